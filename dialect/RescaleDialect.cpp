@@ -1,0 +1,21 @@
+//===- RescaleDialect.cpp - the rescale dialect ---------------------------===//
+
+#include "dialect/RescaleDialect.h"
+#include "dialect/RescaleAttrs.h"
+#include "dialect/RescaleOps.h"
+
+#include "mlir/IR/Builders.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+using namespace mlir;
+using namespace mlir::rescale;
+
+#include "dialect/RescaleDialect.cpp.inc"
+
+void RescaleDialect::initialize() {
+  registerAttributes();
+  addOperations<
+#define GET_OP_LIST
+#include "dialect/RescaleOps.cpp.inc"
+      >();
+}

@@ -1,0 +1,495 @@
+//===- RescaleOps.cpp - rescale operations and their verifiers ------------===//
+//
+// Verifiers name the offending operand and say what was expected against
+// what was found, e.g. "'weight' must have shape [128] (the last dimension of
+// 'x'), but has shape [64]".
+//
+//===----------------------------------------------------------------------===//
+
+#include "dialect/RescaleOps.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/OpImplementation.h"
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <cmath>
+
+using namespace mlir;
+using namespace mlir::rescale;
+
+//===----------------------------------------------------------------------===//
+// Helpers
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// "[2, ?, 64]".
+std::string formatShape(ArrayRef<int64_t> shape) {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  os << "[";
+  llvm::interleaveComma(shape, os, [&](int64_t d) {
+    if (ShapedType::isDynamic(d))
+      os << "?";
+    else
+      os << d;
+  });
+  os << "]";
+  return s;
+}
+
+RankedTensorType tensorOf(Value v) {
+  return llvm::cast<RankedTensorType>(v.getType());
+}
+
+/// Dimensions agree unless one of them is dynamic.
+bool dimsMatch(int64_t a, int64_t b) {
+  return ShapedType::isDynamic(a) || ShapedType::isDynamic(b) || a == b;
+}
+
+bool shapesMatch(ArrayRef<int64_t> a, ArrayRef<int64_t> b) {
+  if (a.size() != b.size())
+    return false;
+  for (auto [x, y] : llvm::zip(a, b))
+    if (!dimsMatch(x, y))
+      return false;
+  return true;
+}
+
+/// Checks that `value` (named `name`) has exactly `expected` as shape.
+LogicalResult expectShape(Operation *op, Value value, StringRef name,
+                          ArrayRef<int64_t> expected, StringRef why = {}) {
+  ArrayRef<int64_t> actual = tensorOf(value).getShape();
+  if (shapesMatch(actual, expected))
+    return success();
+  auto diag = op->emitOpError() << "'" << name << "' must have shape "
+                                << formatShape(expected);
+  if (!why.empty())
+    diag << " (" << why << ")";
+  diag << ", but has shape " << formatShape(actual);
+  return diag;
+}
+
+/// Checks that a parameter's element type is the compute type or f32 (f32
+/// master weights with bf16/f16 activations are the usual mixed precision).
+LogicalResult expectParamElementType(Operation *op, Value param,
+                                     StringRef name, Type computeType) {
+  Type et = tensorOf(param).getElementType();
+  if (et == computeType || et.isF32())
+    return success();
+  return op->emitOpError() << "'" << name << "' must have element type "
+                           << computeType << " (like 'x') or f32, but has "
+                           << et;
+}
+
+/// The result must have x's type exactly.
+LogicalResult expectSameType(Operation *op, Value result, StringRef resultName,
+                             Value like, StringRef likeName) {
+  if (result.getType() == like.getType())
+    return success();
+  RankedTensorType r = tensorOf(result), l = tensorOf(like);
+  if (r.getElementType() != l.getElementType())
+    return op->emitOpError()
+           << "'" << resultName << "' must have element type "
+           << l.getElementType() << " like '" << likeName << "', but has "
+           << r.getElementType();
+  if (!shapesMatch(r.getShape(), l.getShape()))
+    return op->emitOpError()
+           << "'" << resultName << "' must have shape "
+           << formatShape(l.getShape()) << " like '" << likeName
+           << "', but has shape " << formatShape(r.getShape());
+  return success();
+}
+
+LogicalResult expectRankAtLeast(Operation *op, Value v, StringRef name,
+                                int64_t rank) {
+  int64_t actual = tensorOf(v).getRank();
+  if (actual >= rank)
+    return success();
+  return op->emitOpError() << "'" << name << "' must have rank >= " << rank
+                           << ", but has rank " << actual;
+}
+
+LogicalResult expectRank(Operation *op, Value v, StringRef name,
+                         int64_t rank, StringRef layout = {}) {
+  int64_t actual = tensorOf(v).getRank();
+  if (actual == rank)
+    return success();
+  auto diag = op->emitOpError() << "'" << name << "' must have rank " << rank;
+  if (!layout.empty())
+    diag << " (" << layout << ")";
+  diag << ", but has rank " << actual;
+  return diag;
+}
+
+LogicalResult verifyEpsilon(Operation *op, const APFloat &eps) {
+  double e = eps.convertToDouble();
+  if (std::isfinite(e) && e >= 0.0)
+    return success();
+  return op->emitOpError() << "'epsilon' must be finite and non-negative, "
+                              "but is "
+                           << e;
+}
+
+/// Shared checks for the norms: x has rank >= 1, each `[d]` parameter has
+/// the last dimension of x, the result has x's type.
+LogicalResult verifyNormCommon(Operation *op, Value x,
+                               ArrayRef<std::pair<Value, StringRef>> vectors,
+                               Value result, const APFloat &eps) {
+  if (failed(expectRankAtLeast(op, x, "x", 1)))
+    return failure();
+  RankedTensorType xt = tensorOf(x);
+  int64_t d = xt.getShape().back();
+  for (auto [v, name] : vectors) {
+    if (failed(expectShape(op, v, name, {d}, "the last dimension of 'x'")) ||
+        failed(expectParamElementType(op, v, name, xt.getElementType())))
+      return failure();
+  }
+  if (failed(expectSameType(op, result, "result", x, "x")))
+    return failure();
+  return verifyEpsilon(op, eps);
+}
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// Norms
+//===----------------------------------------------------------------------===//
+
+LogicalResult RMSNormOp::verify() {
+  return verifyNormCommon(*this, getX(), {{getWeight(), "weight"}},
+                          getResult(), getEpsilon());
+}
+
+LogicalResult PreAffineRMSNormOp::verify() {
+  return verifyNormCommon(*this, getX(),
+                          {{getPreScale(), "pre_scale"}, {getWeight(), "weight"}},
+                          getResult(), getEpsilon());
+}
+
+LogicalResult AddRMSNormOp::verify() {
+  if (failed(verifyNormCommon(*this, getX(), {{getWeight(), "weight"}},
+                              getResult(), getEpsilon())))
+    return failure();
+  if (failed(expectSameType(*this, getResidual(), "residual", getX(), "x")) ||
+      failed(expectSameType(*this, getSum(), "sum", getX(), "x")))
+    return failure();
+  return success();
+}
+
+LogicalResult GatedNormOp::verify() {
+  if (failed(verifyNormCommon(*this, getX(), {{getWeight(), "weight"}},
+                              getResult(), getEpsilon())))
+    return failure();
+  Type et = xType().getElementType();
+  int64_t d = xType().getShape().back();
+  if (failed(expectRank(*this, getWDown(), "w_down", 2, "[d, r]")) ||
+      failed(expectRank(*this, getWUp(), "w_up", 2, "[r, d] or [r, 1]")) ||
+      failed(expectParamElementType(*this, getWDown(), "w_down", et)) ||
+      failed(expectParamElementType(*this, getWUp(), "w_up", et)))
+    return failure();
+  int64_t r = w_downType().getDimSize(1);
+  if (!dimsMatch(w_downType().getDimSize(0), d))
+    return emitOpError() << "'w_down' must have shape "
+                         << formatShape({d, r})
+                         << " ([d, r] with d the last dimension of 'x'), but "
+                            "has shape "
+                         << formatShape(w_downType().getShape());
+  ArrayRef<int64_t> up = w_upType().getShape();
+  if (!dimsMatch(up[0], r) || !(dimsMatch(up[1], d) || up[1] == 1))
+    return emitOpError() << "'w_up' must have shape " << formatShape({r, d})
+                         << " or " << formatShape({r, 1})
+                         << " for a tensorwise gate ([r, d] with r = " << r
+                         << " from 'w_down'), but has shape "
+                         << formatShape(up);
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Attention
+//===----------------------------------------------------------------------===//
+
+Value AttentionOp::getGate() {
+  if (getGateKind() == GateKind::none || getGateAndSinks().empty())
+    return {};
+  return getGateAndSinks().front();
+}
+
+Value AttentionOp::getSinks() {
+  if (getSoftmax() != SoftmaxKind::learned_sink || getGateAndSinks().empty())
+    return {};
+  return getGateAndSinks().back();
+}
+
+bool AttentionOp::isCausal() {
+  Attribute a = getCausalAttr();
+  if (!a)
+    return false;
+  if (auto b = llvm::dyn_cast<BoolAttr>(a))
+    return b.getValue();
+  return true; // unit attribute
+}
+
+double AttentionOp::getScaleValue() {
+  if (auto s = getScaleAttr())
+    return s.getValueAsDouble();
+  int64_t d = tensorOf(getQ()).getShape().back();
+  return 1.0 / std::sqrt(static_cast<double>(d));
+}
+
+unsigned AttentionOp::getNumExpectedExtraOperands() {
+  return (getGateKind() != GateKind::none ? 1u : 0u) +
+         (getSoftmax() == SoftmaxKind::learned_sink ? 1u : 0u);
+}
+
+LogicalResult AttentionOp::verify() {
+  if (failed(expectRank(*this, getQ(), "q", 4, "[B, Hq, S, D]")) ||
+      failed(expectRank(*this, getK(), "k", 4, "[B, Hkv, T, D]")) ||
+      failed(expectRank(*this, getV(), "v", 4, "[B, Hkv, T, Dv]")))
+    return failure();
+
+  // The gate and sinks operands are positional: the attributes say which are
+  // present, so the operand list must agree with them.
+  unsigned expected = getNumExpectedExtraOperands();
+  unsigned actual = getGateAndSinks().size();
+  if (actual != expected) {
+    auto diag = emitOpError() << "expects " << 3 + expected
+                              << " operands (q, k, v";
+    if (getGateKind() != GateKind::none)
+      diag << ", gate";
+    if (getSoftmax() == SoftmaxKind::learned_sink)
+      diag << ", sinks";
+    diag << ") for gate_kind = " << stringifyGateKind(getGateKind())
+         << " and softmax = " << stringifySoftmaxKind(getSoftmax()) << ", but has "
+         << 3 + actual;
+    if (actual > expected && getSoftmax() != SoftmaxKind::learned_sink)
+      diag << "; a 'sinks' operand needs softmax = learned_sink";
+    if (actual < expected && getSoftmax() == SoftmaxKind::learned_sink)
+      diag << "; softmax = learned_sink needs a 'sinks' operand of shape [Hq]";
+    return diag;
+  }
+
+  RankedTensorType qt = tensorOf(getQ()), kt = tensorOf(getK()),
+                   vt = tensorOf(getV());
+  ArrayRef<int64_t> q = qt.getShape(), k = kt.getShape(), v = vt.getShape();
+  int64_t B = q[0], Hq = q[1], S = q[2], D = q[3];
+  int64_t Hkv = k[1], T = k[2], Dv = v[3];
+
+  if (kt.getElementType() != qt.getElementType() ||
+      vt.getElementType() != qt.getElementType())
+    return emitOpError() << "'q', 'k' and 'v' must share an element type, but "
+                            "have "
+                         << qt.getElementType() << ", " << kt.getElementType()
+                         << " and " << vt.getElementType();
+  if (failed(expectShape(*this, getK(), "k", {B, Hkv, T, D},
+                         "batch and head dim of 'q'")))
+    return failure();
+  if (failed(expectShape(*this, getV(), "v", {B, Hkv, T, Dv},
+                         "batch, kv heads and length of 'k'")))
+    return failure();
+  if (!ShapedType::isDynamic(Hq) && !ShapedType::isDynamic(Hkv) &&
+      (Hkv == 0 || Hq % Hkv != 0))
+    return emitOpError() << "grouped-query attention needs the query heads ("
+                         << Hq << ") to be a multiple of the kv heads (" << Hkv
+                         << ")";
+
+  RankedTensorType rt = tensorOf(getResult());
+  if (rt.getElementType() != qt.getElementType())
+    return emitOpError() << "'result' must have element type "
+                         << qt.getElementType() << " like 'q', but has "
+                         << rt.getElementType();
+  if (failed(expectShape(*this, getResult(), "result", {B, Hq, S, Dv},
+                         "[B, Hq, S, Dv]")))
+    return failure();
+
+  if (Value gate = getGate()) {
+    if (getGateKind() == GateKind::headwise) {
+      if (failed(expectShape(*this, gate, "gate", {B, Hq, S},
+                             "[B, Hq, S] for a headwise gate")))
+        return failure();
+    } else if (failed(expectShape(*this, gate, "gate", {B, Hq, S, Dv},
+                                  "[B, Hq, S, Dv] for an elementwise gate"))) {
+      return failure();
+    }
+    if (failed(expectParamElementType(*this, gate, "gate",
+                                      qt.getElementType())))
+      return failure();
+  }
+  if (Value sinks = getSinks()) {
+    if (failed(expectShape(*this, sinks, "sinks", {Hq},
+                           "one learned sink logit per query head")) ||
+        failed(expectParamElementType(*this, sinks, "sinks",
+                                      qt.getElementType())))
+      return failure();
+  }
+  if (auto s = getScaleAttr()) {
+    double sv = s.getValueAsDouble();
+    if (!std::isfinite(sv))
+      return emitOpError() << "'scale' must be finite, but is " << sv;
+  }
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Linear and ablations
+//===----------------------------------------------------------------------===//
+
+LogicalResult LinearOp::verify() {
+  if (failed(expectRankAtLeast(*this, getX(), "x", 1)) ||
+      failed(expectRank(*this, getWeight(), "weight", 2, "[N, K]")))
+    return failure();
+  RankedTensorType xt = tensorOf(getX()), wt = tensorOf(getWeight());
+  int64_t K = xt.getShape().back(), N = wt.getDimSize(0);
+  if (!dimsMatch(wt.getDimSize(1), K))
+    return emitOpError() << "'weight' must have shape " << formatShape({N, K})
+                         << " ([N, K] with K the last dimension of 'x'), but "
+                            "has shape "
+                         << formatShape(wt.getShape());
+  if (failed(expectParamElementType(*this, getWeight(), "weight",
+                                    xt.getElementType())))
+    return failure();
+  if (Value bias = getBias())
+    if (failed(expectShape(*this, bias, "bias", {N}, "[N] from 'weight'")) ||
+        failed(expectParamElementType(*this, bias, "bias",
+                                      xt.getElementType())))
+      return failure();
+  SmallVector<int64_t> outShape(xt.getShape());
+  outShape.back() = N;
+  RankedTensorType rt = tensorOf(getResult());
+  if (rt.getElementType() != xt.getElementType())
+    return emitOpError() << "'result' must have element type "
+                         << xt.getElementType() << " like 'x', but has "
+                         << rt.getElementType();
+  return expectShape(*this, getResult(), "result", outShape, "[..., N]");
+}
+
+LogicalResult DyTOp::verify() {
+  if (failed(verifyNormCommon(*this, getX(),
+                              {{getWeight(), "weight"}, {getBias(), "bias"}},
+                              getResult(), APFloat(0.0))))
+    return failure();
+  RankedTensorType at = tensorOf(getAlpha());
+  if (at.getRank() > 1 || (at.getRank() == 1 && !dimsMatch(at.getDimSize(0), 1)))
+    return emitOpError() << "'alpha' must be a scalar of shape [] or [1], but "
+                            "has shape "
+                         << formatShape(at.getShape());
+  return expectParamElementType(*this, getAlpha(), "alpha",
+                                tensorOf(getX()).getElementType());
+}
+
+LogicalResult ClipOp::verify() {
+  double t = getThreshold().convertToDouble();
+  if (!(t > 0.0) || !std::isfinite(t))
+    return emitOpError() << "'threshold' must be finite and positive, but is "
+                         << t;
+  return expectSameType(*this, getResult(), "result", getX(), "x");
+}
+
+//===----------------------------------------------------------------------===//
+// Quantization
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// Checks the float tensor `x` against the scheme: blocks divide the trailing
+/// dimensions.
+LogicalResult verifySchemeFits(Operation *op, QuantSchemeAttr scheme,
+                               RankedTensorType xt, StringRef name) {
+  if (xt.getRank() < 1)
+    return op->emitOpError() << "'" << name << "' must have rank >= 1";
+  SmallVector<int64_t> block = scheme.getBlockShape();
+  if (block.size() > static_cast<size_t>(xt.getRank()))
+    return op->emitOpError()
+           << "scheme " << scheme << " has a " << block.size()
+           << "-d block but '" << name << "' has rank " << xt.getRank();
+  ArrayRef<int64_t> shape = xt.getShape();
+  for (size_t i = 0; i < block.size(); ++i) {
+    int64_t d = shape[shape.size() - block.size() + i];
+    if (!ShapedType::isDynamic(d) && d % block[i] != 0)
+      return op->emitOpError()
+             << "block size " << block[i] << " of scheme " << scheme
+             << " must divide dimension " << shape.size() - block.size() + i
+             << " of '" << name << "' (" << d << ")";
+  }
+  return success();
+}
+
+bool isValidStorage(QuantSchemeAttr scheme, Type et) {
+  if (scheme.getFormat() == QuantFormat::int4)
+    return et.isInteger(8) || et.isInteger(4);
+  return et == scheme.getStorageType();
+}
+
+/// Checks the (values, scales, global_scale) triple of quantize/dequantize.
+LogicalResult verifyQuantized(Operation *op, QuantSchemeAttr scheme,
+                              RankedTensorType xt, Value values, Value scales,
+                              Value globalScale, StringRef where) {
+  RankedTensorType vt = tensorOf(values);
+  if (!isValidStorage(scheme, vt.getElementType())) {
+    auto diag = op->emitOpError()
+                << "'values' " << where << " must have element type "
+                << scheme.getStorageType();
+    if (scheme.getFormat() == QuantFormat::int4)
+      diag << " or i4";
+    return diag << " for scheme " << scheme << ", but has "
+                << vt.getElementType();
+  }
+  if (!shapesMatch(vt.getShape(), xt.getShape()))
+    return op->emitOpError()
+           << "'values' must have shape " << formatShape(xt.getShape())
+           << " like the float tensor, but has shape "
+           << formatShape(vt.getShape());
+  RankedTensorType st = tensorOf(scales);
+  if (st.getElementType() != scheme.getScaleType())
+    return op->emitOpError()
+           << "'scales' must have element type " << scheme.getScaleType()
+           << " for scheme " << scheme << ", but has " << st.getElementType();
+  if (failed(expectShape(op, scales, "scales",
+                         scheme.getScaleShape(xt.getShape()),
+                         "one scale per group of the scheme")))
+    return failure();
+  if (scheme.hasGlobalScale()) {
+    if (!globalScale)
+      return op->emitOpError() << "scheme " << scheme
+                               << " needs a 'global_scale' (the f32 "
+                                  "second-level scale)";
+    RankedTensorType gt = tensorOf(globalScale);
+    if (!gt.getElementType().isF32())
+      return op->emitOpError()
+             << "'global_scale' must have element type f32, but has "
+             << gt.getElementType();
+    return expectShape(op, globalScale, "global_scale",
+                       scheme.getGlobalScaleShape(xt.getShape()),
+                       "the second-level scale");
+  }
+  if (globalScale)
+    return op->emitOpError() << "scheme " << scheme
+                             << " has no second-level scale, but a "
+                                "'global_scale' is present";
+  return success();
+}
+} // namespace
+
+LogicalResult QuantizeOp::verify() {
+  RankedTensorType xt = tensorOf(getX());
+  if (failed(verifySchemeFits(*this, getScheme(), xt, "x")))
+    return failure();
+  return verifyQuantized(*this, getScheme(), xt, getValues(), getScales(),
+                         getGlobalScale(), "result");
+}
+
+LogicalResult DequantizeOp::verify() {
+  RankedTensorType rt = tensorOf(getResult());
+  if (failed(verifySchemeFits(*this, getScheme(), rt, "result")))
+    return failure();
+  return verifyQuantized(*this, getScheme(), rt, getValues(), getScales(),
+                         getGlobalScale(), "operand");
+}
+
+LogicalResult FakeQuantOp::verify() {
+  if (failed(verifySchemeFits(*this, getScheme(), tensorOf(getX()), "x")))
+    return failure();
+  return expectSameType(*this, getResult(), "result", getX(), "x");
+}
+
+#define GET_OP_CLASSES
+#include "dialect/RescaleOps.cpp.inc"

@@ -1,0 +1,362 @@
+//===- RescaleOps.td - rescale operations ------------------*- tablegen -*-===//
+
+#ifndef RESCALE_OPS_TD
+#define RESCALE_OPS_TD
+
+include "dialect/RescaleDialect.td"
+include "dialect/RescaleAttrs.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+include "mlir/IR/CommonAttrConstraints.td"
+
+//===----------------------------------------------------------------------===//
+// Constraints
+//===----------------------------------------------------------------------===//
+
+// The float element types the dialect computes in.
+def Rescale_Float : AnyTypeOf<[F32, F16, BF16]>;
+def Rescale_FloatTensor : RankedTensorOf<[F32, F16, BF16]>;
+
+// Any float attribute (f32 or f64 spelled): users write `epsilon = 1e-5` or
+// `epsilon = 1.0e-05 : f32` and both mean the same thing.
+def Rescale_AnyFloatAttr : Attr<CPred<"::llvm::isa<::mlir::FloatAttr>($_self)">,
+                                "floating-point attribute"> {
+  let storageType = "::mlir::FloatAttr";
+  let returnType = "::llvm::APFloat";
+  let convertFromStorage = "$_self.getValue()";
+  let constBuilderCall = "$_builder.getF32FloatAttr(::mlir::rescale::floatAttrValue($0))";
+}
+
+// `causal` may be spelled `causal = true` or as the unit attribute `causal`.
+def Rescale_FlagAttr : Attr<Or<[CPred<"::llvm::isa<::mlir::BoolAttr>($_self)">,
+                                CPred<"::llvm::isa<::mlir::UnitAttr>($_self)">]>,
+                            "bool or unit attribute"> {
+  let storageType = "::mlir::Attribute";
+  let returnType = "::mlir::Attribute";
+  let convertFromStorage = "$_self";
+}
+
+//===----------------------------------------------------------------------===//
+// Norms
+//===----------------------------------------------------------------------===//
+
+def Rescale_RMSNormOp : Rescale_Op<"rms_norm", [Pure]> {
+  let summary = "RMSNorm over the last dimension";
+  let description = [{
+    `y = weight ⊙ x / sqrt(mean(x²) + ε)` with the mean taken over the last
+    dimension `d` and accumulated in f32. `weight` has shape `[d]`.
+
+    Example:
+    ```mlir
+    %y = rescale.rms_norm %x, %w {epsilon = 1.0e-06 : f32}
+        : (tensor<2x16x64xbf16>, tensor<64xbf16>) -> tensor<2x16x64xbf16>
+    ```
+  }];
+  let arguments = (ins Rescale_FloatTensor:$x, Rescale_FloatTensor:$weight,
+                       DefaultValuedAttr<Rescale_AnyFloatAttr, "1e-6">:$epsilon);
+  let results = (outs Rescale_FloatTensor:$result);
+  let assemblyFormat = "$x `,` $weight attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Rescale_PreAffineRMSNormOp : Rescale_Op<"preaffine_rms_norm", [Pure]> {
+  let summary = "PreAffine RMSNorm: a learnable scale before the RMS statistic";
+  let description = [{
+    PreAffine RMSNorm (arXiv 2601.22966 §3.3): the learnable vector λ₁
+    (`pre_scale`) acts *before* the RMS statistic, so the model can rescale
+    hidden dimensions without growing residual outliers:
+
+    `u = pre_scale ⊙ x;  y = weight ⊙ u / sqrt(mean(u²) + ε)`.
+
+    `pre_scale` and `weight` have shape `[d]`.
+
+    Example:
+    ```mlir
+    %y = rescale.preaffine_rms_norm %x, %l1, %w {epsilon = 1.0e-06 : f32}
+        : (tensor<8x64xf32>, tensor<64xf32>, tensor<64xf32>) -> tensor<8x64xf32>
+    ```
+  }];
+  let arguments = (ins Rescale_FloatTensor:$x, Rescale_FloatTensor:$pre_scale,
+                       Rescale_FloatTensor:$weight,
+                       DefaultValuedAttr<Rescale_AnyFloatAttr, "1e-6">:$epsilon);
+  let results = (outs Rescale_FloatTensor:$result);
+  let assemblyFormat = "$x `,` $pre_scale `,` $weight attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Rescale_GatedNormOp : Rescale_Op<"gated_norm", [Pure]> {
+  let summary = "GatedNorm: RMSNorm followed by a low-rank self-gate";
+  let description = [{
+    GatedNorm (arXiv 2601.22966 §3.4). The gate is computed from the
+    normalized output itself, which lets the model rescale tokens and hidden
+    dimensions explicitly instead of through residual sinks:
+
+    ```
+    y   = rms_norm(x, weight)                 // weight: [d]
+    h   = y · w_down                          // w_down: [d, r]
+    g   = act(swish(h) · w_up)                // w_up: [r, d], or [r, 1]
+    out = g ⊙ y                               // swish(h) = h·σ(h)
+    ```
+
+    `act` is `gate_activation`: `sigmoid` (the paper's choice, default),
+    `tanh`, `silu` or `identity` (the gate ablation). A `w_up` of shape
+    `[r, 1]` makes the gate tensorwise: one scalar per token, broadcast over d.
+    The paper uses r = 16.
+
+    Example:
+    ```mlir
+    %y = rescale.gated_norm %x, %w, %wd, %wu {epsilon = 1.0e-06 : f32}
+        : (tensor<8x64xf32>, tensor<64xf32>, tensor<64x16xf32>, tensor<16x64xf32>)
+        -> tensor<8x64xf32>
+    ```
+  }];
+  let arguments = (ins Rescale_FloatTensor:$x, Rescale_FloatTensor:$weight,
+                       Rescale_FloatTensor:$w_down, Rescale_FloatTensor:$w_up,
+                       DefaultValuedAttr<Rescale_AnyFloatAttr, "1e-6">:$epsilon,
+                       DefaultValuedAttr<Rescale_GateActivationAttr,
+                                         "::mlir::rescale::GateActivation::sigmoid">:$gate_activation);
+  let results = (outs Rescale_FloatTensor:$result);
+  let assemblyFormat = "$x `,` $weight `,` $w_down `,` $w_up attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// The low rank r of the gate.
+    int64_t getRank() { return w_downType().getDimSize(1); }
+    /// True when w_up is [r, 1]: one gate value per token.
+    bool isTensorwise() { return w_upType().getDimSize(1) == 1 &&
+                                 xType().getShape().back() != 1; }
+    ::mlir::RankedTensorType xType() { return ::llvm::cast<::mlir::RankedTensorType>(getX().getType()); }
+    ::mlir::RankedTensorType w_downType() { return ::llvm::cast<::mlir::RankedTensorType>(getWDown().getType()); }
+    ::mlir::RankedTensorType w_upType() { return ::llvm::cast<::mlir::RankedTensorType>(getWUp().getType()); }
+  }];
+}
+
+def Rescale_AddRMSNormOp : Rescale_Op<"add_rms_norm", [Pure]> {
+  let summary = "fused residual add and RMSNorm, returning both";
+  let description = [{
+    The residual update of a pre-norm transformer block followed by the next
+    norm, as one op so that the residual stream is read once:
+
+    ```
+    sum = x + residual
+    y   = weight ⊙ sum / sqrt(mean(sum²) + ε)
+    ```
+
+    Returns `(sum, y)`: `sum` continues the residual stream, `y` feeds the
+    next sublayer. `x`, `residual` and both results have the same type;
+    `weight` has shape `[d]`. Produced by `--rescale-fuse-gated-norm`.
+
+    Example:
+    ```mlir
+    %sum, %y = rescale.add_rms_norm %x, %res, %w {epsilon = 1.0e-06 : f32}
+        : (tensor<8x64xf32>, tensor<8x64xf32>, tensor<64xf32>)
+        -> (tensor<8x64xf32>, tensor<8x64xf32>)
+    ```
+  }];
+  let arguments = (ins Rescale_FloatTensor:$x, Rescale_FloatTensor:$residual,
+                       Rescale_FloatTensor:$weight,
+                       DefaultValuedAttr<Rescale_AnyFloatAttr, "1e-6">:$epsilon);
+  let results = (outs Rescale_FloatTensor:$sum, Rescale_FloatTensor:$result);
+  let assemblyFormat = "$x `,` $residual `,` $weight attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Attention
+//===----------------------------------------------------------------------===//
+
+def Rescale_AttentionOp : Rescale_Op<"attention", [Pure]> {
+  let summary = "scaled dot-product attention with output gate and sinks";
+  let description = [{
+    Softmax attention with the paper's explicit rescaling mechanisms
+    (arXiv 2601.22966 §3.2): an output gate and attention-sink normalizers.
+
+    Operands: `q [B,Hq,S,D]`, `k [B,Hkv,T,D]`, `v [B,Hkv,T,Dv]`, then the
+    optional `gate` (present iff `gate_kind != none`) and the optional `sinks`
+    (present iff `softmax = learned_sink`), in that order. The result is
+    `[B,Hq,S,Dv]`.
+
+    ```
+    s[i,j] = scale · q[i]·k[j]           // scale defaults to 1/sqrt(D)
+    causal: key j is kept for query i iff j ≤ i + (T − S)
+    standard:     p_j = exp(s_j) / Σ exp(s)
+    off_by_one:   p_j = exp(s_j) / (1 + Σ exp(s))
+    learned_sink: p_j = exp(s_j) / (exp(sinks[h]) + Σ exp(s))   // GPT-OSS
+    out = p · v
+    headwise gate:    out ⊙ σ(gate[b,h,i])        // gate [B,Hq,S]
+    elementwise gate: out ⊙ σ(gate[b,h,i,:])      // gate [B,Hq,S,Dv]
+    ```
+
+    Grouped-query attention: `Hq % Hkv == 0` and query head h reads kv head
+    `floor(h / (Hq/Hkv))`. Scores and the softmax accumulate in f32.
+
+    Attributes: `causal` (bool, default false), `scale` (optional float),
+    `gate_kind` (`none`, `headwise`, `elementwise`; default none), `softmax`
+    (`standard`, `off_by_one`, `learned_sink`; default standard).
+
+    Example:
+    ```mlir
+    %o = rescale.attention %q, %k, %v, %g {causal = true,
+           gate_kind = #rescale.gate_kind<headwise>}
+        : (tensor<1x8x16x64xbf16>, tensor<1x2x16x64xbf16>, tensor<1x2x16x64xbf16>,
+           tensor<1x8x16xbf16>) -> tensor<1x8x16x64xbf16>
+    ```
+  }];
+  let arguments = (ins Rescale_FloatTensor:$q, Rescale_FloatTensor:$k,
+                       Rescale_FloatTensor:$v,
+                       Variadic<Rescale_FloatTensor>:$gate_and_sinks,
+                       OptionalAttr<Rescale_FlagAttr>:$causal,
+                       OptionalAttr<Rescale_AnyFloatAttr>:$scale,
+                       DefaultValuedAttr<Rescale_GateKindAttr,
+                                         "::mlir::rescale::GateKind::none">:$gate_kind,
+                       DefaultValuedAttr<Rescale_SoftmaxKindAttr,
+                                         "::mlir::rescale::SoftmaxKind::standard">:$softmax);
+  let results = (outs Rescale_FloatTensor:$result);
+  let assemblyFormat = "$q `,` $k `,` $v (`,` $gate_and_sinks^)? attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// The gate operand, or null when gate_kind is none.
+    ::mlir::Value getGate();
+    /// The sinks operand, or null unless softmax is learned_sink.
+    ::mlir::Value getSinks();
+    /// True when the causal attribute is set (as `true` or as a unit attr).
+    bool isCausal();
+    /// The score scale: the attribute, or 1/sqrt(D).
+    double getScaleValue();
+    /// How many operands the attributes call for after q, k and v.
+    unsigned getNumExpectedExtraOperands();
+  }];
+}
+
+//===----------------------------------------------------------------------===//
+// Linear and ablations
+//===----------------------------------------------------------------------===//
+
+def Rescale_LinearOp : Rescale_Op<"linear", [Pure]> {
+  let summary = "y = x · weightᵀ + bias, weight in the PyTorch [N, K] layout";
+  let description = [{
+    A fully connected layer over the last dimension: `x [..., K]`,
+    `weight [N, K]`, optional `bias [N]`, result `[..., N]`. Products
+    accumulate in f32. Graph passes fold norm scales into linears and wrap
+    them with quantization, so the raise pass turns matmuls against weights
+    into this op.
+
+    Example:
+    ```mlir
+    %y = rescale.linear %x, %w, %b
+        : (tensor<8x64xf32>, tensor<128x64xf32>, tensor<128xf32>) -> tensor<8x128xf32>
+    ```
+  }];
+  let arguments = (ins Rescale_FloatTensor:$x, Rescale_FloatTensor:$weight,
+                       Optional<Rescale_FloatTensor>:$bias);
+  let results = (outs Rescale_FloatTensor:$result);
+  let assemblyFormat = "$x `,` $weight (`,` $bias^)? attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Rescale_DyTOp : Rescale_Op<"dyt", [Pure]> {
+  let summary = "Dynamic Tanh: weight ⊙ tanh(alpha · x) + bias";
+  let description = [{
+    Dynamic Tanh, the norm-free ablation of the paper: a learnable scalar
+    `alpha` (shape `[]` or `[1]`) squashes outliers through tanh, then
+    `weight` and `bias` (shape `[d]`) rescale and shift.
+
+    Example:
+    ```mlir
+    %y = rescale.dyt %x, %alpha, %w, %b
+        : (tensor<8x64xf32>, tensor<1xf32>, tensor<64xf32>, tensor<64xf32>) -> tensor<8x64xf32>
+    ```
+  }];
+  let arguments = (ins Rescale_FloatTensor:$x, Rescale_FloatTensor:$alpha,
+                       Rescale_FloatTensor:$weight, Rescale_FloatTensor:$bias);
+  let results = (outs Rescale_FloatTensor:$result);
+  let assemblyFormat = "$x `,` $alpha `,` $weight `,` $bias attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Rescale_ClipOp : Rescale_Op<"clip", [Pure]> {
+  let summary = "clamp to ±threshold";
+  let description = [{
+    Activation clipping, the paper's blunt alternative to rescaling:
+    `y = min(max(x, -threshold), threshold)`. `threshold` must be positive.
+
+    Example:
+    ```mlir
+    %y = rescale.clip %x {threshold = 6.0 : f32} : (tensor<8x64xf32>) -> tensor<8x64xf32>
+    ```
+  }];
+  let arguments = (ins Rescale_FloatTensor:$x, Rescale_AnyFloatAttr:$threshold);
+  let results = (outs Rescale_FloatTensor:$result);
+  let assemblyFormat = "$x attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Quantization
+//===----------------------------------------------------------------------===//
+
+def Rescale_QuantizeOp : Rescale_Op<"quantize", [Pure]> {
+  let summary = "quantize a tensor under a scheme";
+  let description = [{
+    Computes the scales of `scheme` from `x` and returns the quantized values,
+    the first-level scales, and for nvfp4 the second-level f32 scale. Scale
+    tensors keep the rank of `x` (see `#rescale.quant` for their shapes).
+
+    Result element types: int4 and int8 values are `i8` (int4 also `i4`),
+    fp8 values `f8E4M3FN`, nvfp4 and mxfp4 values `f4E2M1FN`; scales are f32,
+    except nvfp4's block scales (`f8E4M3FN`) and mxfp4's (`f8E8M0FNU`).
+
+    Example:
+    ```mlir
+    %q, %s = rescale.quantize %x {scheme = #rescale.quant<int8, per_token>}
+        : (tensor<8x64xf32>) -> (tensor<8x64xi8>, tensor<8x1xf32>)
+    %q4, %sb, %sg = rescale.quantize %x {scheme = #rescale.quant<nvfp4, per_tensor>}
+        : (tensor<8x64xf32>) -> (tensor<8x64xf4E2M1FN>, tensor<8x4xf8E4M3FN>, tensor<1x1xf32>)
+    ```
+  }];
+  let arguments = (ins Rescale_FloatTensor:$x, Rescale_QuantSchemeAttr:$scheme);
+  let results = (outs AnyRankedTensor:$values, AnyRankedTensor:$scales,
+                      Optional<AnyRankedTensor>:$global_scale);
+  let assemblyFormat = "$x attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Rescale_DequantizeOp : Rescale_Op<"dequantize", [Pure]> {
+  let summary = "rebuild floats from quantized values and their scales";
+  let description = [{
+    The inverse of `rescale.quantize` under the same scheme:
+    `x = values · scale` (· global_scale for nvfp4), broadcast over the
+    elements each scale covers. The result may be any of f32, f16, bf16.
+
+    Example:
+    ```mlir
+    %x = rescale.dequantize %q, %s {scheme = #rescale.quant<int8, per_token>}
+        : (tensor<8x64xi8>, tensor<8x1xf32>) -> tensor<8x64xf32>
+    ```
+  }];
+  let arguments = (ins AnyRankedTensor:$values, AnyRankedTensor:$scales,
+                       Optional<AnyRankedTensor>:$global_scale,
+                       Rescale_QuantSchemeAttr:$scheme);
+  let results = (outs Rescale_FloatTensor:$result);
+  let assemblyFormat = "$values `,` $scales (`,` $global_scale^)? attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Rescale_FakeQuantOp : Rescale_Op<"fake_quant", [Pure]> {
+  let summary = "quantize then dequantize, to simulate a scheme in float";
+  let description = [{
+    `dequantize(quantize(x))` under `scheme`, in one op with the type of `x`.
+    This is how quantization-robustness experiments simulate W4A4 or FP4 on
+    hardware without those units.
+
+    Example:
+    ```mlir
+    %y = rescale.fake_quant %x {scheme = #rescale.quant<mxfp4>}
+        : (tensor<8x64xf32>) -> tensor<8x64xf32>
+    ```
+  }];
+  let arguments = (ins Rescale_FloatTensor:$x, Rescale_QuantSchemeAttr:$scheme);
+  let results = (outs Rescale_FloatTensor:$result);
+  let assemblyFormat = "$x attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+#endif // RESCALE_OPS_TD

@@ -1,0 +1,31 @@
+//===- Passes.h - rescale conversions and pipelines -------------*- C++ -*-===//
+#ifndef RESCALE_LOWERING_PASSES_H
+#define RESCALE_LOWERING_PASSES_H
+
+#include "mlir/Pass/Pass.h"
+
+namespace mlir {
+class RewritePatternSet;
+class TypeConverter;
+namespace rescale {
+
+#define GEN_PASS_DECL
+#include "lowering/Passes.h.inc"
+
+/// Patterns of the reference decomposition, one entry point per op family
+/// (lowering/ToLinalg/*.cpp).
+void populateNormsToLinalgPatterns(RewritePatternSet &patterns);
+void populateAttentionToLinalgPatterns(RewritePatternSet &patterns);
+void populateLinearToLinalgPatterns(RewritePatternSet &patterns);
+void populateQuantToLinalgPatterns(RewritePatternSet &patterns);
+
+/// All of the above.
+void populateRescaleToLinalgPatterns(RewritePatternSet &patterns);
+
+#define GEN_PASS_REGISTRATION
+#include "lowering/Passes.h.inc"
+
+} // namespace rescale
+} // namespace mlir
+
+#endif // RESCALE_LOWERING_PASSES_H

@@ -1,0 +1,15 @@
+//===- Registration.cpp - register rescale passes and pipelines -----------===//
+
+#include "lowering/Registration.h"
+#include "lowering/Passes.h"
+
+#include "mlir/IR/DialectRegistry.h"
+
+void mlir::rescale::registerAllRescalePasses() {
+  registerRescaleLoweringPasses();
+}
+
+void mlir::rescale::registerLoweringDependentDialects(
+    DialectRegistry &registry) {
+  (void)registry;
+}

@@ -1,0 +1,9 @@
+//===- NormsToLinalg.cpp - reference decomposition ----------------------===//
+
+#include "lowering/Passes.h"
+
+#include "mlir/IR/PatternMatch.h"
+
+void mlir::rescale::populateNormsToLinalgPatterns(RewritePatternSet &patterns) {
+  (void)patterns; // TODO(rescale): patterns not written yet.
+}

@@ -1,0 +1,9 @@
+//===- QuantToLinalg.cpp - reference decomposition ----------------------===//
+
+#include "lowering/Passes.h"
+
+#include "mlir/IR/PatternMatch.h"
+
+void mlir::rescale::populateQuantToLinalgPatterns(RewritePatternSet &patterns) {
+  (void)patterns; // TODO(rescale): patterns not written yet.
+}

@@ -1,0 +1,60 @@
+# -*- Python -*-
+import os
+import shutil
+import subprocess
+
+import lit.formats
+import lit.util
+from lit.llvm import llvm_config
+from lit.llvm.subst import ToolSubst
+
+config.name = "RESCALE"
+config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
+config.suffixes = [".mlir", ".test"]
+config.excludes = ["Inputs", "CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py",
+                   "unit", "fixtures"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.rescale_obj_root, "test")
+
+config.substitutions.append(("%PATH%", config.environment["PATH"]))
+config.substitutions.append(("%shlibext", config.llvm_shlib_ext))
+config.substitutions.append(("%rescale_lib", config.rescale_lib_dir))
+config.substitutions.append(("%rescale_src", config.rescale_src_root))
+config.substitutions.append(
+    ("%rescale_plugin", os.path.join(config.rescale_lib_dir, "RescalePlugin.so")))
+
+llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])
+llvm_config.use_default_substitutions()
+
+# The system mlir-opt (Debian's mlir-opt-22), for the plugin tests.
+system_mlir_opt = shutil.which("mlir-opt-22") or os.path.join(
+    config.llvm_tools_dir, "mlir-opt")
+config.substitutions.append(("%system_mlir_opt", system_mlir_opt))
+
+tool_dirs = [config.rescale_tools_dir, config.llvm_tools_dir]
+tools = ["rescale-opt", "rescale-run", "rescale-compile", "FileCheck", "not",
+         "count"]
+llvm_config.add_tool_substitutions(
+    [ToolSubst(t, unresolved="ignore") for t in tools], tool_dirs)
+llvm_config.with_environment("PATH", config.rescale_tools_dir, append_path=True)
+llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
+
+# ptxas, for the NVPTX tests that assemble kernels (no GPU needed).
+ptxas = shutil.which("ptxas") or os.path.join(config.cuda_root, "bin", "ptxas")
+if os.path.exists(ptxas):
+    config.available_features.add("ptxas")
+    config.substitutions.append(("%ptxas", ptxas))
+
+# `REQUIRES: cuda` tests run only where a CUDA device answers.
+def _has_cuda_device():
+    smi = shutil.which("nvidia-smi")
+    if not smi:
+        return False
+    try:
+        out = subprocess.run([smi, "-L"], capture_output=True, timeout=20)
+        return out.returncode == 0 and b"GPU" in out.stdout
+    except Exception:
+        return False
+
+if os.environ.get("RESCALE_TEST_CUDA", "") == "1" or _has_cuda_device():
+    config.available_features.add("cuda")
