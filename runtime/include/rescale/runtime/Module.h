@@ -1,0 +1,74 @@
+//===- Module.h - A compiled module loaded with its manifest ----*- C++ -*-===//
+//
+// Loads NAME.so (dlopen) and NAME.manifest.json, resolves every entry's
+// `_rescale_entry_<name>` symbol up front, and calls entries with memref
+// descriptors built from host tensors: inputs, then caller-allocated outputs.
+//
+// cuda modules: their host code calls the mgpu* functions that this runtime
+// library exports (CudaAbi.h), which is how they find the driver. If there is
+// no driver or device, load() fails with "no CUDA driver or device found".
+//
+//===----------------------------------------------------------------------===//
+#ifndef RESCALE_RUNTIME_MODULE_H
+#define RESCALE_RUNTIME_MODULE_H
+
+#include "rescale/runtime/HostTensor.h"
+#include "rescale/runtime/Manifest.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace rescale::runtime {
+
+using EntryFn = void (*)(void **args);
+
+class Module {
+public:
+  /// Load `path` (a .so) and its manifest (manifestPathFor(path)).
+  static Expected<std::unique_ptr<Module>> load(const std::string &path);
+  /// Load with an explicit manifest path.
+  static Expected<std::unique_ptr<Module>>
+  load(const std::string &path, const std::string &manifestPath);
+  ~Module();
+  Module(const Module &) = delete;
+  Module &operator=(const Module &) = delete;
+
+  const Manifest &manifest() const { return manifest_; }
+  const std::string &path() const { return path_; }
+
+  /// Error "unknown entry 'x' (available: f, g)" if absent.
+  Expected<const EntrySpec *> entry(const std::string &name) const;
+
+  /// Check that `inputs` match the entry's signature: count, dtype, shape.
+  /// Errors name the argument: "input 1: expected f32[2,3], got f16[2,3]".
+  Status checkInputs(const EntrySpec &entry,
+                     const std::vector<HostTensor> &inputs) const;
+
+  /// Allocate outputs (poisoned) and run. Inputs must already have the
+  /// manifest's dtypes (convert bf16 from f32 with convertTensor first).
+  Expected<std::vector<HostTensor>> run(const std::string &entryName,
+                                        const std::vector<HostTensor> &inputs);
+
+  /// Run with caller-provided outputs (checked like inputs). For repeated
+  /// timing runs without reallocation.
+  Status call(const EntrySpec &entry, const std::vector<HostTensor> &inputs,
+              std::vector<HostTensor> &outputs);
+
+private:
+  Module() = default;
+  Status callHost(const EntrySpec &entry, const std::vector<HostTensor> &inputs,
+                  std::vector<HostTensor> &outputs);
+  Status callDevice(const EntrySpec &entry,
+                    const std::vector<HostTensor> &inputs,
+                    std::vector<HostTensor> &outputs);
+
+  std::string path_;
+  Manifest manifest_;
+  void *handle_ = nullptr;
+  std::vector<EntryFn> functions_; // parallel to manifest_.entries
+};
+
+} // namespace rescale::runtime
+
+#endif // RESCALE_RUNTIME_MODULE_H
