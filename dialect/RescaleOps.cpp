@@ -71,16 +71,37 @@ LogicalResult expectShape(Operation *op, Value value, StringRef name,
   return diag;
 }
 
-/// Checks that a parameter's element type is the compute type or f32 (f32
-/// master weights with bf16/f16 activations are the usual mixed precision).
+/// The dialect computes in f32, f16 and bf16 only.
+bool isComputeType(Type t) { return t.isF32() || t.isF16() || t.isBF16(); }
+
+/// Checks that `value` (named `name`) is a tensor of f32, f16 or bf16. ODS
+/// only checks that operands are ranked tensors, so that this message can
+/// name the operand.
+LogicalResult expectFloatElements(Operation *op, Value value, StringRef name) {
+  Type et = tensorOf(value).getElementType();
+  if (isComputeType(et))
+    return success();
+  return op->emitOpError() << "'" << name
+                           << "' must have element type f32, f16 or bf16, but "
+                              "has "
+                           << et;
+}
+
+/// Checks that a parameter's element type is the compute type (that of
+/// `refName`) or f32: f32 master weights with bf16/f16 activations are the
+/// usual mixed precision.
 LogicalResult expectParamElementType(Operation *op, Value param,
-                                     StringRef name, Type computeType) {
+                                     StringRef name, Type computeType,
+                                     StringRef refName = "x") {
   Type et = tensorOf(param).getElementType();
   if (et == computeType || et.isF32())
     return success();
-  return op->emitOpError() << "'" << name << "' must have element type "
-                           << computeType << " (like 'x') or f32, but has "
-                           << et;
+  auto diag = op->emitOpError() << "'" << name << "' must have element type ";
+  if (computeType.isF32())
+    diag << "f32 (like '" << refName << "')";
+  else
+    diag << computeType << " (like '" << refName << "') or f32";
+  return diag << ", but has " << et;
 }
 
 /// The result must have x's type exactly.
@@ -137,7 +158,8 @@ LogicalResult verifyEpsilon(Operation *op, const APFloat &eps) {
 LogicalResult verifyNormCommon(Operation *op, Value x,
                                ArrayRef<std::pair<Value, StringRef>> vectors,
                                Value result, const APFloat &eps) {
-  if (failed(expectRankAtLeast(op, x, "x", 1)))
+  if (failed(expectFloatElements(op, x, "x")) ||
+      failed(expectRankAtLeast(op, x, "x", 1)))
     return failure();
   RankedTensorType xt = tensorOf(x);
   int64_t d = xt.getShape().back();
@@ -243,7 +265,8 @@ unsigned AttentionOp::getNumExpectedExtraOperands() {
 }
 
 LogicalResult AttentionOp::verify() {
-  if (failed(expectRank(*this, getQ(), "q", 4, "[B, Hq, S, D]")) ||
+  if (failed(expectFloatElements(*this, getQ(), "q")) ||
+      failed(expectRank(*this, getQ(), "q", 4, "[B, Hq, S, D]")) ||
       failed(expectRank(*this, getK(), "k", 4, "[B, Hkv, T, D]")) ||
       failed(expectRank(*this, getV(), "v", 4, "[B, Hkv, T, Dv]")))
     return failure();
@@ -312,14 +335,14 @@ LogicalResult AttentionOp::verify() {
       return failure();
     }
     if (failed(expectParamElementType(*this, gate, "gate",
-                                      qt.getElementType())))
+                                      qt.getElementType(), "q")))
       return failure();
   }
   if (Value sinks = getSinks()) {
     if (failed(expectShape(*this, sinks, "sinks", {Hq},
                            "one learned sink logit per query head")) ||
         failed(expectParamElementType(*this, sinks, "sinks",
-                                      qt.getElementType())))
+                                      qt.getElementType(), "q")))
       return failure();
   }
   if (auto s = getScaleAttr()) {
@@ -335,7 +358,8 @@ LogicalResult AttentionOp::verify() {
 //===----------------------------------------------------------------------===//
 
 LogicalResult LinearOp::verify() {
-  if (failed(expectRankAtLeast(*this, getX(), "x", 1)) ||
+  if (failed(expectFloatElements(*this, getX(), "x")) ||
+      failed(expectRankAtLeast(*this, getX(), "x", 1)) ||
       failed(expectRank(*this, getWeight(), "weight", 2, "[N, K]")))
     return failure();
   RankedTensorType xt = tensorOf(getX()), wt = tensorOf(getWeight());
@@ -378,6 +402,8 @@ LogicalResult DyTOp::verify() {
 }
 
 LogicalResult ClipOp::verify() {
+  if (failed(expectFloatElements(*this, getX(), "x")))
+    return failure();
   double t = getThreshold().convertToDouble();
   if (!(t > 0.0) || !std::isfinite(t))
     return emitOpError() << "'threshold' must be finite and positive, but is "
@@ -395,7 +421,8 @@ namespace {
 LogicalResult verifySchemeFits(Operation *op, QuantSchemeAttr scheme,
                                RankedTensorType xt, StringRef name) {
   if (xt.getRank() < 1)
-    return op->emitOpError() << "'" << name << "' must have rank >= 1";
+    return op->emitOpError() << "'" << name
+                             << "' must have rank >= 1, but has rank 0";
   SmallVector<int64_t> block = scheme.getBlockShape();
   if (block.size() > static_cast<size_t>(xt.getRank()))
     return op->emitOpError()
@@ -470,6 +497,8 @@ LogicalResult verifyQuantized(Operation *op, QuantSchemeAttr scheme,
 } // namespace
 
 LogicalResult QuantizeOp::verify() {
+  if (failed(expectFloatElements(*this, getX(), "x")))
+    return failure();
   RankedTensorType xt = tensorOf(getX());
   if (failed(verifySchemeFits(*this, getScheme(), xt, "x")))
     return failure();
@@ -478,6 +507,8 @@ LogicalResult QuantizeOp::verify() {
 }
 
 LogicalResult DequantizeOp::verify() {
+  if (failed(expectFloatElements(*this, getResult(), "result")))
+    return failure();
   RankedTensorType rt = tensorOf(getResult());
   if (failed(verifySchemeFits(*this, getScheme(), rt, "result")))
     return failure();
@@ -486,6 +517,8 @@ LogicalResult DequantizeOp::verify() {
 }
 
 LogicalResult FakeQuantOp::verify() {
+  if (failed(expectFloatElements(*this, getX(), "x")))
+    return failure();
   if (failed(verifySchemeFits(*this, getScheme(), tensorOf(getX()), "x")))
     return failure();
   return expectSameType(*this, getResult(), "result", getX(), "x");

@@ -14,12 +14,24 @@ include "mlir/IR/CommonAttrConstraints.td"
 
 // The float element types the dialect computes in.
 def Rescale_Float : AnyTypeOf<[F32, F16, BF16]>;
-def Rescale_FloatTensor : RankedTensorOf<[F32, F16, BF16]>;
 
-// Any float attribute (f32 or f64 spelled): users write `epsilon = 1e-5` or
-// `epsilon = 1.0e-05 : f32` and both mean the same thing.
-def Rescale_AnyFloatAttr : Attr<CPred<"::llvm::isa<::mlir::FloatAttr>($_self)">,
-                                "floating-point attribute"> {
+// A ranked tensor of f32, f16 or bf16. ODS checks only that the value is a
+// ranked tensor (so the typed accessors are safe); the element type is checked
+// by each op's verifier, which can name the operand ("'weight' must have
+// element type f32, f16 or bf16, but has i32") where ODS could only say
+// "operand #1".
+def Rescale_FloatTensor : Type<CPred<"::llvm::isa<::mlir::RankedTensorType>($_self)">,
+                               "ranked tensor of f32, f16 or bf16",
+                               "::mlir::RankedTensorType">;
+
+// A float attribute spelled as f32 or f64: users write `epsilon = 1e-5` (an
+// f64 literal) or `epsilon = 1.0e-05 : f32` and both mean the same thing.
+// Wider or narrower float types are rejected so that reading the value as a
+// double is always exact.
+def Rescale_AnyFloatAttr : Attr<CPred<"::llvm::isa<::mlir::FloatAttr>($_self) && "
+                                      "(::llvm::cast<::mlir::FloatAttr>($_self).getType().isF32() || "
+                                      "::llvm::cast<::mlir::FloatAttr>($_self).getType().isF64())">,
+                                "32-bit or 64-bit float attribute"> {
   let storageType = "::mlir::FloatAttr";
   let returnType = "::llvm::APFloat";
   let convertFromStorage = "$_self.getValue()";
