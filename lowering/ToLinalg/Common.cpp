@@ -1,0 +1,246 @@
+//===- Common.cpp - helpers shared by the reference decomposition ---------===//
+
+#include "lowering/ToLinalg/Common.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace mlir;
+using namespace mlir::rescale;
+using namespace mlir::rescale::tolinalg;
+
+//===----------------------------------------------------------------------===//
+// Scalars
+//===----------------------------------------------------------------------===//
+
+Value tolinalg::castScalar(OpBuilder &b, Location loc, Value v, Type to) {
+  Type from = v.getType();
+  if (from == to)
+    return v;
+  auto fromF = dyn_cast<FloatType>(from);
+  auto toF = dyn_cast<FloatType>(to);
+  if (fromF && toF) {
+    if (fromF.getWidth() < toF.getWidth())
+      return arith::ExtFOp::create(b, loc, to, v);
+    // Equal widths (f16 <-> bf16) go through f32 so that each step is exact
+    // or a single round-to-nearest-even.
+    if (fromF.getWidth() == toF.getWidth())
+      return castScalar(b, loc, castScalar(b, loc, v, b.getF32Type()), to);
+    return arith::TruncFOp::create(b, loc, to, v);
+  }
+  auto fromI = dyn_cast<IntegerType>(from);
+  auto toI = dyn_cast<IntegerType>(to);
+  if (fromI && toF)
+    return arith::SIToFPOp::create(b, loc, to, v);
+  if (fromF && toI)
+    return arith::FPToSIOp::create(b, loc, to, v);
+  if (fromI && toI) {
+    if (fromI.getWidth() < toI.getWidth())
+      return arith::ExtSIOp::create(b, loc, to, v);
+    return arith::TruncIOp::create(b, loc, to, v);
+  }
+  llvm_unreachable("castScalar: unsupported element type conversion");
+}
+
+Value tolinalg::floatConst(OpBuilder &b, Location loc, double value,
+                           Type type) {
+  return arith::ConstantOp::create(b, loc, type, b.getFloatAttr(type, value));
+}
+
+Value tolinalg::f32Const(OpBuilder &b, Location loc, double value) {
+  return floatConst(b, loc, value, b.getF32Type());
+}
+
+Value tolinalg::sigmoid(OpBuilder &b, Location loc, Value x) {
+  Type t = x.getType();
+  Value one = floatConst(b, loc, 1.0, t);
+  Value negX = arith::NegFOp::create(b, loc, x);
+  Value expNegX = math::ExpOp::create(b, loc, negX);
+  Value denom = arith::AddFOp::create(b, loc, one, expNegX);
+  return arith::DivFOp::create(b, loc, one, denom);
+}
+
+//===----------------------------------------------------------------------===//
+// Tensors and indexing maps
+//===----------------------------------------------------------------------===//
+
+Value tolinalg::emptyTensor(OpBuilder &b, Location loc,
+                            ArrayRef<int64_t> shape, Type elementType) {
+  return tensor::EmptyOp::create(b, loc, shape, elementType);
+}
+
+Value tolinalg::filledTensor(OpBuilder &b, Location loc,
+                             ArrayRef<int64_t> shape, Type elementType,
+                             double value) {
+  Value empty = emptyTensor(b, loc, shape, elementType);
+  Value init = floatConst(b, loc, value, elementType);
+  return linalg::FillOp::create(b, loc, ValueRange{init}, ValueRange{empty})
+      .getResult(0);
+}
+
+AffineMap tolinalg::identityMap(MLIRContext *ctx, unsigned rank) {
+  return AffineMap::getMultiDimIdentityMap(rank, ctx);
+}
+
+AffineMap tolinalg::lastDimMap(MLIRContext *ctx, unsigned rank) {
+  assert(rank >= 1 && "lastDimMap needs rank >= 1");
+  return AffineMap::get(rank, 0, getAffineDimExpr(rank - 1, ctx));
+}
+
+AffineMap tolinalg::dropLastDimMap(MLIRContext *ctx, unsigned rank) {
+  assert(rank >= 1 && "dropLastDimMap needs rank >= 1");
+  SmallVector<AffineExpr> exprs;
+  for (unsigned i = 0; i + 1 < rank; ++i)
+    exprs.push_back(getAffineDimExpr(i, ctx));
+  return AffineMap::get(rank, 0, exprs, ctx);
+}
+
+AffineMap tolinalg::scalarMap(MLIRContext *ctx, unsigned rank) {
+  return AffineMap::get(rank, 0, ctx);
+}
+
+SmallVector<utils::IteratorType> tolinalg::parallelIterators(unsigned rank) {
+  return SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel);
+}
+
+SmallVector<utils::IteratorType>
+tolinalg::lastDimReductionIterators(unsigned rank) {
+  assert(rank >= 1 && "a last-dim reduction needs rank >= 1");
+  SmallVector<utils::IteratorType> it = parallelIterators(rank);
+  it.back() = utils::IteratorType::reduction;
+  return it;
+}
+
+//===----------------------------------------------------------------------===//
+// linalg.generic builders
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// Float scalars go to the compute type; others (integers) stay as they are.
+Value toCompute(OpBuilder &b, Location loc, Value v, Type computeType) {
+  return isa<FloatType>(v.getType()) ? castScalar(b, loc, v, computeType) : v;
+}
+} // namespace
+
+SmallVector<Value>
+tolinalg::buildGeneric(OpBuilder &b, Location loc, ValueRange inputs,
+                       ArrayRef<AffineMap> inputMaps, ValueRange inits,
+                       ArrayRef<AffineMap> outputMaps,
+                       ArrayRef<utils::IteratorType> iterators,
+                       Type computeType, GenericBodyFn body) {
+  assert(inputs.size() == inputMaps.size() && inits.size() == outputMaps.size());
+  SmallVector<AffineMap> maps(inputMaps);
+  maps.append(outputMaps.begin(), outputMaps.end());
+  TypeRange resultTypes = inits.getTypes();
+  unsigned numInputs = inputs.size();
+  auto generic = linalg::GenericOp::create(
+      b, loc, resultTypes, inputs, inits, maps, iterators,
+      [&](OpBuilder &nb, Location nloc, ValueRange args) {
+        SmallVector<Value> ins, outs;
+        for (Value a : args.take_front(numInputs))
+          ins.push_back(toCompute(nb, nloc, a, computeType));
+        for (Value a : args.drop_front(numInputs))
+          outs.push_back(toCompute(nb, nloc, a, computeType));
+        SmallVector<Value> results = body(nb, nloc, ins, outs);
+        assert(results.size() == inits.size() && "one value per output");
+        SmallVector<Value> yielded;
+        for (auto [r, out] : llvm::zip(results, args.drop_front(numInputs)))
+          yielded.push_back(castScalar(nb, nloc, r, out.getType()));
+        linalg::YieldOp::create(nb, nloc, yielded);
+      });
+  return SmallVector<Value>(generic.getResults());
+}
+
+Value tolinalg::buildElementwise(OpBuilder &b, Location loc,
+                                 RankedTensorType resultType,
+                                 ValueRange inputs,
+                                 ArrayRef<AffineMap> inputMaps,
+                                 ElementwiseFn body) {
+  unsigned rank = resultType.getRank();
+  Value init = emptyTensor(b, loc, resultType.getShape(),
+                           resultType.getElementType());
+  return buildGeneric(
+             b, loc, inputs, inputMaps, init,
+             identityMap(b.getContext(), rank), parallelIterators(rank),
+             b.getF32Type(),
+             [&](OpBuilder &nb, Location nloc, ValueRange ins, ValueRange) {
+               return SmallVector<Value>{body(nb, nloc, ins)};
+             })
+      .front();
+}
+
+Value tolinalg::buildLastDimReduction(OpBuilder &b, Location loc,
+                                      ArrayRef<int64_t> shape,
+                                      ValueRange inputs,
+                                      ArrayRef<AffineMap> inputMaps,
+                                      double init, CombineFn combine) {
+  unsigned rank = shape.size();
+  Value acc = filledTensor(b, loc, shape.drop_back(), b.getF32Type(), init);
+  return buildGeneric(
+             b, loc, inputs, inputMaps, acc,
+             dropLastDimMap(b.getContext(), rank),
+             lastDimReductionIterators(rank), b.getF32Type(),
+             [&](OpBuilder &nb, Location nloc, ValueRange ins,
+                 ValueRange outs) {
+               return SmallVector<Value>{combine(nb, nloc, ins, outs.front())};
+             })
+      .front();
+}
+
+Value tolinalg::convertElementType(OpBuilder &b, Location loc, Value tensor,
+                                   Type elementType) {
+  auto type = cast<RankedTensorType>(tensor.getType());
+  if (type.getElementType() == elementType)
+    return tensor;
+  // Converting in the target type itself makes this exactly one extf, truncf
+  // (round-to-nearest-even) or int conversion per element.
+  unsigned rank = type.getRank();
+  Value init = emptyTensor(b, loc, type.getShape(), elementType);
+  return buildGeneric(b, loc, tensor, identityMap(b.getContext(), rank), init,
+                      identityMap(b.getContext(), rank),
+                      parallelIterators(rank), elementType,
+                      [](OpBuilder &, Location, ValueRange ins, ValueRange) {
+                        return SmallVector<Value>{ins.front()};
+                      })
+      .front();
+}
+
+Value tolinalg::upcastToF32(OpBuilder &b, Location loc, Value tensor) {
+  return convertElementType(b, loc, tensor, b.getF32Type());
+}
+
+//===----------------------------------------------------------------------===//
+// Preconditions
+//===----------------------------------------------------------------------===//
+
+bool tolinalg::hasStaticShapes(Operation *op, std::string *what) {
+  auto check = [&](Type t, StringRef kind, unsigned i) {
+    auto shaped = dyn_cast<ShapedType>(t);
+    if (!shaped || shaped.hasStaticShape())
+      return true;
+    if (what) {
+      what->clear();
+      llvm::raw_string_ostream os(*what);
+      os << kind << " #" << i << " of type '" << t << "'";
+    }
+    return false;
+  };
+  for (auto [i, v] : llvm::enumerate(op->getOperands()))
+    if (!check(v.getType(), "operand", i))
+      return false;
+  for (auto [i, v] : llvm::enumerate(op->getResults()))
+    if (!check(v.getType(), "result", i))
+      return false;
+  return true;
+}
+
+LogicalResult tolinalg::requireStaticShapes(PatternRewriter &rewriter,
+                                            Operation *op) {
+  std::string what;
+  if (hasStaticShapes(op, &what))
+    return success();
+  return rewriter.notifyMatchFailure(op, "dynamic shape: " + what);
+}
