@@ -3,6 +3,18 @@
 // Every conversion out of the rescale dialect is declared here (as in CIRCT's
 // Conversion/Passes.td).
 //
+// Registered pipelines (lowering/Pipelines.h; not passes, so not in this file):
+//
+//   --rescale-lower-to-cpu{fuse-elementwise=true}
+//       rescale (+ linalg/arith/math/tensor) on tensors -> LLVM dialect, with
+//       one packed entry point per public function (see EmitEntryPoints).
+//       rescale-compile --target=cpu runs it before translating to LLVM IR.
+//       Stages: the reference decomposition; elementwise tensor ops to linalg;
+//       canonicalize/cse; elementwise fusion; one-shot bufferization at
+//       function boundaries (identity layouts); results to out-params; buffer
+//       deallocation; linalg to loops; math/arith expansion (incl. bf16,
+//       f8E8M0 and f4E2M1 conversions); the LLVM dialect.
+//
 //===----------------------------------------------------------------------===//
 
 #ifndef RESCALE_LOWERING_PASSES_TD
@@ -33,6 +45,56 @@ def ConvertRescaleToLinalg : Pass<"convert-rescale-to-linalg"> {
     "::mlir::arith::ArithDialect",
     "::mlir::math::MathDialect",
     "::mlir::tensor::TensorDialect",
+  ];
+}
+
+def EmitEntryPoints : Pass<"rescale-emit-entry-points", "::mlir::ModuleOp"> {
+  let summary = "Add the packed `_rescale_entry_<f>(void **args)` entry points";
+  let description = [{
+    The compiled-module ABI shared with the runtime (docs/module-abi.md): for
+    every public function `@f` with a body, add
+
+    ```c
+    void _rescale_entry_f(void **args);
+    ```
+
+    where `args[i]` points to the memref descriptor of argument `i`
+    (`{allocated, aligned, offset, sizes[rank], strides[rank]}`). After
+    `buffer-results-to-out-params` the results are trailing arguments, so the
+    caller passes inputs first, then outputs. One signature for every entry
+    lets the runtime call any function through `dlsym` without generating
+    code per signature (unlike `_mlir_ciface_`, whose arity varies).
+
+    Runs on bufferized IR, before `convert-func-to-llvm`. The wrapper loads
+    each descriptor, casts it to the memref type with
+    `builtin.unrealized_conversion_cast` and calls `@f`; the func-to-LLVM
+    conversion unpacks the descriptor and `reconcile-unrealized-casts` removes
+    the casts. Entry arguments must be statically shaped memrefs and entries
+    must return nothing (results already moved to out-params); anything else
+    is reported on the function.
+
+    Example:
+    ```mlir
+    func.func @f(%a: memref<2x3xf32>, %out: memref<2x3xf32>) { ... }
+    // gains
+    func.func @_rescale_entry_f(%args: !llvm.ptr) {
+      %p0 = llvm.getelementptr %args[0] : (!llvm.ptr) -> !llvm.ptr, !llvm.ptr
+      %d0 = llvm.load %p0 : !llvm.ptr -> !llvm.ptr
+      %s0 = llvm.load %d0 : !llvm.ptr -> !llvm.struct<(ptr, ptr, i64, array<2 x i64>, array<2 x i64>)>
+      %m0 = builtin.unrealized_conversion_cast %s0 : ... to memref<2x3xf32>
+      ...
+      call @f(%m0, %m1) : (memref<2x3xf32>, memref<2x3xf32>) -> ()
+      return
+    }
+    ```
+  }];
+  let dependentDialects = [
+    "::mlir::LLVM::LLVMDialect",
+    "::mlir::func::FuncDialect",
+  ];
+  let statistics = [
+    Statistic<"numEntryPoints", "num-entry-points",
+              "Number of packed entry points emitted">,
   ];
 }
 

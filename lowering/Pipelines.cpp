@@ -1,0 +1,92 @@
+//===- Pipelines.cpp - rescale lowering pipelines -------------------------===//
+
+#include "lowering/Pipelines.h"
+#include "lowering/Passes.h"
+
+#include "mlir/Conversion/Passes.h"
+#include "mlir/Dialect/Arith/Transforms/Passes.h"
+#include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/Math/Transforms/Passes.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
+
+using namespace mlir;
+
+void mlir::rescale::buildLowerToCPUPipeline(OpPassManager &pm,
+                                            const LowerToCPUOptions &options) {
+  // 1. The reference decomposition (issue 3 §1): from here on only upstream
+  //    dialects remain, and the numerics are fixed. Elementwise arith/math on
+  //    whole tensors (glue such as a SwiGLU product written by hand) becomes
+  //    linalg too, so that everything bufferizes and fuses the same way.
+  pm.addPass(createConvertRescaleToLinalg());
+  pm.addPass(createConvertElementwiseToLinalgPass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+  if (options.fuseElementwise) {
+    pm.addPass(createLinalgElementwiseOpFusionPass());
+    pm.addPass(createCanonicalizerPass());
+    pm.addPass(createCSEPass());
+  }
+
+  // 2. Tensors -> buffers. Function boundaries get identity layouts so that
+  //    entry arguments are plain row-major descriptors, and results become
+  //    caller-allocated out-params (the runtime allocates and poisons them).
+  //    Public functions are the entry points, so they must be rewritten too.
+  pm.addPass(bufferization::createEmptyTensorEliminationPass());
+  bufferization::OneShotBufferizePassOptions bufferize;
+  bufferize.bufferizeFunctionBoundaries = true;
+  bufferize.functionBoundaryTypeConversion =
+      bufferization::LayoutMapOption::IdentityLayoutMap;
+  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+  bufferization::BufferResultsToOutParamsPassOptions outParams;
+  outParams.hoistStaticAllocs = true;
+  outParams.modifyPublicFunctions = true;
+  pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
+  pm.addPass(createCanonicalizerPass());
+  bufferization::buildBufferDeallocationPipeline(pm);
+  pm.addPass(createConvertBufferizationToMemRefPass());
+
+  // 3. Buffers -> loops -> CFG. LLVM's loop vectorizer sees plain loops.
+  pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createSCFToControlFlowPass());
+
+  // 4. Ops with no direct LLVM lowering: tanh/rsqrt/… become exp/sqrt forms;
+  //    conversions to and from bf16, f8E8M0 and f4E2M1 become integer code
+  //    (x86 has no native instructions for them).
+  pm.addPass(math::createMathExpandOpsPass());
+  arith::ArithExpandOpsPassOptions expand;
+  expand.includeBf16 = true;
+  expand.includeF8E8M0 = true;
+  expand.includeF4E2M1 = true;
+  pm.addPass(arith::createArithExpandOpsPass(expand));
+
+  // 5. The packed ABI, then the LLVM dialect. Math ops that LLVM has no
+  //    intrinsic for (erf, …) become libm calls; the module links -lm.
+  pm.addPass(createEmitEntryPoints());
+  pm.addPass(createConvertMathToLLVMPass());
+  pm.addPass(createConvertMathToLibmPass());
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  pm.addPass(createArithToLLVMConversionPass());
+  pm.addPass(createConvertIndexToLLVMPass());
+  pm.addPass(createConvertControlFlowToLLVMPass());
+  pm.addPass(createConvertFuncToLLVMPass());
+  pm.addPass(createUBToLLVMConversionPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+  pm.addPass(createCanonicalizerPass());
+}
+
+void mlir::rescale::registerRescalePipelines() {
+  PassPipelineRegistration<LowerToCPUOptions>(
+      "rescale-lower-to-cpu",
+      "Lower rescale programs to the LLVM dialect for the host CPU, with the "
+      "packed _rescale_entry_<f> entry points of the compiled-module ABI",
+      buildLowerToCPUPipeline);
+}

@@ -1,0 +1,39 @@
+//===- Pipelines.h - rescale lowering pipelines -----------------*- C++ -*-===//
+//
+// The registered pipelines that carry a rescale program to a target. Each
+// target has one options struct and one `build…Pipeline` function; the
+// registration (registerRescalePipelines) exposes them to rescale-opt, the
+// mlir-opt plugin and rescale-compile alike.
+//
+//===----------------------------------------------------------------------===//
+#ifndef RESCALE_LOWERING_PIPELINES_H
+#define RESCALE_LOWERING_PIPELINES_H
+
+#include "mlir/Pass/PassOptions.h"
+
+namespace mlir {
+class OpPassManager;
+namespace rescale {
+
+/// Options of `--rescale-lower-to-cpu`.
+struct LowerToCPUOptions : public PassPipelineOptions<LowerToCPUOptions> {
+  PassOptions::Option<bool> fuseElementwise{
+      *this, "fuse-elementwise",
+      llvm::cl::desc("Fuse producer/consumer elementwise linalg ops before "
+                     "bufferization (fewer loops, fewer temporaries)"),
+      llvm::cl::init(true)};
+};
+
+/// rescale (+ linalg/arith/math/tensor) on tensors -> LLVM dialect, with the
+/// packed `_rescale_entry_<f>` entry points of the compiled-module ABI
+/// (docs/module-abi.md). The result translates to LLVM IR as is.
+void buildLowerToCPUPipeline(OpPassManager &pm,
+                             const LowerToCPUOptions &options);
+
+/// Registers every pipeline above with the global pass registry.
+void registerRescalePipelines();
+
+} // namespace rescale
+} // namespace mlir
+
+#endif // RESCALE_LOWERING_PIPELINES_H

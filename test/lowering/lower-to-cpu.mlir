@@ -1,0 +1,76 @@
+// RUN: rescale-opt %s --rescale-lower-to-cpu --split-input-file --verify-diagnostics | FileCheck %s
+
+// The pipeline ends in the LLVM dialect only: results became trailing
+// out-params and every public function has its packed entry point.
+
+// CHECK-LABEL: llvm.func @softplus_and_row_sum(
+// CHECK-SAME:      %{{[a-z0-9]+}}: !llvm.ptr, %{{[a-z0-9]+}}: !llvm.ptr, %{{[a-z0-9]+}}: i64, %{{[a-z0-9]+}}: i64, %{{[a-z0-9]+}}: i64, %{{[a-z0-9]+}}: i64, %{{[a-z0-9]+}}: i64,
+// Two out-params follow the input: the bf16 tensor and the f32 row sums.
+// CHECK-SAME:      %{{[a-z0-9]+}}: !llvm.ptr, %{{[a-z0-9]+}}: !llvm.ptr, %{{[a-z0-9]+}}: i64, %{{[a-z0-9]+}}: i64, %{{[a-z0-9]+}}: i64, %{{[a-z0-9]+}}: i64, %{{[a-z0-9]+}}: i64,
+// CHECK-SAME:      %{{[a-z0-9]+}}: !llvm.ptr, %{{[a-z0-9]+}}: !llvm.ptr, %{{[a-z0-9]+}}: i64, %{{[a-z0-9]+}}: i64, %{{[a-z0-9]+}}: i64, %{{[a-z0-9]+}}: i64, %{{[a-z0-9]+}}: i64) {
+// math.log1p has no LLVM intrinsic: expanded before conversion.
+// CHECK:         llvm.intr.exp
+// CHECK:         llvm.intr.log
+// The bf16 truncation is integer code (arith-expand), not an fptrunc.
+// CHECK-NOT:     llvm.fptrunc
+// CHECK:         llvm.return
+// CHECK-LABEL: llvm.func @_rescale_entry_softplus_and_row_sum(
+// CHECK-SAME:      %[[ARGS:.+]]: !llvm.ptr) {
+// CHECK-COUNT-3: llvm.load {{.*}} -> !llvm.struct<(ptr, ptr, i64, array<2 x i64>, array<2 x i64>)>
+// CHECK:         llvm.call @softplus_and_row_sum(
+// CHECK-NOT:     func.func
+// CHECK-NOT:     linalg.
+// CHECK-NOT:     memref.
+// CHECK-NOT:     builtin.unrealized_conversion_cast
+func.func @softplus_and_row_sum(%x: tensor<4x8xf32>)
+    -> (tensor<4x8xbf16>, tensor<4x1xf32>) {
+  %one = arith.constant dense<1.0> : tensor<4x8xf32>
+  %e = math.exp %x : tensor<4x8xf32>
+  %sp = math.log1p %e : tensor<4x8xf32>
+  %init = tensor.empty() : tensor<4x8xbf16>
+  %bf = linalg.generic {
+      indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i, j)>],
+      iterator_types = ["parallel", "parallel"]}
+      ins(%sp : tensor<4x8xf32>) outs(%init : tensor<4x8xbf16>) {
+  ^bb0(%a: f32, %o: bf16):
+    %t = arith.truncf %a : f32 to bf16
+    linalg.yield %t : bf16
+  } -> tensor<4x8xbf16>
+  %zero = arith.constant 0.0 : f32
+  %acc0 = tensor.empty() : tensor<4xf32>
+  %acc = linalg.fill ins(%zero : f32) outs(%acc0 : tensor<4xf32>) -> tensor<4xf32>
+  %sum = linalg.reduce ins(%x : tensor<4x8xf32>) outs(%acc : tensor<4xf32>) dimensions = [1]
+    (%in: f32, %a: f32) {
+      %s = arith.addf %in, %a : f32
+      linalg.yield %s : f32
+    }
+  %sum2 = tensor.expand_shape %sum [[0, 1]] output_shape [4, 1] : tensor<4xf32> into tensor<4x1xf32>
+  return %bf, %sum2 : tensor<4x8xbf16>, tensor<4x1xf32>
+}
+
+// -----
+
+// A helper called by an entry point is compiled but gets no entry of its own.
+// CHECK-LABEL: llvm.func @scaled(
+// CHECK-LABEL: llvm.func @calls_a_private_helper(
+// CHECK:         llvm.call @scaled(
+// CHECK-LABEL: llvm.func @_rescale_entry_calls_a_private_helper(
+// CHECK-NOT:   _rescale_entry_scaled
+func.func private @scaled(%x: tensor<16xf32>) -> tensor<16xf32> {
+  %c = arith.constant dense<2.0> : tensor<16xf32>
+  %y = arith.mulf %x, %c : tensor<16xf32>
+  return %y : tensor<16xf32>
+}
+func.func @calls_a_private_helper(%x: tensor<16xf32>) -> tensor<16xf32> {
+  %y = func.call @scaled(%x) : (tensor<16xf32>) -> tensor<16xf32>
+  return %y : tensor<16xf32>
+}
+
+// -----
+
+// Entry points need static shapes: the caller allocates the outputs.
+// expected-error @below {{entry point @dynamic_batch: argument #0 has dynamic shape 'memref<?x4xf32>'; entry points need static shapes}}
+func.func @dynamic_batch(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
+  %y = math.exp %x : tensor<?x4xf32>
+  return %y : tensor<?x4xf32>
+}
