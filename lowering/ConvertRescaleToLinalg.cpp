@@ -1,6 +1,7 @@
 //===- ConvertRescaleToLinalg.cpp - the reference decomposition -----------===//
 
 #include "lowering/Passes.h"
+#include "lowering/ToLinalg/Common.h"
 
 #include "dialect/RescaleDialect.h"
 #include "dialect/RescaleOps.h"
@@ -9,6 +10,7 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Rewrite/FrozenRewritePatternSet.h"
 #include "mlir/Transforms/DialectConversion.h"
 
 namespace mlir::rescale {
@@ -28,19 +30,56 @@ void mlir::rescale::populateRescaleToLinalgPatterns(
 }
 
 namespace {
+
+/// Reports, on the op, every rescale op the decomposition cannot take, so that
+/// users see why instead of only "failed to legalize": a dynamic shape, or an
+/// op with no pattern in `patterns`. Returns failure if there was any.
+LogicalResult checkDecomposable(Operation *root,
+                                const FrozenRewritePatternSet &patterns) {
+  const auto &byOp = patterns.getOpSpecificNativePatterns();
+  bool ok = true;
+  root->walk([&](Operation *op) {
+    if (!isa_and_nonnull<RescaleDialect>(op->getDialect()))
+      return;
+    std::string what;
+    if (!tolinalg::hasStaticShapes(op, &what)) {
+      op->emitError() << "cannot decompose '" << op->getName()
+                      << "' into linalg: the reference decomposition needs "
+                         "static shapes, but "
+                      << what << " is dynamic";
+      ok = false;
+      return;
+    }
+    if (!byOp.count(op->getName())) {
+      op->emitError() << "cannot decompose '" << op->getName()
+                      << "' into linalg: no reference decomposition is "
+                         "registered for it";
+      ok = false;
+    }
+  });
+  return success(ok);
+}
+
 struct ConvertRescaleToLinalgPass
     : mlir::rescale::impl::ConvertRescaleToLinalgBase<
           ConvertRescaleToLinalgPass> {
+  LogicalResult initialize(MLIRContext *ctx) override {
+    RewritePatternSet set(ctx);
+    populateRescaleToLinalgPatterns(set);
+    patterns = FrozenRewritePatternSet(std::move(set));
+    return success();
+  }
+
   void runOnOperation() override {
-    MLIRContext *ctx = &getContext();
-    ConversionTarget target(*ctx);
+    if (failed(checkDecomposable(getOperation(), patterns)))
+      return signalPassFailure();
+    ConversionTarget target(getContext());
     target.addIllegalDialect<RescaleDialect>();
     target.markUnknownOpDynamicallyLegal([](Operation *) { return true; });
-    RewritePatternSet patterns(ctx);
-    populateRescaleToLinalgPatterns(patterns);
-    if (failed(applyPartialConversion(getOperation(), target,
-                                      std::move(patterns))))
+    if (failed(applyPartialConversion(getOperation(), target, patterns)))
       signalPassFailure();
   }
+
+  FrozenRewritePatternSet patterns;
 };
 } // namespace

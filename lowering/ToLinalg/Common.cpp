@@ -150,6 +150,11 @@ tolinalg::buildGeneric(OpBuilder &b, Location loc, ValueRange inputs,
         for (auto [r, out] : llvm::zip(results, args.drop_front(numInputs)))
           yielded.push_back(castScalar(nb, nloc, r, out.getType()));
         linalg::YieldOp::create(nb, nloc, yielded);
+        // Elementwise bodies never read their output; drop the unused
+        // conversions of it so the IR shows only the formula.
+        for (Value o : outs)
+          if (o.use_empty() && o.getDefiningOp())
+            o.getDefiningOp()->erase();
       });
   return SmallVector<Value>(generic.getResults());
 }
@@ -188,6 +193,42 @@ Value tolinalg::buildLastDimReduction(OpBuilder &b, Location loc,
                return SmallVector<Value>{combine(nb, nloc, ins, outs.front())};
              })
       .front();
+}
+
+/// (d0, ..., d{n-1}) -> (d{i}, d{j}): reads a 2-D weight.
+static AffineMap matrixMap(MLIRContext *ctx, unsigned n, unsigned i, unsigned j) {
+  return AffineMap::get(n, 0,
+                        {getAffineDimExpr(i, ctx), getAffineDimExpr(j, ctx)},
+                        ctx);
+}
+
+/// (d0, ..., d{n-1}) -> (d0, ..., d{n-3}, d{n-1}): in a contraction whose
+/// index space is [leading..., out, in], reads the row vector [leading..., in].
+static AffineMap contractionRowMap(MLIRContext *ctx, unsigned n) {
+  SmallVector<AffineExpr> exprs;
+  for (unsigned i = 0; i + 2 < n; ++i)
+    exprs.push_back(getAffineDimExpr(i, ctx));
+  exprs.push_back(getAffineDimExpr(n - 1, ctx));
+  return AffineMap::get(n, 0, exprs, ctx);
+}
+
+Value tolinalg::buildRowTimesMatrix(OpBuilder &b, Location loc, Value row, Value weight,
+                          int64_t outDim, bool transposed) {
+  MLIRContext *ctx = b.getContext();
+  RankedTensorType rowType = cast<RankedTensorType>(row.getType());
+  SmallVector<int64_t> space(rowType.getShape().drop_back());
+  space.push_back(outDim);
+  space.push_back(rowType.getShape().back());
+  unsigned n = space.size();
+  // In the index space [lead..., o, c]: o is dim n-2, c is dim n-1.
+  AffineMap wMap = transposed ? matrixMap(ctx, n, n - 2, n - 1)
+                              : matrixMap(ctx, n, n - 1, n - 2);
+  return buildLastDimReduction(
+      b, loc, space, {row, weight}, {contractionRowMap(ctx, n), wMap},
+      /*init=*/0.0, [](OpBuilder &nb, Location l, ValueRange a, Value acc) {
+        Value p = arith::MulFOp::create(nb, l, a[0], a[1]);
+        return arith::AddFOp::create(nb, l, acc, p).getResult();
+      });
 }
 
 Value tolinalg::convertElementType(OpBuilder &b, Location loc, Value tensor,

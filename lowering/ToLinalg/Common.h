@@ -128,6 +128,15 @@ Value buildLastDimReduction(OpBuilder &b, Location loc,
                             ArrayRef<AffineMap> inputMaps, double init,
                             CombineFn combine);
 
+/// A row-vector-times-matrix contraction over the last dimension of `row`
+/// (rank >= 1), accumulated in f32:
+///   out[lead..., o] = Σ_c row[lead..., c] · W[c, o]
+/// where `weight` is W ([C, O], `transposed` = false) or Wᵀ ([O, C], the
+/// PyTorch linear layout, `transposed` = true). Leading dimensions are kept
+/// as they are (no reshape). Returns tensor<lead... x outDim x f32>.
+Value buildRowTimesMatrix(OpBuilder &b, Location loc, Value row, Value weight,
+                          int64_t outDim, bool transposed);
+
 /// Whole-tensor conversions, as an elementwise generic (identity when the
 /// element type already matches).
 Value upcastToF32(OpBuilder &b, Location loc, Value tensor);
