@@ -75,6 +75,16 @@ Attribute QuantSchemeAttr::parse(AsmParser &parser, Type) {
   }
   if (parser.parseGreater())
     return {};
+  // A block spelled as the scheme's default is the same scheme: drop it, so
+  // that `#rescale.quant<mxfp4, block = [32]>` and `#rescale.quant<mxfp4>` are
+  // one attribute and compare equal.
+  ArrayRef<int64_t> spelled(block);
+  if ((*format == QuantFormat::nvfp4 && spelled == ArrayRef<int64_t>{16}) ||
+      (*format == QuantFormat::mxfp4 && spelled == ArrayRef<int64_t>{32}) ||
+      (*format == QuantFormat::fp8 &&
+       granularity == QuantGranularity::per_block &&
+       spelled == ArrayRef<int64_t>{128, 128}))
+    block.clear();
   return parser.getChecked<QuantSchemeAttr>(loc, ctx, *format, granularity,
                                             block);
 }
