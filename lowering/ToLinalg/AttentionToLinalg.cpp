@@ -1,9 +1,272 @@
-//===- AttentionToLinalg.cpp - reference decomposition ----------------------===//
+//===- AttentionToLinalg.cpp - reference decomposition of attention -------===//
+//
+// rescale.attention as linalg-on-tensors: scaled scores, the causal mask, a
+// max-subtracted softmax with the paper's normalizers, p·v and the output
+// gate (arXiv 2601.22966 §3.2).
+//
+// Numerics: q, k, v, gate and sinks are read as f32, every step is computed
+// in f32 (the q·k and p·v sums accumulate in f32) and only the output is
+// rounded to the result element type.
+//
+// The softmax is written in the stable form. With the extra logit z of the
+// normalizer (none for `standard`, 0 for `off_by_one`, sinks[h] for
+// `learned_sink`) and m = max(z, max_j s_j):
+//
+//   p_j = exp(s_j - m) / (exp(z - m) + Σ_j exp(s_j - m))
+//
+// which equals exp(s_j) / (exp(z) + Σ exp(s)) exactly in real arithmetic, and
+// every exponent is <= 0 so nothing overflows. Including z in the max is what
+// keeps off_by_one and learned_sink stable when all scores are very negative.
+//
+// Masked keys (causal, j > i + (T - S)) get the score -inf and contribute
+// exp(-inf) = 0. A query row with no key left (causal with S > T, rows
+// i < S - T) has m = -inf under `standard`; it is given the output 0 (the
+// empty sum over no keys) instead of 0/0. Under off_by_one and learned_sink
+// the denominator is exp(z - m) > 0 and the output is 0 as well.
+//
+// Steps, each one linalg.generic:
+//   dot[b,h,i,j]  = Σ_d q[b,h,i,d] · k[b,h/G,j,d]        (G = Hq/Hkv, GQA)
+//   s[b,h,i,j]    = keep(i,j) ? scale · dot : -inf
+//   m[b,h,i]      = max(z, max_j s)                      (0 if that is -inf)
+//   e[b,h,i,j]    = exp(s - m)
+//   l[b,h,i]      = Σ_j e
+//   acc[b,h,i,c]  = Σ_j e · v[b,h/G,j,c]
+//   out[b,h,i,c]  = acc / (exp(z - m) + l) · σ(gate)      (0 if the denominator is 0)
+//
+//===----------------------------------------------------------------------===//
 
 #include "lowering/Passes.h"
+#include "lowering/ToLinalg/Common.h"
 
+#include "dialect/RescaleOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/IR/PatternMatch.h"
 
-void mlir::rescale::populateAttentionToLinalgPatterns(RewritePatternSet &patterns) {
-  (void)patterns; // TODO(rescale): patterns not written yet.
+#include <limits>
+
+using namespace mlir;
+using namespace mlir::rescale;
+using namespace mlir::rescale::tolinalg;
+
+namespace {
+
+RankedTensorType tensorType(Value v) {
+  return cast<RankedTensorType>(v.getType());
+}
+
+constexpr double kNegInf = -std::numeric_limits<double>::infinity();
+
+/// A 4-d or 5-d map of dims (by position) with the kv-head dim divided by
+/// the GQA group size: `kvHeadMap(ctx, 5, {0, 1, 3, 4}, 1, G)` is
+/// (d0, d1, d2, d3, d4) -> (d0, d1 floordiv G, d3, d4).
+AffineMap kvHeadMap(MLIRContext *ctx, unsigned numDims,
+                    ArrayRef<unsigned> dims, unsigned headPos, int64_t group) {
+  SmallVector<AffineExpr> exprs;
+  for (unsigned d : dims)
+    exprs.push_back(getAffineDimExpr(d, ctx));
+  exprs[headPos] = exprs[headPos].floorDiv(group);
+  return AffineMap::get(numDims, 0, exprs, ctx);
+}
+
+/// (d0, ..., d{numDims-1}) -> (d1): reads sinks[h].
+AffineMap headMap(MLIRContext *ctx, unsigned numDims) {
+  return AffineMap::get(numDims, 0, getAffineDimExpr(1, ctx));
+}
+
+struct AttentionToLinalg : OpRewritePattern<AttentionOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(AttentionOp op,
+                                PatternRewriter &rewriter) const override {
+    if (failed(requireStaticShapes(rewriter, op)))
+      return failure();
+    Location loc = op.getLoc();
+    MLIRContext *ctx = op.getContext();
+    OpBuilder &b = rewriter;
+    Type f32 = b.getF32Type();
+
+    ArrayRef<int64_t> qShape = tensorType(op.getQ()).getShape();
+    ArrayRef<int64_t> kShape = tensorType(op.getK()).getShape();
+    int64_t B = qShape[0], Hq = qShape[1], S = qShape[2];
+    int64_t T = kShape[2];
+    int64_t Dv = tensorType(op.getV()).getShape()[3];
+    // Grouped-query attention: query head h reads kv head floor(h / G).
+    int64_t group = Hq / kShape[1];
+    SmallVector<int64_t> scoreShape{B, Hq, S, T};
+    SmallVector<int64_t> rowShape{B, Hq, S};
+    auto scoreType = RankedTensorType::get(scoreShape, f32);
+    auto rowType = RankedTensorType::get(rowShape, f32);
+    AffineMap id4 = identityMap(ctx, 4), id3 = identityMap(ctx, 3);
+    AffineMap row4 = dropLastDimMap(ctx, 4);
+
+    SoftmaxKind softmax = op.getSoftmax();
+    Value sinks = op.getSinks();
+    // The normalizer's extra logit z (see the header), from the body's
+    // arguments (`sink` is sinks[h] for learned_sink).
+    auto extraLogit = [&](OpBuilder &nb, Location l, Value sink) -> Value {
+      switch (softmax) {
+      case SoftmaxKind::standard:
+        return {};
+      case SoftmaxKind::off_by_one:
+        return f32Const(nb, l, 0.0);
+      case SoftmaxKind::learned_sink:
+        return sink;
+      }
+      llvm_unreachable("unknown softmax kind");
+    };
+
+    // dot[b,h,i,j] = Σ_d q[b,h,i,d] · k[b,h/G,j,d], over (b, h, i, j, d).
+    Value dot =
+        buildGeneric(
+            b, loc, {op.getQ(), op.getK()},
+            {AffineMap::get(5, 0,
+                            {b.getAffineDimExpr(0), b.getAffineDimExpr(1),
+                             b.getAffineDimExpr(2), b.getAffineDimExpr(4)},
+                            ctx),
+             kvHeadMap(ctx, 5, {0, 1, 3, 4}, 1, group)},
+            filledTensor(b, loc, scoreShape, f32, 0.0),
+            AffineMap::get(5, 0,
+                           {b.getAffineDimExpr(0), b.getAffineDimExpr(1),
+                            b.getAffineDimExpr(2), b.getAffineDimExpr(3)},
+                           ctx),
+            lastDimReductionIterators(5), f32,
+            [](OpBuilder &nb, Location l, ValueRange ins, ValueRange outs) {
+              Value p = arith::MulFOp::create(nb, l, ins[0], ins[1]);
+              return SmallVector<Value>{
+                  arith::AddFOp::create(nb, l, outs[0], p)};
+            })
+            .front();
+
+    // s[b,h,i,j] = keep(i,j) ? scale · dot : -inf, where causal attention
+    // keeps key j for query i iff j <= i + (T - S) (the queries are the last
+    // S positions of the T keys).
+    double scale = op.getScaleValue();
+    bool causal = op.isCausal();
+    Value scores = buildElementwise(
+        b, loc, scoreType, dot, id4,
+        [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
+          Value s = arith::MulFOp::create(nb, l, f32Const(nb, l, scale), a[0]);
+          if (!causal)
+            return s;
+          Value i = linalg::IndexOp::create(nb, l, 2);
+          Value j = linalg::IndexOp::create(nb, l, 3);
+          Value last = arith::AddIOp::create(
+              nb, l, i, arith::ConstantIndexOp::create(nb, l, T - S));
+          Value keep = arith::CmpIOp::create(nb, l, arith::CmpIPredicate::sle,
+                                             j, last);
+          return arith::SelectOp::create(nb, l, keep, s,
+                                         f32Const(nb, l, kNegInf));
+        });
+
+    // m[b,h,i] = max(z, max_j s[b,h,i,j]); a row with every key masked under
+    // the standard softmax has m = -inf and uses 0 instead, so that
+    // exp(s - m) = exp(-inf) = 0 rather than NaN.
+    Value rowMax = buildLastDimReduction(
+        b, loc, scoreShape, scores, id4, kNegInf,
+        [](OpBuilder &nb, Location l, ValueRange a, Value acc) {
+          return arith::MaximumFOp::create(nb, l, acc, a[0]).getResult();
+        });
+    SmallVector<Value> rowInputs{rowMax};
+    SmallVector<AffineMap> rowMaps{id3};
+    if (sinks) {
+      rowInputs.push_back(sinks);
+      rowMaps.push_back(headMap(ctx, 3));
+    }
+    Value maxLogit = buildElementwise(
+        b, loc, rowType, rowInputs, rowMaps,
+        [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
+          Value m = a[0];
+          if (Value z = extraLogit(nb, l, sinks ? a[1] : Value()))
+            m = arith::MaximumFOp::create(nb, l, m, z);
+          Value empty = arith::CmpFOp::create(
+              nb, l, arith::CmpFPredicate::OEQ, m, f32Const(nb, l, kNegInf));
+          return arith::SelectOp::create(nb, l, empty, f32Const(nb, l, 0.0),
+                                         m);
+        });
+
+    // e[b,h,i,j] = exp(s - m), the unnormalized probabilities.
+    Value numer = buildElementwise(
+        b, loc, scoreType, {scores, maxLogit}, {id4, row4},
+        [](OpBuilder &nb, Location l, ValueRange a) -> Value {
+          Value d = arith::SubFOp::create(nb, l, a[0], a[1]);
+          return math::ExpOp::create(nb, l, d);
+        });
+
+    // l[b,h,i] = Σ_j e[b,h,i,j].
+    Value rowSum = buildLastDimReduction(
+        b, loc, scoreShape, numer, id4, 0.0,
+        [](OpBuilder &nb, Location l, ValueRange a, Value acc) {
+          return arith::AddFOp::create(nb, l, acc, a[0]).getResult();
+        });
+
+    // acc[b,h,i,c] = Σ_j e[b,h,i,j] · v[b,h/G,j,c], over (b, h, i, c, j).
+    SmallVector<int64_t> outShape{B, Hq, S, Dv};
+    Value acc =
+        buildGeneric(
+            b, loc, {numer, op.getV()},
+            {AffineMap::get(5, 0,
+                            {b.getAffineDimExpr(0), b.getAffineDimExpr(1),
+                             b.getAffineDimExpr(2), b.getAffineDimExpr(4)},
+                            ctx),
+             kvHeadMap(ctx, 5, {0, 1, 4, 3}, 1, group)},
+            filledTensor(b, loc, outShape, f32, 0.0),
+            AffineMap::get(5, 0,
+                           {b.getAffineDimExpr(0), b.getAffineDimExpr(1),
+                            b.getAffineDimExpr(2), b.getAffineDimExpr(3)},
+                           ctx),
+            lastDimReductionIterators(5), f32,
+            [](OpBuilder &nb, Location l, ValueRange ins, ValueRange outs) {
+              Value p = arith::MulFOp::create(nb, l, ins[0], ins[1]);
+              return SmallVector<Value>{
+                  arith::AddFOp::create(nb, l, outs[0], p)};
+            })
+            .front();
+
+    // out[b,h,i,c] = acc / (exp(z - m) + l) · σ(gate), rounded to the result
+    // type. The gated attention of §3.2 multiplies the attention output by
+    // σ(gate), per head ([B,Hq,S]) or per element ([B,Hq,S,Dv]).
+    SmallVector<Value> outInputs{acc, rowSum, maxLogit};
+    SmallVector<AffineMap> outMaps{id4, row4, row4};
+    int sinkArg = -1, gateArg = -1;
+    if (sinks) {
+      sinkArg = outInputs.size();
+      outInputs.push_back(sinks);
+      outMaps.push_back(headMap(ctx, 4));
+    }
+    if (Value gate = op.getGate()) {
+      gateArg = outInputs.size();
+      outInputs.push_back(gate);
+      outMaps.push_back(op.getGateKind() == GateKind::headwise ? row4 : id4);
+    }
+    Value out = buildElementwise(
+        b, loc, tensorType(op.getResult()), outInputs, outMaps,
+        [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
+          Value denom = a[1];
+          if (Value z = extraLogit(nb, l, sinkArg >= 0 ? a[sinkArg] : Value())) {
+            Value zTerm = math::ExpOp::create(
+                nb, l, arith::SubFOp::create(nb, l, z, a[2]));
+            denom = arith::AddFOp::create(nb, l, zTerm, denom);
+          }
+          Value zero = f32Const(nb, l, 0.0);
+          Value noKeys = arith::CmpFOp::create(
+              nb, l, arith::CmpFPredicate::OEQ, denom, zero);
+          Value o = arith::SelectOp::create(
+              nb, l, noKeys, zero, arith::DivFOp::create(nb, l, a[0], denom));
+          if (gateArg >= 0)
+            o = arith::MulFOp::create(nb, l, o, sigmoid(nb, l, a[gateArg]));
+          return o;
+        });
+    rewriter.replaceOp(op, out);
+    return success();
+  }
+};
+
+} // namespace
+
+void mlir::rescale::populateAttentionToLinalgPatterns(
+    RewritePatternSet &patterns) {
+  patterns.add<AttentionToLinalg>(patterns.getContext());
 }
