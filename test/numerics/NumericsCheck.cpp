@@ -4,14 +4,18 @@
 //
 //   rescale-numerics-check CASES.test [--work-dir DIR] [--rescale-run PATH]
 //                          [--filter SUBSTR] [--inject-nan] [--emit-only]
+//                          [--no-batch]
 //
 // CASES.test holds one case per line, after a `CASE:` marker:
 //
 //   CASE: attn_causal_gqa op=attention B=1 Hq=4 Hkv=2 S=5 T=15 D=7 causal=1 dtype=bf16 seed=3
 //
 // For each case the driver
-//   1. writes a func.func for the case into one module per file (DIR/cases.mlir),
-//   2. runs `rescale-run DIR/cases.mlir --entry NAME --output-dir DIR/NAME`
+//   1. writes a func.func for the case into one module per file
+//      (DIR/FILE.mlir), compiled once by rescale-compile (unless --no-batch or
+//      that fails; then each case is a module of its own, compiled by
+//      rescale-run),
+//   2. runs `rescale-run DIR/FILE.so --entry NAME --output-dir DIR/NAME`
 //      with `--random-inputs --seed N` (or with inputs the driver crafted,
 //      `inputs=ties` / `inputs=zeros`, passed with --input),
 //   3. reads back in*.npy (the inputs actually used; bf16/f16 inputs must hold
@@ -157,6 +161,24 @@ struct CaseLine {
   std::map<std::string, std::string> params;
   std::set<std::string> used;
   int line = 0;
+  /// Draws the dims of `shape=random` and `random=1` cases from the seed.
+  std::mt19937_64 shapeRng;
+
+  int64_t draw(int64_t lo, int64_t hi) {
+    return std::uniform_int_distribution<int64_t>(lo, hi)(shapeRng);
+  }
+  /// `shape=AxB`, or `shape=random`: rank 1-3, leading dims 1-5, the last
+  /// dim 1-140 (times `multiple`, for blocked quantization schemes).
+  std::vector<int64_t> shape(int64_t multiple = 1) {
+    std::string v = required("shape");
+    if (v != "random")
+      return parseShape(v);
+    std::vector<int64_t> s(draw(1, 3));
+    for (int64_t &d : s)
+      d = draw(1, 5);
+    s.back() = multiple == 1 ? draw(1, 140) : multiple * draw(1, 4);
+    return s;
+  }
 
   bool has(const std::string &k) const { return params.count(k); }
   std::string str(const std::string &k, const std::string &def) {
@@ -281,7 +303,7 @@ std::string operandList(const std::vector<Operand> &ins) {
 void buildNorm(CaseLine &c, CaseSpec &spec) {
   DType t = c.dtype("dtype", DType::f32);
   DType wt = c.dtype("wdtype", t);
-  std::vector<int64_t> shape = parseShape(c.required("shape"));
+  std::vector<int64_t> shape = c.shape();
   int64_t d = shape.back();
   double eps = roundToF32(c.real("eps", 1e-6));
   std::string attrs = "{epsilon = " + f32Attr(eps) + "}";
@@ -317,7 +339,7 @@ void buildNorm(CaseLine &c, CaseSpec &spec) {
 void buildGatedNorm(CaseLine &c, CaseSpec &spec) {
   DType t = c.dtype("dtype", DType::f32);
   DType wt = c.dtype("wdtype", t);
-  std::vector<int64_t> shape = parseShape(c.required("shape"));
+  std::vector<int64_t> shape = c.shape();
   int64_t d = shape.back();
   int64_t r = c.integer("r", 16);
   bool tensorwise = c.integer("tensorwise", 0);
@@ -349,9 +371,26 @@ void buildGatedNorm(CaseLine &c, CaseSpec &spec) {
 void buildAttention(CaseLine &c, CaseSpec &spec) {
   DType t = c.dtype("dtype", DType::f32);
   DType wt = c.dtype("wdtype", t); // gate and sinks
-  int64_t B = c.integer("B", 1), Hq = c.integer("Hq", 2),
-          Hkv = c.integer("Hkv", Hq), S = c.integer("S", 4),
-          T = c.integer("T", S), D = c.integer("D", 8), Dv = c.integer("Dv", D);
+  int64_t B, Hq, Hkv, S, T, D, Dv;
+  if (c.integer("random", 0)) {
+    // Dims from the seed: GQA groups, T = S, 3·S or unrelated, odd D.
+    B = c.draw(1, 2);
+    Hkv = c.draw(1, 3);
+    Hq = Hkv * c.draw(1, 3);
+    S = c.draw(1, 9);
+    int64_t how = c.draw(0, 2);
+    T = how == 0 ? S : how == 1 ? 3 * S : c.draw(1, 12);
+    D = c.draw(1, 40);
+    Dv = c.draw(0, 1) ? D : c.draw(1, 40);
+  } else {
+    B = c.integer("B", 1);
+    Hq = c.integer("Hq", 2);
+    Hkv = c.integer("Hkv", Hq);
+    S = c.integer("S", 4);
+    T = c.integer("T", S);
+    D = c.integer("D", 8);
+    Dv = c.integer("Dv", D);
+  }
   AttentionConfig cfg;
   cfg.causal = c.integer("causal", 0);
   std::string sm = c.str("softmax", "standard"), gk = c.str("gate", "none");
@@ -405,7 +444,7 @@ void buildAttention(CaseLine &c, CaseSpec &spec) {
 void buildLinear(CaseLine &c, CaseSpec &spec) {
   DType t = c.dtype("dtype", DType::f32);
   DType wt = c.dtype("wdtype", t);
-  std::vector<int64_t> shape = parseShape(c.required("shape"));
+  std::vector<int64_t> shape = c.shape();
   int64_t K = shape.back(), N = c.integer("N", 8);
   bool bias = c.integer("bias", 1);
   spec.inputs = {{"x", t, shape}, {"weight", wt, {N, K}}};
@@ -427,7 +466,7 @@ void buildLinear(CaseLine &c, CaseSpec &spec) {
 void buildDyT(CaseLine &c, CaseSpec &spec) {
   DType t = c.dtype("dtype", DType::f32);
   DType wt = c.dtype("wdtype", t);
-  std::vector<int64_t> shape = parseShape(c.required("shape"));
+  std::vector<int64_t> shape = c.shape();
   int64_t d = shape.back();
   std::vector<int64_t> alphaShape;
   if (c.integer("alpha_rank", 0))
@@ -447,7 +486,7 @@ void buildDyT(CaseLine &c, CaseSpec &spec) {
 
 void buildClip(CaseLine &c, CaseSpec &spec) {
   DType t = c.dtype("dtype", DType::f32);
-  std::vector<int64_t> shape = parseShape(c.required("shape"));
+  std::vector<int64_t> shape = c.shape();
   double th = roundToF32(c.real("threshold", 1.5));
   spec.inputs = {{"x", t, shape}};
   spec.outputs.push_back({"y", t, shape, false});
@@ -554,12 +593,17 @@ void craftQuantInput(Tensor &x, const QuantScheme &scheme, bool zeros,
 
 void buildQuant(CaseLine &c, CaseSpec &spec) {
   DType t = c.dtype("dtype", DType::f32);
-  std::vector<int64_t> shape = parseShape(c.required("shape"));
   std::string err;
   auto scheme = QuantScheme::parse(c.required("scheme"), err);
   if (!scheme)
     fatal("case '" + c.name + "': " + err);
   QuantScheme s = *scheme;
+  std::vector<int64_t> block = s.blockShape();
+  std::vector<int64_t> shape = c.shape(block.empty() ? 1 : block.back());
+  if (block.size() == 2 && c.str("shape", "") == "random" && shape.size() > 1)
+    shape[shape.size() - 2] = block[0] * c.draw(1, 2);
+  if (block.size() == 2 && shape.size() < 2)
+    shape.insert(shape.begin(), block[0]);
   spec.inputs = {{"x", t, shape}};
   std::string attrs = "{scheme = " + s.toMlir() + "}";
   std::string xt = tensorType(shape, t);
@@ -627,6 +671,7 @@ void buildQuant(CaseLine &c, CaseSpec &spec) {
 
 CaseSpec buildCase(CaseLine &c) {
   CaseSpec spec;
+  c.shapeRng.seed(uint64_t(c.integer("seed", 1)) * 7919 + 17);
   spec.op = c.required("op");
   const std::string &op = spec.op;
   if (op == "rms_norm" || op == "preaffine_rms_norm" || op == "add_rms_norm")
@@ -661,6 +706,7 @@ struct Options {
   std::vector<std::string> files;
   std::string workDir;
   std::string rescaleRun;
+  std::string rescaleCompile; // "" with --no-batch
   std::string filter;
   bool injectNaN = false;
   bool emitOnly = false; // write the module(s) and stop
@@ -765,11 +811,19 @@ std::string fmtFull(double v) {
 }
 
 /// Runs one case; prints its line; returns true on pass.
-bool runCase(const Options &opts, const std::string &module,
-             const std::string &name, CaseSpec &spec, uint64_t seed) {
+bool runCase(const Options &opts, std::string program, const std::string &name,
+             CaseSpec &spec, uint64_t seed) {
   std::string dir = opts.workDir + "/" + name;
   makeDirs(dir);
-  std::string cmd = quote(opts.rescaleRun) + " " + quote(module) +
+  if (program.empty()) {
+    // No batched module: a module of this case alone, compiled by rescale-run.
+    program = dir + "/case.mlir";
+    std::ofstream m(program);
+    m << "module {\n" << funcText(name, spec) << "}\n";
+    if (!m)
+      fatal("cannot write " + program);
+  }
+  std::string cmd = quote(opts.rescaleRun) + " " + quote(program) +
                     " --entry " + name + " --output-dir " + quote(dir);
   std::vector<Tensor> inputs;
   if (spec.craft) {
@@ -915,8 +969,8 @@ std::vector<CaseLine> readCases(const std::string &path) {
   return cases;
 }
 
-std::string findRescaleRun(const char *argv0) {
-  // Beside this executable (both live in build/bin), else on PATH.
+/// A tool beside this executable (all live in build/bin), else on PATH.
+std::string findTool(const char *argv0, const std::string &tool) {
   std::string self = argv0;
   char buf[4096];
   ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
@@ -924,17 +978,38 @@ std::string findRescaleRun(const char *argv0) {
     self = std::string(buf, n);
   size_t slash = self.rfind('/');
   if (slash != std::string::npos) {
-    std::string cand = self.substr(0, slash) + "/rescale-run";
+    std::string cand = self.substr(0, slash) + "/" + tool;
     if (access(cand.c_str(), X_OK) == 0)
       return cand;
   }
-  return "rescale-run";
+  return tool;
+}
+
+/// Compiles the batched module once with rescale-compile, so that each case
+/// only loads the .so. Returns "" (compile each case alone) when that fails,
+/// e.g. because one op of the file does not lower yet: the per-case runs
+/// then say which.
+std::string compileBatch(const Options &opts, const std::string &modulePath) {
+  if (opts.rescaleCompile.empty())
+    return "";
+  std::string so = modulePath.substr(0, modulePath.size() - 5) + ".so";
+  std::string log = modulePath + ".compile.log";
+  std::string cmd = quote(opts.rescaleCompile) + " " + quote(modulePath) +
+                    " --target=cpu -o " + quote(so) + " > " + quote(log) +
+                    " 2>&1";
+  if (std::system(cmd.c_str()) == 0)
+    return so;
+  std::printf("note: rescale-compile failed on the batched module (%s); "
+              "running each case alone\n",
+              log.c_str());
+  return "";
 }
 
 } // namespace
 
 int main(int argc, char **argv) {
   Options opts;
+  bool noBatch = false;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto value = [&](const std::string &flag) -> std::string {
@@ -954,10 +1029,12 @@ int main(int argc, char **argv) {
       opts.injectNaN = true;
     else if (a == "--emit-only")
       opts.emitOnly = true;
+    else if (a == "--no-batch")
+      noBatch = true;
     else if (a == "-h" || a == "--help") {
       std::printf("usage: rescale-numerics-check CASES... [--work-dir DIR] "
                   "[--rescale-run PATH] [--filter SUBSTR] [--inject-nan] "
-                  "[--emit-only]\n");
+                  "[--emit-only] [--no-batch]\n");
       return 0;
     } else if (!a.empty() && a[0] == '-')
       fatal("unknown option " + a);
@@ -969,7 +1046,9 @@ int main(int argc, char **argv) {
   if (opts.workDir.empty())
     opts.workDir = "numerics-work";
   if (opts.rescaleRun.empty())
-    opts.rescaleRun = findRescaleRun(argv[0]);
+    opts.rescaleRun = findTool(argv[0], "rescale-run");
+  if (!noBatch)
+    opts.rescaleCompile = findTool(argv[0], "rescale-compile");
   makeDirs(opts.workDir);
 
   int passed = 0, failed = 0;
@@ -1002,8 +1081,9 @@ int main(int argc, char **argv) {
       std::printf("wrote %s (%zu cases)\n", modulePath.c_str(), specs.size());
       continue;
     }
+    std::string program = compileBatch(opts, modulePath);
     for (size_t i = 0; i < specs.size(); ++i) {
-      if (runCase(opts, modulePath, names[i], specs[i], seeds[i]))
+      if (runCase(opts, program, names[i], specs[i], seeds[i]))
         ++passed;
       else
         ++failed;
