@@ -23,6 +23,10 @@ def Rescale_GateActivation : I32EnumAttr<"GateActivation",
 }
 def Rescale_GateActivationAttr
     : EnumAttr<Rescale_Dialect, Rescale_GateActivation, "gate_activation"> {
+  // The summary is also the verifier's message for a wrong attribute: spell
+  // the syntax.
+  let summary = "#rescale.gate_activation<sigmoid|tanh|silu|identity>, the "
+                "GatedNorm gate activation";
   let assemblyFormat = "`<` $value `>`";
 }
 
@@ -37,6 +41,8 @@ def Rescale_GateKind : I32EnumAttr<"GateKind",
 }
 def Rescale_GateKindAttr
     : EnumAttr<Rescale_Dialect, Rescale_GateKind, "gate_kind"> {
+  let summary = "#rescale.gate_kind<none|headwise|elementwise>, the shape of "
+                "the attention output gate";
   let assemblyFormat = "`<` $value `>`";
 }
 
@@ -51,6 +57,8 @@ def Rescale_SoftmaxKind : I32EnumAttr<"SoftmaxKind",
 }
 def Rescale_SoftmaxKindAttr
     : EnumAttr<Rescale_Dialect, Rescale_SoftmaxKind, "softmax"> {
+  let summary = "#rescale.softmax<standard|off_by_one|learned_sink>, the "
+                "attention softmax normalizer";
   let assemblyFormat = "`<` $value `>`";
 }
 
