@@ -26,19 +26,32 @@ def ConvertRescaleToLinalg : Pass<"convert-rescale-to-linalg"> {
   let summary = "Decompose rescale ops into linalg, arith, math and tensor";
   let description = [{
     The reference decomposition: every rescale op becomes linalg-on-tensors
-    (plus arith, math and tensor) following its formula exactly, with
-    reductions accumulated in f32. This is the single source of truth for the
-    dialect's numerics: the CPU pipeline runs it, and the GPU kernels are
-    checked against it.
+    (plus arith, math and tensor) following its formula exactly. This is the
+    single source of truth for the dialect's numerics: the CPU pipeline runs
+    it, and the GPU kernels are checked against it.
+
+    Numerics: every operand is read as f32 inside the `linalg.generic`
+    bodies, the whole formula is evaluated in f32 (reductions accumulate in
+    f32; quantization scale math in f64), and only the final result is
+    rounded to the result element type. Intermediates such as GatedNorm's
+    normalized `y` stay in f32. One file per op family
+    (lowering/ToLinalg/{Norms,Linear,Attention,Quant}ToLinalg.cpp) holds the
+    patterns; ToLinalg/Common.h holds the shared builders.
+
+    Only statically shaped tensors are decomposed. A rescale op with a
+    dynamic shape, or without a decomposition, is reported on the op (e.g.
+    "cannot decompose 'rescale.rms_norm' into linalg: the reference
+    decomposition needs static shapes, but operand #0 of type
+    'tensor<?x8xf32>' is dynamic") and the pass fails.
 
     Example:
     ```mlir
     %y = rescale.rms_norm %x, %w {epsilon = 1.0e-06 : f32}
-        : (tensor<4x8xf32>, tensor<8xf32>) -> tensor<4x8xf32>
+        : (tensor<4x8xbf16>, tensor<8xf32>) -> tensor<4x8xbf16>
     ```
-    becomes a `linalg.generic` reduction of `x²` into a `tensor<4xf32>`,
-    followed by an elementwise `linalg.generic` computing
-    `w * x * rsqrt(sum / 8 + 1e-6)`.
+    becomes three `linalg.generic`s: a reduction of `extf(x)²` into a
+    `tensor<4xf32>`, a per-row `rsqrt(sum / 8 + 1e-6)`, and an elementwise
+    `truncf(w * (extf(x) * inv))` into the `tensor<4x8xbf16>` result.
   }];
   let dependentDialects = [
     "::mlir::linalg::LinalgDialect",
