@@ -1,0 +1,435 @@
+//===- ModuleCompiler.cpp - MLIR file -> loadable module ------------------===//
+
+#include "lowering/ModuleCompiler.h"
+#include "lowering/Pipelines.h"
+
+#include "dialect/RescaleDialect.h"
+
+#include "mlir/ExecutionEngine/OptUtils.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Support/FileUtilities.h"
+#include "mlir/Target/LLVMIR/Dialect/All.h"
+#include "mlir/Target/LLVMIR/Export.h"
+
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/LegacyPassManager.h"
+#include "llvm/IR/Module.h"
+#include "llvm/MC/TargetRegistry.h"
+#include "llvm/MC/MCSubtargetInfo.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FileUtilities.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Process.h"
+#include "llvm/Support/Program.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/Support/ToolOutputFile.h"
+#include "llvm/Target/TargetMachine.h"
+#include "llvm/Target/TargetOptions.h"
+#include "llvm/TargetParser/Host.h"
+#include "llvm/TargetParser/Triple.h"
+
+#include <mutex>
+
+using namespace mlir;
+using namespace mlir::rescale;
+
+std::optional<EmitKind> mlir::rescale::parseEmitKind(StringRef name) {
+  return llvm::StringSwitch<std::optional<EmitKind>>(name)
+      .Case("so", EmitKind::SharedObject)
+      .Case("mlir", EmitKind::MLIR)
+      .Case("llvm", EmitKind::LLVM)
+      .Case("ptx", EmitKind::PTX)
+      .Default(std::nullopt);
+}
+
+void mlir::rescale::registerModuleCompilerDialects(DialectRegistry &registry) {
+  registry.insert<RescaleDialect>();
+  registerAllDialects(registry);
+  registerAllExtensions(registry);
+  registerAllToLLVMIRTranslations(registry);
+}
+
+//===----------------------------------------------------------------------===//
+// Entry signatures
+//===----------------------------------------------------------------------===//
+
+/// The manifest spec of one entry argument or result, or a diagnostic on
+/// `func` naming it ("input #1", "result #0").
+static FailureOr<runtime::TensorSpec> tensorSpecFor(func::FuncOp func,
+                                                    Type type,
+                                                    const Twine &what) {
+  auto tensor = dyn_cast<RankedTensorType>(type);
+  if (!tensor)
+    return func.emitError() << "entry point @" << func.getSymName() << ": "
+                            << what << " has type " << type
+                            << "; entry points take and return only ranked "
+                               "tensors";
+  if (!tensor.hasStaticShape())
+    return func.emitError() << "entry point @" << func.getSymName() << ": "
+                            << what << " has dynamic shape " << type
+                            << "; entry points need static shapes (the "
+                               "caller allocates every tensor)";
+  std::string name;
+  llvm::raw_string_ostream os(name);
+  tensor.getElementType().print(os);
+  auto dtype = runtime::parseDType(name);
+  if (!dtype)
+    return func.emitError() << "entry point @" << func.getSymName() << ": "
+                            << what << " has element type "
+                            << tensor.getElementType()
+                            << ", which the runtime cannot pass";
+  runtime::TensorSpec spec;
+  spec.dtype = *dtype;
+  spec.shape.assign(tensor.getShape().begin(), tensor.getShape().end());
+  return spec;
+}
+
+FailureOr<std::vector<runtime::EntrySpec>>
+mlir::rescale::collectEntries(ModuleOp module) {
+  std::vector<runtime::EntrySpec> entries;
+  bool failed = false;
+  for (auto func : module.getOps<func::FuncOp>()) {
+    if (!func.isPublic() || func.isExternal())
+      continue;
+    runtime::EntrySpec entry;
+    entry.name = func.getSymName().str();
+    entry.symbol = runtime::entrySymbolFor(entry.name);
+    for (auto [i, type] : llvm::enumerate(func.getArgumentTypes())) {
+      auto spec = tensorSpecFor(func, type, "input #" + Twine(i));
+      failed |= mlir::failed(spec);
+      if (succeeded(spec))
+        entry.inputs.push_back(*spec);
+    }
+    for (auto [i, type] : llvm::enumerate(func.getResultTypes())) {
+      auto spec = tensorSpecFor(func, type, "result #" + Twine(i));
+      failed |= mlir::failed(spec);
+      if (succeeded(spec))
+        entry.outputs.push_back(*spec);
+    }
+    entries.push_back(std::move(entry));
+  }
+  if (failed)
+    return failure();
+  if (entries.empty())
+    return module.emitError()
+           << "the module has no public function with a body: nothing to "
+              "compile (every public func.func is an entry point)";
+  return entries;
+}
+
+OwningOpRef<ModuleOp> mlir::rescale::parseSourceFile(StringRef inputPath,
+                                                     MLIRContext &context) {
+  // The caller's SourceMgrDiagnosticHandler prints the source line of
+  // diagnostics; it finds buffers by file name, so give it one it can open.
+  std::string error;
+  auto file = openInputFile(inputPath, &error);
+  if (!file) {
+    emitError(UnknownLoc::get(&context))
+        << "cannot read '" << inputPath << "': " << error;
+    return nullptr;
+  }
+  auto sourceMgr = std::make_shared<llvm::SourceMgr>();
+  sourceMgr->AddNewSourceBuffer(std::move(file), llvm::SMLoc());
+  return mlir::parseSourceFile<ModuleOp>(sourceMgr, ParserConfig(&context));
+}
+
+//===----------------------------------------------------------------------===//
+// Targets
+//===----------------------------------------------------------------------===//
+
+ArrayRef<TargetBackend> mlir::rescale::getTargetBackends() {
+  // A target is one row. nvptx: lowering/NVPTX (issue 5) fills in its
+  // compile function; until then the row only makes the error precise.
+  static const TargetBackend backends[] = {
+      {"cpu", "the host CPU: native shared object", compileForCPU},
+      {"nvptx", "NVIDIA GPUs: kernels embedded in a host shared object",
+       nullptr},
+  };
+  return backends;
+}
+
+const TargetBackend *mlir::rescale::lookupTargetBackend(StringRef name) {
+  for (const TargetBackend &backend : getTargetBackends())
+    if (backend.name == name)
+      return &backend;
+  return nullptr;
+}
+
+LogicalResult mlir::rescale::compileModule(ModuleOp module,
+                                           const CompileOptions &options,
+                                           StringRef outputPath) {
+  const TargetBackend *backend = lookupTargetBackend(options.target);
+  if (!backend) {
+    SmallVector<StringRef> names;
+    for (const TargetBackend &b : getTargetBackends())
+      names.push_back(b.name);
+    return emitError(module.getLoc())
+           << "unknown target '" << options.target << "' (known: "
+           << llvm::join(names, ", ") << ")";
+  }
+  if (!backend->compile)
+    return emitError(module.getLoc())
+           << "target '" << options.target
+           << "' is not supported by this build yet";
+
+  auto entries = collectEntries(module);
+  if (failed(entries))
+    return failure();
+  runtime::Manifest manifest;
+  manifest.entries = std::move(*entries);
+  return backend->compile(module, options, manifest, outputPath);
+}
+
+//===----------------------------------------------------------------------===//
+// The CPU backend
+//===----------------------------------------------------------------------===//
+
+/// Runs `pm` on `module`; if it fails without having said why (a pass that
+/// signals failure silently), says so, so that a failure is never mute.
+static LogicalResult runPipeline(PassManager &pm, ModuleOp module,
+                                 StringRef what) {
+  bool reported = false;
+  ScopedDiagnosticHandler handler(module.getContext(), [&](Diagnostic &diag) {
+    reported |= diag.getSeverity() == DiagnosticSeverity::Error;
+    return failure(); // pass it on to the tool's handler
+  });
+  if (succeeded(pm.run(module)))
+    return success();
+  if (!reported)
+    emitError(module.getLoc()) << what << " failed";
+  return failure();
+}
+
+LogicalResult mlir::rescale::compileForCPU(ModuleOp module,
+                                           const CompileOptions &options,
+                                           runtime::Manifest &manifest,
+                                           StringRef outputPath) {
+  Location loc = module.getLoc();
+  manifest.target = "cpu";
+  manifest.chip = std::nullopt;
+  if (options.emit == EmitKind::PTX)
+    return emitError(loc) << "--emit=ptx needs --target=nvptx";
+
+  PassManager pm(module.getContext());
+  buildLowerToCPUPipeline(pm, LowerToCPUOptions());
+  if (failed(runPipeline(pm, module, "--rescale-lower-to-cpu")))
+    return failure();
+  if (options.emit == EmitKind::MLIR)
+    return writeTextOutput(loc, outputPath,
+                           [&](raw_ostream &os) { module.print(os); });
+
+  auto tm = createHostTargetMachine(loc, options.chip, options.features,
+                                    options.optLevel);
+  if (failed(tm))
+    return failure();
+  llvm::LLVMContext llvmContext;
+  auto llvmModule =
+      translateAndOptimize(module, llvmContext, **tm, options.optLevel);
+  if (failed(llvmModule))
+    return failure();
+  if (options.emit == EmitKind::LLVM)
+    return writeTextOutput(loc, outputPath, [&](raw_ostream &os) {
+      (*llvmModule)->print(os, nullptr);
+    });
+
+  SmallString<128> object;
+  if (std::error_code ec =
+          llvm::sys::fs::createTemporaryFile("rescale-module", "o", object))
+    return emitError(loc) << "cannot create a temporary object file: "
+                          << ec.message();
+  llvm::FileRemover removeObject(object);
+  if (failed(emitObjectFile(loc, **llvmModule, **tm, object)))
+    return failure();
+  // Math ops without an LLVM intrinsic lower to libm calls (erff, ...).
+  if (failed(linkSharedObject(loc, {std::string(object)}, {"-lm"},
+                              outputPath)))
+    return failure();
+  return writeManifest(loc, manifest, outputPath);
+}
+
+//===----------------------------------------------------------------------===//
+// Building blocks
+//===----------------------------------------------------------------------===//
+
+FailureOr<std::unique_ptr<llvm::TargetMachine>>
+mlir::rescale::createHostTargetMachine(Location loc, StringRef cpu,
+                                       StringRef features, unsigned optLevel) {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    llvm::InitializeNativeTarget();
+    llvm::InitializeNativeTargetAsmPrinter();
+  });
+
+  llvm::Triple triple(llvm::sys::getProcessTriple());
+  std::string error;
+  const llvm::Target *target = llvm::TargetRegistry::lookupTarget(triple, error);
+  if (!target)
+    return emitError(loc) << "no LLVM target for the host triple "
+                          << triple.str() << ": " << error;
+
+  // The default CPU is portable rather than this exact host, so that a module
+  // built here loads on another x86-64 server (the GPU machine); fall back to
+  // baseline x86-64 on hosts older than AVX2.
+  std::string cpuName = cpu.str();
+  std::string featureString = features.str();
+  if (cpuName == "native") {
+    cpuName = llvm::sys::getHostCPUName().str();
+    SmallVector<std::string> hostFeatures;
+    for (const auto &feature : llvm::sys::getHostCPUFeatures())
+      hostFeatures.push_back((feature.second ? "+" : "-") +
+                             feature.first().str());
+    if (!featureString.empty())
+      hostFeatures.push_back(featureString);
+    featureString = llvm::join(hostFeatures, ",");
+  } else if (cpuName.empty()) {
+    cpuName = "generic";
+    if (triple.getArch() == llvm::Triple::x86_64)
+      cpuName = llvm::sys::getHostCPUFeatures().lookup("avx2") ? "x86-64-v3"
+                                                               : "x86-64";
+  }
+
+  llvm::TargetOptions targetOptions;
+  // No contraction of a*b+c into FMA: the CPU path is the numerics reference
+  // and must round every operation as written.
+  targetOptions.AllowFPOpFusion = llvm::FPOpFusion::Standard;
+  llvm::CodeGenOptLevel level = optLevel == 0   ? llvm::CodeGenOptLevel::None
+                                : optLevel == 1 ? llvm::CodeGenOptLevel::Less
+                                : optLevel == 2
+                                    ? llvm::CodeGenOptLevel::Default
+                                    : llvm::CodeGenOptLevel::Aggressive;
+  std::unique_ptr<llvm::TargetMachine> tm(target->createTargetMachine(
+      triple, cpuName, featureString, targetOptions, llvm::Reloc::PIC_,
+      std::nullopt, level));
+  if (!tm)
+    return emitError(loc) << "cannot create an LLVM target machine for "
+                          << triple.str() << " (cpu '" << cpuName << "')";
+  if (!tm->getMCSubtargetInfo()->isCPUStringValid(cpuName))
+    return emitError(loc) << "unknown CPU '" << cpuName << "' for "
+                          << triple.str();
+  return tm;
+}
+
+FailureOr<std::unique_ptr<llvm::Module>>
+mlir::rescale::translateAndOptimize(ModuleOp module,
+                                    llvm::LLVMContext &llvmContext,
+                                    llvm::TargetMachine &tm,
+                                    unsigned optLevel) {
+  std::unique_ptr<llvm::Module> llvmModule =
+      translateModuleToLLVMIR(module, llvmContext);
+  if (!llvmModule)
+    return emitError(module.getLoc()) << "translation to LLVM IR failed";
+  llvmModule->setTargetTriple(tm.getTargetTriple());
+  llvmModule->setDataLayout(tm.createDataLayout());
+  auto optimize = makeOptimizingTransformer(optLevel, /*sizeLevel=*/0, &tm);
+  if (llvm::Error err = optimize(llvmModule.get()))
+    return emitError(module.getLoc())
+           << "LLVM optimization failed: " << llvm::toString(std::move(err));
+  return llvmModule;
+}
+
+LogicalResult mlir::rescale::emitObjectFile(Location loc,
+                                            llvm::Module &llvmModule,
+                                            llvm::TargetMachine &tm,
+                                            StringRef path) {
+  std::error_code ec;
+  llvm::raw_fd_ostream os(path, ec, llvm::sys::fs::OF_None);
+  if (ec)
+    return emitError(loc) << "cannot write '" << path << "': " << ec.message();
+  llvm::legacy::PassManager codegen;
+  if (tm.addPassesToEmitFile(codegen, os, nullptr,
+                             llvm::CodeGenFileType::ObjectFile))
+    return emitError(loc) << "the LLVM target cannot emit object files";
+  codegen.run(llvmModule);
+  os.flush();
+  if (os.has_error())
+    return emitError(loc) << "cannot write '" << path
+                          << "': " << os.error().message();
+  return success();
+}
+
+/// The C compiler driver used to link: $RESCALE_CC, else cc, gcc, clang.
+static FailureOr<std::string> findLinkerDriver(Location loc) {
+  SmallVector<std::string> candidates;
+  if (auto fromEnv = llvm::sys::Process::GetEnv("RESCALE_CC"))
+    candidates.push_back(*fromEnv);
+  candidates.append({"cc", "gcc", "clang"});
+  for (const std::string &name : candidates)
+    if (auto path = llvm::sys::findProgramByName(name))
+      return *path;
+  return emitError(loc) << "cannot link a shared object: none of "
+                        << llvm::join(candidates, ", ")
+                        << " found on PATH (set RESCALE_CC to a C compiler "
+                           "driver)";
+}
+
+LogicalResult mlir::rescale::linkSharedObject(Location loc,
+                                              ArrayRef<std::string> objects,
+                                              ArrayRef<std::string> extraArgs,
+                                              StringRef outputPath) {
+  auto driver = findLinkerDriver(loc);
+  if (failed(driver))
+    return failure();
+  SmallString<128> log;
+  if (std::error_code ec =
+          llvm::sys::fs::createTemporaryFile("rescale-link", "log", log))
+    return emitError(loc) << "cannot create a temporary file: "
+                          << ec.message();
+  llvm::FileRemover removeLog(log);
+
+  SmallVector<StringRef> args = {*driver, "-shared", "-o", outputPath};
+  for (const std::string &object : objects)
+    args.push_back(object);
+  for (const std::string &arg : extraArgs)
+    args.push_back(arg);
+  std::optional<StringRef> redirects[] = {std::nullopt, StringRef(log),
+                                          StringRef(log)};
+  std::string error;
+  int rc = llvm::sys::ExecuteAndWait(*driver, args, std::nullopt, redirects,
+                                     /*SecondsToWait=*/0, /*MemoryLimit=*/0,
+                                     &error);
+  if (rc == 0)
+    return success();
+  std::string output;
+  if (auto buffer = llvm::MemoryBuffer::getFile(log))
+    output = StringRef((*buffer)->getBuffer()).trim().str();
+  InFlightDiagnostic diag = emitError(loc)
+                            << "linking '" << outputPath << "' with "
+                            << *driver << " failed";
+  if (!error.empty())
+    diag << ": " << error;
+  if (!output.empty())
+    diag << ": " << output;
+  return diag;
+}
+
+LogicalResult mlir::rescale::writeManifest(Location loc,
+                                           const runtime::Manifest &manifest,
+                                           StringRef modulePath) {
+  std::string path = runtime::manifestPathFor(modulePath.str());
+  return writeTextOutput(loc, path, [&](raw_ostream &os) {
+    os << runtime::serializeManifest(manifest);
+  });
+}
+
+LogicalResult
+mlir::rescale::writeTextOutput(Location loc, StringRef path,
+                               function_ref<void(raw_ostream &)> print) {
+  std::string error;
+  auto output = openOutputFile(path, &error);
+  if (!output)
+    return emitError(loc) << "cannot write '" << path << "': " << error;
+  print(output->os());
+  output->keep();
+  return success();
+}

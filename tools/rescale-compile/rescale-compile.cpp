@@ -1,0 +1,97 @@
+//===- rescale-compile.cpp - compile a rescale program to a module --------===//
+//
+//   rescale-compile FILE.mlir --target=cpu|nvptx [--chip=...] -o module.so
+//                   [--emit=so|mlir|llvm|ptx]
+//
+// Writes module.so and module.manifest.json (docs/module-abi.md), or with
+// --emit the intermediate form. The work is in lowering/ModuleCompiler.
+//
+//===----------------------------------------------------------------------===//
+
+#include "lowering/ModuleCompiler.h"
+
+#include "mlir/IR/AsmState.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Pass/PassManager.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace mlir;
+namespace cl = llvm::cl;
+
+static cl::opt<std::string> inputFile(cl::Positional,
+                                      cl::desc("<input .mlir file>"),
+                                      cl::init("-"));
+static cl::opt<std::string> outputFile("o", cl::desc("Output file"),
+                                       cl::value_desc("path"), cl::Required);
+static cl::opt<std::string>
+    target("target", cl::desc("Target: cpu (host shared object) or nvptx"),
+           cl::init("cpu"));
+static cl::opt<std::string>
+    chip("chip",
+         cl::desc("cpu: LLVM CPU name (default: portable x86-64-v3; "
+                  "'native' = this host); nvptx: sm_80, sm_90, sm_90a"),
+         cl::init(""));
+static cl::opt<std::string> features("features",
+                                     cl::desc("Extra LLVM target features"),
+                                     cl::init(""));
+static cl::opt<unsigned> optLevel("O", cl::desc("LLVM optimization level"),
+                                  cl::Prefix, cl::init(3));
+static cl::opt<std::string>
+    emit("emit",
+         cl::desc("What to write: so (module + manifest, default), mlir "
+                  "(after the target pipeline), llvm (optimized LLVM IR), "
+                  "ptx (nvptx)"),
+         cl::init("so"));
+
+static int error(const Twine &message) {
+  llvm::errs() << "rescale-compile: error: " << message << "\n";
+  return 1;
+}
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  registerAsmPrinterCLOptions();
+  registerMLIRContextCLOptions();
+  registerPassManagerCLOptions();
+  cl::ParseCommandLineOptions(argc, argv,
+                              "rescale-compile: compile a rescale program "
+                              "into a loadable module\n");
+
+  mlir::rescale::CompileOptions options;
+  options.target = target;
+  options.chip = chip;
+  options.features = features;
+  options.optLevel = optLevel;
+  auto emitKind = mlir::rescale::parseEmitKind(emit);
+  if (!emitKind)
+    return error("unknown --emit '" + emit + "' (expected so, mlir, llvm or "
+                 "ptx)");
+  options.emit = *emitKind;
+  if (optLevel > 3)
+    return error("-O expects 0 to 3, got " + Twine(optLevel));
+  if (!mlir::rescale::lookupTargetBackend(target)) {
+    SmallVector<StringRef> names;
+    for (const auto &backend : mlir::rescale::getTargetBackends())
+      names.push_back(backend.name);
+    return error("unknown --target '" + target + "' (known: " +
+                 llvm::join(names, ", ") + ")");
+  }
+
+  DialectRegistry registry;
+  mlir::rescale::registerModuleCompilerDialects(registry);
+  MLIRContext context(registry);
+  llvm::SourceMgr sourceMgr;
+  SourceMgrDiagnosticHandler handler(sourceMgr, &context);
+
+  OwningOpRef<ModuleOp> module = mlir::rescale::parseSourceFile(inputFile, context);
+  if (!module)
+    return 1;
+  if (failed(mlir::rescale::compileModule(*module, options, outputFile)))
+    return 1;
+  return 0;
+}

@@ -1,0 +1,604 @@
+//===- rescale-run.cpp - run a rescale program on .npy tensors ------------===//
+//
+//   rescale-run FILE.mlir|MODULE.so --entry NAME [--input a.npy ...]
+//               --output-dir DIR [--random-inputs [--seed N]] [--time N]
+//               [--device cpu|cuda] [--print-summary]
+//
+// A .mlir file is compiled on the fly (the same path as rescale-compile) to a
+// module in a temporary directory; a .so is loaded with its manifest. The
+// entry runs on caller-allocated, poisoned outputs, written as DIR/out<j>.npy.
+// Built with RESCALE_BUILD_COMPILER=OFF, only compiled modules are accepted.
+//
+// File boundary (docs/rescale-run.md): bf16 tensors are read from and written
+// to f32 .npy files (rounded to nearest even on the way in); f8/f4 outputs are
+// written decoded to f32; f8/f4/i4 inputs take their raw bits as a u8 .npy.
+//
+// Every failure is one line "rescale-run: error: ..." and exit status 1 (2
+// for bad flags); compiler diagnostics are printed as they come.
+//
+//===----------------------------------------------------------------------===//
+
+#include "rescale/runtime/Cuda.h"
+#include "rescale/runtime/Float.h"
+#include "rescale/runtime/HostTensor.h"
+#include "rescale/runtime/Module.h"
+#include "rescale/runtime/Npy.h"
+
+#ifdef RESCALE_RUN_WITH_COMPILER
+#include "lowering/ModuleCompiler.h"
+
+#include "mlir/IR/MLIRContext.h"
+#include "llvm/Support/SourceMgr.h"
+#endif
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <vector>
+
+using namespace rescale::runtime;
+
+namespace {
+
+//===----------------------------------------------------------------------===//
+// Command line
+//===----------------------------------------------------------------------===//
+
+struct Options {
+  std::string program;
+  std::string entry;
+  std::vector<std::string> inputs;
+  std::string outputDir;
+  bool randomInputs = false;
+  uint64_t seed = 0;
+  int64_t timeRuns = 0;
+  std::string device = "cpu";
+  bool printSummary = false;
+};
+
+constexpr const char *kUsage =
+    "usage: rescale-run FILE.mlir|MODULE.so --entry NAME [--input a.npy ...]\n"
+    "                   --output-dir DIR [--random-inputs [--seed N]]\n"
+    "                   [--time N] [--device cpu|cuda] [--print-summary]\n"
+    "\n"
+    "Runs entry NAME of a rescale program (compiled on the fly) or of a\n"
+    "module built by rescale-compile, and writes DIR/out0.npy, out1.npy, ...\n"
+    "  --input F          one .npy per entry input, in order (repeatable)\n"
+    "  --random-inputs    normal(0,1) inputs from --seed (default 0), written\n"
+    "                     as DIR/in0.npy, ... with the values actually used\n"
+    "  --time N           run N more times; print the median and min time\n"
+    "  --device D         cpu (default) or cuda\n"
+    "  --print-summary    print each output's type and checksums\n"
+    "bf16 tensors are f32 .npy files at the boundary.\n";
+
+[[noreturn]] void fail(const std::string &message, int code = 1) {
+  std::fprintf(stderr, "rescale-run: error: %s\n", message.c_str());
+  std::exit(code);
+}
+
+[[noreturn]] void usageError(const std::string &message) {
+  fail(message + " (see --help)", 2);
+}
+
+bool parseInt(const std::string &text, int64_t &value) {
+  if (text.empty())
+    return false;
+  char *end = nullptr;
+  errno = 0;
+  long long v = std::strtoll(text.c_str(), &end, 10);
+  if (errno != 0 || *end != '\0')
+    return false;
+  value = v;
+  return true;
+}
+
+Options parseOptions(int argc, char **argv) {
+  Options options;
+  std::vector<std::string> positional;
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    std::string value;
+    bool hasInlineValue = false;
+    if (arg.rfind("--", 0) == 0) {
+      size_t eq = arg.find('=');
+      if (eq != std::string::npos) {
+        value = arg.substr(eq + 1);
+        arg = arg.substr(0, eq);
+        hasInlineValue = true;
+      }
+    }
+    auto takeValue = [&]() -> std::string {
+      if (hasInlineValue)
+        return value;
+      if (i + 1 >= argc)
+        usageError("option " + arg + " needs a value");
+      return argv[++i];
+    };
+    auto noValue = [&] {
+      if (hasInlineValue)
+        usageError("option " + arg + " takes no value");
+    };
+
+    if (arg == "-h" || arg == "--help") {
+      std::fputs(kUsage, stdout);
+      std::exit(0);
+    } else if (arg == "--entry") {
+      options.entry = takeValue();
+    } else if (arg == "--input") {
+      options.inputs.push_back(takeValue());
+    } else if (arg == "--output-dir" || arg == "-o") {
+      options.outputDir = takeValue();
+    } else if (arg == "--random-inputs") {
+      noValue();
+      options.randomInputs = true;
+    } else if (arg == "--seed") {
+      int64_t seed;
+      std::string text = takeValue();
+      if (!parseInt(text, seed) || seed < 0)
+        usageError("--seed expects a non-negative integer, got '" + text +
+                   "'");
+      options.seed = static_cast<uint64_t>(seed);
+    } else if (arg == "--time") {
+      std::string text = takeValue();
+      if (!parseInt(text, options.timeRuns) || options.timeRuns < 1)
+        usageError("--time expects a positive integer, got '" + text + "'");
+    } else if (arg == "--device") {
+      options.device = takeValue();
+      if (options.device != "cpu" && options.device != "cuda")
+        usageError("--device expects cpu or cuda, got '" + options.device +
+                   "'");
+    } else if (arg == "--print-summary") {
+      noValue();
+      options.printSummary = true;
+    } else if (arg.size() > 1 && arg[0] == '-') {
+      usageError("unknown option '" + arg + "'");
+    } else {
+      positional.push_back(arg);
+    }
+  }
+  if (positional.size() != 1)
+    usageError(positional.empty()
+                   ? "expected one program (FILE.mlir or MODULE.so)"
+                   : "expected one program, got " +
+                         std::to_string(positional.size()) + " ('" +
+                         positional[1] + "' is extra)");
+  options.program = positional[0];
+  if (options.entry.empty())
+    usageError("--entry NAME is required");
+  if (options.outputDir.empty())
+    usageError("--output-dir DIR is required");
+  if (options.randomInputs && !options.inputs.empty())
+    usageError("--random-inputs and --input are exclusive");
+  return options;
+}
+
+bool endsWith(const std::string &s, const std::string &suffix) {
+  return s.size() >= suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+bool fileExists(const std::string &path) {
+  struct stat st;
+  return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/// mkdir -p.
+Status makeDirectories(const std::string &path) {
+  std::string prefix;
+  size_t pos = 0;
+  while (pos != std::string::npos) {
+    pos = path.find('/', pos + 1);
+    prefix = path.substr(0, pos);
+    if (prefix.empty())
+      continue;
+    struct stat st;
+    if (::stat(prefix.c_str(), &st) == 0) {
+      if (!S_ISDIR(st.st_mode))
+        return Status::error("cannot create output directory '" + path +
+                             "': '" + prefix + "' is not a directory");
+      continue;
+    }
+    if (::mkdir(prefix.c_str(), 0777) != 0 && errno != EEXIST)
+      return Status::error("cannot create output directory '" + path +
+                           "': " + std::strerror(errno));
+  }
+  return Status::ok();
+}
+
+//===----------------------------------------------------------------------===//
+// Getting a module
+//===----------------------------------------------------------------------===//
+
+/// A temporary directory removed (with the module in it) at exit.
+class TempDir {
+public:
+  TempDir() {
+    const char *base = std::getenv("TMPDIR");
+    std::string pattern = std::string(base && *base ? base : "/tmp") +
+                          "/rescale-run-XXXXXX";
+    std::vector<char> buffer(pattern.begin(), pattern.end());
+    buffer.push_back('\0');
+    if (!::mkdtemp(buffer.data()))
+      fail(std::string("cannot create a temporary directory: ") +
+           std::strerror(errno));
+    path_ = buffer.data();
+  }
+  ~TempDir() {
+    for (const std::string &file : files_)
+      ::unlink(file.c_str());
+    ::rmdir(path_.c_str());
+  }
+  std::string file(const std::string &name) {
+    files_.push_back(path_ + "/" + name);
+    return files_.back();
+  }
+
+private:
+  std::string path_;
+  std::vector<std::string> files_;
+};
+
+#ifdef RESCALE_RUN_WITH_COMPILER
+/// Compile `path` for `device` into `dir`; returns the module path. MLIR
+/// diagnostics (with locations) go to stderr; then one summary line.
+std::string compileProgram(const std::string &path, const std::string &device,
+                           TempDir &dir) {
+  mlir::DialectRegistry registry;
+  mlir::rescale::registerModuleCompilerDialects(registry);
+  mlir::MLIRContext context(registry);
+  llvm::SourceMgr sourceMgr;
+  mlir::SourceMgrDiagnosticHandler handler(sourceMgr, &context);
+
+  mlir::rescale::CompileOptions options;
+  options.target = device == "cuda" ? "nvptx" : "cpu";
+  std::string modulePath = dir.file("module.so");
+  dir.file("module.manifest.json");
+
+  mlir::OwningOpRef<mlir::ModuleOp> module =
+      mlir::rescale::parseSourceFile(path, context);
+  if (!module)
+    fail("cannot compile '" + path + "' (see the diagnostics above)");
+  if (mlir::failed(
+          mlir::rescale::compileModule(*module, options, modulePath)))
+    fail("cannot compile '" + path + "' for " + options.target +
+         " (see the diagnostics above)");
+  return modulePath;
+}
+#endif
+
+std::unique_ptr<Module> loadProgram(const Options &options, TempDir &dir) {
+  if (!fileExists(options.program))
+    fail("cannot open '" + options.program + "': " +
+         std::strerror(errno ? errno : ENOENT));
+  std::string modulePath = options.program;
+  if (!endsWith(options.program, ".so")) {
+#ifdef RESCALE_RUN_WITH_COMPILER
+    modulePath = compileProgram(options.program, options.device, dir);
+#else
+    (void)dir;
+    fail("'" + options.program +
+         "' is not a compiled module (.so), and this rescale-run was built "
+         "without the compiler (RESCALE_BUILD_COMPILER=OFF); compile it with "
+         "rescale-compile first");
+#endif
+  }
+  auto module = Module::load(modulePath);
+  if (!module)
+    fail(module.status().message());
+  return module.take();
+}
+
+//===----------------------------------------------------------------------===//
+// Inputs
+//===----------------------------------------------------------------------===//
+
+/// splitmix64: a tiny, portable generator, so that --seed gives the same
+/// inputs with every C++ standard library.
+struct SplitMix64 {
+  uint64_t state;
+  uint64_t next() {
+    uint64_t z = (state += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+  }
+  /// Uniform in (0, 1].
+  double uniform() { return (double((next() >> 11)) + 1.0) * 0x1.0p-53; }
+  /// Standard normal (Box-Muller).
+  double normal() {
+    double u1 = uniform(), u2 = uniform();
+    return std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * M_PI * u2);
+  }
+};
+
+bool isRawBitsDType(DType dtype) {
+  return dtype == DType::F8E4M3FN || dtype == DType::F8E8M0FNU ||
+         dtype == DType::F4E2M1FN || dtype == DType::I4;
+}
+
+/// normal(0,1) values for `spec`, input `index` of the run: each input has its
+/// own stream, so adding an input does not change the others. Floats are
+/// drawn in f64 and rounded to the input's type; integers are round(3·n)
+/// clamped to the type; i1 is n > 0; f8/f4/i4 get random valid encodings.
+HostTensor randomInput(const TensorSpec &spec, uint64_t seed, size_t index) {
+  SplitMix64 rng{seed * 0x100000001B3ull + index * 0x9E3779B97F4A7C15ull + 1};
+  auto check = [](auto expected) {
+    if (!expected)
+      fail(expected.status().message());
+    return expected.take();
+  };
+  HostTensor tensor = check(HostTensor::create(spec.dtype, spec.shape));
+  int64_t n = tensor.numElements();
+  switch (spec.dtype) {
+  case DType::F32:
+  case DType::F64:
+  case DType::F16:
+  case DType::BF16: {
+    HostTensor wide = check(HostTensor::create(DType::F64, spec.shape));
+    for (int64_t i = 0; i < n; ++i)
+      wide.dataAs<double>()[i] = rng.normal();
+    return check(convertTensor(wide, spec.dtype));
+  }
+  case DType::I1:
+    for (int64_t i = 0; i < n; ++i)
+      tensor.data()[i] = rng.normal() > 0;
+    return tensor;
+  case DType::I8:
+  case DType::U8:
+  case DType::I32:
+  case DType::I64:
+    for (int64_t i = 0; i < n; ++i) {
+      double v = std::nearbyint(3.0 * rng.normal());
+      if (spec.dtype == DType::I8)
+        tensor.dataAs<int8_t>()[i] = int8_t(std::clamp(v, -128.0, 127.0));
+      else if (spec.dtype == DType::U8)
+        tensor.dataAs<uint8_t>()[i] = uint8_t(std::clamp(v, 0.0, 255.0));
+      else if (spec.dtype == DType::I32)
+        tensor.dataAs<int32_t>()[i] = int32_t(v);
+      else
+        tensor.dataAs<int64_t>()[i] = int64_t(v);
+    }
+    return tensor;
+  case DType::I4:
+    for (int64_t i = 0; i < n; ++i)
+      tensor.dataAs<int8_t>()[i] = int8_t(int(rng.next() % 16) - 8);
+    return tensor;
+  case DType::F4E2M1FN:
+    for (int64_t i = 0; i < n; ++i)
+      tensor.data()[i] = uint8_t(rng.next() % 16);
+    return tensor;
+  case DType::F8E4M3FN:
+    for (int64_t i = 0; i < n; ++i) {
+      uint8_t bits;
+      do
+        bits = uint8_t(rng.next());
+      while ((bits & 0x7F) == 0x7F); // NaN
+      tensor.data()[i] = bits;
+    }
+    return tensor;
+  case DType::F8E8M0FNU:
+    for (int64_t i = 0; i < n; ++i)
+      tensor.data()[i] = uint8_t(127 - 8 + rng.next() % 17); // 2^-8 .. 2^8
+    return tensor;
+  }
+  fail("cannot generate random inputs of type " + spec.toString());
+}
+
+/// The tensor written to a file for a module tensor: bf16 -> f32 (exact),
+/// f8/f4 -> f32 decoded (exact), i4 -> i8; others as they are.
+HostTensor toFileTensor(const HostTensor &tensor) {
+  auto check = [](auto expected) {
+    if (!expected)
+      fail(expected.status().message());
+    return expected.take();
+  };
+  float (*decode)(uint8_t) = nullptr;
+  switch (tensor.dtype()) {
+  case DType::BF16:
+    return check(convertTensor(tensor, DType::F32));
+  case DType::I4:
+    return check(HostTensor::fromBytes(DType::I8, tensor.shape(),
+                                       tensor.data(), tensor.numBytes()));
+  case DType::F8E4M3FN:
+    decode = f8E4M3FNToF32;
+    break;
+  case DType::F8E8M0FNU:
+    decode = f8E8M0FNUToF32;
+    break;
+  case DType::F4E2M1FN:
+    decode = f4E2M1FNToF32;
+    break;
+  default:
+    return tensor.clone();
+  }
+  HostTensor out = check(HostTensor::create(DType::F32, tensor.shape()));
+  for (int64_t i = 0; i < tensor.numElements(); ++i)
+    out.dataAs<float>()[i] = decode(tensor.data()[i]);
+  return out;
+}
+
+/// Read input `index` from `path` and bring it to `spec`'s dtype: bf16 from
+/// f32 (rounded), f8/f4/i4 from their raw bits in a u8/i8 file; anything else
+/// must match exactly.
+HostTensor readInput(const std::string &path, const TensorSpec &spec,
+                     size_t index) {
+  std::string what = "input " + std::to_string(index) + " ('" + path + "')";
+  if (!fileExists(path))
+    fail("cannot open " + what + ": " + std::strerror(errno ? errno : ENOENT));
+  auto file = readNpy(path);
+  if (!file)
+    fail(file.status().message());
+  HostTensor tensor = file.take();
+  if (tensor.shape() != spec.shape)
+    fail(what + ": expected shape " + formatShape(spec.shape) + " (" +
+         spec.toString() + "), got " + formatShape(tensor.shape()));
+  if (tensor.dtype() == spec.dtype)
+    return tensor;
+  if (spec.dtype == DType::BF16 && tensor.dtype() == DType::F32) {
+    auto converted = convertTensor(tensor, DType::BF16);
+    if (!converted)
+      fail(what + ": " + converted.status().message());
+    return converted.take();
+  }
+  if (isRawBitsDType(spec.dtype) &&
+      (tensor.dtype() == DType::U8 || tensor.dtype() == DType::I8)) {
+    auto raw = HostTensor::fromBytes(spec.dtype, spec.shape, tensor.data(),
+                                     tensor.numBytes());
+    if (!raw)
+      fail(what + ": " + raw.status().message());
+    return raw.take();
+  }
+  std::string expected = spec.dtype == DType::BF16 ? "f32 (bf16 inputs are "
+                                                     "read from f32 files)"
+                         : isRawBitsDType(spec.dtype)
+                             ? "u8 (raw " +
+                                   std::string(dtypeName(spec.dtype)) +
+                                   " bits)"
+                             : std::string(dtypeName(spec.dtype));
+  fail(what + ": expected dtype " + expected + " for " + spec.toString() +
+       ", got " + std::string(dtypeName(tensor.dtype())));
+}
+
+void writeTensor(const std::string &path, const HostTensor &tensor) {
+  Status status = writeNpy(path, toFileTensor(tensor));
+  if (!status)
+    fail(status.message());
+}
+
+//===----------------------------------------------------------------------===//
+// Reporting
+//===----------------------------------------------------------------------===//
+
+/// "out0: f32[2,3] sum=... abs_sum=... nonfinite=0" with the sums taken in
+/// f64 over the values as written to the file.
+void printSummary(const std::string &name, const HostTensor &tensor) {
+  HostTensor file = toFileTensor(tensor);
+  double sum = 0, absSum = 0;
+  int64_t nonFinite = 0;
+  for (int64_t i = 0; i < file.numElements(); ++i) {
+    double v;
+    switch (file.dtype()) {
+    case DType::F32:
+      v = file.dataAs<float>()[i];
+      break;
+    case DType::F64:
+      v = file.dataAs<double>()[i];
+      break;
+    case DType::F16:
+      v = f16ToF32(file.dataAs<uint16_t>()[i]);
+      break;
+    case DType::I1:
+    case DType::U8:
+      v = file.dataAs<uint8_t>()[i];
+      break;
+    case DType::I8:
+      v = file.dataAs<int8_t>()[i];
+      break;
+    case DType::I32:
+      v = file.dataAs<int32_t>()[i];
+      break;
+    case DType::I64:
+      v = double(file.dataAs<int64_t>()[i]);
+      break;
+    default:
+      v = 0;
+    }
+    if (!std::isfinite(v)) {
+      ++nonFinite;
+      continue;
+    }
+    sum += v;
+    absSum += std::fabs(v);
+  }
+  std::printf("%s: %s sum=%.6e abs_sum=%.6e nonfinite=%lld\n", name.c_str(),
+              tensor.typeString().c_str(), sum, absSum,
+              static_cast<long long>(nonFinite));
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  Options options = parseOptions(argc, argv);
+
+  if (options.device == "cuda") {
+    Status cuda = ensureCudaContext();
+    if (!cuda)
+      fail(cuda.message());
+  }
+
+  // static: std::exit (every error path) still removes it.
+  static TempDir tempDir;
+  std::unique_ptr<Module> module = loadProgram(options, tempDir);
+  if (options.device == "cuda" && !module->manifest().isCuda())
+    fail("'" + options.program + "' is a " + module->manifest().target +
+         " module; --device cuda needs one compiled with --target=nvptx");
+  if (options.device == "cpu" && module->manifest().isCuda())
+    fail("'" + options.program + "' is a " + module->manifest().target +
+         " module; run it with --device cuda");
+
+  auto entryOr = module->entry(options.entry);
+  if (!entryOr)
+    fail(entryOr.status().message());
+  const EntrySpec &entry = **entryOr;
+
+  Status mkdir = makeDirectories(options.outputDir);
+  if (!mkdir)
+    fail(mkdir.message());
+
+  std::vector<HostTensor> inputs;
+  if (options.randomInputs) {
+    for (size_t i = 0; i < entry.inputs.size(); ++i) {
+      inputs.push_back(randomInput(entry.inputs[i], options.seed, i));
+      writeTensor(options.outputDir + "/in" + std::to_string(i) + ".npy",
+                  inputs.back());
+    }
+  } else {
+    if (options.inputs.size() != entry.inputs.size())
+      fail("entry '" + entry.name + "' takes " +
+           std::to_string(entry.inputs.size()) + " input(s), got " +
+           std::to_string(options.inputs.size()) +
+           (entry.inputs.empty() ? ""
+                                 : " (pass --input once per input, or "
+                                   "--random-inputs)"));
+    for (size_t i = 0; i < entry.inputs.size(); ++i)
+      inputs.push_back(readInput(options.inputs[i], entry.inputs[i], i));
+  }
+
+  auto outputsOr = module->run(entry.name, inputs);
+  if (!outputsOr)
+    fail(outputsOr.status().message());
+  std::vector<HostTensor> outputs = outputsOr.take();
+
+  if (options.timeRuns > 0) {
+    std::vector<double> millis;
+    for (int64_t r = 0; r < options.timeRuns; ++r) {
+      auto start = std::chrono::steady_clock::now();
+      Status status = module->call(entry, inputs, outputs);
+      auto stop = std::chrono::steady_clock::now();
+      if (!status)
+        fail(status.message());
+      millis.push_back(
+          std::chrono::duration<double, std::milli>(stop - start).count());
+    }
+    std::sort(millis.begin(), millis.end());
+    size_t n = millis.size();
+    double median = n % 2 ? millis[n / 2]
+                          : 0.5 * (millis[n / 2 - 1] + millis[n / 2]);
+    std::printf("time: median %.4f ms, min %.4f ms over %zu runs\n", median,
+                millis.front(), n);
+  }
+
+  for (size_t j = 0; j < outputs.size(); ++j) {
+    std::string name = "out" + std::to_string(j);
+    writeTensor(options.outputDir + "/" + name + ".npy", outputs[j]);
+    if (options.printSummary)
+      printSummary(name, outputs[j]);
+  }
+  return 0;
+}
