@@ -111,4 +111,86 @@ def EmitEntryPoints : Pass<"rescale-emit-entry-points", "::mlir::ModuleOp"> {
   ];
 }
 
+//===----------------------------------------------------------------------===//
+// NVPTX: hand-scheduled GPU kernels (lowering/NVPTX/, issue 5)
+//===----------------------------------------------------------------------===//
+
+def ConvertRescaleToGPU : Pass<"convert-rescale-to-gpu", "::mlir::ModuleOp"> {
+  let summary = "Rewrite rescale ops into launches of hand-scheduled GPU kernels";
+  let description = [{
+    Each rescale op with static shapes becomes a `gpu.launch_func` of a
+    `gpu.func` built for it in the `rescale_kernels` gpu.module: our own
+    schedules (one file per op family in lowering/NVPTX/), not a generic
+    linalg-to-GPU mapping.
+
+    Norm family (`rms_norm`, `preaffine_rms_norm`, `gated_norm`, `dyt`,
+    `add_rms_norm`): a row per warp for small d, a row per CTA for large d;
+    16-byte vector accesses; f32 math; `gpu.shuffle xor` butterflies plus a
+    shared-memory exchange between warps; a persistent grid; GatedNorm stages
+    w_down/w_up in dynamic shared memory and computes its gate in the same
+    pass over the row.
+
+    Operands reach the kernels as flat buffers (`bufferization.to_buffer` +
+    `memref.collapse_shape`), results are fresh `memref.alloc` buffers
+    wrapped back into tensors, so the rest of the function is still on
+    tensors and one-shot bufferization finishes the job.
+
+    Example:
+    ```mlir
+    %y = rescale.rms_norm %x, %w {epsilon = 1.0e-06 : f32}
+        : (tensor<4096x4096xbf16>, tensor<4096xbf16>) -> tensor<4096x4096xbf16>
+    ```
+    becomes
+    ```mlir
+    gpu.launch_func @rescale_kernels::@rms_norm blocks in (%c4096, %c1, %c1)
+        threads in (%c128, %c1, %c1) dynamic_shared_memory_size %c0_i32
+        args(%xflat : memref<16777216xbf16>, %wflat : memref<4096xbf16>,
+             %out : memref<16777216xbf16>)
+    ```
+  }];
+  let options = [
+    Option<"chip", "chip", "std::string", /*default=*/"\"sm_90\"",
+           "Target SM (sm_80, sm_90, sm_90a): sizes the persistent grid and "
+           "the shared-memory budget">,
+  ];
+  let statistics = [
+    Statistic<"numKernels", "num-kernels", "Number of GPU kernels built">,
+  ];
+  let dependentDialects = [
+    "::mlir::gpu::GPUDialect",
+    "::mlir::arith::ArithDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::vector::VectorDialect",
+    "::mlir::bufferization::BufferizationDialect",
+  ];
+}
+
+def RescaleGPUDeviceMemory : Pass<"rescale-gpu-device-memory", "::mlir::func::FuncOp"> {
+  let summary = "Make the buffers of a bufferized GPU function device memory";
+  let description = [{
+    The host side of the NVPTX ABI: every memref argument of an entry point
+    holds a *device* pointer (the runtime allocates, uploads and downloads),
+    so the compiled host code only launches kernels. After bufferization and
+    buffer-results-to-out-params this pass makes the remaining host buffers
+    device buffers:
+
+    * `memref.alloc` -> `gpu.alloc`, with a `gpu.dealloc` before the return
+      (temporaries never escape: results are out-params);
+    * `memref.copy` -> `gpu.memcpy` (device to device);
+    * `memref.get_global` of a constant -> `gpu.alloc` + `gpu.memcpy` from the
+      host global (uploaded at each call).
+
+    `gpu-async-region` then chains them on one stream, which `gpu-to-llvm`
+    turns into `mgpuStreamCreate`, `mgpuMemAlloc`, `mgpuMemcpy`,
+    `mgpuLaunchKernel`, `mgpuMemFree`, `mgpuStreamSynchronize` and
+    `mgpuStreamDestroy` calls.
+
+    Any other operation that would read or write memory on the host is an
+    error: it would touch device pointers from the CPU.
+  }];
+  let dependentDialects = ["::mlir::gpu::GPUDialect"];
+}
+
 #endif // RESCALE_LOWERING_PASSES_TD

@@ -1,0 +1,178 @@
+//===- KernelBuilder.cpp - shared host/device helpers of the GPU kernels --===//
+
+#include "lowering/NVPTX/KernelBuilder.h"
+#include "lowering/NVPTX/TargetInfo.h"
+
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/SymbolTable.h"
+
+using namespace mlir;
+using namespace mlir::rescale::nvptx;
+
+static gpu::GPUModuleOp getOrCreateKernelModule(OpBuilder &b,
+                                                ModuleOp module) {
+  module->setAttr(gpu::GPUDialect::getContainerModuleAttrName(),
+                  b.getUnitAttr());
+  if (auto existing = module.lookupSymbol<gpu::GPUModuleOp>(kKernelModuleName))
+    return existing;
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToEnd(module.getBody());
+  return gpu::GPUModuleOp::create(b, module.getLoc(), kKernelModuleName);
+}
+
+gpu::GPUFuncOp mlir::rescale::nvptx::createKernel(
+    OpBuilder &b, Operation *anchor, llvm::StringRef baseName,
+    TypeRange argTypes, TypeRange workgroupTypes, const LaunchConfig &config) {
+  auto module = anchor->getParentOfType<ModuleOp>();
+  gpu::GPUModuleOp kernels = getOrCreateKernelModule(b, module);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToEnd(kernels.getBody());
+  // Unique the name among the kernels already emitted: one kernel per op.
+  std::string name = baseName.str();
+  for (int i = 0; kernels.lookupSymbol(name); ++i)
+    name = (baseName + "_" + llvm::Twine(i)).str();
+  auto func = gpu::GPUFuncOp::create(
+      b, anchor->getLoc(), name, b.getFunctionType(argTypes, {}),
+      workgroupTypes);
+  func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
+  func.setKnownBlockSizeAttr(b.getDenseI32ArrayAttr(
+      {static_cast<int32_t>(config.blockSize), 1, 1}));
+  func.setKnownGridSizeAttr(b.getDenseI32ArrayAttr(
+      {static_cast<int32_t>(config.gridSize), 1, 1}));
+  b.setInsertionPointToStart(&func.getBody().front());
+  gpu::ReturnOp::create(b, anchor->getLoc());
+  return func;
+}
+
+Value mlir::rescale::nvptx::flatBufferOf(OpBuilder &b, Location loc,
+                                         Value tensor) {
+  auto type = cast<RankedTensorType>(tensor.getType());
+  auto memrefType = MemRefType::get(type.getShape(), type.getElementType());
+  Value buffer = bufferization::ToBufferOp::create(b, loc, memrefType, tensor,
+                                                   /*read_only=*/true);
+  if (type.getRank() == 1)
+    return buffer;
+  SmallVector<ReassociationIndices> all(1);
+  for (int64_t i = 0; i < type.getRank(); ++i)
+    all[0].push_back(i);
+  return memref::CollapseShapeOp::create(b, loc, buffer, all);
+}
+
+ResultBuffer mlir::rescale::nvptx::allocResult(OpBuilder &b, Location loc,
+                                               RankedTensorType type) {
+  auto memrefType = MemRefType::get(type.getShape(), type.getElementType());
+  Value buffer = memref::AllocOp::create(b, loc, memrefType);
+  Value flat = buffer;
+  if (type.getRank() != 1) {
+    SmallVector<ReassociationIndices> all(1);
+    for (int64_t i = 0; i < type.getRank(); ++i)
+      all[0].push_back(i);
+    flat = memref::CollapseShapeOp::create(b, loc, buffer, all);
+  }
+  Value tensor = bufferization::ToTensorOp::create(
+      b, loc, type, buffer, /*restrict=*/true, /*writable=*/true);
+  return {flat, tensor};
+}
+
+void mlir::rescale::nvptx::launch(OpBuilder &b, Location loc,
+                                  gpu::GPUFuncOp kernel,
+                                  const LaunchConfig &config, ValueRange args) {
+  auto c = [&](int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); };
+  Value one = c(1);
+  Value smem = arith::ConstantIntOp::create(b, loc, b.getI32Type(),
+                                            config.dynamicSmemBytes);
+  gpu::LaunchFuncOp::create(b, loc, kernel,
+                            gpu::KernelDim3{c(config.gridSize), one, one},
+                            gpu::KernelDim3{c(config.blockSize), one, one},
+                            smem, args);
+}
+
+int64_t mlir::rescale::nvptx::vectorWidth(int64_t n, TypeRange types) {
+  int64_t width = TargetInfo::kVectorBytes;
+  for (Type t : types)
+    width = std::min<int64_t>(
+        width, TargetInfo::kVectorBytes / (t.getIntOrFloatBitWidth() / 8));
+  while (width > 1 && n % width != 0)
+    width /= 2;
+  return width;
+}
+
+Value mlir::rescale::nvptx::loadF32Vector(ImplicitLocOpBuilder &b,
+                                          Value buffer, Value index,
+                                          int64_t width) {
+  auto memrefType = cast<MemRefType>(buffer.getType());
+  Type elt = memrefType.getElementType();
+  // Accesses are aligned to their size, up to the 16 bytes the buffers'
+  // bases (cudaMalloc, shared memory views) are aligned to.
+  int64_t bytes = std::min<int64_t>(width * elt.getIntOrFloatBitWidth() / 8,
+                                    TargetInfo::kVectorBytes);
+  auto vecType = VectorType::get({width}, elt);
+  Value v = vector::LoadOp::create(b, vecType, buffer, ValueRange{index},
+                                   /*nontemporal=*/false,
+                                   /*alignment=*/llvm::MaybeAlign(bytes));
+  if (elt.isF32())
+    return v;
+  return arith::ExtFOp::create(b, VectorType::get({width}, b.getF32Type()), v);
+}
+
+void mlir::rescale::nvptx::storeF32Vector(ImplicitLocOpBuilder &b, Value value,
+                                          Value buffer, Value index) {
+  auto memrefType = cast<MemRefType>(buffer.getType());
+  Type elt = memrefType.getElementType();
+  auto vecType = cast<VectorType>(value.getType());
+  int64_t width = vecType.getNumElements();
+  if (!elt.isF32())
+    value = arith::TruncFOp::create(b, VectorType::get({width}, elt), value);
+  int64_t bytes = std::min<int64_t>(width * elt.getIntOrFloatBitWidth() / 8,
+                                    TargetInfo::kVectorBytes);
+  vector::StoreOp::create(b, value, buffer, ValueRange{index},
+                          /*nontemporal=*/false, llvm::MaybeAlign(bytes));
+}
+
+Value mlir::rescale::nvptx::loadF32Scalar(ImplicitLocOpBuilder &b,
+                                          Value buffer, int64_t index) {
+  Value v = memref::LoadOp::create(b, buffer, ValueRange{cIdx(b, index)});
+  if (v.getType().isF32())
+    return v;
+  return arith::ExtFOp::create(b, b.getF32Type(), v);
+}
+
+int64_t mlir::rescale::nvptx::carveDynamicSmem(
+    ImplicitLocOpBuilder &b, ArrayRef<std::pair<Type, int64_t>> buffers,
+    SmallVectorImpl<Value> &views) {
+  auto wg = gpu::AddressSpaceAttr::get(b.getContext(),
+                                       gpu::AddressSpace::Workgroup);
+  auto rawType = MemRefType::get({ShapedType::kDynamic}, b.getI8Type(),
+                                 MemRefLayoutAttrInterface(), wg);
+  Value raw = gpu::DynamicSharedMemoryOp::create(b, rawType);
+  int64_t offset = 0;
+  for (auto [elt, count] : buffers) {
+    auto viewType = MemRefType::get({count}, elt, MemRefLayoutAttrInterface(), wg);
+    views.push_back(
+        memref::ViewOp::create(b, viewType, raw, cIdx(b, offset), ValueRange{}));
+    offset += llvm::alignTo(count * elt.getIntOrFloatBitWidth() / 8, 16);
+  }
+  return offset;
+}
+
+void mlir::rescale::nvptx::blockCopy(ImplicitLocOpBuilder &b, Value src,
+                                     Value dst, int64_t count, Value threadId,
+                                     int64_t blockSize) {
+  Type elt = cast<MemRefType>(src.getType()).getElementType();
+  int64_t width = vectorWidth(count, {elt});
+  auto vecType = VectorType::get({width}, elt);
+  int64_t bytes = width * elt.getIntOrFloatBitWidth() / 8;
+  Value start = arith::MulIOp::create(b, threadId, cIdx(b, width));
+  auto loop = scf::ForOp::create(b, start, cIdx(b, count),
+                                 cIdx(b, blockSize * width));
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(loop.getBody());
+  Value i = loop.getInductionVar();
+  Value v = vector::LoadOp::create(b, vecType, src, ValueRange{i}, false,
+                                   llvm::MaybeAlign(bytes));
+  vector::StoreOp::create(b, v, dst, ValueRange{i}, false,
+                          llvm::MaybeAlign(bytes));
+}

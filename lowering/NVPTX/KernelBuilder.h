@@ -1,0 +1,91 @@
+//===- KernelBuilder.h - shared host/device helpers of the GPU kernels -*- C++ -*-===//
+//
+// The pieces every kernel family uses: where kernels live (one gpu.module per
+// payload module), how a tensor operand reaches a kernel (a flat 1-D buffer),
+// how a result buffer is made and returned as a tensor, how a launch is
+// emitted, and the vectorized global loads/stores with f32 conversion.
+//
+//===----------------------------------------------------------------------===//
+#ifndef RESCALE_LOWERING_NVPTX_KERNELBUILDER_H
+#define RESCALE_LOWERING_NVPTX_KERNELBUILDER_H
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/ImplicitLocOpBuilder.h"
+
+namespace mlir::rescale::nvptx {
+
+/// Name of the gpu.module holding every rescale kernel of a module.
+inline constexpr llvm::StringLiteral kKernelModuleName = "rescale_kernels";
+
+/// Launch geometry of a 1-D kernel.
+struct LaunchConfig {
+  int64_t gridSize = 1;
+  int64_t blockSize = 32;
+  int64_t dynamicSmemBytes = 0;
+};
+
+/// A new kernel `baseName` (uniqued) in the module's gpu.module (created on
+/// first use, and the module marked `gpu.container_module`). `workgroupTypes`
+/// are static shared-memory buffers (workgroup attributions). The kernel is
+/// tagged with its block size so that NVVM sees `.reqntid` and ptxas can size
+/// registers for it.
+gpu::GPUFuncOp createKernel(OpBuilder &b, Operation *anchor,
+                            llvm::StringRef baseName, TypeRange argTypes,
+                            TypeRange workgroupTypes,
+                            const LaunchConfig &config);
+
+/// Host side: a 1-D view (memref<N x T>) of a statically shaped tensor.
+Value flatBufferOf(OpBuilder &b, Location loc, Value tensor);
+
+/// Host side: a fresh buffer for a result of `type`; `flat` is its 1-D view
+/// for the kernel and `tensor` the tensor to replace the op's result with.
+struct ResultBuffer {
+  Value flat;
+  Value tensor;
+};
+ResultBuffer allocResult(OpBuilder &b, Location loc, RankedTensorType type);
+
+/// Host side: `gpu.launch_func` of `kernel` with `config`.
+void launch(OpBuilder &b, Location loc, gpu::GPUFuncOp kernel,
+            const LaunchConfig &config, ValueRange args);
+
+/// The widest power-of-two vector width (elements) dividing `n` whose bytes
+/// stay within one 16-byte access, for every element type in `types`.
+int64_t vectorWidth(int64_t n, TypeRange types);
+
+/// Device side: `width` elements of a 1-D buffer at `index`, as vector<width x
+/// f32> (one vectorized load, then extf). The buffer may be global or shared.
+Value loadF32Vector(ImplicitLocOpBuilder &b, Value buffer, Value index,
+                    int64_t width);
+
+/// Device side: store an f32 vector into a 1-D buffer of any float type
+/// (truncf, then one vectorized store).
+void storeF32Vector(ImplicitLocOpBuilder &b, Value value, Value buffer,
+                    Value index);
+
+/// Device side: an f32 scalar of the 1-D buffer at a constant index.
+Value loadF32Scalar(ImplicitLocOpBuilder &b, Value buffer, int64_t index);
+
+/// Device side: typed views of the dynamic shared memory, one per element
+/// type and count, packed at 16-byte aligned offsets. Returns the total bytes.
+int64_t carveDynamicSmem(ImplicitLocOpBuilder &b,
+                         ArrayRef<std::pair<Type, int64_t>> buffers,
+                         SmallVectorImpl<Value> &views);
+
+/// Device side: the whole block copies `count` elements from `src` to `dst`
+/// (1-D buffers of the same element type) with 16-byte accesses.
+void blockCopy(ImplicitLocOpBuilder &b, Value src, Value dst, int64_t count,
+               Value threadId, int64_t blockSize);
+
+inline Value cIdx(ImplicitLocOpBuilder &b, int64_t v) {
+  return arith::ConstantIndexOp::create(b, v);
+}
+inline Value cF32(ImplicitLocOpBuilder &b, float v) {
+  return arith::ConstantOp::create(b, b.getF32FloatAttr(v));
+}
+
+} // namespace mlir::rescale::nvptx
+
+#endif // RESCALE_LOWERING_NVPTX_KERNELBUILDER_H

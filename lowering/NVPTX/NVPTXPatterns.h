@@ -1,0 +1,26 @@
+//===- NVPTXPatterns.h - rescale ops to hand-scheduled GPU kernels -*- C++ -*-===//
+//
+// One entry point per op family (lowering/NVPTX/<Family>ToGPU.cpp). Each
+// pattern rewrites one rescale op on static tensors into a gpu.launch_func of
+// a gpu.func it builds in the module's `rescale_kernels` gpu.module, with
+// the operands passed as flat buffers (bufferization.to_buffer) and the
+// results in fresh buffers (memref.alloc, made device memory by
+// --rescale-gpu-device-memory).
+//
+//===----------------------------------------------------------------------===//
+#ifndef RESCALE_LOWERING_NVPTX_NVPTXPATTERNS_H
+#define RESCALE_LOWERING_NVPTX_NVPTXPATTERNS_H
+
+namespace mlir {
+class RewritePatternSet;
+namespace rescale::nvptx {
+struct TargetInfo;
+
+/// rms_norm, preaffine_rms_norm, gated_norm, dyt, add_rms_norm.
+void populateNormsToGPUPatterns(RewritePatternSet &patterns,
+                                const TargetInfo &target);
+
+} // namespace rescale::nvptx
+} // namespace mlir
+
+#endif // RESCALE_LOWERING_NVPTX_NVPTXPATTERNS_H

@@ -1,0 +1,128 @@
+//===- NVPTXPipeline.cpp - --rescale-lower-to-nvptx -----------------------===//
+
+#include "lowering/NVPTX/NVPTXPipeline.h"
+#include "lowering/Passes.h"
+
+#include "mlir/Conversion/Passes.h"
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/GPU/Transforms/Passes.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
+
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Program.h"
+
+using namespace mlir;
+
+std::string mlir::rescale::nvptxFeaturesFor(llvm::StringRef chip,
+                                            llvm::StringRef features) {
+  if (!features.empty())
+    return features.str();
+  if (chip.ends_with("a"))
+    return "+ptx80";
+  return "";
+}
+
+std::string mlir::rescale::resolveBinaryFormat(llvm::StringRef format,
+                                               std::string &toolkit) {
+  toolkit.clear();
+  SmallVector<std::string> candidates;
+  if (llvm::ErrorOr<std::string> onPath = llvm::sys::findProgramByName("ptxas"))
+    candidates.push_back(*onPath);
+  for (const char *env : {"CUDA_HOME", "CUDA_PATH", "CUDA_ROOT"})
+    if (const char *root = std::getenv(env))
+      candidates.push_back((llvm::Twine(root) + "/bin/ptxas").str());
+  candidates.push_back("/usr/local/cuda/bin/ptxas");
+  for (const std::string &ptxas : candidates)
+    if (llvm::sys::fs::can_execute(ptxas)) {
+      toolkit = llvm::sys::path::parent_path(
+                    llvm::sys::path::parent_path(ptxas))
+                    .str();
+      break;
+    }
+  if (format != "auto")
+    return format.str();
+  return toolkit.empty() ? "isa" : "bin";
+}
+
+void mlir::rescale::buildLowerToNVPTXPipeline(
+    OpPassManager &pm, const LowerToNVPTXOptions &options) {
+  // 1. Our schedules: every rescale op becomes a launch of a kernel built for
+  //    its shapes (lowering/NVPTX/*ToGPU.cpp). The host code stays on tensors.
+  ConvertRescaleToGPUOptions toGPU;
+  toGPU.chip = options.chip;
+  pm.addPass(createConvertRescaleToGPU(toGPU));
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+
+  // 2. Tensors -> buffers, as on the CPU path: identity layouts at function
+  //    boundaries, results as caller-allocated out-params that the kernels
+  //    write directly (hoisted static allocations, no copy).
+  bufferization::OneShotBufferizePassOptions bufferize;
+  bufferize.bufferizeFunctionBoundaries = true;
+  bufferize.functionBoundaryTypeConversion =
+      bufferization::LayoutMapOption::IdentityLayoutMap;
+  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+  bufferization::BufferResultsToOutParamsPassOptions outParams;
+  outParams.hoistStaticAllocs = true;
+  outParams.modifyPublicFunctions = true;
+  pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
+  pm.addPass(createCanonicalizerPass());
+
+  // 3. Host buffers are device buffers (the NVPTX ABI), then one stream per
+  //    call orders the allocations, copies and launches.
+  pm.addNestedPass<func::FuncOp>(createRescaleGPUDeviceMemory());
+  pm.addNestedPass<func::FuncOp>(createGpuAsyncRegionPass());
+  pm.addPass(createEmitEntryPoints());
+
+  // 4. Kernels to NVVM, as upstream's gpu-lower-to-nvvm-pipeline does, with
+  //    bare pointers for kernel arguments (static shapes: the descriptor
+  //    would only add parameters).
+  GpuNVVMAttachTargetOptions attach;
+  attach.chip = options.chip;
+  attach.features = nvptxFeaturesFor(options.chip, options.features);
+  attach.optLevel = options.optLevel;
+  pm.addPass(createGpuNVVMAttachTarget(attach));
+  pm.addPass(createSCFToControlFlowPass());
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createConvertFuncToLLVMPass());
+  pm.addPass(createArithToLLVMConversionPass());
+  pm.addPass(createConvertIndexToLLVMPass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+  ConvertGpuOpsToNVVMOpsOptions toNVVM;
+  toNVVM.useBarePtrCallConv = true;
+  OpPassManager &kernels = pm.nest<gpu::GPUModuleOp>();
+  kernels.addPass(createConvertGpuOpsToNVVMOps(toNVVM));
+  kernels.addPass(createCanonicalizerPass());
+  kernels.addPass(createCSEPass());
+  kernels.addPass(createReconcileUnrealizedCastsPass());
+
+  // 5. Host: launches become mgpu* calls; kernels become PTX or a cubin.
+  GpuToLLVMConversionPassOptions toLLVM;
+  toLLVM.kernelBarePtrCallConv = true;
+  pm.addPass(createGpuToLLVMConversionPass(toLLVM));
+  GpuModuleToBinaryPassOptions toBinary;
+  toBinary.compilationTarget =
+      resolveBinaryFormat(options.format, toBinary.toolkitPath);
+  pm.addPass(createGpuModuleToBinaryPass(toBinary));
+  pm.addPass(createConvertMathToLLVMPass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+}
+
+void mlir::rescale::registerNVPTXPipelines() {
+  PassPipelineRegistration<LowerToNVPTXOptions>(
+      "rescale-lower-to-nvptx",
+      "Lower rescale programs to hand-scheduled GPU kernels (NVVM -> PTX or "
+      "cubin) and a host module calling the mgpu* runtime ABI, with the "
+      "packed _rescale_entry_<f> entry points",
+      buildLowerToNVPTXPipeline);
+}

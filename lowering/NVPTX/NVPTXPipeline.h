@@ -1,0 +1,54 @@
+//===- NVPTXPipeline.h - --rescale-lower-to-nvptx ---------------*- C++ -*-===//
+#ifndef RESCALE_LOWERING_NVPTX_NVPTXPIPELINE_H
+#define RESCALE_LOWERING_NVPTX_NVPTXPIPELINE_H
+
+#include "mlir/Pass/PassOptions.h"
+
+namespace mlir {
+class OpPassManager;
+namespace rescale {
+
+/// Options of `--rescale-lower-to-nvptx`.
+struct LowerToNVPTXOptions : public PassPipelineOptions<LowerToNVPTXOptions> {
+  PassOptions::Option<std::string> chip{
+      *this, "chip", llvm::cl::desc("Target SM: sm_80, sm_90, sm_90a, ..."),
+      llvm::cl::init("sm_90")};
+  PassOptions::Option<std::string> features{
+      *this, "features",
+      llvm::cl::desc("PTX features, e.g. +ptx80 (sm_90a gets +ptx80 when "
+                     "empty: its wgmma/setmaxnreg need PTX 8.0)"),
+      llvm::cl::init("")};
+  PassOptions::Option<unsigned> optLevel{
+      *this, "opt-level", llvm::cl::desc("LLVM NVPTX optimization level"),
+      llvm::cl::init(3)};
+  PassOptions::Option<std::string> format{
+      *this, "format",
+      llvm::cl::desc("What gpu-module-to-binary embeds: isa (PTX, JIT-compiled "
+                     "by the driver), bin (cubin, needs ptxas), fatbin (needs "
+                     "ptxas and fatbinary), or auto (bin when ptxas is found, "
+                     "else isa)"),
+      llvm::cl::init("auto")};
+};
+
+/// rescale on tensors -> hand-scheduled gpu kernels -> NVVM -> PTX/cubin
+/// embedded in a host module (LLVM dialect) that calls the mgpu* runtime ABI
+/// and exposes the packed `_rescale_entry_<f>` entry points.
+void buildLowerToNVPTXPipeline(OpPassManager &pm,
+                               const LowerToNVPTXOptions &options);
+
+/// The PTX features for `chip` given the user's `features` (adds +ptx80 for
+/// the sm_90a family when none is given).
+std::string nvptxFeaturesFor(llvm::StringRef chip, llvm::StringRef features);
+
+/// `format`, with auto resolved: "bin" when ptxas is on PATH or under
+/// $CUDA_HOME/bin or /usr/local/cuda/bin, else "isa". `toolkit` receives the
+/// CUDA root ptxas was found in ("" if none).
+std::string resolveBinaryFormat(llvm::StringRef format, std::string &toolkit);
+
+/// Registers --rescale-lower-to-nvptx.
+void registerNVPTXPipelines();
+
+} // namespace rescale
+} // namespace mlir
+
+#endif // RESCALE_LOWERING_NVPTX_NVPTXPIPELINE_H
