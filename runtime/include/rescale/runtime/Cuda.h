@@ -57,6 +57,11 @@ public:
   Stats stats() const;
 
   static size_t roundSize(size_t bytes);
+  /// Whether `ptr` is a live block of this allocator.
+  bool owns(void *ptr) const;
+  /// Drop all bookkeeping without calling the driver (after the driver is
+  /// reset in tests, its pointers mean nothing).
+  void forgetAllForTesting();
 
 private:
   mutable std::mutex mutex_;

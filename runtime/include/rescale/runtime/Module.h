@@ -57,6 +57,9 @@ public:
 
 private:
   Module() = default;
+  EntryFn functionFor(const EntrySpec &entry) const;
+  /// cuda modules: synchronize and collect the mgpu* layer's first error.
+  Status finishCall(const EntrySpec &entry);
   Status callHost(const EntrySpec &entry, const std::vector<HostTensor> &inputs,
                   std::vector<HostTensor> &outputs);
   Status callDevice(const EntrySpec &entry,

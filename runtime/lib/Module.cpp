@@ -1,0 +1,183 @@
+//===- Module.cpp - A compiled module loaded with its manifest ------------===//
+#include "rescale/runtime/Module.h"
+
+#include "rescale/runtime/Cuda.h"
+#include "rescale/runtime/MemRef.h"
+
+#include <dlfcn.h>
+
+namespace rescale::runtime {
+
+Expected<std::unique_ptr<Module>> Module::load(const std::string &path) {
+  return load(path, manifestPathFor(path));
+}
+
+Expected<std::unique_ptr<Module>> Module::load(const std::string &path,
+                                               const std::string &manifestPath) {
+  Expected<Manifest> manifest = readManifest(manifestPath);
+  if (!manifest)
+    return manifest.status().withContext("loading module '" + path + "'");
+  if (manifest->isCuda()) {
+    // Before dlopen: the module's constructors load its kernels through the
+    // driver, and without one the single error below is the whole story.
+    Status cuda = ensureCudaContext();
+    if (!cuda)
+      return cuda.withContext("cannot run cuda module '" + path + "'");
+    (void)takeLastCudaError();
+  }
+  std::unique_ptr<Module> m(new Module());
+  m->path_ = path;
+  m->manifest_ = manifest.take();
+  // dlopen searches the library path for names without a slash.
+  std::string openPath = path.find('/') == std::string::npos ? "./" + path
+                                                             : path;
+  m->handle_ = ::dlopen(openPath.c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (!m->handle_) {
+    const char *err = ::dlerror();
+    return Status::error("cannot load module '" + path + "': " +
+                         (err ? err : "unknown dlopen error"));
+  }
+  std::string cudaError = takeLastCudaError();
+  if (!cudaError.empty())
+    return Status::error("loading the kernels of '" + path + "': " + cudaError);
+  for (const EntrySpec &e : m->manifest_.entries) {
+    void *sym = ::dlsym(m->handle_, e.symbol.c_str());
+    if (!sym)
+      return Status::error("module '" + path + "' has no symbol '" + e.symbol +
+                           "' for entry '" + e.name + "' named in its manifest");
+    m->functions_.push_back(reinterpret_cast<EntryFn>(sym));
+  }
+  return m;
+}
+
+Module::~Module() {
+  if (handle_)
+    ::dlclose(handle_);
+}
+
+Expected<const EntrySpec *> Module::entry(const std::string &name) const {
+  if (const EntrySpec *e = manifest_.findEntry(name))
+    return e;
+  return Status::error("unknown entry '" + name + "' (available: " +
+                       manifest_.entryNames() + ")");
+}
+
+namespace {
+Status checkTensors(const char *what, const std::vector<TensorSpec> &specs,
+                    const std::vector<HostTensor> &tensors,
+                    const EntrySpec &entry) {
+  if (specs.size() != tensors.size())
+    return Status::error("entry '" + entry.name + "' takes " +
+                         std::to_string(specs.size()) + " " + what + "s, got " +
+                         std::to_string(tensors.size()));
+  for (size_t i = 0; i < specs.size(); ++i) {
+    const HostTensor &t = tensors[i];
+    if (t.dtype() != specs[i].dtype || t.shape() != specs[i].shape) {
+      std::string hint;
+      if (specs[i].dtype == DType::BF16 && t.dtype() == DType::F32 &&
+          t.shape() == specs[i].shape)
+        hint = " (bf16 inputs are read from f32 files: convert with "
+               "convertTensor)";
+      return Status::error("entry '" + entry.name + "' " + what + " " +
+                           std::to_string(i) + ": expected " +
+                           specs[i].toString() + ", got " + t.typeString() +
+                           hint);
+    }
+  }
+  return Status::ok();
+}
+} // namespace
+
+Status Module::checkInputs(const EntrySpec &entry,
+                           const std::vector<HostTensor> &inputs) const {
+  return checkTensors("input", entry.inputs, inputs, entry);
+}
+
+Expected<std::vector<HostTensor>>
+Module::run(const std::string &entryName,
+            const std::vector<HostTensor> &inputs) {
+  Expected<const EntrySpec *> e = entry(entryName);
+  if (!e)
+    return e.status();
+  RESCALE_RETURN_IF_ERROR(checkInputs(**e, inputs));
+  std::vector<HostTensor> outputs;
+  for (const TensorSpec &spec : (*e)->outputs) {
+    Expected<HostTensor> t = HostTensor::create(spec.dtype, spec.shape);
+    if (!t)
+      return t.status();
+    t->poison(); // an output the module forgets to write shows up as NaN
+    outputs.push_back(t.take());
+  }
+  RESCALE_RETURN_IF_ERROR(call(**e, inputs, outputs));
+  return outputs;
+}
+
+Status Module::call(const EntrySpec &entry,
+                    const std::vector<HostTensor> &inputs,
+                    std::vector<HostTensor> &outputs) {
+  if (!functionFor(entry))
+    return Status::error("unknown entry '" + entry.name + "' (available: " +
+                         manifest_.entryNames() + ")");
+  RESCALE_RETURN_IF_ERROR(checkInputs(entry, inputs));
+  RESCALE_RETURN_IF_ERROR(checkTensors("output", entry.outputs, outputs, entry));
+  if (manifest_.argMemory == ArgMemory::Device)
+    return callDevice(entry, inputs, outputs);
+  return callHost(entry, inputs, outputs);
+}
+
+EntryFn Module::functionFor(const EntrySpec &entry) const {
+  for (size_t i = 0; i < manifest_.entries.size(); ++i)
+    if (manifest_.entries[i].name == entry.name)
+      return functions_[i];
+  return nullptr;
+}
+
+Status Module::finishCall(const EntrySpec &entry) {
+  if (!manifest_.isCuda())
+    return Status::ok();
+  // The entry's own host code waits for its kernels; this catches errors of
+  // asynchronous work it did not wait for.
+  Status sync = cudaSynchronize();
+  std::string err = takeLastCudaError();
+  if (!err.empty())
+    return Status::error("entry '" + entry.name + "': " + err);
+  return sync.withContext("entry '" + entry.name + "'");
+}
+
+Status Module::callHost(const EntrySpec &entry,
+                        const std::vector<HostTensor> &inputs,
+                        std::vector<HostTensor> &outputs) {
+  CallArgs args;
+  for (const HostTensor &t : inputs)
+    args.add(const_cast<uint8_t *>(t.data()), t.shape());
+  for (HostTensor &t : outputs)
+    args.add(t.data(), t.shape());
+  functionFor(entry)(args.argv());
+  return finishCall(entry);
+}
+
+Status Module::callDevice(const EntrySpec &entry,
+                          const std::vector<HostTensor> &inputs,
+                          std::vector<HostTensor> &outputs) {
+  std::vector<DeviceTensor> device;
+  // Outputs are uploaded too, so that the device buffers carry the poison.
+  for (const std::vector<HostTensor> *list :
+       {&inputs, const_cast<const std::vector<HostTensor> *>(&outputs)}) {
+    for (const HostTensor &t : *list) {
+      Expected<DeviceTensor> d = DeviceTensor::upload(t);
+      if (!d)
+        return d.status().withContext("entry '" + entry.name + "'");
+      device.push_back(d.take());
+    }
+  }
+  CallArgs args;
+  for (DeviceTensor &d : device)
+    args.add(d.data(), d.shape());
+  functionFor(entry)(args.argv());
+  RESCALE_RETURN_IF_ERROR(finishCall(entry));
+  for (size_t i = 0; i < outputs.size(); ++i)
+    RESCALE_RETURN_IF_ERROR(device[inputs.size() + i].download(outputs[i]));
+  return Status::ok();
+}
+
+} // namespace rescale::runtime

@@ -1,0 +1,134 @@
+//===- JsonManifestTest.cpp - JSON parser and module manifests -----------===//
+#include "TestUtil.h"
+
+#include "rescale/runtime/Json.h"
+#include "rescale/runtime/Manifest.h"
+
+using namespace rescale::runtime;
+using namespace rescale::runtime::testing;
+
+TEST(Json, ParsesValues) {
+  Expected<JsonValue> v = parseJson(
+      R"( {"a": [1, -2.5e1, true, null, "x\u00e9\n"], "big": 9007199254740993} )");
+  ASSERT_TRUE(v.isOk()) << v.status().message();
+  const JsonValue *a = v->get("a");
+  ASSERT_TRUE(a && a->isArray());
+  EXPECT_EQ(a->getArray()[0].getInteger(), 1);
+  EXPECT_FALSE(a->getArray()[1].isInteger());
+  EXPECT_EQ(a->getArray()[1].getNumber(), -25.0);
+  EXPECT_TRUE(a->getArray()[2].getBool());
+  EXPECT_TRUE(a->getArray()[3].isNull());
+  EXPECT_EQ(a->getArray()[4].getString(), "x\xc3\xa9\n");
+  // Integers are exact beyond 2^53.
+  EXPECT_EQ(v->get("big")->getInteger(), 9007199254740993);
+}
+
+TEST(Json, SerializeRoundTrips) {
+  std::string text = R"({"k":[1,2.5,"q\"uote"],"n":null,"t":false})";
+  Expected<JsonValue> v = parseJson(text);
+  ASSERT_TRUE(v.isOk());
+  EXPECT_EQ(v->serialize(), text);
+}
+
+TEST(Json, ErrorsNameTheOffset) {
+  struct Case {
+    const char *text, *expected;
+  } cases[] = {
+      {"", "offset 0: unexpected end of input"},
+      {"{\"a\":1,}", "expected a string key"},
+      {"[1 2]", "offset 3: expected ',' or ']'"},
+      {"\"abc", "unterminated string"},
+      {"{\"a\":1,\"a\":2}", "duplicate key \"a\""},
+      {"01", "unexpected trailing characters"},
+      {"1.", "expected a digit after '.'"},
+      {"\"\\ud800\"", "unpaired surrogate"},
+      {"tru", "unexpected character 't'"},
+      {"{} x", "trailing"},
+  };
+  for (const Case &c : cases)
+    EXPECT_NE(errorOf(parseJson(c.text)).find(c.expected), std::string::npos)
+        << c.text << ": " << parseJson(c.text).status().message();
+}
+
+TEST(Json, DeepNestingIsAnErrorNotAStackOverflow) {
+  std::string deep(100000, '[');
+  EXPECT_NE(errorOf(parseJson(deep)).find("nesting deeper than"),
+            std::string::npos);
+}
+
+static const char *kManifest = R"({"format":"rescale-module","version":1,
+  "target":"cpu","chip":null,
+  "entries":[{"name":"f","symbol":"_rescale_entry_f",
+    "inputs":[{"dtype":"f32","shape":[2,3]}],
+    "outputs":[{"dtype":"bf16","shape":[2,3]}]}]})";
+
+TEST(Manifest, ParsesTheDocumentedFormat) {
+  Expected<Manifest> m = parseManifest(kManifest);
+  ASSERT_TRUE(m.isOk()) << m.status().message();
+  EXPECT_EQ(m->target, "cpu");
+  EXPECT_FALSE(m->chip.has_value());
+  EXPECT_EQ(m->argMemory, ArgMemory::Host);
+  ASSERT_EQ(m->entries.size(), 1u);
+  const EntrySpec &e = m->entries[0];
+  EXPECT_EQ(e.symbol, "_rescale_entry_f");
+  EXPECT_EQ(e.inputs[0].toString(), "f32[2,3]");
+  EXPECT_EQ(e.outputs[0].toString(), "bf16[2,3]");
+  // serialize -> parse is the identity on the model.
+  Expected<Manifest> again = parseManifest(serializeManifest(*m));
+  ASSERT_TRUE(again.isOk());
+  EXPECT_EQ(serializeManifest(*again), serializeManifest(*m));
+}
+
+TEST(Manifest, SymbolDefaultsFromTheName) {
+  Expected<Manifest> m = parseManifest(
+      R"({"format":"rescale-module","version":1,"target":"cuda","chip":"sm_90a",
+          "arg_memory":"device",
+          "entries":[{"name":"g","inputs":[],"outputs":[]}]})");
+  ASSERT_TRUE(m.isOk()) << m.status().message();
+  EXPECT_EQ(m->entries[0].symbol, "_rescale_entry_g");
+  EXPECT_EQ(*m->chip, "sm_90a");
+  EXPECT_EQ(m->argMemory, ArgMemory::Device);
+}
+
+TEST(Manifest, RejectsInvalidManifests) {
+  auto withEntries = [](const std::string &entries) {
+    return R"({"format":"rescale-module","version":1,"target":"cpu","entries":)" +
+           entries + "}";
+  };
+  struct Case {
+    std::string text;
+    const char *expected;
+  } cases[] = {
+      {R"({"format":"onnx","version":1,"target":"cpu","entries":[]})",
+       "\"format\" must be \"rescale-module\""},
+      {R"({"format":"rescale-module","version":2,"target":"cpu","entries":[]})",
+       "version 2 is not supported"},
+      {R"({"format":"rescale-module","version":1,"target":"tpu","entries":[]})",
+       "\"target\" must be"},
+      {R"({"format":"rescale-module","version":1,"target":"cpu",
+           "arg_memory":"device","entries":[]})",
+       "needs target \"cuda\""},
+      {withEntries(R"([{"name":"f","inputs":[{"dtype":"f7","shape":[1]}],"outputs":[]}])"),
+       "unknown dtype 'f7'"},
+      {withEntries(R"([{"name":"f","inputs":[{"dtype":"f32","shape":[-1]}],"outputs":[]}])"),
+       "static shapes"},
+      {withEntries(R"([{"name":"f","inputs":[],"outputs":[]},{"name":"f","inputs":[],"outputs":[]}])"),
+       "duplicate entry 'f'"},
+      {withEntries(R"([{"inputs":[],"outputs":[]}])"), "non-empty string \"name\""},
+      {withEntries(R"([{"name":"f","inputs":{},"outputs":[]}])"),
+       "inputs must be an array"},
+      {"{", "invalid manifest: invalid JSON"},
+  };
+  for (const Case &c : cases)
+    EXPECT_NE(errorOf(parseManifest(c.text)).find(c.expected), std::string::npos)
+        << c.text << "\n  -> " << parseManifest(c.text).status().message();
+}
+
+TEST(Manifest, PathIsDerivedFromTheModulePath) {
+  EXPECT_EQ(manifestPathFor("out/model.so"), "out/model.manifest.json");
+  EXPECT_EQ(manifestPathFor("model"), "model.manifest.json");
+  EXPECT_EQ(entrySymbolFor("decoder_block"), "_rescale_entry_decoder_block");
+  EXPECT_NE(errorOf(readManifest("/nonexistent/m.manifest.json"))
+                .find("cannot open"),
+            std::string::npos);
+}
