@@ -4,6 +4,7 @@
 
 #include "dialect/RescaleDialect.h"
 #include "lowering/Registration.h"
+#include "passes/Passes.h"
 
 #include "mlir/IR/DialectRegistry.h"
 
@@ -13,5 +14,6 @@ void mlir::rescale::registerRescaleDialects(DialectRegistry &registry) {
 }
 
 void mlir::rescale::registerRescalePassesAndPipelines() {
+  registerGraphPasses();
   registerAllRescalePasses();
 }

@@ -1,0 +1,43 @@
+//===- Passes.h - rescale graph passes --------------------------*- C++ -*-===//
+#ifndef RESCALE_PASSES_PASSES_H
+#define RESCALE_PASSES_PASSES_H
+
+#include "mlir/Interfaces/FunctionInterfaces.h"
+#include "mlir/Pass/Pass.h"
+
+namespace mlir {
+class DialectRegistry;
+class RewritePatternSet;
+namespace rescale {
+
+#define GEN_PASS_DECL
+#include "passes/Passes.h.inc"
+
+/// --rescale-raise, one entry point per family (passes/RescaleRaise.cpp).
+/// Norms and attention first, linears next, so that q·kᵀ against a kv
+/// argument is not mistaken for a linear.
+void populateRaiseNormPatterns(RewritePatternSet &patterns);
+void populateRaiseAttentionPatterns(RewritePatternSet &patterns);
+void populateRaiseLinearPatterns(RewritePatternSet &patterns);
+
+/// --rescale-fuse-gated-norm (passes/RescaleFuseGatedNorm.cpp).
+void populateFuseGatedNormPatterns(RewritePatternSet &patterns);
+void populateFuseAddRMSNormPatterns(RewritePatternSet &patterns);
+
+/// --rescale-fuse-attention (passes/RescaleFuseAttention.cpp).
+void populateFuseAttentionGatePatterns(RewritePatternSet &patterns);
+
+/// --rescale-fold-scales (passes/RescaleFoldScales.cpp).
+void populateFoldPreScalePatterns(RewritePatternSet &patterns);
+void populateFoldPostScalePatterns(RewritePatternSet &patterns);
+
+#define GEN_PASS_REGISTRATION
+#include "passes/Passes.h.inc"
+
+/// Registers the graph passes (same as registerRescaleGraphPasses()).
+void registerGraphPasses();
+
+} // namespace rescale
+} // namespace mlir
+
+#endif // RESCALE_PASSES_PASSES_H

@@ -1,0 +1,111 @@
+//===- RescaleFuseAttention.cpp - fuse the output gate into attention -----===//
+//
+// Gated attention (arXiv 2601.22966 §3.2): out = attn(q, k, v) ⊙ σ(x W_θ).
+// The gate rescales each head (headwise) or element (elementwise), which is
+// what lets the model drop attention sinks; as part of the op it is applied
+// in the epilogue instead of a second pass over the output.
+//
+//===----------------------------------------------------------------------===//
+
+#include "passes/Passes.h"
+
+#include "dialect/RescaleDialect.h"
+#include "dialect/RescaleOps.h"
+#include "passes/Matchers.h"
+
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace mlir::rescale {
+#define GEN_PASS_DEF_RESCALEFUSEATTENTIONPASS
+#include "passes/Passes.h.inc"
+} // namespace mlir::rescale
+
+using namespace mlir;
+using namespace mlir::rescale;
+using namespace mlir::rescale::match;
+
+namespace {
+
+/// `attention(q, k, v) ⊙ σ(g)` -> `attention(q, k, v, g)`.
+struct FuseOutputGate : RewritePattern {
+  FuseOutputGate(MLIRContext *ctx) : RewritePattern(MatchAnyOpTypeTag(), 1, ctx) {}
+
+  LogicalResult matchAndRewrite(Operation *op,
+                                PatternRewriter &rewriter) const override {
+    if (op->getNumResults() != 1 || isa<RescaleDialect>(op->getDialect()))
+      return failure();
+    SmallVector<Factor> fs;
+    double c;
+    flattenProduct(op->getResult(0), fs, c);
+    if (fs.size() != 2 || c != 1.0)
+      return failure();
+    for (int i = 0; i < 2; ++i) {
+      auto attn = fs[i].inverse ? nullptr : fs[i].v.getDefiningOp<AttentionOp>();
+      if (!attn || attn.getGateKind() != GateKind::none)
+        continue;
+      // σ(g) flattens to 1 / (1 + e^-g).
+      Value g = fs[1 - i].inverse ? matchLogisticDenominator(fs[1 - i].v) : Value();
+      if (!g)
+        return rewriter.notifyMatchFailure(op, "not multiplied by a sigmoid");
+      RankedTensorType ot = attn.getType();
+      if (op->getResult(0).getType() != ot || !attn->hasOneUse())
+        return rewriter.notifyMatchFailure(op, "attention output used elsewhere");
+      g = strip(g);
+      auto gt = dyn_cast<RankedTensorType>(g.getType());
+      ArrayRef<int64_t> o = ot.getShape(); // [B, Hq, S, Dv]
+      GateKind kind;
+      if (gt && gt.getShape() == o) {
+        kind = GateKind::elementwise;
+      } else if (gt && gt.getNumElements() == o[0] * o[1] * o[2] &&
+                 (gt.getShape() == o.drop_back() ||
+                  gt.getShape() == ArrayRef<int64_t>{o[0], o[1], o[2], 1})) {
+        kind = GateKind::headwise;
+      } else {
+        return rewriter.notifyMatchFailure(op, "gate shape fits no gate kind");
+      }
+      Location loc = op->getLoc();
+      Type et = ot.getElementType();
+      if (kind == GateKind::headwise)
+        g = reshapeTo(rewriter, loc, g, o.drop_back());
+      if (gt.getElementType() != et && !gt.getElementType().isF32())
+        g = castElements(rewriter, loc, g, rewriter.getF32Type());
+      SmallVector<Value> operands{attn.getQ(), attn.getK(), attn.getV(), g};
+      if (Value sinks = attn.getSinks())
+        operands.push_back(sinks);
+      SmallVector<NamedAttribute> attrs(attn->getAttrs());
+      auto gated = AttentionOp::create(rewriter, attn.getLoc(), TypeRange{ot},
+                                       operands, attrs);
+      gated.setGateKind(kind);
+      rewriter.replaceOp(op, gated.getResult());
+      return success();
+    }
+    return failure();
+  }
+};
+
+struct RescaleFuseAttentionPass
+    : rescale::impl::RescaleFuseAttentionPassBase<RescaleFuseAttentionPass> {
+  using RescaleFuseAttentionPassBase::RescaleFuseAttentionPassBase;
+
+  void runOnOperation() override {
+    RewritePatternSet patterns(&getContext());
+    populateFuseAttentionGatePatterns(patterns);
+    int64_t before = 0, after = 0;
+    auto gated = [](Operation *op) {
+      auto a = dyn_cast<AttentionOp>(op);
+      return a && a.getGate();
+    };
+    getOperation()->walk([&](Operation *op) { before += gated(op); });
+    (void)applyPatternsGreedily(getOperation(), std::move(patterns));
+    getOperation()->walk([&](Operation *op) { after += gated(op); });
+    numGates += after - before;
+  }
+};
+
+} // namespace
+
+void mlir::rescale::populateFuseAttentionGatePatterns(RewritePatternSet &patterns) {
+  patterns.add<FuseOutputGate>(patterns.getContext());
+}

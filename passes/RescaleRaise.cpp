@@ -1,0 +1,652 @@
+//===- RescaleRaise.cpp - raise decomposed norms, attention, linears ------===//
+//
+// Each pattern starts at the op that produces the *last* value of a formula
+// (the root) and asks the semantic matchers (passes/Matchers.h) whether the
+// dataflow above it computes that formula. Matching on dataflow rather than
+// on one spelling lets a single pattern serve torch-mlir's linalg.generic
+// chains, fused generic bodies, linalg named ops, arith ops on tensors and
+// (after upstream tosa-to-linalg) TOSA.
+//
+//===----------------------------------------------------------------------===//
+
+#include "passes/Passes.h"
+
+#include "dialect/RescaleDialect.h"
+#include "dialect/RescaleOps.h"
+#include "passes/Matchers.h"
+
+#include "mlir/Conversion/Passes.h"
+#include "mlir/Conversion/TosaToLinalg/TosaToLinalg.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Tosa/IR/TosaOps.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+#include <cmath>
+
+namespace mlir::rescale {
+#define GEN_PASS_DEF_RESCALERAISEPASS
+#include "passes/Passes.h.inc"
+} // namespace mlir::rescale
+
+using namespace mlir;
+using namespace mlir::rescale;
+using namespace mlir::rescale::match;
+
+namespace {
+
+bool approxEq(double a, double b) {
+  return std::fabs(a - b) <= 1e-6 * std::max(std::fabs(a), std::fabs(b));
+}
+
+/// A masked score is one no softmax can make nonzero: -inf or ≤ -1e4 (the
+/// usual finite stand-ins: -1e4, -1e9, -3.4e38, finfo.min).
+bool isMaskedScore(double v) { return v <= -1e4; }
+
+/// The ranked float tensor a candidate root produces, or null.
+RankedTensorType floatTensorResult(Operation *op) {
+  if (op->getNumResults() != 1 || op->getDialect() ==
+                                      op->getContext()->getLoadedDialect<RescaleDialect>())
+    return {};
+  auto t = dyn_cast<RankedTensorType>(op->getResult(0).getType());
+  if (!t || !t.hasStaticShape() || !isa<FloatType>(t.getElementType()))
+    return {};
+  return t;
+}
+
+/// A parameter vector [d] (after strip) for a norm or a bias.
+Value vectorLeaf(Value v, int64_t d) {
+  v = strip(v);
+  auto t = dyn_cast<RankedTensorType>(v.getType());
+  if (!t || t.getRank() < 1 || t.getShape().back() != d || t.getNumElements() != d)
+    return {};
+  return v;
+}
+
+/// Parameters may be the compute type or f32 (the dialect's rule); anything
+/// else is upcast to f32.
+Value paramOf(OpBuilder &b, Location loc, Value v, Type computeType) {
+  Type et = cast<RankedTensorType>(v.getType()).getElementType();
+  if (et == computeType || et.isF32())
+    return v;
+  return castElements(b, loc, v, b.getF32Type());
+}
+
+//===----------------------------------------------------------------------===//
+// RMSNorm and PreAffine RMSNorm
+//===----------------------------------------------------------------------===//
+
+struct NormMatch {
+  Value x, preScale, weight; // weight/preScale null when absent
+  double epsilon;
+};
+
+/// `1 / sqrt(E)` as a factor: rsqrt(E), 1/sqrt(E), pow(E, -0.5). Returns E.
+Value matchInverseSqrt(const Factor &f) {
+  Elementwise e = getElementwise(f.v);
+  if (!f.inverse && e.kind == Ew::Rsqrt)
+    return e.operands[0];
+  if (f.inverse && e.kind == Ew::Sqrt)
+    return e.operands[0];
+  if (e.kind == Ew::Pow) {
+    std::optional<double> p = getSplat(e.operands[1]);
+    if (p && ((!f.inverse && *p == -0.5) || (f.inverse && *p == 0.5)))
+      return e.operands[0];
+  }
+  return {};
+}
+
+/// The squared element of a mean-square: x·x or pow(x, 2). Returns x.
+Value matchSquare(Value v) {
+  Elementwise e = getElementwise(v);
+  if (e.kind == Ew::Mul && sameValue(e.operands[0], e.operands[1]))
+    return strip(e.operands[0]);
+  if (e.kind == Ew::Pow) {
+    std::optional<double> p = getSplat(e.operands[1]);
+    if (p && *p == 2.0)
+      return strip(e.operands[0]);
+  }
+  return {};
+}
+
+/// `mean(x²) + ε` over the last dimension of size d: returns (x, ε).
+std::optional<std::pair<Value, double>> matchMeanSquarePlusEps(Value v,
+                                                               int64_t d) {
+  Elementwise add = getElementwise(v);
+  if (add.kind != Ew::Add)
+    return std::nullopt; // no ε: not the norm (a near-miss we leave alone)
+  for (int i = 0; i < 2; ++i) {
+    std::optional<double> eps = getSplat(add.operands[i]);
+    if (!eps || !(*eps > 0.0))
+      continue;
+    SmallVector<Factor> fs;
+    double c;
+    flattenProduct(add.operands[1 - i], fs, c);
+    if (fs.size() != 1 || fs[0].inverse)
+      return std::nullopt;
+    std::optional<Reduction> red = matchReduction(fs[0].v);
+    if (!red || red->kind != ReduceKind::Sum || !red->overLastDim ||
+        red->dimSize != d || !approxEq(c * d, 1.0))
+      return std::nullopt;
+    if (Value x = matchSquare(red->element))
+      return std::make_pair(x, *eps);
+    return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+std::optional<NormMatch> matchRMSNorm(Value root) {
+  auto rt = cast<RankedTensorType>(root.getType());
+  if (rt.getRank() < 1)
+    return std::nullopt;
+  int64_t d = rt.getShape().back();
+  SmallVector<Factor> fs;
+  double c;
+  flattenProduct(root, fs, c);
+  Value meanSq;
+  for (const Factor &f : fs)
+    if (Value e = matchInverseSqrt(f)) {
+      if (meanSq)
+        return std::nullopt;
+      meanSq = e;
+    }
+  if (!meanSq)
+    return std::nullopt;
+  auto ms = matchMeanSquarePlusEps(meanSq, d);
+  if (!ms)
+    return std::nullopt;
+  Value xs = ms->first;
+
+  // Re-flatten, keeping the normalized value (x, or λ₁ ⊙ x) whole.
+  fs.clear();
+  flattenProduct(root, fs, c, [&](Value v) { return sameValue(v, xs); });
+  if (!approxEq(c, 1.0))
+    return std::nullopt;
+  NormMatch m{{}, {}, {}, ms->second};
+  bool sawX = false, sawR = false;
+  for (const Factor &f : fs) {
+    if (!sawR && matchInverseSqrt(f)) {
+      sawR = true;
+      continue;
+    }
+    if (f.inverse)
+      return std::nullopt;
+    if (!sawX && sameValue(f.v, xs)) {
+      sawX = true;
+      continue;
+    }
+    if (m.weight)
+      return std::nullopt;
+    if (!(m.weight = vectorLeaf(f.v, d)))
+      return std::nullopt;
+  }
+  if (!sawX || !sawR)
+    return std::nullopt;
+
+  // PreAffine (§3.3): the statistic is taken of u = λ₁ ⊙ x.
+  SmallVector<Factor> us;
+  flattenProduct(xs, us, c);
+  if (us.size() == 2 && approxEq(c, 1.0) && !us[0].inverse && !us[1].inverse) {
+    for (int i = 0; i < 2; ++i) {
+      Value x = tensorLeaf(us[i].v, rt.getShape());
+      Value l = vectorLeaf(us[1 - i].v, d);
+      if (x && l && rt.getRank() > 0 &&
+          !(rt.getRank() == 1)) { // rank-1 x is indistinguishable from λ
+        m.x = x;
+        m.preScale = l;
+        return m;
+      }
+    }
+  }
+  m.x = tensorLeaf(xs, rt.getShape());
+  if (!m.x)
+    return std::nullopt;
+  return m;
+}
+
+struct RaiseRMSNorm : RewritePattern {
+  RaiseRMSNorm(MLIRContext *ctx)
+      : RewritePattern(MatchAnyOpTypeTag(), /*benefit=*/2, ctx) {}
+
+  LogicalResult matchAndRewrite(Operation *op,
+                                PatternRewriter &rewriter) const override {
+    RankedTensorType rt = floatTensorResult(op);
+    if (!rt || feedsOnlyNarrowingCast(op))
+      return failure();
+    std::optional<NormMatch> m = matchRMSNorm(op->getResult(0));
+    if (!m)
+      return rewriter.notifyMatchFailure(op, "not an RMSNorm root");
+    // `x·r` is itself a norm without weight: wait for the weight multiply.
+    if (op->hasOneUse()) {
+      Operation *user = *op->getUsers().begin();
+      if (floatTensorResult(user) && matchRMSNorm(user->getResult(0)))
+        return rewriter.notifyMatchFailure(op, "the norm continues in a user");
+    }
+    Location loc = op->getLoc();
+    Type et = rt.getElementType();
+    int64_t d = rt.getShape().back();
+    Value x = castElements(rewriter, loc, m->x, et);
+    Value w = m->weight ? asVector(rewriter, loc, m->weight, d)
+                        : arith::ConstantOp::create(
+                              rewriter, loc,
+                              DenseElementsAttr::get(
+                                  RankedTensorType::get({d}, et),
+                                  rewriter.getFloatAttr(et, 1.0)));
+    w = paramOf(rewriter, loc, w, et);
+    FloatAttr eps = rewriter.getF32FloatAttr(m->epsilon);
+    Value y;
+    if (m->preScale) {
+      Value l = paramOf(rewriter, loc, asVector(rewriter, loc, m->preScale, d), et);
+      y = PreAffineRMSNormOp::create(rewriter, loc, rt, x, l, w, eps);
+    } else {
+      y = RMSNormOp::create(rewriter, loc, rt, x, w, eps);
+    }
+    rewriter.replaceOp(op, y);
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// Softmax attention
+//===----------------------------------------------------------------------===//
+
+struct AttentionMatch {
+  Value q, k, v;
+  double scale = 1.0;
+  bool causal = false;
+};
+
+/// The tensor a scaled operand scales: `c · t` or `t / c` with c constant.
+Value unscale(Value v, double &scale) {
+  SmallVector<Factor> fs;
+  double c;
+  flattenProduct(v, fs, c);
+  if (fs.size() != 1 || fs[0].inverse)
+    return {};
+  scale *= c;
+  return fs[0].v;
+}
+
+/// A causal mask applied to scores of [S, T]: `s + M` with M in {0, masked}
+/// or `select(C, s, masked)`. On success sets `s` to the unmasked scores.
+/// Returns failure for any other mask or bias, so near-misses stay alone.
+enum class MaskResult { NotAMask, Causal, Other };
+MaskResult peelMask(Value &s, int64_t S, int64_t T) {
+  Elementwise e = getElementwise(s);
+  if (e.kind == Ew::Add) {
+    for (int i = 0; i < 2; ++i) {
+      std::optional<SmallVector<double>> vals = evaluateMask(e.operands[i], S, T);
+      if (!vals)
+        continue;
+      SmallVector<bool> keep;
+      for (double x : *vals) {
+        if (x != 0.0 && !isMaskedScore(x))
+          return MaskResult::Other;
+        keep.push_back(x == 0.0);
+      }
+      if (!isCausalPattern(keep, S, T))
+        return MaskResult::Other;
+      s = e.operands[1 - i];
+      return MaskResult::Causal;
+    }
+    return MaskResult::Other; // an additive bias we do not model
+  }
+  if (e.kind == Ew::Select) {
+    std::optional<double> t = getSplat(e.operands[1]), f = getSplat(e.operands[2]);
+    bool keepWhenTrue = f && isMaskedScore(*f);
+    if (!keepWhenTrue && !(t && isMaskedScore(*t)))
+      return MaskResult::Other;
+    std::optional<SmallVector<double>> cond = evaluateMask(e.operands[0], S, T);
+    if (!cond)
+      return MaskResult::Other;
+    SmallVector<bool> keep;
+    for (double c : *cond)
+      keep.push_back((c != 0.0) == keepWhenTrue);
+    if (!isCausalPattern(keep, S, T))
+      return MaskResult::Other;
+    s = e.operands[keepWhenTrue ? 1 : 2];
+    return MaskResult::Causal;
+  }
+  return MaskResult::NotAMask;
+}
+
+std::optional<AttentionMatch> matchAttention(Value root) {
+  // out = P · v
+  std::optional<Matmul> pv = matchMatmul(root);
+  if (!pv || pv->rhsTransposed || !pv->lhsCanonical || !pv->outCanonical)
+    return std::nullopt;
+  std::optional<double> zero = getSplat(pv->init);
+  if (!zero || *zero != 0.0)
+    return std::nullopt;
+  auto pt = cast<RankedTensorType>(pv->lhs.getType());
+  auto vt = cast<RankedTensorType>(pv->rhs.getType());
+  int64_t rank = pt.getRank();
+  if (rank < 2 || rank > 4 || vt.getRank() != rank || !pt.hasStaticShape())
+    return std::nullopt;
+  int64_t S = pt.getDimSize(rank - 2), T = pt.getDimSize(rank - 1);
+
+  // P = exp(s - max(s)) / sum(exp(s - max(s)))
+  SmallVector<Factor> fs;
+  double c;
+  flattenProduct(pv->lhs, fs, c);
+  if (fs.size() != 2 || !approxEq(c, 1.0) || fs[0].inverse == fs[1].inverse)
+    return std::nullopt;
+  Value num = fs[0].inverse ? fs[1].v : fs[0].v;
+  Value den = fs[0].inverse ? fs[0].v : fs[1].v;
+  std::optional<Reduction> sum = matchReduction(den);
+  if (!sum || sum->kind != ReduceKind::Sum || !sum->overLastDim ||
+      !sameValue(sum->element, num))
+    return std::nullopt;
+  Elementwise ex = getElementwise(num);
+  if (ex.kind != Ew::Exp)
+    return std::nullopt;
+  Value s = ex.operands[0];
+  Elementwise sub = getElementwise(s);
+  if (sub.kind == Ew::Sub) {
+    std::optional<Reduction> mx = matchReduction(sub.operands[1]);
+    if (!mx || mx->kind != ReduceKind::Max || !mx->overLastDim ||
+        !sameValue(mx->element, sub.operands[0]))
+      return std::nullopt;
+    s = sub.operands[0];
+  }
+
+  // Peel the scale and the causal mask, in either order.
+  AttentionMatch m;
+  bool sawMask = false;
+  for (int guard = 0; guard < 6; ++guard) {
+    MaskResult r = peelMask(s, S, T);
+    if (r == MaskResult::Other || (r == MaskResult::Causal && sawMask))
+      return std::nullopt;
+    if (r == MaskResult::Causal) {
+      sawMask = m.causal = true;
+      continue;
+    }
+    if (matchMatmul(s))
+      break;
+    Value inner = unscale(s, m.scale);
+    if (!inner || inner == strip(s))
+      return std::nullopt;
+    s = inner;
+  }
+
+  // s = (c·q) · (c'·k)ᵀ
+  std::optional<Matmul> qk = matchMatmul(s);
+  if (!qk || !qk->lhsCanonical || !qk->outCanonical)
+    return std::nullopt;
+  std::optional<double> qkZero = getSplat(qk->init);
+  if (!qkZero || *qkZero != 0.0)
+    return std::nullopt;
+  Value kT = qk->rhsTransposed ? qk->rhs : matchTransposeLastTwo(qk->rhs);
+  if (!kT)
+    return std::nullopt;
+  auto qt = cast<RankedTensorType>(qk->lhs.getType());
+  auto kt = cast<RankedTensorType>(kT.getType());
+  if (qt.getRank() != rank || kt.getRank() != rank)
+    return std::nullopt;
+  Value q = unscale(qk->lhs, m.scale), k = unscale(kT, m.scale);
+  if (!q || !k)
+    return std::nullopt;
+  m.q = tensorLeaf(q, qt.getShape());
+  m.k = tensorLeaf(k, kt.getShape());
+  m.v = tensorLeaf(pv->rhs, vt.getShape());
+  if (!m.q || !m.k || !m.v)
+    return std::nullopt;
+  // q [.., S, D], k [.., T, D], v [.., T, Dv] with the same batch dims.
+  ArrayRef<int64_t> qs = qt.getShape(), ks = kt.getShape(), vs = vt.getShape();
+  if (qs.drop_back(2) != ks.drop_back(2) || qs.drop_back(2) != vs.drop_back(2) ||
+      qs[rank - 2] != S || ks[rank - 2] != T || vs[rank - 2] != T ||
+      qs.back() != ks.back())
+    return std::nullopt;
+  return m;
+}
+
+/// `shape` with leading unit dims up to rank 4.
+SmallVector<int64_t> to4D(ArrayRef<int64_t> shape) {
+  SmallVector<int64_t> r(4 - shape.size(), 1);
+  r.append(shape.begin(), shape.end());
+  return r;
+}
+
+struct RaiseAttention : RewritePattern {
+  RaiseAttention(MLIRContext *ctx)
+      : RewritePattern(MatchAnyOpTypeTag(), /*benefit=*/3, ctx) {}
+
+  LogicalResult matchAndRewrite(Operation *op,
+                                PatternRewriter &rewriter) const override {
+    RankedTensorType rt = floatTensorResult(op);
+    if (!rt || feedsOnlyNarrowingCast(op))
+      return failure();
+    std::optional<AttentionMatch> m = matchAttention(op->getResult(0));
+    if (!m)
+      return rewriter.notifyMatchFailure(op, "not a softmax-attention root");
+    Location loc = op->getLoc();
+    Type et = rt.getElementType();
+    auto as4D = [&](Value v) {
+      auto t = cast<RankedTensorType>(v.getType());
+      return reshapeTo(rewriter, loc, castElements(rewriter, loc, v, et),
+                       to4D(t.getShape()));
+    };
+    Value q = as4D(m->q), k = as4D(m->k), v = as4D(m->v);
+    auto resultType = RankedTensorType::get(to4D(rt.getShape()), et);
+    SmallVector<NamedAttribute> attrs{
+        rewriter.getNamedAttr("scale", rewriter.getF32FloatAttr(m->scale))};
+    if (m->causal)
+      attrs.push_back(rewriter.getNamedAttr("causal", rewriter.getBoolAttr(true)));
+    auto attn = AttentionOp::create(rewriter, loc, TypeRange{resultType},
+                                    ValueRange{q, k, v}, attrs);
+    rewriter.replaceOp(op, reshapeTo(rewriter, loc, attn.getResult(), rt.getShape()));
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// Linears
+//===----------------------------------------------------------------------===//
+
+struct LinearMatch {
+  Value x;
+  Value weight;          ///< [N, K], or [K, N] when `transposed`
+  bool transposed = false;
+  Value bias;            ///< [N] or null
+};
+
+std::optional<LinearMatch> matchLinear(Value root) {
+  std::optional<Matmul> mm = matchMatmul(root);
+  if (!mm || !mm->lhsCanonical || !mm->outCanonical || !isWeightLike(mm->rhs))
+    return std::nullopt;
+  auto lt = cast<RankedTensorType>(mm->lhs.getType());
+  auto ot = cast<RankedTensorType>(mm->init.getType());
+  int64_t K = lt.getShape().back(), N = ot.getShape().back();
+  LinearMatch m;
+  // torch-mlir's addmm starts the accumulator at the broadcast bias.
+  if (std::optional<double> z = getSplat(mm->init); !z || *z != 0.0) {
+    m.bias = vectorLeaf(mm->init, N);
+    if (!m.bias || !isWeightLike(m.bias))
+      return std::nullopt;
+  }
+  Value w = strip(mm->rhs);
+  if (!mm->rhsTransposed) {
+    if (Value t = matchTransposeLastTwo(w))
+      w = strip(t);
+    else
+      m.transposed = true;
+  }
+  auto wt = dyn_cast<RankedTensorType>(w.getType());
+  int64_t rows = m.transposed ? K : N, cols = m.transposed ? N : K;
+  if (!wt || wt.getRank() < 2 || wt.getNumElements() != rows * cols ||
+      wt.getShape().back() != cols || wt.getDimSize(wt.getRank() - 2) != rows)
+    return std::nullopt;
+  m.weight = w;
+  m.x = tensorLeaf(mm->lhs, lt.getShape());
+  if (!m.x)
+    return std::nullopt;
+  return m;
+}
+
+struct RaiseLinear : RewritePattern {
+  RaiseLinear(MLIRContext *ctx)
+      : RewritePattern(MatchAnyOpTypeTag(), /*benefit=*/1, ctx) {}
+
+  LogicalResult matchAndRewrite(Operation *op,
+                                PatternRewriter &rewriter) const override {
+    RankedTensorType rt = floatTensorResult(op);
+    if (!rt || feedsOnlyNarrowingCast(op))
+      return failure();
+    std::optional<LinearMatch> m = matchLinear(op->getResult(0));
+    if (!m)
+      return rewriter.notifyMatchFailure(op, "not a matmul against a weight");
+    Location loc = op->getLoc();
+    Type et = rt.getElementType();
+    Value x = castElements(rewriter, loc, m->x, et);
+    Value w = asMatrix(rewriter, loc, m->weight);
+    if (m->transposed)
+      w = transpose2D(rewriter, loc, w);
+    w = paramOf(rewriter, loc, w, et);
+    Value bias;
+    if (m->bias)
+      bias = paramOf(rewriter, loc,
+                     asVector(rewriter, loc, m->bias, rt.getShape().back()), et);
+    rewriter.replaceOpWithNewOp<LinearOp>(op, rt, x, w, bias);
+    return success();
+  }
+};
+
+/// `linear(x, W) + b` -> `linear(x, W, b)` for a weight vector b.
+struct AbsorbLinearBias : RewritePattern {
+  AbsorbLinearBias(MLIRContext *ctx)
+      : RewritePattern(MatchAnyOpTypeTag(), /*benefit=*/1, ctx) {}
+
+  LogicalResult matchAndRewrite(Operation *op,
+                                PatternRewriter &rewriter) const override {
+    RankedTensorType rt = floatTensorResult(op);
+    if (!rt)
+      return failure();
+    Elementwise add = getElementwise(op->getResult(0));
+    if (add.kind != Ew::Add)
+      return failure();
+    int64_t N = rt.getShape().back();
+    for (int i = 0; i < 2; ++i) {
+      auto lin = strip(add.operands[i]).getDefiningOp<LinearOp>();
+      Value b = vectorLeaf(add.operands[1 - i], N);
+      if (!lin || lin.getBias() || !lin->hasOneUse() || !b || !isWeightLike(b) ||
+          lin.getType().getShape() != rt.getShape())
+        continue;
+      Location loc = op->getLoc();
+      Type et = rt.getElementType();
+      Value bias = paramOf(rewriter, loc, asVector(rewriter, loc, b, N),
+                           lin.getType().getElementType());
+      Value y = LinearOp::create(rewriter, loc, lin.getType(), lin.getX(),
+                                 lin.getWeight(), bias);
+      rewriter.replaceOp(op, castElements(rewriter, loc, y, et));
+      return success();
+    }
+    return failure();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// The pass
+//===----------------------------------------------------------------------===//
+
+struct RescaleRaisePass
+    : rescale::impl::RescaleRaisePassBase<RescaleRaisePass> {
+  using RescaleRaisePassBase::RescaleRaisePassBase;
+
+  void getDependentDialects(DialectRegistry &registry) const override {
+    RescaleRaisePassBase::getDependentDialects(registry);
+    registry.insert<scf::SCFDialect>(); // used by tosa-to-linalg
+  }
+
+  /// TOSA is lowered with the upstream conversions so that the linalg
+  /// matchers see it; functions without TOSA are untouched.
+  LogicalResult normalizeTosa() {
+    bool hasTosa = false;
+    getOperation()->walk([&](Operation *op) {
+      if (isa<tosa::TosaDialect>(op->getDialect()))
+        hasTosa = true;
+    });
+    if (!hasTosa)
+      return success();
+    OpPassManager pm(getOperation()->getName());
+    OpPassManager &fpm =
+        isa<FunctionOpInterface>(getOperation()) ? pm : pm.nestAny();
+    fpm.addPass(tosa::createTosaToLinalgNamed());
+    fpm.addPass(tosa::createTosaToLinalg());
+    fpm.addPass(createTosaToArithPass());
+    fpm.addPass(createTosaToTensorPass());
+    return runPipeline(pm, getOperation());
+  }
+
+  /// Runs one family to a fixpoint; counts the rescale ops of `OpT` it made.
+  template <typename... OpTs>
+  LogicalResult runPhase(RewritePatternSet &&patterns, llvm::Statistic &stat) {
+    auto count = [&] {
+      int64_t n = 0;
+      getOperation()->walk([&](Operation *op) { n += isa<OpTs...>(op); });
+      return n;
+    };
+    int64_t before = count();
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      return failure();
+    stat += count() - before;
+    return success();
+  }
+
+  void runOnOperation() override {
+    MLIRContext *ctx = &getContext();
+    if (failed(normalizeTosa()))
+      return signalPassFailure();
+    bool ok = true;
+    if (raiseNorms) {
+      RewritePatternSet p(ctx);
+      populateRaiseNormPatterns(p);
+      ok &= succeeded(runPhase<RMSNormOp, PreAffineRMSNormOp>(std::move(p), numNorms));
+    }
+    if (raiseAttention) {
+      RewritePatternSet p(ctx);
+      populateRaiseAttentionPatterns(p);
+      ok &= succeeded(runPhase<AttentionOp>(std::move(p), numAttention));
+    }
+    if (raiseLinears) {
+      RewritePatternSet p(ctx);
+      populateRaiseLinearPatterns(p);
+      ok &= succeeded(runPhase<LinearOp>(std::move(p), numLinears));
+    }
+    if (raiseGates) {
+      RewritePatternSet p(ctx);
+      populateFuseGatedNormPatterns(p);
+      populateFuseAttentionGatePatterns(p);
+      int64_t before = 0, after = 0;
+      getOperation()->walk([&](Operation *op) {
+        before += isa<GatedNormOp>(op) ||
+                  (isa<AttentionOp>(op) && cast<AttentionOp>(op).getGate());
+      });
+      ok &= succeeded(applyPatternsGreedily(getOperation(), std::move(p)));
+      getOperation()->walk([&](Operation *op) {
+        after += isa<GatedNormOp>(op) ||
+                 (isa<AttentionOp>(op) && cast<AttentionOp>(op).getGate());
+      });
+      numGates += after - before;
+    }
+    (void)ok; // not converging is not an error: what matched is raised
+  }
+};
+
+} // namespace
+
+void mlir::rescale::populateRaiseNormPatterns(RewritePatternSet &patterns) {
+  patterns.add<RaiseRMSNorm>(patterns.getContext());
+}
+
+void mlir::rescale::populateRaiseAttentionPatterns(RewritePatternSet &patterns) {
+  patterns.add<RaiseAttention>(patterns.getContext());
+}
+
+void mlir::rescale::populateRaiseLinearPatterns(RewritePatternSet &patterns) {
+  patterns.add<RaiseLinear, AbsorbLinearBias>(patterns.getContext());
+}
