@@ -13,6 +13,7 @@
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
@@ -129,16 +130,11 @@ mlir::rescale::collectEntries(ModuleOp module) {
 }
 
 OwningOpRef<ModuleOp> mlir::rescale::parseSourceFile(StringRef inputPath,
-                                                     MLIRContext &context) {
-  // The caller's SourceMgrDiagnosticHandler prints the source line of
-  // diagnostics; it finds buffers by file name, so give it one it can open.
-  std::string error;
-  auto file = openInputFile(inputPath, &error);
-  if (!file) {
-    emitError(UnknownLoc::get(&context))
-        << "cannot read '" << inputPath << "': " << error;
+                                                     MLIRContext &context,
+                                                     std::string &ioError) {
+  auto file = openInputFile(inputPath, &ioError);
+  if (!file)
     return nullptr;
-  }
   auto sourceMgr = std::make_shared<llvm::SourceMgr>();
   sourceMgr->AddNewSourceBuffer(std::move(file), llvm::SMLoc());
   return mlir::parseSourceFile<ModuleOp>(sourceMgr, ParserConfig(&context));
@@ -211,6 +207,30 @@ static LogicalResult runPipeline(PassManager &pm, ModuleOp module,
   return failure();
 }
 
+/// After a pipeline that should end in the LLVM dialect: report every op it
+/// left behind (partial conversions leave what they cannot lower in place),
+/// at the op's location, rather than failing later in translation.
+static LogicalResult checkFullyLoweredToLLVM(ModuleOp module,
+                                             StringRef pipeline) {
+  bool leftovers = false;
+  // Casts are left only around another leftover op: report those first.
+  for (bool casts : {false, true}) {
+    module.walk([&](Operation *op) {
+      if (op == module.getOperation() ||
+          isa<LLVM::LLVMDialect>(op->getDialect()))
+        return;
+      if (isa<UnrealizedConversionCastOp>(op) != casts)
+        return;
+      leftovers = true;
+      op->emitError() << pipeline << " cannot lower '" << op->getName()
+                      << "' to the LLVM dialect";
+    });
+    if (leftovers)
+      return failure();
+  }
+  return success();
+}
+
 LogicalResult mlir::rescale::compileForCPU(ModuleOp module,
                                            const CompileOptions &options,
                                            runtime::Manifest &manifest,
@@ -223,7 +243,8 @@ LogicalResult mlir::rescale::compileForCPU(ModuleOp module,
 
   PassManager pm(module.getContext());
   buildLowerToCPUPipeline(pm, LowerToCPUOptions());
-  if (failed(runPipeline(pm, module, "--rescale-lower-to-cpu")))
+  if (failed(runPipeline(pm, module, "--rescale-lower-to-cpu")) ||
+      failed(checkFullyLoweredToLLVM(module, "--rescale-lower-to-cpu")))
     return failure();
   if (options.emit == EmitKind::MLIR)
     return writeTextOutput(loc, outputPath,
@@ -308,15 +329,18 @@ mlir::rescale::createHostTargetMachine(Location loc, StringRef cpu,
                                 : optLevel == 2
                                     ? llvm::CodeGenOptLevel::Default
                                     : llvm::CodeGenOptLevel::Aggressive;
+  // Check the name first: LLVM only warns about an unknown CPU.
+  std::unique_ptr<llvm::MCSubtargetInfo> subtarget(
+      target->createMCSubtargetInfo(triple, "", ""));
+  if (subtarget && !subtarget->isCPUStringValid(cpuName))
+    return emitError(loc) << "unknown CPU '" << cpuName << "' for "
+                          << triple.str();
   std::unique_ptr<llvm::TargetMachine> tm(target->createTargetMachine(
       triple, cpuName, featureString, targetOptions, llvm::Reloc::PIC_,
       std::nullopt, level));
   if (!tm)
     return emitError(loc) << "cannot create an LLVM target machine for "
                           << triple.str() << " (cpu '" << cpuName << "')";
-  if (!tm->getMCSubtargetInfo()->isCPUStringValid(cpuName))
-    return emitError(loc) << "unknown CPU '" << cpuName << "' for "
-                          << triple.str();
   return tm;
 }
 

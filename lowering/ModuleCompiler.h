@@ -73,10 +73,12 @@ void registerModuleCompilerDialects(DialectRegistry &registry);
 /// knows, and a module without any entry.
 FailureOr<std::vector<runtime::EntrySpec>> collectEntries(ModuleOp module);
 
-/// Parse and verify `inputPath` ("-" = stdin) into `context`. Diagnostics go
-/// to the context's handler.
+/// Parse and verify `inputPath` ("-" = stdin) into `context`. Syntax and
+/// verifier errors go to the context's diagnostic handler; a file that cannot
+/// be read sets `ioError` (one line for the tool to print) instead.
 OwningOpRef<ModuleOp> parseSourceFile(StringRef inputPath,
-                                      MLIRContext &context);
+                                      MLIRContext &context,
+                                      std::string &ioError);
 
 /// Compile `module` for `options.target` and write `outputPath` (and, for a
 /// shared object, the manifest beside it). Diagnostics go to the context's

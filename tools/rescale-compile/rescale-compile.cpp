@@ -85,12 +85,15 @@ int main(int argc, char **argv) {
   DialectRegistry registry;
   mlir::rescale::registerModuleCompilerDialects(registry);
   MLIRContext context(registry);
+  context.printOpOnDiagnostic(false); // the location already points at it
   llvm::SourceMgr sourceMgr;
   SourceMgrDiagnosticHandler handler(sourceMgr, &context);
 
-  OwningOpRef<ModuleOp> module = mlir::rescale::parseSourceFile(inputFile, context);
+  std::string ioError;
+  OwningOpRef<ModuleOp> module =
+      mlir::rescale::parseSourceFile(inputFile, context, ioError);
   if (!module)
-    return 1;
+    return ioError.empty() ? 1 : error(ioError);
   if (failed(mlir::rescale::compileModule(*module, options, outputFile)))
     return 1;
   return 0;

@@ -252,6 +252,7 @@ std::string compileProgram(const std::string &path, const std::string &device,
   mlir::DialectRegistry registry;
   mlir::rescale::registerModuleCompilerDialects(registry);
   mlir::MLIRContext context(registry);
+  context.printOpOnDiagnostic(false); // the location already points at it
   llvm::SourceMgr sourceMgr;
   mlir::SourceMgrDiagnosticHandler handler(sourceMgr, &context);
 
@@ -260,10 +261,13 @@ std::string compileProgram(const std::string &path, const std::string &device,
   std::string modulePath = dir.file("module.so");
   dir.file("module.manifest.json");
 
+  std::string ioError;
   mlir::OwningOpRef<mlir::ModuleOp> module =
-      mlir::rescale::parseSourceFile(path, context);
+      mlir::rescale::parseSourceFile(path, context, ioError);
   if (!module)
-    fail("cannot compile '" + path + "' (see the diagnostics above)");
+    fail(ioError.empty()
+             ? "cannot compile '" + path + "' (see the diagnostics above)"
+             : ioError);
   if (mlir::failed(
           mlir::rescale::compileModule(*module, options, modulePath)))
     fail("cannot compile '" + path + "' for " + options.target +
