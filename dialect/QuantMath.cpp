@@ -7,107 +7,132 @@
 
 namespace mlir::rescale::quant_math {
 
-int floorLog2(float v) {
-  float a = std::fabs(v);
+int floorLog2(double v) {
+  double a = std::fabs(v);
   int bias = 0;
-  // Subnormal f32: scale into the normal range first (exact).
-  if (a < 0x1p-126f) {
-    a *= 0x1p64f;
+  // Subnormal f64: scale into the normal range first (exact).
+  if (a < 0x1p-1022) {
+    a *= 0x1p64;
     bias = 64;
   }
-  uint32_t bits;
+  uint64_t bits;
   std::memcpy(&bits, &a, sizeof(bits));
-  return static_cast<int>((bits >> 23) & 0xff) - 127 - bias;
+  return static_cast<int>((bits >> 52) & 0x7ff) - 1023 - bias;
 }
 
-// Round |v| onto a float grid with `mantissaBits` explicit mantissa bits and
-// minimum normal exponent `minExp`, saturating at `maxValue`. The quantum at
-// exponent e is 2^(max(e, minExp) - mantissaBits); dividing by a power of two,
-// rounding to an integer and multiplying back are all exact in f32.
-static float roundToGrid(float v, int mantissaBits, int minExp,
-                         float maxValue) {
-  if (std::isnan(v))
-    return v;
-  float a = std::fabs(v);
-  if (a == 0.0f)
-    return v;
-  if (a >= maxValue)
-    return std::copysign(maxValue, v);
-  int e = floorLog2(a);
-  if (e < minExp)
-    e = minExp;
-  float quantum = std::ldexp(1.0f, e - mantissaBits);
-  float r = std::nearbyint(a / quantum) * quantum; // default mode: RNE
-  if (r > maxValue)
-    r = maxValue;
-  return std::copysign(r, v);
-}
+namespace {
+/// A small float format: `mantissaBits` explicit mantissa bits, exponent bias
+/// `bias`, largest finite value `maxValue`. The minimum normal exponent is
+/// 1 - bias; below it values are subnormal with the same quantum.
+struct MiniFloat {
+  int mantissaBits;
+  int exponentBits;
+  int bias;
+  double maxValue;
 
-float roundToE4M3(float v) { return roundToGrid(v, 3, -6, 448.0f); }
-float roundToE2M1(float v) { return roundToGrid(v, 1, 0, 6.0f); }
+  int minExp() const { return 1 - bias; }
 
-static uint8_t encodeGrid(float g, int mantissaBits, int bias, int minExp) {
-  uint8_t sign = std::signbit(g) ? 1 : 0;
-  float a = std::fabs(g);
-  int expBits = mantissaBits == 3 ? 4 : 2;
-  uint8_t code;
-  if (a == 0.0f) {
-    code = 0;
-  } else {
+  /// Round |v| onto the grid, saturating. The quantum at exponent e is
+  /// 2^(max(e, minExp) - mantissaBits); dividing by a power of two, rounding
+  /// to an integer and multiplying back are all exact in f64.
+  double round(double v) const {
+    if (std::isnan(v))
+      return v;
+    double a = std::fabs(v);
+    if (a == 0.0)
+      return v;
+    if (a >= maxValue)
+      return std::copysign(maxValue, v);
     int e = floorLog2(a);
-    if (e < minExp) { // subnormal
-      code = static_cast<uint8_t>(a / std::ldexp(1.0f, minExp - mantissaBits));
-    } else {
-      int mant = static_cast<int>(a / std::ldexp(1.0f, e - mantissaBits)) -
-                 (1 << mantissaBits);
-      code = static_cast<uint8_t>(((e + bias) << mantissaBits) | mant);
-    }
+    if (e < minExp())
+      e = minExp();
+    double quantum = std::ldexp(1.0, e - mantissaBits);
+    double r = std::nearbyint(a / quantum) * quantum; // default mode: RNE
+    if (r > maxValue)
+      r = maxValue;
+    return std::copysign(r, v);
   }
-  return static_cast<uint8_t>((sign << (expBits + mantissaBits)) | code);
-}
 
-static float decodeGrid(uint8_t bits, int mantissaBits, int expBits,
-                        int bias) {
-  int sign = (bits >> (expBits + mantissaBits)) & 1;
-  int e = (bits >> mantissaBits) & ((1 << expBits) - 1);
-  int m = bits & ((1 << mantissaBits) - 1);
-  float a = e == 0 ? std::ldexp(static_cast<float>(m), 1 - bias - mantissaBits)
-                   : std::ldexp(static_cast<float>((1 << mantissaBits) | m),
+  uint8_t encode(double g) const {
+    uint8_t sign = std::signbit(g) ? 1 : 0;
+    double a = std::fabs(g);
+    uint8_t code = 0;
+    if (a != 0.0) {
+      int e = floorLog2(a);
+      if (e < minExp()) { // subnormal: the mantissa counts quanta
+        code = static_cast<uint8_t>(a / std::ldexp(1.0, minExp() - mantissaBits));
+      } else {
+        int mant = static_cast<int>(a / std::ldexp(1.0, e - mantissaBits)) -
+                   (1 << mantissaBits);
+        code = static_cast<uint8_t>(((e + bias) << mantissaBits) | mant);
+      }
+    }
+    return static_cast<uint8_t>((sign << (exponentBits + mantissaBits)) | code);
+  }
+
+  double decode(uint8_t bits) const {
+    int sign = (bits >> (exponentBits + mantissaBits)) & 1;
+    int e = (bits >> mantissaBits) & ((1 << exponentBits) - 1);
+    int m = bits & ((1 << mantissaBits) - 1);
+    double a = e == 0
+                   ? std::ldexp(static_cast<double>(m), minExp() - mantissaBits)
+                   : std::ldexp(static_cast<double>((1 << mantissaBits) | m),
                                 e - bias - mantissaBits);
-  return sign ? -a : a;
-}
+    return sign ? -a : a;
+  }
+};
 
-uint8_t encodeE4M3(float g) { return encodeGrid(g, 3, 7, -6); }
-uint8_t encodeE2M1(float g) { return encodeGrid(g, 1, 1, 0); }
-float decodeE4M3(uint8_t bits) {
+constexpr MiniFloat kE4M3{/*mantissaBits=*/3, /*exponentBits=*/4, /*bias=*/7,
+                          /*maxValue=*/448.0};
+constexpr MiniFloat kE2M1{/*mantissaBits=*/1, /*exponentBits=*/2, /*bias=*/1,
+                          /*maxValue=*/6.0};
+} // namespace
+
+double roundToE4M3(double v) { return kE4M3.round(v); }
+double roundToE2M1(double v) { return kE2M1.round(v); }
+uint8_t encodeE4M3(double g) { return kE4M3.encode(g); }
+uint8_t encodeE2M1(double g) { return kE2M1.encode(g); }
+
+double decodeE4M3(uint8_t bits) {
   if ((bits & 0x7f) == 0x7f)
     return NAN;
-  return decodeGrid(bits, 3, 4, 7);
+  return kE4M3.decode(bits);
 }
-float decodeE2M1(uint8_t bits) { return decodeGrid(bits & 0xf, 1, 2, 1); }
+double decodeE2M1(uint8_t bits) { return kE2M1.decode(bits & 0xf); }
 
-int32_t quantizeInt(float v, float scale, int32_t qmax) {
-  float r = std::nearbyint(v / scale);
-  if (r > static_cast<float>(qmax))
-    r = static_cast<float>(qmax);
-  if (r < static_cast<float>(-qmax - 1))
-    r = static_cast<float>(-qmax - 1);
+int32_t quantizeInt(double v, double scale, int32_t qmax) {
+  double r = std::nearbyint(v / scale);
+  if (r > static_cast<double>(qmax))
+    r = static_cast<double>(qmax);
+  if (r < static_cast<double>(-qmax - 1))
+    r = static_cast<double>(-qmax - 1);
   return static_cast<int32_t>(r);
 }
 
-float absmaxScale(float amax, float elementMax) {
-  return amax == 0.0f ? 1.0f : amax / elementMax;
+double absmaxScale(double amax, double elementMax) {
+  return amax == 0.0 ? 1.0 : amax / elementMax;
 }
 
-float mxfp4BlockScale(float amax) {
-  if (amax == 0.0f)
-    return 1.0f;
+double nvfp4GlobalScale(double amax) {
+  // S = amax / (6 * 448): the E2M1 max times the E4M3 max.
+  return amax == 0.0 ? 1.0 : amax / (6.0 * 448.0);
+}
+
+double nvfp4BlockScale(double blockAmax, double globalScale) {
+  if (blockAmax == 0.0)
+    return 1.0;
+  return roundToE4M3(blockAmax / 6.0 / globalScale);
+}
+
+double mxfp4BlockScale(double amax) {
+  if (amax == 0.0)
+    return 1.0;
   int e = floorLog2(amax) - 2;
   if (e < -127)
     e = -127;
   if (e > 127)
     e = 127;
-  return std::ldexp(1.0f, e);
+  return std::ldexp(1.0, e);
 }
 
 } // namespace mlir::rescale::quant_math

@@ -12,7 +12,7 @@ config.name = "RESCALE"
 config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
 config.suffixes = [".mlir", ".test"]
 config.excludes = ["Inputs", "CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py",
-                   "unit", "fixtures"]
+                   "fixtures"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.rescale_obj_root, "test")
 
@@ -32,12 +32,16 @@ system_mlir_opt = shutil.which("mlir-opt-22") or os.path.join(
 config.substitutions.append(("%system_mlir_opt", system_mlir_opt))
 
 tool_dirs = [config.rescale_tools_dir, config.llvm_tools_dir]
-tools = ["rescale-opt", "rescale-run", "rescale-compile", "FileCheck", "not",
-         "count"]
+tools = ["rescale-opt", "rescale-run", "rescale-compile", "rescale-unit-tests",
+         "FileCheck", "not", "count"]
 llvm_config.add_tool_substitutions(
     [ToolSubst(t, unresolved="ignore") for t in tools], tool_dirs)
 llvm_config.with_environment("PATH", config.rescale_tools_dir, append_path=True)
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
+
+# The GoogleTest binary exists when GoogleTest was found at configure time.
+if os.path.exists(os.path.join(config.rescale_tools_dir, "rescale-unit-tests")):
+    config.available_features.add("gtest")
 
 # ptxas, for the NVPTX tests that assemble kernels (no GPU needed).
 ptxas = shutil.which("ptxas") or os.path.join(config.cuda_root, "bin", "ptxas")
