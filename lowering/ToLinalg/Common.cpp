@@ -139,22 +139,19 @@ tolinalg::buildGeneric(OpBuilder &b, Location loc, ValueRange inputs,
   auto generic = linalg::GenericOp::create(
       b, loc, resultTypes, inputs, inits, maps, iterators,
       [&](OpBuilder &nb, Location nloc, ValueRange args) {
-        SmallVector<Value> ins, outs;
+        // Only the inputs are converted: outputs are either accumulators,
+        // created in the compute type, or write-only (elementwise results),
+        // and converting them would leave dead casts in every body.
+        SmallVector<Value> ins;
         for (Value a : args.take_front(numInputs))
           ins.push_back(toCompute(nb, nloc, a, computeType));
-        for (Value a : args.drop_front(numInputs))
-          outs.push_back(toCompute(nb, nloc, a, computeType));
-        SmallVector<Value> results = body(nb, nloc, ins, outs);
+        SmallVector<Value> results =
+            body(nb, nloc, ins, args.drop_front(numInputs));
         assert(results.size() == inits.size() && "one value per output");
         SmallVector<Value> yielded;
         for (auto [r, out] : llvm::zip(results, args.drop_front(numInputs)))
           yielded.push_back(castScalar(nb, nloc, r, out.getType()));
         linalg::YieldOp::create(nb, nloc, yielded);
-        // Elementwise bodies never read their output; drop the unused
-        // conversions of it so the IR shows only the formula.
-        for (Value o : outs)
-          if (o.use_empty() && o.getDefiningOp())
-            o.getDefiningOp()->erase();
       });
   return SmallVector<Value>(generic.getResults());
 }

@@ -84,18 +84,20 @@ SmallVector<utils::IteratorType> lastDimReductionIterators(unsigned rank);
 // linalg.generic builders
 //===----------------------------------------------------------------------===//
 
-/// Body of a generic: `ins` are the input elements and `outs` the current
-/// output elements, each float one already converted to the compute type
-/// (non-float ones, e.g. i8 quantized values, are passed unchanged). Returns
-/// one value per output, in the compute type (or the output's own type).
+/// Body of a generic: `ins` are the input elements, each float one already
+/// converted to the compute type (non-float ones, e.g. i8 quantized values,
+/// are passed unchanged); `outs` are the current output elements as stored,
+/// i.e. the accumulators of a reduction (create those in the compute type).
+/// Returns one value per output, in the compute type (or the output's own
+/// type).
 using GenericBodyFn = function_ref<SmallVector<Value>(
     OpBuilder &b, Location loc, ValueRange ins, ValueRange outs)>;
 
 /// Builds a `linalg.generic` on tensors and returns its results. Float
-/// operands are converted to `computeType` on entry to the body and the
+/// inputs are converted to `computeType` on entry to the body and the
 /// yielded values are converted to each output's element type on exit (see
 /// `castScalar`), so a formula written in the body is evaluated entirely in
-/// `computeType`.
+/// `computeType` and rounded once, on store.
 SmallVector<Value> buildGeneric(OpBuilder &b, Location loc, ValueRange inputs,
                                 ArrayRef<AffineMap> inputMaps, ValueRange inits,
                                 ArrayRef<AffineMap> outputMaps,
