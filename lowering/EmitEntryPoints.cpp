@@ -1,7 +1,7 @@
 //===- EmitEntryPoints.cpp - packed entry points of a compiled module -----===//
 //
 // Adds `void _rescale_entry_<f>(void **args)` for every public function, the
-// one calling convention the runtime knows (docs/module-abi.md). Lives here,
+// one calling convention the runtime knows (docs/compile-and-run.md). Lives here,
 // not in the runtime, so that the runtime needs no per-signature code.
 //
 //===----------------------------------------------------------------------===//

@@ -3,7 +3,7 @@
 // What `rescale-compile` and `rescale-run FILE.mlir` do: parse and verify a
 // rescale program, read its entry signatures off the tensor types, lower it
 // for a target, and write NAME.so plus NAME.manifest.json (the
-// compiled-module ABI, docs/module-abi.md), or an intermediate form.
+// compiled-module ABI, docs/compile-and-run.md), or an intermediate form.
 //
 // Targets are rows of a table (getTargetBackends): a backend is one function
 // that lowers a verified module and writes the requested output. The building

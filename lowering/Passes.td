@@ -64,7 +64,7 @@ def ConvertRescaleToLinalg : Pass<"convert-rescale-to-linalg"> {
 def EmitEntryPoints : Pass<"rescale-emit-entry-points", "::mlir::ModuleOp"> {
   let summary = "Add the packed `_rescale_entry_<f>(void **args)` entry points";
   let description = [{
-    The compiled-module ABI shared with the runtime (docs/module-abi.md): for
+    The compiled-module ABI shared with the runtime (docs/compile-and-run.md): for
     every public function `@f` with a body, add
 
     ```c

@@ -26,7 +26,7 @@ struct LowerToCPUOptions : public PassPipelineOptions<LowerToCPUOptions> {
 
 /// rescale (+ linalg/arith/math/tensor) on tensors -> LLVM dialect, with the
 /// packed `_rescale_entry_<f>` entry points of the compiled-module ABI
-/// (docs/module-abi.md). The result translates to LLVM IR as is.
+/// (docs/compile-and-run.md). The result translates to LLVM IR as is.
 void buildLowerToCPUPipeline(OpPassManager &pm,
                              const LowerToCPUOptions &options);
 

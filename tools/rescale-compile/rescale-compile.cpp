@@ -3,7 +3,7 @@
 //   rescale-compile FILE.mlir --target=cpu|nvptx [--chip=...] -o module.so
 //                   [--emit=so|mlir|llvm|ptx]
 //
-// Writes module.so and module.manifest.json (docs/module-abi.md), or with
+// Writes module.so and module.manifest.json (docs/compile-and-run.md), or with
 // --emit the intermediate form. The work is in lowering/ModuleCompiler.
 //
 //===----------------------------------------------------------------------===//

@@ -9,7 +9,7 @@
 // entry runs on caller-allocated, poisoned outputs, written as DIR/out<j>.npy.
 // Built with RESCALE_BUILD_COMPILER=OFF, only compiled modules are accepted.
 //
-// File boundary (docs/rescale-run.md): bf16 tensors are read from and written
+// File boundary (docs/compile-and-run.md): bf16 tensors are read from and written
 // to f32 .npy files (rounded to nearest even on the way in); f8/f4 outputs are
 // written decoded to f32; f8/f4/i4 inputs take their raw bits as a u8 .npy.
 //
