@@ -74,3 +74,25 @@ func.func @dynamic_batch(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
   %y = math.exp %x : tensor<?x4xf32>
   return %y : tensor<?x4xf32>
 }
+
+// -----
+
+// Rescale ops go through the reference decomposition first; nothing of the
+// rescale, linalg or tensor dialects is left.
+// CHECK-LABEL: llvm.func @gated_norm_then_linear(
+// CHECK:         llvm.intr.sqrt
+// CHECK:         llvm.intr.exp
+// CHECK:         llvm.return
+// CHECK-LABEL: llvm.func @_rescale_entry_gated_norm_then_linear(
+// CHECK-NOT:     rescale.
+// CHECK-NOT:     linalg.
+// CHECK-NOT:     tensor.
+func.func @gated_norm_then_linear(%x: tensor<4x32xf32>, %w: tensor<32xf32>,
+                                  %wd: tensor<32x16xf32>, %wu: tensor<16x32xf32>,
+                                  %wl: tensor<8x32xf32>) -> tensor<4x8xf32> {
+  %n = rescale.gated_norm %x, %w, %wd, %wu {epsilon = 1.0e-06 : f32}
+      : (tensor<4x32xf32>, tensor<32xf32>, tensor<32x16xf32>, tensor<16x32xf32>)
+      -> tensor<4x32xf32>
+  %y = rescale.linear %n, %wl : (tensor<4x32xf32>, tensor<8x32xf32>) -> tensor<4x8xf32>
+  return %y : tensor<4x8xf32>
+}
