@@ -228,9 +228,14 @@ struct AttentionToLinalg : OpRewritePattern<AttentionOp> {
     // out[b,h,i,c] = acc / (exp(z - m) + l) · σ(gate), rounded to the result
     // type. The gated attention of §3.2 multiplies the attention output by
     // σ(gate), per head ([B,Hq,S]) or per element ([B,Hq,S,Dv]).
-    SmallVector<Value> outInputs{acc, rowSum, maxLogit};
-    SmallVector<AffineMap> outMaps{id4, row4, row4};
-    int sinkArg = -1, gateArg = -1;
+    SmallVector<Value> outInputs{acc, rowSum};
+    SmallVector<AffineMap> outMaps{id4, row4};
+    int maxArg = -1, sinkArg = -1, gateArg = -1;
+    if (softmax != SoftmaxKind::standard) {
+      maxArg = outInputs.size();
+      outInputs.push_back(maxLogit);
+      outMaps.push_back(row4);
+    }
     if (sinks) {
       sinkArg = outInputs.size();
       outInputs.push_back(sinks);
@@ -247,7 +252,7 @@ struct AttentionToLinalg : OpRewritePattern<AttentionOp> {
           Value denom = a[1];
           if (Value z = extraLogit(nb, l, sinkArg >= 0 ? a[sinkArg] : Value())) {
             Value zTerm = math::ExpOp::create(
-                nb, l, arith::SubFOp::create(nb, l, z, a[2]));
+                nb, l, arith::SubFOp::create(nb, l, z, a[maxArg]));
             denom = arith::AddFOp::create(nb, l, zTerm, denom);
           }
           Value zero = f32Const(nb, l, 0.0);

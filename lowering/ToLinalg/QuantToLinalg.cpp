@@ -17,7 +17,8 @@
 //
 // with every scale equal to 1 where the max it comes from is 0. `e4m3` and
 // `e2m1` round to nearest-even onto the format's grid and saturate (448, 6).
-// Dequantization is `q*s` in f64, rounded once to the result type.
+// Dequantization is `q*s` in f64, rounded once (to nearest-even) to the
+// result type.
 //
 // Where the scales come from:
 //   * quantize returns the scales rounded to their storage type (f32, or the
@@ -244,6 +245,36 @@ public:
     Value isNaN =
         arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, c, i64(255));
     return select(isNaN, f64(std::nan("")), v);
+  }
+
+  /// Rounds an f64 once, to nearest-even, to the float type `to`. A direct
+  /// f64 -> bf16/f16 truncation would become a libgcc/compiler-rt call
+  /// (__truncdfbf2 is missing from libgcc 12) and f64 -> f32 -> bf16 would
+  /// round twice, so this rounds to f32 *to odd* first (truncate toward zero,
+  /// then set the last bit if anything was dropped): f32 keeps more than two
+  /// extra bits over bf16/f16, so the second rounding is then the correct
+  /// single rounding of the f64.
+  Value roundToFloat(Value v, Type to) {
+    Type f32 = b.getF32Type();
+    if (to.isF64() || to.isF32())
+      return convert(v, to);
+    Value t = arith::TruncFOp::create(b, loc, f32, v);
+    Value back = arith::ExtFOp::create(b, loc, b.getF64Type(), t);
+    Value inexact =
+        arith::CmpFOp::create(b, loc, arith::CmpFPredicate::ONE, back, v);
+    Value awayFromZero = arith::CmpFOp::create(
+        b, loc, arith::CmpFPredicate::OGT, math::AbsFOp::create(b, loc, back),
+        math::AbsFOp::create(b, loc, v));
+    Type i32 = b.getI32Type();
+    Value bitsT = arith::BitcastOp::create(b, loc, i32, t);
+    Value one = arith::ConstantIntOp::create(b, loc, 1, 32);
+    // Sign-magnitude: one step toward zero is the magnitude minus one.
+    Value toward = select(awayFromZero,
+                          arith::SubIOp::create(b, loc, bitsT, one), bitsT);
+    Value odd = select(inexact, arith::OrIOp::create(b, loc, toward, one),
+                       toward);
+    Value f = arith::BitcastOp::create(b, loc, f32, odd);
+    return arith::TruncFOp::create(b, loc, to, f);
   }
 
   /// Reinterprets an integer code as the same-width float storage type.
@@ -671,8 +702,9 @@ struct DequantizeToLinalg : OpRewritePattern<DequantizeOp> {
                   resultType.getElementType(), f64,
                   [&](OpBuilder &b, Location l, ValueRange a, ValueRange) {
                     QuantScalarBuilder qb(b, l);
+                    Value v = scheme.dequantizeElement(qb, a[0], a.drop_front());
                     return SmallVector<Value>{
-                        scheme.dequantizeElement(qb, a[0], a.drop_front())};
+                        qb.roundToFloat(v, resultType.getElementType())};
                   })
             .front();
     rewriter.replaceOp(op, result);
@@ -693,15 +725,15 @@ struct FakeQuantToLinalg : OpRewritePattern<FakeQuantOp> {
     SchemeLowering scheme(op.getScheme(), tensorType(x).getShape());
     auto scales = scheme.computeScales(rewriter, loc, x);
     SmallVector<Value> operands = scheme.elementOperands(rewriter, loc, scales);
+    Type resultType = tensorType(op.getResult()).getElementType();
     Value result =
-        mapGroups(rewriter, loc, x, scheme.elements, operands,
-                  tensorType(op.getResult()).getElementType(),
+        mapGroups(rewriter, loc, x, scheme.elements, operands, resultType,
                   rewriter.getF64Type(),
                   [&](OpBuilder &b, Location l, ValueRange a, ValueRange) {
                     QuantScalarBuilder q(b, l);
                     Value v = scheme.quantizeElement(q, a[0], a.drop_front());
-                    return SmallVector<Value>{
-                        scheme.dequantizeElement(q, v, a.drop_front())};
+                    Value r = scheme.dequantizeElement(q, v, a.drop_front());
+                    return SmallVector<Value>{q.roundToFloat(r, resultType)};
                   })
             .front();
     rewriter.replaceOp(op, result);
