@@ -193,4 +193,32 @@ def RescaleGPUDeviceMemory : Pass<"rescale-gpu-device-memory", "::mlir::func::Fu
   let dependentDialects = ["::mlir::gpu::GPUDialect"];
 }
 
+def ExternDynamicSharedMemory
+    : Pass<"rescale-extern-dynamic-shared-memory", "::mlir::gpu::GPUModuleOp"> {
+  let summary = "Declare the dynamic shared memory base as an extern array";
+  let description = [{
+    `convert-gpu-to-nvvm` lowers `gpu.dynamic_shared_memory` to an *internal*
+    zero-length `llvm.mlir.global` in address space 3, which NVPTX prints as a
+    one-byte static `.shared` variable. Its address is then only the start of
+    the static shared memory: ptxas may place other static buffers (our
+    reduction scratch) after it, so the dynamic buffers overlap them, and the
+    last bytes of the dynamic region fall past the allocation. CUDA declares
+    the base `extern __shared__ T smem[]` instead, which NVPTX prints as
+    `.extern .shared .b8 smem[]`: placed after all static shared memory.
+
+    This pass makes those globals external declarations, which is what CUDA
+    C++ does. Runs on the NVVM-lowered gpu.module.
+
+    Example:
+    ```mlir
+    llvm.mlir.global internal @__dynamic_shmem__0() {addr_space = 3 : i32,
+        alignment = 16 : i64} : !llvm.array<0 x i8>
+    // becomes
+    llvm.mlir.global external @__dynamic_shmem__0() {addr_space = 3 : i32,
+        alignment = 16 : i64} : !llvm.array<0 x i8>
+    ```
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
+}
+
 #endif // RESCALE_LOWERING_PASSES_TD

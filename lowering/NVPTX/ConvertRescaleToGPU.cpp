@@ -1,8 +1,8 @@
 //===- ConvertRescaleToGPU.cpp - rescale ops to hand-scheduled kernels ----===//
 //
 // Gathers the per-family patterns (NormsToGPU.cpp, ...) and applies them.
-// Ops no family handles stay as they are; the NVPTX pipeline then reports
-// them (see RescaleGPUDeviceMemory), so nothing silently runs on the host.
+// An op no family handles is an error on that op: nothing may silently fall
+// back to the host, whose buffers are device memory on this path.
 //
 //===----------------------------------------------------------------------===//
 
@@ -10,6 +10,8 @@
 #include "lowering/NVPTX/KernelBuilder.h"
 #include "lowering/NVPTX/TargetInfo.h"
 #include "lowering/Passes.h"
+
+#include "dialect/RescaleDialect.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
@@ -46,6 +48,27 @@ struct ConvertRescaleToGPUPass
     if (failed(applyPatternsGreedily(module, std::move(patterns), config)))
       return signalPassFailure();
     numKernels += countKernels(module) - before;
+
+    // Whatever is left has no kernel (an op family not written yet, or a
+    // shape a schedule does not take): say so here rather than let
+    // bufferization fail on it later.
+    WalkResult left = module.walk([&](Operation *op) {
+      if (!isa<RescaleDialect>(op->getDialect()))
+        return WalkResult::advance();
+      bool dynamic = llvm::any_of(op->getOperandTypes(), [](Type t) {
+        auto shaped = dyn_cast<ShapedType>(t);
+        return shaped && !shaped.hasStaticShape();
+      });
+      if (dynamic)
+        op->emitError("no GPU kernel for dynamically shaped operands: the "
+                      "NVPTX kernels are specialized on static shapes");
+      else
+        op->emitError("no GPU kernel for '")
+            << op->getName() << "' with these operand types";
+      return WalkResult::interrupt();
+    });
+    if (left.wasInterrupted())
+      signalPassFailure();
   }
 
   static int64_t countKernels(ModuleOp module) {
