@@ -200,6 +200,11 @@ def Rescale_AttentionOp : Rescale_Op<"attention", [Pure]> {
     Grouped-query attention: `Hq % Hkv == 0` and query head h reads kv head
     `floor(h / (Hq/Hkv))`. Scores and the softmax accumulate in f32.
 
+    A causal query row with no key left (S > T, rows `i < S - T`) has an
+    empty softmax: its output is 0 under every `softmax` kind (under
+    `standard` this defines 0/0 as 0; the other kinds' denominators are
+    positive and their numerators empty).
+
     Attributes: `causal` (bool, default false), `scale` (optional float),
     `gate_kind` (`none`, `headwise`, `elementwise`; default none), `softmax`
     (`standard`, `off_by_one`, `learned_sink`; default standard).
@@ -311,6 +316,9 @@ def Rescale_QuantizeOp : Rescale_Op<"quantize", [Pure]> {
     Computes the scales of `scheme` from `x` and returns the quantized values,
     the first-level scales, and for nvfp4 the second-level f32 scale. Scale
     tensors keep the rank of `x` (see `#rescale.quant` for their shapes).
+
+    An nvfp4 block whose E4M3 scale rounds to 0 (`amax_b/6/S < 2^-10`) is
+    quantized to zeros, since `x/(s_b·S)` would divide by 0.
 
     Result element types: int4 and int8 values are `i8` (int4 also `i4`),
     fp8 values `f8E4M3FN`, nvfp4 and mxfp4 values `f4E2M1FN`; scales are f32,
