@@ -67,8 +67,8 @@ Value tolinalg::sigmoid(OpBuilder &b, Location loc, Value x) {
 // Tensors and indexing maps
 //===----------------------------------------------------------------------===//
 
-Value tolinalg::emptyTensor(OpBuilder &b, Location loc,
-                            ArrayRef<int64_t> shape, Type elementType) {
+Value tolinalg::emptyTensor(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
+                            Type elementType) {
   return tensor::EmptyOp::create(b, loc, shape, elementType);
 }
 
@@ -131,7 +131,8 @@ tolinalg::buildGeneric(OpBuilder &b, Location loc, ValueRange inputs,
                        ArrayRef<AffineMap> outputMaps,
                        ArrayRef<utils::IteratorType> iterators,
                        Type computeType, GenericBodyFn body) {
-  assert(inputs.size() == inputMaps.size() && inits.size() == outputMaps.size());
+  assert(inputs.size() == inputMaps.size() &&
+         inits.size() == outputMaps.size());
   SmallVector<AffineMap> maps(inputMaps);
   maps.append(outputMaps.begin(), outputMaps.end());
   TypeRange resultTypes = inits.getTypes();
@@ -157,17 +158,15 @@ tolinalg::buildGeneric(OpBuilder &b, Location loc, ValueRange inputs,
 }
 
 Value tolinalg::buildElementwise(OpBuilder &b, Location loc,
-                                 RankedTensorType resultType,
-                                 ValueRange inputs,
+                                 RankedTensorType resultType, ValueRange inputs,
                                  ArrayRef<AffineMap> inputMaps,
                                  ElementwiseFn body) {
   unsigned rank = resultType.getRank();
-  Value init = emptyTensor(b, loc, resultType.getShape(),
-                           resultType.getElementType());
+  Value init =
+      emptyTensor(b, loc, resultType.getShape(), resultType.getElementType());
   return buildGeneric(
-             b, loc, inputs, inputMaps, init,
-             identityMap(b.getContext(), rank), parallelIterators(rank),
-             b.getF32Type(),
+             b, loc, inputs, inputMaps, init, identityMap(b.getContext(), rank),
+             parallelIterators(rank), b.getF32Type(),
              [&](OpBuilder &nb, Location nloc, ValueRange ins, ValueRange) {
                return SmallVector<Value>{body(nb, nloc, ins)};
              })
@@ -181,22 +180,22 @@ Value tolinalg::buildLastDimReduction(OpBuilder &b, Location loc,
                                       double init, CombineFn combine) {
   unsigned rank = shape.size();
   Value acc = filledTensor(b, loc, shape.drop_back(), b.getF32Type(), init);
-  return buildGeneric(
-             b, loc, inputs, inputMaps, acc,
-             dropLastDimMap(b.getContext(), rank),
-             lastDimReductionIterators(rank), b.getF32Type(),
-             [&](OpBuilder &nb, Location nloc, ValueRange ins,
-                 ValueRange outs) {
-               return SmallVector<Value>{combine(nb, nloc, ins, outs.front())};
-             })
+  return buildGeneric(b, loc, inputs, inputMaps, acc,
+                      dropLastDimMap(b.getContext(), rank),
+                      lastDimReductionIterators(rank), b.getF32Type(),
+                      [&](OpBuilder &nb, Location nloc, ValueRange ins,
+                          ValueRange outs) {
+                        return SmallVector<Value>{
+                            combine(nb, nloc, ins, outs.front())};
+                      })
       .front();
 }
 
 /// (d0, ..., d{n-1}) -> (d{i}, d{j}): reads a 2-D weight.
-static AffineMap matrixMap(MLIRContext *ctx, unsigned n, unsigned i, unsigned j) {
-  return AffineMap::get(n, 0,
-                        {getAffineDimExpr(i, ctx), getAffineDimExpr(j, ctx)},
-                        ctx);
+static AffineMap matrixMap(MLIRContext *ctx, unsigned n, unsigned i,
+                           unsigned j) {
+  return AffineMap::get(
+      n, 0, {getAffineDimExpr(i, ctx), getAffineDimExpr(j, ctx)}, ctx);
 }
 
 /// (d0, ..., d{n-1}) -> (d0, ..., d{n-3}, d{n-1}): in a contraction whose
@@ -209,8 +208,9 @@ static AffineMap contractionRowMap(MLIRContext *ctx, unsigned n) {
   return AffineMap::get(n, 0, exprs, ctx);
 }
 
-Value tolinalg::buildRowTimesMatrix(OpBuilder &b, Location loc, Value row, Value weight,
-                          int64_t outDim, bool transposed) {
+Value tolinalg::buildRowTimesMatrix(OpBuilder &b, Location loc, Value row,
+                                    Value weight, int64_t outDim,
+                                    bool transposed) {
   MLIRContext *ctx = b.getContext();
   RankedTensorType rowType = cast<RankedTensorType>(row.getType());
   SmallVector<int64_t> space(rowType.getShape().drop_back());

@@ -118,17 +118,16 @@ Value buildElementwise(OpBuilder &b, Location loc, RankedTensorType resultType,
 
 /// Reduction combiner: the f32 input elements and the f32 accumulator in,
 /// the new accumulator out.
-using CombineFn = function_ref<Value(OpBuilder &b, Location loc,
-                                     ValueRange args, Value acc)>;
+using CombineFn =
+    function_ref<Value(OpBuilder &b, Location loc, ValueRange args, Value acc)>;
 
 /// Reduces over the last dimension of the iteration space `shape`
 /// (rank >= 1), accumulating in f32 from `init`: returns a
 /// `tensor<shape[:-1] x f32>` (rank 0 for a rank-1 `shape`).
 /// `inputMaps[i]` maps the full iteration space to input i.
-Value buildLastDimReduction(OpBuilder &b, Location loc,
-                            ArrayRef<int64_t> shape, ValueRange inputs,
-                            ArrayRef<AffineMap> inputMaps, double init,
-                            CombineFn combine);
+Value buildLastDimReduction(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
+                            ValueRange inputs, ArrayRef<AffineMap> inputMaps,
+                            double init, CombineFn combine);
 
 /// A row-vector-times-matrix contraction over the last dimension of `row`
 /// (rank >= 1), accumulated in f32:

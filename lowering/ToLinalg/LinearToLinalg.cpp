@@ -35,8 +35,8 @@ struct LinearToLinalg : OpRewritePattern<LinearOp> {
     int64_t n = cast<RankedTensorType>(op.getWeight().getType()).getDimSize(0);
 
     // acc[i,n] = Σ_k x[i,k] · weight[n,k]   (f32)
-    Value acc = buildRowTimesMatrix(rewriter, loc, op.getX(), op.getWeight(),
-                                    n, /*transposed=*/true);
+    Value acc = buildRowTimesMatrix(rewriter, loc, op.getX(), op.getWeight(), n,
+                                    /*transposed=*/true);
     Value bias = op.getBias();
     if (!bias && acc.getType() == resultType) {
       rewriter.replaceOp(op, acc);

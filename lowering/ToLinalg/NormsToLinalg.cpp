@@ -57,8 +57,8 @@ Value buildInverseRms(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
       [&](OpBuilder &nb, Location nloc, ValueRange args) {
         Value mean = arith::DivFOp::create(nb, nloc, args[0],
                                            f32Const(nb, nloc, double(d)));
-        Value var = arith::AddFOp::create(nb, nloc, mean,
-                                          f32Const(nb, nloc, eps));
+        Value var =
+            arith::AddFOp::create(nb, nloc, mean, f32Const(nb, nloc, eps));
         return math::RsqrtOp::create(nb, nloc, var).getResult();
       });
 }
@@ -84,9 +84,9 @@ struct RMSNormToLinalg : OpRewritePattern<RMSNormOp> {
     unsigned rank = xType.getRank();
 
     // inv[i] = rsqrt(mean_k(x[i,k]²) + ε)
-    Value inv = buildInverseRms(rewriter, loc, xType.getShape(), op.getX(),
-                                identityMap(ctx, rank), firstArg(),
-                                op.getEpsilon());
+    Value inv =
+        buildInverseRms(rewriter, loc, xType.getShape(), op.getX(),
+                        identityMap(ctx, rank), firstArg(), op.getEpsilon());
     // y[i,k] = weight[k] · x[i,k] · inv[i]
     Value y = buildElementwise(
         rewriter, loc, tensorType(op.getResult()),
@@ -124,10 +124,10 @@ struct PreAffineRMSNormToLinalg : OpRewritePattern<PreAffineRMSNormOp> {
       return arith::MulFOp::create(b, l, a[1], a[0]).getResult();
     };
     // inv[i] = rsqrt(mean_k(u[i,k]²) + ε)
-    Value inv = buildInverseRms(
-        rewriter, loc, xType.getShape(), {op.getX(), op.getPreScale()},
-        {identityMap(ctx, rank), lastDimMap(ctx, rank)}, preAffine,
-        op.getEpsilon());
+    Value inv = buildInverseRms(rewriter, loc, xType.getShape(),
+                                {op.getX(), op.getPreScale()},
+                                {identityMap(ctx, rank), lastDimMap(ctx, rank)},
+                                preAffine, op.getEpsilon());
     // y[i,k] = weight[k] · u[i,k] · inv[i]
     Value y = buildElementwise(
         rewriter, loc, tensorType(op.getResult()),
@@ -238,9 +238,9 @@ struct GatedNormToLinalg : OpRewritePattern<GatedNormOp> {
     //     the output, and is never rounded to the element type):
     //       inv[i]   = rsqrt(mean_k(x[i,k]²) + ε)
     //       y[i,k]   = weight[k] · x[i,k] · inv[i]
-    Value inv = buildInverseRms(rewriter, loc, xType.getShape(), op.getX(),
-                                identityMap(ctx, rank), firstArg(),
-                                op.getEpsilon());
+    Value inv =
+        buildInverseRms(rewriter, loc, xType.getShape(), op.getX(),
+                        identityMap(ctx, rank), firstArg(), op.getEpsilon());
     Value y = buildElementwise(
         rewriter, loc, xType.clone(f32), {op.getX(), op.getWeight(), inv},
         {identityMap(ctx, rank), lastDimMap(ctx, rank),
@@ -266,8 +266,8 @@ struct GatedNormToLinalg : OpRewritePattern<GatedNormOp> {
 
     // (4) the up projection back to d (or 1):
     //       z[i,k] = Σ_j swish(h)[i,j] · w_up[j,k]
-    Value z = buildRowTimesMatrix(rewriter, loc, swish, op.getWUp(),
-                                  gateWidth, /*transposed=*/false);
+    Value z = buildRowTimesMatrix(rewriter, loc, swish, op.getWUp(), gateWidth,
+                                  /*transposed=*/false);
 
     // (5) g = act(z), out = g ⊙ y; a tensorwise z [.., 1] is read at column 0
     //     for every k, i.e. broadcast over d.
