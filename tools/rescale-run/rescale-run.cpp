@@ -183,9 +183,16 @@ bool endsWith(const std::string &s, const std::string &suffix) {
          s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
-bool fileExists(const std::string &path) {
+/// Empty if `path` is a readable regular file, else why not.
+std::string whyNotAFile(const std::string &path) {
   struct stat st;
-  return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+  if (::stat(path.c_str(), &st) != 0)
+    return std::strerror(errno);
+  if (S_ISDIR(st.st_mode))
+    return "is a directory";
+  if (::access(path.c_str(), R_OK) != 0)
+    return std::strerror(errno);
+  return "";
 }
 
 /// mkdir -p.
@@ -277,9 +284,9 @@ std::string compileProgram(const std::string &path, const std::string &device,
 #endif
 
 std::unique_ptr<Module> loadProgram(const Options &options, TempDir &dir) {
-  if (!fileExists(options.program))
-    fail("cannot open '" + options.program + "': " +
-         std::strerror(errno ? errno : ENOENT));
+  std::string notAFile = whyNotAFile(options.program);
+  if (!notAFile.empty())
+    fail("cannot open '" + options.program + "': " + notAFile);
   std::string modulePath = options.program;
   if (!endsWith(options.program, ".so")) {
 #ifdef RESCALE_RUN_WITH_COMPILER
@@ -433,8 +440,9 @@ HostTensor toFileTensor(const HostTensor &tensor) {
 HostTensor readInput(const std::string &path, const TensorSpec &spec,
                      size_t index) {
   std::string what = "input " + std::to_string(index) + " ('" + path + "')";
-  if (!fileExists(path))
-    fail("cannot open " + what + ": " + std::strerror(errno ? errno : ENOENT));
+  std::string notAFile = whyNotAFile(path);
+  if (!notAFile.empty())
+    fail("cannot open " + what + ": " + notAFile);
   auto file = readNpy(path);
   if (!file)
     fail(file.status().message());
