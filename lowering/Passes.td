@@ -82,9 +82,10 @@ def EmitEntryPoints : Pass<"rescale-emit-entry-points", "::mlir::ModuleOp"> {
     each descriptor, casts it to the memref type with
     `builtin.unrealized_conversion_cast` and calls `@f`; the func-to-LLVM
     conversion unpacks the descriptor and `reconcile-unrealized-casts` removes
-    the casts. Entry arguments must be statically shaped memrefs and entries
-    must return nothing (results already moved to out-params); anything else
-    is reported on the function.
+    the casts. Entries are also marked `llvm.emit_c_interface`, so the usual
+    `_mlir_ciface_<f>` exists for C callers. Entry arguments must be
+    statically shaped memrefs and entries must return nothing (results
+    already moved to out-params); anything else is reported on the function.
 
     Example:
     ```mlir

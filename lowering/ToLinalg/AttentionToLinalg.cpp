@@ -71,6 +71,32 @@ AffineMap kvHeadMap(MLIRContext *ctx, unsigned numDims,
   return AffineMap::get(numDims, 0, exprs, ctx);
 }
 
+/// A batched contraction over the last of 5 loops (b, h, i, x, r):
+///   out[b,h,i,x] = Σ_r lhs[b,h,i,r] · rhs[rhsMap(b,h,i,x,r)]
+/// accumulated in f32 from 0. Both q·kᵀ (x = j, r = d) and p·v (x = c,
+/// r = j) have this form; `rhsMap` reads the kv head h/G.
+Value buildHeadContraction(OpBuilder &b, Location loc, Value lhs, Value rhs,
+                           AffineMap rhsMap, ArrayRef<int64_t> outShape) {
+  MLIRContext *ctx = b.getContext();
+  auto dims = [&](ArrayRef<unsigned> ds) {
+    SmallVector<AffineExpr> exprs;
+    for (unsigned d : ds)
+      exprs.push_back(getAffineDimExpr(d, ctx));
+    return AffineMap::get(5, 0, exprs, ctx);
+  };
+  Type f32 = b.getF32Type();
+  return buildGeneric(
+             b, loc, {lhs, rhs}, {dims({0, 1, 2, 4}), rhsMap},
+             filledTensor(b, loc, outShape, f32, 0.0), dims({0, 1, 2, 3}),
+             lastDimReductionIterators(5), f32,
+             [](OpBuilder &nb, Location l, ValueRange ins, ValueRange outs) {
+               Value p = arith::MulFOp::create(nb, l, ins[0], ins[1]);
+               return SmallVector<Value>{
+                   arith::AddFOp::create(nb, l, outs[0], p)};
+             })
+      .front();
+}
+
 /// (d0, ..., d{numDims-1}) -> (d1): reads sinks[h].
 AffineMap headMap(MLIRContext *ctx, unsigned numDims) {
   return AffineMap::get(numDims, 0, getAffineDimExpr(1, ctx));
@@ -119,26 +145,9 @@ struct AttentionToLinalg : OpRewritePattern<AttentionOp> {
     };
 
     // dot[b,h,i,j] = Σ_d q[b,h,i,d] · k[b,h/G,j,d], over (b, h, i, j, d).
-    Value dot =
-        buildGeneric(
-            b, loc, {op.getQ(), op.getK()},
-            {AffineMap::get(5, 0,
-                            {b.getAffineDimExpr(0), b.getAffineDimExpr(1),
-                             b.getAffineDimExpr(2), b.getAffineDimExpr(4)},
-                            ctx),
-             kvHeadMap(ctx, 5, {0, 1, 3, 4}, 1, group)},
-            filledTensor(b, loc, scoreShape, f32, 0.0),
-            AffineMap::get(5, 0,
-                           {b.getAffineDimExpr(0), b.getAffineDimExpr(1),
-                            b.getAffineDimExpr(2), b.getAffineDimExpr(3)},
-                           ctx),
-            lastDimReductionIterators(5), f32,
-            [](OpBuilder &nb, Location l, ValueRange ins, ValueRange outs) {
-              Value p = arith::MulFOp::create(nb, l, ins[0], ins[1]);
-              return SmallVector<Value>{
-                  arith::AddFOp::create(nb, l, outs[0], p)};
-            })
-            .front();
+    Value dot = buildHeadContraction(b, loc, op.getQ(), op.getK(),
+                                     kvHeadMap(ctx, 5, {0, 1, 3, 4}, 1, group),
+                                     scoreShape);
 
     // s[b,h,i,j] = keep(i,j) ? scale · dot : -inf, where causal attention
     // keeps key j for query i iff j <= i + (T - S) (the queries are the last
@@ -204,26 +213,9 @@ struct AttentionToLinalg : OpRewritePattern<AttentionOp> {
 
     // acc[b,h,i,c] = Σ_j e[b,h,i,j] · v[b,h/G,j,c], over (b, h, i, c, j).
     SmallVector<int64_t> outShape{B, Hq, S, Dv};
-    Value acc =
-        buildGeneric(
-            b, loc, {numer, op.getV()},
-            {AffineMap::get(5, 0,
-                            {b.getAffineDimExpr(0), b.getAffineDimExpr(1),
-                             b.getAffineDimExpr(2), b.getAffineDimExpr(4)},
-                            ctx),
-             kvHeadMap(ctx, 5, {0, 1, 4, 3}, 1, group)},
-            filledTensor(b, loc, outShape, f32, 0.0),
-            AffineMap::get(5, 0,
-                           {b.getAffineDimExpr(0), b.getAffineDimExpr(1),
-                            b.getAffineDimExpr(2), b.getAffineDimExpr(3)},
-                           ctx),
-            lastDimReductionIterators(5), f32,
-            [](OpBuilder &nb, Location l, ValueRange ins, ValueRange outs) {
-              Value p = arith::MulFOp::create(nb, l, ins[0], ins[1]);
-              return SmallVector<Value>{
-                  arith::AddFOp::create(nb, l, outs[0], p)};
-            })
-            .front();
+    Value acc = buildHeadContraction(b, loc, numer, op.getV(),
+                                     kvHeadMap(ctx, 5, {0, 1, 4, 3}, 1, group),
+                                     outShape);
 
     // out[b,h,i,c] = acc / (exp(z - m) + l) · σ(gate), rounded to the result
     // type. The gated attention of §3.2 multiplies the attention output by
