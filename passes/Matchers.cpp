@@ -281,6 +281,16 @@ std::optional<Reduction> match::matchReduction(Value v) {
   return result;
 }
 
+/// The input block argument `v` reads, looking through float casts.
+static BlockArgument castedBlockArg(Value v) {
+  while (Operation *d = v.getDefiningOp()) {
+    if (!isFloatCast(d))
+      return {};
+    v = d->getOperand(0);
+  }
+  return dyn_cast<BlockArgument>(v);
+}
+
 std::optional<Matmul> match::matchMatmul(Value v) {
   v = strip(v);
   auto res = dyn_cast_or_null<OpResult>(v);
@@ -288,37 +298,53 @@ std::optional<Matmul> match::matchMatmul(Value v) {
     return std::nullopt;
   auto op = dyn_cast<linalg::LinalgOp>(res.getOwner());
   if (!op || !op.hasPureTensorSemantics() || op.getNumDpsInputs() != 2 ||
-      op.getNumDpsInits() != 1 || !linalg::isaContractionOpInterface(op))
+      op.getNumDpsInits() != 1 || op.getNumReductionLoops() != 1)
     return std::nullopt;
-  FailureOr<linalg::ContractionDimensions> dims = linalg::inferContractionDims(op);
-  if (failed(dims) || dims->m.size() != 1 || dims->n.size() != 1 ||
-      dims->k.size() != 1)
+  // Body: acc + a·b (with casts), a and b the two inputs.
+  BlockArgument acc = op.getMatchingBlockArgument(op.getDpsInitOperand(0));
+  BlockArgument a = op.getMatchingBlockArgument(op.getDpsInputOperand(0));
+  BlockArgument b = op.getMatchingBlockArgument(op.getDpsInputOperand(1));
+  Operation *add = op.getBlock()->getTerminator()->getOperand(0).getDefiningOp();
+  if (!isa_and_nonnull<arith::AddFOp>(add))
     return std::nullopt;
+  Value prod = add->getOperand(0) == acc ? add->getOperand(1) : add->getOperand(0);
+  if (add->getOperand(0) != acc && add->getOperand(1) != acc)
+    return std::nullopt;
+  auto mul = prod.getDefiningOp<arith::MulFOp>();
+  if (!mul)
+    return std::nullopt;
+  BlockArgument ma = castedBlockArg(mul.getLhs()), mb = castedBlockArg(mul.getRhs());
+  if (!((ma == a && mb == b) || (ma == b && mb == a)))
+    return std::nullopt;
+
+  // Out: [batch..., m, n]; k: the reduction loop.
   MLIRContext *ctx = op->getContext();
-  auto seq = [&](ArrayRef<unsigned> batch, unsigned a, unsigned b) {
-    SmallVector<AffineExpr> r;
-    for (unsigned d : batch)
-      r.push_back(getAffineDimExpr(d, ctx));
-    r.push_back(getAffineDimExpr(a, ctx));
-    r.push_back(getAffineDimExpr(b, ctx));
-    return r;
-  };
-  auto resultsOf = [](AffineMap m) {
-    return SmallVector<AffineExpr>(m.getResults());
-  };
-  unsigned m = dims->m[0], n = dims->n[0], k = dims->k[0];
-  SmallVector<unsigned> batch(dims->batch.begin(), dims->batch.end());
+  AffineMap om = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
   AffineMap lm = op.getMatchingIndexingMap(op.getDpsInputOperand(0));
   AffineMap rm = op.getMatchingIndexingMap(op.getDpsInputOperand(1));
-  AffineMap om = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
+  if (om.getNumResults() < 2 || !om.isProjectedPermutation() ||
+      om.getNumResults() + 1 != op.getNumLoops())
+    return std::nullopt;
+  SmallVector<unsigned> red;
+  op.getReductionDims(red);
+  AffineExpr k = getAffineDimExpr(red.front(), ctx);
+  SmallVector<AffineExpr> out(om.getResults());
+  AffineExpr m = out[out.size() - 2], n = out.back();
+  ArrayRef<AffineExpr> batch = ArrayRef<AffineExpr>(out).drop_back(2);
+  auto seq = [](ArrayRef<AffineExpr> pre, AffineExpr x, AffineExpr y) {
+    SmallVector<AffineExpr> r(pre);
+    r.push_back(x);
+    r.push_back(y);
+    return r;
+  };
+  SmallVector<AffineExpr> l(lm.getResults()), r(rm.getResults());
   Matmul mm;
   mm.op = op;
   mm.lhs = op.getDpsInputOperand(0)->get();
   mm.rhs = op.getDpsInputOperand(1)->get();
   mm.init = op.getDpsInitOperand(0)->get();
-  mm.lhsCanonical = resultsOf(lm) == seq(batch, m, k);
-  mm.outCanonical = resultsOf(om) == seq(batch, m, n);
-  SmallVector<AffineExpr> r = resultsOf(rm);
+  mm.outCanonical = true;
+  mm.lhsCanonical = l == seq(batch, m, k);
   // The right operand may carry the batch loops or not (a shared weight).
   if (r == seq(batch, k, n) || r == seq({}, k, n))
     mm.rhsTransposed = false;
@@ -531,9 +557,10 @@ std::optional<SmallVector<double>> match::evaluateMask(Value v, int64_t S,
   // A value computed from loop indices, in the body of `op`.
   linalg::LinalgOp op;
   Value body;
-  if (auto res = dyn_cast<OpResult>(v)) {
-    op = dyn_cast<linalg::LinalgOp>(res.getOwner());
-    if (op && isElementwiseLinalg(op))
+  auto res = dyn_cast<OpResult>(v);
+  if (res && isa<linalg::LinalgOp>(res.getOwner())) {
+    op = cast<linalg::LinalgOp>(res.getOwner());
+    if (isElementwiseLinalg(op))
       body = op.getBlock()->getTerminator()->getOperand(res.getResultNumber());
   } else if (Operation *def = v.getDefiningOp()) {
     op = dyn_cast_or_null<linalg::LinalgOp>(def->getParentOp());
@@ -653,6 +680,10 @@ Value match::reshapeTo(OpBuilder &b, Location loc, Value v,
   if (t.getShape() == shape)
     return v;
   auto to = t.clone(shape);
+  // Parameters are often constants: reshape them at compile time.
+  DenseElementsAttr d;
+  if (matchPattern(v, m_Constant(&d)))
+    return arith::ConstantOp::create(b, loc, d.reshape(to));
   if (to.getRank() < t.getRank()) {
     if (auto re = getReassociationIndicesForReshape(t, to))
       return tensor::CollapseShapeOp::create(b, loc, to, v, *re);

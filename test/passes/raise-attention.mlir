@@ -1,0 +1,227 @@
+// RUN: rescale-opt %s --split-input-file --rescale-raise | FileCheck %s
+
+// Multi-head attention as 3-d batch matmuls over [B*H, S, D], kᵀ through
+// linalg.transpose, the scale multiplied into the scores, a causal select
+// against -inf, and softmax as max / sub / exp / sum / div on tensors.
+// CHECK-LABEL: func.func @attention_batch_matmul_select_mask
+// CHECK-SAME: (%[[Q:.+]]: tensor<2x4x8xf32>, %[[K:.+]]: tensor<2x4x8xf32>, %[[V:.+]]: tensor<2x4x8xf32>)
+// CHECK-DAG: %[[Q4:.+]] = tensor.expand_shape %[[Q]] {{\[}}[0, 1], [2], [3]] output_shape [1, 2, 4, 8]
+// CHECK-DAG: %[[K4:.+]] = tensor.expand_shape %[[K]]
+// CHECK-DAG: %[[V4:.+]] = tensor.expand_shape %[[V]]
+// CHECK: %[[O:.+]] = rescale.attention %[[Q4]], %[[K4]], %[[V4]] {causal = true, scale = 0.353553385 : f32}
+// CHECK: %[[R:.+]] = tensor.collapse_shape %[[O]]
+// CHECK-NOT: linalg.
+// CHECK: return %[[R]]
+func.func @attention_batch_matmul_select_mask(%q: tensor<2x4x8xf32>, %k: tensor<2x4x8xf32>, %v: tensor<2x4x8xf32>) -> tensor<2x4x8xf32> {
+  %zero = arith.constant 0.0 : f32
+  %ninf = arith.constant 0xFF800000 : f32
+  %scale = arith.constant dense<0.353553385> : tensor<2x4x4xf32>
+  %mask = arith.constant dense<[[true, false, false, false], [true, true, false, false],
+                                [true, true, true, false], [true, true, true, true]]> : tensor<4x4xi1>
+  %fill = arith.constant dense<0xFF800000> : tensor<2x4x4xf32>
+  %ekt = tensor.empty() : tensor<2x8x4xf32>
+  %kt = linalg.transpose ins(%k : tensor<2x4x8xf32>) outs(%ekt : tensor<2x8x4xf32>) permutation = [0, 2, 1]
+  %es = tensor.empty() : tensor<2x4x4xf32>
+  %zs = linalg.fill ins(%zero : f32) outs(%es : tensor<2x4x4xf32>) -> tensor<2x4x4xf32>
+  %s = linalg.batch_matmul ins(%q, %kt : tensor<2x4x8xf32>, tensor<2x8x4xf32>) outs(%zs : tensor<2x4x4xf32>) -> tensor<2x4x4xf32>
+  %ss = arith.mulf %s, %scale : tensor<2x4x4xf32>
+  %emb = tensor.empty() : tensor<2x4x4xi1>
+  %mb = linalg.broadcast ins(%mask : tensor<4x4xi1>) outs(%emb : tensor<2x4x4xi1>) dimensions = [0]
+  %sm = arith.select %mb, %ss, %fill : tensor<2x4x4xi1>, tensor<2x4x4xf32>
+  %er = tensor.empty() : tensor<2x4xf32>
+  %mi = linalg.fill ins(%ninf : f32) outs(%er : tensor<2x4xf32>) -> tensor<2x4xf32>
+  %mx = linalg.reduce ins(%sm : tensor<2x4x4xf32>) outs(%mi : tensor<2x4xf32>) dimensions = [2]
+    (%a: f32, %b: f32) {
+      %m = arith.maximumf %a, %b : f32
+      linalg.yield %m : f32
+    }
+  %mxb = linalg.broadcast ins(%mx : tensor<2x4xf32>) outs(%es : tensor<2x4x4xf32>) dimensions = [2]
+  %sub = arith.subf %sm, %mxb : tensor<2x4x4xf32>
+  %ex = math.exp %sub : tensor<2x4x4xf32>
+  %si = linalg.fill ins(%zero : f32) outs(%er : tensor<2x4xf32>) -> tensor<2x4xf32>
+  %sum = linalg.reduce ins(%ex : tensor<2x4x4xf32>) outs(%si : tensor<2x4xf32>) dimensions = [2]
+    (%a: f32, %b: f32) {
+      %m = arith.addf %a, %b : f32
+      linalg.yield %m : f32
+    }
+  %sumb = linalg.broadcast ins(%sum : tensor<2x4xf32>) outs(%es : tensor<2x4x4xf32>) dimensions = [2]
+  %p = arith.divf %ex, %sumb : tensor<2x4x4xf32>
+  %eo = tensor.empty() : tensor<2x4x8xf32>
+  %zo = linalg.fill ins(%zero : f32) outs(%eo : tensor<2x4x8xf32>) -> tensor<2x4x8xf32>
+  %o = linalg.batch_matmul ins(%p, %v : tensor<2x4x4xf32>, tensor<2x4x8xf32>) outs(%zo : tensor<2x4x8xf32>) -> tensor<2x4x8xf32>
+  return %o : tensor<2x4x8xf32>
+}
+
+// -----
+
+// 4-d generics as a linalg fusion would leave them: q divided by sqrt(D)
+// before the matmul, kᵀ read through the contraction's indexing map, a causal
+// mask with a KV-cache offset (S = 4 queries over T = 6 keys) computed from
+// linalg.index and added as -inf, exp(s - max) fused into one generic.
+#q4 = affine_map<(b, h, i, j, d) -> (b, h, i, d)>
+#k4 = affine_map<(b, h, i, j, d) -> (b, h, j, d)>
+#s4 = affine_map<(b, h, i, j, d) -> (b, h, i, j)>
+#pv_p = affine_map<(b, h, i, e, j) -> (b, h, i, j)>
+#pv_v = affine_map<(b, h, i, e, j) -> (b, h, j, e)>
+#pv_o = affine_map<(b, h, i, e, j) -> (b, h, i, e)>
+#id4 = affine_map<(b, h, i, j) -> (b, h, i, j)>
+#row4 = affine_map<(b, h, i, j) -> (b, h, i)>
+#mask4 = affine_map<(b, h, i, j) -> (i, j)>
+// CHECK-LABEL: func.func @attention_4d_generics_kv_offset_additive_mask
+// CHECK-SAME: (%[[Q:.+]]: tensor<1x2x4x16xf32>, %[[K:.+]]: tensor<1x2x6x16xf32>, %[[V:.+]]: tensor<1x2x6x16xf32>)
+// CHECK: %[[O:.+]] = rescale.attention %[[Q]], %[[K]], %[[V]] {causal = true, scale = 2.500000e-01 : f32}
+// CHECK-NOT: linalg.
+// CHECK: return %[[O]]
+func.func @attention_4d_generics_kv_offset_additive_mask(%q: tensor<1x2x4x16xf32>, %k: tensor<1x2x6x16xf32>, %v: tensor<1x2x6x16xf32>) -> tensor<1x2x4x16xf32> {
+  %zero = arith.constant 0.0 : f32
+  %ninf = arith.constant 0xFF800000 : f32
+  %eq = tensor.empty() : tensor<1x2x4x16xf32>
+  %qs = linalg.generic {indexing_maps = [affine_map<(a, b, c, d) -> (a, b, c, d)>, affine_map<(a, b, c, d) -> (a, b, c, d)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%q : tensor<1x2x4x16xf32>) outs(%eq : tensor<1x2x4x16xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %c4 = arith.constant 4.0 : f32
+    %d = arith.divf %a, %c4 : f32
+    linalg.yield %d : f32
+  } -> tensor<1x2x4x16xf32>
+  %es = tensor.empty() : tensor<1x2x4x6xf32>
+  %zs = linalg.fill ins(%zero : f32) outs(%es : tensor<1x2x4x6xf32>) -> tensor<1x2x4x6xf32>
+  %s = linalg.generic {indexing_maps = [#q4, #k4, #s4], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]}
+      ins(%qs, %k : tensor<1x2x4x16xf32>, tensor<1x2x6x16xf32>) outs(%zs : tensor<1x2x4x6xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %m = arith.mulf %a, %b : f32
+    %r = arith.addf %o, %m : f32
+    linalg.yield %r : f32
+  } -> tensor<1x2x4x6xf32>
+  %em = tensor.empty() : tensor<4x6xf32>
+  %mask = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>], iterator_types = ["parallel", "parallel"]}
+      outs(%em : tensor<4x6xf32>) {
+  ^bb0(%o: f32):
+    %i = linalg.index 0 : index
+    %j = linalg.index 1 : index
+    %c2 = arith.constant 2 : index
+    %lim = arith.addi %i, %c2 : index
+    %future = arith.cmpi ugt, %j, %lim : index
+    %z = arith.constant 0.0 : f32
+    %mi = arith.constant 0xFF800000 : f32
+    %val = arith.select %future, %mi, %z : f32
+    linalg.yield %val : f32
+  } -> tensor<4x6xf32>
+  %sm = linalg.generic {indexing_maps = [#id4, #mask4, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%s, %mask : tensor<1x2x4x6xf32>, tensor<4x6xf32>) outs(%es : tensor<1x2x4x6xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %r = arith.addf %a, %b : f32
+    linalg.yield %r : f32
+  } -> tensor<1x2x4x6xf32>
+  %er = tensor.empty() : tensor<1x2x4xf32>
+  %mi = linalg.fill ins(%ninf : f32) outs(%er : tensor<1x2x4xf32>) -> tensor<1x2x4xf32>
+  %mx = linalg.generic {indexing_maps = [#id4, #row4], iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+      ins(%sm : tensor<1x2x4x6xf32>) outs(%mi : tensor<1x2x4xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %r = arith.maxnumf %a, %o : f32
+    linalg.yield %r : f32
+  } -> tensor<1x2x4xf32>
+  %ex = linalg.generic {indexing_maps = [#id4, #row4, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%sm, %mx : tensor<1x2x4x6xf32>, tensor<1x2x4xf32>) outs(%es : tensor<1x2x4x6xf32>) {
+  ^bb0(%a: f32, %m: f32, %o: f32):
+    %d = arith.subf %a, %m : f32
+    %e = math.exp %d : f32
+    linalg.yield %e : f32
+  } -> tensor<1x2x4x6xf32>
+  %si = linalg.fill ins(%zero : f32) outs(%er : tensor<1x2x4xf32>) -> tensor<1x2x4xf32>
+  %sum = linalg.generic {indexing_maps = [#id4, #row4], iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+      ins(%ex : tensor<1x2x4x6xf32>) outs(%si : tensor<1x2x4xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %r = arith.addf %a, %o : f32
+    linalg.yield %r : f32
+  } -> tensor<1x2x4xf32>
+  %p = linalg.generic {indexing_maps = [#id4, #row4, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%ex, %sum : tensor<1x2x4x6xf32>, tensor<1x2x4xf32>) outs(%es : tensor<1x2x4x6xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %r = arith.divf %a, %b : f32
+    linalg.yield %r : f32
+  } -> tensor<1x2x4x6xf32>
+  %zo = linalg.fill ins(%zero : f32) outs(%eq : tensor<1x2x4x16xf32>) -> tensor<1x2x4x16xf32>
+  %o = linalg.generic {indexing_maps = [#pv_p, #pv_v, #pv_o], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]}
+      ins(%p, %v : tensor<1x2x4x6xf32>, tensor<1x2x6x16xf32>) outs(%zo : tensor<1x2x4x16xf32>) {
+  ^bb0(%a: f32, %b: f32, %c: f32):
+    %m = arith.mulf %a, %b : f32
+    %r = arith.addf %c, %m : f32
+    linalg.yield %r : f32
+  } -> tensor<1x2x4x16xf32>
+  return %o : tensor<1x2x4x16xf32>
+}
+
+// -----
+
+// TOSA, as onnx-mlir emits it: tosa.matmul with a transposed k, the scale as
+// a tosa.mul, a -1e9 additive causal mask, softmax through reduce_max,
+// reduce_sum and reciprocal.
+// CHECK-LABEL: func.func @attention_tosa
+// CHECK-SAME: (%[[Q:.+]]: tensor<2x4x8xf32>, %[[K:.+]]: tensor<2x4x8xf32>, %[[V:.+]]: tensor<2x4x8xf32>)
+// CHECK: rescale.attention {{.*}} {causal = true, scale = 0.353553385 : f32}
+// CHECK-NOT: tosa.
+// CHECK-NOT: linalg.batch_matmul
+func.func @attention_tosa(%q: tensor<2x4x8xf32>, %k: tensor<2x4x8xf32>, %v: tensor<2x4x8xf32>) -> tensor<2x4x8xf32> {
+  %shift = "tosa.const"() <{values = dense<0> : tensor<1xi8>}> : () -> tensor<1xi8>
+  %zp = "tosa.const"() <{values = dense<0.0> : tensor<1xf32>}> : () -> tensor<1xf32>
+  %scale = "tosa.const"() <{values = dense<0.353553385> : tensor<1x1x1xf32>}> : () -> tensor<1x1x1xf32>
+  %mask = "tosa.const"() <{values = dense<[[[0.0, -1.0e9, -1.0e9, -1.0e9], [0.0, 0.0, -1.0e9, -1.0e9],
+                                            [0.0, 0.0, 0.0, -1.0e9], [0.0, 0.0, 0.0, 0.0]]]> : tensor<1x4x4xf32>}> : () -> tensor<1x4x4xf32>
+  %kt = tosa.transpose %k {perms = array<i32: 0, 2, 1>} : (tensor<2x4x8xf32>) -> tensor<2x8x4xf32>
+  %s = tosa.matmul %q, %kt, %zp, %zp : (tensor<2x4x8xf32>, tensor<2x8x4xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<2x4x4xf32>
+  %ss = tosa.mul %s, %scale, %shift : (tensor<2x4x4xf32>, tensor<1x1x1xf32>, tensor<1xi8>) -> tensor<2x4x4xf32>
+  %sm = tosa.add %ss, %mask : (tensor<2x4x4xf32>, tensor<1x4x4xf32>) -> tensor<2x4x4xf32>
+  %mx = tosa.reduce_max %sm {axis = 2 : i32} : (tensor<2x4x4xf32>) -> tensor<2x4x1xf32>
+  %d = tosa.sub %sm, %mx : (tensor<2x4x4xf32>, tensor<2x4x1xf32>) -> tensor<2x4x4xf32>
+  %e = tosa.exp %d : (tensor<2x4x4xf32>) -> tensor<2x4x4xf32>
+  %sum = tosa.reduce_sum %e {axis = 2 : i32} : (tensor<2x4x4xf32>) -> tensor<2x4x1xf32>
+  %r = tosa.reciprocal %sum : (tensor<2x4x1xf32>) -> tensor<2x4x1xf32>
+  %p = tosa.mul %e, %r, %shift : (tensor<2x4x4xf32>, tensor<2x4x1xf32>, tensor<1xi8>) -> tensor<2x4x4xf32>
+  %o = tosa.matmul %p, %v, %zp, %zp : (tensor<2x4x4xf32>, tensor<2x4x8xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<2x4x8xf32>
+  return %o : tensor<2x4x8xf32>
+}
+
+// -----
+
+// Near-miss: a sliding-window mask (keys i-1..i) is not causal.
+// CHECK-LABEL: func.func @not_attention_sliding_window_mask
+// CHECK-NOT: rescale.
+// CHECK: linalg.batch_matmul
+// CHECK-NOT: rescale.
+func.func @not_attention_sliding_window_mask(%q: tensor<2x4x8xf32>, %k: tensor<2x4x8xf32>, %v: tensor<2x4x8xf32>) -> tensor<2x4x8xf32> {
+  %zero = arith.constant 0.0 : f32
+  %ninf = arith.constant 0xFF800000 : f32
+  %mask = arith.constant dense<[[true, false, false, false], [true, true, false, false],
+                                [false, true, true, false], [false, false, true, true]]> : tensor<4x4xi1>
+  %fill = arith.constant dense<0xFF800000> : tensor<2x4x4xf32>
+  %ekt = tensor.empty() : tensor<2x8x4xf32>
+  %kt = linalg.transpose ins(%k : tensor<2x4x8xf32>) outs(%ekt : tensor<2x8x4xf32>) permutation = [0, 2, 1]
+  %es = tensor.empty() : tensor<2x4x4xf32>
+  %zs = linalg.fill ins(%zero : f32) outs(%es : tensor<2x4x4xf32>) -> tensor<2x4x4xf32>
+  %s = linalg.batch_matmul ins(%q, %kt : tensor<2x4x8xf32>, tensor<2x8x4xf32>) outs(%zs : tensor<2x4x4xf32>) -> tensor<2x4x4xf32>
+  %emb = tensor.empty() : tensor<2x4x4xi1>
+  %mb = linalg.broadcast ins(%mask : tensor<4x4xi1>) outs(%emb : tensor<2x4x4xi1>) dimensions = [0]
+  %sm = arith.select %mb, %s, %fill : tensor<2x4x4xi1>, tensor<2x4x4xf32>
+  %er = tensor.empty() : tensor<2x4xf32>
+  %mi = linalg.fill ins(%ninf : f32) outs(%er : tensor<2x4xf32>) -> tensor<2x4xf32>
+  %mx = linalg.reduce ins(%sm : tensor<2x4x4xf32>) outs(%mi : tensor<2x4xf32>) dimensions = [2]
+    (%a: f32, %b: f32) {
+      %m = arith.maximumf %a, %b : f32
+      linalg.yield %m : f32
+    }
+  %mxb = linalg.broadcast ins(%mx : tensor<2x4xf32>) outs(%es : tensor<2x4x4xf32>) dimensions = [2]
+  %sub = arith.subf %sm, %mxb : tensor<2x4x4xf32>
+  %ex = math.exp %sub : tensor<2x4x4xf32>
+  %si = linalg.fill ins(%zero : f32) outs(%er : tensor<2x4xf32>) -> tensor<2x4xf32>
+  %sum = linalg.reduce ins(%ex : tensor<2x4x4xf32>) outs(%si : tensor<2x4xf32>) dimensions = [2]
+    (%a: f32, %b: f32) {
+      %m = arith.addf %a, %b : f32
+      linalg.yield %m : f32
+    }
+  %sumb = linalg.broadcast ins(%sum : tensor<2x4xf32>) outs(%es : tensor<2x4x4xf32>) dimensions = [2]
+  %p = arith.divf %ex, %sumb : tensor<2x4x4xf32>
+  %eo = tensor.empty() : tensor<2x4x8xf32>
+  %zo = linalg.fill ins(%zero : f32) outs(%eo : tensor<2x4x8xf32>) -> tensor<2x4x8xf32>
+  %o = linalg.batch_matmul ins(%p, %v : tensor<2x4x4xf32>, tensor<2x4x8xf32>) outs(%zo : tensor<2x4x8xf32>) -> tensor<2x4x8xf32>
+  return %o : tensor<2x4x8xf32>
+}
