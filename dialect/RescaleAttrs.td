@@ -27,6 +27,15 @@ def Rescale_GateActivationAttr
   // the syntax.
   let summary = "#rescale.gate_activation<sigmoid|tanh|silu|identity>, the "
                 "GatedNorm gate activation";
+  let description = [{
+    The activation applied to GatedNorm's gate logits (§3.4). `sigmoid` is
+    the paper's choice and the default; `tanh`, `silu` and `identity` are its
+    gate ablation.
+
+    ```mlir
+    {gate_activation = #rescale.gate_activation<tanh>}
+    ```
+  }];
   let assemblyFormat = "`<` $value `>`";
 }
 
@@ -43,6 +52,16 @@ def Rescale_GateKindAttr
     : EnumAttr<Rescale_Dialect, Rescale_GateKind, "gate_kind"> {
   let summary = "#rescale.gate_kind<none|headwise|elementwise>, the shape of "
                 "the attention output gate";
+  let description = [{
+    Whether `rescale.attention` has a sigmoid output gate (§3.2) and its
+    shape: `none` (the default, no gate operand), `headwise` (gate
+    `[B, Hq, S]`, one value per head and query) or `elementwise` (gate
+    `[B, Hq, S, Dv]`).
+
+    ```mlir
+    {gate_kind = #rescale.gate_kind<headwise>}
+    ```
+  }];
   let assemblyFormat = "`<` $value `>`";
 }
 
@@ -59,6 +78,16 @@ def Rescale_SoftmaxKindAttr
     : EnumAttr<Rescale_Dialect, Rescale_SoftmaxKind, "softmax"> {
   let summary = "#rescale.softmax<standard|off_by_one|learned_sink>, the "
                 "attention softmax normalizer";
+  let description = [{
+    The denominator of the attention softmax: `standard` (the default),
+    `off_by_one` (an implicit zero logit, `1 + Σ exp(s)`) or `learned_sink`
+    (GPT-OSS: `exp(sinks[h]) + Σ exp(s)`, with a `sinks` operand of shape
+    `[Hq]`).
+
+    ```mlir
+    {softmax = #rescale.softmax<learned_sink>}
+    ```
+  }];
   let assemblyFormat = "`<` $value `>`";
 }
 
