@@ -56,6 +56,7 @@
 #include <sstream>
 #include <string>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <vector>
 
@@ -245,6 +246,9 @@ struct CaseSpec {
   /// f64 references of every output from the inputs actually used. Exact
   /// outputs must already be rounded to their dtype.
   std::function<std::vector<Tensor>(const std::vector<Tensor> &)> reference;
+  /// For quantization: how many elements sit on a rounding tie (reported,
+  /// so that a tie case shows it tested ties).
+  std::function<int64_t(const std::vector<Tensor> &)> countTies;
   /// Fills crafted inputs (inputs=ties / zeros); null: random inputs only.
   std::function<void(std::vector<Tensor> &, std::mt19937_64 &)> craft;
   std::string description;
@@ -654,6 +658,13 @@ void buildQuant(CaseLine &c, CaseSpec &spec) {
       return r;
     };
   }
+  spec.countTies = [s](const std::vector<Tensor> &in) {
+    Quantized q = quantize(in[0], s);
+    int64_t n = 0;
+    for (double v : q.scaled.data)
+      n += isRoundingTie(v, s);
+    return n;
+  };
   std::string inputs = c.str("inputs", "random");
   if (inputs == "ties" || inputs == "zeros") {
     bool zeros = inputs == "zeros";
@@ -815,7 +826,8 @@ bool runCase(const Options &opts, std::string program, const std::string &name,
              CaseSpec &spec, uint64_t seed) {
   std::string dir = opts.workDir + "/" + name;
   makeDirs(dir);
-  if (program.empty()) {
+  bool alone = program.empty();
+  if (alone) {
     // No batched module: a module of this case alone, compiled by rescale-run.
     program = dir + "/case.mlir";
     std::ofstream m(program);
@@ -850,7 +862,8 @@ bool runCase(const Options &opts, std::string program, const std::string &name,
   }
   std::string log = dir + "/rescale-run.log";
   auto start = std::chrono::steady_clock::now();
-  int rc = std::system((cmd + " > " + quote(log) + " 2>&1").c_str());
+  int status = std::system((cmd + " > " + quote(log) + " 2>&1").c_str());
+  int rc = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() -
                                               start)
                     .count();
@@ -860,6 +873,12 @@ bool runCase(const Options &opts, std::string program, const std::string &name,
     std::printf("  command: %s\n", cmd.c_str());
     return false;
   };
+  if (rc != 0 && !alone) {
+    // The batched module may fail as a whole (e.g. one function needs a
+    // symbol the loader lacks): retry this case in a module of its own, so
+    // that each failure is pinned on its case.
+    return runCase(opts, "", name, spec, seed);
+  }
   if (rc != 0) {
     std::string out = readFile(log);
     if (out.size() > 1500)
@@ -926,9 +945,13 @@ bool runCase(const Options &opts, std::string program, const std::string &name,
       detail += os.str();
     }
   }
-  std::printf("%s %-34s %-10s %s |%s (%.1fs)\n", pass ? "PASS" : "FAIL",
+  std::string ties;
+  if (spec.countTies)
+    ties = " ties:" + std::to_string(spec.countTies(inputs)) + "/" +
+           std::to_string(inputs[0].numElements());
+  std::printf("%s %-34s %-10s %s%s |%s (%.1fs)\n", pass ? "PASS" : "FAIL",
               name.c_str(), spec.op.c_str(), spec.description.c_str(),
-              detail.c_str(), secs);
+              ties.c_str(), detail.c_str(), secs);
   if (!pass)
     std::printf("  command: %s\n", cmd.c_str());
   return pass;

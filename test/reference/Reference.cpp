@@ -442,6 +442,7 @@ Quantized quantize(const Tensor &x, const QuantScheme &scheme) {
   Quantized r;
   r.values = Tensor(x.shape);
   r.dequantized = Tensor(x.shape);
+  r.scaled = Tensor(x.shape);
   std::vector<int64_t> scaleShape = scheme.scaleShape(x.shape);
   Tensor amax = groupAbsMax(x, scaleShape);
   Tensor scale(scaleShape); // f64 scale of each group
@@ -460,6 +461,7 @@ Quantized quantize(const Tensor &x, const QuantScheme &scheme) {
     for (int64_t i = 0; i < x.numElements(); ++i) {
       double s = scale[groupIndex(x.shape, scaleShape, i)];
       double q;
+      r.scaled[i] = x[i] / s;
       if (scheme.format == QuantFormat::fp8)
         q = roundToE4M3(x[i] / s);
       else
@@ -493,6 +495,7 @@ Quantized quantize(const Tensor &x, const QuantScheme &scheme) {
     }
     for (int64_t i = 0; i < x.numElements(); ++i) {
       int64_t b = groupIndex(x.shape, scaleShape, i);
+      r.scaled[i] = x[i] / (scale[b] * blockS[b]);
       double q = roundToE2M1(x[i] / (scale[b] * blockS[b]));
       r.values[i] = q;
       r.dequantized[i] = q * scale[b] * blockS[b];
@@ -513,6 +516,7 @@ Quantized quantize(const Tensor &x, const QuantScheme &scheme) {
     }
     for (int64_t i = 0; i < x.numElements(); ++i) {
       double s = scale[groupIndex(x.shape, scaleShape, i)];
+      r.scaled[i] = x[i] / s;
       double q = roundToE2M1(x[i] / s);
       r.values[i] = q;
       r.dequantized[i] = q * s;
@@ -521,6 +525,21 @@ Quantized quantize(const Tensor &x, const QuantScheme &scheme) {
   }
   }
   return r;
+}
+
+bool isRoundingTie(double v, const QuantScheme &scheme) {
+  auto round = [&](double u) {
+    switch (scheme.format) {
+    case QuantFormat::int4:
+    case QuantFormat::int8:
+      return std::nearbyint(u); // clamping aside: ties are inside the range
+    case QuantFormat::fp8:
+      return roundToE4M3(u);
+    default:
+      return roundToE2M1(u);
+    }
+  };
+  return round(std::nextafter(v, INFINITY)) != round(std::nextafter(v, -INFINITY));
 }
 
 Tensor dequantize(const Tensor &values, const Tensor &scales,

@@ -144,7 +144,14 @@ struct Quantized {
   Tensor globalScale; // nvfp4 only: f32-rounded S
   /// fake_quant before the final conversion: q * s with the f64 scales.
   Tensor dequantized;
+  /// The value each element rounds: x / s (x / (s_b · S) for nvfp4).
+  Tensor scaled;
 };
+
+/// True when `scaled` sits exactly on a rounding tie of the scheme's element
+/// format (values on either side round differently), i.e. where
+/// round-half-to-even decides.
+bool isRoundingTie(double scaled, const QuantScheme &scheme);
 
 /// quantize(x) under `scheme`, and the f64 fake-quant value of every element.
 Quantized quantize(const Tensor &x, const QuantScheme &scheme);
