@@ -104,6 +104,10 @@ struct EmitEntryPointsPass
         continue;
       }
       buildPackedEntry(func, converter);
+      // Also the standard `_mlir_ciface_<f>` (one pointer per descriptor),
+      // for C callers and MLIR's own runner utilities.
+      func->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(),
+                    UnitAttr::get(&getContext()));
       ++numEntryPoints;
     }
     if (failed)

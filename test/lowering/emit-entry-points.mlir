@@ -5,6 +5,7 @@
 // then the out-params.
 
 // CHECK-LABEL: func.func @two_inputs_one_output(
+// CHECK-SAME:      attributes {llvm.emit_c_interface}
 // CHECK-LABEL: func.func @_rescale_entry_two_inputs_one_output(
 // CHECK-SAME:      %[[ARGS:.+]]: !llvm.ptr) {
 // CHECK:         %[[P0:.+]] = llvm.getelementptr %[[ARGS]][0] : (!llvm.ptr) -> !llvm.ptr, !llvm.ptr
@@ -25,6 +26,7 @@ func.func @two_inputs_one_output(%a: memref<2x3xf32>, %s: memref<f32>,
 
 // Private functions and declarations are not entry points.
 // CHECK-NOT: _rescale_entry_helper
+// CHECK:     func.func private @helper(%{{.*}}: memref<4xf32>) {
 // CHECK-NOT: _rescale_entry_external
 func.func private @helper(%a: memref<4xf32>) {
   return
