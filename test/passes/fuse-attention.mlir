@@ -1,0 +1,74 @@
+// RUN: rescale-opt %s --split-input-file --rescale-fuse-attention | FileCheck %s
+
+// Elementwise output gate (§3.2): attention(q, k, v) ⊙ σ(g), g [B,H,S,Dv].
+// CHECK-LABEL: func.func @attention_elementwise_gate
+// CHECK-SAME: (%[[Q:.+]]: tensor<1x4x8x16xf32>, %[[K:.+]]: tensor<1x2x8x16xf32>, %[[V:.+]]: tensor<1x2x8x16xf32>, %[[G:.+]]: tensor<1x4x8x16xf32>)
+// CHECK: %[[O:.+]] = rescale.attention %[[Q]], %[[K]], %[[V]], %[[G]] {causal = true, gate_kind = #rescale.gate_kind<elementwise>}
+// CHECK-NEXT: return %[[O]]
+func.func @attention_elementwise_gate(%q: tensor<1x4x8x16xf32>, %k: tensor<1x2x8x16xf32>, %v: tensor<1x2x8x16xf32>, %g: tensor<1x4x8x16xf32>) -> tensor<1x4x8x16xf32> {
+  %one = arith.constant dense<1.0> : tensor<1x4x8x16xf32>
+  %o = rescale.attention %q, %k, %v {causal = true} : (tensor<1x4x8x16xf32>, tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>) -> tensor<1x4x8x16xf32>
+  %n = arith.negf %g : tensor<1x4x8x16xf32>
+  %e = math.exp %n : tensor<1x4x8x16xf32>
+  %d = arith.addf %one, %e : tensor<1x4x8x16xf32>
+  %s = arith.divf %one, %d : tensor<1x4x8x16xf32>
+  %out = arith.mulf %o, %s : tensor<1x4x8x16xf32>
+  return %out : tensor<1x4x8x16xf32>
+}
+
+// -----
+
+// Headwise gate: one logit per (batch, head, query), broadcast over Dv and
+// applied in one generic.
+#id = affine_map<(b, h, s, d) -> (b, h, s, d)>
+#head = affine_map<(b, h, s, d) -> (b, h, s)>
+// CHECK-LABEL: func.func @attention_headwise_gate
+// CHECK-SAME: (%[[Q:.+]]: tensor<1x4x8x16xbf16>, %[[K:.+]]: tensor<1x4x8x16xbf16>, %[[V:.+]]: tensor<1x4x8x16xbf16>, %[[G:.+]]: tensor<1x4x8xbf16>)
+// CHECK: %[[O:.+]] = rescale.attention %[[Q]], %[[K]], %[[V]], %[[G]] {gate_kind = #rescale.gate_kind<headwise>, scale = 1.250000e-01 : f32}
+// CHECK-NEXT: return %[[O]]
+func.func @attention_headwise_gate(%q: tensor<1x4x8x16xbf16>, %k: tensor<1x4x8x16xbf16>, %v: tensor<1x4x8x16xbf16>, %g: tensor<1x4x8xbf16>) -> tensor<1x4x8x16xbf16> {
+  %o = rescale.attention %q, %k, %v {scale = 0.125 : f32} : (tensor<1x4x8x16xbf16>, tensor<1x4x8x16xbf16>, tensor<1x4x8x16xbf16>) -> tensor<1x4x8x16xbf16>
+  %e = tensor.empty() : tensor<1x4x8x16xbf16>
+  %out = linalg.generic {indexing_maps = [#id, #head, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%o, %g : tensor<1x4x8x16xbf16>, tensor<1x4x8xbf16>) outs(%e : tensor<1x4x8x16xbf16>) {
+  ^bb0(%a: bf16, %b: bf16, %c: bf16):
+    %bf = arith.extf %b : bf16 to f32
+    %af = arith.extf %a : bf16 to f32
+    %one = arith.constant 1.0 : f32
+    %n = arith.negf %bf : f32
+    %x = math.exp %n : f32
+    %d = arith.addf %one, %x : f32
+    %s = arith.divf %af, %d : f32
+    %t = arith.truncf %s : f32 to bf16
+    linalg.yield %t : bf16
+  } -> tensor<1x4x8x16xbf16>
+  return %out : tensor<1x4x8x16xbf16>
+}
+
+// -----
+
+// Near-miss: a tanh gate is not the sigmoid output gate.
+// CHECK-LABEL: func.func @not_attention_gate_tanh
+// CHECK: rescale.attention %{{.+}}, %{{.+}}, %{{.+}} :
+// CHECK: math.tanh
+func.func @not_attention_gate_tanh(%q: tensor<1x4x8x16xf32>, %k: tensor<1x4x8x16xf32>, %v: tensor<1x4x8x16xf32>, %g: tensor<1x4x8x16xf32>) -> tensor<1x4x8x16xf32> {
+  %o = rescale.attention %q, %k, %v : (tensor<1x4x8x16xf32>, tensor<1x4x8x16xf32>, tensor<1x4x8x16xf32>) -> tensor<1x4x8x16xf32>
+  %t = math.tanh %g : tensor<1x4x8x16xf32>
+  %out = arith.mulf %o, %t : tensor<1x4x8x16xf32>
+  return %out : tensor<1x4x8x16xf32>
+}
+
+// -----
+
+// Near-miss: the ungated output is also returned, so it must stay.
+// CHECK-LABEL: func.func @not_attention_gate_output_used_twice
+// CHECK-NOT: gate_kind
+func.func @not_attention_gate_output_used_twice(%q: tensor<1x4x8x16xf32>, %k: tensor<1x4x8x16xf32>, %v: tensor<1x4x8x16xf32>, %g: tensor<1x4x8x16xf32>) -> (tensor<1x4x8x16xf32>, tensor<1x4x8x16xf32>) {
+  %one = arith.constant dense<1.0> : tensor<1x4x8x16xf32>
+  %o = rescale.attention %q, %k, %v : (tensor<1x4x8x16xf32>, tensor<1x4x8x16xf32>, tensor<1x4x8x16xf32>) -> tensor<1x4x8x16xf32>
+  %n = arith.negf %g : tensor<1x4x8x16xf32>
+  %e = math.exp %n : tensor<1x4x8x16xf32>
+  %d = arith.addf %one, %e : tensor<1x4x8x16xf32>
+  %out = arith.divf %o, %d : tensor<1x4x8x16xf32>
+  return %out, %o : tensor<1x4x8x16xf32>, tensor<1x4x8x16xf32>
+}
