@@ -16,6 +16,8 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -39,6 +41,7 @@ struct ConvertRescaleToGPUPass
     nvptx::TargetInfo target = nvptx::TargetInfo::get(chip);
     RewritePatternSet patterns(&getContext());
     nvptx::populateNormsToGPUPatterns(patterns, target);
+    nvptx::populateAttentionToGPUPatterns(patterns, target);
     // Kernels go into a gpu.module the walk must not visit, and each op is
     // rewritten once: no folding or region simplification of the host code.
     GreedyRewriteConfig config;

@@ -19,6 +19,10 @@ struct TargetInfo;
 /// rms_norm, preaffine_rms_norm, gated_norm, dyt, add_rms_norm.
 void populateNormsToGPUPatterns(RewritePatternSet &patterns,
                                 const TargetInfo &target);
+/// attention: FlashAttention-2 on tensor cores (bf16/f16, D = 64/128), FMA
+/// otherwise.
+void populateAttentionToGPUPatterns(RewritePatternSet &patterns,
+                                    const TargetInfo &target);
 
 } // namespace rescale::nvptx
 } // namespace mlir
