@@ -9,9 +9,10 @@
 // entry runs on caller-allocated, poisoned outputs, written as DIR/out<j>.npy.
 // Built with RESCALE_BUILD_COMPILER=OFF, only compiled modules are accepted.
 //
-// File boundary (docs/compile-and-run.md): bf16 tensors are read from and written
-// to f32 .npy files (rounded to nearest even on the way in); f8/f4 outputs are
-// written decoded to f32; f8/f4/i4 inputs take their raw bits as a u8 .npy.
+// File boundary (docs/compile-and-run.md): bf16 tensors are read from and
+// written to f32 .npy files (rounded to nearest even on the way in); f8/f4
+// tensors are f32 files of their (exact) values, or u8 files of their codes
+// on the way in; i4 tensors are i8 files.
 //
 // Every failure is one line "rescale-run: error: ..." and exit status 1 (2
 // for bad flags); compiler diagnostics are printed as they come.
@@ -401,6 +402,20 @@ HostTensor randomInput(const TensorSpec &spec, uint64_t seed, size_t index) {
   fail("cannot generate random inputs of type " + spec.toString());
 }
 
+/// The decoder of an 8-bit-or-narrower float dtype, or null.
+float (*narrowFloatDecoder(DType dtype))(uint8_t) {
+  switch (dtype) {
+  case DType::F8E4M3FN:
+    return f8E4M3FNToF32;
+  case DType::F8E8M0FNU:
+    return f8E8M0FNUToF32;
+  case DType::F4E2M1FN:
+    return f4E2M1FNToF32;
+  default:
+    return nullptr;
+  }
+}
+
 /// The tensor written to a file for a module tensor: bf16 -> f32 (exact),
 /// f8/f4 -> f32 decoded (exact), i4 -> i8; others as they are.
 HostTensor toFileTensor(const HostTensor &tensor) {
@@ -409,34 +424,56 @@ HostTensor toFileTensor(const HostTensor &tensor) {
       fail(expected.status().message());
     return expected.take();
   };
-  float (*decode)(uint8_t) = nullptr;
-  switch (tensor.dtype()) {
-  case DType::BF16:
+  if (tensor.dtype() == DType::BF16)
     return check(convertTensor(tensor, DType::F32));
-  case DType::I4:
+  if (tensor.dtype() == DType::I4)
     return check(HostTensor::fromBytes(DType::I8, tensor.shape(),
                                        tensor.data(), tensor.numBytes()));
-  case DType::F8E4M3FN:
-    decode = f8E4M3FNToF32;
-    break;
-  case DType::F8E8M0FNU:
-    decode = f8E8M0FNUToF32;
-    break;
-  case DType::F4E2M1FN:
-    decode = f4E2M1FNToF32;
-    break;
-  default:
+  float (*decode)(uint8_t) = narrowFloatDecoder(tensor.dtype());
+  if (!decode)
     return tensor.clone();
-  }
   HostTensor out = check(HostTensor::create(DType::F32, tensor.shape()));
   for (int64_t i = 0; i < tensor.numElements(); ++i)
     out.dataAs<float>()[i] = decode(tensor.data()[i]);
   return out;
 }
 
+/// f32 values that are exactly values of the narrow float `dtype` (as
+/// rescale-run writes them, decoded) -> their codes. Exact only: a value off
+/// the grid is an error, since rounding it here would hide a wrong file.
+Expected<HostTensor> encodeExactly(const HostTensor &values, DType dtype) {
+  float (*decode)(uint8_t) = narrowFloatDecoder(dtype);
+  unsigned numCodes = dtype == DType::F4E2M1FN ? 16 : 256;
+  auto out = HostTensor::create(dtype, values.shape());
+  if (!out)
+    return out;
+  for (int64_t i = 0; i < values.numElements(); ++i) {
+    float v = values.dataAs<float>()[i];
+    uint32_t vBits;
+    std::memcpy(&vBits, &v, 4);
+    int code = -1;
+    for (unsigned c = 0; c < numCodes && code < 0; ++c) {
+      float d = decode(uint8_t(c));
+      uint32_t dBits;
+      std::memcpy(&dBits, &d, 4);
+      if (dBits == vBits || (std::isnan(d) && std::isnan(v)))
+        code = int(c);
+    }
+    if (code < 0) {
+      char text[64];
+      std::snprintf(text, sizeof(text), "%.9g", double(v));
+      return Status::error("element " + std::to_string(i) + " (" + text +
+                           ") is not a " + std::string(dtypeName(dtype)) +
+                           " value");
+    }
+    out->data()[i] = uint8_t(code);
+  }
+  return out;
+}
+
 /// Read input `index` from `path` and bring it to `spec`'s dtype: bf16 from
-/// f32 (rounded), f8/f4/i4 from their raw bits in a u8/i8 file; anything else
-/// must match exactly.
+/// f32 (rounded); f8/f4 from f32 values on their grid (exactly) or from their
+/// raw codes in a u8/i8 file; i4 from i8; anything else must match exactly.
 HostTensor readInput(const std::string &path, const TensorSpec &spec,
                      size_t index) {
   std::string what = "input " + std::to_string(index) + " ('" + path + "')";
@@ -458,6 +495,12 @@ HostTensor readInput(const std::string &path, const TensorSpec &spec,
       fail(what + ": " + converted.status().message());
     return converted.take();
   }
+  if (narrowFloatDecoder(spec.dtype) && tensor.dtype() == DType::F32) {
+    auto encoded = encodeExactly(tensor, spec.dtype);
+    if (!encoded)
+      fail(what + ": " + encoded.status().message());
+    return encoded.take();
+  }
   if (isRawBitsDType(spec.dtype) &&
       (tensor.dtype() == DType::U8 || tensor.dtype() == DType::I8)) {
     auto raw = HostTensor::fromBytes(spec.dtype, spec.shape, tensor.data(),
@@ -468,10 +511,11 @@ HostTensor readInput(const std::string &path, const TensorSpec &spec,
   }
   std::string expected = spec.dtype == DType::BF16 ? "f32 (bf16 inputs are "
                                                      "read from f32 files)"
+                         : spec.dtype == DType::I4 ? "i8 (i4 values)"
                          : isRawBitsDType(spec.dtype)
-                             ? "u8 (raw " +
+                             ? "f32 (values of " +
                                    std::string(dtypeName(spec.dtype)) +
-                                   " bits)"
+                                   ") or u8 (its raw codes)"
                              : std::string(dtypeName(spec.dtype));
   fail(what + ": expected dtype " + expected + " for " + spec.toString() +
        ", got " + std::string(dtypeName(tensor.dtype())));

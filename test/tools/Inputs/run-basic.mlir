@@ -37,3 +37,8 @@ func.func @transposed_shape(%x: tensor<3x2xf32>) -> tensor<3x2xf32> {
 func.func @wants_f64(%x: tensor<2x3xf64>) -> tensor<2x3xf64> {
   return %x : tensor<2x3xf64>
 }
+
+// Narrow floats at the file boundary: f32 files of their exact values.
+func.func @wants_e4m3(%x: tensor<2x3xf8E4M3FN>) -> tensor<2x3xf8E4M3FN> {
+  return %x : tensor<2x3xf8E4M3FN>
+}
