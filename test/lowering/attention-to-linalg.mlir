@@ -218,3 +218,14 @@ func.func @attention_elementwise_gate_f16(
          tensor<1x1x2x5xf16>) -> tensor<1x1x2x5xf16>
   return %o : tensor<1x1x2x5xf16>
 }
+
+// -----
+
+// The decomposition needs static shapes (here a dynamic key length).
+func.func @attention_dynamic_key_length(%q: tensor<1x1x2x4xf32>, %k: tensor<1x1x?x4xf32>,
+                                        %v: tensor<1x1x?x4xf32>) -> tensor<1x1x2x4xf32> {
+  // expected-error @below {{the reference decomposition needs static shapes, but operand #1 of type 'tensor<1x1x?x4xf32>' is dynamic}}
+  %o = rescale.attention %q, %k, %v
+      : (tensor<1x1x2x4xf32>, tensor<1x1x?x4xf32>, tensor<1x1x?x4xf32>) -> tensor<1x1x2x4xf32>
+  return %o : tensor<1x1x2x4xf32>
+}

@@ -62,7 +62,9 @@ func.func @quantize_int8_per_token(%x: tensor<2x4xf32>) -> (tensor<2x4xi8>, tens
 // int4 per tensor, stored as i4: the whole tensor is one group, qmax = 7.
 // CHECK-LABEL: func.func @quantize_int4_per_tensor_as_i4(
 // CHECK:         tensor.expand_shape %{{.+}} {{\[}}[0, 1], [2, 3]] output_shape [1, 3, 1, 8] : tensor<3x8xbf16> into tensor<1x3x1x8xbf16>
-// CHECK:         arith.extf %{{.+}} : bf16 to f64
+// bf16 widens exactly (through f32) to f64.
+// CHECK:         %[[XF:.+]] = arith.extf %{{.+}} : bf16 to f32
+// CHECK-NEXT:    arith.extf %[[XF]] : f32 to f64
 // CHECK:         arith.constant 7.000000e+00 : f64
 // CHECK:         math.roundeven
 // CHECK-NEXT:    arith.constant 7.000000e+00 : f64
