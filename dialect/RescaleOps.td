@@ -367,6 +367,11 @@ def Rescale_FakeQuantOp : Rescale_Op<"fake_quant", [Pure]> {
     This is how quantization-robustness experiments simulate W4A4 or FP4 on
     hardware without those units.
 
+    The scales stay in f64 throughout (the scale math is f64, see
+    `--convert-rescale-to-linalg`); `quantize` rounds its f32 scales for
+    storage, so with f32-scaled schemes `dequantize(quantize(x))` can differ
+    from `fake_quant(x)` in the last bit.
+
     Example:
     ```mlir
     %y = rescale.fake_quant %x {scheme = #rescale.quant<mxfp4>}
