@@ -1,4 +1,20 @@
 //===- RescaleFoldScales.cpp - fold norm scales into linears --------------===//
+//
+// For inference the paper's rescaling vectors need not be applied at run
+// time: they commute with the linears next to them.
+//
+//  (a) PreAffine RMSNorm (§3.3) scales before the statistic; when its input
+//      is a linear, λ₁ ⊙ (x·Wᵀ + b) = x·(diag(λ₁)·W)ᵀ + λ₁ ⊙ b, so λ₁ moves
+//      into W's rows and the op becomes a plain rms_norm.
+//  (b) A norm's post weight λ feeding only linears: (λ ⊙ y)·Wᵀ =
+//      y·(W·diag(λ))ᵀ, so λ moves into W's columns (and into w_down's rows
+//      for gated_norm, whose gate reads the weighted output), and λ = 1.
+//
+// Constant weights (arith.constant, ml_program.global_load_const of an
+// immutable global) are folded at compile time; any other weight gets an
+// explicit scaling linalg.generic on its path.
+//
+//===----------------------------------------------------------------------===//
 
 #include "passes/Passes.h"
 
@@ -10,7 +26,9 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MLProgram/IR/MLProgram.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/IR/SymbolTable.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 namespace mlir::rescale {
@@ -22,12 +40,211 @@ using namespace mlir;
 using namespace mlir::rescale;
 
 namespace {
+
+/// The compile-time value of a parameter: a dense constant, or the initial
+/// value of an immutable ml_program.global it loads.
+DenseElementsAttr constantValue(Value v) {
+  DenseElementsAttr d;
+  if (matchPattern(v, m_Constant(&d)))
+    return d;
+  auto load = v.getDefiningOp<ml_program::GlobalLoadConstOp>();
+  if (!load)
+    return {};
+  auto global = SymbolTable::lookupNearestSymbolFrom<ml_program::GlobalOp>(
+      load, load.getGlobalAttr());
+  if (!global || global.getIsMutable() || !global.getValue())
+    return {};
+  return dyn_cast<DenseElementsAttr>(*global.getValue());
+}
+
+/// A constant holding `attr`, as an arith.constant, or as a new private
+/// immutable global when `like` came from a global (keeping weights in
+/// ml_program the way the model stored them).
+Value materialize(OpBuilder &b, Location loc, DenseElementsAttr attr, Value like) {
+  auto load = like.getDefiningOp<ml_program::GlobalLoadConstOp>();
+  if (!load)
+    return arith::ConstantOp::create(b, loc, attr);
+  auto module = load->getParentOfType<ModuleOp>();
+  auto old = SymbolTable::lookupNearestSymbolFrom<ml_program::GlobalOp>(
+      load, load.getGlobalAttr());
+  SymbolTable table(module);
+  OpBuilder detached(b.getContext());
+  auto global = ml_program::GlobalOp::create(
+      detached, loc, (old.getSymName() + "_folded").str(), attr.getType(),
+      /*is_mutable=*/false, attr, b.getStringAttr("private"));
+  table.insert(global, Block::iterator(old)); // renames on a clash
+  return ml_program::GlobalLoadConstOp::create(
+      b, loc, attr.getType(), FlatSymbolRefAttr::get(global.getSymNameAttr()));
+}
+
+/// `w ⊙ s` with the vector `s` running along dimension `axis` of the 2-d `w`
+/// (axis 0 scales rows, axis 1 columns). Computed in f32 and rounded once to
+/// w's element type, at compile time when both are constants.
+Value scaleAlong(OpBuilder &b, Location loc, Value w, Value s, unsigned axis) {
+  auto wt = cast<RankedTensorType>(w.getType());
+  Type et = wt.getElementType();
+  DenseElementsAttr wc = constantValue(w), sc = constantValue(s);
+  if (wc && sc) {
+    SmallVector<APFloat> ws(wc.getValues<APFloat>()), ss(sc.getValues<APFloat>());
+    int64_t cols = wt.getDimSize(1);
+    SmallVector<APFloat> out;
+    out.reserve(wt.getNumElements());
+    for (int64_t i = 0, e = wt.getNumElements(); i < e; ++i) {
+      int64_t j = axis == 0 ? i / cols : i % cols;
+      float prod = static_cast<float>(ws[i].convertToDouble()) *
+                   static_cast<float>(ss[sc.isSplat() ? 0 : j].convertToDouble());
+      APFloat r(prod);
+      bool lost;
+      r.convert(cast<FloatType>(et).getFloatSemantics(),
+                APFloat::rmNearestTiesToEven, &lost);
+      out.push_back(r);
+    }
+    return materialize(b, loc, DenseElementsAttr::get(wt, out), w);
+  }
+  // A weight known only at run time: scale it on its path.
+  MLIRContext *ctx = b.getContext();
+  AffineMap id = AffineMap::getMultiDimIdentityMap(2, ctx);
+  AffineMap vec = AffineMap::get(2, 0, getAffineDimExpr(axis, ctx));
+  Value init = tensor::EmptyOp::create(b, loc, wt.getShape(), et);
+  auto op = linalg::GenericOp::create(
+      b, loc, TypeRange{wt}, ValueRange{w, s}, ValueRange{init},
+      ArrayRef<AffineMap>{id, vec, id},
+      ArrayRef<utils::IteratorType>{utils::IteratorType::parallel,
+                                    utils::IteratorType::parallel},
+      [&](OpBuilder &nb, Location l, ValueRange args) {
+        Type f32 = nb.getF32Type();
+        auto toF32 = [&](Value x) -> Value {
+          return x.getType() == f32 ? x : arith::ExtFOp::create(nb, l, f32, x);
+        };
+        Value m = arith::MulFOp::create(nb, l, toF32(args[0]), toF32(args[1]));
+        if (et != f32)
+          m = arith::TruncFOp::create(nb, l, et, m);
+        linalg::YieldOp::create(nb, l, m);
+      });
+  return op.getResult(0);
+}
+
+/// A vector of ones with the type of `like`.
+Value onesLike(OpBuilder &b, Location loc, Value like) {
+  auto t = cast<RankedTensorType>(like.getType());
+  return arith::ConstantOp::create(
+      b, loc, DenseElementsAttr::get(t, b.getFloatAttr(t.getElementType(), 1.0)));
+}
+
+bool isOnes(Value v) {
+  DenseElementsAttr d = constantValue(v);
+  return d && d.isSplat() && d.getSplatValue<APFloat>().convertToDouble() == 1.0;
+}
+
+/// (a) preaffine_rms_norm(linear(x, W, b), λ₁, w)
+///       -> rms_norm(linear(x, diag(λ₁)·W, λ₁ ⊙ b), w)
+struct FoldPreScaleIntoProducer : OpRewritePattern<PreAffineRMSNormOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(PreAffineRMSNormOp norm,
+                                PatternRewriter &rewriter) const override {
+    // Precision casts between the linear and the norm commute with λ₁ too.
+    Value v = norm.getX();
+    while (isa_and_nonnull<arith::ExtFOp, arith::TruncFOp>(v.getDefiningOp()) &&
+           v.hasOneUse())
+      v = v.getDefiningOp()->getOperand(0);
+    auto lin = v.getDefiningOp<LinearOp>();
+    if (!lin || !lin->hasOneUse())
+      return rewriter.notifyMatchFailure(norm, "input is not a single-use linear");
+    Location loc = norm.getLoc();
+    rewriter.setInsertionPoint(lin);
+    Value w = scaleAlong(rewriter, loc, lin.getWeight(), norm.getPreScale(), 0);
+    Value bias = lin.getBias();
+    if (bias) {
+      // The bias is a [N] vector: scale it as a [1, N] matrix's columns.
+      auto bt = cast<RankedTensorType>(bias.getType());
+      Value b2 = match::reshapeTo(rewriter, loc, bias, {1, bt.getDimSize(0)});
+      bias = match::reshapeTo(rewriter, loc,
+                              scaleAlong(rewriter, loc, b2, norm.getPreScale(), 1),
+                              bt.getShape());
+    }
+    auto folded = LinearOp::create(rewriter, lin.getLoc(), lin.getType(),
+                                   lin.getX(), w, bias);
+    rewriter.replaceOp(lin, folded.getResult());
+    rewriter.setInsertionPoint(norm);
+    rewriter.replaceOpWithNewOp<RMSNormOp>(norm, norm.getType(), norm.getX(),
+                                           norm.getWeight(), norm.getEpsilonAttr());
+    return success();
+  }
+};
+
+/// (b) norm(…, λ) used only as the x of linears -> those linears' weight
+/// columns absorb λ (and w_down's rows for gated_norm), λ = 1.
+template <typename NormOp>
+struct FoldPostScaleIntoConsumers : OpRewritePattern<NormOp> {
+  using OpRewritePattern<NormOp>::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(NormOp norm,
+                                PatternRewriter &rewriter) const override {
+    Value lambda = norm.getWeight();
+    Value y = norm.getResult();
+    if (isOnes(lambda) || y.use_empty())
+      return rewriter.notifyMatchFailure(norm, "nothing to fold");
+    SmallVector<LinearOp> users;
+    for (OpOperand &use : y.getUses()) {
+      auto lin = dyn_cast<LinearOp>(use.getOwner());
+      if (!lin || use.getOperandNumber() != 0)
+        return rewriter.notifyMatchFailure(norm, "a use is not a linear's input");
+      users.push_back(lin);
+    }
+    Location loc = norm.getLoc();
+    for (LinearOp lin : users) {
+      rewriter.setInsertionPoint(lin);
+      Value w = scaleAlong(rewriter, loc, lin.getWeight(), lambda, 1);
+      rewriter.modifyOpInPlace(lin, [&] { lin.getWeightMutable().assign(w); });
+    }
+    rewriter.setInsertionPoint(norm);
+    if constexpr (std::is_same_v<NormOp, GatedNormOp>) {
+      Value wd = scaleAlong(rewriter, loc, norm.getWDown(), lambda, 0);
+      rewriter.modifyOpInPlace(norm, [&] { norm.getWDownMutable().assign(wd); });
+    }
+    Value ones = onesLike(rewriter, loc, lambda);
+    rewriter.modifyOpInPlace(norm, [&] { norm.getWeightMutable().assign(ones); });
+    return success();
+  }
+};
+
 struct RescaleFoldScalesPass
     : rescale::impl::RescaleFoldScalesPassBase<RescaleFoldScalesPass> {
   using RescaleFoldScalesPassBase::RescaleFoldScalesPassBase;
-  void runOnOperation() override {}
+
+  void runOnOperation() override {
+    auto count = [&](auto pred) {
+      int64_t n = 0;
+      getOperation()->walk([&](Operation *op) { n += pred(op); });
+      return n;
+    };
+    auto isPre = [](Operation *op) { return isa<PreAffineRMSNormOp>(op); };
+    auto unitWeight = [](Operation *op) {
+      return isa<RMSNormOp, PreAffineRMSNormOp, GatedNormOp>(op) &&
+             isOnes(op->getOperand(isa<PreAffineRMSNormOp>(op) ? 2 : 1));
+    };
+    int64_t pre0 = count(isPre), unit0 = count(unitWeight);
+    RewritePatternSet patterns(&getContext());
+    if (foldPreScale)
+      populateFoldPreScalePatterns(patterns);
+    if (foldPostScale)
+      populateFoldPostScalePatterns(patterns);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      return signalPassFailure();
+    numPreFolds += pre0 - count(isPre);
+    numPostFolds += count(unitWeight) - unit0;
+  }
 };
+
 } // namespace
 
-void mlir::rescale::populateFoldPreScalePatterns(RewritePatternSet &) {}
-void mlir::rescale::populateFoldPostScalePatterns(RewritePatternSet &) {}
+void mlir::rescale::populateFoldPreScalePatterns(RewritePatternSet &patterns) {
+  patterns.add<FoldPreScaleIntoProducer>(patterns.getContext());
+}
+
+void mlir::rescale::populateFoldPostScalePatterns(RewritePatternSet &patterns) {
+  patterns.add<FoldPostScaleIntoConsumers<RMSNormOp>,
+               FoldPostScaleIntoConsumers<PreAffineRMSNormOp>,
+               FoldPostScaleIntoConsumers<GatedNormOp>>(patterns.getContext());
+}
