@@ -1,6 +1,7 @@
 //===- ModuleCompiler.cpp - MLIR file -> loadable module ------------------===//
 
 #include "lowering/ModuleCompiler.h"
+#include "lowering/NVPTX/CompileNVPTX.h"
 #include "lowering/Pipelines.h"
 
 #include "dialect/RescaleDialect.h"
@@ -145,12 +146,11 @@ OwningOpRef<ModuleOp> mlir::rescale::parseSourceFile(StringRef inputPath,
 //===----------------------------------------------------------------------===//
 
 ArrayRef<TargetBackend> mlir::rescale::getTargetBackends() {
-  // A target is one row. nvptx: lowering/NVPTX (issue 5) fills in its
-  // compile function; until then the row only makes the error precise.
+  // A target is one row. nvptx: lowering/NVPTX/CompileNVPTX.cpp (issue 5).
   static const TargetBackend backends[] = {
       {"cpu", "the host CPU: native shared object", compileForCPU},
       {"nvptx", "NVIDIA GPUs: kernels embedded in a host shared object",
-       nullptr},
+       compileForNVPTX},
   };
   return backends;
 }

@@ -1,0 +1,90 @@
+//===- CompileNVPTX.cpp - the nvptx row of rescale-compile ----------------===//
+
+#include "lowering/NVPTX/CompileNVPTX.h"
+#include "lowering/NVPTX/NVPTXPipeline.h"
+
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Pass/PassManager.h"
+
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/Module.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FileUtilities.h"
+#include "llvm/Target/TargetMachine.h"
+
+using namespace mlir;
+
+LogicalResult mlir::rescale::compileForNVPTX(ModuleOp module,
+                                             const CompileOptions &options,
+                                             runtime::Manifest &manifest,
+                                             StringRef outputPath) {
+  Location loc = module.getLoc();
+  std::string chip = options.chip.empty() ? "sm_90" : options.chip;
+  if (!StringRef(chip).starts_with("sm_"))
+    return emitError(loc) << "--chip for --target=nvptx is an SM such as "
+                             "sm_80, sm_90 or sm_90a, got '"
+                          << chip << "'";
+  manifest.target = "cuda";
+  manifest.chip = chip;
+
+  LowerToNVPTXOptions pipeline;
+  pipeline.chip = chip;
+  pipeline.features = options.features;
+  pipeline.optLevel = options.optLevel;
+  // --emit=ptx wants the assembly; otherwise a cubin where ptxas exists.
+  pipeline.format = options.emit == EmitKind::PTX ? "isa" : "auto";
+
+  bool reported = false;
+  {
+    ScopedDiagnosticHandler handler(module.getContext(), [&](Diagnostic &d) {
+      reported |= d.getSeverity() == DiagnosticSeverity::Error;
+      return failure(); // on to the tool's handler
+    });
+    PassManager pm(module.getContext());
+    buildLowerToNVPTXPipeline(pm, pipeline);
+    if (failed(pm.run(module))) {
+      if (!reported)
+        emitError(loc) << "--rescale-lower-to-nvptx failed";
+      return failure();
+    }
+  }
+
+  if (options.emit == EmitKind::MLIR)
+    return writeTextOutput(loc, outputPath,
+                           [&](raw_ostream &os) { module.print(os); });
+  if (options.emit == EmitKind::PTX) {
+    std::string ptx;
+    for (auto binary : module.getOps<gpu::BinaryOp>())
+      for (Attribute attr : binary.getObjects())
+        ptx += cast<gpu::ObjectAttr>(attr).getObject().getValue().str();
+    if (ptx.empty())
+      return emitError(loc) << "the module has no GPU kernel: no PTX to write";
+    return writeTextOutput(loc, outputPath, [&](raw_ostream &os) { os << ptx; });
+  }
+
+  // The host side: the same object and link steps as the CPU backend.
+  auto tm = createHostTargetMachine(loc, /*cpu=*/"", /*features=*/"",
+                                    options.optLevel);
+  if (failed(tm))
+    return failure();
+  llvm::LLVMContext llvmContext;
+  auto llvmModule =
+      translateAndOptimize(module, llvmContext, **tm, options.optLevel);
+  if (failed(llvmModule))
+    return failure();
+  if (options.emit == EmitKind::LLVM)
+    return writeTextOutput(loc, outputPath, [&](raw_ostream &os) {
+      (*llvmModule)->print(os, nullptr);
+    });
+  SmallString<128> object;
+  if (std::error_code ec =
+          llvm::sys::fs::createTemporaryFile("rescale-nvptx", "o", object))
+    return emitError(loc) << "cannot create a temporary object file: "
+                          << ec.message();
+  llvm::FileRemover removeObject(object);
+  if (failed(emitObjectFile(loc, **llvmModule, **tm, object)) ||
+      failed(linkSharedObject(loc, {std::string(object)}, {}, outputPath)))
+    return failure();
+  return writeManifest(loc, manifest, outputPath);
+}
