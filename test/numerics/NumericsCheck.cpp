@@ -543,8 +543,10 @@ std::vector<double> gridTies(const FloatGrid &g) {
 /// nvfp4: each second-level group (token or tensor) gets S = 2^k through its
 /// first element 6·448·S; every other block gets s_b = e, a power of two,
 /// through a first element 6·e·S, so s_b = e4m3(6·e·S/6/S) = e exactly.
+/// With `underflow`, every third other block is scaled by 2^-24 so that
+/// its s_b rounds to 0 in E4M3 (defined as a block of zeros).
 void craftQuantInput(Tensor &x, const QuantScheme &scheme, bool zeros,
-                     std::mt19937_64 &rng) {
+                     bool underflow, std::mt19937_64 &rng) {
   std::vector<double> ties;
   double emax = scheme.elementMax();
   if (scheme.format == QuantFormat::int4 || scheme.format == QuantFormat::int8) {
@@ -588,6 +590,8 @@ void craftQuantInput(Tensor &x, const QuantScheme &scheme, bool zeros,
     }
     leadsGlobal = nv && blockPow[g] == 448.0 * globalPow[G];
     double p = blockPow[g];
+    if (underflow && nv && g % 3 == 2 && !leadsGlobal)
+      p = std::ldexp(p, -24);
     bool zero = zeros && ((g % 3 == 1 && !leadsGlobal) || (nv && G % 2 == 1));
     double v;
     if (zero)
@@ -673,16 +677,18 @@ void buildQuant(CaseLine &c, CaseSpec &spec) {
     return n;
   };
   std::string inputs = c.str("inputs", "random");
-  if (inputs == "ties" || inputs == "zeros") {
-    bool zeros = inputs == "zeros";
+  if (inputs == "ties" || inputs == "zeros" || inputs == "underflow") {
+    bool zeros = inputs == "zeros", underflow = inputs == "underflow";
     spec.expectTies = true;
-    spec.craft = [s, zeros, t](std::vector<Tensor> &in, std::mt19937_64 &rng) {
-      craftQuantInput(in[0], s, zeros, rng);
+    spec.craft = [s, zeros, underflow, t](std::vector<Tensor> &in,
+                                          std::mt19937_64 &rng) {
+      craftQuantInput(in[0], s, zeros, underflow, rng);
       for (double &v : in[0].data)
         v = roundTo(t, v);
     };
   } else if (inputs != "random") {
-    fatal("case '" + c.name + "': inputs must be random, ties or zeros");
+    fatal("case '" + c.name +
+          "': inputs must be random, ties, zeros or underflow");
   }
   spec.description = shapeStr(shape) + " " + dtypeName(t) + " " + s.toMlir() +
                      (inputs == "random" ? "" : " inputs=" + inputs);

@@ -495,6 +495,15 @@ Quantized quantize(const Tensor &x, const QuantScheme &scheme) {
     }
     for (int64_t i = 0; i < x.numElements(); ++i) {
       int64_t b = groupIndex(x.shape, scaleShape, i);
+      if (scale[b] == 0.0) {
+        // amax_b/6/S below E4M3's smallest subnormal: s_b rounds to 0 and
+        // x/(0·S) means nothing. Defined (docs, QuantToLinalg) as a block of
+        // zeros.
+        r.scaled[i] = 0.0;
+        r.values[i] = 0.0;
+        r.dequantized[i] = 0.0;
+        continue;
+      }
       r.scaled[i] = x[i] / (scale[b] * blockS[b]);
       double q = roundToE2M1(x[i] / (scale[b] * blockS[b]));
       r.values[i] = q;

@@ -259,6 +259,17 @@ static void testQuant() {
   EXPECT_EQ(nt.globalScale[0], 2.0);
   EXPECT_EQ(nt.globalScale[1], roundToF32(1.0 / 2688));
   EXPECT_EQ(nt.values[16], 6.0);
+  // NVFP4 block whose scale underflows: amax_b/6/S = 1e-4/6 < 2^-10 rounds
+  // to E4M3 0, and the block is zeros.
+  Tensor xu({32}, 0.0);
+  xu[0] = 2688;
+  xu[16] = 1e-4;
+  xu[17] = 0;
+  Quantized nu = quantize(xu, scheme("nvfp4,per_tensor"));
+  EXPECT_EQ(nu.scales[1], 0.0);
+  EXPECT_EQ(nu.values[16], 0.0);
+  EXPECT_EQ(nu.values[17], 0.0);
+  EXPECT_EQ(nu.dequantized[16], 0.0);
   // NVFP4 of all zeros: S = 1, s_b = 1, values 0.
   Quantized nz = quantize(Tensor({16}, 0.0), scheme("nvfp4,per_tensor"));
   EXPECT_EQ(nz.globalScale[0], 1.0);
