@@ -23,8 +23,16 @@ Value tolinalg::castScalar(OpBuilder &b, Location loc, Value v, Type to) {
   auto fromF = dyn_cast<FloatType>(from);
   auto toF = dyn_cast<FloatType>(to);
   if (fromF && toF) {
-    if (fromF.getWidth() < toF.getWidth())
+    if (fromF.getWidth() < toF.getWidth()) {
+      // bf16 widens to f64 through f32 (exact either way): the CPU pipeline
+      // expands bf16->f32 into integer code, but a direct bf16->f64 extf
+      // reaches LLVM as bfloat arithmetic (instcombine turns fabs(fpext x)
+      // into fpext(fabs.bf16 x)), which x86 lowers with __truncsfbf2
+      // libcalls that Debian 12's libgcc does not provide.
+      if (fromF.isBF16() && toF.getWidth() > 32)
+        return castScalar(b, loc, castScalar(b, loc, v, b.getF32Type()), to);
       return arith::ExtFOp::create(b, loc, to, v);
+    }
     // Equal widths (f16 <-> bf16) go through f32 so that each step is exact
     // or a single round-to-nearest-even.
     if (fromF.getWidth() == toF.getWidth())
