@@ -418,9 +418,16 @@ RESCALE_MGPU_EXPORT void mgpuMemFree(void *ptr, void *stream) {
     }
     // A cached block may be handed out again at once, so work queued on the
     // freeing stream must be done with it first (cuMemFree would also wait).
-    RESCALE_RETURN_IF_ERROR(
-        checkResult(d, d.cuStreamSynchronize(static_cast<CUstream>(stream)),
-                    "cuStreamSynchronize", "before gpu.dealloc"));
+    // Without a stream, our streams are non-blocking and the legacy stream
+    // orders nothing: wait for the whole context.
+    if (stream)
+      RESCALE_RETURN_IF_ERROR(
+          checkResult(d, d.cuStreamSynchronize(static_cast<CUstream>(stream)),
+                      "cuStreamSynchronize", "before gpu.dealloc"));
+    else
+      RESCALE_RETURN_IF_ERROR(checkResult(d, d.cuCtxSynchronize(),
+                                          "cuCtxSynchronize",
+                                          "before gpu.dealloc"));
     return DeviceAllocator::global().deallocate(ptr);
   });
 }
