@@ -636,12 +636,17 @@ void buildQuant(CaseLine &c, CaseSpec &spec) {
     // quantize, then dequantize its results: checks both ops, bit for bit.
     bool dg = s.hasGlobalScale();
     bool ok;
+    c.used.insert("storage");
     std::vector<int64_t> sShape = s.scaleShape(shape);
     std::vector<int64_t> gShape = s.globalScaleShape(shape);
-    std::string vt = tensorType(shape, s.valueType());
+    // int4 values may be stored as i4 (rescale-run writes them as i8).
+    std::string valueType = s.valueType();
+    if (s.format == QuantFormat::int4 && c.str("storage", "i8") == "i4")
+      valueType = "i4";
+    std::string vt = tensorType(shape, valueType);
     std::string st = tensorType(sShape, s.scaleType());
     std::string gt = tensorType(gShape, "f32");
-    spec.outputs.push_back({"values", parseDType(s.valueType(), &ok), shape, true});
+    spec.outputs.push_back({"values", parseDType(valueType, &ok), shape, true});
     spec.outputs.push_back({"scales", parseDType(s.scaleType(), &ok), sShape, true});
     if (dg)
       spec.outputs.push_back({"global_scale", DType::f32, gShape, true});

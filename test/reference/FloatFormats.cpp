@@ -60,7 +60,8 @@ struct DTypeName {
 const DTypeName kNames[] = {
     {DType::f32, "f32"},           {DType::f64, "f64"},
     {DType::f16, "f16"},           {DType::bf16, "bf16"},
-    {DType::i8, "i8"},             {DType::i32, "i32"},
+    {DType::i4, "i4"},             {DType::i8, "i8"},
+    {DType::i32, "i32"},
     {DType::i64, "i64"},           {DType::f8E4M3FN, "f8E4M3FN"},
     {DType::f4E2M1FN, "f4E2M1FN"}, {DType::f8E8M0FNU, "f8E8M0FNU"},
 };
@@ -86,7 +87,8 @@ const char *dtypeName(DType t) {
 }
 
 bool isIntegerDType(DType t) {
-  return t == DType::i8 || t == DType::i32 || t == DType::i64;
+  return t == DType::i4 || t == DType::i8 || t == DType::i32 ||
+         t == DType::i64;
 }
 
 double roundTo(DType t, double v) {

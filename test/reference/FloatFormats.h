@@ -46,7 +46,7 @@ double roundToE4M3(double v);
 double roundToE2M1(double v);
 
 /// Element types the reference knows, named as in MLIR.
-enum class DType { f32, f64, f16, bf16, i8, i32, i64, f8E4M3FN, f4E2M1FN,
+enum class DType { f32, f64, f16, bf16, i4, i8, i32, i64, f8E4M3FN, f4E2M1FN,
                    f8E8M0FNU };
 DType parseDType(const std::string &name, bool *ok = nullptr);
 const char *dtypeName(DType t);
