@@ -291,6 +291,19 @@ TEST_F(FakeDriverTest, DeviceAllocationsAreCached) {
   EXPECT_EQ(std::count(c.begin(), c.end(), "cuMemFree"), 2);
 }
 
+TEST_F(FakeDriverTest, FreeWaitsForPendingWorkBeforeCachingTheBlock) {
+  void *stream = mgpuStreamCreate();
+  void *p = mgpuMemAlloc(64, stream, false);
+  clearLog();
+  mgpuMemFree(p, stream);
+  EXPECT_EQ(calls(), std::vector<std::string>{"cuStreamSynchronize stream=set"});
+  p = mgpuMemAlloc(64, nullptr, false);
+  clearLog();
+  mgpuMemFree(p, nullptr); // no stream: our streams are non-blocking
+  EXPECT_EQ(calls(), std::vector<std::string>{"cuCtxSynchronize"});
+  EXPECT_EQ(takeLastCudaError(), "");
+}
+
 TEST_F(FakeDriverTest, OutOfMemoryTrimsTheCacheAndRetries) {
   DeviceAllocator &a = DeviceAllocator::global();
   void *p = mgpuMemAlloc(256, nullptr, false);
