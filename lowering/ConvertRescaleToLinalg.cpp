@@ -1,4 +1,13 @@
 //===- ConvertRescaleToLinalg.cpp - the reference decomposition -----------===//
+//
+// --convert-rescale-to-linalg gathers the per-family patterns
+// (ToLinalg/*ToLinalg.cpp) and applies them as a partial conversion in which
+// the whole rescale dialect is illegal. Before converting, it checks every
+// rescale op and reports, on the op, what the decomposition cannot take
+// (dynamic shapes, ops without a pattern), so that users get a reason rather
+// than the conversion driver's bare "failed to legalize operation".
+//
+//===----------------------------------------------------------------------===//
 
 #include "lowering/Passes.h"
 #include "lowering/ToLinalg/Common.h"
