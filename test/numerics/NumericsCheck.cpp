@@ -730,6 +730,21 @@ void buildDequantize(CaseLine &c, CaseSpec &spec) {
   spec.description = shapeStr(shape) + " -> " + dtypeName(t) + " " + s.toMlir();
 }
 
+/// A function that never writes its result (it returns tensor.empty), with
+/// the identity as "reference": rescale-run must hand back its poison (NaN)
+/// and the check must fail. Used by poison.test only.
+void buildUnwritten(CaseLine &c, CaseSpec &spec) {
+  DType t = c.dtype("dtype", DType::f32);
+  std::vector<int64_t> shape = c.shape();
+  spec.inputs = {{"x", t, shape}};
+  spec.outputs.push_back({"y", t, shape, false});
+  spec.body.push_back("%r0 = tensor.empty() : " + tensorType(shape, t));
+  spec.reference = [](const std::vector<Tensor> &in) {
+    return std::vector<Tensor>{in[0]};
+  };
+  spec.description = shapeStr(shape) + " " + dtypeName(t);
+}
+
 CaseSpec buildCase(CaseLine &c) {
   CaseSpec spec;
   c.shapeRng.seed(uint64_t(c.integer("seed", 1)) * 7919 + 17);
@@ -751,6 +766,8 @@ CaseSpec buildCase(CaseLine &c) {
     buildQuant(c, spec);
   else if (op == "dequantize")
     buildDequantize(c, spec);
+  else if (op == "unwritten")
+    buildUnwritten(c, spec);
   else
     fatal("case '" + c.name + "': unknown op '" + op + "'");
   // xscale=K: the driver draws normal(0,1) inputs itself and multiplies the
