@@ -719,6 +719,9 @@ Value match::asMatrix(OpBuilder &b, Location loc, Value v) {
 Value match::transpose2D(OpBuilder &b, Location loc, Value v) {
   auto t = cast<RankedTensorType>(v.getType());
   auto to = t.clone({t.getDimSize(1), t.getDimSize(0)});
+  // Transposing a transpose gives back its source.
+  if (Value src = matchTransposeLastTwo(v); src && src.getType() == to)
+    return src;
   DenseElementsAttr d;
   if (matchPattern(v, m_Constant(&d))) {
     if (d.isSplat())

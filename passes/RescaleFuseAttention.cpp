@@ -49,26 +49,30 @@ struct FuseOutputGate : RewritePattern {
       Value g = fs[1 - i].inverse ? matchLogisticDenominator(fs[1 - i].v) : Value();
       if (!g)
         return rewriter.notifyMatchFailure(op, "not multiplied by a sigmoid");
+      // The output may be viewed through unit reshapes (3-d attention
+      // raised to the op's 4-d layout): gate and result follow that view.
       RankedTensorType ot = attn.getType();
-      if (op->getResult(0).getType() != ot || !attn->hasOneUse())
+      auto rt = dyn_cast<RankedTensorType>(op->getResult(0).getType());
+      if (!rt || rt.getElementType() != ot.getElementType() ||
+          rt.getNumElements() != ot.getNumElements() || !attn->hasOneUse())
         return rewriter.notifyMatchFailure(op, "attention output used elsewhere");
       g = strip(g);
       auto gt = dyn_cast<RankedTensorType>(g.getType());
       ArrayRef<int64_t> o = ot.getShape(); // [B, Hq, S, Dv]
       GateKind kind;
-      if (gt && gt.getShape() == o) {
+      if (gt && gt.hasStaticShape() && gt.getNumElements() == ot.getNumElements()) {
         kind = GateKind::elementwise;
-      } else if (gt && gt.getNumElements() == o[0] * o[1] * o[2] &&
-                 (gt.getShape() == o.drop_back() ||
-                  gt.getShape() == ArrayRef<int64_t>{o[0], o[1], o[2], 1})) {
+      } else if (gt && gt.hasStaticShape() && o[3] != 1 &&
+                 gt.getNumElements() == o[0] * o[1] * o[2] &&
+                 (gt.getRank() < 1 || gt.getShape().back() != o[3] || o[3] == o[2])) {
         kind = GateKind::headwise;
       } else {
         return rewriter.notifyMatchFailure(op, "gate shape fits no gate kind");
       }
       Location loc = op->getLoc();
       Type et = ot.getElementType();
-      if (kind == GateKind::headwise)
-        g = reshapeTo(rewriter, loc, g, o.drop_back());
+      g = reshapeTo(rewriter, loc, g,
+                    kind == GateKind::headwise ? o.drop_back() : o);
       if (gt.getElementType() != et && !gt.getElementType().isF32())
         g = castElements(rewriter, loc, g, rewriter.getF32Type());
       SmallVector<Value> operands{attn.getQ(), attn.getK(), attn.getV(), g};
@@ -78,7 +82,7 @@ struct FuseOutputGate : RewritePattern {
       auto gated = AttentionOp::create(rewriter, attn.getLoc(), TypeRange{ot},
                                        operands, attrs);
       gated.setGateKind(kind);
-      rewriter.replaceOp(op, gated.getResult());
+      rewriter.replaceOp(op, reshapeTo(rewriter, loc, gated.getResult(), rt.getShape()));
       return success();
     }
     return failure();
