@@ -116,13 +116,6 @@ std::string shapeStr(const std::vector<int64_t> &shape) {
   return s.empty() ? "scalar" : s;
 }
 
-std::string tensorType(const std::vector<int64_t> &shape, DType t) {
-  std::string s = "tensor<";
-  for (int64_t d : shape)
-    s += std::to_string(d) + "x";
-  return s + dtypeName(t) + ">";
-}
-
 std::string tensorType(const std::vector<int64_t> &shape, const std::string &t) {
   std::string s = "tensor<";
   for (int64_t d : shape)
@@ -130,7 +123,12 @@ std::string tensorType(const std::vector<int64_t> &shape, const std::string &t) 
   return s + t + ">";
 }
 
-/// An MLIR f32 float attribute, and the f32 value the compiled code sees.
+std::string tensorType(const std::vector<int64_t> &shape, DType t) {
+  return tensorType(shape, std::string(dtypeName(t)));
+}
+
+/// An f32 attribute spelling `v` (already an f32 value: callers round with
+/// roundToF32 and use that same value in the reference) exactly.
 std::string f32Attr(double v) {
   char buf[64];
   std::snprintf(buf, sizeof buf, "%.9e : f32", v);
@@ -262,26 +260,22 @@ struct CaseSpec {
 };
 
 std::string funcText(const std::string &name, const CaseSpec &spec) {
+  std::string results;
+  for (size_t i = 0; i < spec.outputs.size(); ++i)
+    results += (i ? ", " : "") +
+               tensorType(spec.outputs[i].shape, spec.outputs[i].dtype);
   std::ostringstream os;
   os << "func.func @" << name << "(";
   for (size_t i = 0; i < spec.inputs.size(); ++i)
     os << (i ? ", " : "") << "%" << spec.inputs[i].name << ": "
        << tensorType(spec.inputs[i].shape, spec.inputs[i].dtype);
-  os << ") -> (";
-  for (size_t i = 0; i < spec.outputs.size(); ++i)
-    os << (i ? ", " : "")
-       << tensorType(spec.outputs[i].shape, spec.outputs[i].dtype);
-  os << ") {\n";
+  os << ") -> (" << results << ") {\n";
   for (const std::string &l : spec.body)
     os << "  " << l << "\n";
   os << "  return ";
   for (size_t i = 0; i < spec.outputs.size(); ++i)
     os << (i ? ", " : "") << "%r" << i;
-  os << " : ";
-  for (size_t i = 0; i < spec.outputs.size(); ++i)
-    os << (i ? ", " : "")
-       << tensorType(spec.outputs[i].shape, spec.outputs[i].dtype);
-  os << "\n}\n";
+  os << " : " << results << "\n}\n";
   return os.str();
 }
 
