@@ -58,9 +58,17 @@ void mlir::rescale::buildLowerToCPUPipeline(OpPassManager &pm,
   pm.addPass(createLowerAffinePass());
   pm.addPass(createSCFToControlFlowPass());
 
-  // 4. Ops with no direct LLVM lowering: tanh/rsqrt/… become exp/sqrt forms;
-  //    conversions to and from bf16, f8E8M0 and f4E2M1 become integer code
-  //    (x86 has no native instructions for them).
+  // 4. Ops with no direct LLVM lowering. Math and arithmetic on f16/bf16 are
+  //    computed in f32 and rounded once per op (exactly the IEEE result of the
+  //    narrow op; without this LLVM would need soft-float libcalls such as
+  //    __truncsfbf2 that not every libgcc has). tanh/rsqrt/… become exp/sqrt
+  //    forms; conversions to and from bf16, f8E8M0 and f4E2M1 become integer
+  //    code (x86 has no native instructions for them).
+  pm.addPass(math::createMathExtendToSupportedTypes());
+  arith::ArithEmulateUnsupportedFloatsOptions emulate;
+  emulate.sourceTypeStrs = {"bf16", "f16"};
+  emulate.targetTypeStr = "f32";
+  pm.addPass(arith::createArithEmulateUnsupportedFloats(emulate));
   pm.addPass(math::createMathExpandOpsPass());
   arith::ArithExpandOpsPassOptions expand;
   expand.includeBf16 = true;

@@ -100,3 +100,24 @@ func.func @gated_norm_then_linear(%x: tensor<4x32xf32>, %w: tensor<32xf32>,
   %y = rescale.linear %n, %wl : (tensor<4x32xf32>, tensor<8x32xf32>) -> tensor<4x8xf32>
   return %y : tensor<4x8xf32>
 }
+
+// -----
+
+// Math and arithmetic on bf16/f16 run in f32, one rounding per op: no bf16
+// or f16 arithmetic reaches LLVM, and no bf16 conversion either (it would
+// need soft-float libcalls such as __truncsfbf2 that libgcc 12 lacks); f16
+// conversions stay fpext/fptrunc (F16C instructions).
+// CHECK-LABEL: llvm.func @bf16_math(
+// CHECK-NOT:     {{llvm\.(fadd|fmul|intr\.).*f16}}
+// CHECK-NOT:     {{llvm\.(fpext|fptrunc).*bf16}}
+// CHECK:         llvm.fadd {{.*}} : f32
+// CHECK-NOT:     {{llvm\.(fadd|fmul|intr\.).*f16}}
+// CHECK-NOT:     {{llvm\.(fpext|fptrunc).*bf16}}
+// CHECK:         llvm.return
+func.func @bf16_math(%x: tensor<8xbf16>, %y: tensor<8xf16>) -> (tensor<8xbf16>, tensor<8xf16>) {
+  %a = math.tanh %x : tensor<8xbf16>
+  %b = arith.addf %a, %x : tensor<8xbf16>
+  %c = math.exp %y : tensor<8xf16>
+  %d = arith.mulf %c, %y : tensor<8xf16>
+  return %b, %d : tensor<8xbf16>, tensor<8xf16>
+}

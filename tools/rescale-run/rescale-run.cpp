@@ -3,6 +3,7 @@
 //   rescale-run FILE.mlir|MODULE.so --entry NAME [--input a.npy ...]
 //               --output-dir DIR [--random-inputs [--seed N]] [--time N]
 //               [--device cpu|cuda] [--print-summary]
+//               [--collect-absmax FILE]
 //
 // A .mlir file is compiled on the fly (the same path as rescale-compile) to a
 // module in a temporary directory; a .so is loaded with its manifest. The
@@ -24,9 +25,13 @@
 #include "rescale/runtime/HostTensor.h"
 #include "rescale/runtime/Module.h"
 #include "rescale/runtime/Npy.h"
+#include "rescale/runtime/Probes.h"
 
 #ifdef RESCALE_RUN_WITH_COMPILER
 #include "lowering/ModuleCompiler.h"
+#include "passes/Passes.h"
+
+#include "mlir/Pass/PassManager.h"
 
 #include "mlir/IR/MLIRContext.h"
 #include "llvm/Support/SourceMgr.h"
@@ -61,6 +66,8 @@ struct Options {
   int64_t timeRuns = 0;
   std::string device = "cpu";
   bool printSummary = false;
+  /// Probe reports (docs/quantization.md): instrument the .mlir, write FILE.
+  std::string collectAbsmax;
 };
 
 constexpr const char *kUsage =
@@ -76,6 +83,9 @@ constexpr const char *kUsage =
     "  --time N           run N more times; print the median and min time\n"
     "  --device D         cpu (default) or cuda\n"
     "  --print-summary    print each output's type and checksums\n"
+    "  --collect-absmax F instrument every rescale.linear input and write its\n"
+    "                     per-channel max|x| as the SmoothQuant calibration\n"
+    "                     file F (for --rescale-insert-quantization)\n"
     "bf16 tensors are f32 .npy files at the boundary.\n";
 
 [[noreturn]] void fail(const std::string &message, int code = 1) {
@@ -157,6 +167,8 @@ Options parseOptions(int argc, char **argv) {
     } else if (arg == "--print-summary") {
       noValue();
       options.printSummary = true;
+    } else if (arg == "--collect-absmax") {
+      options.collectAbsmax = takeValue();
     } else if (arg.size() > 1 && arg[0] == '-') {
       usageError("unknown option '" + arg + "'");
     } else {
@@ -255,8 +267,9 @@ private:
 #ifdef RESCALE_RUN_WITH_COMPILER
 /// Compile `path` for `device` into `dir`; returns the module path. MLIR
 /// diagnostics (with locations) go to stderr; then one summary line.
-std::string compileProgram(const std::string &path, const std::string &device,
+std::string compileProgram(const std::string &path, const Options &run,
                            TempDir &dir) {
+  const std::string &device = run.device;
   mlir::DialectRegistry registry;
   mlir::rescale::registerModuleCompilerDialects(registry);
   mlir::MLIRContext context(registry);
@@ -276,6 +289,13 @@ std::string compileProgram(const std::string &path, const std::string &device,
     fail(ioError.empty()
              ? "cannot compile '" + path + "' (see the diagnostics above)"
              : ioError);
+  // Probe reports: the instrumentation adds probe results to the entries.
+  if (!run.collectAbsmax.empty()) {
+    mlir::PassManager pm(&context);
+    pm.addPass(mlir::rescale::createRescaleInstrumentAbsmaxPass());
+    if (mlir::failed(pm.run(*module)))
+      fail("cannot instrument '" + path + "' (see the diagnostics above)");
+  }
   if (mlir::failed(
           mlir::rescale::compileModule(*module, options, modulePath)))
     fail("cannot compile '" + path + "' for " + options.target +
@@ -291,7 +311,7 @@ std::unique_ptr<Module> loadProgram(const Options &options, TempDir &dir) {
   std::string modulePath = options.program;
   if (!endsWith(options.program, ".so")) {
 #ifdef RESCALE_RUN_WITH_COMPILER
-    modulePath = compileProgram(options.program, options.device, dir);
+    modulePath = compileProgram(options.program, options, dir);
 #else
     (void)dir;
     fail("'" + options.program +
@@ -426,9 +446,14 @@ HostTensor toFileTensor(const HostTensor &tensor) {
   };
   if (tensor.dtype() == DType::BF16)
     return check(convertTensor(tensor, DType::F32));
-  if (tensor.dtype() == DType::I4)
-    return check(HostTensor::fromBytes(DType::I8, tensor.shape(),
-                                       tensor.data(), tensor.numBytes()));
+  if (tensor.dtype() == DType::I4) {
+    // One byte per element; LLVM stores an i4 zero-extended, so the value is
+    // the sign-extended low nibble (-4 is stored as 0x0c).
+    HostTensor out = check(HostTensor::create(DType::I8, tensor.shape()));
+    for (int64_t i = 0; i < tensor.numElements(); ++i)
+      out.dataAs<int8_t>()[i] = int8_t(uint8_t(tensor.data()[i] << 4)) >> 4;
+    return out;
+  }
   float (*decode)(uint8_t) = narrowFloatDecoder(tensor.dtype());
   if (!decode)
     return tensor.clone();
@@ -650,7 +675,25 @@ int main(int argc, char **argv) {
                 millis.front(), n);
   }
 
+  // Probe outputs go to their reports, not to outN.npy (they come last, so
+  // the program's outputs keep their numbers).
+  auto probesOr = readProbes(manifestPathFor(module->path()), entry.name);
+  if (!probesOr)
+    fail(probesOr.status().message());
+  std::vector<bool> isProbe(outputs.size(), false);
+  for (const ProbeSpec &p : *probesOr)
+    if (p.output < outputs.size())
+      isProbe[p.output] = true;
+  if (!options.collectAbsmax.empty()) {
+    Status status =
+        writeAbsmaxCalibration(options.collectAbsmax, *probesOr, outputs);
+    if (!status)
+      fail("--collect-absmax: " + status.message());
+  }
+
   for (size_t j = 0; j < outputs.size(); ++j) {
+    if (isProbe[j])
+      continue;
     std::string name = "out" + std::to_string(j);
     writeTensor(options.outputDir + "/" + name + ".npy", outputs[j]);
     if (options.printSummary)
