@@ -11,6 +11,22 @@ include "mlir/IR/BuiltinAttributeInterfaces.td"
 // Enums
 //===----------------------------------------------------------------------===//
 
+// The parser of an enum attribute's keyword, with an error that says which
+// keywords are allowed ("unknown gate_kind 'rowwise'; expected none, headwise
+// or elementwise") instead of naming the C++ enum class.
+class Rescale_EnumKeywordParser<string cppType, string what, string choices> {
+  code parser = [{[&]() -> ::mlir::FailureOr<::mlir::rescale::}] # cppType # [{> {
+    auto loc = $_parser.getCurrentLocation();
+    std::string keyword;
+    if (::mlir::failed($_parser.parseKeywordOrString(&keyword)))
+      return ::mlir::failure();
+    if (auto value = ::mlir::rescale::symbolize}] # cppType # [{(keyword))
+      return *value;
+    return {(::llvm::LogicalResult)($_parser.emitError(loc)
+        << "unknown }] # what # [{ '" << keyword << "'; expected }] # choices # [{")};
+  }()}];
+}
+
 def Rescale_GateActivation : I32EnumAttr<"GateActivation",
     "activation of the GatedNorm gate (the paper's gate ablation, §3.4)", [
       I32EnumAttrCase<"sigmoid", 0>,
@@ -20,6 +36,8 @@ def Rescale_GateActivation : I32EnumAttr<"GateActivation",
     ]> {
   let cppNamespace = "::mlir::rescale";
   let genSpecializedAttr = 0;
+  let parameterParser = Rescale_EnumKeywordParser<"GateActivation",
+      "gate_activation", "sigmoid, tanh, silu or identity">.parser;
 }
 def Rescale_GateActivationAttr
     : EnumAttr<Rescale_Dialect, Rescale_GateActivation, "gate_activation"> {
@@ -47,6 +65,8 @@ def Rescale_GateKind : I32EnumAttr<"GateKind",
     ]> {
   let cppNamespace = "::mlir::rescale";
   let genSpecializedAttr = 0;
+  let parameterParser = Rescale_EnumKeywordParser<"GateKind", "gate_kind",
+      "none, headwise or elementwise">.parser;
 }
 def Rescale_GateKindAttr
     : EnumAttr<Rescale_Dialect, Rescale_GateKind, "gate_kind"> {
@@ -73,6 +93,8 @@ def Rescale_SoftmaxKind : I32EnumAttr<"SoftmaxKind",
     ]> {
   let cppNamespace = "::mlir::rescale";
   let genSpecializedAttr = 0;
+  let parameterParser = Rescale_EnumKeywordParser<"SoftmaxKind", "softmax",
+      "standard, off_by_one or learned_sink">.parser;
 }
 def Rescale_SoftmaxKindAttr
     : EnumAttr<Rescale_Dialect, Rescale_SoftmaxKind, "softmax"> {

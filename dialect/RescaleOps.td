@@ -12,9 +12,6 @@ include "mlir/IR/CommonAttrConstraints.td"
 // Constraints
 //===----------------------------------------------------------------------===//
 
-// The float element types the dialect computes in.
-def Rescale_Float : AnyTypeOf<[F32, F16, BF16]>;
-
 // A ranked tensor of f32, f16 or bf16. ODS checks only that the value is a
 // ranked tensor (so the typed accessors are safe); the element type is checked
 // by each op's verifier, which can name the operand ("'weight' must have

@@ -213,3 +213,21 @@ func.func @softmax_string(%q: tensor<1x4x8x16xf32>, %k: tensor<1x4x8x16xf32>, %v
   %0 = "rescale.attention"(%q, %k, %v) {softmax = "off_by_one"} : (tensor<1x4x8x16xf32>, tensor<1x4x8x16xf32>, tensor<1x4x8x16xf32>) -> tensor<1x4x8x16xf32>
   return %0 : tensor<1x4x8x16xf32>
 }
+
+// -----
+
+func.func @gate_kind_unknown(%q: tensor<1x4x8x16xf32>, %k: tensor<1x4x8x16xf32>, %v: tensor<1x4x8x16xf32>) -> tensor<1x4x8x16xf32> {
+  // expected-error @+2 {{unknown gate_kind 'rowwise'; expected none, headwise or elementwise}}
+  // expected-error @+1 {{failed to parse Rescale_GateKindAttr parameter 'value'}}
+  %0 = rescale.attention %q, %k, %v {gate_kind = #rescale.gate_kind<rowwise>} : (tensor<1x4x8x16xf32>, tensor<1x4x8x16xf32>, tensor<1x4x8x16xf32>) -> tensor<1x4x8x16xf32>
+  return %0 : tensor<1x4x8x16xf32>
+}
+
+// -----
+
+func.func @softmax_unknown(%q: tensor<1x4x8x16xf32>, %k: tensor<1x4x8x16xf32>, %v: tensor<1x4x8x16xf32>) -> tensor<1x4x8x16xf32> {
+  // expected-error @+2 {{unknown softmax 'sigmoid'; expected standard, off_by_one or learned_sink}}
+  // expected-error @+1 {{failed to parse Rescale_SoftmaxKindAttr parameter 'value'}}
+  %0 = rescale.attention %q, %k, %v {softmax = #rescale.softmax<sigmoid>} : (tensor<1x4x8x16xf32>, tensor<1x4x8x16xf32>, tensor<1x4x8x16xf32>) -> tensor<1x4x8x16xf32>
+  return %0 : tensor<1x4x8x16xf32>
+}

@@ -188,7 +188,7 @@ func.func @gated_norm_w_up_type(%x: tensor<4x64xbf16>, %w: tensor<64xbf16>, %wd:
 // -----
 
 func.func @gated_norm_bad_activation(%x: tensor<4x64xf32>, %w: tensor<64xf32>, %wd: tensor<64x16xf32>, %wu: tensor<16x64xf32>) -> tensor<4x64xf32> {
-  // expected-error @+2 {{expected ::mlir::rescale::GateActivation to be one of: sigmoid, tanh, silu, identity}}
+  // expected-error @+2 {{unknown gate_activation 'relu'; expected sigmoid, tanh, silu or identity}}
   // expected-error @+1 {{failed to parse Rescale_GateActivationAttr parameter 'value'}}
   %0 = rescale.gated_norm %x, %w, %wd, %wu {gate_activation = #rescale.gate_activation<relu>} : (tensor<4x64xf32>, tensor<64xf32>, tensor<64x16xf32>, tensor<16x64xf32>) -> tensor<4x64xf32>
   return %0 : tensor<4x64xf32>
