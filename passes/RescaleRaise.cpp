@@ -318,7 +318,9 @@ MaskResult peelMask(Value &s, int64_t S, int64_t T) {
 std::optional<AttentionMatch> matchAttention(Value root) {
   // out = P · v
   std::optional<Matmul> pv = matchMatmul(root);
-  if (!pv || pv->rhsTransposed || !pv->lhsCanonical || !pv->outCanonical)
+  if (!pv || pv->rhsTransposed || !pv->lhsCanonical || !pv->outCanonical ||
+      cast<ShapedType>(pv->init.getType()).getShape() !=
+          cast<ShapedType>(root.getType()).getShape())
     return std::nullopt;
   std::optional<double> zero = getSplat(pv->init);
   if (!zero || *zero != 0.0)
@@ -457,7 +459,10 @@ struct LinearMatch {
 
 std::optional<LinearMatch> matchLinear(Value root) {
   std::optional<Matmul> mm = matchMatmul(root);
-  if (!mm || !mm->lhsCanonical || !mm->outCanonical || !isWeightLike(mm->rhs))
+  // The root must be the matmul's value itself, not a reshaped view of it.
+  if (!mm || !mm->lhsCanonical || !mm->outCanonical || !isWeightLike(mm->rhs) ||
+      cast<ShapedType>(mm->init.getType()).getShape() !=
+          cast<ShapedType>(root.getType()).getShape())
     return std::nullopt;
   auto lt = cast<RankedTensorType>(mm->lhs.getType());
   auto ot = cast<RankedTensorType>(mm->init.getType());
