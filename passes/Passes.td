@@ -213,4 +213,148 @@ def RescaleFoldScalesPass
   ];
 }
 
+
+//===----------------------------------------------------------------------===//
+// Quantization and instrumentation (issue 4 §5-§6; helper H9). Linear names,
+// probe results and the calibration file: docs/quantization.md.
+//===----------------------------------------------------------------------===//
+
+def RescaleInsertQuantizationPass
+    : Pass<"rescale-insert-quantization", "::mlir::ModuleOp"> {
+  let summary = "Wrap every rescale.linear with a quantization scheme, "
+                "optionally smoothed (SmoothQuant)";
+  let description = [{
+    Simulates (or, for constant weights, stores) a low-precision linear:
+    the weight and the activation of every `rescale.linear` whose name does
+    not match `skip` go through the scheme's quantization, with the exact
+    numerics of `rescale.fake_quant` / `rescale.quantize` /
+    `rescale.dequantize`:
+
+    | scheme | weight `[N, K]`                               | activation `[..., K]` (dynamic) |
+    |--------|-----------------------------------------------|---------------------------------|
+    | w4a4   | `#rescale.quant<int4, per_channel>`           | `#rescale.quant<int4, per_token>` |
+    | w8a8   | `#rescale.quant<int8, per_channel>`           | `#rescale.quant<int8, per_token>` |
+    | fp8    | `<fp8, per_block>` (128x128) when 128 divides N and K, else `<fp8, per_channel>` | `#rescale.quant<fp8, per_token>` |
+    | nvfp4  | `#rescale.quant<nvfp4, per_tensor>` (blocks of 16) | `#rescale.quant<nvfp4, per_token>` |
+    | mxfp4  | `#rescale.quant<mxfp4>` (blocks of 32)        | `#rescale.quant<mxfp4>` |
+    | none   | -                                             | - (SmoothQuant only)            |
+
+    `storage=fake` (default) wraps both in `rescale.fake_quant`.
+    `storage=real` stores weights in their low-precision format: a constant
+    weight is quantized at compile time into constants of i8 / f8E4M3FN /
+    f4E2M1FN values and their scales feeding a `rescale.dequantize` (bit for
+    bit what `rescale.quantize` computes at run time); any other weight gets
+    `rescale.quantize` + `rescale.dequantize` on its path. Activations are
+    always fake-quantized, per token.
+
+    A linear whose K is not a multiple of the scheme's block (16 for nvfp4,
+    32 for mxfp4) is left in full precision with a warning.
+
+    **Names.** A linear is named by its location when that is a `NameLoc`
+    (`loc("layer0.q_proj")`), else `<func>/linear<N>`, N counting the
+    linears of the function in walk order from 0. `skip` is a regex searched
+    in the name (anchor it with `^…$` for an exact match).
+
+    **SmoothQuant** (Xiao et al. 2023), when `calibration` names a file
+    written by `rescale-run --collect-absmax`: for each linear input channel
+    j, `s_j = max|X_j|^α / max|W_j|^(1-α)` (α = `smoothquant-alpha`; s_j = 1
+    where either max is 0), `X ← X / s`, `W[:, j] ← s_j · W[:, j]`. When the
+    input comes straight from a norm (`rms_norm`, `preaffine_rms_norm`,
+    `gated_norm`, the normalized result of `add_rms_norm`) whose every use is
+    a quantized linear, those linears share one s (the max of their
+    activation and weight channel maxima) and 1/s is folded into the norm's
+    weight (and s into `w_down`'s rows for `gated_norm`, whose gate reads the
+    weighted output); otherwise an explicit `x · (1/s)` is inserted and a
+    remark says so. Constant weights are scaled at compile time, argument
+    weights by an explicit multiply on their path; s needs max|W_j|, so
+    smoothing needs constant weights (a linear with a run-time weight is
+    quantized unsmoothed, with a warning).
+
+    Example (`scheme=w8a8`):
+    ```mlir
+    %y = rescale.linear %x, %w : (tensor<8x64xf32>, tensor<32x64xf32>) -> tensor<8x32xf32>
+    ```
+    becomes
+    ```mlir
+    %xq = rescale.fake_quant %x {scheme = #rescale.quant<int8, per_token>}
+        : (tensor<8x64xf32>) -> tensor<8x64xf32>
+    %wq = rescale.fake_quant %w {scheme = #rescale.quant<int8, per_channel>}
+        : (tensor<32x64xf32>) -> tensor<32x64xf32>
+    %y = rescale.linear %xq, %wq : (tensor<8x64xf32>, tensor<32x64xf32>) -> tensor<8x32xf32>
+    ```
+  }];
+  let options = [
+    Option<"scheme", "scheme", "std::string", /*default=*/"\"w8a8\"",
+           "w4a4, w8a8, fp8, nvfp4, mxfp4, or none (SmoothQuant only)">,
+    Option<"smoothquantAlpha", "smoothquant-alpha", "double", /*default=*/"0.5",
+           "SmoothQuant migration strength α in [0, 1]">,
+    Option<"calibration", "calibration", "std::string", /*default=*/"\"\"",
+           "Activation absmax file (rescale-run --collect-absmax); enables "
+           "SmoothQuant">,
+    Option<"skip", "skip", "std::string", /*default=*/"\"\"",
+           "Regex: linears whose name it matches stay in full precision">,
+    Option<"storage", "storage", "std::string", /*default=*/"\"fake\"",
+           "fake (fake_quant) or real (low-precision weight storage)">,
+  ];
+  let statistics = [
+    Statistic<"numQuantized", "quantized-linears", "Linears quantized">,
+    Statistic<"numSkipped", "skipped-linears",
+              "Linears left in full precision (skip regex or block size)">,
+    Statistic<"numSmoothed", "smoothed-linears", "Linears smoothed (SmoothQuant)">,
+    Statistic<"numNormFolds", "norm-folds", "Norm weights that absorbed 1/s">,
+    Statistic<"numStoredWeights", "stored-weights",
+              "Constant weights quantized at compile time (storage=real)">,
+  ];
+  let dependentDialects = [
+    "::mlir::rescale::RescaleDialect",
+    "::mlir::arith::ArithDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::tensor::TensorDialect",
+  ];
+}
+
+def RescaleInstrumentAbsmaxPass
+    : Pass<"rescale-instrument-absmax", "::mlir::ModuleOp"> {
+  let summary = "Return each linear input's per-channel max|x| as a probe result";
+  let description = [{
+    Calibration for SmoothQuant: every `rescale.linear` in the body of a
+    public function gets an extra function result, `max |x|` over all
+    leading dimensions of its input (`tensor<Kxf32>`, computed in f32),
+    marked with the result attribute
+    `rescale.probe = {kind = "absmax", name = "<linear name>"}` (names as in
+    `--rescale-insert-quantization`). The compiler lists such results in the
+    manifest's `probes`, and `rescale-run --collect-absmax FILE` writes them
+    as the calibration file (docs/quantization.md). Pure dataflow, so it
+    works on every target. Functions that already return absmax probes are
+    left alone.
+
+    Example:
+    ```mlir
+    func.func @main(%x: tensor<8x64xf32>, %w: tensor<32x64xf32>) -> tensor<8x32xf32> {
+      %y = rescale.linear %x, %w : (tensor<8x64xf32>, tensor<32x64xf32>) -> tensor<8x32xf32>
+      return %y : tensor<8x32xf32>
+    }
+    ```
+    becomes
+    ```mlir
+    func.func @main(%x: tensor<8x64xf32>, %w: tensor<32x64xf32>)
+        -> (tensor<8x32xf32>,
+            tensor<64xf32> {rescale.probe = {kind = "absmax", name = "main/linear0"}}) {
+      %y = rescale.linear %x, %w : …
+      %m = linalg.generic … ins(%x : tensor<8x64xf32>) outs(… : tensor<64xf32>) { max(|x|) }
+      return %y, %m : tensor<8x32xf32>, tensor<64xf32>
+    }
+    ```
+  }];
+  let statistics = [
+    Statistic<"numProbes", "probes", "absmax probes added">,
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::tensor::TensorDialect",
+  ];
+}
+
 #endif // RESCALE_PASSES_PASSES_TD

@@ -1,0 +1,38 @@
+//===- LinearNames.h - stable names of linears and probe results -*- C++ -*-===//
+//
+// The quantization and instrumentation passes and the calibration file talk
+// about linears by name, so the name must not depend on how the IR was
+// printed: a linear whose location is a NameLoc (`loc("layer0.q_proj")`) is
+// called by that name; any other is `<func>/linear<N>`, N counting the
+// linears of its function in walk order from 0. Probe results carry the
+// attribute `rescale.probe = {kind = "...", name = "..."}`, which the
+// compiler copies into the manifest (docs/quantization.md).
+//
+//===----------------------------------------------------------------------===//
+#ifndef RESCALE_PASSES_LINEARNAMES_H
+#define RESCALE_PASSES_LINEARNAMES_H
+
+#include "dialect/RescaleOps.h"
+
+#include "mlir/IR/BuiltinAttributes.h"
+#include "llvm/ADT/STLFunctionalExtras.h"
+#include "llvm/ADT/StringRef.h"
+
+#include <string>
+
+namespace mlir::rescale {
+
+/// Calls `fn(linear, name)` for every rescale.linear under `root`, in walk
+/// order, with the name described above.
+void forEachNamedLinear(Operation *root,
+                        function_ref<void(LinearOp, StringRef)> fn);
+
+/// The result attribute that marks a function result as a probe.
+constexpr llvm::StringLiteral kProbeAttrName = "rescale.probe";
+
+/// `{kind = <kind>, name = <name>}`.
+DictionaryAttr makeProbeAttr(MLIRContext *ctx, StringRef kind, StringRef name);
+
+} // namespace mlir::rescale
+
+#endif // RESCALE_PASSES_LINEARNAMES_H

@@ -1,0 +1,670 @@
+//===- RescaleInsertQuantization.cpp - quantize linears, SmoothQuant ------===//
+//
+// Wraps each rescale.linear with the quantization of a deployment scheme
+// (W4A4, W8A8, FP8, NVFP4, MXFP4), using the dialect's quantization ops, so
+// that the numerics are exactly those of their reference decomposition.
+//
+// Two choices worth knowing:
+//  * storage=real quantizes constant weights here, at compile time, with
+//    dialect/QuantMath.h. Those helpers follow the decomposition's f64
+//    formulas in the same operation order, so the stored values and scales
+//    are bit for bit what `rescale.quantize` computes at run time (a test
+//    checks this against the run-time path).
+//  * SmoothQuant (Xiao et al. 2023) moves activation outliers into the
+//    weights with a per-channel s. The residual outliers it targets are the
+//    paper's residual sinks (arXiv 2601.22966 §2): they sit in a few hidden
+//    dimensions of the norm input, so s is folded into the norm weight when
+//    the linear reads a norm directly.
+//
+//===----------------------------------------------------------------------===//
+
+#include "passes/Passes.h"
+
+#include "dialect/QuantMath.h"
+#include "dialect/RescaleAttrs.h"
+#include "dialect/RescaleDialect.h"
+#include "dialect/RescaleOps.h"
+#include "passes/LinearNames.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/MLProgram/IR/MLProgram.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/IR/SymbolTable.h"
+#include "llvm/ADT/StringSwitch.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Regex.h"
+
+#include <cmath>
+#include <map>
+
+namespace mlir::rescale {
+#define GEN_PASS_DEF_RESCALEINSERTQUANTIZATIONPASS
+#include "passes/Passes.h.inc"
+} // namespace mlir::rescale
+
+using namespace mlir;
+using namespace mlir::rescale;
+namespace qm = mlir::rescale::quant_math;
+
+namespace {
+
+//===----------------------------------------------------------------------===//
+// Schemes
+//===----------------------------------------------------------------------===//
+
+enum class Scheme { None, W4A4, W8A8, FP8, NVFP4, MXFP4 };
+
+std::optional<Scheme> parseScheme(StringRef name) {
+  return llvm::StringSwitch<std::optional<Scheme>>(name)
+      .Case("none", Scheme::None)
+      .Case("w4a4", Scheme::W4A4)
+      .Case("w8a8", Scheme::W8A8)
+      .Case("fp8", Scheme::FP8)
+      .Case("nvfp4", Scheme::NVFP4)
+      .Case("mxfp4", Scheme::MXFP4)
+      .Default(std::nullopt);
+}
+
+/// The block along K that activations and weights share (1: none).
+int64_t kBlock(Scheme s) {
+  return s == Scheme::NVFP4 ? 16 : s == Scheme::MXFP4 ? 32 : 1;
+}
+
+QuantSchemeAttr makeScheme(MLIRContext *ctx, QuantFormat f,
+                           QuantGranularity g) {
+  return QuantSchemeAttr::get(ctx, f, g, {});
+}
+
+/// Dynamic per-token activation scheme.
+QuantSchemeAttr activationScheme(MLIRContext *ctx, Scheme s) {
+  using F = QuantFormat;
+  using G = QuantGranularity;
+  switch (s) {
+  case Scheme::W4A4:
+    return makeScheme(ctx, F::int4, G::per_token);
+  case Scheme::W8A8:
+    return makeScheme(ctx, F::int8, G::per_token);
+  case Scheme::FP8:
+    return makeScheme(ctx, F::fp8, G::per_token);
+  case Scheme::NVFP4:
+    return makeScheme(ctx, F::nvfp4, G::per_token);
+  case Scheme::MXFP4:
+    return makeScheme(ctx, F::mxfp4, G::per_block);
+  case Scheme::None:
+    break;
+  }
+  return {};
+}
+
+/// Weight scheme for a [n, k] weight: per output channel, or per block.
+QuantSchemeAttr weightScheme(MLIRContext *ctx, Scheme s, int64_t n, int64_t k) {
+  using F = QuantFormat;
+  using G = QuantGranularity;
+  switch (s) {
+  case Scheme::W4A4:
+    return makeScheme(ctx, F::int4, G::per_channel);
+  case Scheme::W8A8:
+    return makeScheme(ctx, F::int8, G::per_channel);
+  case Scheme::FP8:
+    // DeepSeek-V3-style 128x128 weight blocks where they tile the weight.
+    return n % 128 == 0 && k % 128 == 0
+               ? makeScheme(ctx, F::fp8, G::per_block)
+               : makeScheme(ctx, F::fp8, G::per_channel);
+  case Scheme::NVFP4:
+    return makeScheme(ctx, F::nvfp4, G::per_tensor);
+  case Scheme::MXFP4:
+    return makeScheme(ctx, F::mxfp4, G::per_block);
+  case Scheme::None:
+    break;
+  }
+  return {};
+}
+
+//===----------------------------------------------------------------------===//
+// Compile-time values
+//===----------------------------------------------------------------------===//
+
+/// The compile-time value of a weight: a dense constant, or the initial value
+/// of an immutable ml_program.global it loads.
+DenseElementsAttr constantValue(Value v) {
+  DenseElementsAttr d;
+  if (matchPattern(v, m_Constant(&d)))
+    return d;
+  auto load = v.getDefiningOp<ml_program::GlobalLoadConstOp>();
+  if (!load)
+    return {};
+  auto global = SymbolTable::lookupNearestSymbolFrom<ml_program::GlobalOp>(
+      load, load.getGlobalAttr());
+  if (!global || global.getIsMutable() || !global.getValue())
+    return {};
+  return dyn_cast<DenseElementsAttr>(*global.getValue());
+}
+
+SmallVector<double> toDoubles(DenseElementsAttr d) {
+  SmallVector<double> out;
+  out.reserve(d.getNumElements());
+  for (APFloat v : d.getValues<APFloat>())
+    out.push_back(v.convertToDouble());
+  return out;
+}
+
+APFloat roundTo(double v, Type et) {
+  APFloat r(v);
+  bool lost;
+  r.convert(cast<FloatType>(et).getFloatSemantics(),
+            APFloat::rmNearestTiesToEven, &lost);
+  return r;
+}
+
+/// `t ⊙ s` with the vector `s` along dimension `axis` of `t`, computed in
+/// f32 and rounded once to t's element type: folded when `t` is a constant,
+/// an explicit linalg.generic otherwise.
+Value scaleAlong(OpBuilder &b, Location loc, Value t, ArrayRef<float> s,
+                 unsigned axis) {
+  auto tt = cast<RankedTensorType>(t.getType());
+  Type et = tt.getElementType();
+  ArrayRef<int64_t> shape = tt.getShape();
+  if (DenseElementsAttr c = constantValue(t)) {
+    SmallVector<double> v = toDoubles(c);
+    int64_t inner = 1;
+    for (size_t d = axis + 1; d < shape.size(); ++d)
+      inner *= shape[d];
+    SmallVector<APFloat> out;
+    out.reserve(tt.getNumElements());
+    for (int64_t i = 0, e = tt.getNumElements(); i < e; ++i) {
+      float prod = static_cast<float>(v[i]) * s[(i / inner) % shape[axis]];
+      out.push_back(roundTo(prod, et));
+    }
+    return arith::ConstantOp::create(b, loc, DenseElementsAttr::get(tt, out));
+  }
+  MLIRContext *ctx = b.getContext();
+  unsigned rank = tt.getRank();
+  auto vecType = RankedTensorType::get({shape[axis]}, b.getF32Type());
+  Value vec = arith::ConstantOp::create(
+      b, loc, DenseElementsAttr::get(vecType, s));
+  AffineMap id = AffineMap::getMultiDimIdentityMap(rank, ctx);
+  AffineMap along = AffineMap::get(rank, 0, getAffineDimExpr(axis, ctx));
+  Value init = tensor::EmptyOp::create(b, loc, shape, et);
+  auto op = linalg::GenericOp::create(
+      b, loc, TypeRange{tt}, ValueRange{t, vec}, ValueRange{init},
+      ArrayRef<AffineMap>{id, along, id},
+      SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
+      [&](OpBuilder &nb, Location l, ValueRange args) {
+        Type f32 = nb.getF32Type();
+        Value x = args[0];
+        if (x.getType() != f32)
+          x = arith::ExtFOp::create(nb, l, f32, x);
+        Value m = arith::MulFOp::create(nb, l, x, args[1]);
+        if (et != f32)
+          m = arith::TruncFOp::create(nb, l, et, m);
+        linalg::YieldOp::create(nb, l, m);
+      });
+  return op.getResult(0);
+}
+
+//===----------------------------------------------------------------------===//
+// Compile-time quantization (storage=real)
+//===----------------------------------------------------------------------===//
+
+/// The storage of a quantized constant, as `rescale.quantize` returns it.
+struct StoredWeight {
+  DenseElementsAttr values, scales, global;
+};
+
+APFloat floatFromCode(Type et, uint64_t code) {
+  const llvm::fltSemantics &sem = cast<FloatType>(et).getFloatSemantics();
+  return APFloat(sem, APInt(APFloat::getSizeInBits(sem), code));
+}
+
+/// Quantizes the constant [n, k] weight `w` under `scheme` exactly as the
+/// linalg decomposition of rescale.quantize does (QuantToLinalg.cpp): f64
+/// math in the formulas' order, scales rounded to their storage type last.
+StoredWeight quantizeConstant(QuantSchemeAttr scheme, RankedTensorType wt,
+                              DenseElementsAttr w) {
+  MLIRContext *ctx = scheme.getContext();
+  int64_t n = wt.getDimSize(0), k = wt.getDimSize(1);
+  SmallVector<double> x = toDoubles(w);
+  // The first-level groups: rows of blockRows x blockCols elements.
+  int64_t blockRows = 1, blockCols = k;
+  SmallVector<int64_t> block = scheme.getBlockShape();
+  if (block.size() == 1) {
+    blockCols = block[0];
+  } else if (block.size() == 2) {
+    blockRows = block[0];
+    blockCols = block[1];
+  } else if (scheme.getGranularity() == QuantGranularity::per_tensor) {
+    blockRows = n;
+  }
+  int64_t groupRows = n / blockRows, groupCols = k / blockCols;
+  SmallVector<double> amax(groupRows * groupCols, 0.0);
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t j = 0; j < k; ++j) {
+      double &m = amax[(i / blockRows) * groupCols + j / blockCols];
+      m = std::max(m, std::fabs(x[i * k + j]));
+    }
+
+  QuantFormat format = scheme.getFormat();
+  double emax = scheme.getElementMax();
+  // nvfp4's second level: per tensor (the weight scheme is per_tensor).
+  double globalScale = 1.0;
+  if (format == QuantFormat::nvfp4) {
+    double all = 0.0;
+    for (double m : amax)
+      all = std::max(all, m);
+    globalScale = qm::nvfp4GlobalScale(all);
+  }
+  SmallVector<double> scale(amax.size());
+  for (size_t g = 0; g < amax.size(); ++g) {
+    switch (format) {
+    case QuantFormat::int4:
+    case QuantFormat::int8:
+    case QuantFormat::fp8:
+      scale[g] = qm::absmaxScale(amax[g], emax);
+      break;
+    case QuantFormat::nvfp4:
+      scale[g] = qm::nvfp4BlockScale(amax[g], globalScale);
+      break;
+    case QuantFormat::mxfp4:
+      scale[g] = qm::mxfp4BlockScale(amax[g]);
+      break;
+    }
+  }
+
+  Type storage = scheme.getStorageType();
+  SmallVector<APInt> ints;
+  SmallVector<APFloat> floats;
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t j = 0; j < k; ++j) {
+      double v = x[i * k + j];
+      double s = scale[(i / blockRows) * groupCols + j / blockCols];
+      switch (format) {
+      case QuantFormat::int4:
+      case QuantFormat::int8:
+        ints.push_back(APInt(8, qm::quantizeInt(v, s, int32_t(emax)),
+                             /*isSigned=*/true));
+        break;
+      case QuantFormat::fp8:
+        floats.push_back(
+            floatFromCode(storage, qm::encodeE4M3(qm::roundToE4M3(v / s))));
+        break;
+      case QuantFormat::mxfp4:
+        floats.push_back(
+            floatFromCode(storage, qm::encodeE2M1(qm::roundToE2M1(v / s))));
+        break;
+      case QuantFormat::nvfp4: {
+        // A block whose E4M3 scale rounded to 0 is all zeros.
+        double t = s * globalScale;
+        double q = t == 0.0 ? 0.0 : qm::roundToE2M1(v / t);
+        floats.push_back(floatFromCode(storage, qm::encodeE2M1(q)));
+        break;
+      }
+      }
+    }
+  auto valuesType = RankedTensorType::get(wt.getShape(), storage);
+  StoredWeight out;
+  out.values = ints.empty() ? DenseElementsAttr::get(valuesType, floats)
+                            : DenseElementsAttr::get(valuesType, ints);
+
+  Type scaleType = scheme.getScaleType();
+  auto scalesType =
+      RankedTensorType::get(scheme.getScaleShape(wt.getShape()), scaleType);
+  SmallVector<APFloat> scales;
+  for (double s : scale) {
+    if (format == QuantFormat::nvfp4)
+      scales.push_back(floatFromCode(scaleType, qm::encodeE4M3(s)));
+    else if (format == QuantFormat::mxfp4)
+      scales.push_back(floatFromCode(scaleType, qm::floorLog2(s) + 127));
+    else
+      scales.push_back(roundTo(s, scaleType)); // f32, rounded once
+  }
+  out.scales = DenseElementsAttr::get(scalesType, scales);
+  if (scheme.hasGlobalScale()) {
+    auto gt = RankedTensorType::get(scheme.getGlobalScaleShape(wt.getShape()),
+                                    Float32Type::get(ctx));
+    out.global = DenseElementsAttr::get(gt, roundTo(globalScale, gt.getElementType()));
+  }
+  return out;
+}
+
+//===----------------------------------------------------------------------===//
+// Quantization builders
+//===----------------------------------------------------------------------===//
+
+Value fakeQuant(OpBuilder &b, Location loc, Value x, QuantSchemeAttr scheme) {
+  return FakeQuantOp::create(b, loc, x.getType(), x, scheme);
+}
+
+/// The types rescale.quantize returns for `x` under `scheme`.
+SmallVector<Type> quantizedTypes(QuantSchemeAttr scheme, RankedTensorType xt) {
+  SmallVector<Type> types{
+      RankedTensorType::get(xt.getShape(), scheme.getStorageType()),
+      RankedTensorType::get(scheme.getScaleShape(xt.getShape()),
+                            scheme.getScaleType())};
+  if (scheme.hasGlobalScale())
+    types.push_back(
+        RankedTensorType::get(scheme.getGlobalScaleShape(xt.getShape()),
+                              Float32Type::get(scheme.getContext())));
+  return types;
+}
+
+/// The weight in low-precision storage: constants quantized now, anything
+/// else by rescale.quantize at run time; then rescale.dequantize.
+Value storedWeight(OpBuilder &b, Location loc, Value w, QuantSchemeAttr scheme,
+                   bool &folded) {
+  auto wt = cast<RankedTensorType>(w.getType());
+  SmallVector<Value> parts;
+  folded = false;
+  if (DenseElementsAttr c = constantValue(w)) {
+    StoredWeight s = quantizeConstant(scheme, wt, c);
+    parts.push_back(arith::ConstantOp::create(b, loc, s.values));
+    parts.push_back(arith::ConstantOp::create(b, loc, s.scales));
+    if (s.global)
+      parts.push_back(arith::ConstantOp::create(b, loc, s.global));
+    folded = true;
+  } else {
+    auto q = QuantizeOp::create(
+        b, loc, quantizedTypes(scheme, wt), ValueRange{w},
+        ArrayRef<NamedAttribute>{b.getNamedAttr("scheme", scheme)});
+    llvm::append_range(parts, q->getResults());
+  }
+  return DequantizeOp::create(b, loc, wt, parts[0], parts[1],
+                              parts.size() > 2 ? parts[2] : Value(), scheme);
+}
+
+//===----------------------------------------------------------------------===//
+// Calibration file
+//===----------------------------------------------------------------------===//
+
+using Calibration = std::map<std::string, SmallVector<double>, std::less<>>;
+
+/// Reads the calibration file (docs/quantization.md); one clear error on
+/// `loc` when it cannot.
+FailureOr<Calibration> readCalibration(Location loc, StringRef path) {
+  auto fail = [&](const Twine &why) {
+    return emitError(loc) << "calibration file '" << path << "': " << why;
+  };
+  auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/true);
+  if (!buffer) {
+    (void)fail("cannot read it: " + buffer.getError().message());
+    return failure();
+  }
+  auto json = llvm::json::parse((*buffer)->getBuffer());
+  if (!json) {
+    (void)fail("not valid JSON: " + llvm::toString(json.takeError()));
+    return failure();
+  }
+  const llvm::json::Object *root = json->getAsObject();
+  if (!root || root->getString("format") != "rescale-calibration") {
+    (void)fail("expected an object with \"format\": \"rescale-calibration\"");
+    return failure();
+  }
+  if (root->getInteger("version") != 1) {
+    (void)fail("\"version\" must be 1");
+    return failure();
+  }
+  const llvm::json::Object *absmax = root->getObject("absmax");
+  if (!absmax) {
+    (void)fail("\"absmax\" must be an object mapping linear names to arrays");
+    return failure();
+  }
+  Calibration cal;
+  for (const auto &[key, value] : *absmax) {
+    const llvm::json::Array *values = value.getAsArray();
+    if (!values) {
+      (void)fail("\"absmax\".\"" + key.str() + "\" must be an array");
+      return failure();
+    }
+    SmallVector<double> &out = cal[key.str()];
+    for (const llvm::json::Value &v : *values) {
+      std::optional<double> d = v.getAsNumber();
+      if (!d || !std::isfinite(*d) || *d < 0) {
+        (void)fail("\"absmax\".\"" + key.str() +
+                   "\" must hold finite non-negative numbers");
+        return failure();
+      }
+      out.push_back(*d);
+    }
+  }
+  return cal;
+}
+
+//===----------------------------------------------------------------------===//
+// The pass
+//===----------------------------------------------------------------------===//
+
+/// The norm result a linear reads directly, or null.
+Value normOutput(Value x) {
+  Operation *def = x.getDefiningOp();
+  if (isa_and_nonnull<RMSNormOp, PreAffineRMSNormOp, GatedNormOp>(def))
+    return x;
+  if (auto add = dyn_cast_or_null<AddRMSNormOp>(def))
+    return x == add.getResult() ? x : Value();
+  return {};
+}
+
+/// The norm's post weight operand.
+OpOperand &normWeight(Operation *norm) {
+  if (auto g = dyn_cast<GatedNormOp>(norm))
+    return g.getWeightMutable();
+  if (auto p = dyn_cast<PreAffineRMSNormOp>(norm))
+    return p.getWeightMutable();
+  if (auto a = dyn_cast<AddRMSNormOp>(norm))
+    return a.getWeightMutable();
+  return cast<RMSNormOp>(norm).getWeightMutable();
+}
+
+struct LinearInfo {
+  LinearOp op;
+  std::string name;
+};
+
+struct RescaleInsertQuantizationPass
+    : rescale::impl::RescaleInsertQuantizationPassBase<
+          RescaleInsertQuantizationPass> {
+  using RescaleInsertQuantizationPassBase::RescaleInsertQuantizationPassBase;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    Location loc = module.getLoc();
+    std::optional<Scheme> kind = parseScheme(scheme);
+    if (!kind) {
+      emitError(loc) << "--rescale-insert-quantization: unknown scheme '"
+                     << scheme
+                     << "' (expected w4a4, w8a8, fp8, nvfp4, mxfp4 or none)";
+      return signalPassFailure();
+    }
+    if (storage != "fake" && storage != "real") {
+      emitError(loc) << "--rescale-insert-quantization: storage must be fake "
+                        "or real, got '"
+                     << storage << "'";
+      return signalPassFailure();
+    }
+    if (!(smoothquantAlpha >= 0.0 && smoothquantAlpha <= 1.0)) {
+      emitError(loc) << "--rescale-insert-quantization: smoothquant-alpha "
+                        "must be in [0, 1], got "
+                     << smoothquantAlpha;
+      return signalPassFailure();
+    }
+    llvm::Regex skipRegex(skip);
+    std::string regexError;
+    if (!skip.empty() && !skipRegex.isValid(regexError)) {
+      emitError(loc) << "--rescale-insert-quantization: invalid skip regex '"
+                     << skip << "': " << regexError;
+      return signalPassFailure();
+    }
+    std::optional<Calibration> cal;
+    if (!calibration.empty()) {
+      auto read = readCalibration(loc, calibration);
+      if (failed(read))
+        return signalPassFailure();
+      cal = std::move(*read);
+    }
+
+    // Which linears to quantize.
+    SmallVector<LinearInfo> linears;
+    forEachNamedLinear(module, [&](LinearOp lin, StringRef name) {
+      if (!skip.empty() && skipRegex.match(name)) {
+        ++numSkipped;
+        return;
+      }
+      int64_t k = cast<RankedTensorType>(lin.getX().getType()).getShape().back();
+      int64_t block = kBlock(*kind);
+      if (k % block != 0) {
+        lin.emitWarning() << "linear '" << name << "' is not quantized: "
+                          << scheme << " uses blocks of " << block
+                          << " along K, which do not divide K = " << k;
+        ++numSkipped;
+        return;
+      }
+      linears.push_back({lin, name.str()});
+    });
+
+    if (cal && failed(smooth(linears, *cal)))
+      return signalPassFailure();
+    if (*kind != Scheme::None)
+      for (LinearInfo &info : linears)
+        quantize(info.op, *kind);
+  }
+
+  /// SmoothQuant on `linears` (see the pass description).
+  LogicalResult smooth(ArrayRef<LinearInfo> linears, const Calibration &cal) {
+    // Channel maxima, checked up front so that a bad file changes nothing.
+    DenseMap<Operation *, SmallVector<double>> actMax, weightMax;
+    for (LinearInfo info : linears) {
+      auto found = cal.find(info.name);
+      if (found == cal.end())
+        return info.op.emitError()
+               << "calibration file '" << calibration
+               << "' has no absmax for linear '" << info.name
+               << "' (collect it with rescale-run --collect-absmax on this "
+                  "model)";
+      auto wt = cast<RankedTensorType>(info.op.getWeight().getType());
+      int64_t k = wt.getDimSize(1);
+      if (static_cast<int64_t>(found->second.size()) != k)
+        return info.op.emitError()
+               << "calibration file '" << calibration << "' has "
+               << found->second.size() << " absmax values for linear '"
+               << info.name << "', whose input has " << k << " channels";
+      DenseElementsAttr w = constantValue(info.op.getWeight());
+      if (!w) {
+        info.op.emitWarning()
+            << "SmoothQuant needs max|W_j| at compile time: linear '"
+            << info.name << "' has a run-time weight and is not smoothed";
+        continue;
+      }
+      SmallVector<double> cols(k, 0.0);
+      SmallVector<double> v = toDoubles(w);
+      for (size_t i = 0; i < v.size(); ++i)
+        cols[i % k] = std::max(cols[i % k], std::fabs(v[i]));
+      actMax[info.op] = found->second;
+      weightMax[info.op] = std::move(cols);
+    }
+
+    // s_j over a group of linears sharing an input.
+    auto smoothingFactors = [&](ArrayRef<LinearOp> group) {
+      size_t k = actMax[group.front()].size();
+      SmallVector<float> s(k);
+      for (size_t j = 0; j < k; ++j) {
+        double a = 0, w = 0;
+        for (LinearOp lin : group) {
+          a = std::max(a, actMax[lin][j]);
+          w = std::max(w, weightMax[lin][j]);
+        }
+        double sj = a == 0 || w == 0
+                        ? 1.0
+                        : std::pow(a, smoothquantAlpha) /
+                              std::pow(w, 1.0 - smoothquantAlpha);
+        s[j] = static_cast<float>(sj);
+      }
+      return s;
+    };
+    auto inverse = [](ArrayRef<float> s) {
+      SmallVector<float> r;
+      for (float v : s)
+        r.push_back(1.0f / v);
+      return r;
+    };
+    auto scaleWeight = [&](LinearOp lin, ArrayRef<float> s) {
+      OpBuilder b(lin);
+      Value w = scaleAlong(b, lin.getLoc(), lin.getWeight(), s, 1);
+      lin.getWeightMutable().assign(w);
+      ++numSmoothed;
+    };
+
+    DenseSet<Operation *> done;
+    for (LinearInfo info : linears) {
+      LinearOp lin = info.op;
+      if (!actMax.count(lin) || done.count(lin))
+        continue;
+      // A norm whose every use is a smoothable linear absorbs 1/s.
+      SmallVector<LinearOp> group;
+      if (Value y = normOutput(lin.getX())) {
+        for (OpOperand &use : y.getUses()) {
+          auto user = dyn_cast<LinearOp>(use.getOwner());
+          if (!user || use.getOperandNumber() != 0 || !actMax.count(user)) {
+            group.clear();
+            break;
+          }
+          group.push_back(user);
+        }
+      }
+      if (!group.empty()) {
+        SmallVector<float> s = smoothingFactors(group);
+        Operation *norm = lin.getX().getDefiningOp();
+        OpBuilder b(norm);
+        OpOperand &weight = normWeight(norm);
+        weight.assign(scaleAlong(b, norm->getLoc(), weight.get(), inverse(s), 0));
+        // GatedNorm's gate reads the weighted output: w_down's rows take s.
+        if (auto gated = dyn_cast<GatedNormOp>(norm))
+          gated.getWDownMutable().assign(
+              scaleAlong(b, norm->getLoc(), gated.getWDown(), s, 0));
+        ++numNormFolds;
+        for (LinearOp user : group) {
+          scaleWeight(user, s);
+          done.insert(user);
+        }
+        continue;
+      }
+      SmallVector<float> s = smoothingFactors({lin});
+      OpBuilder b(lin);
+      auto xt = cast<RankedTensorType>(lin.getX().getType());
+      Value x = scaleAlong(b, lin.getLoc(), lin.getX(), inverse(s),
+                           xt.getRank() - 1);
+      lin.getXMutable().assign(x);
+      scaleWeight(lin, s);
+      lin.emitRemark() << "SmoothQuant: the input of linear '" << info.name
+                       << "' does not come straight from a norm whose every "
+                          "use is a quantized linear; inserted an explicit "
+                          "x·(1/s)";
+      done.insert(lin);
+    }
+    return success();
+  }
+
+  void quantize(LinearOp lin, Scheme kind) {
+    MLIRContext *ctx = lin.getContext();
+    OpBuilder b(lin);
+    Location loc = lin.getLoc();
+    auto wt = cast<RankedTensorType>(lin.getWeight().getType());
+    QuantSchemeAttr ws =
+        weightScheme(ctx, kind, wt.getDimSize(0), wt.getDimSize(1));
+    Value x = fakeQuant(b, loc, lin.getX(), activationScheme(ctx, kind));
+    Value w;
+    if (storage == "real") {
+      bool folded;
+      w = storedWeight(b, loc, lin.getWeight(), ws, folded);
+      numStoredWeights += folded;
+    } else {
+      w = fakeQuant(b, loc, lin.getWeight(), ws);
+    }
+    lin.getXMutable().assign(x);
+    lin.getWeightMutable().assign(w);
+    ++numQuantized;
+  }
+};
+
+} // namespace

@@ -1,0 +1,55 @@
+//===- Probes.h - probe outputs and the reports built from them -*- C++ -*-===//
+//
+// Instrumentation passes (--rescale-instrument-absmax, ...) add "probe"
+// results to entry points: ordinary outputs that carry statistics rather
+// than the program's value. The compiler lists them in the manifest, per
+// entry:
+//
+//   "probes": [{"output": 1, "kind": "absmax", "name": "main/linear0"}]
+//
+// and rescale-run turns them into reports. Formats: docs/quantization.md.
+//
+//===----------------------------------------------------------------------===//
+#ifndef RESCALE_RUNTIME_PROBES_H
+#define RESCALE_RUNTIME_PROBES_H
+
+#include "rescale/runtime/HostTensor.h"
+#include "rescale/runtime/Status.h"
+
+#include <string>
+#include <vector>
+
+namespace rescale::runtime {
+
+struct ProbeSpec {
+  size_t output = 0; // index into the entry's outputs
+  std::string kind;  // "absmax", ...
+  std::string name;  // what it measures, e.g. the linear's name
+};
+
+struct EntryProbes {
+  std::string entry;
+  std::vector<ProbeSpec> probes;
+};
+
+/// Adds each entry's "probes" list to the manifest file at `manifestPath`
+/// (rewriting it). Entries not named keep no list.
+Status addProbesToManifest(const std::string &manifestPath,
+                           const std::vector<EntryProbes> &probes);
+
+/// The probes of `entry` in the manifest file; empty when it lists none.
+Expected<std::vector<ProbeSpec>> readProbes(const std::string &manifestPath,
+                                            const std::string &entry);
+
+/// Writes the SmoothQuant calibration file from the "absmax" probes among
+/// `probes` (each output an f32 [K] tensor):
+///   {"format": "rescale-calibration", "version": 1,
+///    "absmax": {"main/linear0": [...], ...}}
+/// Fails when there is no absmax probe.
+Status writeAbsmaxCalibration(const std::string &path,
+                              const std::vector<ProbeSpec> &probes,
+                              const std::vector<HostTensor> &outputs);
+
+} // namespace rescale::runtime
+
+#endif // RESCALE_RUNTIME_PROBES_H
