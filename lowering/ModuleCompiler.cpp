@@ -184,7 +184,52 @@ LogicalResult mlir::rescale::compileModule(ModuleOp module,
     return failure();
   runtime::Manifest manifest;
   manifest.entries = std::move(*entries);
-  return backend->compile(module, options, manifest, outputPath);
+  // Probe results must be read before lowering drops result attributes.
+  std::vector<runtime::EntryProbes> probes = collectProbes(module);
+  if (failed(backend->compile(module, options, manifest, outputPath)))
+    return failure();
+  return addProbes(module.getLoc(), options, probes, outputPath);
+}
+
+//===----------------------------------------------------------------------===//
+// Probes (instrumentation results, runtime/include/rescale/runtime/Probes.h)
+//===----------------------------------------------------------------------===//
+
+std::vector<runtime::EntryProbes>
+mlir::rescale::collectProbes(ModuleOp module) {
+  std::vector<runtime::EntryProbes> all;
+  for (auto func : module.getOps<func::FuncOp>()) {
+    if (!func.isPublic() || func.isExternal())
+      continue;
+    runtime::EntryProbes entry{func.getSymName().str(), {}};
+    for (unsigned i = 0, e = func.getNumResults(); i < e; ++i) {
+      auto probe = func.getResultAttrOfType<DictionaryAttr>(i, "rescale.probe");
+      if (!probe)
+        continue;
+      auto kind = probe.getAs<StringAttr>("kind");
+      auto name = probe.getAs<StringAttr>("name");
+      entry.probes.push_back({i, kind ? kind.str() : "", name ? name.str() : ""});
+      // Read, then dropped: the LLVM translation knows no such attribute.
+      func.removeResultAttr(i, StringAttr::get(module.getContext(),
+                                               "rescale.probe"));
+    }
+    if (!entry.probes.empty())
+      all.push_back(std::move(entry));
+  }
+  return all;
+}
+
+LogicalResult
+mlir::rescale::addProbes(Location loc, const CompileOptions &options,
+                         const std::vector<runtime::EntryProbes> &probes,
+                         StringRef outputPath) {
+  if (probes.empty() || options.emit != EmitKind::SharedObject)
+    return success();
+  std::string path = runtime::manifestPathFor(outputPath.str());
+  runtime::Status status = runtime::addProbesToManifest(path, probes);
+  if (!status)
+    return emitError(loc) << status.message();
+  return success();
 }
 
 //===----------------------------------------------------------------------===//

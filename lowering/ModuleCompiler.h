@@ -19,6 +19,7 @@
 #include "mlir/Support/LLVM.h"
 
 #include "rescale/runtime/Manifest.h"
+#include "rescale/runtime/Probes.h"
 
 #include <memory>
 #include <string>
@@ -85,6 +86,17 @@ OwningOpRef<ModuleOp> parseSourceFile(StringRef inputPath,
 /// handler; failure means something was reported.
 LogicalResult compileModule(ModuleOp module, const CompileOptions &options,
                             StringRef outputPath);
+
+/// The probe results (result attribute `rescale.probe = {kind, name}`, added
+/// by the instrumentation passes) of every entry of `module`; removes the
+/// attributes, which the lowering does not know.
+std::vector<runtime::EntryProbes> collectProbes(ModuleOp module);
+
+/// Lists `probes` in the manifest beside the shared object `outputPath`
+/// (nothing for other outputs or when there are none).
+LogicalResult addProbes(Location loc, const CompileOptions &options,
+                        const std::vector<runtime::EntryProbes> &probes,
+                        StringRef outputPath);
 
 //===----------------------------------------------------------------------===//
 // Target backends
