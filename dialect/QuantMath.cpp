@@ -124,6 +124,12 @@ double nvfp4BlockScale(double blockAmax, double globalScale) {
   return roundToE4M3(blockAmax / 6.0 / globalScale);
 }
 
+double quantizeNvfp4(double x, double blockScale, double globalScale) {
+  if (blockScale == 0.0)
+    return 0.0; // x / (0 * S) means nothing: the block is zeros.
+  return roundToE2M1(x / (blockScale * globalScale));
+}
+
 double mxfp4BlockScale(double amax) {
   if (amax == 0.0)
     return 1.0;
@@ -133,6 +139,10 @@ double mxfp4BlockScale(double amax) {
   if (e > 127)
     e = 127;
   return std::ldexp(1.0, e);
+}
+
+double quantizeMxfp4(double x, double blockScale) {
+  return roundToE2M1(x / blockScale);
 }
 
 } // namespace mlir::rescale::quant_math

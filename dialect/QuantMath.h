@@ -46,11 +46,18 @@ double absmaxScale(double amax, double elementMax);
 /// NVFP4's second-level scale S = amax / (6 * 448), or 1 when amax is 0.
 double nvfp4GlobalScale(double amax);
 /// NVFP4's block scale s_b = e4m3_rne(amax_b / 6 / S), or 1 when amax_b is 0.
+/// It is 0 when amax_b / 6 / S is below half of E4M3's smallest subnormal
+/// (2^-10): a block far smaller than the tensor's outlier.
 double nvfp4BlockScale(double blockAmax, double globalScale);
+/// An NVFP4 element: e2m1_rne_sat(x / (s_b * S)), and 0 in a block whose
+/// scale s_b rounded to 0 (the whole block quantizes to zeros).
+double quantizeNvfp4(double x, double blockScale, double globalScale);
 
 /// MXFP4's E8M0 block scale: 2^(floor(log2 amax) - 2), or 1 when amax is 0;
 /// the exponent is clamped to E8M0's range [-127, 127].
 double mxfp4BlockScale(double amax);
+/// An MXFP4 element: e2m1_rne_sat(x / scale).
+double quantizeMxfp4(double x, double blockScale);
 
 } // namespace mlir::rescale::quant_math
 

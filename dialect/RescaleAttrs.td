@@ -159,6 +159,11 @@ def Rescale_QuantSchemeAttr : AttrDef<Rescale_Dialect, "QuantScheme"> {
     Integer rounding is round-to-nearest-even, `q = clamp(round(x/s), -qmax-1, qmax)`.
     Float element rounding is to nearest-even and saturating.
 
+    NVFP4: `S = amax/(6*448)`, `s_b = e4m3(amax_b/6/S)`, elements
+    `e2m1(x/(s_b*S))`. A block whose `amax_b/6/S` is below half of E4M3's
+    smallest subnormal (a block far smaller than the tensor's outlier) gets
+    `s_b = 0` and quantizes to zeros.
+
     `per_channel` (one scale per output row of a weight) and `per_token` (one
     scale per row of an activation) compute the same thing, one scale per row
     along the last dimension; the name records the intent.

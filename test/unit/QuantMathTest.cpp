@@ -226,6 +226,32 @@ TEST(QuantMathNvfp4, TwoLevelScales) {
   EXPECT_EQ(nvfp4BlockScale(12.75, S), 1.0);
 }
 
+TEST(QuantMathNvfp4, Elements) {
+  // S = 1: block amax 6 -> s_b = e4m3(1) = 1, elements on the E2M1 grid.
+  EXPECT_TRUE(sameValue(3.0, quantizeNvfp4(2.5 + 0.01, 1.0, 1.0)));
+  EXPECT_TRUE(sameValue(-6.0, quantizeNvfp4(-100.0, 1.0, 1.0)));
+  // x / (s_b * S) in f64: 0.75 / (0.5 * 0.5) = 3.
+  EXPECT_TRUE(sameValue(3.0, quantizeNvfp4(0.75, 0.5, 0.5)));
+}
+
+TEST(QuantMathNvfp4, BlockScaleUnderflowGivesZeros) {
+  // A block of 1e-4 next to a tensor amax of 2688 (S = 1): 1e-4 / 6 is below
+  // 2^-10, so s_b rounds to E4M3 zero and the block is zeros.
+  double S = nvfp4GlobalScale(2688.0);
+  double sb = nvfp4BlockScale(1e-4, S);
+  EXPECT_TRUE(sameValue(0.0, sb));
+  EXPECT_TRUE(sameValue(0.0, quantizeNvfp4(1e-4, sb, S)));
+  EXPECT_TRUE(sameValue(0.0, quantizeNvfp4(-1e-4, sb, S)));
+  // Just above half the smallest subnormal it rounds up to 2^-9 instead.
+  EXPECT_EQ(nvfp4BlockScale(6.0 * 0x1.2p-10, S), 0x1p-9);
+}
+
+TEST(QuantMathMxfp4, Elements) {
+  EXPECT_TRUE(sameValue(6.0, quantizeMxfp4(7.0, mxfp4BlockScale(7.0))));
+  EXPECT_TRUE(sameValue(2.0, quantizeMxfp4(5.0, 2.0)));  // 2.5 -> 2 (even)
+  EXPECT_TRUE(sameValue(-0.5, quantizeMxfp4(-0.3, 1.0)));
+}
+
 TEST(QuantMathMxfp4, PowerOfTwoBlockScale) {
   EXPECT_EQ(mxfp4BlockScale(0.0), 1.0);
   EXPECT_EQ(mxfp4BlockScale(6.0), 1.0);  // 2^(2 - 2)
