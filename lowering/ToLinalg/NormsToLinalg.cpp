@@ -68,6 +68,27 @@ ElementwiseFn firstArg() {
   return [](OpBuilder &, Location, ValueRange args) { return args[0]; };
 }
 
+/// rms_norm(x, weight) stored as `resultType` (x's shape; the element type of
+/// the op's result, or f32 for an intermediate that must not be rounded):
+///   inv[i]   = rsqrt(mean_k(x[i,k]²) + ε)
+///   y[i,k]   = weight[k] · x[i,k] · inv[i]
+Value buildRMSNorm(OpBuilder &b, Location loc, Value x, Value weight,
+                   const APFloat &epsilon, RankedTensorType resultType) {
+  MLIRContext *ctx = b.getContext();
+  RankedTensorType xType = tensorType(x);
+  unsigned rank = xType.getRank();
+  Value inv = buildInverseRms(b, loc, xType.getShape(), x,
+                              identityMap(ctx, rank), firstArg(), epsilon);
+  return buildElementwise(
+      b, loc, resultType, {x, weight, inv},
+      {identityMap(ctx, rank), lastDimMap(ctx, rank),
+       dropLastDimMap(ctx, rank)},
+      [](OpBuilder &nb, Location l, ValueRange a) {
+        Value xn = arith::MulFOp::create(nb, l, a[0], a[2]);
+        return arith::MulFOp::create(nb, l, a[1], xn).getResult();
+      });
+}
+
 //===----------------------------------------------------------------------===//
 // rms_norm: y = weight ⊙ x / sqrt(mean(x²) + ε)
 //===----------------------------------------------------------------------===//
@@ -78,26 +99,9 @@ struct RMSNormToLinalg : OpRewritePattern<RMSNormOp> {
                                 PatternRewriter &rewriter) const override {
     if (failed(requireStaticShapes(rewriter, op)))
       return failure();
-    Location loc = op.getLoc();
-    MLIRContext *ctx = op.getContext();
-    RankedTensorType xType = tensorType(op.getX());
-    unsigned rank = xType.getRank();
-
-    // inv[i] = rsqrt(mean_k(x[i,k]²) + ε)
-    Value inv =
-        buildInverseRms(rewriter, loc, xType.getShape(), op.getX(),
-                        identityMap(ctx, rank), firstArg(), op.getEpsilon());
-    // y[i,k] = weight[k] · x[i,k] · inv[i]
-    Value y = buildElementwise(
-        rewriter, loc, tensorType(op.getResult()),
-        {op.getX(), op.getWeight(), inv},
-        {identityMap(ctx, rank), lastDimMap(ctx, rank),
-         dropLastDimMap(ctx, rank)},
-        [](OpBuilder &b, Location l, ValueRange a) {
-          Value xn = arith::MulFOp::create(b, l, a[0], a[2]);
-          return arith::MulFOp::create(b, l, a[1], xn).getResult();
-        });
-    rewriter.replaceOp(op, y);
+    rewriter.replaceOp(op, buildRMSNorm(rewriter, op.getLoc(), op.getX(),
+                                        op.getWeight(), op.getEpsilon(),
+                                        tensorType(op.getResult())));
     return success();
   }
 };
@@ -238,17 +242,8 @@ struct GatedNormToLinalg : OpRewritePattern<GatedNormOp> {
     //     the output, and is never rounded to the element type):
     //       inv[i]   = rsqrt(mean_k(x[i,k]²) + ε)
     //       y[i,k]   = weight[k] · x[i,k] · inv[i]
-    Value inv =
-        buildInverseRms(rewriter, loc, xType.getShape(), op.getX(),
-                        identityMap(ctx, rank), firstArg(), op.getEpsilon());
-    Value y = buildElementwise(
-        rewriter, loc, xType.clone(f32), {op.getX(), op.getWeight(), inv},
-        {identityMap(ctx, rank), lastDimMap(ctx, rank),
-         dropLastDimMap(ctx, rank)},
-        [](OpBuilder &b, Location l, ValueRange a) {
-          Value xn = arith::MulFOp::create(b, l, a[0], a[2]);
-          return arith::MulFOp::create(b, l, a[1], xn).getResult();
-        });
+    Value y = buildRMSNorm(rewriter, loc, op.getX(), op.getWeight(),
+                           op.getEpsilon(), xType.clone(f32));
 
     // (2) h = y · w_down, the down projection to rank r:
     //       h[i,j] = Σ_k y[i,k] · w_down[k,j]
