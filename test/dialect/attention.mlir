@@ -4,6 +4,7 @@
 // RUN: rescale-opt %s --verify-roundtrip | FileCheck %s
 // RUN: rescale-opt %s | rescale-opt | FileCheck %s
 // RUN: rescale-opt %s --mlir-print-op-generic | rescale-opt | FileCheck %s
+// RUN: rescale-opt %s --emit-bytecode | rescale-opt | FileCheck %s
 
 // Plain softmax attention, no gate, no sinks, scale = 1/sqrt(D) by default.
 // CHECK-LABEL: func.func @attention_standard

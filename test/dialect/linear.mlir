@@ -3,6 +3,7 @@
 // RUN: rescale-opt %s --verify-roundtrip | FileCheck %s
 // RUN: rescale-opt %s | rescale-opt | FileCheck %s
 // RUN: rescale-opt %s --mlir-print-op-generic | rescale-opt | FileCheck %s
+// RUN: rescale-opt %s --emit-bytecode | rescale-opt | FileCheck %s
 
 // y = x · weightᵀ + bias, weight [N, K] (PyTorch layout).
 // CHECK-LABEL: func.func @linear_with_bias

@@ -3,6 +3,7 @@
 // RUN: rescale-opt %s --verify-roundtrip | FileCheck %s
 // RUN: rescale-opt %s | rescale-opt | FileCheck %s
 // RUN: rescale-opt %s --mlir-print-op-generic | rescale-opt | FileCheck %s
+// RUN: rescale-opt %s --emit-bytecode | rescale-opt | FileCheck %s
 
 // CHECK-LABEL: func.func @rms_norm_f32
 // CHECK-SAME: (%[[X:.+]]: tensor<2x8xf32>, %[[W:.+]]: tensor<8xf32>)

@@ -5,6 +5,7 @@
 // RUN: rescale-opt %s --verify-roundtrip | FileCheck %s
 // RUN: rescale-opt %s | rescale-opt | FileCheck %s
 // RUN: rescale-opt %s --mlir-print-op-generic | rescale-opt | FileCheck %s
+// RUN: rescale-opt %s --emit-bytecode | rescale-opt | FileCheck %s
 
 // Integer schemes: one f32 scale per tensor, per output row of a weight, or
 // per token; scale tensors keep the rank of x.
