@@ -1,6 +1,6 @@
-// Round trip of rescale.attention in custom form, through the generic form,
-// and with --verify-roundtrip: every gate_kind, every softmax, causal as a
-// unit or bool attribute, explicit and default scale, GQA, element types.
+// Round trip of rescale.attention (custom form, through the generic form and
+// bytecode, and --verify-roundtrip): every gate_kind, every softmax, causal as
+// a unit or bool attribute, explicit and default scale, GQA, element types.
 // RUN: rescale-opt %s --verify-roundtrip | FileCheck %s
 // RUN: rescale-opt %s | rescale-opt | FileCheck %s
 // RUN: rescale-opt %s --mlir-print-op-generic | rescale-opt | FileCheck %s

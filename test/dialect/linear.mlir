@@ -1,5 +1,5 @@
-// Round trip of rescale.linear and the ablation ops (dyt, clip) in custom
-// form, through the generic form, and with --verify-roundtrip.
+// Round trip of rescale.linear and the ablation ops (dyt, clip): custom form,
+// through the generic form and bytecode, and --verify-roundtrip.
 // RUN: rescale-opt %s --verify-roundtrip | FileCheck %s
 // RUN: rescale-opt %s | rescale-opt | FileCheck %s
 // RUN: rescale-opt %s --mlir-print-op-generic | rescale-opt | FileCheck %s

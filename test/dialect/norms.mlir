@@ -1,5 +1,5 @@
-// Round trip of the norm ops in custom form, through the generic form, and
-// with --verify-roundtrip (print, parse again, compare).
+// Round trip of the norm ops: custom form, through the generic form and
+// bytecode, and --verify-roundtrip (print, parse again, compare).
 // RUN: rescale-opt %s --verify-roundtrip | FileCheck %s
 // RUN: rescale-opt %s | rescale-opt | FileCheck %s
 // RUN: rescale-opt %s --mlir-print-op-generic | rescale-opt | FileCheck %s

@@ -1,5 +1,5 @@
-// Round trip of the quantization ops and the #rescale.quant scheme attribute,
-// in custom form, through the generic form, and with --verify-roundtrip:
+// Round trip of the quantization ops and the #rescale.quant scheme attribute
+// (custom form, through the generic form and bytecode, and --verify-roundtrip):
 // every format and granularity, i4 storage for int4, the default and explicit
 // blocks, f32/f16/bf16 on the float side.
 // RUN: rescale-opt %s --verify-roundtrip | FileCheck %s
