@@ -11,7 +11,7 @@ TMP="$(mktemp -d)"
 trap 'rm -rf "$TMP"' EXIT
 echo "| kernel | chip | registers | static smem (B) | dynamic smem (B) | spill stores (B) | spill loads (B) |"
 echo "|---|---|---|---|---|---|---|"
-for family in norms attention; do
+for family in norms attention linear; do
   for chip in sm_80 sm_90; do
     "$BUILD/bin/rescale-opt" "$ROOT/test/lowering/nvptx/Inputs/$family.mlir" \
       --rescale-lower-to-nvptx="chip=$chip format=isa" -o "$TMP/$family.$chip.mlir"

@@ -310,49 +310,6 @@ bool useTensorCores(const AttentionProblem &p, const TargetInfo &target) {
          (p.dv == 64 || p.dv == 128);
 }
 
-/// Packs two f32 (or two 16-bit values) into the 32-bit register an mma.sync
-/// fragment slot holds: i32 for bf16, vector<2xf16> for f16.
-Value packPair(ImplicitLocOpBuilder &b, Type elt, Value lo, Value hi) {
-  auto pairType = VectorType::get({2}, elt);
-  if (lo.getType().isF32()) {
-    lo = arith::TruncFOp::create(b, elt, lo);
-    hi = arith::TruncFOp::create(b, elt, hi);
-  }
-  Value pair = vector::FromElementsOp::create(b, pairType, ValueRange{lo, hi});
-  if (elt.isF16())
-    return pair;
-  Value asInt = vector::BitCastOp::create(
-      b, VectorType::get({1}, b.getI32Type()), pair);
-  return vector::ExtractOp::create(b, asInt, 0);
-}
-
-/// Loads two consecutive 16-bit elements as one fragment slot.
-Value loadPair(ImplicitLocOpBuilder &b, Value buf, Value idx) {
-  Type elt = cast<MemRefType>(buf.getType()).getElementType();
-  auto pairType = VectorType::get({2}, elt);
-  Value pair = vector::LoadOp::create(b, pairType, buf, ValueRange{idx}, false,
-                                      llvm::MaybeAlign(4));
-  if (elt.isF16())
-    return pair;
-  Value asInt = vector::BitCastOp::create(
-      b, VectorType::get({1}, b.getI32Type()), pair);
-  return vector::ExtractOp::create(b, asInt, 0);
-}
-
-/// acc (4 f32) += A (4 slots) · B (2 slots), one m16n8k16 tensor-core op.
-void mma(ImplicitLocOpBuilder &b, Type elt, ArrayRef<Value> aFrag,
-         ArrayRef<Value> bFrag, MutableArrayRef<Value> acc) {
-  auto f32 = b.getF32Type();
-  auto resType = LLVM::LLVMStructType::getLiteral(b.getContext(), {f32, f32, f32, f32});
-  NVVM::MMATypes t = elt.isBF16() ? NVVM::MMATypes::bf16 : NVVM::MMATypes::f16;
-  auto op = NVVM::MmaOp::create(
-      b, resType, aFrag, bFrag, acc, {16, 8, 16}, std::nullopt, std::nullopt,
-      std::array<NVVM::MMATypes, 2>{t, t},
-      std::array<NVVM::MMALayout, 2>{NVVM::MMALayout::row, NVVM::MMALayout::col});
-  for (int64_t i = 0; i < 4; ++i)
-    acc[i] = LLVM::ExtractValueOp::create(b, op.getRes(), i);
-}
-
 void buildTensorCoreKernel(ImplicitLocOpBuilder &b, gpu::GPUFuncOp func,
                            const AttentionProblem &p, Value kSmem,
                            Value vtSmem) {
@@ -400,7 +357,7 @@ void buildTensorCoreKernel(ImplicitLocOpBuilder &b, gpu::GPUFuncOp func,
       int64_t colOff = kk * 16 + (slot / 2) * 8;
       Value idx = arith::AddIOp::create(
           b, qRowBase[r], arith::AddIOp::create(b, quad2, cIdx(b, colOff)));
-      qFrag[kk].push_back(loadPair(b, a.q, idx));
+      qFrag[kk].push_back(loadMmaPair(b, a.q, idx));
     }
 
   // Tiles to visit: all, or (causal) up to the last one the CTA's last row
@@ -474,9 +431,9 @@ void buildTensorCoreKernel(ImplicitLocOpBuilder &b, gpu::GPUFuncOp func,
           b, arith::AddIOp::create(b, group, cIdx(b, nt * 8)), cIdx(b, kStride));
       for (int64_t kk = 0; kk < kSteps; ++kk) {
         Value base = arith::AddIOp::create(b, keyRow, arith::AddIOp::create(b, quad2, cIdx(b, kk * 16)));
-        Value b0 = loadPair(b, kSmem, base);
-        Value b1 = loadPair(b, kSmem, arith::AddIOp::create(b, base, cIdx(b, 8)));
-        mma(b, elt, qFrag[kk], {b0, b1}, acc);
+        Value b0 = loadMmaPair(b, kSmem, base);
+        Value b1 = loadMmaPair(b, kSmem, arith::AddIOp::create(b, base, cIdx(b, 8)));
+        mmaSync16816(b, elt, qFrag[kk], {b0, b1}, acc);
       }
       sAcc[nt] = acc;
     }
@@ -534,19 +491,19 @@ void buildTensorCoreKernel(ImplicitLocOpBuilder &b, gpu::GPUFuncOp func,
       o.push_back(arith::MulFOp::create(b, loop.getRegionIterArg(4 + i), alpha[(i % 4) / 2]));
     for (int64_t j = 0; j < pSteps; ++j) {
       SmallVector<Value, 4> pFrag = {
-          packPair(b, elt, sAcc[2 * j][0], sAcc[2 * j][1]),
-          packPair(b, elt, sAcc[2 * j][2], sAcc[2 * j][3]),
-          packPair(b, elt, sAcc[2 * j + 1][0], sAcc[2 * j + 1][1]),
-          packPair(b, elt, sAcc[2 * j + 1][2], sAcc[2 * j + 1][3])};
+          packMmaPair(b, elt, sAcc[2 * j][0], sAcc[2 * j][1]),
+          packMmaPair(b, elt, sAcc[2 * j][2], sAcc[2 * j][3]),
+          packMmaPair(b, elt, sAcc[2 * j + 1][0], sAcc[2 * j + 1][1]),
+          packMmaPair(b, elt, sAcc[2 * j + 1][2], sAcc[2 * j + 1][3])};
       for (int64_t nt = 0; nt < oTiles; ++nt) {
         // B fragment = V[key = j·16 + quad·2 (+8)][dv = nt·8 + group] = Vᵀ row.
         Value base = arith::AddIOp::create(
             b, arith::MulIOp::create(b, arith::AddIOp::create(b, group, cIdx(b, nt * 8)), cIdx(b, vtStride)),
             arith::AddIOp::create(b, quad2, cIdx(b, j * 16)));
-        Value b0 = loadPair(b, vtSmem, base);
-        Value b1 = loadPair(b, vtSmem, arith::AddIOp::create(b, base, cIdx(b, 8)));
+        Value b0 = loadMmaPair(b, vtSmem, base);
+        Value b1 = loadMmaPair(b, vtSmem, arith::AddIOp::create(b, base, cIdx(b, 8)));
         MutableArrayRef<Value> acc(o.data() + nt * 4, 4);
-        mma(b, elt, pFrag, {b0, b1}, acc);
+        mmaSync16816(b, elt, pFrag, {b0, b1}, acc);
       }
     }
     llvm::append_range(state, o);

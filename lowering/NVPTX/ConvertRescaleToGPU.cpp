@@ -42,6 +42,7 @@ struct ConvertRescaleToGPUPass
     RewritePatternSet patterns(&getContext());
     nvptx::populateNormsToGPUPatterns(patterns, target);
     nvptx::populateAttentionToGPUPatterns(patterns, target);
+    nvptx::populateLinearToGPUPatterns(patterns, target);
     // Kernels go into a gpu.module the walk must not visit, and each op is
     // rewritten once: no folding or region simplification of the host code.
     GreedyRewriteConfig config;

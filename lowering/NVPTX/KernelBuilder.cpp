@@ -4,6 +4,8 @@
 #include "lowering/NVPTX/TargetInfo.h"
 
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
@@ -176,3 +178,47 @@ void mlir::rescale::nvptx::blockCopy(ImplicitLocOpBuilder &b, Value src,
   vector::StoreOp::create(b, v, dst, ValueRange{i}, false,
                           llvm::MaybeAlign(bytes));
 }
+
+//===----------------------------------------------------------------------===//
+// mma.sync fragments
+//===----------------------------------------------------------------------===//
+
+Value mlir::rescale::nvptx::packMmaPair(ImplicitLocOpBuilder &b, Type elt, Value lo, Value hi) {
+  auto pairType = VectorType::get({2}, elt);
+  if (lo.getType().isF32()) {
+    lo = arith::TruncFOp::create(b, elt, lo);
+    hi = arith::TruncFOp::create(b, elt, hi);
+  }
+  Value pair = vector::FromElementsOp::create(b, pairType, ValueRange{lo, hi});
+  if (elt.isF16())
+    return pair;
+  Value asInt = vector::BitCastOp::create(
+      b, VectorType::get({1}, b.getI32Type()), pair);
+  return vector::ExtractOp::create(b, asInt, 0);
+}
+
+Value mlir::rescale::nvptx::loadMmaPair(ImplicitLocOpBuilder &b, Value buf, Value idx) {
+  Type elt = cast<MemRefType>(buf.getType()).getElementType();
+  auto pairType = VectorType::get({2}, elt);
+  Value pair = vector::LoadOp::create(b, pairType, buf, ValueRange{idx}, false,
+                                      llvm::MaybeAlign(4));
+  if (elt.isF16())
+    return pair;
+  Value asInt = vector::BitCastOp::create(
+      b, VectorType::get({1}, b.getI32Type()), pair);
+  return vector::ExtractOp::create(b, asInt, 0);
+}
+
+void mlir::rescale::nvptx::mmaSync16816(ImplicitLocOpBuilder &b, Type elt, ArrayRef<Value> aFrag,
+         ArrayRef<Value> bFrag, MutableArrayRef<Value> acc) {
+  auto f32 = b.getF32Type();
+  auto resType = LLVM::LLVMStructType::getLiteral(b.getContext(), {f32, f32, f32, f32});
+  NVVM::MMATypes t = elt.isBF16() ? NVVM::MMATypes::bf16 : NVVM::MMATypes::f16;
+  auto op = NVVM::MmaOp::create(
+      b, resType, aFrag, bFrag, acc, {16, 8, 16}, std::nullopt, std::nullopt,
+      std::array<NVVM::MMATypes, 2>{t, t},
+      std::array<NVVM::MMALayout, 2>{NVVM::MMALayout::row, NVVM::MMALayout::col});
+  for (int64_t i = 0; i < 4; ++i)
+    acc[i] = LLVM::ExtractValueOp::create(b, op.getRes(), i);
+}
+

@@ -79,6 +79,30 @@ int64_t carveDynamicSmem(ImplicitLocOpBuilder &b,
 void blockCopy(ImplicitLocOpBuilder &b, Value src, Value dst, int64_t count,
                Value threadId, int64_t blockSize);
 
+//===----------------------------------------------------------------------===//
+// Tensor cores: mma.sync m16n8k16 (sm_80+), f32 accumulation. Fragment slots
+// are 32-bit registers holding two 16-bit elements (PTX ISA, "Matrix
+// Fragments for mma.m16n8k16"): with g = lane / 4 and q = lane % 4,
+//   A (16x16, row): a0 = A[g][2q..], a1 = A[g+8][2q..], a2 = A[g][2q+8..],
+//                   a3 = A[g+8][2q+8..]
+//   B (16x8, col):  b0 = B[2q..][g], b1 = B[2q+8..][g]
+//   C (16x8):       c0,c1 = C[g][2q, 2q+1], c2,c3 = C[g+8][2q, 2q+1]
+//===----------------------------------------------------------------------===//
+
+/// Packs two values (f32 are truncated to `elt`, bf16 or f16) into one
+/// fragment slot: i32 for bf16, vector<2xf16> for f16 (what nvvm.mma.sync
+/// takes).
+Value packMmaPair(ImplicitLocOpBuilder &b, Type elt, Value lo, Value hi);
+
+/// One fragment slot: two consecutive 16-bit elements of a 1-D buffer
+/// (global or shared) at an even index.
+Value loadMmaPair(ImplicitLocOpBuilder &b, Value buf, Value idx);
+
+/// acc (4 f32) += A (4 slots) x B (2 slots): one nvvm.mma.sync m16n8k16,
+/// row.col, `elt` (bf16 or f16) operands.
+void mmaSync16816(ImplicitLocOpBuilder &b, Type elt, ArrayRef<Value> aFrag,
+                  ArrayRef<Value> bFrag, MutableArrayRef<Value> acc);
+
 inline Value cIdx(ImplicitLocOpBuilder &b, int64_t v) {
   return arith::ConstantIndexOp::create(b, v);
 }

@@ -23,6 +23,9 @@ void populateNormsToGPUPatterns(RewritePatternSet &patterns,
 /// otherwise.
 void populateAttentionToGPUPatterns(RewritePatternSet &patterns,
                                     const TargetInfo &target);
+/// linear: tensor-core matmul (bf16/f16), FMA otherwise.
+void populateLinearToGPUPatterns(RewritePatternSet &patterns,
+                                 const TargetInfo &target);
 
 } // namespace rescale::nvptx
 } // namespace mlir

@@ -49,3 +49,15 @@ func.func @attn_f32_d80_general(%q: tensor<1x4x50x80xf32>, %k: tensor<1x2x70x80x
   %o = rescale.attention %q, %k, %v {causal = true, scale = 0.2 : f32} : (tensor<1x4x50x80xf32>, tensor<1x2x70x80xf32>, tensor<1x2x70x48xf32>) -> tensor<1x4x50x48xf32>
   return %o : tensor<1x4x50x48xf32>
 }
+func.func @linear_bf16_ragged_bias(%x: tensor<3x70x200xbf16>, %w: tensor<130x200xbf16>, %b: tensor<130xbf16>) -> tensor<3x70x130xbf16> {
+  %y = rescale.linear %x, %w, %b : (tensor<3x70x200xbf16>, tensor<130x200xbf16>, tensor<130xbf16>) -> tensor<3x70x130xbf16>
+  return %y : tensor<3x70x130xbf16>
+}
+func.func @linear_f16_tiles(%x: tensor<256x512xf16>, %w: tensor<384x512xf16>) -> tensor<256x384xf16> {
+  %y = rescale.linear %x, %w : (tensor<256x512xf16>, tensor<384x512xf16>) -> tensor<256x384xf16>
+  return %y : tensor<256x384xf16>
+}
+func.func @linear_f32_bias(%x: tensor<33x100xf32>, %w: tensor<65x100xf32>, %b: tensor<65xf32>) -> tensor<33x65xf32> {
+  %y = rescale.linear %x, %w, %b : (tensor<33x100xf32>, tensor<65x100xf32>, tensor<65xf32>) -> tensor<33x65xf32>
+  return %y : tensor<33x65xf32>
+}

@@ -2,10 +2,12 @@
 """Run one entry on the CPU reference path and on the GPU, compare outputs.
 
 Usage: gpu_vs_cpu.py FILE.mlir ENTRY TOL WORK_DIR [SEED]
-1. rescale-run FILE --entry ENTRY --random-inputs --seed SEED --device cpu
-   (the linalg reference decomposition) -> WORK_DIR/ENTRY/cpu
-2. rescale-run FILE --entry ENTRY --input <the same in*.npy> --device cuda
-   (our kernels) -> WORK_DIR/ENTRY/cuda
+       gpu_vs_cpu.py CPU.so,CUDA.so ENTRY TOL WORK_DIR [SEED]
+1. rescale-run FILE (or CPU.so) --entry ENTRY --random-inputs --seed SEED
+   --device cpu (the linalg reference decomposition) -> WORK_DIR/ENTRY/cpu
+2. rescale-run FILE (or CUDA.so) --entry ENTRY --input <the same in*.npy>
+   --device cuda (our kernels) -> WORK_DIR/ENTRY/cuda
+The .so pair is what bench/gpu/run.sh passes on a machine without LLVM.
 3. compare_npy.py: max|gpu - cpu| / max|cpu| <= TOL for every output.
 rescale-run comes from PATH (lit puts the build's tools first).
 """
@@ -23,15 +25,17 @@ def run(cmd):
 
 
 def main():
-    program, entry, tol, work = sys.argv[1:5]
+    programs, entry, tol, work = sys.argv[1:5]
+    cpu_program, _, gpu_program = programs.partition(",")
+    gpu_program = gpu_program or cpu_program
     seed = sys.argv[5] if len(sys.argv) > 5 else "1"
     cpu = os.path.join(work, entry, "cpu")
     gpu = os.path.join(work, entry, "cuda")
-    run(["rescale-run", program, "--entry", entry, "--random-inputs", "--seed",
+    run(["rescale-run", cpu_program, "--entry", entry, "--random-inputs", "--seed",
          seed, "--device", "cpu", "--output-dir", cpu])
     inputs = sorted(glob.glob(os.path.join(cpu, "in*.npy")),
                     key=lambda p: int(os.path.basename(p)[2:-4]))
-    cmd = ["rescale-run", program, "--entry", entry, "--device", "cuda",
+    cmd = ["rescale-run", gpu_program, "--entry", entry, "--device", "cuda",
            "--output-dir", gpu]
     for path in inputs:
         cmd += ["--input", path]

@@ -1,0 +1,20 @@
+// Every linear kernel (Inputs/linear.mlir) assembles for sm_80 and sm_90 with
+// no spills; the bf16/f16 kernels run on tensor cores.
+//
+// REQUIRES: ptxas
+// RUN: rescale-opt %S/Inputs/linear.mlir --rescale-lower-to-nvptx="chip=sm_80 format=isa" -o %t.sm80.mlir
+// RUN: rm -rf %t.sm80 && python3 %S/Inputs/extract_ptx.py %t.sm80.mlir %t.sm80
+// RUN: %ptxas -v --gpu-name sm_80 %t.sm80/rescale_kernels.ptx -o %t.sm80.cubin 2>&1 | FileCheck %s
+// RUN: rescale-opt %S/Inputs/linear.mlir --rescale-lower-to-nvptx="chip=sm_90 format=isa" -o %t.sm90.mlir
+// RUN: rm -rf %t.sm90 && python3 %S/Inputs/extract_ptx.py %t.sm90.mlir %t.sm90
+// RUN: %ptxas -v --gpu-name sm_90 %t.sm90/rescale_kernels.ptx -o %t.sm90.cubin 2>&1 | FileCheck %s
+// RUN: FileCheck %s --check-prefix=PTX < %t.sm90/rescale_kernels.ptx
+
+// CHECK-NOT: {{[1-9][0-9]*}} bytes spill
+// CHECK-NOT: {{[1-9][0-9]*}} bytes stack frame
+// CHECK-DAG: Compiling entry function 'linear_bf16_linear_mma'
+// CHECK-DAG: Compiling entry function 'linear_f16_ragged_linear_mma'
+// CHECK-DAG: Compiling entry function 'linear_f32_linear'
+
+// PTX-DAG: mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32
+// PTX-DAG: mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32
