@@ -4,7 +4,7 @@
 //
 //   rescale-numerics-check CASES.test [--work-dir DIR] [--rescale-run PATH]
 //                          [--filter SUBSTR] [--inject-nan] [--emit-only]
-//                          [--no-batch]
+//                          [--no-batch] [--sweep N [--sweep-seed S]]
 //
 // CASES.test holds one case per line, after a `CASE:` marker:
 //
@@ -600,6 +600,19 @@ void craftQuantInput(Tensor &x, const QuantScheme &scheme, bool zeros,
   }
 }
 
+/// The case's shape for `scheme`; `shape=random` draws dims that the
+/// scheme's block (16, 32, or 2-d for fp8 per_block) tiles.
+std::vector<int64_t> quantShape(CaseLine &c, const QuantScheme &scheme) {
+  std::vector<int64_t> block = scheme.blockShape();
+  std::vector<int64_t> shape = c.shape(block.empty() ? 1 : block.back());
+  if (block.size() == 2 && c.str("shape", "") == "random") {
+    if (shape.size() < 2)
+      shape.insert(shape.begin(), 1);
+    shape[shape.size() - 2] = block[0] * c.draw(1, 2);
+  }
+  return shape;
+}
+
 void buildQuant(CaseLine &c, CaseSpec &spec) {
   DType t = c.dtype("dtype", DType::f32);
   std::string err;
@@ -607,12 +620,7 @@ void buildQuant(CaseLine &c, CaseSpec &spec) {
   if (!scheme)
     fatal("case '" + c.name + "': " + err);
   QuantScheme s = *scheme;
-  std::vector<int64_t> block = s.blockShape();
-  std::vector<int64_t> shape = c.shape(block.empty() ? 1 : block.back());
-  if (block.size() == 2 && c.str("shape", "") == "random" && shape.size() > 1)
-    shape[shape.size() - 2] = block[0] * c.draw(1, 2);
-  if (block.size() == 2 && shape.size() < 2)
-    shape.insert(shape.begin(), block[0]);
+  std::vector<int64_t> shape = quantShape(c, s);
   spec.inputs = {{"x", t, shape}};
   std::string attrs = "{scheme = " + s.toMlir() + "}";
   std::string xt = tensorType(shape, t);
@@ -703,8 +711,7 @@ void buildDequantize(CaseLine &c, CaseSpec &spec) {
   if (!scheme)
     fatal("case '" + c.name + "': " + err);
   QuantScheme s = *scheme;
-  std::vector<int64_t> block = s.blockShape();
-  std::vector<int64_t> shape = c.shape(block.empty() ? 1 : block.back());
+  std::vector<int64_t> shape = quantShape(c, s);
   bool ok;
   spec.inputs = {{"values", parseDType(s.valueType(), &ok), shape},
                  {"scales", parseDType(s.scaleType(), &ok), s.scaleShape(shape)}};
@@ -1077,6 +1084,72 @@ std::vector<CaseLine> readCases(const std::string &path) {
   return cases;
 }
 
+/// `--sweep N`: N cases drawn from `sweepSeed`, cycling through every op,
+/// dtype and variant with random shapes, written as a case file. For soak
+/// runs beyond the lit suite (e.g. `--sweep 500`); a failing line can be
+/// copied into a .test file as it is.
+std::string writeSweep(const std::string &dir, int64_t n, uint64_t sweepSeed) {
+  std::mt19937_64 rng(sweepSeed);
+  auto pick = [&](const std::vector<std::string> &v) {
+    return v[std::uniform_int_distribution<size_t>(0, v.size() - 1)(rng)];
+  };
+  const std::vector<std::string> ops = {
+      "rms_norm", "preaffine_rms_norm", "add_rms_norm", "gated_norm",
+      "attention", "attention", "linear", "dyt", "clip", "quantize",
+      "fake_quant", "dequantize"};
+  const std::vector<std::string> dtypes = {"f32", "f16", "bf16"};
+  const std::vector<std::string> schemes = {
+      "int4,per_tensor", "int4,per_channel", "int4,per_token", "int8,per_tensor",
+      "int8,per_channel", "int8,per_token", "fp8,per_tensor", "fp8,per_token",
+      "fp8,per_channel", "fp8,per_block,block=2x16", "fp8,per_block,block=4x8",
+      "nvfp4,per_tensor", "nvfp4,per_token", "mxfp4"};
+  std::ostringstream os;
+  os << "// rescale-numerics-check --sweep " << n << " --sweep-seed "
+     << sweepSeed << "\n";
+  for (int64_t i = 0; i < n; ++i) {
+    const std::string &op = ops[i % ops.size()];
+    std::string dt = dtypes[(i / ops.size()) % dtypes.size()];
+    os << "// CASE: sweep" << i << "_" << op << "_" << dt << " op=" << op
+       << " dtype=" << dt << " seed=" << sweepSeed * 1000 + i;
+    if (op == "attention") {
+      os << " random=1 causal=" << pick({"0", "1"})
+         << " softmax=" << pick({"standard", "off_by_one", "learned_sink"})
+         << " gate=" << pick({"none", "headwise", "elementwise"});
+      if (rng() % 4 == 0)
+        os << " scale=" << pick({"0.05", "0.5", "2", "10"});
+    } else {
+      os << " shape=random";
+    }
+    if (op == "rms_norm" || op == "preaffine_rms_norm" || op == "add_rms_norm" ||
+        op == "gated_norm")
+      os << " eps=" << pick({"1e-6", "1e-5", "0.1"});
+    if (op != "attention" && op != "clip" && op != "quantize" &&
+        op != "fake_quant" && op != "dequantize")
+      os << " wdtype=" << pick({dt, "f32"});
+    if (op == "gated_norm")
+      os << " r=" << pick({"1", "2", "3", "5", "16", "32"})
+         << " act=" << pick({"sigmoid", "tanh", "silu", "identity"})
+         << " tensorwise=" << pick({"0", "1"});
+    if (op == "linear")
+      os << " N=" << 1 + rng() % 20 << " bias=" << pick({"0", "1"});
+    if (op == "dyt")
+      os << " alpha_rank=" << pick({"0", "1"});
+    if (op == "clip")
+      os << " threshold=" << pick({"0.1", "0.5", "1.5", "3"});
+    if (op == "quantize" || op == "fake_quant" || op == "dequantize")
+      os << " scheme=" << pick(schemes);
+    if (op == "quantize" || op == "fake_quant")
+      os << " inputs=" << pick({"random", "random", "ties", "zeros"});
+    os << "\n";
+  }
+  std::string path = dir + "/sweep.test";
+  std::ofstream f(path);
+  f << os.str();
+  if (!f)
+    fatal("cannot write " + path);
+  return path;
+}
+
 /// A tool beside this executable (all live in build/bin), else on PATH.
 std::string findTool(const char *argv0, const std::string &tool) {
   std::string self = argv0;
@@ -1118,6 +1191,8 @@ std::string compileBatch(const Options &opts, const std::string &modulePath) {
 int main(int argc, char **argv) {
   Options opts;
   bool noBatch = false;
+  int64_t sweep = 0;
+  uint64_t sweepSeed = 1;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto value = [&](const std::string &flag) -> std::string {
@@ -1139,25 +1214,31 @@ int main(int argc, char **argv) {
       opts.emitOnly = true;
     else if (a == "--no-batch")
       noBatch = true;
+    else if (a == "--sweep" || a.rfind("--sweep=", 0) == 0)
+      sweep = std::strtoll(value("--sweep").c_str(), nullptr, 10);
+    else if (a == "--sweep-seed" || a.rfind("--sweep-seed=", 0) == 0)
+      sweepSeed = std::strtoull(value("--sweep-seed").c_str(), nullptr, 10);
     else if (a == "-h" || a == "--help") {
       std::printf("usage: rescale-numerics-check CASES... [--work-dir DIR] "
                   "[--rescale-run PATH] [--filter SUBSTR] [--inject-nan] "
-                  "[--emit-only] [--no-batch]\n");
+                  "[--emit-only] [--no-batch] [--sweep N [--sweep-seed S]]\n");
       return 0;
     } else if (!a.empty() && a[0] == '-')
       fatal("unknown option " + a);
     else
       opts.files.push_back(a);
   }
-  if (opts.files.empty())
-    fatal("no case file given");
   if (opts.workDir.empty())
     opts.workDir = "numerics-work";
+  makeDirs(opts.workDir);
+  if (sweep > 0)
+    opts.files.push_back(writeSweep(opts.workDir, sweep, sweepSeed));
+  if (opts.files.empty())
+    fatal("no case file given (or --sweep N)");
   if (opts.rescaleRun.empty())
     opts.rescaleRun = findTool(argv[0], "rescale-run");
   if (!noBatch)
     opts.rescaleCompile = findTool(argv[0], "rescale-compile");
-  makeDirs(opts.workDir);
 
   int passed = 0, failed = 0;
   for (const std::string &file : opts.files) {
