@@ -1,4 +1,7 @@
 // RUN: rescale-opt %s --split-input-file --rescale-raise | FileCheck %s
+// The same pass from the system mlir-opt with the plugin loaded:
+// RUN: %system_mlir_opt %s --load-dialect-plugin=%rescale_plugin --load-pass-plugin=%rescale_plugin \
+// RUN:   --split-input-file --pass-pipeline='builtin.module(rescale-raise)' | FileCheck %s
 
 // torch-mlir style: one linalg.generic per op, mean as sum * (1/d).
 #id = affine_map<(d0, d1) -> (d0, d1)>
