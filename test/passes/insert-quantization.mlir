@@ -1,0 +1,106 @@
+// RUN: rescale-opt %s --split-input-file --verify-diagnostics --rescale-insert-quantization=scheme=w8a8 | FileCheck %s --check-prefix=W8A8
+// RUN: rescale-opt %s --split-input-file --verify-diagnostics --rescale-insert-quantization=scheme=w4a4 | FileCheck %s --check-prefix=W4A4
+// RUN: rescale-opt %s --split-input-file --rescale-insert-quantization=scheme=fp8 | FileCheck %s --check-prefix=FP8
+// RUN: rescale-opt %s --split-input-file --rescale-insert-quantization="scheme=nvfp4 storage=real" 2>/dev/null | FileCheck %s --check-prefix=NVFP4
+// RUN: rescale-opt %s --split-input-file --rescale-insert-quantization="scheme=mxfp4 storage=real skip=^lm_head$" 2>%t.mxfp4.err | FileCheck %s --check-prefix=MXFP4
+// RUN: FileCheck %s --check-prefix=MXFP4-WARN < %t.mxfp4.err
+
+// Bad options: one error line, non-zero exit.
+// RUN: not rescale-opt %s --split-input-file --rescale-insert-quantization=scheme=int3 2>&1 | FileCheck %s --check-prefix=BAD-SCHEME
+// BAD-SCHEME: error: --rescale-insert-quantization: unknown scheme 'int3' (expected w4a4, w8a8, fp8, nvfp4, mxfp4 or none)
+// RUN: not rescale-opt %s --split-input-file --rescale-insert-quantization=storage=packed 2>&1 | FileCheck %s --check-prefix=BAD-STORAGE
+// BAD-STORAGE: error: --rescale-insert-quantization: storage must be fake or real, got 'packed'
+// RUN: not rescale-opt %s --split-input-file "--rescale-insert-quantization=skip=(" 2>&1 | FileCheck %s --check-prefix=BAD-SKIP
+// BAD-SKIP: error: --rescale-insert-quantization: invalid skip regex '(':
+
+// Fake quantization (the default): the activation per token, the weight per
+// output channel; the bias stays in full precision.
+// W8A8-LABEL: func.func @fake_quant_argument_weight
+// W8A8-SAME: (%[[X:.+]]: tensor<2x8x64xbf16>, %[[W:.+]]: tensor<32x64xf32>, %[[B:.+]]: tensor<32xf32>)
+// W8A8: %[[XQ:.+]] = rescale.fake_quant %[[X]] {scheme = #rescale.quant<int8, per_token>} : (tensor<2x8x64xbf16>) -> tensor<2x8x64xbf16>
+// W8A8: %[[WQ:.+]] = rescale.fake_quant %[[W]] {scheme = #rescale.quant<int8, per_channel>} : (tensor<32x64xf32>) -> tensor<32x64xf32>
+// W8A8: rescale.linear %[[XQ]], %[[WQ]], %[[B]]
+// W4A4-LABEL: func.func @fake_quant_argument_weight
+// W4A4: rescale.fake_quant %{{.+}} {scheme = #rescale.quant<int4, per_token>}
+// W4A4: rescale.fake_quant %{{.+}} {scheme = #rescale.quant<int4, per_channel>}
+// FP8-LABEL: func.func @fake_quant_argument_weight
+// FP8: rescale.fake_quant %{{.+}} {scheme = #rescale.quant<fp8, per_token>}
+// FP8: rescale.fake_quant %{{.+}} {scheme = #rescale.quant<fp8, per_channel>}
+// NVFP4-LABEL: func.func @fake_quant_argument_weight
+// NVFP4: %[[XQ:.+]] = rescale.fake_quant %{{.+}} {scheme = #rescale.quant<nvfp4, per_token>}
+// NVFP4: %[[V:.+]], %[[S:.+]], %[[G:.+]] = rescale.quantize %{{.+}} {scheme = #rescale.quant<nvfp4, per_tensor>} : (tensor<32x64xf32>) -> (tensor<32x64xf4E2M1FN>, tensor<32x4xf8E4M3FN>, tensor<1x1xf32>)
+// NVFP4: %[[WQ:.+]] = rescale.dequantize %[[V]], %[[S]], %[[G]]
+// NVFP4: rescale.linear %[[XQ]], %[[WQ]]
+// MXFP4-LABEL: func.func @fake_quant_argument_weight
+// MXFP4: rescale.fake_quant %{{.+}} {scheme = #rescale.quant<mxfp4>}
+// MXFP4: rescale.quantize %{{.+}} {scheme = #rescale.quant<mxfp4>} : (tensor<32x64xf32>) -> (tensor<32x64xf4E2M1FN>, tensor<32x2xf8E8M0FNU>)
+func.func @fake_quant_argument_weight(%x: tensor<2x8x64xbf16>, %w: tensor<32x64xf32>, %b: tensor<32xf32>) -> tensor<2x8x32xbf16> {
+  %y = rescale.linear %x, %w, %b : (tensor<2x8x64xbf16>, tensor<32x64xf32>, tensor<32xf32>) -> tensor<2x8x32xbf16>
+  return %y : tensor<2x8x32xbf16>
+}
+
+// -----
+
+// FP8 weights use 128x128 blocks where they tile the weight.
+// FP8-LABEL: func.func @fp8_block_weight
+// FP8: rescale.fake_quant %{{.+}} {scheme = #rescale.quant<fp8, per_token>} : (tensor<4x128xf32>)
+// FP8: rescale.fake_quant %{{.+}} {scheme = #rescale.quant<fp8, per_block>} : (tensor<256x128xf32>)
+func.func @fp8_block_weight(%x: tensor<4x128xf32>, %w: tensor<256x128xf32>) -> tensor<4x256xf32> {
+  %y = rescale.linear %x, %w : (tensor<4x128xf32>, tensor<256x128xf32>) -> tensor<4x256xf32>
+  return %y : tensor<4x256xf32>
+}
+
+// -----
+
+// storage=real: a constant weight is quantized at compile time into its
+// storage types. Row 0 is [3, -6, 0, ...], row 1 zeros.
+// With nvfp4: per_tensor S = 6/2688, the first block's s_b = e4m3(6/6/S) = 448,
+// so 448·S = 1 and the elements stay 3, -6; all-zero blocks get s_b = 1.
+// With mxfp4: row 0's scale is 2^(floor(log2 6) - 2) = 1, row 1's (amax 0) is 1.
+// NVFP4-LABEL: func.func @real_storage_constant_weight
+// NVFP4-DAG: %[[V:.+]] = arith.constant dense<{{\[}}[3.000000e+00, -6.000000e+00, 0.000000e+00, {{.*}}]]> : tensor<2x32xf4E2M1FN>
+// NVFP4-DAG: %[[S:.+]] = arith.constant dense<{{\[}}[4.480000e+02, 1.000000e+00], [1.000000e+00, 1.000000e+00]]> : tensor<2x2xf8E4M3FN>
+// NVFP4-DAG: %[[G:.+]] = arith.constant dense<0.00223214296> : tensor<1x1xf32>
+// NVFP4: %[[WQ:.+]] = rescale.dequantize %[[V]], %[[S]], %[[G]] {scheme = #rescale.quant<nvfp4, per_tensor>}
+// NVFP4: rescale.linear %{{.+}}, %[[WQ]]
+// MXFP4-LABEL: func.func @real_storage_constant_weight
+// MXFP4-DAG: %[[V:.+]] = arith.constant dense<{{\[}}[3.000000e+00, -6.000000e+00, 0.000000e+00, {{.*}}]]> : tensor<2x32xf4E2M1FN>
+// MXFP4-DAG: %[[S:.+]] = arith.constant dense<1.000000e+00> : tensor<2x1xf8E8M0FNU>
+// MXFP4: rescale.dequantize %[[V]], %[[S]] {scheme = #rescale.quant<mxfp4>}
+// W8A8-LABEL: func.func @real_storage_constant_weight
+// W8A8-NOT: arith.constant {{.*}}xi8>
+func.func @real_storage_constant_weight(%x: tensor<4x32xf32>) -> tensor<4x2xf32> {
+  %w = arith.constant dense<[[3.0, -6.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0], [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]]> : tensor<2x32xf32>
+  %y = rescale.linear %x, %w : (tensor<4x32xf32>, tensor<2x32xf32>) -> tensor<4x2xf32>
+  return %y : tensor<4x2xf32>
+}
+
+// -----
+
+// Names: a NameLoc names the linear; skip (a regex) leaves it alone. The
+// other linear is "skip_by_name/linear1".
+// MXFP4-LABEL: func.func @skip_by_name
+// MXFP4: rescale.fake_quant
+// MXFP4: rescale.linear %{{.+}}, %{{.+}} : (tensor<4x32xf32>, tensor<32x32xf32>)
+// MXFP4-NOT: rescale.fake_quant
+// MXFP4: rescale.linear %arg0, %arg2 : (tensor<4x32xf32>, tensor<8x32xf32>)
+// MXFP4-NOT: rescale.fake_quant
+func.func @skip_by_name(%x: tensor<4x32xf32>, %w: tensor<32x32xf32>, %head: tensor<8x32xf32>) -> (tensor<4x32xf32>, tensor<4x8xf32>) {
+  %h = rescale.linear %x, %w : (tensor<4x32xf32>, tensor<32x32xf32>) -> tensor<4x32xf32>
+  %o = rescale.linear %x, %head : (tensor<4x32xf32>, tensor<8x32xf32>) -> tensor<4x8xf32> loc("lm_head")
+  return %h, %o : tensor<4x32xf32>, tensor<4x8xf32>
+}
+
+// -----
+
+// K = 48 is not a multiple of MXFP4's 32-element blocks: the linear stays in
+// full precision, with a warning (int8 has no blocks and quantizes it).
+// MXFP4-WARN: warning: linear 'k_not_a_block_multiple/linear0' is not quantized: mxfp4 uses blocks of 32 along K, which do not divide K = 48
+// MXFP4-LABEL: func.func @k_not_a_block_multiple
+// MXFP4-NOT: rescale.fake_quant
+// W8A8-LABEL: func.func @k_not_a_block_multiple
+// W8A8: rescale.fake_quant
+func.func @k_not_a_block_multiple(%x: tensor<4x48xf32>, %w: tensor<8x48xf32>) -> tensor<4x8xf32> {
+  %y = rescale.linear %x, %w : (tensor<4x48xf32>, tensor<8x48xf32>) -> tensor<4x8xf32>
+  return %y : tensor<4x8xf32>
+}
