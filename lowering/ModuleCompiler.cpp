@@ -206,9 +206,16 @@ mlir::rescale::collectProbes(ModuleOp module) {
       auto probe = func.getResultAttrOfType<DictionaryAttr>(i, "rescale.probe");
       if (!probe)
         continue;
+      // One manifest entry per name: `name = "…"` or `names = ["…", …]`.
       auto kind = probe.getAs<StringAttr>("kind");
-      auto name = probe.getAs<StringAttr>("name");
-      entry.probes.push_back({i, kind ? kind.str() : "", name ? name.str() : ""});
+      SmallVector<StringRef> names;
+      if (auto name = probe.getAs<StringAttr>("name"))
+        names.push_back(name.getValue());
+      if (auto list = probe.getAs<ArrayAttr>("names"))
+        for (auto name : list.getAsRange<StringAttr>())
+          names.push_back(name.getValue());
+      for (StringRef name : names)
+        entry.probes.push_back({i, kind ? kind.str() : "", name.str()});
       // Read, then dropped: the LLVM translation knows no such attribute.
       func.removeResultAttr(i, StringAttr::get(module.getContext(),
                                                "rescale.probe"));
@@ -287,6 +294,10 @@ LogicalResult mlir::rescale::compileForCPU(ModuleOp module,
     return emitError(loc) << "--emit=ptx needs --target=nvptx";
 
   PassManager pm(module.getContext());
+  // --mlir-print-ir-after-all, --mlir-timing, ... when the tool registered
+  // them.
+  if (failed(applyPassManagerCLOptions(pm)))
+    return emitError(loc) << "invalid pass manager options";
   buildLowerToCPUPipeline(pm, LowerToCPUOptions());
   if (failed(runPipeline(pm, module, "--rescale-lower-to-cpu")) ||
       failed(checkFullyLoweredToLLVM(module, "--rescale-lower-to-cpu")))

@@ -9,10 +9,12 @@
 //===----------------------------------------------------------------------===//
 
 #include "lowering/ModuleCompiler.h"
+#include "lowering/Registration.h"
 
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
+#include "mlir/InitAllPasses.h"
 #include "mlir/Pass/PassManager.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/CommandLine.h"
@@ -23,30 +25,38 @@
 using namespace mlir;
 namespace cl = llvm::cl;
 
+static cl::OptionCategory compileCategory("rescale-compile options");
+
 static cl::opt<std::string> inputFile(cl::Positional,
                                       cl::desc("<input .mlir file>"),
-                                      cl::init("-"));
+                                      cl::init("-"),
+         cl::cat(compileCategory));
 static cl::opt<std::string> outputFile("o", cl::desc("Output file"),
-                                       cl::value_desc("path"), cl::Required);
+                                       cl::value_desc("path"), cl::Required,
+         cl::cat(compileCategory));
 static cl::opt<std::string>
     target("target", cl::desc("Target: cpu (host shared object) or nvptx"),
-           cl::init("cpu"));
+           cl::init("cpu"),
+         cl::cat(compileCategory));
 static cl::opt<std::string>
     chip("chip",
          cl::desc("cpu: LLVM CPU name (default: portable x86-64-v3; "
                   "'native' = this host); nvptx: sm_80, sm_90, sm_90a"),
-         cl::init(""));
+         cl::init(""), cl::cat(compileCategory));
 static cl::opt<std::string> features("features",
                                      cl::desc("Extra LLVM target features"),
-                                     cl::init(""));
+                                     cl::init(""),
+         cl::cat(compileCategory));
 static cl::opt<unsigned> optLevel("O", cl::desc("LLVM optimization level"),
-                                  cl::Prefix, cl::init(3));
+                                  cl::Prefix, cl::init(3),
+         cl::cat(compileCategory));
 static cl::opt<std::string>
     emit("emit",
          cl::desc("What to write: so (module + manifest, default), mlir "
                   "(after the target pipeline), llvm (optimized LLVM IR), "
                   "ptx (nvptx)"),
-         cl::init("so"));
+         cl::init("so"),
+         cl::cat(compileCategory));
 
 static int error(const Twine &message) {
   llvm::errs() << "rescale-compile: error: " << message << "\n";
@@ -57,7 +67,14 @@ int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   registerAsmPrinterCLOptions();
   registerMLIRContextCLOptions();
+  // Pass names first: --mlir-print-ir-after=<pass> parses against them.
+  registerAllPasses();
+  mlir::rescale::registerAllRescalePasses();
   registerPassManagerCLOptions();
+  // libLLVM registers hundreds of backend options; --help shows ours (the
+  // MLIR debugging options such as --mlir-print-ir-after-all still work, and
+  // --help-hidden lists them).
+  cl::HideUnrelatedOptions(compileCategory);
   cl::ParseCommandLineOptions(argc, argv,
                               "rescale-compile: compile a rescale program "
                               "into a loadable module\n");
