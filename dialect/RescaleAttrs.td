@@ -41,10 +41,11 @@ def Rescale_GateActivation : I32EnumAttr<"GateActivation",
 }
 def Rescale_GateActivationAttr
     : EnumAttr<Rescale_Dialect, Rescale_GateActivation, "gate_activation"> {
-  // The summary is also the verifier's message for a wrong attribute: spell
-  // the syntax.
-  let summary = "#rescale.gate_activation<sigmoid|tanh|silu|identity>, the "
-                "GatedNorm gate activation";
+  // The summary is also the verifier's message for a wrong attribute, so it
+  // names the attribute and its keywords (no angle brackets: the generated
+  // docs put summaries in HTML tables).
+  let summary = "GatedNorm gate activation (#rescale.gate_activation: sigmoid, "
+                "tanh, silu or identity)";
   let description = [{
     The activation applied to GatedNorm's gate logits (§3.4). `sigmoid` is
     the paper's choice and the default; `tanh`, `silu` and `identity` are its
@@ -70,8 +71,8 @@ def Rescale_GateKind : I32EnumAttr<"GateKind",
 }
 def Rescale_GateKindAttr
     : EnumAttr<Rescale_Dialect, Rescale_GateKind, "gate_kind"> {
-  let summary = "#rescale.gate_kind<none|headwise|elementwise>, the shape of "
-                "the attention output gate";
+  let summary = "attention output gate shape (#rescale.gate_kind: none, "
+                "headwise or elementwise)";
   let description = [{
     Whether `rescale.attention` has a sigmoid output gate (§3.2) and its
     shape: `none` (the default, no gate operand), `headwise` (gate
@@ -98,8 +99,8 @@ def Rescale_SoftmaxKind : I32EnumAttr<"SoftmaxKind",
 }
 def Rescale_SoftmaxKindAttr
     : EnumAttr<Rescale_Dialect, Rescale_SoftmaxKind, "softmax"> {
-  let summary = "#rescale.softmax<standard|off_by_one|learned_sink>, the "
-                "attention softmax normalizer";
+  let summary = "attention softmax normalizer (#rescale.softmax: standard, "
+                "off_by_one or learned_sink)";
   let description = [{
     The denominator of the attention softmax: `standard` (the default),
     `off_by_one` (an implicit zero logit, `1 + Σ exp(s)`) or `learned_sink`

@@ -201,7 +201,7 @@ func.func @causal_not_a_flag(%q: tensor<1x4x8x16xf32>, %k: tensor<1x4x8x16xf32>,
 
 // Enum attributes are the dialect's, not strings.
 func.func @gate_kind_string(%q: tensor<1x4x8x16xf32>, %k: tensor<1x4x8x16xf32>, %v: tensor<1x4x8x16xf32>, %g: tensor<1x4x8xf32>) -> tensor<1x4x8x16xf32> {
-  // expected-error @+1 {{attribute 'gate_kind' failed to satisfy constraint: #rescale.gate_kind<none|headwise|elementwise>}}
+  // expected-error @+1 {{attribute 'gate_kind' failed to satisfy constraint: attention output gate shape (#rescale.gate_kind: none, headwise or elementwise)}}
   %0 = "rescale.attention"(%q, %k, %v, %g) {gate_kind = "headwise"} : (tensor<1x4x8x16xf32>, tensor<1x4x8x16xf32>, tensor<1x4x8x16xf32>, tensor<1x4x8xf32>) -> tensor<1x4x8x16xf32>
   return %0 : tensor<1x4x8x16xf32>
 }
@@ -209,7 +209,7 @@ func.func @gate_kind_string(%q: tensor<1x4x8x16xf32>, %k: tensor<1x4x8x16xf32>, 
 // -----
 
 func.func @softmax_string(%q: tensor<1x4x8x16xf32>, %k: tensor<1x4x8x16xf32>, %v: tensor<1x4x8x16xf32>) -> tensor<1x4x8x16xf32> {
-  // expected-error @+1 {{attribute 'softmax' failed to satisfy constraint: #rescale.softmax<standard|off_by_one|learned_sink>}}
+  // expected-error @+1 {{attribute 'softmax' failed to satisfy constraint: attention softmax normalizer (#rescale.softmax: standard, off_by_one or learned_sink)}}
   %0 = "rescale.attention"(%q, %k, %v) {softmax = "off_by_one"} : (tensor<1x4x8x16xf32>, tensor<1x4x8x16xf32>, tensor<1x4x8x16xf32>) -> tensor<1x4x8x16xf32>
   return %0 : tensor<1x4x8x16xf32>
 }

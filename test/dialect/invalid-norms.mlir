@@ -221,7 +221,7 @@ func.func @add_rms_norm_sum_type(%x: tensor<4x64xbf16>, %r: tensor<4x64xbf16>, %
 // -----
 
 func.func @gated_norm_activation_string(%x: tensor<4x64xf32>, %w: tensor<64xf32>, %wd: tensor<64x16xf32>, %wu: tensor<16x64xf32>) -> tensor<4x64xf32> {
-  // expected-error @+1 {{attribute 'gate_activation' failed to satisfy constraint: #rescale.gate_activation<sigmoid|tanh|silu|identity>}}
+  // expected-error @+1 {{attribute 'gate_activation' failed to satisfy constraint: GatedNorm gate activation (#rescale.gate_activation: sigmoid, tanh, silu or identity)}}
   %0 = "rescale.gated_norm"(%x, %w, %wd, %wu) {gate_activation = "tanh"} : (tensor<4x64xf32>, tensor<64xf32>, tensor<64x16xf32>, tensor<16x64xf32>) -> tensor<4x64xf32>
   return %0 : tensor<4x64xf32>
 }
