@@ -68,25 +68,40 @@ ElementwiseFn firstArg() {
   return [](OpBuilder &, Location, ValueRange args) { return args[0]; };
 }
 
-/// rms_norm(x, weight) stored as `resultType` (x's shape; the element type of
-/// the op's result, or f32 for an intermediate that must not be rounded):
-///   inv[i]   = rsqrt(mean_k(x[i,k]²) + ε)
-///   y[i,k]   = weight[k] · x[i,k] · inv[i]
+/// The RMS-normalized, weighted row vector u = rowValue(inputs...), stored
+/// as `resultType` (x's shape; the op's result element type, or f32 for an
+/// intermediate that must not be rounded). `maps` read `inputs` in x's index
+/// space.
+///   inv[i]   = rsqrt(mean_k(u[i,k]²) + ε)
+///   y[i,k]   = weight[k] · (u[i,k] · inv[i])
+Value buildWeightedRMSNorm(OpBuilder &b, Location loc,
+                           RankedTensorType resultType, ValueRange inputs,
+                           ArrayRef<AffineMap> maps, ElementwiseFn rowValue,
+                           Value weight, const APFloat &epsilon) {
+  MLIRContext *ctx = b.getContext();
+  unsigned rank = resultType.getRank();
+  Value inv = buildInverseRms(b, loc, resultType.getShape(), inputs, maps,
+                              rowValue, epsilon);
+  SmallVector<Value> allInputs(inputs);
+  allInputs.append({weight, inv});
+  SmallVector<AffineMap> allMaps(maps);
+  allMaps.append({lastDimMap(ctx, rank), dropLastDimMap(ctx, rank)});
+  size_t n = inputs.size();
+  return buildElementwise(
+      b, loc, resultType, allInputs, allMaps,
+      [&](OpBuilder &nb, Location l, ValueRange a) {
+        Value u = rowValue(nb, l, a.take_front(n));
+        Value un = arith::MulFOp::create(nb, l, u, a[n + 1]);
+        return arith::MulFOp::create(nb, l, a[n], un).getResult();
+      });
+}
+
+/// rms_norm(x, weight) stored as `resultType`: the row vector is x itself.
 Value buildRMSNorm(OpBuilder &b, Location loc, Value x, Value weight,
                    const APFloat &epsilon, RankedTensorType resultType) {
-  MLIRContext *ctx = b.getContext();
-  RankedTensorType xType = tensorType(x);
-  unsigned rank = xType.getRank();
-  Value inv = buildInverseRms(b, loc, xType.getShape(), x,
-                              identityMap(ctx, rank), firstArg(), epsilon);
-  return buildElementwise(
-      b, loc, resultType, {x, weight, inv},
-      {identityMap(ctx, rank), lastDimMap(ctx, rank),
-       dropLastDimMap(ctx, rank)},
-      [](OpBuilder &nb, Location l, ValueRange a) {
-        Value xn = arith::MulFOp::create(nb, l, a[0], a[2]);
-        return arith::MulFOp::create(nb, l, a[1], xn).getResult();
-      });
+  return buildWeightedRMSNorm(b, loc, resultType, x,
+                              identityMap(b.getContext(), resultType.getRank()),
+                              firstArg(), weight, epsilon);
 }
 
 //===----------------------------------------------------------------------===//
@@ -127,22 +142,12 @@ struct PreAffineRMSNormToLinalg : OpRewritePattern<PreAffineRMSNormOp> {
     auto preAffine = [](OpBuilder &b, Location l, ValueRange a) {
       return arith::MulFOp::create(b, l, a[1], a[0]).getResult();
     };
-    // inv[i] = rsqrt(mean_k(u[i,k]²) + ε)
-    Value inv = buildInverseRms(rewriter, loc, xType.getShape(),
-                                {op.getX(), op.getPreScale()},
-                                {identityMap(ctx, rank), lastDimMap(ctx, rank)},
-                                preAffine, op.getEpsilon());
-    // y[i,k] = weight[k] · u[i,k] · inv[i]
-    Value y = buildElementwise(
-        rewriter, loc, tensorType(op.getResult()),
-        {op.getX(), op.getPreScale(), op.getWeight(), inv},
-        {identityMap(ctx, rank), lastDimMap(ctx, rank), lastDimMap(ctx, rank),
-         dropLastDimMap(ctx, rank)},
-        [&](OpBuilder &b, Location l, ValueRange a) {
-          Value u = preAffine(b, l, a);
-          Value un = arith::MulFOp::create(b, l, u, a[3]);
-          return arith::MulFOp::create(b, l, a[2], un).getResult();
-        });
+    // y[i,k] = weight[k] · u[i,k] / sqrt(mean_k(u[i,k]²) + ε)
+    Value y =
+        buildWeightedRMSNorm(rewriter, loc, tensorType(op.getResult()),
+                             {op.getX(), op.getPreScale()},
+                             {identityMap(ctx, rank), lastDimMap(ctx, rank)},
+                             preAffine, op.getWeight(), op.getEpsilon());
     rewriter.replaceOp(op, y);
     return success();
   }
