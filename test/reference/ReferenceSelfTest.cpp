@@ -124,7 +124,7 @@ static void testNorms() {
   Tensor gs = gatedNorm(x, Tensor({2}, {1, 1}), wd1, wu1, 3.5, GateActivation::silu);
   EXPECT_NEAR(gs[1], (-sw / (1 + std::exp(sw))) * 1.0);
   // Tensorwise gate: w_up [1, 1] = [[2]] broadcasts z = 2·swish over d.
-  Tensor gt = gatedNorm(x, Tensor({2}, {1, 1}), wd1, Tensor({1, 1}, {2}), 3.5,
+  Tensor gt = gatedNorm(x, Tensor({2}, {1, 1}), wd1, Tensor({1, 1}, 2.0), 3.5,
                         GateActivation::tanh);
   EXPECT_NEAR(gt[0], std::tanh(2 * sw) * 0.75);
   EXPECT_NEAR(gt[1], std::tanh(2 * sw) * 1.0);
@@ -133,19 +133,19 @@ static void testNorms() {
 static void testAttention() {
   // One query, two keys, scale 1: s = [0, ln 2], exp(s) = [1, 2], v = [3, 6].
   double ln2 = std::log(2.0);
-  Tensor q({1, 1, 1, 1}, {1}), k({1, 1, 2, 1}, {0, ln2}), v({1, 1, 2, 1}, {3, 6});
+  Tensor q({1, 1, 1, 1}, 1.0), k({1, 1, 2, 1}, {0, ln2}), v({1, 1, 2, 1}, {3, 6});
   AttentionConfig c;
   c.scale = 1.0;
   EXPECT_NEAR(attention(q, k, v, nullptr, nullptr, c)[0], 3 / 3.0 + 6 * 2 / 3.0);
   c.softmax = SoftmaxKind::off_by_one; // denominator 1 + 3
   EXPECT_NEAR(attention(q, k, v, nullptr, nullptr, c)[0], 3 / 4.0 + 12 / 4.0);
   c.softmax = SoftmaxKind::learned_sink; // denominator e^{ln 3} + 3 = 6
-  Tensor sinks({1}, {std::log(3.0)});
+  Tensor sinks({1}, std::log(3.0));
   EXPECT_NEAR(attention(q, k, v, nullptr, &sinks, c)[0], 3 / 6.0 + 12 / 6.0);
   // Headwise gate 0: σ(0) = 1/2.
   c.softmax = SoftmaxKind::standard;
   c.gate = GateKind::headwise;
-  Tensor gate({1, 1, 1}, {0});
+  Tensor gate({1, 1, 1}, 0.0);
   EXPECT_NEAR(attention(q, k, v, &gate, nullptr, c)[0], 2.5);
   // Default scale 1/sqrt(D) with D = 4: q·k = 4·ln2·... use q = k = [1,1,1,1]
   // against a zero key: s = [0, 4/2 = 2].
@@ -179,7 +179,7 @@ static void testLinearAndAblations() {
   Tensor y = linear(x, w, &b);
   EXPECT_EQ(y[0], 12.0); // 1·3 + 2·4 + 1
   EXPECT_EQ(y[1], 16.0); // 1·5 + 2·6 - 1
-  Tensor d = dyt(Tensor({1, 2}, {2, -2}), Tensor({}, {0.5}), Tensor({2}, {2, 3}),
+  Tensor d = dyt(Tensor({1, 2}, {2, -2}), Tensor({}, 0.5), Tensor({2}, {2, 3}),
                  Tensor({2}, {1, 1}));
   EXPECT_NEAR(d[0], 2 * std::tanh(1.0) + 1);
   EXPECT_NEAR(d[1], -3 * std::tanh(1.0) + 1);
