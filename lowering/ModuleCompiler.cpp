@@ -294,10 +294,9 @@ LogicalResult mlir::rescale::compileForCPU(ModuleOp module,
     return emitError(loc) << "--emit=ptx needs --target=nvptx";
 
   PassManager pm(module.getContext());
-  // --mlir-print-ir-after-all, --mlir-timing, ... when the tool registered
-  // them.
-  if (failed(applyPassManagerCLOptions(pm)))
-    return emitError(loc) << "invalid pass manager options";
+  if (options.configurePassManager &&
+      failed(options.configurePassManager(pm)))
+    return failure();
   buildLowerToCPUPipeline(pm, LowerToCPUOptions());
   if (failed(runPipeline(pm, module, "--rescale-lower-to-cpu")) ||
       failed(checkFullyLoweredToLLVM(module, "--rescale-lower-to-cpu")))

@@ -21,6 +21,7 @@
 #include "rescale/runtime/Manifest.h"
 #include "rescale/runtime/Probes.h"
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -34,6 +35,7 @@ class TargetMachine;
 namespace mlir {
 class DialectRegistry;
 class MLIRContext;
+class PassManager;
 namespace rescale {
 
 /// The runtime's manifest types are the single definition of the format.
@@ -62,6 +64,9 @@ struct CompileOptions {
   /// LLVM optimization level, 0-3.
   unsigned optLevel = 3;
   EmitKind emit = EmitKind::SharedObject;
+  /// Called on each pass manager before it runs, e.g. with
+  /// applyPassManagerCLOptions by a tool that registered those options.
+  std::function<LogicalResult(PassManager &)> configurePassManager;
 };
 
 /// Dialects, interfaces and LLVM IR translations a compile needs (the rescale

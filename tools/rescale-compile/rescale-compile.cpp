@@ -84,6 +84,9 @@ int main(int argc, char **argv) {
   options.chip = chip;
   options.features = features;
   options.optLevel = optLevel;
+  options.configurePassManager = [](PassManager &pm) {
+    return applyPassManagerCLOptions(pm);
+  };
   auto emitKind = mlir::rescale::parseEmitKind(emit);
   if (!emitKind)
     return error("unknown --emit '" + emit + "' (expected so, mlir, llvm or "
