@@ -63,10 +63,8 @@ Value buildInverseRms(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
       });
 }
 
-/// The elements of x in a generic over x's index space.
-ElementwiseFn firstArg() {
-  return [](OpBuilder &, Location, ValueRange args) { return args[0]; };
-}
+/// The row vector of rms_norm: x itself (the first input).
+Value firstArg(OpBuilder &, Location, ValueRange args) { return args[0]; }
 
 /// The RMS-normalized, weighted row vector u = rowValue(inputs...), stored
 /// as `resultType` (x's shape; the op's result element type, or f32 for an
@@ -101,7 +99,7 @@ Value buildRMSNorm(OpBuilder &b, Location loc, Value x, Value weight,
                    const APFloat &epsilon, RankedTensorType resultType) {
   return buildWeightedRMSNorm(b, loc, resultType, x,
                               identityMap(b.getContext(), resultType.getRank()),
-                              firstArg(), weight, epsilon);
+                              firstArg, weight, epsilon);
 }
 
 //===----------------------------------------------------------------------===//
