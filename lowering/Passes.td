@@ -125,11 +125,24 @@ def ConvertRescaleToGPU : Pass<"convert-rescale-to-gpu", "::mlir::ModuleOp"> {
     linalg-to-GPU mapping.
 
     Norm family (`rms_norm`, `preaffine_rms_norm`, `gated_norm`, `dyt`,
-    `add_rms_norm`): a row per warp for small d, a row per CTA for large d;
-    16-byte vector accesses; f32 math; `gpu.shuffle xor` butterflies plus a
-    shared-memory exchange between warps; a persistent grid; GatedNorm stages
-    w_down/w_up in dynamic shared memory and computes its gate in the same
-    pass over the row.
+    `add_rms_norm`; NormsToGPU.cpp): a row per warp for small d, a row per
+    CTA for large d; 16-byte vector accesses; f32 math; `gpu.shuffle xor`
+    butterflies plus a shared-memory exchange between warps; a persistent
+    grid; GatedNorm stages w_down/w_up in dynamic shared memory (when they
+    fit) and computes its gate in the same pass over the row.
+
+    Attention (AttentionToGPU.cpp): FlashAttention-2. bf16/f16 with head dims
+    64/128 run on tensor cores (`nvvm.mma.sync` m16n8k16): Q resident in
+    registers, K and Vᵀ tiles through shared memory, online softmax in exp2
+    with log2(e) folded into the scale, fully masked causal tiles skipped,
+    GQA, gates and sink normalizers in the epilogue. Other cases: a warp per
+    query row with FMA.
+
+    Linear (LinearToGPU.cpp): bf16/f16 on tensor cores (128×128 CTA tiles,
+    mma.sync m16n8k16), f32 with FMA.
+
+    Ops without a kernel (clip, the quantization ops, dynamic shapes) are
+    reported on the op.
 
     Operands reach the kernels as flat buffers (`bufferization.to_buffer` +
     `memref.collapse_shape`), results are fresh `memref.alloc` buffers

@@ -79,7 +79,8 @@ Value exp2(ImplicitLocOpBuilder &b, Value x) {
 /// A max that is -inf only for rows that have seen no key yet; subtracting
 /// it would give NaN (−inf − −inf), so those rows use 0.
 Value safeMax(ImplicitLocOpBuilder &b, Value m) {
-  Value isInf = arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ, m, negInf(b));
+  Value isInf =
+      arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ, m, negInf(b));
   return arith::SelectOp::create(b, isInf, cF32(b, 0.0f), m);
 }
 
@@ -150,7 +151,8 @@ Value rowOffset(ImplicitLocOpBuilder &b, Value batch, Value head, Value row,
                 int64_t heads, int64_t rows, int64_t cols) {
   Value bh = arith::AddIOp::create(
       b, arith::MulIOp::create(b, batch, cIdx(b, heads)), head);
-  Value r = arith::AddIOp::create(b, arith::MulIOp::create(b, bh, cIdx(b, rows)), row);
+  Value r = arith::AddIOp::create(
+      b, arith::MulIOp::create(b, bh, cIdx(b, rows)), row);
   return arith::MulIOp::create(b, r, cIdx(b, cols));
 }
 
@@ -165,8 +167,10 @@ Value rowFactor(ImplicitLocOpBuilder &b, const AttentionProblem &p,
                                      cF32(b, kLog2e));
   Value f = invDenominator(b, p.softmax, l, m, sinkLog2);
   if (p.gateKind == GateKind::headwise) {
-    Value g = loadScalarF32(b, a.gate, arith::AddIOp::create(
-        b, rowOffset(b, batch, head, row, p.hq, p.s, 1), cIdx(b, 0)));
+    Value g = loadScalarF32(
+        b, a.gate,
+        arith::AddIOp::create(b, rowOffset(b, batch, head, row, p.hq, p.s, 1),
+                              cIdx(b, 0)));
     f = arith::MulFOp::create(b, f, sigmoid(b, g));
   }
   return f;
@@ -207,8 +211,8 @@ void buildGeneralKernel(ImplicitLocOpBuilder &b, gpu::GPUFuncOp func,
   Value row = arith::AddIOp::create(
       b, arith::MulIOp::create(b, rowBlock, cIdx(b, kGeneralRowsPerBlock)),
       warpId);
-  Value rowOk = arith::CmpIOp::create(b, arith::CmpIPredicate::ult, row,
-                                      cIdx(b, p.s));
+  Value rowOk =
+      arith::CmpIOp::create(b, arith::CmpIPredicate::ult, row, cIdx(b, p.s));
   // Rows past S (last block) run row S-1 and do not store.
   row = arith::MinUIOp::create(b, row, cIdx(b, p.s - 1));
 
@@ -224,7 +228,8 @@ void buildGeneralKernel(ImplicitLocOpBuilder &b, gpu::GPUFuncOp func,
     return arith::SelectOp::create(b, ok, col, cIdx(b, 0)).getResult();
   };
   auto masked = [&](Value v, Value ok) {
-    return ok ? arith::SelectOp::create(b, ok, v, cF32(b, 0.0f)).getResult() : v;
+    return ok ? arith::SelectOp::create(b, ok, v, cF32(b, 0.0f)).getResult()
+              : v;
   };
 
   Value qBase = rowOffset(b, batch, head, row, p.hq, p.s, p.d);
@@ -232,7 +237,8 @@ void buildGeneralKernel(ImplicitLocOpBuilder &b, gpu::GPUFuncOp func,
   for (int64_t i = 0; i < qPerLane; ++i) {
     qCols.push_back(slot(i, p.d, qOk[i]));
     Value v = loadScalarF32(b, a.q, arith::AddIOp::create(b, qBase, qCols[i]));
-    q.push_back(masked(arith::MulFOp::create(b, v, cF32(b, p.scaleLog2)), qOk[i]));
+    q.push_back(
+        masked(arith::MulFOp::create(b, v, cF32(b, p.scaleLog2)), qOk[i]));
   }
   for (int64_t i = 0; i < oPerLane; ++i)
     oCols.push_back(slot(i, p.dv, oOk[i]));
@@ -243,8 +249,9 @@ void buildGeneralKernel(ImplicitLocOpBuilder &b, gpu::GPUFuncOp func,
     Value last = arith::AddIOp::create(b, row, cIdx(b, p.t - p.s + 1));
     // i + T − S + 1 may be <= 0 for early rows when T < S: no keys.
     Value lastI = arith::IndexCastOp::create(b, b.getI64Type(), last);
-    Value pos = arith::CmpIOp::create(b, arith::CmpIPredicate::sgt, lastI,
-                                      arith::ConstantIntOp::create(b, b.getI64Type(), 0));
+    Value pos = arith::CmpIOp::create(
+        b, arith::CmpIPredicate::sgt, lastI,
+        arith::ConstantIntOp::create(b, b.getI64Type(), 0));
     keyEnd = arith::SelectOp::create(
         b, pos, arith::MinUIOp::create(b, last, cIdx(b, p.t)), cIdx(b, 0));
   }
@@ -260,10 +267,12 @@ void buildGeneralKernel(ImplicitLocOpBuilder &b, gpu::GPUFuncOp func,
     b.setInsertionPointToStart(loop.getBody());
     Value j = loop.getInductionVar();
     Value m = loop.getRegionIterArg(0), l = loop.getRegionIterArg(1);
-    Value kRow = arith::AddIOp::create(b, kBase, arith::MulIOp::create(b, j, cIdx(b, p.d)));
+    Value kRow = arith::AddIOp::create(
+        b, kBase, arith::MulIOp::create(b, j, cIdx(b, p.d)));
     Value partial = cF32(b, 0.0f);
     for (int64_t i = 0; i < qPerLane; ++i) {
-      Value kv = loadScalarF32(b, a.k, arith::AddIOp::create(b, kRow, qCols[i]));
+      Value kv =
+          loadScalarF32(b, a.k, arith::AddIOp::create(b, kRow, qCols[i]));
       partial = math::FmaOp::create(b, q[i], masked(kv, qOk[i]), partial);
     }
     Value s2 = warpReduceSum(b, b.getLoc(), {partial})[0];
@@ -271,9 +280,11 @@ void buildGeneralKernel(ImplicitLocOpBuilder &b, gpu::GPUFuncOp func,
     Value alpha = exp2(b, arith::SubFOp::create(b, m, mNew));
     Value pj = exp2(b, arith::SubFOp::create(b, s2, mNew));
     SmallVector<Value> next = {mNew, math::FmaOp::create(b, l, alpha, pj)};
-    Value vRow = arith::AddIOp::create(b, vBase, arith::MulIOp::create(b, j, cIdx(b, p.dv)));
+    Value vRow = arith::AddIOp::create(
+        b, vBase, arith::MulIOp::create(b, j, cIdx(b, p.dv)));
     for (int64_t i = 0; i < oPerLane; ++i) {
-      Value vv = loadScalarF32(b, a.v, arith::AddIOp::create(b, vRow, oCols[i]));
+      Value vv =
+          loadScalarF32(b, a.v, arith::AddIOp::create(b, vRow, oCols[i]));
       Value o = arith::MulFOp::create(b, loop.getRegionIterArg(2 + i), alpha);
       next.push_back(math::FmaOp::create(b, pj, vv, o));
     }
@@ -286,7 +297,8 @@ void buildGeneralKernel(ImplicitLocOpBuilder &b, gpu::GPUFuncOp func,
     Value idx = arith::AddIOp::create(b, outBase, oCols[i]);
     Value v = arith::MulFOp::create(b, loop.getResult(2 + i), factor);
     v = gateElement(b, p, a, v, idx);
-    Value ok = oOk[i] ? arith::AndIOp::create(b, oOk[i], rowOk).getResult() : rowOk;
+    Value ok =
+        oOk[i] ? arith::AndIOp::create(b, oOk[i], rowOk).getResult() : rowOk;
     auto guarded = scf::IfOp::create(b, ok, /*withElseRegion=*/false);
     OpBuilder::InsertionGuard g(b);
     b.setInsertionPointToStart(guarded.thenBlock());
@@ -298,10 +310,10 @@ void buildGeneralKernel(ImplicitLocOpBuilder &b, gpu::GPUFuncOp func,
 // Tensor-core path: FlashAttention-2 with mma.sync m16n8k16.
 //===----------------------------------------------------------------------===//
 
-constexpr int64_t kBr = 64;     // query rows per CTA (16 per warp)
-constexpr int64_t kBc = 64;     // keys per K/V tile
+constexpr int64_t kBr = 64; // query rows per CTA (16 per warp)
+constexpr int64_t kBc = 64; // keys per K/V tile
 constexpr int64_t kWarps = 4;
-constexpr int64_t kPad = 8;     // smem row padding (elements): no bank conflicts
+constexpr int64_t kPad = 8; // smem row padding (elements): no bank conflicts
 
 bool useTensorCores(const AttentionProblem &p, const TargetInfo &target) {
   bool half = (p.qElt.isBF16() || p.qElt.isF16()) && p.kElt == p.qElt &&
@@ -330,17 +342,20 @@ void buildTensorCoreKernel(ImplicitLocOpBuilder &b, gpu::GPUFuncOp func,
   Value lane = arith::RemUIOp::create(b, tid, cIdx(b, warp));
   Value warpId = arith::DivUIOp::create(b, tid, cIdx(b, warp));
   Value group = arith::DivUIOp::create(b, lane, cIdx(b, 4)); // fragment row
-  Value quad = arith::RemUIOp::create(b, lane, cIdx(b, 4));  // fragment col pair
+  Value quad = arith::RemUIOp::create(b, lane, cIdx(b, 4)); // fragment col pair
   Value qTile = arith::RemUIOp::create(b, bid, cIdx(b, qTiles));
   Value bh = arith::DivUIOp::create(b, bid, cIdx(b, qTiles));
   Value head = arith::RemUIOp::create(b, bh, cIdx(b, p.hq));
   Value batch = arith::DivUIOp::create(b, bh, cIdx(b, p.hq));
   Value kvHead = arith::DivUIOp::create(b, head, cIdx(b, p.hq / p.hkv));
   Value q0 = arith::MulIOp::create(b, qTile, cIdx(b, kBr));
-  Value warpRow0 = arith::AddIOp::create(b, q0, arith::MulIOp::create(b, warpId, cIdx(b, 16)));
+  Value warpRow0 = arith::AddIOp::create(
+      b, q0, arith::MulIOp::create(b, warpId, cIdx(b, 16)));
   // This thread's two rows (fragment rows g and g + 8).
-  Value rows[2] = {arith::AddIOp::create(b, warpRow0, group),
-                   arith::AddIOp::create(b, warpRow0, arith::AddIOp::create(b, group, cIdx(b, 8)))};
+  Value rows[2] = {
+      arith::AddIOp::create(b, warpRow0, group),
+      arith::AddIOp::create(b, warpRow0,
+                            arith::AddIOp::create(b, group, cIdx(b, 8)))};
   Value quad2 = arith::MulIOp::create(b, quad, cIdx(b, 2));
   auto clampRow = [&](Value r, int64_t n) {
     return arith::MinUIOp::create(b, r, cIdx(b, n - 1)).getResult();
@@ -350,7 +365,8 @@ void buildTensorCoreKernel(ImplicitLocOpBuilder &b, gpu::GPUFuncOp func,
   SmallVector<SmallVector<Value, 4>> qFrag(kSteps);
   Value qRowBase[2];
   for (int r = 0; r < 2; ++r)
-    qRowBase[r] = rowOffset(b, batch, head, clampRow(rows[r], p.s), p.hq, p.s, p.d);
+    qRowBase[r] =
+        rowOffset(b, batch, head, clampRow(rows[r], p.s), p.hq, p.s, p.d);
   for (int64_t kk = 0; kk < kSteps; ++kk)
     for (int slot = 0; slot < 4; ++slot) {
       int r = slot % 2;
@@ -370,12 +386,19 @@ void buildTensorCoreKernel(ImplicitLocOpBuilder &b, gpu::GPUFuncOp func,
         arith::ConstantIntOp::create(b, b.getI64Type(), kBr - 1 + p.t - p.s));
     Value zero = arith::ConstantIntOp::create(b, b.getI64Type(), 0);
     Value nonNeg = arith::MaxSIOp::create(
-        b, arith::AddIOp::create(b, lastKey, arith::ConstantIntOp::create(b, b.getI64Type(), 1)), zero);
+        b,
+        arith::AddIOp::create(
+            b, lastKey, arith::ConstantIntOp::create(b, b.getI64Type(), 1)),
+        zero);
     Value tiles = arith::DivUIOp::create(
-        b, arith::AddIOp::create(b, nonNeg, arith::ConstantIntOp::create(b, b.getI64Type(), kBc - 1)),
+        b,
+        arith::AddIOp::create(
+            b, nonNeg,
+            arith::ConstantIntOp::create(b, b.getI64Type(), kBc - 1)),
         arith::ConstantIntOp::create(b, b.getI64Type(), kBc));
     tileEnd = arith::MinUIOp::create(
-        b, arith::IndexCastOp::create(b, b.getIndexType(), tiles), cIdx(b, kvTiles));
+        b, arith::IndexCastOp::create(b, b.getIndexType(), tiles),
+        cIdx(b, kvTiles));
   }
 
   Value kHeadBase = rowOffset(b, batch, kvHead, cIdx(b, 0), p.hkv, p.t, p.d);
@@ -383,7 +406,8 @@ void buildTensorCoreKernel(ImplicitLocOpBuilder &b, gpu::GPUFuncOp func,
   const int64_t blockSize = kWarps * warp;
 
   // Loop state: m and l for the two rows, then O (oTiles × 4 f32).
-  SmallVector<Value> init = {negInf(b), negInf(b), cF32(b, 0.0f), cF32(b, 0.0f)};
+  SmallVector<Value> init = {negInf(b), negInf(b), cF32(b, 0.0f),
+                             cF32(b, 0.0f)};
   for (int64_t i = 0; i < oTiles * 4; ++i)
     init.push_back(cF32(b, 0.0f));
   auto loop = scf::ForOp::create(b, cIdx(b, 0), tileEnd, cIdx(b, 1), init);
@@ -404,18 +428,25 @@ void buildTensorCoreKernel(ImplicitLocOpBuilder &b, gpu::GPUFuncOp func,
             b, arith::RemUIOp::create(b, v, cIdx(b, cols / 8)), cIdx(b, 8));
         Value key = clampRow(arith::AddIOp::create(b, k0, r), p.t);
         Value gIdx = arith::AddIOp::create(
-            b, headBase, arith::AddIOp::create(b, arith::MulIOp::create(b, key, cIdx(b, cols)), c));
+            b, headBase,
+            arith::AddIOp::create(
+                b, arith::MulIOp::create(b, key, cIdx(b, cols)), c));
         Value data = vector::LoadOp::create(b, VectorType::get({8}, elt), src,
-                                            ValueRange{gIdx}, false, llvm::MaybeAlign(16));
+                                            ValueRange{gIdx}, false,
+                                            llvm::MaybeAlign(16));
         if (!transpose) {
-          Value sIdx = arith::AddIOp::create(b, arith::MulIOp::create(b, r, cIdx(b, kStride)), c);
-          vector::StoreOp::create(b, data, kSmem, ValueRange{sIdx}, false, llvm::MaybeAlign(16));
+          Value sIdx = arith::AddIOp::create(
+              b, arith::MulIOp::create(b, r, cIdx(b, kStride)), c);
+          vector::StoreOp::create(b, data, kSmem, ValueRange{sIdx}, false,
+                                  llvm::MaybeAlign(16));
           continue;
         }
         for (int64_t e = 0; e < 8; ++e) {
           Value col = arith::AddIOp::create(b, c, cIdx(b, e));
-          Value sIdx = arith::AddIOp::create(b, arith::MulIOp::create(b, col, cIdx(b, vtStride)), r);
-          memref::StoreOp::create(b, vector::ExtractOp::create(b, data, e), vtSmem, ValueRange{sIdx});
+          Value sIdx = arith::AddIOp::create(
+              b, arith::MulIOp::create(b, col, cIdx(b, vtStride)), r);
+          memref::StoreOp::create(b, vector::ExtractOp::create(b, data, e),
+                                  vtSmem, ValueRange{sIdx});
         }
       }
     };
@@ -428,11 +459,14 @@ void buildTensorCoreKernel(ImplicitLocOpBuilder &b, gpu::GPUFuncOp func,
     for (int64_t nt = 0; nt < sTiles; ++nt) {
       SmallVector<Value, 4> acc(4, cF32(b, 0.0f));
       Value keyRow = arith::MulIOp::create(
-          b, arith::AddIOp::create(b, group, cIdx(b, nt * 8)), cIdx(b, kStride));
+          b, arith::AddIOp::create(b, group, cIdx(b, nt * 8)),
+          cIdx(b, kStride));
       for (int64_t kk = 0; kk < kSteps; ++kk) {
-        Value base = arith::AddIOp::create(b, keyRow, arith::AddIOp::create(b, quad2, cIdx(b, kk * 16)));
+        Value base = arith::AddIOp::create(
+            b, keyRow, arith::AddIOp::create(b, quad2, cIdx(b, kk * 16)));
         Value b0 = loadMmaPair(b, kSmem, base);
-        Value b1 = loadMmaPair(b, kSmem, arith::AddIOp::create(b, base, cIdx(b, 8)));
+        Value b1 =
+            loadMmaPair(b, kSmem, arith::AddIOp::create(b, base, cIdx(b, 8)));
         mmaSync16816(b, elt, qFrag[kk], {b0, b1}, acc);
       }
       sAcc[nt] = acc;
@@ -450,12 +484,16 @@ void buildTensorCoreKernel(ImplicitLocOpBuilder &b, gpu::GPUFuncOp func,
         int r = slot / 2;
         Value key = arith::AddIOp::create(
             b, k0, arith::AddIOp::create(b, quad2, cIdx(b, nt * 8 + slot % 2)));
-        Value s2 = arith::MulFOp::create(b, sAcc[nt][slot], cF32(b, p.scaleLog2));
-        Value keep = arith::CmpIOp::create(b, arith::CmpIPredicate::ult, key, cIdx(b, p.t));
+        Value s2 =
+            arith::MulFOp::create(b, sAcc[nt][slot], cF32(b, p.scaleLog2));
+        Value keep = arith::CmpIOp::create(b, arith::CmpIPredicate::ult, key,
+                                           cIdx(b, p.t));
         if (p.causal) {
           Value keyI = arith::IndexCastOp::create(b, b.getI64Type(), key);
           keep = arith::AndIOp::create(
-              b, keep, arith::CmpIOp::create(b, arith::CmpIPredicate::sle, keyI, rowLimit[r]));
+              b, keep,
+              arith::CmpIOp::create(b, arith::CmpIPredicate::sle, keyI,
+                                    rowLimit[r]));
         }
         s2 = arith::SelectOp::create(b, keep, s2, negInf(b));
         sAcc[nt][slot] = s2;
@@ -466,7 +504,8 @@ void buildTensorCoreKernel(ImplicitLocOpBuilder &b, gpu::GPUFuncOp func,
     Value alpha[2], mNew[2];
     for (int r = 0; r < 2; ++r) {
       for (int64_t off : {1, 2})
-        tileMax[r] = arith::MaximumFOp::create(b, tileMax[r], shuffleXor(b, b.getLoc(), tileMax[r], off));
+        tileMax[r] = arith::MaximumFOp::create(
+            b, tileMax[r], shuffleXor(b, b.getLoc(), tileMax[r], off));
       Value mOld = loop.getRegionIterArg(r);
       mNew[r] = arith::MaximumFOp::create(b, mOld, tileMax[r]);
       Value ms = safeMax(b, mNew[r]);
@@ -475,11 +514,13 @@ void buildTensorCoreKernel(ImplicitLocOpBuilder &b, gpu::GPUFuncOp func,
       Value rowSum = cF32(b, 0.0f);
       for (int64_t nt = 0; nt < sTiles; ++nt)
         for (int slot = 2 * r; slot < 2 * r + 2; ++slot) {
-          sAcc[nt][slot] = exp2(b, arith::SubFOp::create(b, sAcc[nt][slot], ms));
+          sAcc[nt][slot] =
+              exp2(b, arith::SubFOp::create(b, sAcc[nt][slot], ms));
           rowSum = arith::AddFOp::create(b, rowSum, sAcc[nt][slot]);
         }
       // Per-thread partial l; the quad reduction waits for the epilogue.
-      Value l = math::FmaOp::create(b, loop.getRegionIterArg(2 + r), alpha[r], rowSum);
+      Value l = math::FmaOp::create(b, loop.getRegionIterArg(2 + r), alpha[r],
+                                    rowSum);
       next.push_back(l);
     }
     SmallVector<Value> state = {mNew[0], mNew[1], next[0], next[1]};
@@ -488,7 +529,8 @@ void buildTensorCoreKernel(ImplicitLocOpBuilder &b, gpu::GPUFuncOp func,
     // 2j+1 (c0c1 -> a0/a2 rows g, c2c3 -> a1/a3 rows g+8).
     SmallVector<Value> o;
     for (int64_t i = 0; i < oTiles * 4; ++i)
-      o.push_back(arith::MulFOp::create(b, loop.getRegionIterArg(4 + i), alpha[(i % 4) / 2]));
+      o.push_back(arith::MulFOp::create(b, loop.getRegionIterArg(4 + i),
+                                        alpha[(i % 4) / 2]));
     for (int64_t j = 0; j < pSteps; ++j) {
       SmallVector<Value, 4> pFrag = {
           packMmaPair(b, elt, sAcc[2 * j][0], sAcc[2 * j][1]),
@@ -498,10 +540,14 @@ void buildTensorCoreKernel(ImplicitLocOpBuilder &b, gpu::GPUFuncOp func,
       for (int64_t nt = 0; nt < oTiles; ++nt) {
         // B fragment = V[key = j·16 + quad·2 (+8)][dv = nt·8 + group] = Vᵀ row.
         Value base = arith::AddIOp::create(
-            b, arith::MulIOp::create(b, arith::AddIOp::create(b, group, cIdx(b, nt * 8)), cIdx(b, vtStride)),
+            b,
+            arith::MulIOp::create(
+                b, arith::AddIOp::create(b, group, cIdx(b, nt * 8)),
+                cIdx(b, vtStride)),
             arith::AddIOp::create(b, quad2, cIdx(b, j * 16)));
         Value b0 = loadMmaPair(b, vtSmem, base);
-        Value b1 = loadMmaPair(b, vtSmem, arith::AddIOp::create(b, base, cIdx(b, 8)));
+        Value b1 =
+            loadMmaPair(b, vtSmem, arith::AddIOp::create(b, base, cIdx(b, 8)));
         MutableArrayRef<Value> acc(o.data() + nt * 4, 4);
         mmaSync16816(b, elt, pFrag, {b0, b1}, acc);
       }
@@ -518,14 +564,18 @@ void buildTensorCoreKernel(ImplicitLocOpBuilder &b, gpu::GPUFuncOp func,
     Value row = clampRow(rows[r], p.s);
     Value factor = rowFactor(b, p, a, l, loop.getResult(r), batch, head, row);
     Value outBase = rowOffset(b, batch, head, row, p.hq, p.s, p.dv);
-    Value ok = arith::CmpIOp::create(b, arith::CmpIPredicate::ult, rows[r], cIdx(b, p.s));
+    Value ok = arith::CmpIOp::create(b, arith::CmpIPredicate::ult, rows[r],
+                                     cIdx(b, p.s));
     auto guarded = scf::IfOp::create(b, ok, /*withElseRegion=*/false);
     OpBuilder::InsertionGuard g(b);
     b.setInsertionPointToStart(guarded.thenBlock());
     for (int64_t nt = 0; nt < oTiles; ++nt) {
-      Value idx = arith::AddIOp::create(b, outBase, arith::AddIOp::create(b, quad2, cIdx(b, nt * 8)));
-      Value v0 = arith::MulFOp::create(b, loop.getResult(4 + nt * 4 + 2 * r), factor);
-      Value v1 = arith::MulFOp::create(b, loop.getResult(4 + nt * 4 + 2 * r + 1), factor);
+      Value idx = arith::AddIOp::create(
+          b, outBase, arith::AddIOp::create(b, quad2, cIdx(b, nt * 8)));
+      Value v0 =
+          arith::MulFOp::create(b, loop.getResult(4 + nt * 4 + 2 * r), factor);
+      Value v1 = arith::MulFOp::create(
+          b, loop.getResult(4 + nt * 4 + 2 * r + 1), factor);
       v0 = gateElement(b, p, a, v0, idx);
       v1 = gateElement(b, p, a, v1, arith::AddIOp::create(b, idx, cIdx(b, 1)));
       Value pair = vector::FromElementsOp::create(
@@ -543,7 +593,8 @@ struct AttentionToGPU : OpRewritePattern<AttentionOp> {
                                 PatternRewriter &rewriter) const override {
     for (Value v : op->getOperands())
       if (!cast<ShapedType>(v.getType()).hasStaticShape())
-        return rewriter.notifyMatchFailure(op, "dynamic shapes are not supported");
+        return rewriter.notifyMatchFailure(op,
+                                           "dynamic shapes are not supported");
     auto qType = cast<RankedTensorType>(op.getQ().getType());
     auto kType = cast<RankedTensorType>(op.getK().getType());
     auto vType = cast<RankedTensorType>(op.getV().getType());
@@ -597,9 +648,8 @@ struct AttentionToGPU : OpRewritePattern<AttentionOp> {
     std::string name = tensorCores ? "attention_mma" : "attention";
     if (auto parent = op->getParentOfType<FunctionOpInterface>())
       name = (parent.getName() + "_" + name).str();
-    gpu::GPUFuncOp func = createKernel(rewriter, op, name,
-                                       ValueRange(args).getTypes(), workgroup,
-                                       config);
+    gpu::GPUFuncOp func = createKernel(
+        rewriter, op, name, ValueRange(args).getTypes(), workgroup, config);
     {
       ImplicitLocOpBuilder b(loc, rewriter);
       OpBuilder::InsertionGuard guard(b);

@@ -60,7 +60,8 @@ LogicalResult mlir::rescale::compileForNVPTX(ModuleOp module,
         ptx += cast<gpu::ObjectAttr>(attr).getObject().getValue().str();
     if (ptx.empty())
       return emitError(loc) << "the module has no GPU kernel: no PTX to write";
-    return writeTextOutput(loc, outputPath, [&](raw_ostream &os) { os << ptx; });
+    return writeTextOutput(loc, outputPath,
+                           [&](raw_ostream &os) { os << ptx; });
   }
 
   // The host side: the same object and link steps as the CPU backend.

@@ -6,8 +6,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "lowering/NVPTX/NVPTXPatterns.h"
 #include "lowering/NVPTX/KernelBuilder.h"
+#include "lowering/NVPTX/NVPTXPatterns.h"
 #include "lowering/NVPTX/TargetInfo.h"
 #include "lowering/Passes.h"
 
@@ -76,7 +76,8 @@ struct ConvertRescaleToGPUPass
   }
 
   static int64_t countKernels(ModuleOp module) {
-    auto kernels = module.lookupSymbol<gpu::GPUModuleOp>(nvptx::kKernelModuleName);
+    auto kernels =
+        module.lookupSymbol<gpu::GPUModuleOp>(nvptx::kKernelModuleName);
     if (!kernels)
       return 0;
     return llvm::range_size(kernels.getOps<gpu::GPUFuncOp>());

@@ -30,8 +30,7 @@ struct ExternDynamicSharedMemoryPass
           global.getAddrSpace() ==
               static_cast<unsigned>(NVVM::NVVMMemorySpace::Shared) &&
           array && array.getNumElements() == 0 &&
-          global.getInitializerRegion().empty() &&
-          !global.getValue();
+          global.getInitializerRegion().empty() && !global.getValue();
       if (!isDynamicSmem)
         continue;
       global.setLinkage(LLVM::Linkage::External);

@@ -14,8 +14,7 @@
 using namespace mlir;
 using namespace mlir::rescale::nvptx;
 
-static gpu::GPUModuleOp getOrCreateKernelModule(OpBuilder &b,
-                                                ModuleOp module) {
+static gpu::GPUModuleOp getOrCreateKernelModule(OpBuilder &b, ModuleOp module) {
   module->setAttr(gpu::GPUDialect::getContainerModuleAttrName(),
                   b.getUnitAttr());
   if (auto existing = module.lookupSymbol<gpu::GPUModuleOp>(kKernelModuleName))
@@ -36,14 +35,14 @@ gpu::GPUFuncOp mlir::rescale::nvptx::createKernel(
   std::string name = baseName.str();
   for (int i = 0; kernels.lookupSymbol(name); ++i)
     name = (baseName + "_" + llvm::Twine(i)).str();
-  auto func = gpu::GPUFuncOp::create(
-      b, anchor->getLoc(), name, b.getFunctionType(argTypes, {}),
-      workgroupTypes);
+  auto func =
+      gpu::GPUFuncOp::create(b, anchor->getLoc(), name,
+                             b.getFunctionType(argTypes, {}), workgroupTypes);
   func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
-  func.setKnownBlockSizeAttr(b.getDenseI32ArrayAttr(
-      {static_cast<int32_t>(config.blockSize), 1, 1}));
-  func.setKnownGridSizeAttr(b.getDenseI32ArrayAttr(
-      {static_cast<int32_t>(config.gridSize), 1, 1}));
+  func.setKnownBlockSizeAttr(
+      b.getDenseI32ArrayAttr({static_cast<int32_t>(config.blockSize), 1, 1}));
+  func.setKnownGridSizeAttr(
+      b.getDenseI32ArrayAttr({static_cast<int32_t>(config.gridSize), 1, 1}));
   b.setInsertionPointToStart(&func.getBody().front());
   gpu::ReturnOp::create(b, anchor->getLoc());
   return func;
@@ -86,25 +85,23 @@ void mlir::rescale::nvptx::launch(OpBuilder &b, Location loc,
   Value one = c(1);
   Value smem = arith::ConstantIntOp::create(b, loc, b.getI32Type(),
                                             config.dynamicSmemBytes);
-  gpu::LaunchFuncOp::create(b, loc, kernel,
-                            gpu::KernelDim3{c(config.gridSize), one, one},
-                            gpu::KernelDim3{c(config.blockSize), one, one},
-                            smem, args);
+  gpu::LaunchFuncOp::create(
+      b, loc, kernel, gpu::KernelDim3{c(config.gridSize), one, one},
+      gpu::KernelDim3{c(config.blockSize), one, one}, smem, args);
 }
 
 int64_t mlir::rescale::nvptx::vectorWidth(int64_t n, TypeRange types) {
   int64_t width = TargetInfo::kVectorBytes;
   for (Type t : types)
-    width = std::min<int64_t>(
-        width, TargetInfo::kVectorBytes / (t.getIntOrFloatBitWidth() / 8));
+    width = std::min<int64_t>(width, TargetInfo::kVectorBytes /
+                                         (t.getIntOrFloatBitWidth() / 8));
   while (width > 1 && n % width != 0)
     width /= 2;
   return width;
 }
 
-Value mlir::rescale::nvptx::loadF32Vector(ImplicitLocOpBuilder &b,
-                                          Value buffer, Value index,
-                                          int64_t width) {
+Value mlir::rescale::nvptx::loadF32Vector(ImplicitLocOpBuilder &b, Value buffer,
+                                          Value index, int64_t width) {
   auto memrefType = cast<MemRefType>(buffer.getType());
   Type elt = memrefType.getElementType();
   // Accesses are aligned to their size, up to the 16 bytes the buffers'
@@ -134,8 +131,8 @@ void mlir::rescale::nvptx::storeF32Vector(ImplicitLocOpBuilder &b, Value value,
                           /*nontemporal=*/false, llvm::MaybeAlign(bytes));
 }
 
-Value mlir::rescale::nvptx::loadF32Scalar(ImplicitLocOpBuilder &b,
-                                          Value buffer, int64_t index) {
+Value mlir::rescale::nvptx::loadF32Scalar(ImplicitLocOpBuilder &b, Value buffer,
+                                          int64_t index) {
   Value v = memref::LoadOp::create(b, buffer, ValueRange{cIdx(b, index)});
   if (v.getType().isF32())
     return v;
@@ -145,16 +142,17 @@ Value mlir::rescale::nvptx::loadF32Scalar(ImplicitLocOpBuilder &b,
 int64_t mlir::rescale::nvptx::carveDynamicSmem(
     ImplicitLocOpBuilder &b, ArrayRef<std::pair<Type, int64_t>> buffers,
     SmallVectorImpl<Value> &views) {
-  auto wg = gpu::AddressSpaceAttr::get(b.getContext(),
-                                       gpu::AddressSpace::Workgroup);
+  auto wg =
+      gpu::AddressSpaceAttr::get(b.getContext(), gpu::AddressSpace::Workgroup);
   auto rawType = MemRefType::get({ShapedType::kDynamic}, b.getI8Type(),
                                  MemRefLayoutAttrInterface(), wg);
   Value raw = gpu::DynamicSharedMemoryOp::create(b, rawType);
   int64_t offset = 0;
   for (auto [elt, count] : buffers) {
-    auto viewType = MemRefType::get({count}, elt, MemRefLayoutAttrInterface(), wg);
-    views.push_back(
-        memref::ViewOp::create(b, viewType, raw, cIdx(b, offset), ValueRange{}));
+    auto viewType =
+        MemRefType::get({count}, elt, MemRefLayoutAttrInterface(), wg);
+    views.push_back(memref::ViewOp::create(b, viewType, raw, cIdx(b, offset),
+                                           ValueRange{}));
     offset += llvm::alignTo(count * elt.getIntOrFloatBitWidth() / 8, 16);
   }
   return offset;
@@ -168,8 +166,8 @@ void mlir::rescale::nvptx::blockCopy(ImplicitLocOpBuilder &b, Value src,
   auto vecType = VectorType::get({width}, elt);
   int64_t bytes = width * elt.getIntOrFloatBitWidth() / 8;
   Value start = arith::MulIOp::create(b, threadId, cIdx(b, width));
-  auto loop = scf::ForOp::create(b, start, cIdx(b, count),
-                                 cIdx(b, blockSize * width));
+  auto loop =
+      scf::ForOp::create(b, start, cIdx(b, count), cIdx(b, blockSize * width));
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToStart(loop.getBody());
   Value i = loop.getInductionVar();
@@ -183,7 +181,8 @@ void mlir::rescale::nvptx::blockCopy(ImplicitLocOpBuilder &b, Value src,
 // mma.sync fragments
 //===----------------------------------------------------------------------===//
 
-Value mlir::rescale::nvptx::packMmaPair(ImplicitLocOpBuilder &b, Type elt, Value lo, Value hi) {
+Value mlir::rescale::nvptx::packMmaPair(ImplicitLocOpBuilder &b, Type elt,
+                                        Value lo, Value hi) {
   auto pairType = VectorType::get({2}, elt);
   if (lo.getType().isF32()) {
     lo = arith::TruncFOp::create(b, elt, lo);
@@ -192,33 +191,37 @@ Value mlir::rescale::nvptx::packMmaPair(ImplicitLocOpBuilder &b, Type elt, Value
   Value pair = vector::FromElementsOp::create(b, pairType, ValueRange{lo, hi});
   if (elt.isF16())
     return pair;
-  Value asInt = vector::BitCastOp::create(
-      b, VectorType::get({1}, b.getI32Type()), pair);
+  Value asInt =
+      vector::BitCastOp::create(b, VectorType::get({1}, b.getI32Type()), pair);
   return vector::ExtractOp::create(b, asInt, 0);
 }
 
-Value mlir::rescale::nvptx::loadMmaPair(ImplicitLocOpBuilder &b, Value buf, Value idx) {
+Value mlir::rescale::nvptx::loadMmaPair(ImplicitLocOpBuilder &b, Value buf,
+                                        Value idx) {
   Type elt = cast<MemRefType>(buf.getType()).getElementType();
   auto pairType = VectorType::get({2}, elt);
   Value pair = vector::LoadOp::create(b, pairType, buf, ValueRange{idx}, false,
                                       llvm::MaybeAlign(4));
   if (elt.isF16())
     return pair;
-  Value asInt = vector::BitCastOp::create(
-      b, VectorType::get({1}, b.getI32Type()), pair);
+  Value asInt =
+      vector::BitCastOp::create(b, VectorType::get({1}, b.getI32Type()), pair);
   return vector::ExtractOp::create(b, asInt, 0);
 }
 
-void mlir::rescale::nvptx::mmaSync16816(ImplicitLocOpBuilder &b, Type elt, ArrayRef<Value> aFrag,
-         ArrayRef<Value> bFrag, MutableArrayRef<Value> acc) {
+void mlir::rescale::nvptx::mmaSync16816(ImplicitLocOpBuilder &b, Type elt,
+                                        ArrayRef<Value> aFrag,
+                                        ArrayRef<Value> bFrag,
+                                        MutableArrayRef<Value> acc) {
   auto f32 = b.getF32Type();
-  auto resType = LLVM::LLVMStructType::getLiteral(b.getContext(), {f32, f32, f32, f32});
+  auto resType =
+      LLVM::LLVMStructType::getLiteral(b.getContext(), {f32, f32, f32, f32});
   NVVM::MMATypes t = elt.isBF16() ? NVVM::MMATypes::bf16 : NVVM::MMATypes::f16;
   auto op = NVVM::MmaOp::create(
       b, resType, aFrag, bFrag, acc, {16, 8, 16}, std::nullopt, std::nullopt,
       std::array<NVVM::MMATypes, 2>{t, t},
-      std::array<NVVM::MMALayout, 2>{NVVM::MMALayout::row, NVVM::MMALayout::col});
+      std::array<NVVM::MMALayout, 2>{NVVM::MMALayout::row,
+                                     NVVM::MMALayout::col});
   for (int64_t i = 0; i < 4; ++i)
     acc[i] = LLVM::ExtractValueOp::create(b, op.getRes(), i);
 }
-

@@ -1,4 +1,5 @@
-//===- KernelBuilder.h - shared host/device helpers of the GPU kernels -*- C++ -*-===//
+//===- KernelBuilder.h - shared host/device helpers of the GPU kernels -*- C++
+//-*-===//
 //
 // The pieces every kernel family uses: where kernels live (one gpu.module per
 // payload module), how a tensor operand reaches a kernel (a flat 1-D buffer),

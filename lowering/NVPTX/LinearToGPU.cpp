@@ -58,8 +58,9 @@ bool useTensorCores(const LinearProblem &p, const TargetInfo &target) {
 }
 
 Value toF32(ImplicitLocOpBuilder &b, Value v) {
-  return v.getType().isF32() ? v
-                             : arith::ExtFOp::create(b, b.getF32Type(), v).getResult();
+  return v.getType().isF32()
+             ? v
+             : arith::ExtFOp::create(b, b.getF32Type(), v).getResult();
 }
 
 /// Stores one f32 value, converted to the buffer's element type.
@@ -85,21 +86,27 @@ void buildTensorCoreKernel(ImplicitLocOpBuilder &b, gpu::GPUFuncOp func,
   Value lane = arith::RemUIOp::create(b, tid, cIdx(b, 32));
   Value warpId = arith::DivUIOp::create(b, tid, cIdx(b, 32));
   Value group = arith::DivUIOp::create(b, lane, cIdx(b, 4));
-  Value quad2 = arith::MulIOp::create(b, arith::RemUIOp::create(b, lane, cIdx(b, 4)), cIdx(b, 2));
-  Value m0 = arith::MulIOp::create(b, arith::DivUIOp::create(b, bid, cIdx(b, gridN)), cIdx(b, kTileM));
-  Value n0 = arith::MulIOp::create(b, arith::RemUIOp::create(b, bid, cIdx(b, gridN)), cIdx(b, kTileN));
+  Value quad2 = arith::MulIOp::create(
+      b, arith::RemUIOp::create(b, lane, cIdx(b, 4)), cIdx(b, 2));
+  Value m0 = arith::MulIOp::create(
+      b, arith::DivUIOp::create(b, bid, cIdx(b, gridN)), cIdx(b, kTileM));
+  Value n0 = arith::MulIOp::create(
+      b, arith::RemUIOp::create(b, bid, cIdx(b, gridN)), cIdx(b, kTileN));
   // Warp (wm, wn) of the 2 x 2 grid owns rows wm·64.. and columns wn·64.. of
   // the CTA tile.
-  Value wm = arith::MulIOp::create(b, arith::DivUIOp::create(b, warpId, cIdx(b, 2)), cIdx(b, kWarpTile));
-  Value wn = arith::MulIOp::create(b, arith::RemUIOp::create(b, warpId, cIdx(b, 2)), cIdx(b, kWarpTile));
+  Value wm = arith::MulIOp::create(
+      b, arith::DivUIOp::create(b, warpId, cIdx(b, 2)), cIdx(b, kWarpTile));
+  Value wn = arith::MulIOp::create(
+      b, arith::RemUIOp::create(b, warpId, cIdx(b, 2)), cIdx(b, kWarpTile));
 
   SmallVector<Value> init(mTiles * nTiles * 4, cF32(b, 0.0f));
-  auto loop = scf::ForOp::create(b, cIdx(b, 0), cIdx(b, llvm::divideCeil(p.k, kTileK)),
-                                 cIdx(b, 1), init);
+  auto loop = scf::ForOp::create(
+      b, cIdx(b, 0), cIdx(b, llvm::divideCeil(p.k, kTileK)), cIdx(b, 1), init);
   {
     OpBuilder::InsertionGuard g(b);
     b.setInsertionPointToStart(loop.getBody());
-    Value k0 = arith::MulIOp::create(b, loop.getInductionVar(), cIdx(b, kTileK));
+    Value k0 =
+        arith::MulIOp::create(b, loop.getInductionVar(), cIdx(b, kTileK));
     gpu::BarrierOp::create(b);
     // Stage x[m0.., k0..] and w[n0.., k0..]: 128 rows x 4 vectors of 8.
     auto vec8 = VectorType::get({8}, elt);
@@ -109,43 +116,56 @@ void buildTensorCoreKernel(ImplicitLocOpBuilder &b, gpu::GPUFuncOp func,
       for (int64_t it = 0; it < kTileM * kTileK / 8 / kThreads; ++it) {
         Value v = arith::AddIOp::create(b, tid, cIdx(b, it * kThreads));
         Value r = arith::DivUIOp::create(b, v, cIdx(b, kTileK / 8));
-        Value c = arith::MulIOp::create(b, arith::RemUIOp::create(b, v, cIdx(b, kTileK / 8)), cIdx(b, 8));
-        Value row = arith::MinUIOp::create(b, arith::AddIOp::create(b, base, r), cIdx(b, rows - 1));
+        Value c = arith::MulIOp::create(
+            b, arith::RemUIOp::create(b, v, cIdx(b, kTileK / 8)), cIdx(b, 8));
+        Value row = arith::MinUIOp::create(b, arith::AddIOp::create(b, base, r),
+                                           cIdx(b, rows - 1));
         Value col = arith::AddIOp::create(b, k0, c);
-        Value inK = arith::CmpIOp::create(b, arith::CmpIPredicate::ult, col, cIdx(b, p.k));
+        Value inK = arith::CmpIOp::create(b, arith::CmpIPredicate::ult, col,
+                                          cIdx(b, p.k));
         Value safeCol = arith::SelectOp::create(b, inK, col, cIdx(b, 0));
-        Value gIdx = arith::AddIOp::create(b, arith::MulIOp::create(b, row, cIdx(b, p.k)), safeCol);
-        Value data = vector::LoadOp::create(b, vec8, src, ValueRange{gIdx}, false, llvm::MaybeAlign(16));
+        Value gIdx = arith::AddIOp::create(
+            b, arith::MulIOp::create(b, row, cIdx(b, p.k)), safeCol);
+        Value data = vector::LoadOp::create(b, vec8, src, ValueRange{gIdx},
+                                            false, llvm::MaybeAlign(16));
         data = arith::SelectOp::create(b, inK, data, zero8);
-        Value sIdx = arith::AddIOp::create(b, arith::MulIOp::create(b, r, cIdx(b, stride)), c);
-        vector::StoreOp::create(b, data, dst, ValueRange{sIdx}, false, llvm::MaybeAlign(16));
+        Value sIdx = arith::AddIOp::create(
+            b, arith::MulIOp::create(b, r, cIdx(b, stride)), c);
+        vector::StoreOp::create(b, data, dst, ValueRange{sIdx}, false,
+                                llvm::MaybeAlign(16));
       }
     };
     stage(x, m0, p.m, aSmem);
     stage(w, n0, p.n, bSmem);
     gpu::BarrierOp::create(b);
 
-    SmallVector<Value> acc(loop.getRegionIterArgs().begin(), loop.getRegionIterArgs().end());
+    SmallVector<Value> acc(loop.getRegionIterArgs().begin(),
+                           loop.getRegionIterArgs().end());
     for (int64_t kk = 0; kk < kTileK / 16; ++kk) {
       Value kOff = arith::AddIOp::create(b, quad2, cIdx(b, kk * 16));
       SmallVector<SmallVector<Value, 4>> aFrag(mTiles);
       for (int64_t mt = 0; mt < mTiles; ++mt)
         for (int slot = 0; slot < 4; ++slot) {
-          Value row = arith::AddIOp::create(
-              b, arith::AddIOp::create(b, wm, group), cIdx(b, mt * 16 + (slot % 2) * 8));
+          Value row =
+              arith::AddIOp::create(b, arith::AddIOp::create(b, wm, group),
+                                    cIdx(b, mt * 16 + (slot % 2) * 8));
           Value idx = arith::AddIOp::create(
               b, arith::MulIOp::create(b, row, cIdx(b, stride)),
               arith::AddIOp::create(b, kOff, cIdx(b, (slot / 2) * 8)));
           aFrag[mt].push_back(loadMmaPair(b, aSmem, idx));
         }
       for (int64_t nt = 0; nt < nTiles; ++nt) {
-        Value row = arith::AddIOp::create(b, arith::AddIOp::create(b, wn, group), cIdx(b, nt * 8));
-        Value base = arith::AddIOp::create(b, arith::MulIOp::create(b, row, cIdx(b, stride)), kOff);
+        Value row = arith::AddIOp::create(
+            b, arith::AddIOp::create(b, wn, group), cIdx(b, nt * 8));
+        Value base = arith::AddIOp::create(
+            b, arith::MulIOp::create(b, row, cIdx(b, stride)), kOff);
         Value b0 = loadMmaPair(b, bSmem, base);
-        Value b1 = loadMmaPair(b, bSmem, arith::AddIOp::create(b, base, cIdx(b, 8)));
+        Value b1 =
+            loadMmaPair(b, bSmem, arith::AddIOp::create(b, base, cIdx(b, 8)));
         for (int64_t mt = 0; mt < mTiles; ++mt)
-          mmaSync16816(b, elt, aFrag[mt], {b0, b1},
-                       MutableArrayRef<Value>(acc.data() + (mt * nTiles + nt) * 4, 4));
+          mmaSync16816(
+              b, elt, aFrag[mt], {b0, b1},
+              MutableArrayRef<Value>(acc.data() + (mt * nTiles + nt) * 4, 4));
       }
     }
     scf::YieldOp::create(b, acc);
@@ -156,22 +176,31 @@ void buildTensorCoreKernel(ImplicitLocOpBuilder &b, gpu::GPUFuncOp func,
     for (int64_t nt = 0; nt < nTiles; ++nt)
       for (int half = 0; half < 2; ++half) {
         Value row = arith::AddIOp::create(
-            b, arith::AddIOp::create(b, m0, arith::AddIOp::create(b, wm, group)),
+            b,
+            arith::AddIOp::create(b, m0, arith::AddIOp::create(b, wm, group)),
             cIdx(b, mt * 16 + half * 8));
         Value col = arith::AddIOp::create(
-            b, arith::AddIOp::create(b, n0, arith::AddIOp::create(b, wn, quad2)), cIdx(b, nt * 8));
+            b,
+            arith::AddIOp::create(b, n0, arith::AddIOp::create(b, wn, quad2)),
+            cIdx(b, nt * 8));
         for (int e = 0; e < 2; ++e) {
           Value c = arith::AddIOp::create(b, col, cIdx(b, e));
           Value ok = arith::AndIOp::create(
-              b, arith::CmpIOp::create(b, arith::CmpIPredicate::ult, row, cIdx(b, p.m)),
-              arith::CmpIOp::create(b, arith::CmpIPredicate::ult, c, cIdx(b, p.n)));
+              b,
+              arith::CmpIOp::create(b, arith::CmpIPredicate::ult, row,
+                                    cIdx(b, p.m)),
+              arith::CmpIOp::create(b, arith::CmpIPredicate::ult, c,
+                                    cIdx(b, p.n)));
           auto guarded = scf::IfOp::create(b, ok, /*withElseRegion=*/false);
           OpBuilder::InsertionGuard g(b);
           b.setInsertionPointToStart(guarded.thenBlock());
           Value v = loop.getResult((mt * nTiles + nt) * 4 + half * 2 + e);
           if (bias)
-            v = arith::AddFOp::create(b, v, toF32(b, memref::LoadOp::create(b, bias, ValueRange{c})));
-          storeF32(b, v, y, arith::AddIOp::create(b, arith::MulIOp::create(b, row, cIdx(b, p.n)), c));
+            v = arith::AddFOp::create(
+                b, v, toF32(b, memref::LoadOp::create(b, bias, ValueRange{c})));
+          storeF32(b, v, y,
+                   arith::AddIOp::create(
+                       b, arith::MulIOp::create(b, row, cIdx(b, p.n)), c));
         }
       }
 }
@@ -183,8 +212,10 @@ void buildGeneralKernel(ImplicitLocOpBuilder &b, gpu::GPUFuncOp func,
   Value y = func.getArgument(p.hasBias ? 3 : 2);
   Value tid = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
   Value bid = gpu::BlockIdOp::create(b, gpu::Dimension::x);
-  Value i = arith::AddIOp::create(b, arith::MulIOp::create(b, bid, cIdx(b, kGeneralThreads)), tid);
-  Value ok = arith::CmpIOp::create(b, arith::CmpIPredicate::ult, i, cIdx(b, p.m * p.n));
+  Value i = arith::AddIOp::create(
+      b, arith::MulIOp::create(b, bid, cIdx(b, kGeneralThreads)), tid);
+  Value ok = arith::CmpIOp::create(b, arith::CmpIPredicate::ult, i,
+                                   cIdx(b, p.m * p.n));
   auto guarded = scf::IfOp::create(b, ok, /*withElseRegion=*/false);
   OpBuilder::InsertionGuard g(b);
   b.setInsertionPointToStart(guarded.thenBlock());
@@ -198,13 +229,19 @@ void buildGeneralKernel(ImplicitLocOpBuilder &b, gpu::GPUFuncOp func,
     OpBuilder::InsertionGuard lg(b);
     b.setInsertionPointToStart(loop.getBody());
     Value kk = loop.getInductionVar();
-    Value xv = toF32(b, memref::LoadOp::create(b, x, ValueRange{arith::AddIOp::create(b, xBase, kk)}));
-    Value wv = toF32(b, memref::LoadOp::create(b, w, ValueRange{arith::AddIOp::create(b, wBase, kk)}));
-    scf::YieldOp::create(b, ValueRange{math::FmaOp::create(b, xv, wv, loop.getRegionIterArg(0))});
+    Value xv =
+        toF32(b, memref::LoadOp::create(
+                     b, x, ValueRange{arith::AddIOp::create(b, xBase, kk)}));
+    Value wv =
+        toF32(b, memref::LoadOp::create(
+                     b, w, ValueRange{arith::AddIOp::create(b, wBase, kk)}));
+    scf::YieldOp::create(b, ValueRange{math::FmaOp::create(
+                                b, xv, wv, loop.getRegionIterArg(0))});
   }
   Value v = loop.getResult(0);
   if (bias)
-    v = arith::AddFOp::create(b, v, toF32(b, memref::LoadOp::create(b, bias, ValueRange{col})));
+    v = arith::AddFOp::create(
+        b, v, toF32(b, memref::LoadOp::create(b, bias, ValueRange{col})));
   storeF32(b, v, y, i);
 }
 
@@ -216,7 +253,8 @@ struct LinearToGPU : OpRewritePattern<LinearOp> {
                                 PatternRewriter &rewriter) const override {
     for (Value v : op->getOperands())
       if (!cast<ShapedType>(v.getType()).hasStaticShape())
-        return rewriter.notifyMatchFailure(op, "dynamic shapes are not supported");
+        return rewriter.notifyMatchFailure(op,
+                                           "dynamic shapes are not supported");
     auto xType = cast<RankedTensorType>(op.getX().getType());
     auto wType = cast<RankedTensorType>(op.getWeight().getType());
     auto outType = cast<RankedTensorType>(op.getType());
@@ -246,7 +284,8 @@ struct LinearToGPU : OpRewritePattern<LinearOp> {
       auto wg = gpu::AddressSpaceAttr::get(rewriter.getContext(),
                                            gpu::AddressSpace::Workgroup);
       config.blockSize = kThreads;
-      config.gridSize = llvm::divideCeil(p.m, kTileM) * llvm::divideCeil(p.n, kTileN);
+      config.gridSize =
+          llvm::divideCeil(p.m, kTileM) * llvm::divideCeil(p.n, kTileN);
       for (int i = 0; i < 2; ++i)
         workgroup.push_back(MemRefType::get({kTileM * (kTileK + kPadK)}, p.xElt,
                                             MemRefLayoutAttrInterface(), wg));
@@ -257,9 +296,8 @@ struct LinearToGPU : OpRewritePattern<LinearOp> {
     std::string name = tensorCores ? "linear_mma" : "linear";
     if (auto parent = op->getParentOfType<FunctionOpInterface>())
       name = (parent.getName() + "_" + name).str();
-    gpu::GPUFuncOp func = createKernel(rewriter, op, name,
-                                       ValueRange(args).getTypes(), workgroup,
-                                       config);
+    gpu::GPUFuncOp func = createKernel(
+        rewriter, op, name, ValueRange(args).getTypes(), workgroup, config);
     {
       ImplicitLocOpBuilder b(loc, rewriter);
       OpBuilder::InsertionGuard guard(b);

@@ -1,4 +1,5 @@
-//===- NVPTXPatterns.h - rescale ops to hand-scheduled GPU kernels -*- C++ -*-===//
+//===- NVPTXPatterns.h - rescale ops to hand-scheduled GPU kernels -*- C++
+//-*-===//
 //
 // One entry point per op family (lowering/NVPTX/<Family>ToGPU.cpp). Each
 // pattern rewrites one rescale op on static tensors into a gpu.launch_func of

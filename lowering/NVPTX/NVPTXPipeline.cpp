@@ -40,9 +40,9 @@ std::string mlir::rescale::resolveBinaryFormat(llvm::StringRef format,
   candidates.push_back("/usr/local/cuda/bin/ptxas");
   for (const std::string &ptxas : candidates)
     if (llvm::sys::fs::can_execute(ptxas)) {
-      toolkit = llvm::sys::path::parent_path(
-                    llvm::sys::path::parent_path(ptxas))
-                    .str();
+      toolkit =
+          llvm::sys::path::parent_path(llvm::sys::path::parent_path(ptxas))
+              .str();
       break;
     }
   if (format != "auto")

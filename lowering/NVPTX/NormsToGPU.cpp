@@ -65,14 +65,14 @@ struct RowNormProblem {
 
 /// How the row kernel is laid out on the machine.
 struct RowSchedule {
-  int64_t width = 1;         // elements per vector access
+  int64_t width = 1; // elements per vector access
   int64_t threadsPerRow = 32;
   int64_t rowsPerBlock = 1; // row groups of threadsPerRow threads
   int64_t blockSize = 32;
-  int64_t chunks = 1;        // vector accesses per thread per row
+  int64_t chunks = 1; // vector accesses per thread per row
   int64_t grid = 1;
-  int64_t iterations = 1;    // rows each thread group walks (persistent grid)
-  int64_t smemBytes = 0;     // GatedNorm weights, when they are staged
+  int64_t iterations = 1; // rows each thread group walks (persistent grid)
+  int64_t smemBytes = 0;  // GatedNorm weights, when they are staged
   bool rowPerWarp() const { return threadsPerRow == TargetInfo::kWarpSize; }
   int64_t warpsPerRow() const { return threadsPerRow / TargetInfo::kWarpSize; }
   int64_t numWarps() const { return blockSize / TargetInfo::kWarpSize; }
@@ -108,9 +108,10 @@ FailureOr<RowSchedule> chooseSchedule(const RowNormProblem &p,
     s.blockSize = warp * kWarpsPerBlockInWarpMode;
   } else {
     int64_t chunksTarget = std::max<int64_t>(1, kElementsPerThread / s.width);
-    int64_t threads = llvm::alignTo(llvm::divideCeil(vecCount, chunksTarget), warp);
-    s.threadsPerRow = std::clamp<int64_t>(threads, 2 * warp,
-                                          TargetInfo::kMaxThreadsPerBlock);
+    int64_t threads =
+        llvm::alignTo(llvm::divideCeil(vecCount, chunksTarget), warp);
+    s.threadsPerRow =
+        std::clamp<int64_t>(threads, 2 * warp, TargetInfo::kMaxThreadsPerBlock);
     s.rowsPerBlock = 1;
     s.blockSize = s.threadsPerRow;
   }
@@ -129,8 +130,8 @@ FailureOr<RowSchedule> chooseSchedule(const RowNormProblem &p,
     int64_t need = bytes(p.wDown) + bytes(p.wUp);
     if (need <= target.maxDynamicSmemBytes) {
       s.smemBytes = need;
-      blocksPerSM = std::min<int64_t>(blocksPerSM,
-                                      target.maxDynamicSmemBytes / need);
+      blocksPerSM =
+          std::min<int64_t>(blocksPerSM, target.maxDynamicSmemBytes / need);
       // Few blocks fit: give each several row groups so the SM still holds
       // enough threads (all groups share the staged weights).
       if (!s.rowPerWarp() && s.blockSize * blocksPerSM < kMinThreadsPerSM) {
@@ -228,9 +229,8 @@ FailureOr<SmallVector<Value>> buildRowNorm(PatternRewriter &rewriter,
   std::string kernelName = p.name.str();
   if (auto parent = op->getParentOfType<FunctionOpInterface>())
     kernelName = (parent.getName() + "_" + p.name).str();
-  gpu::GPUFuncOp func = createKernel(rewriter, op, kernelName,
-                                     ValueRange(args).getTypes(), workgroup,
-                                     config);
+  gpu::GPUFuncOp func = createKernel(
+      rewriter, op, kernelName, ValueRange(args).getTypes(), workgroup, config);
 
   // Device side.
   ImplicitLocOpBuilder b(loc, rewriter);
@@ -307,8 +307,8 @@ FailureOr<SmallVector<Value>> buildRowNorm(PatternRewriter &rewriter,
   int64_t vecCount = p.d / s.width;
   SmallVector<Value> colIdx, valid;
   for (int64_t k = 0; k < s.chunks; ++k) {
-    Value vecIdx = arith::AddIOp::create(b, cIdx(b, k * s.threadsPerRow),
-                                         colThread);
+    Value vecIdx =
+        arith::AddIOp::create(b, cIdx(b, k * s.threadsPerRow), colThread);
     Value col = arith::MulIOp::create(b, vecIdx, cIdx(b, s.width));
     if ((k + 1) * s.threadsPerRow <= vecCount) {
       colIdx.push_back(col);
@@ -327,9 +327,9 @@ FailureOr<SmallVector<Value>> buildRowNorm(PatternRewriter &rewriter,
     Value idx = base ? arith::AddIOp::create(b, base, colIdx[k]).getResult()
                      : colIdx[k];
     Value v = loadF32Vector(b, buf, idx, s.width);
-    return valid[k] ? arith::SelectOp::create(b, valid[k], v, zeroVec)
-                          .getResult()
-                    : v;
+    return valid[k]
+               ? arith::SelectOp::create(b, valid[k], v, zeroVec).getResult()
+               : v;
   };
   Value rowInRange; // set inside the row loop when rows may run out
   auto store = [&](Value v, Value buf, Value base, int64_t k) {
@@ -366,9 +366,11 @@ FailureOr<SmallVector<Value>> buildRowNorm(PatternRewriter &rewriter,
     Value acc = zeroVec;
     for (Value c : chunks)
       acc = vector::FMAOp::create(b, c, c, acc);
-    Value partial = vector::ReductionOp::create(b, vector::CombiningKind::ADD, acc);
+    Value partial =
+        vector::ReductionOp::create(b, vector::CombiningKind::ADD, acc);
     Value sum = rowReduce({partial})[0];
-    Value mean = arith::DivFOp::create(b, sum, cF32(b, static_cast<float>(p.d)));
+    Value mean =
+        arith::DivFOp::create(b, sum, cF32(b, static_cast<float>(p.d)));
     Value var = arith::AddFOp::create(b, mean, cF32(b, p.epsilon));
     Value inv = math::RsqrtOp::create(b, var);
     return vector::BroadcastOp::create(b, vecF32, inv).getResult();
@@ -378,11 +380,12 @@ FailureOr<SmallVector<Value>> buildRowNorm(PatternRewriter &rewriter,
   Value rowsPerStep = cIdx(b, s.grid * s.rowsPerBlock);
   Value firstRow = arith::AddIOp::create(
       b, arith::MulIOp::create(b, bid, cIdx(b, s.rowsPerBlock)), rowInBlock);
-  auto loop = scf::ForOp::create(b, cIdx(b, 0), cIdx(b, s.iterations),
-                                 cIdx(b, 1));
+  auto loop =
+      scf::ForOp::create(b, cIdx(b, 0), cIdx(b, s.iterations), cIdx(b, 1));
   b.setInsertionPointToStart(loop.getBody());
   Value row = arith::AddIOp::create(
-      b, firstRow, arith::MulIOp::create(b, loop.getInductionVar(), rowsPerStep));
+      b, firstRow,
+      arith::MulIOp::create(b, loop.getInductionVar(), rowsPerStep));
   // The last step of the persistent loop may run past the rows. Groups
   // clamp to the last row and skip their stores, instead of branching around
   // the body: every thread of the block keeps reaching the barriers of the
@@ -401,8 +404,8 @@ FailureOr<SmallVector<Value>> buildRowNorm(PatternRewriter &rewriter,
   case NormKind::RMSNorm: {
     Value inv = invRms(x);
     for (int64_t k = 0; k < s.chunks; ++k) {
-      Value y = arith::MulFOp::create(
-          b, cols[0][k], arith::MulFOp::create(b, x[k], inv));
+      Value y = arith::MulFOp::create(b, cols[0][k],
+                                      arith::MulFOp::create(b, x[k], inv));
       store(y, outBufs[0], rowBase, k);
     }
     break;
@@ -414,8 +417,8 @@ FailureOr<SmallVector<Value>> buildRowNorm(PatternRewriter &rewriter,
       u.push_back(arith::MulFOp::create(b, cols[0][k], x[k]));
     Value inv = invRms(u);
     for (int64_t k = 0; k < s.chunks; ++k) {
-      Value y = arith::MulFOp::create(
-          b, cols[1][k], arith::MulFOp::create(b, u[k], inv));
+      Value y = arith::MulFOp::create(b, cols[1][k],
+                                      arith::MulFOp::create(b, u[k], inv));
       store(y, outBufs[0], rowBase, k);
     }
     break;
@@ -429,8 +432,8 @@ FailureOr<SmallVector<Value>> buildRowNorm(PatternRewriter &rewriter,
     }
     Value inv = invRms(sum);
     for (int64_t k = 0; k < s.chunks; ++k) {
-      Value y = arith::MulFOp::create(
-          b, cols[0][k], arith::MulFOp::create(b, sum[k], inv));
+      Value y = arith::MulFOp::create(b, cols[0][k],
+                                      arith::MulFOp::create(b, sum[k], inv));
       store(y, outBufs[1], rowBase, k);
     }
     break;
@@ -465,9 +468,9 @@ FailureOr<SmallVector<Value>> buildRowNorm(PatternRewriter &rewriter,
         for (int64_t k = 0; k < s.chunks; ++k) {
           Value idx = arith::AddIOp::create(b, cIdx(b, j * p.d), colIdx[k]);
           Value w = loadF32Vector(b, wDownBuf, idx, s.width);
-          acc = vector::ReductionOp::create(
-              b, vector::CombiningKind::ADD,
-              arith::MulFOp::create(b, y[k], w), acc);
+          acc = vector::ReductionOp::create(b, vector::CombiningKind::ADD,
+                                            arith::MulFOp::create(b, y[k], w),
+                                            acc);
         }
         partials.push_back(acc);
       }
@@ -494,9 +497,8 @@ FailureOr<SmallVector<Value>> buildRowNorm(PatternRewriter &rewriter,
     for (Value hj : h)
       sw.push_back(arith::MulFOp::create(b, hj, sigmoid(b, hj)));
     auto gate = [&](Value pre) {
-      return mapLanes(b, pre, [&](Value v) {
-        return gateActivation(b, p.activation, v);
-      });
+      return mapLanes(
+          b, pre, [&](Value v) { return gateActivation(b, p.activation, v); });
     };
     if (p.tensorwiseGate) {
       // One gate per token: w_up is [r, 1].
@@ -529,12 +531,12 @@ FailureOr<SmallVector<Value>> buildRowNorm(PatternRewriter &rewriter,
 
 /// Fills the fields every norm op shares.
 template <typename OpTy>
-LogicalResult initProblem(OpTy op, PatternRewriter &rewriter,
-                          RowNormProblem &p, NormKind kind,
-                          llvm::StringRef name) {
+LogicalResult initProblem(OpTy op, PatternRewriter &rewriter, RowNormProblem &p,
+                          NormKind kind, llvm::StringRef name) {
   for (Value v : op->getOperands())
     if (!cast<ShapedType>(v.getType()).hasStaticShape())
-      return rewriter.notifyMatchFailure(op, "dynamic shapes are not supported");
+      return rewriter.notifyMatchFailure(op,
+                                         "dynamic shapes are not supported");
   auto xType = cast<RankedTensorType>(op.getX().getType());
   p.kind = kind;
   p.name = name;
@@ -593,8 +595,8 @@ struct AddRMSNormToGPU : OpRewritePattern<AddRMSNormOp> {
   LogicalResult matchAndRewrite(AddRMSNormOp op,
                                 PatternRewriter &rewriter) const override {
     RowNormProblem p;
-    if (failed(initProblem(op, rewriter, p, NormKind::AddRMSNorm,
-                           "add_rms_norm")))
+    if (failed(
+            initProblem(op, rewriter, p, NormKind::AddRMSNorm, "add_rms_norm")))
       return failure();
     p.epsilon = floatAttrValue(op.getEpsilon());
     p.rowInputs.push_back(op.getResidual());

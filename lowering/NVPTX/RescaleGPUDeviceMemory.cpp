@@ -32,8 +32,8 @@ bool isHostSafe(Operation *op) {
     return true;
   if (isa<func::ReturnOp, func::CallOp, memref::CollapseShapeOp,
           memref::ExpandShapeOp, memref::CastOp, memref::ReinterpretCastOp,
-          memref::SubViewOp, memref::AllocOp, memref::DeallocOp,
-          memref::CopyOp, memref::GetGlobalOp>(op))
+          memref::SubViewOp, memref::AllocOp, memref::DeallocOp, memref::CopyOp,
+          memref::GetGlobalOp>(op))
     return true;
   return isMemoryEffectFree(op);
 }
@@ -52,15 +52,16 @@ struct RescaleGPUDeviceMemoryPass
     }
     // Everything left on the host must be launch glue: any op that would
     // touch a buffer from the CPU is an op no GPU kernel family handles.
-    WalkResult walk = func.walk([&](Operation *op) {
-      if (op == func.getOperation() || isHostSafe(op))
-        return WalkResult::advance();
-      op->emitError("'")
-          << op->getName()
-          << "' would run on the host over device buffers: the NVPTX "
-             "pipeline has no GPU kernel for it";
-      return WalkResult::interrupt();
-    });
+    WalkResult walk =
+        func.walk([&](Operation *op) {
+          if (op == func.getOperation() || isHostSafe(op))
+            return WalkResult::advance();
+          op->emitError("'")
+              << op->getName()
+              << "' would run on the host over device buffers: the NVPTX "
+                 "pipeline has no GPU kernel for it";
+          return WalkResult::interrupt();
+        });
     if (walk.wasInterrupted())
       return signalPassFailure();
 
@@ -79,19 +80,19 @@ struct RescaleGPUDeviceMemoryPass
       } else if (auto dealloc = dyn_cast<memref::DeallocOp>(op)) {
         rewriter.eraseOp(dealloc); // every temporary is freed before return
       } else if (auto copy = dyn_cast<memref::CopyOp>(op)) {
-        gpu::MemcpyOp::create(rewriter, copy.getLoc(), TypeRange{}, ValueRange{},
-                              copy.getTarget(), copy.getSource());
+        gpu::MemcpyOp::create(rewriter, copy.getLoc(), TypeRange{},
+                              ValueRange{}, copy.getTarget(), copy.getSource());
         rewriter.eraseOp(copy);
       } else if (auto global = dyn_cast<memref::GetGlobalOp>(op)) {
         // A constant: upload it for this call.
         auto type = cast<MemRefType>(global.getType());
-        auto dev = gpu::AllocOp::create(rewriter, global.getLoc(), type,
-                                        Type(), ValueRange{}, ValueRange{},
-                                        ValueRange{});
+        auto dev =
+            gpu::AllocOp::create(rewriter, global.getLoc(), type, Type(),
+                                 ValueRange{}, ValueRange{}, ValueRange{});
         rewriter.setInsertionPointAfter(global);
-        auto upload = gpu::MemcpyOp::create(rewriter, global.getLoc(),
-                                            TypeRange{}, ValueRange{},
-                                            dev.getMemref(), global);
+        auto upload =
+            gpu::MemcpyOp::create(rewriter, global.getLoc(), TypeRange{},
+                                  ValueRange{}, dev.getMemref(), global);
         rewriter.replaceAllUsesExcept(global, dev.getMemref(), upload);
         temporaries.push_back(dev.getMemref());
       }

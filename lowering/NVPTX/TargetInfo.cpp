@@ -59,16 +59,16 @@ SmallVector<Value> mlir::rescale::nvptx::blockReduceSum(
   int64_t n = values.size();
   Value zeroIdx = arith::ConstantIndexOp::create(ib, 0);
   Value nIdx = arith::ConstantIndexOp::create(ib, n);
-  Value isLane0 = arith::CmpIOp::create(ib, arith::CmpIPredicate::eq, laneId,
-                                        zeroIdx);
+  Value isLane0 =
+      arith::CmpIOp::create(ib, arith::CmpIPredicate::eq, laneId, zeroIdx);
   auto publish = scf::IfOp::create(ib, isLane0, /*withElseRegion=*/false);
   {
     OpBuilder::InsertionGuard guard(ib);
     ib.setInsertionPointToStart(publish.thenBlock());
     Value base = arith::MulIOp::create(ib, warpId, nIdx);
     for (int64_t i = 0; i < n; ++i) {
-      Value idx = arith::AddIOp::create(
-          ib, base, arith::ConstantIndexOp::create(ib, i));
+      Value idx = arith::AddIOp::create(ib, base,
+                                        arith::ConstantIndexOp::create(ib, i));
       memref::StoreOp::create(ib, partial[i], scratch, idx);
     }
   }
@@ -77,8 +77,8 @@ SmallVector<Value> mlir::rescale::nvptx::blockReduceSum(
   // the group's first slot and contribute zero), so all threads finish with
   // the sums.
   Value numWarpsIdx = arith::ConstantIndexOp::create(ib, numWarps);
-  Value active = arith::CmpIOp::create(ib, arith::CmpIPredicate::ult, laneId,
-                                       numWarpsIdx);
+  Value active =
+      arith::CmpIOp::create(ib, arith::CmpIPredicate::ult, laneId, numWarpsIdx);
   Value slot = arith::AddIOp::create(
       ib, firstWarp, arith::SelectOp::create(ib, active, laneId, zeroIdx));
   Value base = arith::MulIOp::create(ib, slot, nIdx);

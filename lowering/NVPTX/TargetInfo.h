@@ -1,4 +1,5 @@
-//===- TargetInfo.h - NVIDIA target facts for the rescale kernels -*- C++ -*-===//
+//===- TargetInfo.h - NVIDIA target facts for the rescale kernels -*- C++
+//-*-===//
 //
 // Everything the kernel builders need to know about the target, in one place
 // (as Triton's NVIDIA TargetInfo): the warp size, the shuffle, the shared
