@@ -254,10 +254,6 @@ Value tolinalg::convertElementType(OpBuilder &b, Location loc, Value tensor,
       .front();
 }
 
-Value tolinalg::upcastToF32(OpBuilder &b, Location loc, Value tensor) {
-  return convertElementType(b, loc, tensor, b.getF32Type());
-}
-
 //===----------------------------------------------------------------------===//
 // Preconditions
 //===----------------------------------------------------------------------===//

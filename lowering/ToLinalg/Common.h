@@ -138,9 +138,9 @@ Value buildLastDimReduction(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
 Value buildRowTimesMatrix(OpBuilder &b, Location loc, Value row, Value weight,
                           int64_t outDim, bool transposed);
 
-/// Whole-tensor conversions, as an elementwise generic (identity when the
-/// element type already matches).
-Value upcastToF32(OpBuilder &b, Location loc, Value tensor);
+/// Converts a whole tensor to `elementType` (upcast to f32/f64, round back
+/// down to bf16, ...) as one elementwise generic: exactly one conversion per
+/// element (see `castScalar`). Returns `tensor` when the type already matches.
 Value convertElementType(OpBuilder &b, Location loc, Value tensor,
                          Type elementType);
 
