@@ -38,8 +38,12 @@ void mlir::rescale::forEachNamedLinear(
 }
 
 DictionaryAttr mlir::rescale::makeProbeAttr(MLIRContext *ctx, StringRef kind,
-                                            StringRef name) {
+                                            ArrayRef<std::string> names) {
   Builder b(ctx);
-  return b.getDictionaryAttr({b.getNamedAttr("kind", b.getStringAttr(kind)),
-                              b.getNamedAttr("name", b.getStringAttr(name))});
+  NamedAttribute what =
+      names.size() == 1
+          ? b.getNamedAttr("name", b.getStringAttr(names.front()))
+          : b.getNamedAttr("names", b.getStrArrayAttr(SmallVector<StringRef>(
+                                        names.begin(), names.end())));
+  return b.getDictionaryAttr({b.getNamedAttr("kind", b.getStringAttr(kind)), what});
 }

@@ -5,7 +5,8 @@
 // printed: a linear whose location is a NameLoc (`loc("layer0.q_proj")`) is
 // called by that name; any other is `<func>/linear<N>`, N counting the
 // linears of its function in walk order from 0. Probe results carry the
-// attribute `rescale.probe = {kind = "...", name = "..."}`, which the
+// attribute `rescale.probe = {kind = "...", name = "..."}` (or `names`
+// = [...]), which the
 // compiler copies into the manifest (docs/quantization.md).
 //
 //===----------------------------------------------------------------------===//
@@ -30,8 +31,11 @@ void forEachNamedLinear(Operation *root,
 /// The result attribute that marks a function result as a probe.
 constexpr llvm::StringLiteral kProbeAttrName = "rescale.probe";
 
-/// `{kind = <kind>, name = <name>}`.
-DictionaryAttr makeProbeAttr(MLIRContext *ctx, StringRef kind, StringRef name);
+/// `{kind = <kind>, name = <name>}`, or `{kind = <kind>, names = [...]}`
+/// for a probe that measures several things at once (one input read by
+/// several linears).
+DictionaryAttr makeProbeAttr(MLIRContext *ctx, StringRef kind,
+                             ArrayRef<std::string> names);
 
 } // namespace mlir::rescale
 

@@ -18,6 +18,7 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "llvm/ADT/MapVector.h"
 
 namespace mlir::rescale {
 #define GEN_PASS_DEF_RESCALEINSTRUMENTABSMAXPASS
@@ -85,6 +86,10 @@ struct RescaleInstrumentAbsmaxPass
       if (!ret)
         continue;
       OpBuilder b(ret);
+      // One probe per distinct input: linears that read the same value (q,
+      // k and v after one norm) share it, so the function never returns one
+      // value twice.
+      llvm::MapVector<Value, SmallVector<std::string>> byInput;
       for (auto &[lin, name] : linears) {
         // Only values of the function's own block can be returned.
         if (lin->getBlock() != &body) {
@@ -92,13 +97,16 @@ struct RescaleInstrumentAbsmaxPass
                             << "' is inside a nested region; no absmax probe";
           continue;
         }
-        Value probe = channelAbsMax(b, lin.getLoc(), lin.getX());
+        byInput[lin.getX()].push_back(name);
+      }
+      for (auto &[x, names] : byInput) {
+        Value probe = channelAbsMax(b, x.getLoc(), x);
         unsigned index = func.getNumResults();
         if (failed(func.insertResult(
                 index, probe.getType(),
                 b.getDictionaryAttr({b.getNamedAttr(
                     kProbeAttrName,
-                    makeProbeAttr(&getContext(), "absmax", name))}))))
+                    makeProbeAttr(&getContext(), "absmax", names))}))))
           return signalPassFailure();
         ret.getOperandsMutable().append(probe);
         ++numProbes;

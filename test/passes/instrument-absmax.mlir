@@ -57,3 +57,15 @@ func.func @nested(%c: i1, %x: tensor<4x8xf32>, %w: tensor<2x8xf32>) -> tensor<4x
   }
   return %r : tensor<4x2xf32>
 }
+
+// -----
+
+// Linears reading the same value share one probe that names them all (the
+// function never returns one value twice).
+// CHECK-LABEL: func.func @shared_input
+// CHECK-SAME: -> (tensor<4x2xf32>, tensor<4x3xf32>, tensor<8xf32> {rescale.probe = {kind = "absmax", names = ["shared_input/linear0", "shared_input/linear1"]}})
+func.func @shared_input(%x: tensor<4x8xf32>, %wq: tensor<2x8xf32>, %wk: tensor<3x8xf32>) -> (tensor<4x2xf32>, tensor<4x3xf32>) {
+  %q = rescale.linear %x, %wq : (tensor<4x8xf32>, tensor<2x8xf32>) -> tensor<4x2xf32>
+  %k = rescale.linear %x, %wk : (tensor<4x8xf32>, tensor<3x8xf32>) -> tensor<4x3xf32>
+  return %q, %k : tensor<4x2xf32>, tensor<4x3xf32>
+}
