@@ -163,8 +163,27 @@ Elementwise match::getElementwise(Value v) {
 std::optional<double> match::getSplat(Value v) {
   v = strip(v);
   Attribute attr;
-  if (!v || !matchPattern(v, m_Constant(&attr)))
+  if (!v)
     return std::nullopt;
+  if (!matchPattern(v, m_Constant(&attr))) {
+    // Constant arithmetic a frontend left unfolded: torch-mlir's
+    // `eps * alpha` of add.Scalar, or a mean's `sitofp(d)`.
+    Operation *def = v.getDefiningOp();
+    if (isa_and_nonnull<arith::SIToFPOp, arith::UIToFPOp>(def))
+      return getSplat(def->getOperand(0));
+    if (!isa_and_nonnull<arith::AddFOp, arith::SubFOp, arith::MulFOp,
+                         arith::DivFOp>(def))
+      return std::nullopt;
+    std::optional<double> a = getSplat(def->getOperand(0));
+    std::optional<double> b = a ? getSplat(def->getOperand(1)) : std::nullopt;
+    if (!b)
+      return std::nullopt;
+    return TypeSwitch<Operation *, double>(def)
+        .Case<arith::AddFOp>([&](auto) { return *a + *b; })
+        .Case<arith::SubFOp>([&](auto) { return *a - *b; })
+        .Case<arith::MulFOp>([&](auto) { return *a * *b; })
+        .Default([&](Operation *) { return *a / *b; });
+  }
   if (auto f = dyn_cast<FloatAttr>(attr))
     return f.getValueAsDouble();
   if (auto i = dyn_cast<IntegerAttr>(attr))

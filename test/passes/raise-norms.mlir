@@ -279,3 +279,68 @@ func.func @not_rms_norm_other_value(%x: tensor<4x8xf32>, %z: tensor<4x8xf32>) ->
   %y = arith.mulf %z, %rb : tensor<4x8xf32>
   return %y : tensor<4x8xf32>
 }
+
+// -----
+
+// torch-mlir's decomposition of LlamaRMSNorm: keepdim reductions written to
+// [B, S, 1] through a constant-0 output map, the mean divided by sitofp(d),
+// add.Scalar's `eps * alpha` left unfolded, powf with 2.0 in f64 truncated.
+#x3 = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
+#k3 = affine_map<(d0, d1, d2) -> (d0, d1, 0)>
+#w3 = affine_map<(d0, d1, d2) -> (d2)>
+// CHECK-LABEL: func.func @rms_norm_torch_keepdim
+// CHECK-SAME: (%[[X:.+]]: tensor<2x3x8xf32>, %[[W:.+]]: tensor<8xf32>)
+// CHECK: %[[Y:.+]] = rescale.rms_norm %[[X]], %[[W]] {epsilon = 9.99999974E-6 : f32}
+// CHECK-NEXT: return %[[Y]]
+func.func @rms_norm_torch_keepdim(%x: tensor<2x3x8xf32>, %w: tensor<8xf32>) -> tensor<2x3x8xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e3 = tensor.empty() : tensor<2x3x8xf32>
+  %ek = tensor.empty() : tensor<2x3x1xf32>
+  %sq = linalg.generic {indexing_maps = [#x3, #x3], iterator_types = ["parallel", "parallel", "parallel"]}
+      ins(%x : tensor<2x3x8xf32>) outs(%e3 : tensor<2x3x8xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %two = arith.constant 2.0 : f64
+    %t = arith.truncf %two : f64 to f32
+    %p = math.powf %a, %t : f32
+    linalg.yield %p : f32
+  } -> tensor<2x3x8xf32>
+  %acc = linalg.fill ins(%zero : f32) outs(%ek : tensor<2x3x1xf32>) -> tensor<2x3x1xf32>
+  %sum = linalg.generic {indexing_maps = [#x3, #k3], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%sq : tensor<2x3x8xf32>) outs(%acc : tensor<2x3x1xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %s = arith.addf %a, %o : f32
+    linalg.yield %s : f32
+  } -> tensor<2x3x1xf32>
+  %mean = linalg.generic {indexing_maps = [#x3, #x3], iterator_types = ["parallel", "parallel", "parallel"]}
+      ins(%sum : tensor<2x3x1xf32>) outs(%ek : tensor<2x3x1xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %d = arith.constant 8 : i64
+    %df = arith.sitofp %d : i64 to f32
+    %m = arith.divf %a, %df : f32
+    linalg.yield %m : f32
+  } -> tensor<2x3x1xf32>
+  %r = linalg.generic {indexing_maps = [#x3, #x3], iterator_types = ["parallel", "parallel", "parallel"]}
+      ins(%mean : tensor<2x3x1xf32>) outs(%ek : tensor<2x3x1xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %eps = arith.constant 1.0e-5 : f64
+    %alpha = arith.constant 1.0 : f64
+    %ea = arith.mulf %eps, %alpha : f64
+    %e = arith.truncf %ea : f64 to f32
+    %v = arith.addf %a, %e : f32
+    %q = math.rsqrt %v : f32
+    linalg.yield %q : f32
+  } -> tensor<2x3x1xf32>
+  %n = linalg.generic {indexing_maps = [#x3, #k3, #x3], iterator_types = ["parallel", "parallel", "parallel"]}
+      ins(%x, %r : tensor<2x3x8xf32>, tensor<2x3x1xf32>) outs(%e3 : tensor<2x3x8xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %m = arith.mulf %a, %b : f32
+    linalg.yield %m : f32
+  } -> tensor<2x3x8xf32>
+  %y = linalg.generic {indexing_maps = [#w3, #x3, #x3], iterator_types = ["parallel", "parallel", "parallel"]}
+      ins(%w, %n : tensor<8xf32>, tensor<2x3x8xf32>) outs(%e3 : tensor<2x3x8xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %m = arith.mulf %a, %b : f32
+    linalg.yield %m : f32
+  } -> tensor<2x3x8xf32>
+  return %y : tensor<2x3x8xf32>
+}
