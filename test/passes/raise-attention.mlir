@@ -225,3 +225,71 @@ func.func @not_attention_sliding_window_mask(%q: tensor<2x4x8xf32>, %k: tensor<2
   %o = linalg.batch_matmul ins(%p, %v : tensor<2x4x4xf32>, tensor<2x4x8xf32>) outs(%zo : tensor<2x4x8xf32>) -> tensor<2x4x8xf32>
   return %o : tensor<2x4x8xf32>
 }
+
+// -----
+
+// Single-head 2-d attention in torch-mlir's style: linalg.matmul against a
+// linalg.transpose, the scale as a divide after the matmul, masked_fill
+// (select(future, -inf, s)) with the mask built from linalg.index, and
+// keepdim reductions into [S, 1].
+#m2 = affine_map<(d0, d1) -> (d0, d1)>
+#k2 = affine_map<(d0, d1) -> (d0, 0)>
+// CHECK-LABEL: func.func @attention_2d_masked_fill_keepdim
+// CHECK-SAME: (%[[Q:.+]]: tensor<4x8xf32>, %[[K:.+]]: tensor<4x8xf32>, %[[V:.+]]: tensor<4x8xf32>)
+// CHECK: %[[Q4:.+]] = tensor.expand_shape %[[Q]] {{\[}}[0, 1, 2], [3]] output_shape [1, 1, 4, 8]
+// CHECK: %[[O:.+]] = rescale.attention %[[Q4]], %{{.+}}, %{{.+}} {causal = true, scale = 0.353553{{[0-9]*}} : f32}
+// CHECK: %[[R:.+]] = tensor.collapse_shape %[[O]]
+// CHECK-NEXT: return %[[R]]
+func.func @attention_2d_masked_fill_keepdim(%q: tensor<4x8xf32>, %k: tensor<4x8xf32>, %v: tensor<4x8xf32>) -> tensor<4x8xf32> {
+  %zero = arith.constant 0.0 : f32
+  %ninf = arith.constant 0xFF800000 : f32
+  %ekt = tensor.empty() : tensor<8x4xf32>
+  %kt = linalg.transpose ins(%k : tensor<4x8xf32>) outs(%ekt : tensor<8x4xf32>) permutation = [1, 0]
+  %es = tensor.empty() : tensor<4x4xf32>
+  %zs = linalg.fill ins(%zero : f32) outs(%es : tensor<4x4xf32>) -> tensor<4x4xf32>
+  %s = linalg.matmul ins(%q, %kt : tensor<4x8xf32>, tensor<8x4xf32>) outs(%zs : tensor<4x4xf32>) -> tensor<4x4xf32>
+  %sm = linalg.generic {indexing_maps = [#m2, #m2], iterator_types = ["parallel", "parallel"]}
+      ins(%s : tensor<4x4xf32>) outs(%es : tensor<4x4xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %sq = arith.constant 2.82842707 : f32
+    %d = arith.divf %a, %sq : f32
+    %i = linalg.index 0 : index
+    %j = linalg.index 1 : index
+    %future = arith.cmpi sgt, %j, %i : index
+    %mi = arith.constant 0xFF800000 : f32
+    %r = arith.select %future, %mi, %d : f32
+    linalg.yield %r : f32
+  } -> tensor<4x4xf32>
+  %ek = tensor.empty() : tensor<4x1xf32>
+  %mi = linalg.fill ins(%ninf : f32) outs(%ek : tensor<4x1xf32>) -> tensor<4x1xf32>
+  %mx = linalg.generic {indexing_maps = [#m2, #k2], iterator_types = ["parallel", "reduction"]}
+      ins(%sm : tensor<4x4xf32>) outs(%mi : tensor<4x1xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %r = arith.maximumf %a, %o : f32
+    linalg.yield %r : f32
+  } -> tensor<4x1xf32>
+  %ex = linalg.generic {indexing_maps = [#m2, #k2, #m2], iterator_types = ["parallel", "parallel"]}
+      ins(%sm, %mx : tensor<4x4xf32>, tensor<4x1xf32>) outs(%es : tensor<4x4xf32>) {
+  ^bb0(%a: f32, %m: f32, %o: f32):
+    %d = arith.subf %a, %m : f32
+    %e = math.exp %d : f32
+    linalg.yield %e : f32
+  } -> tensor<4x4xf32>
+  %si = linalg.fill ins(%zero : f32) outs(%ek : tensor<4x1xf32>) -> tensor<4x1xf32>
+  %sum = linalg.generic {indexing_maps = [#m2, #k2], iterator_types = ["parallel", "reduction"]}
+      ins(%ex : tensor<4x4xf32>) outs(%si : tensor<4x1xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %r = arith.addf %a, %o : f32
+    linalg.yield %r : f32
+  } -> tensor<4x1xf32>
+  %p = linalg.generic {indexing_maps = [#m2, #k2, #m2], iterator_types = ["parallel", "parallel"]}
+      ins(%ex, %sum : tensor<4x4xf32>, tensor<4x1xf32>) outs(%es : tensor<4x4xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %r = arith.divf %a, %b : f32
+    linalg.yield %r : f32
+  } -> tensor<4x4xf32>
+  %eo = tensor.empty() : tensor<4x8xf32>
+  %zo = linalg.fill ins(%zero : f32) outs(%eo : tensor<4x8xf32>) -> tensor<4x8xf32>
+  %o = linalg.matmul ins(%p, %v : tensor<4x4xf32>, tensor<4x8xf32>) outs(%zo : tensor<4x8xf32>) -> tensor<4x8xf32>
+  return %o : tensor<4x8xf32>
+}
