@@ -241,8 +241,8 @@ Value tolinalg::convertElementType(OpBuilder &b, Location loc, Value tensor,
   auto type = cast<RankedTensorType>(tensor.getType());
   if (type.getElementType() == elementType)
     return tensor;
-  // Converting in the target type itself makes this exactly one extf, truncf
-  // (round-to-nearest-even) or int conversion per element.
+  // Converting straight to the target type (compute type = target) rounds
+  // each element at most once: one castScalar per element.
   unsigned rank = type.getRank();
   Value init = emptyTensor(b, loc, type.getShape(), elementType);
   return buildGeneric(b, loc, tensor, identityMap(b.getContext(), rank), init,

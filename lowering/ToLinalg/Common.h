@@ -139,8 +139,9 @@ Value buildRowTimesMatrix(OpBuilder &b, Location loc, Value row, Value weight,
                           int64_t outDim, bool transposed);
 
 /// Converts a whole tensor to `elementType` (upcast to f32/f64, round back
-/// down to bf16, ...) as one elementwise generic: exactly one conversion per
-/// element (see `castScalar`). Returns `tensor` when the type already matches.
+/// down to bf16, ...) as one elementwise generic that rounds each element at
+/// most once (see `castScalar`). Returns `tensor` when the type already
+/// matches.
 Value convertElementType(OpBuilder &b, Location loc, Value tensor,
                          Type elementType);
 
