@@ -1,8 +1,8 @@
 //===- EmitEntryPoints.cpp - packed entry points of a compiled module -----===//
 //
 // Adds `void _rescale_entry_<f>(void **args)` for every public function, the
-// one calling convention the runtime knows (docs/compile-and-run.md). Lives here,
-// not in the runtime, so that the runtime needs no per-signature code.
+// one calling convention the runtime knows (docs/compile-and-run.md). Lives
+// here, not in the runtime, so that the runtime needs no per-signature code.
 //
 //===----------------------------------------------------------------------===//
 
@@ -29,14 +29,13 @@ LogicalResult verifyEntrySignature(func::FuncOp func) {
   for (auto [i, type] : llvm::enumerate(func.getArgumentTypes())) {
     auto memref = dyn_cast<MemRefType>(type);
     if (!memref)
-      return func.emitError() << "entry point @" << func.getSymName()
-                              << ": argument #" << i << " has type " << type
-                              << "; entry points take only tensors";
+      return func.emitError()
+             << "entry point @" << func.getSymName() << ": argument #" << i
+             << " has type " << type << "; entry points take only tensors";
     if (!memref.hasStaticShape())
       return func.emitError() << "entry point @" << func.getSymName()
                               << ": argument #" << i << " has dynamic shape "
-                              << type
-                              << "; entry points need static shapes";
+                              << type << "; entry points need static shapes";
   }
   if (func.getNumResults() != 0)
     return func.emitError()
@@ -97,9 +96,8 @@ struct EmitEntryPointsPass
       }
       if (module.lookupSymbol(("_rescale_entry_" + func.getSymName()).str())) {
         func.emitError() << "cannot emit the entry point of @"
-                         << func.getSymName()
-                         << ": the symbol _rescale_entry_" << func.getSymName()
-                         << " already exists";
+                         << func.getSymName() << ": the symbol _rescale_entry_"
+                         << func.getSymName() << " already exists";
         failed = true;
         continue;
       }

@@ -6,6 +6,8 @@
 
 #include "dialect/RescaleDialect.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/Diagnostics.h"
@@ -13,8 +15,6 @@
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
-#include "mlir/Dialect/Func/IR/FuncOps.h"
-#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
@@ -25,8 +25,8 @@
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
-#include "llvm/MC/TargetRegistry.h"
 #include "llvm/MC/MCSubtargetInfo.h"
+#include "llvm/MC/TargetRegistry.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FileUtilities.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -68,9 +68,8 @@ void mlir::rescale::registerModuleCompilerDialects(DialectRegistry &registry) {
 
 /// The manifest spec of one entry argument or result, or a diagnostic on
 /// `func` naming it ("input #1", "result #0").
-static FailureOr<runtime::TensorSpec> tensorSpecFor(func::FuncOp func,
-                                                    Type type,
-                                                    const Twine &what) {
+static FailureOr<runtime::TensorSpec>
+tensorSpecFor(func::FuncOp func, Type type, const Twine &what) {
   auto tensor = dyn_cast<RankedTensorType>(type);
   if (!tensor)
     return func.emitError() << "entry point @" << func.getSymName() << ": "
@@ -87,10 +86,10 @@ static FailureOr<runtime::TensorSpec> tensorSpecFor(func::FuncOp func,
   tensor.getElementType().print(os);
   auto dtype = runtime::parseDType(name);
   if (!dtype)
-    return func.emitError() << "entry point @" << func.getSymName() << ": "
-                            << what << " has element type "
-                            << tensor.getElementType()
-                            << ", which the runtime cannot pass";
+    return func.emitError()
+           << "entry point @" << func.getSymName() << ": " << what
+           << " has element type " << tensor.getElementType()
+           << ", which the runtime cannot pass";
   runtime::TensorSpec spec;
   spec.dtype = *dtype;
   spec.shape.assign(tensor.getShape().begin(), tensor.getShape().end());
@@ -171,13 +170,12 @@ LogicalResult mlir::rescale::compileModule(ModuleOp module,
     for (const TargetBackend &b : getTargetBackends())
       names.push_back(b.name);
     return emitError(module.getLoc())
-           << "unknown target '" << options.target << "' (known: "
-           << llvm::join(names, ", ") << ")";
+           << "unknown target '" << options.target
+           << "' (known: " << llvm::join(names, ", ") << ")";
   }
   if (!backend->compile)
-    return emitError(module.getLoc())
-           << "target '" << options.target
-           << "' is not supported by this build yet";
+    return emitError(module.getLoc()) << "target '" << options.target
+                                      << "' is not supported by this build yet";
 
   auto entries = collectEntries(module);
   if (failed(entries))
@@ -217,8 +215,8 @@ mlir::rescale::collectProbes(ModuleOp module) {
       for (StringRef name : names)
         entry.probes.push_back({i, kind ? kind.str() : "", name.str()});
       // Read, then dropped: the LLVM translation knows no such attribute.
-      func.removeResultAttr(i, StringAttr::get(module.getContext(),
-                                               "rescale.probe"));
+      func.removeResultAttr(
+          i, StringAttr::get(module.getContext(), "rescale.probe"));
     }
     if (!entry.probes.empty())
       all.push_back(std::move(entry));
@@ -294,8 +292,7 @@ LogicalResult mlir::rescale::compileForCPU(ModuleOp module,
     return emitError(loc) << "--emit=ptx needs --target=nvptx";
 
   PassManager pm(module.getContext());
-  if (options.configurePassManager &&
-      failed(options.configurePassManager(pm)))
+  if (options.configurePassManager && failed(options.configurePassManager(pm)))
     return failure();
   buildLowerToCPUPipeline(pm, LowerToCPUOptions());
   if (failed(runPipeline(pm, module, "--rescale-lower-to-cpu")) ||
@@ -328,8 +325,7 @@ LogicalResult mlir::rescale::compileForCPU(ModuleOp module,
   if (failed(emitObjectFile(loc, **llvmModule, **tm, object)))
     return failure();
   // Math ops without an LLVM intrinsic lower to libm calls (erff, ...).
-  if (failed(linkSharedObject(loc, {std::string(object)}, {"-lm"},
-                              outputPath)))
+  if (failed(linkSharedObject(loc, {std::string(object)}, {"-lm"}, outputPath)))
     return failure();
   return writeManifest(loc, manifest, outputPath);
 }
@@ -349,7 +345,8 @@ mlir::rescale::createHostTargetMachine(Location loc, StringRef cpu,
 
   llvm::Triple triple(llvm::sys::getProcessTriple());
   std::string error;
-  const llvm::Target *target = llvm::TargetRegistry::lookupTarget(triple, error);
+  const llvm::Target *target =
+      llvm::TargetRegistry::lookupTarget(triple, error);
   if (!target)
     return emitError(loc) << "no LLVM target for the host triple "
                           << triple.str() << ": " << error;
@@ -390,20 +387,18 @@ mlir::rescale::createHostTargetMachine(Location loc, StringRef cpu,
   if (subtarget && !subtarget->isCPUStringValid(cpuName))
     return emitError(loc) << "unknown CPU '" << cpuName << "' for "
                           << triple.str();
-  std::unique_ptr<llvm::TargetMachine> tm(target->createTargetMachine(
-      triple, cpuName, featureString, targetOptions, llvm::Reloc::PIC_,
-      std::nullopt, level));
+  std::unique_ptr<llvm::TargetMachine> tm(
+      target->createTargetMachine(triple, cpuName, featureString, targetOptions,
+                                  llvm::Reloc::PIC_, std::nullopt, level));
   if (!tm)
     return emitError(loc) << "cannot create an LLVM target machine for "
                           << triple.str() << " (cpu '" << cpuName << "')";
   return tm;
 }
 
-FailureOr<std::unique_ptr<llvm::Module>>
-mlir::rescale::translateAndOptimize(ModuleOp module,
-                                    llvm::LLVMContext &llvmContext,
-                                    llvm::TargetMachine &tm,
-                                    unsigned optLevel) {
+FailureOr<std::unique_ptr<llvm::Module>> mlir::rescale::translateAndOptimize(
+    ModuleOp module, llvm::LLVMContext &llvmContext, llvm::TargetMachine &tm,
+    unsigned optLevel) {
   std::unique_ptr<llvm::Module> llvmModule =
       translateModuleToLLVMIR(module, llvmContext);
   if (!llvmModule)
@@ -462,8 +457,7 @@ LogicalResult mlir::rescale::linkSharedObject(Location loc,
   SmallString<128> log;
   if (std::error_code ec =
           llvm::sys::fs::createTemporaryFile("rescale-link", "log", log))
-    return emitError(loc) << "cannot create a temporary file: "
-                          << ec.message();
+    return emitError(loc) << "cannot create a temporary file: " << ec.message();
   llvm::FileRemover removeLog(log);
 
   SmallVector<StringRef> args = {*driver, "-shared", "-o", outputPath};
@@ -474,17 +468,16 @@ LogicalResult mlir::rescale::linkSharedObject(Location loc,
   std::optional<StringRef> redirects[] = {std::nullopt, StringRef(log),
                                           StringRef(log)};
   std::string error;
-  int rc = llvm::sys::ExecuteAndWait(*driver, args, std::nullopt, redirects,
-                                     /*SecondsToWait=*/0, /*MemoryLimit=*/0,
-                                     &error);
+  int rc =
+      llvm::sys::ExecuteAndWait(*driver, args, std::nullopt, redirects,
+                                /*SecondsToWait=*/0, /*MemoryLimit=*/0, &error);
   if (rc == 0)
     return success();
   std::string output;
   if (auto buffer = llvm::MemoryBuffer::getFile(log))
     output = StringRef((*buffer)->getBuffer()).trim().str();
-  InFlightDiagnostic diag = emitError(loc)
-                            << "linking '" << outputPath << "' with "
-                            << *driver << " failed";
+  InFlightDiagnostic diag = emitError(loc) << "linking '" << outputPath
+                                           << "' with " << *driver << " failed";
   if (!error.empty())
     diag << ": " << error;
   if (!output.empty())

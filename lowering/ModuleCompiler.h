@@ -82,8 +82,7 @@ FailureOr<std::vector<runtime::EntrySpec>> collectEntries(ModuleOp module);
 /// Parse and verify `inputPath` ("-" = stdin) into `context`. Syntax and
 /// verifier errors go to the context's diagnostic handler; a file that cannot
 /// be read sets `ioError` (one line for the tool to print) instead.
-OwningOpRef<ModuleOp> parseSourceFile(StringRef inputPath,
-                                      MLIRContext &context,
+OwningOpRef<ModuleOp> parseSourceFile(StringRef inputPath, MLIRContext &context,
                                       std::string &ioError);
 
 /// Compile `module` for `options.target` and write `outputPath` (and, for a

@@ -29,15 +29,13 @@ static cl::OptionCategory compileCategory("rescale-compile options");
 
 static cl::opt<std::string> inputFile(cl::Positional,
                                       cl::desc("<input .mlir file>"),
-                                      cl::init("-"),
-         cl::cat(compileCategory));
+                                      cl::init("-"), cl::cat(compileCategory));
 static cl::opt<std::string> outputFile("o", cl::desc("Output file"),
                                        cl::value_desc("path"), cl::Required,
-         cl::cat(compileCategory));
+                                       cl::cat(compileCategory));
 static cl::opt<std::string>
     target("target", cl::desc("Target: cpu (host shared object) or nvptx"),
-           cl::init("cpu"),
-         cl::cat(compileCategory));
+           cl::init("cpu"), cl::cat(compileCategory));
 static cl::opt<std::string>
     chip("chip",
          cl::desc("cpu: LLVM CPU name (default: portable x86-64-v3; "
@@ -45,18 +43,16 @@ static cl::opt<std::string>
          cl::init(""), cl::cat(compileCategory));
 static cl::opt<std::string> features("features",
                                      cl::desc("Extra LLVM target features"),
-                                     cl::init(""),
-         cl::cat(compileCategory));
+                                     cl::init(""), cl::cat(compileCategory));
 static cl::opt<unsigned> optLevel("O", cl::desc("LLVM optimization level"),
                                   cl::Prefix, cl::init(3),
-         cl::cat(compileCategory));
+                                  cl::cat(compileCategory));
 static cl::opt<std::string>
     emit("emit",
          cl::desc("What to write: so (module + manifest, default), mlir "
                   "(after the target pipeline), llvm (optimized LLVM IR), "
                   "ptx (nvptx)"),
-         cl::init("so"),
-         cl::cat(compileCategory));
+         cl::init("so"), cl::cat(compileCategory));
 
 static int error(const Twine &message) {
   llvm::errs() << "rescale-compile: error: " << message << "\n";
@@ -89,7 +85,8 @@ int main(int argc, char **argv) {
   };
   auto emitKind = mlir::rescale::parseEmitKind(emit);
   if (!emitKind)
-    return error("unknown --emit '" + emit + "' (expected so, mlir, llvm or "
+    return error("unknown --emit '" + emit +
+                 "' (expected so, mlir, llvm or "
                  "ptx)");
   options.emit = *emitKind;
   if (optLevel > 3)
@@ -98,8 +95,8 @@ int main(int argc, char **argv) {
     SmallVector<StringRef> names;
     for (const auto &backend : mlir::rescale::getTargetBackends())
       names.push_back(backend.name);
-    return error("unknown --target '" + target + "' (known: " +
-                 llvm::join(names, ", ") + ")");
+    return error("unknown --target '" + target +
+                 "' (known: " + llvm::join(names, ", ") + ")");
   }
 
   DialectRegistry registry;

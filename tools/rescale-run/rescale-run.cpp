@@ -152,8 +152,7 @@ Options parseOptions(int argc, char **argv) {
       int64_t seed;
       std::string text = takeValue();
       if (!parseInt(text, seed) || seed < 0)
-        usageError("--seed expects a non-negative integer, got '" + text +
-                   "'");
+        usageError("--seed expects a non-negative integer, got '" + text + "'");
       options.seed = static_cast<uint64_t>(seed);
     } else if (arg == "--time") {
       std::string text = takeValue();
@@ -240,8 +239,8 @@ class TempDir {
 public:
   TempDir() {
     const char *base = std::getenv("TMPDIR");
-    std::string pattern = std::string(base && *base ? base : "/tmp") +
-                          "/rescale-run-XXXXXX";
+    std::string pattern =
+        std::string(base && *base ? base : "/tmp") + "/rescale-run-XXXXXX";
     std::vector<char> buffer(pattern.begin(), pattern.end());
     buffer.push_back('\0');
     if (!::mkdtemp(buffer.data()))
@@ -296,8 +295,7 @@ std::string compileProgram(const std::string &path, const Options &run,
     if (mlir::failed(pm.run(*module)))
       fail("cannot instrument '" + path + "' (see the diagnostics above)");
   }
-  if (mlir::failed(
-          mlir::rescale::compileModule(*module, options, modulePath)))
+  if (mlir::failed(mlir::rescale::compileModule(*module, options, modulePath)))
     fail("cannot compile '" + path + "' for " + options.target +
          " (see the diagnostics above)");
   return modulePath;
@@ -669,8 +667,8 @@ int main(int argc, char **argv) {
     }
     std::sort(millis.begin(), millis.end());
     size_t n = millis.size();
-    double median = n % 2 ? millis[n / 2]
-                          : 0.5 * (millis[n / 2 - 1] + millis[n / 2]);
+    double median =
+        n % 2 ? millis[n / 2] : 0.5 * (millis[n / 2 - 1] + millis[n / 2]);
     std::printf("time: median %.4f ms, min %.4f ms over %zu runs\n", median,
                 millis.front(), n);
   }
