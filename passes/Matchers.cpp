@@ -718,7 +718,7 @@ Value match::reshapeTo(OpBuilder &b, Location loc, Value v,
 
 Value match::asVector(OpBuilder &b, Location loc, Value v, int64_t d) {
   auto t = dyn_cast<RankedTensorType>(v.getType());
-  if (!t || t.getRank() < 1 || t.getShape().back() != d ||
+  if (!t || !t.hasStaticShape() || t.getRank() < 1 || t.getShape().back() != d ||
       t.getNumElements() != d)
     return {};
   return reshapeTo(b, loc, v, {d});

@@ -81,6 +81,8 @@ Value materialize(OpBuilder &b, Location loc, DenseElementsAttr attr, Value like
 /// (axis 0 scales rows, axis 1 columns). Computed in f32 and rounded once to
 /// w's element type, at compile time when both are constants.
 Value scaleAlong(OpBuilder &b, Location loc, Value w, Value s, unsigned axis) {
+  assert(cast<RankedTensorType>(w.getType()).hasStaticShape() &&
+         "callers check static weights");
   auto wt = cast<RankedTensorType>(w.getType());
   Type et = wt.getElementType();
   DenseElementsAttr wc = constantValue(w), sc = constantValue(s);
@@ -151,6 +153,8 @@ struct FoldPreScaleIntoProducer : OpRewritePattern<PreAffineRMSNormOp> {
     auto lin = v.getDefiningOp<LinearOp>();
     if (!lin || !lin->hasOneUse())
       return rewriter.notifyMatchFailure(norm, "input is not a single-use linear");
+    if (!lin.getWeight().getType().hasStaticShape())
+      return rewriter.notifyMatchFailure(norm, "dynamic weight shape");
     Location loc = norm.getLoc();
     rewriter.setInsertionPoint(lin);
     Value w = scaleAlong(rewriter, loc, lin.getWeight(), norm.getPreScale(), 0);
@@ -190,8 +194,13 @@ struct FoldPostScaleIntoConsumers : OpRewritePattern<NormOp> {
       auto lin = dyn_cast<LinearOp>(use.getOwner());
       if (!lin || use.getOperandNumber() != 0)
         return rewriter.notifyMatchFailure(norm, "a use is not a linear's input");
+      if (!lin.getWeight().getType().hasStaticShape())
+        return rewriter.notifyMatchFailure(norm, "dynamic weight shape");
       users.push_back(lin);
     }
+    if constexpr (std::is_same_v<NormOp, GatedNormOp>)
+      if (!norm.w_downType().hasStaticShape())
+        return rewriter.notifyMatchFailure(norm, "dynamic w_down shape");
     Location loc = norm.getLoc();
     for (LinearOp lin : users) {
       rewriter.setInsertionPoint(lin);

@@ -53,7 +53,8 @@ struct FuseOutputGate : RewritePattern {
       // raised to the op's 4-d layout): gate and result follow that view.
       RankedTensorType ot = attn.getType();
       auto rt = dyn_cast<RankedTensorType>(op->getResult(0).getType());
-      if (!rt || rt.getElementType() != ot.getElementType() ||
+      if (!rt || !rt.hasStaticShape() || !ot.hasStaticShape() ||
+          rt.getElementType() != ot.getElementType() ||
           rt.getNumElements() != ot.getNumElements() || !attn->hasOneUse())
         return rewriter.notifyMatchFailure(op, "attention output used elsewhere");
       g = strip(g);

@@ -63,7 +63,8 @@ RankedTensorType floatTensorResult(Operation *op) {
 Value vectorLeaf(Value v, int64_t d) {
   v = strip(v);
   auto t = dyn_cast<RankedTensorType>(v.getType());
-  if (!t || t.getRank() < 1 || t.getShape().back() != d || t.getNumElements() != d)
+  if (!t || !t.hasStaticShape() || t.getRank() < 1 || t.getShape().back() != d ||
+      t.getNumElements() != d)
     return {};
   return v;
 }
@@ -483,7 +484,7 @@ std::optional<LinearMatch> matchLinear(Value root) {
   }
   auto wt = dyn_cast<RankedTensorType>(w.getType());
   int64_t rows = m.transposed ? K : N, cols = m.transposed ? N : K;
-  if (!wt || wt.getRank() < 2 || wt.getNumElements() != rows * cols ||
+  if (!wt || !wt.hasStaticShape() || wt.getRank() < 2 || wt.getNumElements() != rows * cols ||
       wt.getShape().back() != cols || wt.getDimSize(wt.getRank() - 2) != rows)
     return std::nullopt;
   m.weight = w;
