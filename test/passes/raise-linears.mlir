@@ -1,4 +1,6 @@
 // RUN: rescale-opt %s --split-input-file --rescale-raise | FileCheck %s
+// RUN: rescale-opt %s --split-input-file --rescale-raise=linears=false | FileCheck %s --check-prefix=OFF
+// OFF-NOT: rescale.linear
 
 // torch-mlir's nn.Linear: transpose the [N, K] weight, matmul from a zero
 // fill, then a broadcast bias add.
