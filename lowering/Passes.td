@@ -141,8 +141,12 @@ def ConvertRescaleToGPU : Pass<"convert-rescale-to-gpu", "::mlir::ModuleOp"> {
     Linear (LinearToGPU.cpp): bf16/f16 on tensor cores (128×128 CTA tiles,
     mma.sync m16n8k16), f32 with FMA.
 
-    Ops without a kernel (clip, the quantization ops, dynamic shapes) are
-    reported on the op.
+    Glue (ElementwiseToGPU.cpp): all-parallel `linalg.generic` ops with
+    projected-permutation maps (elementwise chains fused upstream,
+    transposes, broadcasts) become one kernel each, a thread per point.
+
+    Rescale ops without a kernel (clip, the quantization ops, dynamic
+    shapes) are reported on the op.
 
     Operands reach the kernels as flat buffers (`bufferization.to_buffer` +
     `memref.collapse_shape`), results are fresh `memref.alloc` buffers
@@ -180,6 +184,7 @@ def ConvertRescaleToGPU : Pass<"convert-rescale-to-gpu", "::mlir::ModuleOp"> {
     "::mlir::bufferization::BufferizationDialect",
     "::mlir::LLVM::LLVMDialect",
     "::mlir::NVVM::NVVMDialect",
+    "::mlir::linalg::LinalgDialect",
   ];
 }
 

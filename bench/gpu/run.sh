@@ -40,7 +40,7 @@ while read -r entry tol seed; do
   else
     echo "FAIL $entry"; sed 's/^/    /' "$WORK/$entry.log"; fails=$((fails + 1))
   fi
-done < <(grep -ho 'gpu_vs_cpu.py [^ ]* [a-z0-9_]* [0-9.e-]* %t [0-9]*' \
+done < <(grep -ho 'gpu_vs_cpu.py %S/Inputs/gpu-cases.mlir [a-z0-9_]* [0-9.e-]* %t [0-9]*' \
            "$ROOT"/test/lowering/nvptx/gpu-*.test | awk '{print $3, $4, $6}')
 echo "GPU tests: $fails failed"
 

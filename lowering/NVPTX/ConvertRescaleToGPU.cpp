@@ -18,6 +18,7 @@
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -43,6 +44,7 @@ struct ConvertRescaleToGPUPass
     nvptx::populateNormsToGPUPatterns(patterns, target);
     nvptx::populateAttentionToGPUPatterns(patterns, target);
     nvptx::populateLinearToGPUPatterns(patterns, target);
+    nvptx::populateElementwiseToGPUPatterns(patterns);
     // Kernels go into a gpu.module the walk must not visit, and each op is
     // rewritten once: no folding or region simplification of the host code.
     GreedyRewriteConfig config;

@@ -24,6 +24,9 @@ void populateNormsToGPUPatterns(RewritePatternSet &patterns,
 /// otherwise.
 void populateAttentionToGPUPatterns(RewritePatternSet &patterns,
                                     const TargetInfo &target);
+/// Elementwise glue and data movement: all-parallel linalg.generic ops with
+/// projected-permutation maps (after elementwise fusion), one kernel each.
+void populateElementwiseToGPUPatterns(RewritePatternSet &patterns);
 /// linear: tensor-core matmul (bf16/f16), FMA otherwise.
 void populateLinearToGPUPatterns(RewritePatternSet &patterns,
                                  const TargetInfo &target);

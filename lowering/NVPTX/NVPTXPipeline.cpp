@@ -8,6 +8,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/GPU/Transforms/Passes.h"
+#include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
@@ -54,6 +55,13 @@ void mlir::rescale::buildLowerToNVPTXPipeline(
     OpPassManager &pm, const LowerToNVPTXOptions &options) {
   // 1. Our schedules: every rescale op becomes a launch of a kernel built for
   //    its shapes (lowering/NVPTX/*ToGPU.cpp). The host code stays on tensors.
+  //    Glue first becomes fused linalg: arith/math on tensors and named ops
+  //    (transposes) turn into linalg.generic, and producer/consumer chains
+  //    fuse (a SwiGLU is one op), so each is one elementwise kernel.
+  pm.addPass(createConvertElementwiseToLinalgPass());
+  pm.addPass(createLinalgGeneralizeNamedOpsPass());
+  pm.addPass(createLinalgElementwiseOpFusionPass());
+  pm.addPass(createCanonicalizerPass());
   ConvertRescaleToGPUOptions toGPU;
   toGPU.chip = options.chip;
   pm.addPass(createConvertRescaleToGPU(toGPU));

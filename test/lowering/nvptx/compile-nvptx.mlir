@@ -10,6 +10,9 @@
 // RUN: nm -D --defined-only %t/block.so | FileCheck %s --check-prefix=ENTRY
 // RUN: rescale-compile %s --target=nvptx --chip=sm_90 --emit=ptx -o %t/block.ptx
 // RUN: FileCheck %s --check-prefix=PTX < %t/block.ptx
+// The bundled example (rescale ops, SwiGLU glue, transposes) compiles whole:
+// RUN: rescale-compile %rescale_src/examples/decoder_block.mlir --target=nvptx --chip=sm_90 -o %t/decoder.so
+// RUN: FileCheck %s --check-prefix=DECODER < %t/decoder.manifest.json
 // RUN: not rescale-compile %s --target=nvptx --chip=gfx90a -o %t/bad.so 2>&1 | FileCheck %s --check-prefix=BADCHIP
 
 // MANIFEST: "target":"cuda","chip":"sm_80"
@@ -27,6 +30,8 @@
 
 // PTX: .target sm_90
 // PTX: .entry block_add_rms_norm(
+
+// DECODER: "target":"cuda","chip":"sm_90"
 
 // BADCHIP: error: --chip for --target=nvptx is an SM such as sm_80, sm_90 or sm_90a, got 'gfx90a'
 
