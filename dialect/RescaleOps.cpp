@@ -524,5 +524,59 @@ LogicalResult FakeQuantOp::verify() {
   return expectSameType(*this, getResult(), "result", getX(), "x");
 }
 
+//===----------------------------------------------------------------------===//
+// Instrumentation
+//===----------------------------------------------------------------------===//
+
+bool AttentionFirstTokenShareOp::isCausal() {
+  Attribute a = getCausalAttr();
+  if (auto b = llvm::dyn_cast_or_null<BoolAttr>(a))
+    return b.getValue();
+  return a != nullptr; // unit attribute
+}
+
+double AttentionFirstTokenShareOp::getScaleValue() {
+  if (auto s = getScaleAttr())
+    return s.getValueAsDouble();
+  int64_t d = tensorOf(getQ()).getShape().back();
+  return 1.0 / std::sqrt(static_cast<double>(d));
+}
+
+LogicalResult AttentionFirstTokenShareOp::verify() {
+  if (failed(expectFloatElements(*this, getQ(), "q")) ||
+      failed(expectRank(*this, getQ(), "q", 4, "[B, Hq, S, D]")) ||
+      failed(expectRank(*this, getK(), "k", 4, "[B, Hkv, T, D]")))
+    return failure();
+  RankedTensorType qt = tensorOf(getQ()), kt = tensorOf(getK());
+  ArrayRef<int64_t> q = qt.getShape(), k = kt.getShape();
+  int64_t B = q[0], Hq = q[1], D = q[3], Hkv = k[1];
+  if (kt.getElementType() != qt.getElementType())
+    return emitOpError() << "'q' and 'k' must share an element type, but have "
+                         << qt.getElementType() << " and "
+                         << kt.getElementType();
+  if (failed(expectShape(*this, getK(), "k", {B, Hkv, k[2], D},
+                         "batch and head dim of 'q'")))
+    return failure();
+  if (!ShapedType::isDynamic(Hq) && !ShapedType::isDynamic(Hkv) &&
+      (Hkv == 0 || Hq % Hkv != 0))
+    return emitOpError() << "grouped-query attention needs the query heads ("
+                         << Hq << ") to be a multiple of the kv heads (" << Hkv
+                         << ")";
+  bool wantsSinks = getSoftmax() == SoftmaxKind::learned_sink;
+  if (wantsSinks != static_cast<bool>(getSinks()))
+    return emitOpError() << (wantsSinks
+                                 ? "softmax = learned_sink needs a 'sinks' "
+                                   "operand of shape [Hq]"
+                                 : "a 'sinks' operand needs softmax = "
+                                   "learned_sink");
+  if (Value sinks = getSinks())
+    if (failed(expectShape(*this, sinks, "sinks", {Hq}, "one logit per head")))
+      return failure();
+  if (!tensorOf(getResult()).getElementType().isF32())
+    return emitOpError() << "'result' must have element type f32, but has "
+                         << tensorOf(getResult()).getElementType();
+  return expectShape(*this, getResult(), "result", {B, Hq}, "[B, Hq]");
+}
+
 #define GET_OP_CLASSES
 #include "dialect/RescaleOps.cpp.inc"

@@ -381,4 +381,50 @@ def Rescale_FakeQuantOp : Rescale_Op<"fake_quant", [Pure]> {
   let hasVerifier = 1;
 }
 
+//===----------------------------------------------------------------------===//
+// Instrumentation (issue 4 §6, --rescale-instrument-sinks)
+//===----------------------------------------------------------------------===//
+
+def Rescale_AttentionFirstTokenShareOp
+    : Rescale_Op<"attention_first_token_share", [Pure]> {
+  let summary = "mean attention probability on the first key, per head";
+  let description = [{
+    The attention-sink statistic of arXiv 2601.22966 §2: how much of each
+    query's attention goes to the first key. For the softmax of the
+    `rescale.attention` with the same `q`, `k`, optional `sinks` and
+    attributes (`causal`, `scale`, `softmax`; the output gate does not enter
+    p), it returns
+
+    ```
+    share[b, h] = (1/S) Σ_i p[b, h, i, 0]          // result [B, Hq], f32
+    ```
+
+    with p exactly as in `rescale.attention`'s decomposition (a query row
+    with no key left contributes 0). A head is a sink head when its share is
+    large (the sink report uses ≥ 0.3). `--rescale-instrument-sinks` adds one
+    per attention as a probe result.
+
+    Example:
+    ```mlir
+    %share = rescale.attention_first_token_share %q, %k {causal = true}
+        : (tensor<1x8x16x64xf32>, tensor<1x2x16x64xf32>) -> tensor<1x8xf32>
+    ```
+  }];
+  let arguments = (ins Rescale_FloatTensor:$q, Rescale_FloatTensor:$k,
+                       Optional<Rescale_FloatTensor>:$sinks,
+                       OptionalAttr<Rescale_FlagAttr>:$causal,
+                       OptionalAttr<Rescale_AnyFloatAttr>:$scale,
+                       DefaultValuedAttr<Rescale_SoftmaxKindAttr,
+                                         "::mlir::rescale::SoftmaxKind::standard">:$softmax);
+  let results = (outs Rescale_FloatTensor:$result);
+  let assemblyFormat = "$q `,` $k (`,` $sinks^)? attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// True when the causal attribute is set (as `true` or as a unit attr).
+    bool isCausal();
+    /// The score scale: the attribute, or 1/sqrt(D).
+    double getScaleValue();
+  }];
+}
+
 #endif // RESCALE_OPS_TD

@@ -357,4 +357,49 @@ def RescaleInstrumentAbsmaxPass
   ];
 }
 
+
+def RescaleInstrumentSinksPass
+    : Pass<"rescale-instrument-sinks", "::mlir::ModuleOp"> {
+  let summary = "Return attention-sink and residual-sink statistics as probe results";
+  let description = [{
+    Instruments the paper's sink phenomena (arXiv 2601.22966 §2) in every
+    public function, as extra results marked `rescale.probe`:
+
+    * each `rescale.attention` (named `<func>/attention<N>` or by its
+      NameLoc): `rescale.attention_first_token_share` of its q, k, sinks and
+      softmax, i.e. the mean over queries of p[b, h, :, 0], `[B, Hq]` f32,
+      probe kind `first_token_share`;
+    * each norm (`rms_norm`, `preaffine_rms_norm`, `gated_norm`,
+      `add_rms_norm`; named `<func>/norm<N>`): |x| of its input (the residual
+      stream; the sum for `add_rms_norm`) in f32, probe kind `norm_input`;
+      norms reading one value share one probe (`names = [...]`).
+
+    `rescale-run --sink-report FILE` compiles with this pass, runs, and
+    computes the report (first-token share per head, sink rate, peak and
+    median |x| and the top hidden dimensions per norm) on the host:
+    docs/sink-report.md.
+
+    Example:
+    ```mlir
+    %o = rescale.attention %q, %k, %v {causal = true} : (…) -> tensor<1x4x8x16xf32>
+    ```
+    adds
+    ```mlir
+    %share = rescale.attention_first_token_share %q, %k {causal = true}
+        : (tensor<1x4x8x16xf32>, tensor<1x4x8x16xf32>) -> tensor<1x4xf32>
+    // returned with {rescale.probe = {kind = "first_token_share", name = "main/attention0"}}
+    ```
+  }];
+  let statistics = [
+    Statistic<"numProbes", "probes", "sink probes added">,
+  ];
+  let dependentDialects = [
+    "::mlir::rescale::RescaleDialect",
+    "::mlir::arith::ArithDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::tensor::TensorDialect",
+  ];
+}
+
 #endif // RESCALE_PASSES_PASSES_TD

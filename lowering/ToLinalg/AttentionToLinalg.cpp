@@ -102,58 +102,53 @@ AffineMap headMap(MLIRContext *ctx, unsigned numDims) {
   return AffineMap::get(numDims, 0, getAffineDimExpr(1, ctx));
 }
 
-struct AttentionToLinalg : OpRewritePattern<AttentionOp> {
-  using OpRewritePattern::OpRewritePattern;
+/// The normalizer's extra logit z (see the header), from a body's arguments
+/// (`sink` is sinks[h] for learned_sink); null for the standard softmax.
+Value extraLogit(OpBuilder &nb, Location l, SoftmaxKind softmax, Value sink) {
+  switch (softmax) {
+  case SoftmaxKind::standard:
+    return {};
+  case SoftmaxKind::off_by_one:
+    return f32Const(nb, l, 0.0);
+  case SoftmaxKind::learned_sink:
+    return sink;
+  }
+  llvm_unreachable("unknown softmax kind");
+}
 
-  LogicalResult matchAndRewrite(AttentionOp op,
-                                PatternRewriter &rewriter) const override {
-    if (failed(requireStaticShapes(rewriter, op)))
-      return failure();
-    Location loc = op.getLoc();
-    MLIRContext *ctx = op.getContext();
-    OpBuilder &b = rewriter;
-    Type f32 = b.getF32Type();
+/// The pieces of the softmax that rescale.attention and
+/// rescale.attention_first_token_share share: p = numer / (exp(z - m) + rowSum).
+struct SoftmaxParts {
+  Value maxLogit; ///< m[b,h,i]
+  Value numer;    ///< e[b,h,i,j] = exp(s - m)
+  Value rowSum;   ///< l[b,h,i] = Σ_j e
+};
 
-    ArrayRef<int64_t> qShape = tensorType(op.getQ()).getShape();
-    ArrayRef<int64_t> kShape = tensorType(op.getK()).getShape();
-    int64_t B = qShape[0], Hq = qShape[1], S = qShape[2];
-    int64_t T = kShape[2];
-    int64_t Dv = tensorType(op.getV()).getShape()[3];
-    // Grouped-query attention: query head h reads kv head floor(h / G).
-    int64_t group = Hq / kShape[1];
-    SmallVector<int64_t> scoreShape{B, Hq, S, T};
-    SmallVector<int64_t> rowShape{B, Hq, S};
-    auto scoreType = RankedTensorType::get(scoreShape, f32);
-    auto rowType = RankedTensorType::get(rowShape, f32);
-    AffineMap id4 = identityMap(ctx, 4), id3 = identityMap(ctx, 3);
-    AffineMap row4 = dropLastDimMap(ctx, 4);
-
-    SoftmaxKind softmax = op.getSoftmax();
-    Value sinks = op.getSinks();
-    // The normalizer's extra logit z (see the header), from the body's
-    // arguments (`sink` is sinks[h] for learned_sink).
-    auto extraLogit = [&](OpBuilder &nb, Location l, Value sink) -> Value {
-      switch (softmax) {
-      case SoftmaxKind::standard:
-        return {};
-      case SoftmaxKind::off_by_one:
-        return f32Const(nb, l, 0.0);
-      case SoftmaxKind::learned_sink:
-        return sink;
-      }
-      llvm_unreachable("unknown softmax kind");
-    };
+SoftmaxParts buildSoftmax(OpBuilder &b, Location loc, Value q, Value k,
+                          Value sinks, bool causal, double scale,
+                          SoftmaxKind softmax) {
+  MLIRContext *ctx = b.getContext();
+  Type f32 = b.getF32Type();
+  ArrayRef<int64_t> qShape = tensorType(q).getShape();
+  ArrayRef<int64_t> kShape = tensorType(k).getShape();
+  int64_t B = qShape[0], Hq = qShape[1], S = qShape[2];
+  int64_t T = kShape[2];
+  int64_t group = Hq / kShape[1];
+  SmallVector<int64_t> scoreShape{B, Hq, S, T};
+  SmallVector<int64_t> rowShape{B, Hq, S};
+  auto scoreType = RankedTensorType::get(scoreShape, f32);
+  auto rowType = RankedTensorType::get(rowShape, f32);
+  AffineMap id4 = identityMap(ctx, 4), id3 = identityMap(ctx, 3);
+  AffineMap row4 = dropLastDimMap(ctx, 4);
 
     // dot[b,h,i,j] = Σ_d q[b,h,i,d] · k[b,h/G,j,d], over (b, h, i, j, d).
-    Value dot = buildHeadContraction(b, loc, op.getQ(), op.getK(),
+    Value dot = buildHeadContraction(b, loc, q, k,
                                      kvHeadMap(ctx, 5, {0, 1, 3, 4}, 1, group),
                                      scoreShape);
 
     // s[b,h,i,j] = keep(i,j) ? scale · dot : -inf, where causal attention
     // keeps key j for query i iff j <= i + (T - S) (the queries are the last
     // S positions of the T keys).
-    double scale = op.getScaleValue();
-    bool causal = op.isCausal();
     Value scores = buildElementwise(
         b, loc, scoreType, dot, id4,
         [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
@@ -188,7 +183,7 @@ struct AttentionToLinalg : OpRewritePattern<AttentionOp> {
         b, loc, rowType, rowInputs, rowMaps,
         [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
           Value m = a[0];
-          if (Value z = extraLogit(nb, l, sinks ? a[1] : Value()))
+          if (Value z = extraLogit(nb, l, softmax, sinks ? a[1] : Value()))
             m = arith::MaximumFOp::create(nb, l, m, z);
           Value empty = arith::CmpFOp::create(
               nb, l, arith::CmpFPredicate::OEQ, m, f32Const(nb, l, kNegInf));
@@ -211,6 +206,34 @@ struct AttentionToLinalg : OpRewritePattern<AttentionOp> {
           return arith::AddFOp::create(nb, l, acc, a[0]).getResult();
         });
 
+  return {maxLogit, numer, rowSum};
+}
+
+struct AttentionToLinalg : OpRewritePattern<AttentionOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(AttentionOp op,
+                                PatternRewriter &rewriter) const override {
+    if (failed(requireStaticShapes(rewriter, op)))
+      return failure();
+    Location loc = op.getLoc();
+    MLIRContext *ctx = op.getContext();
+    OpBuilder &b = rewriter;
+
+    ArrayRef<int64_t> qShape = tensorType(op.getQ()).getShape();
+    ArrayRef<int64_t> kShape = tensorType(op.getK()).getShape();
+    int64_t B = qShape[0], Hq = qShape[1], S = qShape[2];
+    int64_t Dv = tensorType(op.getV()).getShape()[3];
+    // Grouped-query attention: query head h reads kv head floor(h / G).
+    int64_t group = Hq / kShape[1];
+    AffineMap id4 = identityMap(ctx, 4);
+    AffineMap row4 = dropLastDimMap(ctx, 4);
+
+    SoftmaxKind softmax = op.getSoftmax();
+    Value sinks = op.getSinks();
+    auto [maxLogit, numer, rowSum] =
+        buildSoftmax(b, loc, op.getQ(), op.getK(), sinks, op.isCausal(),
+                     op.getScaleValue(), softmax);
     // acc[b,h,i,c] = Σ_j e[b,h,i,j] · v[b,h/G,j,c], over (b, h, i, c, j).
     SmallVector<int64_t> outShape{B, Hq, S, Dv};
     Value acc = buildHeadContraction(b, loc, numer, op.getV(),
@@ -242,7 +265,7 @@ struct AttentionToLinalg : OpRewritePattern<AttentionOp> {
         b, loc, tensorType(op.getResult()), outInputs, outMaps,
         [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
           Value denom = a[1];
-          if (Value z = extraLogit(nb, l, sinkArg >= 0 ? a[sinkArg] : Value())) {
+          if (Value z = extraLogit(nb, l, softmax, sinkArg >= 0 ? a[sinkArg] : Value())) {
             Value zTerm = math::ExpOp::create(
                 nb, l, arith::SubFOp::create(nb, l, z, a[maxArg]));
             denom = arith::AddFOp::create(nb, l, zTerm, denom);
@@ -261,9 +284,78 @@ struct AttentionToLinalg : OpRewritePattern<AttentionOp> {
   }
 };
 
+/// share[b,h] = (1/S) Σ_i p[b,h,i,0], with p the attention softmax above
+/// (the sink statistic of arXiv 2601.22966 §2).
+struct AttentionFirstTokenShareToLinalg
+    : OpRewritePattern<AttentionFirstTokenShareOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(AttentionFirstTokenShareOp op,
+                                PatternRewriter &rewriter) const override {
+    if (failed(requireStaticShapes(rewriter, op)))
+      return failure();
+    Location loc = op.getLoc();
+    MLIRContext *ctx = op.getContext();
+    OpBuilder &b = rewriter;
+    ArrayRef<int64_t> qShape = tensorType(op.getQ()).getShape();
+    int64_t B = qShape[0], Hq = qShape[1], S = qShape[2];
+    SmallVector<int64_t> rowShape{B, Hq, S};
+    auto rowType = RankedTensorType::get(rowShape, b.getF32Type());
+    AffineMap id3 = identityMap(ctx, 3);
+    SoftmaxKind softmax = op.getSoftmax();
+    Value sinks = op.getSinks();
+    auto [maxLogit, numer, rowSum] =
+        buildSoftmax(b, loc, op.getQ(), op.getK(), sinks, op.isCausal(),
+                     op.getScaleValue(), softmax);
+
+    // p[b,h,i,0] = e[b,h,i,0] / (exp(z - m) + l), 0 for a row without keys.
+    AffineMap firstKey = AffineMap::get(
+        3, 0,
+        {getAffineDimExpr(0, ctx), getAffineDimExpr(1, ctx),
+         getAffineDimExpr(2, ctx), getAffineConstantExpr(0, ctx)},
+        ctx);
+    SmallVector<Value> inputs{numer, rowSum, maxLogit};
+    SmallVector<AffineMap> maps{firstKey, id3, id3};
+    if (sinks) {
+      inputs.push_back(sinks);
+      maps.push_back(headMap(ctx, 3));
+    }
+    Value p0 = buildElementwise(
+        b, loc, rowType, inputs, maps,
+        [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
+          Value denom = a[1];
+          if (Value z = extraLogit(nb, l, softmax, sinks ? a[3] : Value())) {
+            Value zTerm = math::ExpOp::create(
+                nb, l, arith::SubFOp::create(nb, l, z, a[2]));
+            denom = arith::AddFOp::create(nb, l, zTerm, denom);
+          }
+          Value zero = f32Const(nb, l, 0.0);
+          Value noKeys = arith::CmpFOp::create(
+              nb, l, arith::CmpFPredicate::OEQ, denom, zero);
+          return arith::SelectOp::create(
+              nb, l, noKeys, zero, arith::DivFOp::create(nb, l, a[0], denom));
+        });
+    // share[b,h] = Σ_i p[b,h,i,0] / S.
+    Value sum = buildLastDimReduction(
+        b, loc, rowShape, p0, id3, 0.0,
+        [](OpBuilder &nb, Location l, ValueRange a, Value acc) {
+          return arith::AddFOp::create(nb, l, acc, a[0]).getResult();
+        });
+    Value share = buildElementwise(
+        b, loc, tensorType(op.getResult()), sum, identityMap(ctx, 2),
+        [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
+          return arith::DivFOp::create(nb, l, a[0],
+                                       f32Const(nb, l, double(S)));
+        });
+    rewriter.replaceOp(op, share);
+    return success();
+  }
+};
+
 } // namespace
 
 void mlir::rescale::populateAttentionToLinalgPatterns(
     RewritePatternSet &patterns) {
-  patterns.add<AttentionToLinalg>(patterns.getContext());
+  patterns.add<AttentionToLinalg, AttentionFirstTokenShareToLinalg>(
+      patterns.getContext());
 }

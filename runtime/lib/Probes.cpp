@@ -4,6 +4,10 @@
 #include "File.h"
 #include "rescale/runtime/Json.h"
 
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
 namespace rescale::runtime {
 
 namespace {
@@ -119,6 +123,98 @@ Status writeAbsmaxCalibration(const std::string &path,
       {{"format", JsonValue::makeString("rescale-calibration")},
        {"version", integer(1)},
        {"absmax", JsonValue::makeObject(std::move(absmax))}});
+  return writeFileBytes(path, root.serialize() + "\n");
+}
+
+namespace {
+/// The f32 probe output of `p`, or why not.
+Expected<const HostTensor *> probeTensor(const ProbeSpec &p,
+                                         const std::vector<HostTensor> &outputs,
+                                         size_t minRank) {
+  if (p.output >= outputs.size() || outputs[p.output].dtype() != DType::F32 ||
+      outputs[p.output].shape().size() < minRank)
+    return Status::error(p.kind + " probe '" + p.name +
+                         "' is not an f32 output of rank >= " +
+                         std::to_string(minRank));
+  return &outputs[p.output];
+}
+} // namespace
+
+Status writeSinkReport(const std::string &path, const std::string &entry,
+                       const std::vector<ProbeSpec> &probes,
+                       const std::vector<HostTensor> &outputs,
+                       double threshold) {
+  std::vector<JsonValue> attention, norms;
+  int64_t pairs = 0, sinks = 0;
+  for (const ProbeSpec &p : probes) {
+    if (p.kind == "first_token_share") {
+      auto t = probeTensor(p, outputs, 2);
+      if (!t)
+        return t.status();
+      // [B, Hq]: the share of each head, averaged over the batch.
+      int64_t batch = (*t)->shape()[0], heads = (*t)->shape()[1];
+      const float *v = (*t)->dataAs<float>();
+      std::vector<JsonValue> shares;
+      for (int64_t h = 0; h < heads; ++h) {
+        double sum = 0;
+        for (int64_t b = 0; b < batch; ++b)
+          sum += v[b * heads + h];
+        double share = batch ? sum / double(batch) : 0.0;
+        shares.push_back(number(share));
+        ++pairs;
+        sinks += share >= threshold;
+      }
+      attention.push_back(JsonValue::makeObject(
+          {{"name", JsonValue::makeString(p.name)},
+           {"first_token_share", JsonValue::makeArray(std::move(shares))}}));
+    } else if (p.kind == "norm_input") {
+      auto t = probeTensor(p, outputs, 1);
+      if (!t)
+        return t.status();
+      // |x| over [..., d]: peak, median, and the mean per hidden dimension.
+      const HostTensor &abs = **t;
+      int64_t n = abs.numElements(), d = abs.shape().back();
+      std::vector<float> sorted(abs.dataAs<float>(), abs.dataAs<float>() + n);
+      std::sort(sorted.begin(), sorted.end());
+      double peak = n ? sorted.back() : 0.0;
+      double median = n == 0       ? 0.0
+                      : n % 2 == 1 ? sorted[n / 2]
+                                   : 0.5 * (double(sorted[n / 2 - 1]) +
+                                            double(sorted[n / 2]));
+      std::vector<double> mean(d, 0.0);
+      for (int64_t i = 0; i < n; ++i)
+        mean[i % d] += abs.dataAs<float>()[i];
+      for (double &m : mean)
+        m /= double(n / d);
+      std::vector<int64_t> dims(d);
+      std::iota(dims.begin(), dims.end(), 0);
+      // Largest mean first; ties by dimension, so the report is stable.
+      std::stable_sort(dims.begin(), dims.end(), [&](int64_t a, int64_t b) {
+        return mean[a] > mean[b];
+      });
+      std::vector<JsonValue> top;
+      for (int64_t i = 0; i < std::min<int64_t>(3, d); ++i)
+        top.push_back(JsonValue::makeObject(
+            {{"dim", integer(dims[i])}, {"mean_abs", number(mean[dims[i]])}}));
+      norms.push_back(JsonValue::makeObject(
+          {{"name", JsonValue::makeString(p.name)},
+           {"peak_abs", number(peak)},
+           {"median_abs", number(median)},
+           {"top_dims", JsonValue::makeArray(std::move(top))}}));
+    }
+  }
+  if (attention.empty() && norms.empty())
+    return Status::error("the entry has no sink probes (no rescale.attention "
+                         "or norm was instrumented), so there is nothing to "
+                         "report");
+  JsonValue root = JsonValue::makeObject(
+      {{"format", JsonValue::makeString("rescale-sink-report")},
+       {"version", integer(1)},
+       {"entry", JsonValue::makeString(entry)},
+       {"sink_threshold", number(threshold)},
+       {"sink_rate", pairs ? number(double(sinks) / double(pairs)) : JsonValue()},
+       {"attention", JsonValue::makeArray(std::move(attention))},
+       {"norms", JsonValue::makeArray(std::move(norms))}});
   return writeFileBytes(path, root.serialize() + "\n");
 }
 

@@ -3,7 +3,7 @@
 //   rescale-run FILE.mlir|MODULE.so --entry NAME [--input a.npy ...]
 //               --output-dir DIR [--random-inputs [--seed N]] [--time N]
 //               [--device cpu|cuda] [--print-summary]
-//               [--collect-absmax FILE]
+//               [--collect-absmax FILE] [--sink-report FILE]
 //
 // A .mlir file is compiled on the fly (the same path as rescale-compile) to a
 // module in a temporary directory; a .so is loaded with its manifest. The
@@ -68,6 +68,7 @@ struct Options {
   bool printSummary = false;
   /// Probe reports (docs/quantization.md): instrument the .mlir, write FILE.
   std::string collectAbsmax;
+  std::string sinkReport;
 };
 
 constexpr const char *kUsage =
@@ -86,6 +87,8 @@ constexpr const char *kUsage =
     "  --collect-absmax F instrument every rescale.linear input and write its\n"
     "                     per-channel max|x| as the SmoothQuant calibration\n"
     "                     file F (for --rescale-insert-quantization)\n"
+    "  --sink-report F    instrument attentions and norms and write the\n"
+    "                     attention/residual sink report F (JSON)\n"
     "bf16 tensors are f32 .npy files at the boundary.\n";
 
 [[noreturn]] void fail(const std::string &message, int code = 1) {
@@ -168,6 +171,8 @@ Options parseOptions(int argc, char **argv) {
       options.printSummary = true;
     } else if (arg == "--collect-absmax") {
       options.collectAbsmax = takeValue();
+    } else if (arg == "--sink-report") {
+      options.sinkReport = takeValue();
     } else if (arg.size() > 1 && arg[0] == '-') {
       usageError("unknown option '" + arg + "'");
     } else {
@@ -289,9 +294,12 @@ std::string compileProgram(const std::string &path, const Options &run,
              ? "cannot compile '" + path + "' (see the diagnostics above)"
              : ioError);
   // Probe reports: the instrumentation adds probe results to the entries.
-  if (!run.collectAbsmax.empty()) {
+  if (!run.collectAbsmax.empty() || !run.sinkReport.empty()) {
     mlir::PassManager pm(&context);
-    pm.addPass(mlir::rescale::createRescaleInstrumentAbsmaxPass());
+    if (!run.collectAbsmax.empty())
+      pm.addPass(mlir::rescale::createRescaleInstrumentAbsmaxPass());
+    if (!run.sinkReport.empty())
+      pm.addPass(mlir::rescale::createRescaleInstrumentSinksPass());
     if (mlir::failed(pm.run(*module)))
       fail("cannot instrument '" + path + "' (see the diagnostics above)");
   }
@@ -687,6 +695,12 @@ int main(int argc, char **argv) {
         writeAbsmaxCalibration(options.collectAbsmax, *probesOr, outputs);
     if (!status)
       fail("--collect-absmax: " + status.message());
+  }
+  if (!options.sinkReport.empty()) {
+    Status status =
+        writeSinkReport(options.sinkReport, entry.name, *probesOr, outputs);
+    if (!status)
+      fail("--sink-report: " + status.message());
   }
 
   for (size_t j = 0; j < outputs.size(); ++j) {

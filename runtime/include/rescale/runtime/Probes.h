@@ -50,6 +50,17 @@ Status writeAbsmaxCalibration(const std::string &path,
                               const std::vector<ProbeSpec> &probes,
                               const std::vector<HostTensor> &outputs);
 
+/// Writes the sink report (docs/sink-report.md) of one call of `entry` from
+/// its "first_token_share" probes (f32 [B, Hq]) and "norm_input" probes
+/// (f32 |x|, [..., d]): per-head first-token share (mean over the batch),
+/// the sink rate (fraction of (attention, head) pairs with share >=
+/// `threshold`), and per norm the peak and median |x| and the 3 hidden
+/// dimensions with the largest mean |x|. Fails when there is no such probe.
+Status writeSinkReport(const std::string &path, const std::string &entry,
+                       const std::vector<ProbeSpec> &probes,
+                       const std::vector<HostTensor> &outputs,
+                       double threshold = 0.3);
+
 } // namespace rescale::runtime
 
 #endif // RESCALE_RUNTIME_PROBES_H
