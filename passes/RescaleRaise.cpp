@@ -132,11 +132,34 @@ std::optional<std::pair<Value, double>> matchMeanSquarePlusEps(Value v,
       return std::nullopt;
     std::optional<Reduction> red = matchReduction(fs[0].v);
     if (!red || red->kind != ReduceKind::Sum || !red->overLastDim ||
-        red->dimSize != d || !approxEq(c * d, 1.0))
+        red->dimSize != d)
       return std::nullopt;
+    // The 1/d may also sit inside the reduction: sum(x·x/d).
     if (Value x = matchSquare(red->element))
-      return std::make_pair(x, *eps);
-    return std::nullopt;
+      return approxEq(c * d, 1.0) ? std::optional(std::make_pair(x, *eps))
+                                  : std::nullopt;
+    // A product: stop at the first factor so that x = λ₁ ⊙ u stays whole.
+    Elementwise e = getElementwise(red->element);
+    if (e.kind != Ew::Mul && e.kind != Ew::Div)
+      return std::nullopt;
+    Value first;
+    SmallVector<Factor> es;
+    double ce;
+    flattenProduct(red->element, es, ce, [&](Value v) {
+      if (!first && !matchSquare(v) && !getSplat(v) &&
+          getElementwise(v).kind != Ew::Mul && getElementwise(v).kind != Ew::Div)
+        first = v;
+      return first && sameValue(v, first);
+    });
+    Value x;
+    if (es.size() == 2 && !es[0].inverse && !es[1].inverse &&
+        sameValue(es[0].v, es[1].v))
+      x = strip(es[0].v);
+    else if (es.size() == 1 && !es[0].inverse)
+      x = matchSquare(es[0].v);
+    if (!x || !approxEq(c * ce * d, 1.0))
+      return std::nullopt;
+    return std::make_pair(x, *eps);
   }
   return std::nullopt;
 }
@@ -316,6 +339,10 @@ MaskResult peelMask(Value &s, int64_t S, int64_t T) {
   return MaskResult::NotAMask;
 }
 
+Value matchSoftmaxScores(Value p);
+std::optional<AttentionMatch> matchScores(Value s, const Matmul *pv, int64_t S,
+                                          int64_t T, int64_t rank);
+
 std::optional<AttentionMatch> matchAttention(Value root) {
   // out = P · v
   std::optional<Matmul> pv = matchMatmul(root);
@@ -333,30 +360,52 @@ std::optional<AttentionMatch> matchAttention(Value root) {
     return std::nullopt;
   int64_t S = pt.getDimSize(rank - 2), T = pt.getDimSize(rank - 1);
 
-  // P = exp(s - max(s)) / sum(exp(s - max(s)))
+  // P = linalg.softmax(s) over the last dimension, or spelled out as
+  // P = exp(s - max(s)) / sum(exp(s - max(s))).
+  Value s;
+  if (auto sm = strip(pv->lhs).getDefiningOp<linalg::SoftmaxOp>()) {
+    if (sm.getDimension() != static_cast<uint64_t>(rank - 1))
+      return std::nullopt;
+    s = sm.getInput();
+  } else if (!(s = matchSoftmaxScores(pv->lhs))) {
+    return std::nullopt;
+  }
+  return matchScores(s, &*pv, S, T, rank);
+}
+
+/// `exp(s - max(s)) / sum(exp(s - max(s)))` over the last dimension (the
+/// max subtraction is optional): returns s.
+Value matchSoftmaxScores(Value p) {
   SmallVector<Factor> fs;
   double c;
-  flattenProduct(pv->lhs, fs, c);
+  flattenProduct(p, fs, c);
   if (fs.size() != 2 || !approxEq(c, 1.0) || fs[0].inverse == fs[1].inverse)
-    return std::nullopt;
+    return {};
   Value num = fs[0].inverse ? fs[1].v : fs[0].v;
   Value den = fs[0].inverse ? fs[0].v : fs[1].v;
   std::optional<Reduction> sum = matchReduction(den);
   if (!sum || sum->kind != ReduceKind::Sum || !sum->overLastDim ||
       !sameValue(sum->element, num))
-    return std::nullopt;
+    return {};
   Elementwise ex = getElementwise(num);
   if (ex.kind != Ew::Exp)
-    return std::nullopt;
+    return {};
   Value s = ex.operands[0];
   Elementwise sub = getElementwise(s);
   if (sub.kind == Ew::Sub) {
     std::optional<Reduction> mx = matchReduction(sub.operands[1]);
     if (!mx || mx->kind != ReduceKind::Max || !mx->overLastDim ||
         !sameValue(mx->element, sub.operands[0]))
-      return std::nullopt;
+      return {};
     s = sub.operands[0];
   }
+  return s;
+}
+
+/// Below the softmax: optional scale and causal mask, then q·kᵀ.
+std::optional<AttentionMatch> matchScores(Value s, const Matmul *pv, int64_t S,
+                                          int64_t T, int64_t rank) {
+  auto vt = cast<RankedTensorType>(pv->rhs.getType());
 
   // Peel the scale and the causal mask, in either order.
   AttentionMatch m;

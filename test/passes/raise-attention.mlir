@@ -293,3 +293,26 @@ func.func @attention_2d_masked_fill_keepdim(%q: tensor<4x8xf32>, %k: tensor<4x8x
   %o = linalg.matmul ins(%p, %v : tensor<4x4xf32>, tensor<4x8xf32>) outs(%zo : tensor<4x8xf32>) -> tensor<4x8xf32>
   return %o : tensor<4x8xf32>
 }
+
+// -----
+
+// linalg.softmax between the two matmuls (what tosa/onnx pipelines and
+// torch-mlir's aten._softmax can produce), the scale on k.
+// CHECK-LABEL: func.func @attention_linalg_softmax_scaled_k
+// CHECK: rescale.attention {{.*}} {scale = 1.250000e-01 : f32}
+// CHECK-NOT: linalg.softmax
+func.func @attention_linalg_softmax_scaled_k(%q: tensor<2x4x8xf32>, %k: tensor<2x4x8xf32>, %v: tensor<2x4x8xf32>) -> tensor<2x4x8xf32> {
+  %zero = arith.constant 0.0 : f32
+  %c = arith.constant dense<0.125> : tensor<2x4x8xf32>
+  %ks = arith.mulf %k, %c : tensor<2x4x8xf32>
+  %ekt = tensor.empty() : tensor<2x8x4xf32>
+  %kt = linalg.transpose ins(%ks : tensor<2x4x8xf32>) outs(%ekt : tensor<2x8x4xf32>) permutation = [0, 2, 1]
+  %es = tensor.empty() : tensor<2x4x4xf32>
+  %zs = linalg.fill ins(%zero : f32) outs(%es : tensor<2x4x4xf32>) -> tensor<2x4x4xf32>
+  %s = linalg.batch_matmul ins(%q, %kt : tensor<2x4x8xf32>, tensor<2x8x4xf32>) outs(%zs : tensor<2x4x4xf32>) -> tensor<2x4x4xf32>
+  %p = linalg.softmax dimension(2) ins(%s : tensor<2x4x4xf32>) outs(%es : tensor<2x4x4xf32>) -> tensor<2x4x4xf32>
+  %eo = tensor.empty() : tensor<2x4x8xf32>
+  %zo = linalg.fill ins(%zero : f32) outs(%eo : tensor<2x4x8xf32>) -> tensor<2x4x8xf32>
+  %o = linalg.batch_matmul ins(%p, %v : tensor<2x4x4xf32>, tensor<2x4x8xf32>) outs(%zo : tensor<2x4x8xf32>) -> tensor<2x4x8xf32>
+  return %o : tensor<2x4x8xf32>
+}

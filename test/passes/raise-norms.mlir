@@ -344,3 +344,40 @@ func.func @rms_norm_torch_keepdim(%x: tensor<2x3x8xf32>, %w: tensor<8xf32>) -> t
   } -> tensor<2x3x8xf32>
   return %y : tensor<2x3x8xf32>
 }
+
+// -----
+
+// The 1/d inside the reduction: sum(x·x / d), the divide spelled 1/sqrt.
+#id2 = affine_map<(d0, d1) -> (d0, d1)>
+#row2 = affine_map<(d0, d1) -> (d0)>
+// CHECK-LABEL: func.func @rms_norm_scaled_inside_reduction
+// CHECK-SAME: (%[[X:.+]]: tensor<4x8xf32>)
+// CHECK: %[[ONES:.+]] = arith.constant dense<1.000000e+00> : tensor<8xf32>
+// CHECK: rescale.rms_norm %[[X]], %[[ONES]] {epsilon = 9.99999974E-6 : f32}
+func.func @rms_norm_scaled_inside_reduction(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e0 = tensor.empty() : tensor<4xf32>
+  %e1 = tensor.empty() : tensor<4x8xf32>
+  %acc = linalg.fill ins(%zero : f32) outs(%e0 : tensor<4xf32>) -> tensor<4xf32>
+  %ms = linalg.generic {indexing_maps = [#id2, #row2], iterator_types = ["parallel", "reduction"]}
+      ins(%x : tensor<4x8xf32>) outs(%acc : tensor<4xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %d = arith.constant 8.0 : f32
+    %p = arith.mulf %a, %a : f32
+    %q = arith.divf %p, %d : f32
+    %s = arith.addf %q, %o : f32
+    linalg.yield %s : f32
+  } -> tensor<4xf32>
+  %y = linalg.generic {indexing_maps = [#id2, #row2, #id2], iterator_types = ["parallel", "parallel"]}
+      ins(%x, %ms : tensor<4x8xf32>, tensor<4xf32>) outs(%e1 : tensor<4x8xf32>) {
+  ^bb0(%a: f32, %m: f32, %o: f32):
+    %one = arith.constant 1.0 : f32
+    %eps = arith.constant 1.0e-5 : f32
+    %v = arith.addf %m, %eps : f32
+    %r = math.sqrt %v : f32
+    %inv = arith.divf %one, %r : f32
+    %t = arith.mulf %a, %inv : f32
+    linalg.yield %t : f32
+  } -> tensor<4x8xf32>
+  return %y : tensor<4x8xf32>
+}
