@@ -1,0 +1,32 @@
+// Used by instrument-sinks.test. No inputs: the tensors are crafted.
+// @first_key_dominates: every query's score on key 0 is 28.3 above the
+// others, so p[:, 0] ~ 1 in every head. @uniform: all scores equal, p = 1/T.
+func.func @first_key_dominates() -> tensor<1x2x4x8xf32> {
+  %q = arith.constant dense<1.0> : tensor<1x2x4x8xf32>
+  %k = arith.constant dense<[[[[10.0, 10.0, 10.0, 10.0, 10.0, 10.0, 10.0, 10.0], [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0], [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0], [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]], [[10.0, 10.0, 10.0, 10.0, 10.0, 10.0, 10.0, 10.0], [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0], [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0], [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]]]]> : tensor<1x2x4x8xf32>
+  %v = arith.constant dense<0.5> : tensor<1x2x4x8xf32>
+  %o = rescale.attention %q, %k, %v : (tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>) -> tensor<1x2x4x8xf32>
+  return %o : tensor<1x2x4x8xf32>
+}
+func.func @uniform() -> tensor<1x2x4x8xf32> {
+  %q = arith.constant dense<1.0> : tensor<1x2x4x8xf32>
+  %k = arith.constant dense<0.0> : tensor<1x2x4x8xf32>
+  %v = arith.constant dense<0.5> : tensor<1x2x4x8xf32>
+  %o = rescale.attention %q, %k, %v : (tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>) -> tensor<1x2x4x8xf32>
+  return %o : tensor<1x2x4x8xf32>
+}
+// A residual stream with a massive activation in hidden dimension 1:
+// |x| sorted is 0 0 1 1 2 3 4 8 (peak 8, median 1.5), mean |x| per dimension
+// [2, 4, 1.5, 2], so the top dimensions are 1, 0, 3.
+func.func @residual_outlier() -> tensor<2x4xf32> {
+  %x = arith.constant dense<[[1.0, -8.0, 2.0, 0.0], [3.0, 0.0, -1.0, 4.0]]> : tensor<2x4xf32>
+  %w = arith.constant dense<1.0> : tensor<4xf32>
+  %y = rescale.rms_norm %x, %w : (tensor<2x4xf32>, tensor<4xf32>) -> tensor<2x4xf32> loc("layers.0.input_norm")
+  return %y : tensor<2x4xf32>
+}
+// A causal attention with a learned sink (GPT-OSS) and GQA: the decomposition
+// path of the other softmax kinds. Nothing to report but not crashing.
+func.func @causal_learned_sink(%q: tensor<1x4x4x8xf32>, %k: tensor<1x2x4x8xf32>, %v: tensor<1x2x4x8xf32>, %s: tensor<4xf32>) -> tensor<1x4x4x8xf32> {
+  %o = rescale.attention %q, %k, %v, %s {causal = true, softmax = #rescale.softmax<learned_sink>} : (tensor<1x4x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<4xf32>) -> tensor<1x4x4x8xf32>
+  return %o : tensor<1x4x4x8xf32>
+}

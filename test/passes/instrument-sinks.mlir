@@ -1,0 +1,54 @@
+// RUN: rescale-opt %s --split-input-file --verify-diagnostics --rescale-instrument-sinks | FileCheck %s
+
+// Each attention gets its first-token share (same q, k, sinks and softmax
+// attributes; the gate does not enter p), each norm the |x| of its input.
+// CHECK-LABEL: func.func @block
+// CHECK-SAME: (%[[X:.+]]: tensor<1x4x8xbf16>, %[[Q:.+]]: tensor<1x4x4x8xbf16>, %[[K:.+]]: tensor<1x2x4x8xbf16>, %[[V:.+]]: tensor<1x2x4x8xbf16>, %[[G:.+]]: tensor<1x4x4xbf16>, %[[S:.+]]: tensor<4xbf16>, %[[W:.+]]: tensor<8xbf16>)
+// CHECK-SAME: -> (tensor<1x4x8xbf16>, tensor<1x4x4x8xbf16>,
+// CHECK-SAME: tensor<1x4xf32> {rescale.probe = {kind = "first_token_share", name = "block/attention0"}},
+// CHECK-SAME: tensor<1x4x8xf32> {rescale.probe = {kind = "norm_input", name = "block/norm0"}})
+// CHECK: %[[Y:.+]] = rescale.rms_norm %[[X]], %[[W]]
+// CHECK: %[[O:.+]] = rescale.attention
+// CHECK: %[[SHARE:.+]] = rescale.attention_first_token_share %[[Q]], %[[K]], %[[S]] {causal = true, scale = 5.000000e-01 : f32, softmax = #rescale.softmax<learned_sink>} : (tensor<1x4x4x8xbf16>, tensor<1x2x4x8xbf16>, tensor<4xbf16>) -> tensor<1x4xf32>
+// CHECK: %[[ABS:.+]] = linalg.generic {{.*}} ins(%[[X]] : tensor<1x4x8xbf16>)
+// CHECK: arith.extf
+// CHECK: math.absf
+// CHECK: return %[[Y]], %[[O]], %[[SHARE]], %[[ABS]]
+func.func @block(%x: tensor<1x4x8xbf16>, %q: tensor<1x4x4x8xbf16>, %k: tensor<1x2x4x8xbf16>, %v: tensor<1x2x4x8xbf16>, %g: tensor<1x4x4xbf16>, %s: tensor<4xbf16>, %w: tensor<8xbf16>) -> (tensor<1x4x8xbf16>, tensor<1x4x4x8xbf16>) {
+  %y = rescale.rms_norm %x, %w : (tensor<1x4x8xbf16>, tensor<8xbf16>) -> tensor<1x4x8xbf16>
+  %o = rescale.attention %q, %k, %v, %g, %s {causal = true, scale = 0.5 : f32, gate_kind = #rescale.gate_kind<headwise>, softmax = #rescale.softmax<learned_sink>} : (tensor<1x4x4x8xbf16>, tensor<1x2x4x8xbf16>, tensor<1x2x4x8xbf16>, tensor<1x4x4xbf16>, tensor<4xbf16>) -> tensor<1x4x4x8xbf16>
+  return %y, %o : tensor<1x4x8xbf16>, tensor<1x4x4x8xbf16>
+}
+
+// -----
+
+// add_rms_norm's residual stream is its sum; two norms reading one value
+// share a probe; NameLocs name the probes.
+// CHECK-LABEL: func.func @residual
+// CHECK-SAME: tensor<2x8xf32> {rescale.probe = {kind = "norm_input", names = ["residual/norm0", "final_norm"]}}
+// CHECK-SAME: tensor<2x8xf32> {rescale.probe = {kind = "norm_input", name = "residual/norm2"}}
+// CHECK: %[[SUM:.+]], %{{.+}} = rescale.add_rms_norm
+// CHECK: linalg.generic {{.*}} ins(%arg0 : tensor<2x8xf32>)
+// CHECK: linalg.generic {{.*}} ins(%[[SUM]] : tensor<2x8xf32>)
+func.func @residual(%x: tensor<2x8xf32>, %r: tensor<2x8xf32>, %w: tensor<8xf32>) -> (tensor<2x8xf32>, tensor<2x8xf32>, tensor<2x8xf32>, tensor<2x8xf32>) {
+  %a = rescale.rms_norm %x, %w : (tensor<2x8xf32>, tensor<8xf32>) -> tensor<2x8xf32>
+  %b = rescale.rms_norm %x, %w : (tensor<2x8xf32>, tensor<8xf32>) -> tensor<2x8xf32> loc("final_norm")
+  %sum, %y = rescale.add_rms_norm %a, %r, %w : (tensor<2x8xf32>, tensor<2x8xf32>, tensor<8xf32>) -> (tensor<2x8xf32>, tensor<2x8xf32>)
+  return %a, %b, %sum, %y : tensor<2x8xf32>, tensor<2x8xf32>, tensor<2x8xf32>, tensor<2x8xf32>
+}
+
+// -----
+
+// Only the function's own block can return a probe.
+// CHECK-LABEL: func.func @nested
+// CHECK-SAME: -> tensor<2x8xf32> {
+func.func @nested(%c: i1, %x: tensor<2x8xf32>, %w: tensor<8xf32>) -> tensor<2x8xf32> {
+  %r = scf.if %c -> tensor<2x8xf32> {
+    // expected-warning @+1 {{norm 'nested/norm0' is inside a nested region; no sink probe}}
+    %y = rescale.rms_norm %x, %w : (tensor<2x8xf32>, tensor<8xf32>) -> tensor<2x8xf32>
+    scf.yield %y : tensor<2x8xf32>
+  } else {
+    scf.yield %x : tensor<2x8xf32>
+  }
+  return %r : tensor<2x8xf32>
+}
