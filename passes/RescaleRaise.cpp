@@ -457,6 +457,49 @@ std::optional<AttentionMatch> matchScores(Value s, const Matmul *pv, int64_t S,
   return m;
 }
 
+/// Llama's repeat_kv: k [B, Hkv, T, D] unsqueezed, broadcast along a new
+/// dim 2 to [B, Hkv, n, T, D] and collapsed to [B, Hkv·n, T, D]. Returns the
+/// [B, Hkv, T, D] tensor, so the raised op does grouped-query attention
+/// instead of attending to n copies.
+Value matchRepeatKV(Value kv) {
+  auto collapse = kv.getDefiningOp<tensor::CollapseShapeOp>();
+  if (!collapse)
+    return {};
+  auto st = collapse.getSrcType();
+  SmallVector<ReassociationIndices> re = collapse.getReassociationIndices();
+  if (st.getRank() != 5 || !st.hasStaticShape() || re.size() != 4 ||
+      re[1] != ReassociationIndices{1, 2})
+    return {};
+  auto bcast = collapse.getSrc().getDefiningOp<linalg::LinalgOp>();
+  if (!bcast || bcast.getNumDpsInputs() != 1 || bcast.getNumDpsInits() != 1 ||
+      bcast.getNumLoops() != bcast.getNumParallelLoops() ||
+      !bcast.getMatchingIndexingMap(bcast.getDpsInitOperand(0)).isIdentity())
+    return {};
+  OpOperand *in = bcast.getDpsInputOperand(0);
+  if (bcast.getBlock()->getTerminator()->getOperand(0) !=
+      bcast.getMatchingBlockArgument(in))
+    return {};
+  // The input is read without loop 2 (the repeat) and in loop order.
+  AffineMap m = bcast.getMatchingIndexingMap(in);
+  if (!m.isProjectedPermutation(/*allowZeroInResults=*/true) ||
+      m.isFunctionOfDim(2))
+    return {};
+  SmallVector<unsigned> dims;
+  for (AffineExpr e : m.getResults())
+    if (auto d = dyn_cast<AffineDimExpr>(e))
+      dims.push_back(d.getPosition());
+  if (dims != SmallVector<unsigned>{0, 1, 3, 4})
+    return {};
+  Value src = strip(in->get(), /*throughCasts=*/false);
+  auto t = dyn_cast<RankedTensorType>(src.getType());
+  ArrayRef<int64_t> s5 = st.getShape();
+  if (!t || !t.hasStaticShape() ||
+      t.getNumElements() != s5[0] * s5[1] * s5[3] * s5[4] || t.getRank() < 2 ||
+      t.getShape().back() != s5[4] || t.getDimSize(t.getRank() - 2) != s5[3])
+    return {};
+  return src;
+}
+
 /// `shape` with leading unit dims up to rank 4.
 SmallVector<int64_t> to4D(ArrayRef<int64_t> shape) {
   SmallVector<int64_t> r(4 - shape.size(), 1);
@@ -484,6 +527,26 @@ struct RaiseAttention : RewritePattern {
                        to4D(t.getShape()));
     };
     Value q = as4D(m->q), k = as4D(m->k), v = as4D(m->v);
+    // Grouped-query attention: read the kv heads before repeat_kv.
+    if (rt.getRank() == 4) {
+      Value kk = matchRepeatKV(m->k), vv = matchRepeatKV(m->v);
+      if (kk && vv) {
+        auto kt = cast<RankedTensorType>(m->k.getType());
+        int64_t hkv = cast<tensor::CollapseShapeOp>(m->k.getDefiningOp())
+                          .getSrcType()
+                          .getDimSize(1);
+        SmallVector<int64_t> ks{kt.getDimSize(0), hkv, kt.getDimSize(2),
+                                kt.getDimSize(3)};
+        auto vt = cast<RankedTensorType>(m->v.getType());
+        int64_t hkvV = cast<tensor::CollapseShapeOp>(m->v.getDefiningOp())
+                           .getSrcType()
+                           .getDimSize(1);
+        SmallVector<int64_t> vs{vt.getDimSize(0), hkvV, vt.getDimSize(2),
+                                vt.getDimSize(3)};
+        k = reshapeTo(rewriter, loc, castElements(rewriter, loc, kk, et), ks);
+        v = reshapeTo(rewriter, loc, castElements(rewriter, loc, vv, et), vs);
+      }
+    }
     auto resultType = RankedTensorType::get(to4D(rt.getShape()), et);
     SmallVector<NamedAttribute> attrs{
         rewriter.getNamedAttr("scale", rewriter.getF32FloatAttr(m->scale))};

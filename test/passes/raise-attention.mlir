@@ -316,3 +316,77 @@ func.func @attention_linalg_softmax_scaled_k(%q: tensor<2x4x8xf32>, %k: tensor<2
   %o = linalg.batch_matmul ins(%p, %v : tensor<2x4x4xf32>, tensor<2x4x8xf32>) outs(%zo : tensor<2x4x8xf32>) -> tensor<2x4x8xf32>
   return %o : tensor<2x4x8xf32>
 }
+
+// -----
+
+// Grouped-query attention as Llama writes it: k and v repeated from 2 kv
+// heads to 4 query heads (unsqueeze, broadcast, collapse) before the
+// matmuls. The raised op reads the 2 kv heads.
+#gq = affine_map<(b, h, i, j, d) -> (b, h, i, d)>
+#gk = affine_map<(b, h, i, j, d) -> (b, h, j, d)>
+#gs = affine_map<(b, h, i, j, d) -> (b, h, i, j)>
+#gp = affine_map<(b, h, i, e, j) -> (b, h, i, j)>
+#gv = affine_map<(b, h, i, e, j) -> (b, h, j, e)>
+#go = affine_map<(b, h, i, e, j) -> (b, h, i, e)>
+#g4 = affine_map<(b, h, i, j) -> (b, h, i, j)>
+#gr = affine_map<(b, h, i, j) -> (b, h, i)>
+// CHECK-LABEL: func.func @attention_gqa_repeat_kv
+// CHECK-SAME: (%[[Q:.+]]: tensor<1x4x4x8xf32>, %[[K:.+]]: tensor<1x2x4x8xf32>, %[[V:.+]]: tensor<1x2x4x8xf32>)
+// CHECK: %[[O:.+]] = rescale.attention %[[Q]], %[[K]], %[[V]] {scale = 1.000000e+00 : f32} : (tensor<1x4x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>) -> tensor<1x4x4x8xf32>
+// CHECK-NEXT: return %[[O]]
+func.func @attention_gqa_repeat_kv(%q: tensor<1x4x4x8xf32>, %k: tensor<1x2x4x8xf32>, %v: tensor<1x2x4x8xf32>) -> tensor<1x4x4x8xf32> {
+  %zero = arith.constant 0.0 : f32
+  %ninf = arith.constant 0xFF800000 : f32
+  %e5 = tensor.empty() : tensor<1x2x2x4x8xf32>
+  %kb = linalg.broadcast ins(%k : tensor<1x2x4x8xf32>) outs(%e5 : tensor<1x2x2x4x8xf32>) dimensions = [2]
+  %vb = linalg.broadcast ins(%v : tensor<1x2x4x8xf32>) outs(%e5 : tensor<1x2x2x4x8xf32>) dimensions = [2]
+  %kr = tensor.collapse_shape %kb [[0], [1, 2], [3], [4]] : tensor<1x2x2x4x8xf32> into tensor<1x4x4x8xf32>
+  %vr = tensor.collapse_shape %vb [[0], [1, 2], [3], [4]] : tensor<1x2x2x4x8xf32> into tensor<1x4x4x8xf32>
+  %es = tensor.empty() : tensor<1x4x4x4xf32>
+  %zs = linalg.fill ins(%zero : f32) outs(%es : tensor<1x4x4x4xf32>) -> tensor<1x4x4x4xf32>
+  %s = linalg.generic {indexing_maps = [#gq, #gk, #gs], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]}
+      ins(%q, %kr : tensor<1x4x4x8xf32>, tensor<1x4x4x8xf32>) outs(%zs : tensor<1x4x4x4xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %m = arith.mulf %a, %b : f32
+    %r = arith.addf %o, %m : f32
+    linalg.yield %r : f32
+  } -> tensor<1x4x4x4xf32>
+  %er = tensor.empty() : tensor<1x4x4xf32>
+  %mi = linalg.fill ins(%ninf : f32) outs(%er : tensor<1x4x4xf32>) -> tensor<1x4x4xf32>
+  %mx = linalg.generic {indexing_maps = [#g4, #gr], iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+      ins(%s : tensor<1x4x4x4xf32>) outs(%mi : tensor<1x4x4xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %r = arith.maximumf %a, %o : f32
+    linalg.yield %r : f32
+  } -> tensor<1x4x4xf32>
+  %ex = linalg.generic {indexing_maps = [#g4, #gr, #g4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%s, %mx : tensor<1x4x4x4xf32>, tensor<1x4x4xf32>) outs(%es : tensor<1x4x4x4xf32>) {
+  ^bb0(%a: f32, %m: f32, %o: f32):
+    %d = arith.subf %a, %m : f32
+    %e = math.exp %d : f32
+    linalg.yield %e : f32
+  } -> tensor<1x4x4x4xf32>
+  %si = linalg.fill ins(%zero : f32) outs(%er : tensor<1x4x4xf32>) -> tensor<1x4x4xf32>
+  %sum = linalg.generic {indexing_maps = [#g4, #gr], iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+      ins(%ex : tensor<1x4x4x4xf32>) outs(%si : tensor<1x4x4xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %r = arith.addf %a, %o : f32
+    linalg.yield %r : f32
+  } -> tensor<1x4x4xf32>
+  %p = linalg.generic {indexing_maps = [#g4, #gr, #g4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%ex, %sum : tensor<1x4x4x4xf32>, tensor<1x4x4xf32>) outs(%es : tensor<1x4x4x4xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %r = arith.divf %a, %b : f32
+    linalg.yield %r : f32
+  } -> tensor<1x4x4x4xf32>
+  %eo = tensor.empty() : tensor<1x4x4x8xf32>
+  %zo = linalg.fill ins(%zero : f32) outs(%eo : tensor<1x4x4x8xf32>) -> tensor<1x4x4x8xf32>
+  %o = linalg.generic {indexing_maps = [#gp, #gv, #go], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]}
+      ins(%p, %vr : tensor<1x4x4x4xf32>, tensor<1x4x4x8xf32>) outs(%zo : tensor<1x4x4x8xf32>) {
+  ^bb0(%a: f32, %b: f32, %c: f32):
+    %m = arith.mulf %a, %b : f32
+    %r = arith.addf %c, %m : f32
+    linalg.yield %r : f32
+  } -> tensor<1x4x4x8xf32>
+  return %o : tensor<1x4x4x8xf32>
+}
