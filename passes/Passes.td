@@ -32,10 +32,13 @@ def RescaleRaisePass
     * PreAffine RMSNorm (§3.3): the same with `u = λ₁ ⊙ x` in place of `x`.
     * Softmax attention: `softmax(scale · q·kᵀ [+ causal mask]) · v`, with kᵀ
       as a transpose op or a transposed matmul operand, the scale a multiply
-      or divide on q or on the scores, the causal mask an `arith.select`
-      against −inf (or a large negative) or an added constant, and softmax
-      spelled as max, subtract, exp, sum, divide. Only exactly-causal masks
-      are raised; 2-d and 3-d attention is reshaped to the op's 4-d layout.
+      or divide on q, k or the scores, the causal mask an `arith.select`
+      against −inf (or a large negative) or an added constant (constant, or
+      computed from `linalg.index`, with a KV-cache offset), and softmax
+      spelled as max, subtract, exp, sum, divide or as `linalg.softmax`.
+      Only exactly-causal masks are raised; 2-d and 3-d attention is
+      reshaped to the op's 4-d layout, and Llama's `repeat_kv` (unsqueeze,
+      broadcast, collapse of k and v) becomes grouped-query attention.
     * Linears: a matmul whose right operand is a weight (a function argument,
       a constant or an `ml_program` global, possibly transposed, reshaped or
       broadcast) becomes `rescale.linear`, absorbing a following bias add.
@@ -44,7 +47,12 @@ def RescaleRaisePass
       `--rescale-fuse-attention`, run after the ops above are raised).
 
     Near-misses (a reduction over another dimension, a non-causal mask, a
-    missing ε, a gate computed from another value) are left alone.
+    missing ε, a gate computed from another value) are left alone, and so
+    is anything with dynamic shapes.
+
+    Values keep their types: the rescale op computes in the root's element
+    type (upcast-compute-truncate chains collapse into one op, which
+    computes in f32 internally), inputs of another type are cast to it.
 
     Example:
     ```mlir
