@@ -13,6 +13,8 @@
 // NEGATIVE: error: calibration file '{{.*}}': "absmax"."a" must hold finite non-negative numbers
 // RUN: not rescale-opt %s --rescale-insert-quantization="calibration=%S/insert-quantization-smoothquant.mlir" 2>&1 | FileCheck %s --check-prefix=NOT-JSON
 // NOT-JSON: error: calibration file '{{.*}}': not valid JSON:
+// RUN: not rescale-opt %s --rescale-insert-quantization="calibration=%S/Inputs/quant-calibration-wrong-format.json" 2>&1 | FileCheck %s --check-prefix=FORMAT
+// FORMAT: error: calibration file '{{.*}}': expected an object with "format": "rescale-calibration"
 
 // Both linears read the norm and nothing else does: they share
 // s = max over both of [4, 1] and of the weight column maxima [1, 4], so
