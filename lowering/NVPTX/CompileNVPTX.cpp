@@ -27,6 +27,9 @@ LogicalResult mlir::rescale::compileForNVPTX(ModuleOp module,
                           << chip << "'";
   manifest.target = "cuda";
   manifest.chip = chip;
+  // --rescale-gpu-device-memory makes entry arguments device pointers: the
+  // runtime uploads inputs and downloads outputs around the call.
+  manifest.argMemory = runtime::ArgMemory::Device;
 
   LowerToNVPTXOptions pipeline;
   pipeline.chip = chip;

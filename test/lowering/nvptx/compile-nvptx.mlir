@@ -15,7 +15,7 @@
 // RUN: FileCheck %s --check-prefix=DECODER < %t/decoder.manifest.json
 // RUN: not rescale-compile %s --target=nvptx --chip=gfx90a -o %t/bad.so 2>&1 | FileCheck %s --check-prefix=BADCHIP
 
-// MANIFEST: "target":"cuda","chip":"sm_80"
+// MANIFEST: "target":"cuda","chip":"sm_80","arg_memory":"device"
 // MANIFEST-SAME: "name":"block","symbol":"_rescale_entry_block"
 // MANIFEST-SAME: "inputs":[{"dtype":"bf16","shape":[64,512]},{"dtype":"bf16","shape":[64,512]},{"dtype":"bf16","shape":[512]}]
 // MANIFEST-SAME: "outputs":[{"dtype":"bf16","shape":[64,512]},{"dtype":"bf16","shape":[64,512]}]
