@@ -13,6 +13,7 @@
 #include "dialect/RescaleOps.h"
 #include "passes/Matchers.h"
 
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -90,6 +91,84 @@ struct FuseOutputGate : RewritePattern {
   }
 };
 
+/// The attention output in the sequence layout models project from:
+/// reshape(transpose(attn, [0, 2, 1, 3]), [B, S, H·Dv]). Returns the
+/// attention (or null).
+AttentionOp matchSequenceLayoutView(Value v) {
+  auto collapse = strip(v).getDefiningOp<tensor::CollapseShapeOp>();
+  if (!collapse || collapse.getSrcType().getRank() != 4 ||
+      collapse.getReassociationIndices() !=
+          SmallVector<ReassociationIndices>{{0}, {1}, {2, 3}})
+    return {};
+  auto tr = collapse.getSrc().getDefiningOp<linalg::TransposeOp>();
+  if (!tr || tr.getPermutation() != ArrayRef<int64_t>{0, 2, 1, 3} ||
+      !tr->hasOneUse() || !collapse->hasOneUse())
+    return {};
+  return tr.getInput().getDefiningOp<AttentionOp>();
+}
+
+/// `[B, S, H·Dv]`-layout gated attention (Qwen3-Next style: the gate comes
+/// from a projection of the layer input, in the projection's layout):
+/// `reshape(transpose(attn)) ⊙ σ(g)` -> the gate moved into the op's
+/// `[B, H, S, Dv]` layout, the output viewed back.
+struct FuseOutputGateSequenceLayout : RewritePattern {
+  FuseOutputGateSequenceLayout(MLIRContext *ctx)
+      : RewritePattern(MatchAnyOpTypeTag(), 1, ctx) {}
+
+  LogicalResult matchAndRewrite(Operation *op,
+                                PatternRewriter &rewriter) const override {
+    if (op->getNumResults() != 1 || isa<RescaleDialect>(op->getDialect()))
+      return failure();
+    SmallVector<Factor> fs;
+    double c;
+    flattenProduct(op->getResult(0), fs, c);
+    if (fs.size() != 2 || c != 1.0)
+      return failure();
+    for (int i = 0; i < 2; ++i) {
+      AttentionOp attn = fs[i].inverse ? nullptr : matchSequenceLayoutView(fs[i].v);
+      if (!attn || attn.getGateKind() != GateKind::none || !attn->hasOneUse())
+        continue;
+      Value g = fs[1 - i].inverse ? matchLogisticDenominator(fs[1 - i].v) : Value();
+      if (!g)
+        return rewriter.notifyMatchFailure(op, "not multiplied by a sigmoid");
+      RankedTensorType ot = attn.getType();
+      ArrayRef<int64_t> o = ot.getShape(); // [B, H, S, Dv]
+      auto rt = dyn_cast<RankedTensorType>(op->getResult(0).getType());
+      g = strip(g);
+      auto gt = dyn_cast<RankedTensorType>(g.getType());
+      if (!rt || !ot.hasStaticShape() || rt.getElementType() != ot.getElementType() ||
+          rt.getShape() != ArrayRef<int64_t>{o[0], o[2], o[1] * o[3]} || !gt ||
+          !gt.hasStaticShape() || gt.getShape() != rt.getShape())
+        return rewriter.notifyMatchFailure(op, "not an elementwise [B, S, H*Dv] gate");
+      Location loc = op->getLoc();
+      Type et = ot.getElementType();
+      // [B, S, H·Dv] -> [B, S, H, Dv] -> [B, H, S, Dv]
+      Value g4 = reshapeTo(rewriter, loc, g, {o[0], o[2], o[1], o[3]});
+      Value init = tensor::EmptyOp::create(rewriter, loc, o, gt.getElementType());
+      g4 = linalg::TransposeOp::create(rewriter, loc, g4, init,
+                                       ArrayRef<int64_t>{0, 2, 1, 3})
+               ->getResult(0);
+      if (gt.getElementType() != et && !gt.getElementType().isF32())
+        g4 = castElements(rewriter, loc, g4, rewriter.getF32Type());
+      SmallVector<Value> operands{attn.getQ(), attn.getK(), attn.getV(), g4};
+      if (Value sinks = attn.getSinks())
+        operands.push_back(sinks);
+      SmallVector<NamedAttribute> attrs(attn->getAttrs());
+      auto gated = AttentionOp::create(rewriter, attn.getLoc(), TypeRange{ot},
+                                       operands, attrs);
+      gated.setGateKind(GateKind::elementwise);
+      Value outInit = tensor::EmptyOp::create(
+          rewriter, loc, ArrayRef<int64_t>{o[0], o[2], o[1], o[3]}, et);
+      Value back = linalg::TransposeOp::create(rewriter, loc, gated.getResult(),
+                                               outInit, ArrayRef<int64_t>{0, 2, 1, 3})
+                       ->getResult(0);
+      rewriter.replaceOp(op, reshapeTo(rewriter, loc, back, rt.getShape()));
+      return success();
+    }
+    return failure();
+  }
+};
+
 struct RescaleFuseAttentionPass
     : rescale::impl::RescaleFuseAttentionPassBase<RescaleFuseAttentionPass> {
   using RescaleFuseAttentionPassBase::RescaleFuseAttentionPassBase;
@@ -112,5 +191,6 @@ struct RescaleFuseAttentionPass
 } // namespace
 
 void mlir::rescale::populateFuseAttentionGatePatterns(RewritePatternSet &patterns) {
-  patterns.add<FuseOutputGate>(patterns.getContext());
+  patterns.add<FuseOutputGate, FuseOutputGateSequenceLayout>(
+      patterns.getContext());
 }

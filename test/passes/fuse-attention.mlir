@@ -72,3 +72,29 @@ func.func @not_attention_gate_output_used_twice(%q: tensor<1x4x8x16xf32>, %k: te
   %out = arith.divf %o, %d : tensor<1x4x8x16xf32>
   return %out, %o : tensor<1x4x8x16xf32>, tensor<1x4x8x16xf32>
 }
+
+// -----
+
+// Gated attention in the projection layout (Qwen3-Next style): the output
+// is transposed to [B, S, H, Dv], flattened to [B, S, H·Dv], and gated by
+// σ(x W_θ) computed in that layout. The gate moves into the op's layout.
+// CHECK-LABEL: func.func @attention_gate_sequence_layout
+// CHECK-SAME: (%[[Q:.+]]: tensor<1x2x4x8xf32>, %[[K:.+]]: tensor<1x2x4x8xf32>, %[[V:.+]]: tensor<1x2x4x8xf32>, %[[G:.+]]: tensor<1x4x16xf32>)
+// CHECK: %[[G4:.+]] = tensor.expand_shape %[[G]] {{\[}}[0], [1], [2, 3]] output_shape [1, 4, 2, 8]
+// CHECK: %[[GT:.+]] = linalg.transpose ins(%[[G4]] : tensor<1x4x2x8xf32>) {{.*}} permutation = [0, 2, 1, 3]
+// CHECK: %[[O:.+]] = rescale.attention %[[Q]], %[[K]], %[[V]], %[[GT]] {causal = true, gate_kind = #rescale.gate_kind<elementwise>}
+// CHECK: %[[OT:.+]] = linalg.transpose ins(%[[O]]
+// CHECK: %[[R:.+]] = tensor.collapse_shape %[[OT]]
+// CHECK-NEXT: return %[[R]]
+func.func @attention_gate_sequence_layout(%q: tensor<1x2x4x8xf32>, %k: tensor<1x2x4x8xf32>, %v: tensor<1x2x4x8xf32>, %g: tensor<1x4x16xf32>) -> tensor<1x4x16xf32> {
+  %one = arith.constant dense<1.0> : tensor<1x4x16xf32>
+  %o = rescale.attention %q, %k, %v {causal = true} : (tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>) -> tensor<1x2x4x8xf32>
+  %e = tensor.empty() : tensor<1x4x2x8xf32>
+  %t = linalg.transpose ins(%o : tensor<1x2x4x8xf32>) outs(%e : tensor<1x4x2x8xf32>) permutation = [0, 2, 1, 3]
+  %f = tensor.collapse_shape %t [[0], [1], [2, 3]] : tensor<1x4x2x8xf32> into tensor<1x4x16xf32>
+  %n = arith.negf %g : tensor<1x4x16xf32>
+  %x = math.exp %n : tensor<1x4x16xf32>
+  %d = arith.addf %one, %x : tensor<1x4x16xf32>
+  %out = arith.divf %f, %d : tensor<1x4x16xf32>
+  return %out : tensor<1x4x16xf32>
+}

@@ -41,3 +41,17 @@ func.func @headwise_output_gate(%q: tensor<1x4x8x16xf32>, %k: tensor<1x2x8x16xf3
   } -> tensor<1x4x8x16xf32>
   return %out : tensor<1x4x8x16xf32>
 }
+
+// Gated attention in the projection layout [B, S, H*Dv].
+func.func @sequence_layout_gate(%q: tensor<1x2x4x8xf32>, %k: tensor<1x2x4x8xf32>, %v: tensor<1x2x4x8xf32>, %g: tensor<1x4x16xf32>) -> tensor<1x4x16xf32> {
+  %one = arith.constant dense<1.0> : tensor<1x4x16xf32>
+  %o = rescale.attention %q, %k, %v {causal = true} : (tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>) -> tensor<1x2x4x8xf32>
+  %e = tensor.empty() : tensor<1x4x2x8xf32>
+  %t = linalg.transpose ins(%o : tensor<1x2x4x8xf32>) outs(%e : tensor<1x4x2x8xf32>) permutation = [0, 2, 1, 3]
+  %f = tensor.collapse_shape %t [[0], [1], [2, 3]] : tensor<1x4x2x8xf32> into tensor<1x4x16xf32>
+  %n = arith.negf %g : tensor<1x4x16xf32>
+  %x = math.exp %n : tensor<1x4x16xf32>
+  %d = arith.addf %one, %x : tensor<1x4x16xf32>
+  %out = arith.divf %f, %d : tensor<1x4x16xf32>
+  return %out : tensor<1x4x16xf32>
+}
