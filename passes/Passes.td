@@ -160,8 +160,11 @@ def RescaleFuseAttentionPass
         {causal = true, gate_kind = #rescale.gate_kind<elementwise>} : …
     ```
     A gate of shape `[B, Hq, S, 1]` or `[B, Hq, S]` broadcast over the head
-    dimension becomes a headwise gate. Only an ungated attention whose
-    output feeds nothing but the gate multiply is fused.
+    dimension becomes a headwise gate. A gate applied in the projection
+    layout, `reshape(transpose(out, [0, 2, 1, 3]), [B, S, Hq·Dv]) ⊙ σ(g)`,
+    is moved into the op's layout (g reshaped and transposed, the output
+    transposed back). Only an ungated attention whose output feeds nothing
+    but the gate multiply is fused.
   }];
   let statistics = [
     Statistic<"numGates", "fused-gates", "Output gates fused">,
