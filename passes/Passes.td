@@ -276,10 +276,11 @@ def RescaleInsertQuantizationPass
     activation and weight channel maxima) and 1/s is folded into the norm's
     weight (and s into `w_down`'s rows for `gated_norm`, whose gate reads the
     weighted output); otherwise an explicit `x · (1/s)` is inserted and a
-    remark says so. Constant weights are scaled at compile time, argument
-    weights by an explicit multiply on their path; s needs max|W_j|, so
-    smoothing needs constant weights (a linear with a run-time weight is
-    quantized unsmoothed, with a warning).
+    remark says so. With constant weights s is computed and folded at
+    compile time; with run-time weights (function arguments) max|W_j| is a
+    reduction on the weight path, s is computed at run time by the same
+    formula (f64, rounded to f32 once), and the scalings are explicit
+    multiplies: the results are bit for bit the same.
 
     Example (`scheme=w8a8`):
     ```mlir

@@ -30,6 +30,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MLProgram/IR/MLProgram.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/SymbolTable.h"
@@ -160,37 +161,35 @@ APFloat roundTo(double v, Type et) {
   return r;
 }
 
-/// `t ⊙ s` with the vector `s` along dimension `axis` of `t`, computed in
-/// f32 and rounded once to t's element type: folded when `t` is a constant,
-/// an explicit linalg.generic otherwise.
-Value scaleAlong(OpBuilder &b, Location loc, Value t, ArrayRef<float> s,
-                 unsigned axis) {
+/// `t ⊙ s` with the f32 vector `s` along dimension `axis` of `t`, computed
+/// in f32 and rounded once to t's element type: folded at compile time when
+/// both are constants, an explicit linalg.generic otherwise.
+Value scaleAlong(OpBuilder &b, Location loc, Value t, Value s, unsigned axis) {
   auto tt = cast<RankedTensorType>(t.getType());
   Type et = tt.getElementType();
   ArrayRef<int64_t> shape = tt.getShape();
-  if (DenseElementsAttr c = constantValue(t)) {
-    SmallVector<double> v = toDoubles(c);
+  DenseElementsAttr c = constantValue(t), sc = constantValue(s);
+  if (c && sc) {
+    SmallVector<double> v = toDoubles(c), f = toDoubles(sc);
     int64_t inner = 1;
     for (size_t d = axis + 1; d < shape.size(); ++d)
       inner *= shape[d];
     SmallVector<APFloat> out;
     out.reserve(tt.getNumElements());
     for (int64_t i = 0, e = tt.getNumElements(); i < e; ++i) {
-      float prod = static_cast<float>(v[i]) * s[(i / inner) % shape[axis]];
+      float prod = static_cast<float>(v[i]) *
+                   static_cast<float>(f[(i / inner) % shape[axis]]);
       out.push_back(roundTo(prod, et));
     }
     return arith::ConstantOp::create(b, loc, DenseElementsAttr::get(tt, out));
   }
   MLIRContext *ctx = b.getContext();
   unsigned rank = tt.getRank();
-  auto vecType = RankedTensorType::get({shape[axis]}, b.getF32Type());
-  Value vec = arith::ConstantOp::create(
-      b, loc, DenseElementsAttr::get(vecType, s));
   AffineMap id = AffineMap::getMultiDimIdentityMap(rank, ctx);
   AffineMap along = AffineMap::get(rank, 0, getAffineDimExpr(axis, ctx));
   Value init = tensor::EmptyOp::create(b, loc, shape, et);
   auto op = linalg::GenericOp::create(
-      b, loc, TypeRange{tt}, ValueRange{t, vec}, ValueRange{init},
+      b, loc, TypeRange{tt}, ValueRange{t, s}, ValueRange{init},
       ArrayRef<AffineMap>{id, along, id},
       SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
       [&](OpBuilder &nb, Location l, ValueRange args) {
@@ -204,6 +203,57 @@ Value scaleAlong(OpBuilder &b, Location loc, Value t, ArrayRef<float> s,
         linalg::YieldOp::create(nb, l, m);
       });
   return op.getResult(0);
+}
+
+Value f32Vector(OpBuilder &b, Location loc, ArrayRef<float> v) {
+  auto type = RankedTensorType::get({int64_t(v.size())}, b.getF32Type());
+  return arith::ConstantOp::create(b, loc, DenseElementsAttr::get(type, v));
+}
+
+/// A 1-d elementwise linalg.generic over same-shaped vectors, body in the
+/// block arguments' types, result `resultType`.
+Value mapVectors(OpBuilder &b, Location loc, ValueRange inputs,
+                 Type resultElement,
+                 function_ref<Value(OpBuilder &, Location, ValueRange)> body) {
+  int64_t k = cast<RankedTensorType>(inputs.front().getType()).getDimSize(0);
+  AffineMap id = AffineMap::getMultiDimIdentityMap(1, b.getContext());
+  Value init = tensor::EmptyOp::create(b, loc, {k}, resultElement);
+  SmallVector<AffineMap> maps(inputs.size() + 1, id);
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{init.getType()}, inputs, ValueRange{init}, maps,
+             {utils::IteratorType::parallel},
+             [&](OpBuilder &nb, Location l, ValueRange args) {
+               linalg::YieldOp::create(nb, l, body(nb, l, args.drop_back()));
+             })
+      .getResult(0);
+}
+
+/// max_n |W[n, j]| of a run-time [N, K] weight, in f32: tensor<Kxf32>.
+Value columnAbsMax(OpBuilder &b, Location loc, Value w) {
+  auto wt = cast<RankedTensorType>(w.getType());
+  MLIRContext *ctx = b.getContext();
+  Type f32 = b.getF32Type();
+  Value zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.0f));
+  Value init =
+      linalg::FillOp::create(
+          b, loc, zero,
+          ValueRange{tensor::EmptyOp::create(b, loc, {wt.getDimSize(1)}, f32)})
+          .getResult(0);
+  AffineMap in = AffineMap::getMultiDimIdentityMap(2, ctx);
+  AffineMap out = AffineMap::get(2, 0, getAffineDimExpr(1, ctx));
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{init.getType()}, ValueRange{w}, ValueRange{init},
+             ArrayRef<AffineMap>{in, out},
+             {utils::IteratorType::reduction, utils::IteratorType::parallel},
+             [&](OpBuilder &nb, Location l, ValueRange args) {
+               Value v = args[0];
+               if (v.getType() != f32)
+                 v = arith::ExtFOp::create(nb, l, f32, v); // exact
+               Value a = math::AbsFOp::create(nb, l, v);
+               linalg::YieldOp::create(
+                   nb, l, Value(arith::MaximumFOp::create(nb, l, args[1], a)));
+             })
+      .getResult(0);
 }
 
 //===----------------------------------------------------------------------===//
@@ -549,46 +599,99 @@ struct RescaleInsertQuantizationPass
                << "calibration file '" << calibration << "' has "
                << found->second.size() << " absmax values for linear '"
                << info.name << "', whose input has " << k << " channels";
-      DenseElementsAttr w = constantValue(info.op.getWeight());
-      if (!w) {
-        info.op.emitWarning()
-            << "SmoothQuant needs max|W_j| at compile time: linear '"
-            << info.name << "' has a run-time weight and is not smoothed";
-        continue;
-      }
-      SmallVector<double> cols(k, 0.0);
-      SmallVector<double> v = toDoubles(w);
-      for (size_t i = 0; i < v.size(); ++i)
-        cols[i % k] = std::max(cols[i % k], std::fabs(v[i]));
       actMax[info.op] = found->second;
-      weightMax[info.op] = std::move(cols);
+      // max|W_j|: now for constants, at run time (a reduction on the weight
+      // path) otherwise.
+      if (DenseElementsAttr w = constantValue(info.op.getWeight())) {
+        SmallVector<double> cols(k, 0.0);
+        SmallVector<double> v = toDoubles(w);
+        for (size_t i = 0; i < v.size(); ++i)
+          cols[i % k] = std::max(cols[i % k], std::fabs(v[i]));
+        weightMax[info.op] = std::move(cols);
+      }
     }
 
-    // s_j over a group of linears sharing an input.
-    auto smoothingFactors = [&](ArrayRef<LinearOp> group) {
+    // s_j and 1/s_j over a group of linears sharing an input, as [K] f32
+    // tensors built at `b`: constants when every weight is one, else computed
+    // at run time with the same formula (in f64, rounded to f32 once).
+    double alpha = smoothquantAlpha;
+    auto smoothingFactors = [&](OpBuilder &b, Location loc,
+                                ArrayRef<LinearOp> group) -> std::pair<Value, Value> {
       size_t k = actMax[group.front()].size();
-      SmallVector<float> s(k);
-      for (size_t j = 0; j < k; ++j) {
-        double a = 0, w = 0;
-        for (LinearOp lin : group) {
-          a = std::max(a, actMax[lin][j]);
-          w = std::max(w, weightMax[lin][j]);
+      SmallVector<double> a(k, 0.0);
+      for (LinearOp lin : group)
+        for (size_t j = 0; j < k; ++j)
+          a[j] = std::max(a[j], actMax[lin][j]);
+      bool allConstant = llvm::all_of(
+          group, [&](LinearOp lin) { return weightMax.count(lin); });
+      if (allConstant) {
+        SmallVector<float> s(k), inv(k);
+        for (size_t j = 0; j < k; ++j) {
+          double w = 0;
+          for (LinearOp lin : group)
+            w = std::max(w, weightMax[lin][j]);
+          double sj = a[j] == 0 || w == 0 ? 1.0
+                                          : std::pow(a[j], alpha) /
+                                                std::pow(w, 1.0 - alpha);
+          s[j] = static_cast<float>(sj);
+          inv[j] = 1.0f / s[j];
         }
-        double sj = a == 0 || w == 0
-                        ? 1.0
-                        : std::pow(a, smoothquantAlpha) /
-                              std::pow(w, 1.0 - smoothquantAlpha);
-        s[j] = static_cast<float>(sj);
+        return {f32Vector(b, loc, s), f32Vector(b, loc, inv)};
       }
-      return s;
+      Value w;
+      for (LinearOp lin : group) {
+        Value m;
+        if (weightMax.count(lin)) {
+          SmallVector<float> cols;
+          for (double c : weightMax[lin])
+            cols.push_back(static_cast<float>(c)); // exact: |w| of f32/bf16/f16
+          m = f32Vector(b, loc, cols);
+        } else {
+          m = columnAbsMax(b, loc, lin.getWeight());
+        }
+        w = !w ? m
+               : mapVectors(b, loc, {w, m}, b.getF32Type(),
+                            [](OpBuilder &nb, Location l, ValueRange v) {
+                              return Value(
+                                  arith::MaximumFOp::create(nb, l, v[0], v[1]));
+                            });
+      }
+      auto f64Type = RankedTensorType::get({int64_t(k)}, b.getF64Type());
+      Value aVec = arith::ConstantOp::create(
+          b, loc, DenseElementsAttr::get(f64Type, ArrayRef<double>(a)));
+      Value s = mapVectors(
+          b, loc, {aVec, w}, b.getF32Type(),
+          [&](OpBuilder &nb, Location l, ValueRange v) -> Value {
+            Type f64 = nb.getF64Type();
+            auto cst = [&](double d) {
+              return arith::ConstantOp::create(nb, l, nb.getF64FloatAttr(d));
+            };
+            Value wd = arith::ExtFOp::create(nb, l, f64, v[1]);
+            Value num = math::PowFOp::create(nb, l, v[0], cst(alpha));
+            Value den = math::PowFOp::create(nb, l, wd, cst(1.0 - alpha));
+            Value zero = cst(0.0);
+            Value degenerate = arith::OrIOp::create(
+                nb, l,
+                arith::CmpFOp::create(nb, l, arith::CmpFPredicate::OEQ, v[0], zero),
+                arith::CmpFOp::create(nb, l, arith::CmpFPredicate::OEQ, wd, zero));
+            Value sj = arith::SelectOp::create(
+                nb, l, degenerate, cst(1.0), arith::DivFOp::create(nb, l, num, den));
+            return arith::TruncFOp::create(nb, l, nb.getF32Type(), sj);
+          });
+      Value inv = mapVectors(
+          b, loc, {s}, b.getF32Type(),
+          [](OpBuilder &nb, Location l, ValueRange v) -> Value {
+            Value one = arith::ConstantOp::create(nb, l, nb.getF32FloatAttr(1.0f));
+            return arith::DivFOp::create(nb, l, one, v[0]);
+          });
+      return {s, inv};
     };
-    auto inverse = [](ArrayRef<float> s) {
-      SmallVector<float> r;
-      for (float v : s)
-        r.push_back(1.0f / v);
-      return r;
+    // Constant factors are folded into constants; drop the vectors then.
+    auto dropIfUnused = [](Value v) {
+      if (v.use_empty())
+        v.getDefiningOp()->erase();
     };
-    auto scaleWeight = [&](LinearOp lin, ArrayRef<float> s) {
+    auto scaleWeight = [&](LinearOp lin, Value s) {
       OpBuilder b(lin);
       Value w = scaleAlong(b, lin.getLoc(), lin.getWeight(), s, 1);
       lin.getWeightMutable().assign(w);
@@ -598,7 +701,7 @@ struct RescaleInsertQuantizationPass
     DenseSet<Operation *> done;
     for (LinearInfo info : linears) {
       LinearOp lin = info.op;
-      if (!actMax.count(lin) || done.count(lin))
+      if (done.count(lin))
         continue;
       // A norm whose every use is a smoothable linear absorbs 1/s.
       SmallVector<LinearOp> group;
@@ -612,12 +715,23 @@ struct RescaleInsertQuantizationPass
           group.push_back(user);
         }
       }
+      // Run-time weights must be available where s is computed (before the
+      // norm); otherwise smooth each linear on its own.
       if (!group.empty()) {
-        SmallVector<float> s = smoothingFactors(group);
+        Operation *norm = lin.getX().getDefiningOp();
+        for (LinearOp user : group)
+          if (Operation *def = user.getWeight().getDefiningOp())
+            if (!weightMax.count(user) &&
+                (def->getBlock() != norm->getBlock() ||
+                 !def->isBeforeInBlock(norm)))
+              group.clear();
+      }
+      if (!group.empty()) {
         Operation *norm = lin.getX().getDefiningOp();
         OpBuilder b(norm);
+        auto [s, inv] = smoothingFactors(b, norm->getLoc(), group);
         OpOperand &weight = normWeight(norm);
-        weight.assign(scaleAlong(b, norm->getLoc(), weight.get(), inverse(s), 0));
+        weight.assign(scaleAlong(b, norm->getLoc(), weight.get(), inv, 0));
         // GatedNorm's gate reads the weighted output: w_down's rows take s.
         if (auto gated = dyn_cast<GatedNormOp>(norm))
           gated.getWDownMutable().assign(
@@ -627,15 +741,18 @@ struct RescaleInsertQuantizationPass
           scaleWeight(user, s);
           done.insert(user);
         }
+        dropIfUnused(s);
+        dropIfUnused(inv);
         continue;
       }
-      SmallVector<float> s = smoothingFactors({lin});
       OpBuilder b(lin);
+      auto [s, inv] = smoothingFactors(b, lin.getLoc(), {lin});
       auto xt = cast<RankedTensorType>(lin.getX().getType());
-      Value x = scaleAlong(b, lin.getLoc(), lin.getX(), inverse(s),
-                           xt.getRank() - 1);
+      Value x = scaleAlong(b, lin.getLoc(), lin.getX(), inv, xt.getRank() - 1);
       lin.getXMutable().assign(x);
       scaleWeight(lin, s);
+      dropIfUnused(s);
+      dropIfUnused(inv);
       lin.emitRemark() << "SmoothQuant: the input of linear '" << info.name
                        << "' does not come straight from a norm whose every "
                           "use is a quantized linear; inserted an explicit "

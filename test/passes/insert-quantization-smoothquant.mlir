@@ -73,12 +73,26 @@ func.func @smooth_gated_norm(%x: tensor<3x2xf32>) -> tensor<3x1xf32> {
 
 // -----
 
-// max|W_j| is needed at compile time: a run-time weight is not smoothed.
-// CHECK-LABEL: func.func @argument_weight_not_smoothed
-// CHECK: rescale.rms_norm %{{.+}}, %arg1
-func.func @argument_weight_not_smoothed(%x: tensor<3x2xf32>, %g: tensor<2xf32>, %w: tensor<1x2xf32>) -> tensor<3x1xf32> {
+// A run-time weight: max|W_j| is a reduction on the weight path and s is
+// computed at run time with the same formula (f64, rounded to f32 once);
+// 1/s scales the norm weight (also an argument) and s the weight columns,
+// both explicitly.
+// CHECK-LABEL: func.func @argument_weight_smoothed_at_run_time
+// CHECK-SAME: (%[[X:.+]]: tensor<3x2xf32>, %[[G:.+]]: tensor<2xf32>, %[[W:.+]]: tensor<1x2xf32>)
+// CHECK: %[[WMAX:.+]] = linalg.generic {{{.*}}iterator_types = ["reduction", "parallel"]} ins(%[[W]] : tensor<1x2xf32>)
+// CHECK: %[[A:.+]] = arith.constant dense<[4.000000e+00, 1.000000e+00]> : tensor<2xf64>
+// CHECK: %[[S:.+]] = linalg.generic {{.*}} ins(%[[A]], %[[WMAX]] : tensor<2xf64>, tensor<2xf32>)
+// CHECK: math.powf
+// CHECK: math.powf
+// CHECK: arith.divf
+// CHECK: arith.truncf
+// CHECK: %[[INV:.+]] = linalg.generic {{.*}} ins(%[[S]] : tensor<2xf32>)
+// CHECK: %[[GS:.+]] = linalg.generic {{.*}} ins(%[[G]], %[[INV]] : tensor<2xf32>, tensor<2xf32>)
+// CHECK: %[[Y:.+]] = rescale.rms_norm %[[X]], %[[GS]]
+// CHECK: %[[WS:.+]] = linalg.generic {{.*}} ins(%[[W]], %[[S]] : tensor<1x2xf32>, tensor<2xf32>)
+// CHECK: rescale.linear %[[Y]], %[[WS]]
+func.func @argument_weight_smoothed_at_run_time(%x: tensor<3x2xf32>, %g: tensor<2xf32>, %w: tensor<1x2xf32>) -> tensor<3x1xf32> {
   %y = rescale.rms_norm %x, %g : (tensor<3x2xf32>, tensor<2xf32>) -> tensor<3x2xf32>
-  // expected-warning @+1 {{SmoothQuant needs max|W_j| at compile time: linear 'argument_weight_not_smoothed/linear0' has a run-time weight and is not smoothed}}
   %a = rescale.linear %y, %w : (tensor<3x2xf32>, tensor<1x2xf32>) -> tensor<3x1xf32>
   return %a : tensor<3x1xf32>
 }
