@@ -20,5 +20,8 @@ python3 "$ROOT/bench/gpu/cases.py" "$OUT/bench.mlir" "$OUT/cases.json"
 "$COMPILE" "$OUT/bench.mlir" --target=nvptx --chip="$CHIP" -o "$OUT/bench.so"
 "$COMPILE" "$CASES" --target=nvptx --chip="$CHIP" -o "$OUT/gpu-cases.cuda.so"
 "$COMPILE" "$CASES" --target=cpu -o "$OUT/gpu-cases.cpu.so"
+# The bundled example model, for the end-to-end GPU-vs-CPU check.
+"$COMPILE" "$ROOT/examples/decoder_block.mlir" --target=nvptx --chip="$CHIP" -o "$OUT/decoder.cuda.so"
+"$COMPILE" "$ROOT/examples/decoder_block.mlir" --target=cpu -o "$OUT/decoder.cpu.so"
 echo "bench/gpu/build.sh: artifacts for $CHIP in $OUT"
 ls -la "$OUT"

@@ -42,6 +42,16 @@ while read -r entry tol seed; do
   fi
 done < <(grep -ho 'gpu_vs_cpu.py %S/Inputs/gpu-cases.mlir [a-z0-9_]* [0-9.e-]* %t [0-9]*' \
            "$ROOT"/test/lowering/nvptx/gpu-*.test | awk '{print $3, $4, $6}')
+# The bundled example model end to end (test/lowering/nvptx/gpu-decoder-block.test).
+if [[ -f "$ART/decoder.cuda.so" ]]; then
+  if python3 "$ROOT/test/lowering/nvptx/Inputs/gpu_vs_cpu.py" \
+      "$ART/decoder.cpu.so,$ART/decoder.cuda.so" decoder_block 1e-4 "$WORK" 31 \
+      > "$WORK/decoder_block.log" 2>&1; then
+    echo "PASS decoder_block: $(grep -h 'max rel err' "$WORK/decoder_block.log" | sed 's/^PASS //' | tr '\n' ' ')"
+  else
+    echo "FAIL decoder_block"; sed 's/^/    /' "$WORK/decoder_block.log"; fails=$((fails + 1))
+  fi
+fi
 echo "GPU tests: $fails failed"
 
 echo "== 3. benchmark"
