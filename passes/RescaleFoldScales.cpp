@@ -21,6 +21,7 @@
 #include "dialect/RescaleDialect.h"
 #include "dialect/RescaleOps.h"
 #include "passes/Matchers.h"
+#include "passes/WeightUtils.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -40,22 +41,6 @@ using namespace mlir;
 using namespace mlir::rescale;
 
 namespace {
-
-/// The compile-time value of a parameter: a dense constant, or the initial
-/// value of an immutable ml_program.global it loads.
-DenseElementsAttr constantValue(Value v) {
-  DenseElementsAttr d;
-  if (matchPattern(v, m_Constant(&d)))
-    return d;
-  auto load = v.getDefiningOp<ml_program::GlobalLoadConstOp>();
-  if (!load)
-    return {};
-  auto global = SymbolTable::lookupNearestSymbolFrom<ml_program::GlobalOp>(
-      load, load.getGlobalAttr());
-  if (!global || global.getIsMutable() || !global.getValue())
-    return {};
-  return dyn_cast<DenseElementsAttr>(*global.getValue());
-}
 
 /// A constant holding `attr`, as an arith.constant, or as a new private
 /// immutable global when `like` came from a global (keeping weights in
@@ -77,53 +62,15 @@ Value materialize(OpBuilder &b, Location loc, DenseElementsAttr attr, Value like
       b, loc, attr.getType(), FlatSymbolRefAttr::get(global.getSymNameAttr()));
 }
 
-/// `w ⊙ s` with the vector `s` running along dimension `axis` of the 2-d `w`
-/// (axis 0 scales rows, axis 1 columns). Computed in f32 and rounded once to
-/// w's element type, at compile time when both are constants.
-Value scaleAlong(OpBuilder &b, Location loc, Value w, Value s, unsigned axis) {
+/// `w ⊙ s` along `axis` of the 2-d `w` (axis 0 scales rows, axis 1
+/// columns); a folded constant stays in ml_program when `w` came from there.
+Value scaleWeightAlong(OpBuilder &b, Location loc, Value w, Value s,
+                       unsigned axis) {
   assert(cast<RankedTensorType>(w.getType()).hasStaticShape() &&
          "callers check static weights");
-  auto wt = cast<RankedTensorType>(w.getType());
-  Type et = wt.getElementType();
-  DenseElementsAttr wc = constantValue(w), sc = constantValue(s);
-  if (wc && sc) {
-    SmallVector<APFloat> ws(wc.getValues<APFloat>()), ss(sc.getValues<APFloat>());
-    int64_t cols = wt.getDimSize(1);
-    SmallVector<APFloat> out;
-    out.reserve(wt.getNumElements());
-    for (int64_t i = 0, e = wt.getNumElements(); i < e; ++i) {
-      int64_t j = axis == 0 ? i / cols : i % cols;
-      float prod = static_cast<float>(ws[i].convertToDouble()) *
-                   static_cast<float>(ss[sc.isSplat() ? 0 : j].convertToDouble());
-      APFloat r(prod);
-      bool lost;
-      r.convert(cast<FloatType>(et).getFloatSemantics(),
-                APFloat::rmNearestTiesToEven, &lost);
-      out.push_back(r);
-    }
-    return materialize(b, loc, DenseElementsAttr::get(wt, out), w);
-  }
-  // A weight known only at run time: scale it on its path.
-  MLIRContext *ctx = b.getContext();
-  AffineMap id = AffineMap::getMultiDimIdentityMap(2, ctx);
-  AffineMap vec = AffineMap::get(2, 0, getAffineDimExpr(axis, ctx));
-  Value init = tensor::EmptyOp::create(b, loc, wt.getShape(), et);
-  auto op = linalg::GenericOp::create(
-      b, loc, TypeRange{wt}, ValueRange{w, s}, ValueRange{init},
-      ArrayRef<AffineMap>{id, vec, id},
-      ArrayRef<utils::IteratorType>{utils::IteratorType::parallel,
-                                    utils::IteratorType::parallel},
-      [&](OpBuilder &nb, Location l, ValueRange args) {
-        Type f32 = nb.getF32Type();
-        auto toF32 = [&](Value x) -> Value {
-          return x.getType() == f32 ? x : arith::ExtFOp::create(nb, l, f32, x);
-        };
-        Value m = arith::MulFOp::create(nb, l, toF32(args[0]), toF32(args[1]));
-        if (et != f32)
-          m = arith::TruncFOp::create(nb, l, et, m);
-        linalg::YieldOp::create(nb, l, m);
-      });
-  return op.getResult(0);
+  return scaleAlong(b, loc, w, s, axis, [&](DenseElementsAttr folded) {
+    return materialize(b, loc, folded, w);
+  });
 }
 
 /// A vector of ones with the type of `like`.
@@ -157,15 +104,17 @@ struct FoldPreScaleIntoProducer : OpRewritePattern<PreAffineRMSNormOp> {
       return rewriter.notifyMatchFailure(norm, "dynamic weight shape");
     Location loc = norm.getLoc();
     rewriter.setInsertionPoint(lin);
-    Value w = scaleAlong(rewriter, loc, lin.getWeight(), norm.getPreScale(), 0);
+    Value w =
+        scaleWeightAlong(rewriter, loc, lin.getWeight(), norm.getPreScale(), 0);
     Value bias = lin.getBias();
     if (bias) {
       // The bias is a [N] vector: scale it as a [1, N] matrix's columns.
       auto bt = cast<RankedTensorType>(bias.getType());
       Value b2 = match::reshapeTo(rewriter, loc, bias, {1, bt.getDimSize(0)});
-      bias = match::reshapeTo(rewriter, loc,
-                              scaleAlong(rewriter, loc, b2, norm.getPreScale(), 1),
-                              bt.getShape());
+      bias = match::reshapeTo(
+          rewriter, loc,
+          scaleWeightAlong(rewriter, loc, b2, norm.getPreScale(), 1),
+          bt.getShape());
     }
     auto folded = LinearOp::create(rewriter, lin.getLoc(), lin.getType(),
                                    lin.getX(), w, bias);
@@ -204,12 +153,12 @@ struct FoldPostScaleIntoConsumers : OpRewritePattern<NormOp> {
     Location loc = norm.getLoc();
     for (LinearOp lin : users) {
       rewriter.setInsertionPoint(lin);
-      Value w = scaleAlong(rewriter, loc, lin.getWeight(), lambda, 1);
+      Value w = scaleWeightAlong(rewriter, loc, lin.getWeight(), lambda, 1);
       rewriter.modifyOpInPlace(lin, [&] { lin.getWeightMutable().assign(w); });
     }
     rewriter.setInsertionPoint(norm);
     if constexpr (std::is_same_v<NormOp, GatedNormOp>) {
-      Value wd = scaleAlong(rewriter, loc, norm.getWDown(), lambda, 0);
+      Value wd = scaleWeightAlong(rewriter, loc, norm.getWDown(), lambda, 0);
       rewriter.modifyOpInPlace(norm, [&] { norm.getWDownMutable().assign(wd); });
     }
     Value ones = onesLike(rewriter, loc, lambda);

@@ -25,6 +25,7 @@
 #include "dialect/RescaleDialect.h"
 #include "dialect/RescaleOps.h"
 #include "passes/LinearNames.h"
+#include "passes/WeightUtils.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -128,82 +129,6 @@ QuantSchemeAttr weightScheme(MLIRContext *ctx, Scheme s, int64_t n, int64_t k) {
 //===----------------------------------------------------------------------===//
 // Compile-time values
 //===----------------------------------------------------------------------===//
-
-/// The compile-time value of a weight: a dense constant, or the initial value
-/// of an immutable ml_program.global it loads.
-DenseElementsAttr constantValue(Value v) {
-  DenseElementsAttr d;
-  if (matchPattern(v, m_Constant(&d)))
-    return d;
-  auto load = v.getDefiningOp<ml_program::GlobalLoadConstOp>();
-  if (!load)
-    return {};
-  auto global = SymbolTable::lookupNearestSymbolFrom<ml_program::GlobalOp>(
-      load, load.getGlobalAttr());
-  if (!global || global.getIsMutable() || !global.getValue())
-    return {};
-  return dyn_cast<DenseElementsAttr>(*global.getValue());
-}
-
-SmallVector<double> toDoubles(DenseElementsAttr d) {
-  SmallVector<double> out;
-  out.reserve(d.getNumElements());
-  for (APFloat v : d.getValues<APFloat>())
-    out.push_back(v.convertToDouble());
-  return out;
-}
-
-APFloat roundTo(double v, Type et) {
-  APFloat r(v);
-  bool lost;
-  r.convert(cast<FloatType>(et).getFloatSemantics(),
-            APFloat::rmNearestTiesToEven, &lost);
-  return r;
-}
-
-/// `t ⊙ s` with the f32 vector `s` along dimension `axis` of `t`, computed
-/// in f32 and rounded once to t's element type: folded at compile time when
-/// both are constants, an explicit linalg.generic otherwise.
-Value scaleAlong(OpBuilder &b, Location loc, Value t, Value s, unsigned axis) {
-  auto tt = cast<RankedTensorType>(t.getType());
-  Type et = tt.getElementType();
-  ArrayRef<int64_t> shape = tt.getShape();
-  DenseElementsAttr c = constantValue(t), sc = constantValue(s);
-  if (c && sc) {
-    SmallVector<double> v = toDoubles(c), f = toDoubles(sc);
-    int64_t inner = 1;
-    for (size_t d = axis + 1; d < shape.size(); ++d)
-      inner *= shape[d];
-    SmallVector<APFloat> out;
-    out.reserve(tt.getNumElements());
-    for (int64_t i = 0, e = tt.getNumElements(); i < e; ++i) {
-      float prod = static_cast<float>(v[i]) *
-                   static_cast<float>(f[(i / inner) % shape[axis]]);
-      out.push_back(roundTo(prod, et));
-    }
-    return arith::ConstantOp::create(b, loc, DenseElementsAttr::get(tt, out));
-  }
-  MLIRContext *ctx = b.getContext();
-  unsigned rank = tt.getRank();
-  AffineMap id = AffineMap::getMultiDimIdentityMap(rank, ctx);
-  AffineMap along = AffineMap::get(rank, 0, getAffineDimExpr(axis, ctx));
-  Value init = tensor::EmptyOp::create(b, loc, shape, et);
-  auto op = linalg::GenericOp::create(
-      b, loc, TypeRange{tt}, ValueRange{t, s}, ValueRange{init},
-      ArrayRef<AffineMap>{id, along, id},
-      SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
-      [&](OpBuilder &nb, Location l, ValueRange args) {
-        Type f32 = nb.getF32Type();
-        Value x = args[0];
-        if (x.getType() != f32)
-          x = arith::ExtFOp::create(nb, l, f32, x);
-        Value m = arith::MulFOp::create(nb, l, x, args[1]);
-        if (et != f32)
-          m = arith::TruncFOp::create(nb, l, et, m);
-        linalg::YieldOp::create(nb, l, m);
-      });
-  return op.getResult(0);
-}
 
 Value f32Vector(OpBuilder &b, Location loc, ArrayRef<float> v) {
   auto type = RankedTensorType::get({int64_t(v.size())}, b.getF32Type());

@@ -1,0 +1,90 @@
+//===- WeightUtils.cpp - compile-time weights for the graph passes --------===//
+
+#include "passes/WeightUtils.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/MLProgram/IR/MLProgram.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/IR/SymbolTable.h"
+
+using namespace mlir;
+
+DenseElementsAttr rescale::constantValue(Value v) {
+  DenseElementsAttr d;
+  if (matchPattern(v, m_Constant(&d)))
+    return d;
+  auto load = v.getDefiningOp<ml_program::GlobalLoadConstOp>();
+  if (!load)
+    return {};
+  auto global = SymbolTable::lookupNearestSymbolFrom<ml_program::GlobalOp>(
+      load, load.getGlobalAttr());
+  if (!global || global.getIsMutable() || !global.getValue())
+    return {};
+  return dyn_cast<DenseElementsAttr>(*global.getValue());
+}
+
+SmallVector<double> rescale::toDoubles(DenseElementsAttr d) {
+  SmallVector<double> out;
+  out.reserve(d.getNumElements());
+  for (APFloat v : d.getValues<APFloat>())
+    out.push_back(v.convertToDouble());
+  return out;
+}
+
+APFloat rescale::roundTo(double v, Type et) {
+  APFloat r(v);
+  bool lost;
+  r.convert(cast<FloatType>(et).getFloatSemantics(),
+            APFloat::rmNearestTiesToEven, &lost);
+  return r;
+}
+
+Value rescale::scaleAlong(OpBuilder &b, Location loc, Value t, Value s,
+                          unsigned axis,
+                          function_ref<Value(DenseElementsAttr)> materialize) {
+  auto tt = cast<RankedTensorType>(t.getType());
+  Type et = tt.getElementType();
+  ArrayRef<int64_t> shape = tt.getShape();
+  DenseElementsAttr c = constantValue(t), sc = constantValue(s);
+  if (c && sc) {
+    SmallVector<double> v = toDoubles(c), f = toDoubles(sc);
+    int64_t inner = 1;
+    for (size_t d = axis + 1; d < shape.size(); ++d)
+      inner *= shape[d];
+    SmallVector<APFloat> out;
+    out.reserve(tt.getNumElements());
+    for (int64_t i = 0, e = tt.getNumElements(); i < e; ++i) {
+      // The product of the two values as f32 (what the run-time path below
+      // computes), then one rounding to t's type.
+      float prod = static_cast<float>(v[i]) *
+                   static_cast<float>(f[(i / inner) % shape[axis]]);
+      out.push_back(roundTo(prod, et));
+    }
+    auto folded = DenseElementsAttr::get(tt, out);
+    return materialize ? materialize(folded)
+                       : arith::ConstantOp::create(b, loc, folded);
+  }
+  // A value known only at run time: scale it on its path.
+  MLIRContext *ctx = b.getContext();
+  unsigned rank = tt.getRank();
+  AffineMap id = AffineMap::getMultiDimIdentityMap(rank, ctx);
+  AffineMap along = AffineMap::get(rank, 0, getAffineDimExpr(axis, ctx));
+  Value init = tensor::EmptyOp::create(b, loc, shape, et);
+  auto op = linalg::GenericOp::create(
+      b, loc, TypeRange{tt}, ValueRange{t, s}, ValueRange{init},
+      ArrayRef<AffineMap>{id, along, id},
+      SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
+      [&](OpBuilder &nb, Location l, ValueRange args) {
+        Type f32 = nb.getF32Type();
+        auto toF32 = [&](Value x) -> Value {
+          return x.getType() == f32 ? x : arith::ExtFOp::create(nb, l, f32, x);
+        };
+        Value m = arith::MulFOp::create(nb, l, toF32(args[0]), toF32(args[1]));
+        if (et != f32)
+          m = arith::TruncFOp::create(nb, l, et, m);
+        linalg::YieldOp::create(nb, l, m);
+      });
+  return op.getResult(0);
+}
