@@ -10,7 +10,8 @@
 //       one packed entry point per public function (see EmitEntryPoints).
 //       rescale-compile --target=cpu runs it before translating to LLVM IR.
 //       Stages: the reference decomposition; elementwise tensor ops to linalg;
-//       canonicalize/cse; elementwise fusion; one-shot bufferization at
+//       canonicalize/cse; elementwise fusion; a copy for each tensor returned
+//       twice (CopyRepeatedResults); one-shot bufferization at
 //       function boundaries (identity layouts); results to out-params; buffer
 //       deallocation; linalg to loops; math/arith expansion (incl. bf16,
 //       f8E8M0 and f4E2M1 conversions); the LLVM dialect.
@@ -59,6 +60,63 @@ def ConvertRescaleToLinalg : Pass<"convert-rescale-to-linalg"> {
     "::mlir::math::MathDialect",
     "::mlir::tensor::TensorDialect",
   ];
+}
+
+def CopyRepeatedResults
+    : Pass<"rescale-copy-repeated-results", "::mlir::func::FuncOp"> {
+  let summary = "Give every returned tensor its own value (a copy for repeats)";
+  let description = [{
+    A function that returns the same tensor value more than once
+    (`return %y, %y`) would have one buffer stand for two results after
+    bufferization, and `buffer-results-to-out-params` (which turns each result
+    into its own caller-allocated out-param) does not handle that: MLIR 22
+    crashes on it. This pass replaces every repeat after the first by an
+    explicit copy, `bufferization.alloc_tensor() copy(%y)`, which one-shot
+    bufferization turns into an allocation and a `memref.copy`, and which
+    then becomes a copy into the second out-param.
+
+    Only repeats are copied: a function argument or a constant returned once
+    already bufferizes to a copy into its out-param. The CPU pipeline runs
+    this pass right before bufferization, after the last CSE (which would
+    merge the copies again).
+
+    Example:
+    ```mlir
+    return %y, %y : tensor<4x8xf32>, tensor<4x8xf32>
+    // becomes
+    %copy = bufferization.alloc_tensor() copy(%y) : tensor<4x8xf32>
+    return %y, %copy : tensor<4x8xf32>, tensor<4x8xf32>
+    ```
+  }];
+  let dependentDialects = ["::mlir::bufferization::BufferizationDialect"];
+  let statistics = [
+    Statistic<"numCopies", "num-copies", "Number of repeated results copied">,
+  ];
+}
+
+def InlineConstantGlobals
+    : Pass<"rescale-inline-constant-globals", "::mlir::ModuleOp"> {
+  let summary = "Replace loads of constant ml_program globals by their values";
+  let description = [{
+    Importers (torch-mlir, IREE-style) and `--rescale-fold-scales` keep
+    weights in immutable `ml_program.global`s read with
+    `ml_program.global_load_const`. Upstream bufferization handles mutable
+    globals but not constant loads, so the CPU pipeline turns each such load
+    into an `arith.constant` of the global's value; bufferization then makes it
+    a read-only `memref.global`. Globals without an elements value are left
+    alone (and bufferization reports them).
+
+    Example:
+    ```mlir
+    ml_program.global private @w(dense<[1.0, 2.0]> : tensor<2xf32>) : tensor<2xf32>
+    %w = ml_program.global_load_const @w : tensor<2xf32>
+    ```
+    becomes
+    ```mlir
+    %w = arith.constant dense<[1.0, 2.0]> : tensor<2xf32>
+    ```
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect"];
 }
 
 def EmitEntryPoints : Pass<"rescale-emit-entry-points", "::mlir::ModuleOp"> {

@@ -24,6 +24,9 @@ void mlir::rescale::buildLowerToCPUPipeline(OpPassManager &pm,
   //    whole tensors (glue such as a SwiGLU product written by hand) becomes
   //    linalg too, so that everything bufferizes and fuses the same way.
   pm.addPass(createConvertRescaleToLinalg());
+  // Weights in constant ml_program.globals become constants (bufferization
+  // has no model for global_load_const).
+  pm.addPass(createInlineConstantGlobals());
   pm.addPass(createConvertElementwiseToLinalgPass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
@@ -37,7 +40,10 @@ void mlir::rescale::buildLowerToCPUPipeline(OpPassManager &pm,
   //    entry arguments are plain row-major descriptors, and results become
   //    caller-allocated out-params (the runtime allocates and poisons them).
   //    Public functions are the entry points, so they must be rewritten too.
+  //    A tensor returned twice gets a copy first (one buffer cannot become
+  //    two out-params); after the last CSE, which would merge the copies.
   pm.addPass(bufferization::createEmptyTensorEliminationPass());
+  pm.addNestedPass<func::FuncOp>(createCopyRepeatedResults());
   bufferization::OneShotBufferizePassOptions bufferize;
   bufferize.bufferizeFunctionBoundaries = true;
   bufferize.functionBoundaryTypeConversion =

@@ -121,3 +121,20 @@ func.func @bf16_math(%x: tensor<8xbf16>, %y: tensor<8xf16>) -> (tensor<8xbf16>, 
   %d = arith.mulf %c, %y : tensor<8xf16>
   return %b, %d : tensor<8xbf16>, tensor<8xf16>
 }
+
+// -----
+
+// A tensor returned twice (regression: buffer-results-to-out-params crashed on
+// one buffer standing for two results). The exp is written into the first
+// out-param and copied into the second.
+// CHECK-LABEL: llvm.func @exp_returned_twice(
+// CHECK:         llvm.intr.exp
+// CHECK:         llvm.store
+// CHECK:         "llvm.intr.memcpy"
+// CHECK:         llvm.return
+// CHECK-LABEL: llvm.func @_rescale_entry_exp_returned_twice(
+// CHECK-COUNT-3: llvm.load {{.*}} -> !llvm.struct<(ptr, ptr, i64, array<2 x i64>, array<2 x i64>)>
+func.func @exp_returned_twice(%x: tensor<4x8xf32>) -> (tensor<4x8xf32>, tensor<4x8xf32>) {
+  %y = math.exp %x : tensor<4x8xf32>
+  return %y, %y : tensor<4x8xf32>, tensor<4x8xf32>
+}
