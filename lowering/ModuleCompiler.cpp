@@ -13,6 +13,7 @@
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/SymbolTable.h"
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
 #include "mlir/Parser/Parser.h"
@@ -101,8 +102,27 @@ mlir::rescale::collectEntries(ModuleOp module) {
   std::vector<runtime::EntrySpec> entries;
   bool failed = false;
   for (auto func : module.getOps<func::FuncOp>()) {
+    // A called declaration would be an undefined symbol of the shared object:
+    // nothing links against it, so the module could not be loaded.
+    if (func.isExternal() && !SymbolTable::symbolKnownUseEmpty(func, module)) {
+      func.emitError() << "@" << func.getSymName()
+                       << " is called but only declared; a compiled module "
+                          "must define every function it calls";
+      failed = true;
+      continue;
+    }
     if (!func.isPublic() || func.isExternal())
       continue;
+    // The packed wrappers' prefix: EmitEntryPoints gives such a function no
+    // wrapper of its own, so the manifest would name a missing symbol.
+    if (func.getSymName().starts_with(runtime::entrySymbolFor(""))) {
+      func.emitError() << "entry point @" << func.getSymName()
+                       << ": the prefix '" << runtime::entrySymbolFor("")
+                       << "' is reserved for the packed entry points; rename "
+                          "the function or make it private";
+      failed = true;
+      continue;
+    }
     runtime::EntrySpec entry;
     entry.name = func.getSymName().str();
     entry.symbol = runtime::entrySymbolFor(entry.name);

@@ -1,0 +1,18 @@
+// Entry signatures rescale-compile rejects, each at its function.
+func.func @index_input(%x: tensor<4xf32>, %i: index) -> tensor<4xf32> {
+  return %x : tensor<4xf32>
+}
+func.func @i32_result(%x: tensor<4xf32>) -> i32 {
+  %c = arith.constant 1 : i32
+  return %c : i32
+}
+func.func private @declared_only(%x: tensor<4xf32>) -> tensor<4xf32>
+func.func @calls_a_declaration(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %y = func.call @declared_only(%x) : (tensor<4xf32>) -> tensor<4xf32>
+  return %y : tensor<4xf32>
+}
+func.func @_rescale_entry_reserved(%x: tensor<4xf32>) -> tensor<4xf32> {
+  return %x : tensor<4xf32>
+}
+// Declared and never called: harmless, no diagnostic.
+func.func private @unused_declaration(%x: tensor<4xf32>) -> tensor<4xf32>
