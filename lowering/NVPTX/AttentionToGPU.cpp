@@ -631,36 +631,28 @@ struct AttentionToGPU : OpRewritePattern<AttentionOp> {
 
     LaunchConfig config;
     SmallVector<Type> workgroup;
-    auto wg = gpu::AddressSpaceAttr::get(rewriter.getContext(),
-                                         gpu::AddressSpace::Workgroup);
     if (tensorCores) {
       config.blockSize = kWarps * TargetInfo::kWarpSize;
       config.gridSize = llvm::divideCeil(p.s, kBr) * p.hq * p.batch;
-      workgroup.push_back(MemRefType::get({kBc * (p.d + kPad)}, p.kElt,
-                                          MemRefLayoutAttrInterface(), wg));
-      workgroup.push_back(MemRefType::get({p.dv * (kBc + kPad)}, p.vElt,
-                                          MemRefLayoutAttrInterface(), wg));
+      MLIRContext *ctx = rewriter.getContext();
+      workgroup.push_back(workgroupBufferType(ctx, kBc * (p.d + kPad), p.kElt));
+      workgroup.push_back(
+          workgroupBufferType(ctx, p.dv * (kBc + kPad), p.vElt));
     } else {
       config.blockSize = kGeneralRowsPerBlock * TargetInfo::kWarpSize;
       config.gridSize =
           llvm::divideCeil(p.s, kGeneralRowsPerBlock) * p.hq * p.batch;
     }
-    std::string name = tensorCores ? "attention_mma" : "attention";
-    if (auto parent = op->getParentOfType<FunctionOpInterface>())
-      name = (parent.getName() + "_" + name).str();
-    gpu::GPUFuncOp func = createKernel(
-        rewriter, op, name, ValueRange(args).getTypes(), workgroup, config);
-    {
-      ImplicitLocOpBuilder b(loc, rewriter);
-      OpBuilder::InsertionGuard guard(b);
-      b.setInsertionPointToStart(&func.getBody().front());
-      if (tensorCores)
-        buildTensorCoreKernel(b, func, p, func.getWorkgroupAttributions()[0],
-                              func.getWorkgroupAttributions()[1]);
-      else
-        buildGeneralKernel(b, func, p);
-    }
-    launch(rewriter, loc, func, config, args);
+    emitKernel(rewriter, op, tensorCores ? "attention_mma" : "attention", args,
+               workgroup, config,
+               [&](ImplicitLocOpBuilder &b, gpu::GPUFuncOp func) {
+                 if (tensorCores)
+                   buildTensorCoreKernel(b, func, p,
+                                         func.getWorkgroupAttributions()[0],
+                                         func.getWorkgroupAttributions()[1]);
+                 else
+                   buildGeneralKernel(b, func, p);
+               });
     rewriter.replaceOp(op, out.tensor);
     return success();
   }

@@ -91,15 +91,7 @@ struct ElementwiseGenericToGPU : OpRewritePattern<linalg::GenericOp> {
 
     LaunchConfig config{static_cast<int64_t>(llvm::divideCeil(total, kThreads)),
                         kThreads, 0};
-    std::string name = "elementwise";
-    if (auto parent = op->getParentOfType<FunctionOpInterface>())
-      name = (parent.getName() + "_" + name).str();
-    gpu::GPUFuncOp func = createKernel(rewriter, op, name,
-                                       ValueRange(args).getTypes(), {}, config);
-    {
-      ImplicitLocOpBuilder b(loc, rewriter);
-      OpBuilder::InsertionGuard guard(b);
-      b.setInsertionPointToStart(&func.getBody().front());
+    auto body = [&](ImplicitLocOpBuilder &b, gpu::GPUFuncOp func) {
       Value tid = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
       Value bid = gpu::BlockIdOp::create(b, gpu::Dimension::x);
       Value i = arith::AddIOp::create(
@@ -145,8 +137,8 @@ struct ElementwiseGenericToGPU : OpRewritePattern<linalg::GenericOp> {
                                 func.getArgument(firstOut + j),
                                 ValueRange{flatIndex(init)});
       }
-    }
-    launch(rewriter, loc, func, config, args);
+    };
+    emitKernel(rewriter, op, "elementwise", args, {}, config, body);
     rewriter.replaceOp(op, results);
     return success();
   }

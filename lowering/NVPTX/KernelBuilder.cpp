@@ -10,6 +10,7 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/SymbolTable.h"
+#include "mlir/Interfaces/FunctionInterfaces.h"
 
 using namespace mlir;
 using namespace mlir::rescale::nvptx;
@@ -31,10 +32,14 @@ gpu::GPUFuncOp mlir::rescale::nvptx::createKernel(
   gpu::GPUModuleOp kernels = getOrCreateKernelModule(b, module);
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToEnd(kernels.getBody());
-  // Unique the name among the kernels already emitted: one kernel per op.
-  std::string name = baseName.str();
+  // Kernels are named after the function and the op they come from, and
+  // uniqued among the kernels already emitted: one kernel per op.
+  std::string base = baseName.str();
+  if (auto parent = anchor->getParentOfType<FunctionOpInterface>())
+    base = (parent.getName() + "_" + baseName).str();
+  std::string name = base;
   for (int i = 0; kernels.lookupSymbol(name); ++i)
-    name = (baseName + "_" + llvm::Twine(i)).str();
+    name = (base + "_" + llvm::Twine(i)).str();
   auto func =
       gpu::GPUFuncOp::create(b, anchor->getLoc(), name,
                              b.getFunctionType(argTypes, {}), workgroupTypes);
@@ -46,6 +51,29 @@ gpu::GPUFuncOp mlir::rescale::nvptx::createKernel(
   b.setInsertionPointToStart(&func.getBody().front());
   gpu::ReturnOp::create(b, anchor->getLoc());
   return func;
+}
+
+gpu::GPUFuncOp mlir::rescale::nvptx::emitKernel(
+    OpBuilder &b, Operation *op, llvm::StringRef baseName, ValueRange args,
+    TypeRange workgroupTypes, const LaunchConfig &config,
+    function_ref<void(ImplicitLocOpBuilder &, gpu::GPUFuncOp)> body) {
+  gpu::GPUFuncOp func =
+      createKernel(b, op, baseName, args.getTypes(), workgroupTypes, config);
+  {
+    ImplicitLocOpBuilder kb(op->getLoc(), b);
+    OpBuilder::InsertionGuard guard(kb);
+    kb.setInsertionPointToStart(&func.getBody().front());
+    body(kb, func);
+  }
+  launch(b, op->getLoc(), func, config, args);
+  return func;
+}
+
+MemRefType mlir::rescale::nvptx::workgroupBufferType(MLIRContext *ctx,
+                                                     int64_t size, Type elt) {
+  return MemRefType::get(
+      {size}, elt, MemRefLayoutAttrInterface(),
+      gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup));
 }
 
 Value mlir::rescale::nvptx::flatBufferOf(OpBuilder &b, Location loc,

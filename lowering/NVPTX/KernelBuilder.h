@@ -27,15 +27,29 @@ struct LaunchConfig {
   int64_t dynamicSmemBytes = 0;
 };
 
-/// A new kernel `baseName` (uniqued) in the module's gpu.module (created on
-/// first use, and the module marked `gpu.container_module`). `workgroupTypes`
-/// are static shared-memory buffers (workgroup attributions). The kernel is
-/// tagged with its block size so that NVVM sees `.reqntid` and ptxas can size
-/// registers for it.
+/// A new kernel `<function>_<baseName>` (uniqued; `<function>` is the
+/// function enclosing `anchor`, so kernels are named after where they come
+/// from) in the module's gpu.module (created on first use, and the module
+/// marked `gpu.container_module`). `workgroupTypes` are static shared-memory
+/// buffers (workgroup attributions). The kernel is tagged with its block size
+/// so that NVVM sees `.reqntid` and ptxas can size registers for it.
 gpu::GPUFuncOp createKernel(OpBuilder &b, Operation *anchor,
                             llvm::StringRef baseName, TypeRange argTypes,
                             TypeRange workgroupTypes,
                             const LaunchConfig &config);
+
+/// The launch sequence of one kernel for `op`: `createKernel` with the types
+/// of `args`, `body` filling the kernel (inserting at the start of its entry
+/// block), then `launch` with `args` at `b`'s insertion point.
+gpu::GPUFuncOp
+emitKernel(OpBuilder &b, Operation *op, llvm::StringRef baseName,
+           ValueRange args, TypeRange workgroupTypes,
+           const LaunchConfig &config,
+           function_ref<void(ImplicitLocOpBuilder &, gpu::GPUFuncOp)> body);
+
+/// The type of a static shared-memory buffer of `size` elements of `elt`
+/// (a workgroup attribution of `createKernel`).
+MemRefType workgroupBufferType(MLIRContext *ctx, int64_t size, Type elt);
 
 /// Host side: a 1-D view (memref<N x T>) of a statically shaped tensor.
 Value flatBufferOf(OpBuilder &b, Location loc, Value tensor);

@@ -281,34 +281,26 @@ struct LinearToGPU : OpRewritePattern<LinearOp> {
     LaunchConfig config;
     SmallVector<Type> workgroup;
     if (tensorCores) {
-      auto wg = gpu::AddressSpaceAttr::get(rewriter.getContext(),
-                                           gpu::AddressSpace::Workgroup);
       config.blockSize = kThreads;
       config.gridSize =
           llvm::divideCeil(p.m, kTileM) * llvm::divideCeil(p.n, kTileN);
       for (int i = 0; i < 2; ++i)
-        workgroup.push_back(MemRefType::get({kTileM * (kTileK + kPadK)}, p.xElt,
-                                            MemRefLayoutAttrInterface(), wg));
+        workgroup.push_back(workgroupBufferType(
+            rewriter.getContext(), kTileM * (kTileK + kPadK), p.xElt));
     } else {
       config.blockSize = kGeneralThreads;
       config.gridSize = llvm::divideCeil(p.m * p.n, kGeneralThreads);
     }
-    std::string name = tensorCores ? "linear_mma" : "linear";
-    if (auto parent = op->getParentOfType<FunctionOpInterface>())
-      name = (parent.getName() + "_" + name).str();
-    gpu::GPUFuncOp func = createKernel(
-        rewriter, op, name, ValueRange(args).getTypes(), workgroup, config);
-    {
-      ImplicitLocOpBuilder b(loc, rewriter);
-      OpBuilder::InsertionGuard guard(b);
-      b.setInsertionPointToStart(&func.getBody().front());
-      if (tensorCores)
-        buildTensorCoreKernel(b, func, p, func.getWorkgroupAttributions()[0],
-                              func.getWorkgroupAttributions()[1]);
-      else
-        buildGeneralKernel(b, func, p);
-    }
-    launch(rewriter, loc, func, config, args);
+    emitKernel(rewriter, op, tensorCores ? "linear_mma" : "linear", args,
+               workgroup, config,
+               [&](ImplicitLocOpBuilder &b, gpu::GPUFuncOp func) {
+                 if (tensorCores)
+                   buildTensorCoreKernel(b, func, p,
+                                         func.getWorkgroupAttributions()[0],
+                                         func.getWorkgroupAttributions()[1]);
+                 else
+                   buildGeneralKernel(b, func, p);
+               });
     rewriter.replaceOp(op, out.tensor);
     return success();
   }

@@ -184,58 +184,10 @@ Value gateActivation(ImplicitLocOpBuilder &b, GateActivation act, Value x) {
 
 Value flatArg(gpu::GPUFuncOp func, unsigned i) { return func.getArgument(i); }
 
-/// Builds the kernel and its launch for `p` and returns the result tensors.
-FailureOr<SmallVector<Value>> buildRowNorm(PatternRewriter &rewriter,
-                                           Operation *op,
-                                           const RowNormProblem &p,
-                                           const TargetInfo &target) {
-  FailureOr<RowSchedule> maybe = chooseSchedule(p, target);
-  if (failed(maybe))
-    return rewriter.notifyMatchFailure(
-        op, "rows are too long to keep in registers");
-  const RowSchedule s = *maybe;
-  Location loc = op->getLoc();
-
-  // Host side: flat buffers in, fresh buffers out.
-  SmallVector<Value> args;
-  for (Value v : p.rowInputs)
-    args.push_back(flatBufferOf(rewriter, loc, v));
-  for (Value v : p.colInputs)
-    args.push_back(flatBufferOf(rewriter, loc, v));
-  if (p.alpha)
-    args.push_back(flatBufferOf(rewriter, loc, p.alpha));
-  if (p.wDown) {
-    args.push_back(flatBufferOf(rewriter, loc, p.wDown));
-    args.push_back(flatBufferOf(rewriter, loc, p.wUp));
-  }
-  SmallVector<Value> results;
-  for (RankedTensorType t : p.resultTypes) {
-    ResultBuffer r = allocResult(rewriter, loc, t);
-    args.push_back(r.flat);
-    results.push_back(r.tensor);
-  }
-
-  bool needsReduction = p.kind != NormKind::DyT;
-  SmallVector<Type> workgroup;
-  if (!s.rowPerWarp() && needsReduction) {
-    int64_t slots = s.numWarps() * std::max<int64_t>(1, p.rank);
-    workgroup.push_back(MemRefType::get(
-        {slots}, rewriter.getF32Type(), MemRefLayoutAttrInterface(),
-        gpu::AddressSpaceAttr::get(rewriter.getContext(),
-                                   gpu::AddressSpace::Workgroup)));
-  }
-  LaunchConfig config{s.grid, s.blockSize, s.smemBytes};
-  // Kernels are named after the function and the op they come from.
-  std::string kernelName = p.name.str();
-  if (auto parent = op->getParentOfType<FunctionOpInterface>())
-    kernelName = (parent.getName() + "_" + p.name).str();
-  gpu::GPUFuncOp func = createKernel(
-      rewriter, op, kernelName, ValueRange(args).getTypes(), workgroup, config);
-
-  // Device side.
-  ImplicitLocOpBuilder b(loc, rewriter);
-  OpBuilder::InsertionGuard guard(b);
-  b.setInsertionPointToStart(&func.getBody().front());
+/// Device side of the row-norm kernel for `p` under the schedule `s`.
+void buildRowNormKernel(ImplicitLocOpBuilder &b, gpu::GPUFuncOp func,
+                        const RowNormProblem &p, const RowSchedule &s) {
+  Location loc = b.getLoc();
   unsigned argNo = 0;
   SmallVector<Value> rowBufs, colBufs, outBufs;
   for (size_t i = 0; i < p.rowInputs.size(); ++i)
@@ -250,8 +202,11 @@ FailureOr<SmallVector<Value>> buildRowNorm(PatternRewriter &rewriter,
   }
   for (size_t i = 0; i < p.resultTypes.size(); ++i)
     outBufs.push_back(flatArg(func, argNo++));
-  Value scratch =
-      workgroup.empty() ? Value() : Value(func.getWorkgroupAttributions()[0]);
+  // The block-reduction scratch, when the schedule needs one (see
+  // buildRowNorm).
+  Value scratch = func.getWorkgroupAttributions().empty()
+                      ? Value()
+                      : Value(func.getWorkgroupAttributions()[0]);
 
   const int64_t warp = TargetInfo::kWarpSize;
   Value tid = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
@@ -523,120 +478,136 @@ FailureOr<SmallVector<Value>> buildRowNorm(PatternRewriter &rewriter,
     break;
   }
   }
+}
 
-  b.setInsertionPoint(op);
-  launch(rewriter, loc, func, config, args);
+/// Builds the kernel and its launch for `p` and returns the result tensors.
+FailureOr<SmallVector<Value>> buildRowNorm(PatternRewriter &rewriter,
+                                           Operation *op,
+                                           const RowNormProblem &p,
+                                           const TargetInfo &target) {
+  FailureOr<RowSchedule> maybe = chooseSchedule(p, target);
+  if (failed(maybe))
+    return rewriter.notifyMatchFailure(
+        op, "rows are too long to keep in registers");
+  const RowSchedule s = *maybe;
+  Location loc = op->getLoc();
+
+  // Host side: flat buffers in, fresh buffers out.
+  SmallVector<Value> args;
+  for (Value v : p.rowInputs)
+    args.push_back(flatBufferOf(rewriter, loc, v));
+  for (Value v : p.colInputs)
+    args.push_back(flatBufferOf(rewriter, loc, v));
+  if (p.alpha)
+    args.push_back(flatBufferOf(rewriter, loc, p.alpha));
+  if (p.wDown) {
+    args.push_back(flatBufferOf(rewriter, loc, p.wDown));
+    args.push_back(flatBufferOf(rewriter, loc, p.wUp));
+  }
+  SmallVector<Value> results;
+  for (RankedTensorType t : p.resultTypes) {
+    ResultBuffer r = allocResult(rewriter, loc, t);
+    args.push_back(r.flat);
+    results.push_back(r.tensor);
+  }
+
+  bool needsReduction = p.kind != NormKind::DyT;
+  SmallVector<Type> workgroup;
+  if (!s.rowPerWarp() && needsReduction) {
+    int64_t slots = s.numWarps() * std::max<int64_t>(1, p.rank);
+    workgroup.push_back(workgroupBufferType(rewriter.getContext(), slots,
+                                            rewriter.getF32Type()));
+  }
+  LaunchConfig config{s.grid, s.blockSize, s.smemBytes};
+  emitKernel(rewriter, op, p.name, args, workgroup, config,
+             [&](ImplicitLocOpBuilder &b, gpu::GPUFuncOp func) {
+               buildRowNormKernel(b, func, p, s);
+             });
   return results;
 }
 
-/// Fills the fields every norm op shares.
-template <typename OpTy>
-LogicalResult initProblem(OpTy op, PatternRewriter &rewriter, RowNormProblem &p,
-                          NormKind kind, llvm::StringRef name) {
-  for (Value v : op->getOperands())
-    if (!cast<ShapedType>(v.getType()).hasStaticShape())
-      return rewriter.notifyMatchFailure(op,
-                                         "dynamic shapes are not supported");
-  auto xType = cast<RankedTensorType>(op.getX().getType());
-  p.kind = kind;
-  p.name = name;
-  p.d = xType.getShape().back();
-  p.rows = xType.getNumElements() / std::max<int64_t>(1, p.d);
-  if (p.d == 0 || p.rows == 0)
-    return rewriter.notifyMatchFailure(op, "empty tensor");
-  p.rowInputs.push_back(op.getX());
-  for (Type t : op->getResultTypes())
-    p.resultTypes.push_back(cast<RankedTensorType>(t));
-  return success();
-}
+/// The norm patterns differ only in what their op puts into the problem
+/// (`describe`); the shape checks, the one row-norm kernel and the
+/// replacement are the same for all.
+template <typename OpTy> struct RowNormToGPU : OpRewritePattern<OpTy> {
+  RowNormToGPU(MLIRContext *ctx, const TargetInfo &target, NormKind kind,
+               llvm::StringRef name)
+      : OpRewritePattern<OpTy>(ctx), target(target), kind(kind), name(name) {}
 
-struct RMSNormToGPU : OpRewritePattern<RMSNormOp> {
-  RMSNormToGPU(MLIRContext *ctx, const TargetInfo &target)
-      : OpRewritePattern(ctx), target(target) {}
-  LogicalResult matchAndRewrite(RMSNormOp op,
-                                PatternRewriter &rewriter) const override {
+  /// Fills the op-specific fields (epsilon, column inputs, gate, ...).
+  virtual void describe(OpTy op, RowNormProblem &p) const = 0;
+
+  LogicalResult matchAndRewrite(OpTy op,
+                                PatternRewriter &rewriter) const final {
+    for (Value v : op->getOperands())
+      if (!cast<ShapedType>(v.getType()).hasStaticShape())
+        return rewriter.notifyMatchFailure(op,
+                                           "dynamic shapes are not supported");
+    auto xType = cast<RankedTensorType>(op.getX().getType());
     RowNormProblem p;
-    if (failed(initProblem(op, rewriter, p, NormKind::RMSNorm, "rms_norm")))
+    p.kind = kind;
+    p.name = name;
+    p.d = xType.getShape().back();
+    p.rows = xType.getNumElements() / std::max<int64_t>(1, p.d);
+    if (p.d == 0 || p.rows == 0)
+      return rewriter.notifyMatchFailure(op, "empty tensor");
+    p.rowInputs.push_back(op.getX());
+    for (Type t : op->getResultTypes())
+      p.resultTypes.push_back(cast<RankedTensorType>(t));
+    describe(op, p);
+    FailureOr<SmallVector<Value>> r = buildRowNorm(rewriter, op, p, target);
+    if (failed(r))
       return failure();
+    rewriter.replaceOp(op, *r);
+    return success();
+  }
+
+  TargetInfo target;
+  NormKind kind;
+  llvm::StringRef name;
+};
+
+struct RMSNormToGPU : RowNormToGPU<RMSNormOp> {
+  RMSNormToGPU(MLIRContext *ctx, const TargetInfo &target)
+      : RowNormToGPU(ctx, target, NormKind::RMSNorm, "rms_norm") {}
+  void describe(RMSNormOp op, RowNormProblem &p) const override {
     p.epsilon = floatAttrValue(op.getEpsilon());
     p.colInputs = {op.getWeight()};
-    FailureOr<SmallVector<Value>> r = buildRowNorm(rewriter, op, p, target);
-    if (failed(r))
-      return failure();
-    rewriter.replaceOp(op, *r);
-    return success();
   }
-  TargetInfo target;
 };
 
-struct PreAffineRMSNormToGPU : OpRewritePattern<PreAffineRMSNormOp> {
+struct PreAffineRMSNormToGPU : RowNormToGPU<PreAffineRMSNormOp> {
   PreAffineRMSNormToGPU(MLIRContext *ctx, const TargetInfo &target)
-      : OpRewritePattern(ctx), target(target) {}
-  LogicalResult matchAndRewrite(PreAffineRMSNormOp op,
-                                PatternRewriter &rewriter) const override {
-    RowNormProblem p;
-    if (failed(initProblem(op, rewriter, p, NormKind::PreAffine,
-                           "preaffine_rms_norm")))
-      return failure();
+      : RowNormToGPU(ctx, target, NormKind::PreAffine, "preaffine_rms_norm") {}
+  void describe(PreAffineRMSNormOp op, RowNormProblem &p) const override {
     p.epsilon = floatAttrValue(op.getEpsilon());
     p.colInputs = {op.getPreScale(), op.getWeight()};
-    FailureOr<SmallVector<Value>> r = buildRowNorm(rewriter, op, p, target);
-    if (failed(r))
-      return failure();
-    rewriter.replaceOp(op, *r);
-    return success();
   }
-  TargetInfo target;
 };
 
-struct AddRMSNormToGPU : OpRewritePattern<AddRMSNormOp> {
+struct AddRMSNormToGPU : RowNormToGPU<AddRMSNormOp> {
   AddRMSNormToGPU(MLIRContext *ctx, const TargetInfo &target)
-      : OpRewritePattern(ctx), target(target) {}
-  LogicalResult matchAndRewrite(AddRMSNormOp op,
-                                PatternRewriter &rewriter) const override {
-    RowNormProblem p;
-    if (failed(
-            initProblem(op, rewriter, p, NormKind::AddRMSNorm, "add_rms_norm")))
-      return failure();
+      : RowNormToGPU(ctx, target, NormKind::AddRMSNorm, "add_rms_norm") {}
+  void describe(AddRMSNormOp op, RowNormProblem &p) const override {
     p.epsilon = floatAttrValue(op.getEpsilon());
     p.rowInputs.push_back(op.getResidual());
     p.colInputs = {op.getWeight()};
-    FailureOr<SmallVector<Value>> r = buildRowNorm(rewriter, op, p, target);
-    if (failed(r))
-      return failure();
-    rewriter.replaceOp(op, *r);
-    return success();
   }
-  TargetInfo target;
 };
 
-struct DyTToGPU : OpRewritePattern<DyTOp> {
+struct DyTToGPU : RowNormToGPU<DyTOp> {
   DyTToGPU(MLIRContext *ctx, const TargetInfo &target)
-      : OpRewritePattern(ctx), target(target) {}
-  LogicalResult matchAndRewrite(DyTOp op,
-                                PatternRewriter &rewriter) const override {
-    RowNormProblem p;
-    if (failed(initProblem(op, rewriter, p, NormKind::DyT, "dyt")))
-      return failure();
+      : RowNormToGPU(ctx, target, NormKind::DyT, "dyt") {}
+  void describe(DyTOp op, RowNormProblem &p) const override {
     p.colInputs = {op.getWeight(), op.getBias()};
     p.alpha = op.getAlpha();
-    FailureOr<SmallVector<Value>> r = buildRowNorm(rewriter, op, p, target);
-    if (failed(r))
-      return failure();
-    rewriter.replaceOp(op, *r);
-    return success();
   }
-  TargetInfo target;
 };
 
-struct GatedNormToGPU : OpRewritePattern<GatedNormOp> {
+struct GatedNormToGPU : RowNormToGPU<GatedNormOp> {
   GatedNormToGPU(MLIRContext *ctx, const TargetInfo &target)
-      : OpRewritePattern(ctx), target(target) {}
-  LogicalResult matchAndRewrite(GatedNormOp op,
-                                PatternRewriter &rewriter) const override {
-    RowNormProblem p;
-    if (failed(initProblem(op, rewriter, p, NormKind::Gated, "gated_norm")))
-      return failure();
+      : RowNormToGPU(ctx, target, NormKind::Gated, "gated_norm") {}
+  void describe(GatedNormOp op, RowNormProblem &p) const override {
     p.epsilon = floatAttrValue(op.getEpsilon());
     p.activation = op.getGateActivation();
     p.colInputs = {op.getWeight()};
@@ -644,13 +615,7 @@ struct GatedNormToGPU : OpRewritePattern<GatedNormOp> {
     p.wUp = op.getWUp();
     p.rank = op.getRank();
     p.tensorwiseGate = op.isTensorwise();
-    FailureOr<SmallVector<Value>> r = buildRowNorm(rewriter, op, p, target);
-    if (failed(r))
-      return failure();
-    rewriter.replaceOp(op, *r);
-    return success();
   }
-  TargetInfo target;
 };
 
 } // namespace
