@@ -57,6 +57,11 @@ Value sigmoid(OpBuilder &b, Location loc, Value x);
 // Tensors and indexing maps
 //===----------------------------------------------------------------------===//
 
+/// The ranked tensor type of `v` (every value the patterns handle is one).
+inline RankedTensorType tensorType(Value v) {
+  return cast<RankedTensorType>(v.getType());
+}
+
 /// `tensor.empty` of the given static shape.
 Value emptyTensor(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
                   Type elementType);

@@ -28,10 +28,6 @@ using namespace mlir::rescale::tolinalg;
 
 namespace {
 
-RankedTensorType tensorType(Value v) {
-  return cast<RankedTensorType>(v.getType());
-}
-
 /// Computes, per row of the index space `shape` (the shape of x), the inverse
 /// RMS statistic `rsqrt(mean(u²) + ε)` of the row vector
 /// `u = rowValue(inputs...)`, as a `tensor<shape[:-1] x f32>`. `rowValue`

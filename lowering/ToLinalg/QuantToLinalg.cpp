@@ -67,10 +67,6 @@ using namespace mlir::rescale::tolinalg;
 
 namespace {
 
-RankedTensorType tensorType(Value v) {
-  return cast<RankedTensorType>(v.getType());
-}
-
 //===----------------------------------------------------------------------===//
 // Scalar f64 quantization math (inside linalg.generic bodies)
 //===----------------------------------------------------------------------===//
