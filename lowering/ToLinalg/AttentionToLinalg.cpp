@@ -53,10 +53,6 @@ using namespace mlir::rescale::tolinalg;
 
 namespace {
 
-RankedTensorType tensorType(Value v) {
-  return cast<RankedTensorType>(v.getType());
-}
-
 constexpr double kNegInf = -std::numeric_limits<double>::infinity();
 
 /// A 4-d or 5-d map of dims (by position) with the kv-head dim divided by
@@ -114,6 +110,27 @@ Value extraLogit(OpBuilder &nb, Location l, SoftmaxKind softmax, Value sink) {
     return sink;
   }
   llvm_unreachable("unknown softmax kind");
+}
+
+/// One softmax probability from a body's arguments: numer / (exp(z - m) +
+/// rowSum), with z the extra logit of `softmax` (`sink` as in `extraLogit`;
+/// `maxLogit` is read only when there is a z), and 0 for a row without keys
+/// (a zero normalizer). rescale.attention and
+/// rescale.attention_first_token_share normalize through this one formula.
+Value softmaxProbability(OpBuilder &nb, Location l, SoftmaxKind softmax,
+                         Value numer, Value rowSum, Value maxLogit,
+                         Value sink) {
+  Value denom = rowSum;
+  if (Value z = extraLogit(nb, l, softmax, sink)) {
+    Value zTerm =
+        math::ExpOp::create(nb, l, arith::SubFOp::create(nb, l, z, maxLogit));
+    denom = arith::AddFOp::create(nb, l, zTerm, denom);
+  }
+  Value zero = f32Const(nb, l, 0.0);
+  Value noKeys =
+      arith::CmpFOp::create(nb, l, arith::CmpFPredicate::OEQ, denom, zero);
+  return arith::SelectOp::create(nb, l, noKeys, zero,
+                                 arith::DivFOp::create(nb, l, numer, denom));
 }
 
 /// The pieces of the softmax that rescale.attention and
@@ -264,17 +281,9 @@ struct AttentionToLinalg : OpRewritePattern<AttentionOp> {
     Value out = buildElementwise(
         b, loc, tensorType(op.getResult()), outInputs, outMaps,
         [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
-          Value denom = a[1];
-          if (Value z = extraLogit(nb, l, softmax, sinkArg >= 0 ? a[sinkArg] : Value())) {
-            Value zTerm = math::ExpOp::create(
-                nb, l, arith::SubFOp::create(nb, l, z, a[maxArg]));
-            denom = arith::AddFOp::create(nb, l, zTerm, denom);
-          }
-          Value zero = f32Const(nb, l, 0.0);
-          Value noKeys = arith::CmpFOp::create(
-              nb, l, arith::CmpFPredicate::OEQ, denom, zero);
-          Value o = arith::SelectOp::create(
-              nb, l, noKeys, zero, arith::DivFOp::create(nb, l, a[0], denom));
+          Value o = softmaxProbability(nb, l, softmax, a[0], a[1],
+                                       maxArg >= 0 ? a[maxArg] : Value(),
+                                       sinkArg >= 0 ? a[sinkArg] : Value());
           if (gateArg >= 0)
             o = arith::MulFOp::create(nb, l, o, sigmoid(nb, l, a[gateArg]));
           return o;
@@ -323,17 +332,8 @@ struct AttentionFirstTokenShareToLinalg
     Value p0 = buildElementwise(
         b, loc, rowType, inputs, maps,
         [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
-          Value denom = a[1];
-          if (Value z = extraLogit(nb, l, softmax, sinks ? a[3] : Value())) {
-            Value zTerm = math::ExpOp::create(
-                nb, l, arith::SubFOp::create(nb, l, z, a[2]));
-            denom = arith::AddFOp::create(nb, l, zTerm, denom);
-          }
-          Value zero = f32Const(nb, l, 0.0);
-          Value noKeys = arith::CmpFOp::create(
-              nb, l, arith::CmpFPredicate::OEQ, denom, zero);
-          return arith::SelectOp::create(
-              nb, l, noKeys, zero, arith::DivFOp::create(nb, l, a[0], denom));
+          return softmaxProbability(nb, l, softmax, a[0], a[1], a[2],
+                                    sinks ? a[3] : Value());
         });
     // share[b,h] = Σ_i p[b,h,i,0] / S.
     Value sum = buildLastDimReduction(
