@@ -22,6 +22,8 @@
 #include "mlir/Target/LLVMIR/Dialect/All.h"
 #include "mlir/Target/LLVMIR/Export.h"
 
+#include "rescale/runtime/HostTensor.h"
+
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/LegacyPassManager.h"
@@ -94,6 +96,13 @@ tensorSpecFor(func::FuncOp func, Type type, const Twine &what) {
   runtime::TensorSpec spec;
   spec.dtype = *dtype;
   spec.shape.assign(tensor.getShape().begin(), tensor.getShape().end());
+  // The runtime's own limit, so that no module is written that it would
+  // refuse to load.
+  if (auto count = runtime::checkedNumElements(spec.shape); !count)
+    return func.emitError() << "entry point @" << func.getSymName() << ": "
+                            << what << " of type " << type
+                            << " cannot be passed: "
+                            << count.status().message();
   return spec;
 }
 

@@ -16,3 +16,8 @@ func.func @_rescale_entry_reserved(%x: tensor<4xf32>) -> tensor<4xf32> {
 }
 // Declared and never called: harmless, no diagnostic.
 func.func private @unused_declaration(%x: tensor<4xf32>) -> tensor<4xf32>
+// More elements than the runtime can count (2^64): refused here rather than
+// when the module is loaded.
+func.func @too_large(%x: tensor<4611686018427387904x4xf32>) {
+  return
+}
