@@ -158,6 +158,51 @@ mlir::rescale::collectEntries(ModuleOp module) {
   return entries;
 }
 
+/// Constants larger than this cannot be embedded in the shared object: with
+/// the default code model, static data is addressed PC-relative within
+/// +-2 GiB (and LLVM would first materialize a splat element by element).
+static constexpr uint64_t kMaxEmbeddedConstantBytes = uint64_t(1) << 31;
+
+/// Whether a static `shape` has more than `limit` elements (computed
+/// without overflow: a shape may hold more than 2^64).
+static bool hasMoreElementsThan(ArrayRef<int64_t> shape, uint64_t limit) {
+  if (llvm::is_contained(shape, 0))
+    return false;
+  uint64_t count = 1;
+  for (int64_t dim : shape) {
+    if (count > limit / uint64_t(dim))
+      return true;
+    count *= uint64_t(dim);
+  }
+  return count > limit;
+}
+
+LogicalResult mlir::rescale::checkEmbeddedConstants(ModuleOp module) {
+  bool failed = false;
+  module.walk([&](Operation *op) {
+    for (NamedAttribute attr : op->getAttrs()) {
+      auto elements = dyn_cast<ElementsAttr>(attr.getValue());
+      if (!elements)
+        continue;
+      auto type = dyn_cast<ShapedType>(elements.getType());
+      if (!type || !type.hasStaticShape() ||
+          !type.getElementType().isIntOrIndexOrFloat())
+        continue;
+      // Sub-byte types take a byte per element.
+      uint64_t elementBytes =
+          std::max<uint64_t>(1, type.getElementTypeBitWidth() / 8);
+      if (!hasMoreElementsThan(type.getShape(),
+                               kMaxEmbeddedConstantBytes / elementBytes))
+        continue;
+      op->emitError() << "constant of type " << type
+                      << " is too large to embed in a compiled module (the "
+                         "limit is 2 GiB); pass it as an entry input instead";
+      failed = true;
+    }
+  });
+  return mlir::failure(failed);
+}
+
 OwningOpRef<ModuleOp> mlir::rescale::parseSourceFile(StringRef inputPath,
                                                      MLIRContext &context,
                                                      std::string &ioError) {
@@ -207,7 +252,7 @@ LogicalResult mlir::rescale::compileModule(ModuleOp module,
                                       << "' is not supported by this build yet";
 
   auto entries = collectEntries(module);
-  if (failed(entries))
+  if (failed(entries) || failed(checkEmbeddedConstants(module)))
     return failure();
   runtime::Manifest manifest;
   manifest.entries = std::move(*entries);

@@ -79,6 +79,10 @@ void registerModuleCompilerDialects(DialectRegistry &registry);
 /// knows, and a module without any entry.
 FailureOr<std::vector<runtime::EntrySpec>> collectEntries(ModuleOp module);
 
+/// Reports (at the op) every constant too large to embed in a shared object
+/// (2 GiB), before LLVM would try to materialize it.
+LogicalResult checkEmbeddedConstants(ModuleOp module);
+
 /// Parse and verify `inputPath` ("-" = stdin) into `context`. Syntax and
 /// verifier errors go to the context's diagnostic handler; a file that cannot
 /// be read sets `ioError` (one line for the tool to print) instead.
