@@ -29,25 +29,55 @@ using namespace mlir::rescale::match;
 
 namespace {
 
+/// The two factors of the plain product `x ⊙ y` that `op` (one result, not a
+/// rescale op) computes; false for anything else (a constant factor, more
+/// factors).
+bool matchTwoFactorProduct(Operation *op, SmallVectorImpl<Factor> &fs) {
+  if (op->getNumResults() != 1 || isa<RescaleDialect>(op->getDialect()))
+    return false;
+  double c;
+  flattenProduct(op->getResult(0), fs, c);
+  return fs.size() == 2 && c == 1.0;
+}
+
+/// g when the factor `f` is σ(g), which flattens to 1 / (1 + e^-g); else null.
+Value sigmoidArgument(const Factor &f) {
+  return f.inverse ? matchLogisticDenominator(f.v) : Value();
+}
+
+/// A copy of the ungated `attn` with the gate `g` (already in the op's
+/// layout) of kind `kind`; a gate of another type than the output is read
+/// as f32.
+AttentionOp buildGatedAttention(PatternRewriter &rewriter, Location loc,
+                                AttentionOp attn, Value g, GateKind kind) {
+  auto gt = cast<RankedTensorType>(g.getType());
+  if (gt.getElementType() != attn.getType().getElementType() &&
+      !gt.getElementType().isF32())
+    g = castElements(rewriter, loc, g, rewriter.getF32Type());
+  SmallVector<Value> operands{attn.getQ(), attn.getK(), attn.getV(), g};
+  if (Value sinks = attn.getSinks())
+    operands.push_back(sinks);
+  SmallVector<NamedAttribute> attrs(attn->getAttrs());
+  auto gated = AttentionOp::create(rewriter, attn.getLoc(),
+                                   TypeRange{attn.getType()}, operands, attrs);
+  gated.setGateKind(kind);
+  return gated;
+}
+
 /// `attention(q, k, v) ⊙ σ(g)` -> `attention(q, k, v, g)`.
 struct FuseOutputGate : RewritePattern {
   FuseOutputGate(MLIRContext *ctx) : RewritePattern(MatchAnyOpTypeTag(), 1, ctx) {}
 
   LogicalResult matchAndRewrite(Operation *op,
                                 PatternRewriter &rewriter) const override {
-    if (op->getNumResults() != 1 || isa<RescaleDialect>(op->getDialect()))
-      return failure();
     SmallVector<Factor> fs;
-    double c;
-    flattenProduct(op->getResult(0), fs, c);
-    if (fs.size() != 2 || c != 1.0)
+    if (!matchTwoFactorProduct(op, fs))
       return failure();
     for (int i = 0; i < 2; ++i) {
       auto attn = fs[i].inverse ? nullptr : fs[i].v.getDefiningOp<AttentionOp>();
       if (!attn || attn.getGateKind() != GateKind::none)
         continue;
-      // σ(g) flattens to 1 / (1 + e^-g).
-      Value g = fs[1 - i].inverse ? matchLogisticDenominator(fs[1 - i].v) : Value();
+      Value g = sigmoidArgument(fs[1 - i]);
       if (!g)
         return rewriter.notifyMatchFailure(op, "not multiplied by a sigmoid");
       // The output may be viewed through unit reshapes (3-d attention
@@ -72,18 +102,9 @@ struct FuseOutputGate : RewritePattern {
         return rewriter.notifyMatchFailure(op, "gate shape fits no gate kind");
       }
       Location loc = op->getLoc();
-      Type et = ot.getElementType();
       g = reshapeTo(rewriter, loc, g,
                     kind == GateKind::headwise ? o.drop_back() : o);
-      if (gt.getElementType() != et && !gt.getElementType().isF32())
-        g = castElements(rewriter, loc, g, rewriter.getF32Type());
-      SmallVector<Value> operands{attn.getQ(), attn.getK(), attn.getV(), g};
-      if (Value sinks = attn.getSinks())
-        operands.push_back(sinks);
-      SmallVector<NamedAttribute> attrs(attn->getAttrs());
-      auto gated = AttentionOp::create(rewriter, attn.getLoc(), TypeRange{ot},
-                                       operands, attrs);
-      gated.setGateKind(kind);
+      AttentionOp gated = buildGatedAttention(rewriter, loc, attn, g, kind);
       rewriter.replaceOp(op, reshapeTo(rewriter, loc, gated.getResult(), rt.getShape()));
       return success();
     }
@@ -117,18 +138,14 @@ struct FuseOutputGateSequenceLayout : RewritePattern {
 
   LogicalResult matchAndRewrite(Operation *op,
                                 PatternRewriter &rewriter) const override {
-    if (op->getNumResults() != 1 || isa<RescaleDialect>(op->getDialect()))
-      return failure();
     SmallVector<Factor> fs;
-    double c;
-    flattenProduct(op->getResult(0), fs, c);
-    if (fs.size() != 2 || c != 1.0)
+    if (!matchTwoFactorProduct(op, fs))
       return failure();
     for (int i = 0; i < 2; ++i) {
       AttentionOp attn = fs[i].inverse ? nullptr : matchSequenceLayoutView(fs[i].v);
       if (!attn || attn.getGateKind() != GateKind::none || !attn->hasOneUse())
         continue;
-      Value g = fs[1 - i].inverse ? matchLogisticDenominator(fs[1 - i].v) : Value();
+      Value g = sigmoidArgument(fs[1 - i]);
       if (!g)
         return rewriter.notifyMatchFailure(op, "not multiplied by a sigmoid");
       RankedTensorType ot = attn.getType();
@@ -148,15 +165,8 @@ struct FuseOutputGateSequenceLayout : RewritePattern {
       g4 = linalg::TransposeOp::create(rewriter, loc, g4, init,
                                        ArrayRef<int64_t>{0, 2, 1, 3})
                ->getResult(0);
-      if (gt.getElementType() != et && !gt.getElementType().isF32())
-        g4 = castElements(rewriter, loc, g4, rewriter.getF32Type());
-      SmallVector<Value> operands{attn.getQ(), attn.getK(), attn.getV(), g4};
-      if (Value sinks = attn.getSinks())
-        operands.push_back(sinks);
-      SmallVector<NamedAttribute> attrs(attn->getAttrs());
-      auto gated = AttentionOp::create(rewriter, attn.getLoc(), TypeRange{ot},
-                                       operands, attrs);
-      gated.setGateKind(GateKind::elementwise);
+      AttentionOp gated =
+          buildGatedAttention(rewriter, loc, attn, g4, GateKind::elementwise);
       Value outInit = tensor::EmptyOp::create(
           rewriter, loc, ArrayRef<int64_t>{o[0], o[2], o[1], o[3]}, et);
       Value back = linalg::TransposeOp::create(rewriter, loc, gated.getResult(),
