@@ -619,6 +619,26 @@ public:
                   });
   }
 
+  /// Every element of `x` quantized in f64 with `scales` (from
+  /// computeScales), then `finish(q, v, s)` turns the quantized value `v`
+  /// (with `s` the elementOperands values) into the result element of type
+  /// `resultElement`. quantize encodes v; fake_quant dequantizes it.
+  Value
+  mapQuantized(OpBuilder &b, Location loc, Value x, const Scales &scales,
+               Type resultElement,
+               function_ref<Value(QuantScalarBuilder &, Value, ValueRange)>
+                   finish) const {
+    SmallVector<Value> operands = elementOperands(b, loc, scales);
+    return mapGroups(b, loc, x, elements, operands, resultElement,
+                     b.getF64Type(),
+                     [&](OpBuilder &nb, Location l, ValueRange a, ValueRange) {
+                       QuantScalarBuilder q(nb, l);
+                       Value v = quantizeElement(q, a[0], a.drop_front());
+                       return SmallVector<Value>{finish(q, v, a.drop_front())};
+                     })
+        .front();
+  }
+
   QuantSchemeAttr scheme;
   QuantFormat format;
   /// Groups of x sharing a first-level scale.
@@ -643,19 +663,12 @@ struct QuantizeToLinalg : OpRewritePattern<QuantizeOp> {
     Value x = op.getX();
     SchemeLowering scheme(op.getScheme(), tensorType(x).getShape());
     auto scales = scheme.computeScales(rewriter, loc, x);
-    SmallVector<Value> operands = scheme.elementOperands(rewriter, loc, scales);
-
     Type storage = tensorType(op.getValues()).getElementType();
     Value values =
-        mapGroups(rewriter, loc, x, scheme.elements, operands, storage,
-                  rewriter.getF64Type(),
-                  [&](OpBuilder &b, Location l, ValueRange a, ValueRange) {
-                    QuantScalarBuilder q(b, l);
-                    Value v = scheme.quantizeElement(q, a[0], a.drop_front());
-                    return SmallVector<Value>{
-                        scheme.encodeElement(q, v, storage)};
-                  })
-            .front();
+        scheme.mapQuantized(rewriter, loc, x, scales, storage,
+                            [&](QuantScalarBuilder &q, Value v, ValueRange) {
+                              return scheme.encodeElement(q, v, storage);
+                            });
     SmallVector<Value> results{
         values, scheme.encodeScales(
                     rewriter, loc, scales.first,
@@ -720,18 +733,12 @@ struct FakeQuantToLinalg : OpRewritePattern<FakeQuantOp> {
     Value x = op.getX();
     SchemeLowering scheme(op.getScheme(), tensorType(x).getShape());
     auto scales = scheme.computeScales(rewriter, loc, x);
-    SmallVector<Value> operands = scheme.elementOperands(rewriter, loc, scales);
     Type resultType = tensorType(op.getResult()).getElementType();
-    Value result =
-        mapGroups(rewriter, loc, x, scheme.elements, operands, resultType,
-                  rewriter.getF64Type(),
-                  [&](OpBuilder &b, Location l, ValueRange a, ValueRange) {
-                    QuantScalarBuilder q(b, l);
-                    Value v = scheme.quantizeElement(q, a[0], a.drop_front());
-                    Value r = scheme.dequantizeElement(q, v, a.drop_front());
-                    return SmallVector<Value>{q.roundToFloat(r, resultType)};
-                  })
-            .front();
+    Value result = scheme.mapQuantized(
+        rewriter, loc, x, scales, resultType,
+        [&](QuantScalarBuilder &q, Value v, ValueRange s) {
+          return q.roundToFloat(scheme.dequantizeElement(q, v, s), resultType);
+        });
     rewriter.replaceOp(op, result);
     return success();
   }
