@@ -16,7 +16,8 @@
 // on the way in; i4 tensors are i8 files.
 //
 // Every failure is one line "rescale-run: error: ..." and exit status 1 (2
-// for bad flags); compiler diagnostics are printed as they come.
+// for bad flags), a fault in the compiled code included; compiler
+// diagnostics are printed as they come.
 //
 //===----------------------------------------------------------------------===//
 
@@ -42,7 +43,9 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <csignal>
 #include <cstring>
+#include <optional>
 #include <string>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -564,6 +567,59 @@ void writeTensor(const std::string &path, const HostTensor &tensor) {
 
 /// "out0: f32[2,3] sum=... abs_sum=... nonfinite=0" with the sums taken in
 /// f64 over the values as written to the file.
+/// While an entry runs, a fault in the compiled code (a stack overflow from
+/// unbounded recursion, a temporary buffer malloc could not provide) is
+/// reported as one error line and exit status 1 instead of a signal. The
+/// handler runs on its own stack (the faulting one may be exhausted) and
+/// uses only async-signal-safe calls, so the message is built beforehand.
+class EntryFaultReport {
+public:
+  explicit EntryFaultReport(const std::string &entry) {
+    std::snprintf(prefix, sizeof(prefix),
+                  "rescale-run: error: entry '%s' crashed (", entry.c_str());
+    stack_t stack{};
+    stack.ss_sp = altStack;
+    stack.ss_size = sizeof(altStack);
+    sigaltstack(&stack, nullptr);
+    struct sigaction action{};
+    action.sa_handler = handle;
+    action.sa_flags = SA_ONSTACK;
+    sigemptyset(&action.sa_mask);
+    for (size_t i = 0; i < std::size(kSignals); ++i)
+      sigaction(kSignals[i].number, &action, &previous[i]);
+  }
+  ~EntryFaultReport() {
+    for (size_t i = 0; i < std::size(kSignals); ++i)
+      sigaction(kSignals[i].number, &previous[i], nullptr);
+  }
+
+private:
+  struct Signal {
+    int number;
+    const char *name;
+  };
+  static constexpr Signal kSignals[] = {{SIGSEGV, "SIGSEGV"},
+                                        {SIGBUS, "SIGBUS"},
+                                        {SIGFPE, "SIGFPE"},
+                                        {SIGILL, "SIGILL"}};
+  static void handle(int number) {
+    const char *name = "signal";
+    for (const Signal &s : kSignals)
+      if (s.number == number)
+        name = s.name;
+    (void)!write(STDERR_FILENO, prefix, std::strlen(prefix));
+    (void)!write(STDERR_FILENO, name, std::strlen(name));
+    (void)!write(STDERR_FILENO, kSuffix, std::strlen(kSuffix));
+    _exit(1);
+  }
+  static constexpr const char *kSuffix =
+      ") in the compiled code: a stack overflow from unbounded recursion, or "
+      "a buffer larger than the memory available\n";
+  static inline char prefix[512];
+  static inline char altStack[64 * 1024];
+  struct sigaction previous[std::size(kSignals)];
+};
+
 void printSummary(const std::string &name, const HostTensor &tensor) {
   HostTensor file = toFileTensor(tensor);
   double sum = 0, absSum = 0;
@@ -657,6 +713,7 @@ int main(int argc, char **argv) {
       inputs.push_back(readInput(options.inputs[i], entry.inputs[i], i));
   }
 
+  std::optional<EntryFaultReport> faultReport(std::in_place, entry.name);
   auto outputsOr = module->run(entry.name, inputs);
   if (!outputsOr)
     fail(outputsOr.status().message());
@@ -673,6 +730,7 @@ int main(int argc, char **argv) {
       millis.push_back(
           std::chrono::duration<double, std::milli>(stop - start).count());
     }
+    faultReport.reset();
     std::sort(millis.begin(), millis.end());
     size_t n = millis.size();
     double median =
@@ -680,6 +738,8 @@ int main(int argc, char **argv) {
     std::printf("time: median %.4f ms, min %.4f ms over %zu runs\n", median,
                 millis.front(), n);
   }
+
+  faultReport.reset();
 
   // Probe outputs go to their reports, not to outN.npy (they come last, so
   // the program's outputs keep their numbers).
