@@ -9,41 +9,13 @@ Prints the worst element and exits 1 on a mismatch. Standard library only,
 so the check runs wherever lit does.
 """
 import argparse
-import ast
 import math
 import os
-import struct
 import sys
 
-FORMATS = {"<f4": "f", "<f8": "d", "<f2": "e", "<i4": "i", "<i8": "q",
-           "|i1": "b", "|u1": "B", "|b1": "?", "<i2": "h"}
-
-
-def read_npy(path):
-    with open(path, "rb") as f:
-        data = f.read()
-    if data[:6] != b"\x93NUMPY":
-        sys.exit(f"error: {path} is not a .npy file")
-    major = data[6]
-    if major == 1:
-        hlen = struct.unpack("<H", data[8:10])[0]
-        start = 10
-    else:
-        hlen = struct.unpack("<I", data[8:12])[0]
-        start = 12
-    header = ast.literal_eval(data[start:start + hlen].decode("latin1"))
-    descr, shape = header["descr"], tuple(header["shape"])
-    if header.get("fortran_order"):
-        sys.exit(f"error: {path}: Fortran order is not supported")
-    if descr not in FORMATS:
-        sys.exit(f"error: {path}: dtype {descr} is not supported")
-    count = 1
-    for d in shape:
-        count *= d
-    body = data[start + hlen:]
-    values = struct.unpack("<%d%s" % (count, FORMATS[descr]),
-                           body[:count * struct.calcsize(FORMATS[descr])])
-    return descr, shape, values
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                os.pardir, "Inputs"))
+from npy import output_names, read_npy  # noqa: E402
 
 
 def compare(a_path, b_path, rtol, atol):
@@ -80,10 +52,7 @@ def main():
     p.add_argument("--atol", type=float, default=1e-6)
     args = p.parse_args()
     if os.path.isdir(args.before):
-        names = sorted(n for n in os.listdir(args.before)
-                       if n.startswith("out") and n.endswith(".npy"))
-        if not names:
-            sys.exit(f"error: no out*.npy in {args.before}")
+        names = output_names(args.before)
         pairs = [(os.path.join(args.before, n), os.path.join(args.after, n))
                  for n in names]
     else:
