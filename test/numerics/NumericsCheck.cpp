@@ -600,6 +600,16 @@ void craftQuantInput(Tensor &x, const QuantScheme &scheme, bool zeros,
   }
 }
 
+/// The case's `scheme=` key, parsed; a fatal error naming the case when it
+/// is missing or not a scheme.
+QuantScheme requiredScheme(CaseLine &c) {
+  std::string err;
+  auto scheme = QuantScheme::parse(c.required("scheme"), err);
+  if (!scheme)
+    fatal("case '" + c.name + "': " + err);
+  return *scheme;
+}
+
 /// The case's shape for `scheme`; `shape=random` draws dims that the
 /// scheme's block (16, 32, or 2-d for fp8 per_block) tiles.
 std::vector<int64_t> quantShape(CaseLine &c, const QuantScheme &scheme) {
@@ -615,11 +625,7 @@ std::vector<int64_t> quantShape(CaseLine &c, const QuantScheme &scheme) {
 
 void buildQuant(CaseLine &c, CaseSpec &spec) {
   DType t = c.dtype("dtype", DType::f32);
-  std::string err;
-  auto scheme = QuantScheme::parse(c.required("scheme"), err);
-  if (!scheme)
-    fatal("case '" + c.name + "': " + err);
-  QuantScheme s = *scheme;
+  QuantScheme s = requiredScheme(c);
   std::vector<int64_t> shape = quantShape(c, s);
   spec.inputs = {{"x", t, shape}};
   std::string attrs = "{scheme = " + s.toMlir() + "}";
@@ -706,11 +712,7 @@ void buildQuant(CaseLine &c, CaseSpec &spec) {
 /// (· global_scale), rounded once to the result type, compared bit for bit.
 void buildDequantize(CaseLine &c, CaseSpec &spec) {
   DType t = c.dtype("dtype", DType::f32);
-  std::string err;
-  auto scheme = QuantScheme::parse(c.required("scheme"), err);
-  if (!scheme)
-    fatal("case '" + c.name + "': " + err);
-  QuantScheme s = *scheme;
+  QuantScheme s = requiredScheme(c);
   std::vector<int64_t> shape = quantShape(c, s);
   bool ok;
   spec.inputs = {{"values", parseDType(s.valueType(), &ok), shape},
