@@ -30,6 +30,7 @@
 #include "llvm/IR/Module.h"
 #include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/MC/TargetRegistry.h"
+#include "llvm/Support/DynamicLibrary.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FileUtilities.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -106,6 +107,23 @@ tensorSpecFor(func::FuncOp func, Type type, const Twine &what) {
   return spec;
 }
 
+/// The C library a compiled module links against (libc, and libm for the math
+/// without an LLVM intrinsic) defining `name`, if one does. A function of that
+/// name in the module would stand in for the library's: the lowering's own
+/// calls (malloc, free, expf, ...) would reach it, and when the module is
+/// loaded its calls can bind to the library's instead (ELF interposition).
+static std::optional<StringRef> cLibraryDefining(StringRef name) {
+  static llvm::sys::DynamicLibrary libraries[] = {
+      llvm::sys::DynamicLibrary::getLibrary("libc.so.6"),
+      llvm::sys::DynamicLibrary::getLibrary("libm.so.6")};
+  static const StringRef libraryNames[] = {"libc", "libm"};
+  std::string symbol = name.str();
+  for (auto [library, libraryName] : llvm::zip(libraries, libraryNames))
+    if (library.isValid() && library.getAddressOfSymbol(symbol.c_str()))
+      return libraryName;
+  return std::nullopt;
+}
+
 FailureOr<std::vector<runtime::EntrySpec>>
 mlir::rescale::collectEntries(ModuleOp module) {
   std::vector<runtime::EntrySpec> entries;
@@ -120,7 +138,17 @@ mlir::rescale::collectEntries(ModuleOp module) {
       failed = true;
       continue;
     }
-    if (!func.isPublic() || func.isExternal())
+    if (func.isExternal())
+      continue;
+    if (auto library = cLibraryDefining(func.getSymName())) {
+      func.emitError() << "@" << func.getSymName() << " has the name of a "
+                       << *library
+                       << " function, which the compiled module links "
+                          "against; rename the function";
+      failed = true;
+      continue;
+    }
+    if (!func.isPublic())
       continue;
     // The packed wrappers' prefix: EmitEntryPoints gives such a function no
     // wrapper of its own, so the manifest would name a missing symbol.
