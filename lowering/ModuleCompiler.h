@@ -76,7 +76,9 @@ void registerModuleCompilerDialects(DialectRegistry &registry);
 /// The entries of `module`: every public func.func with a body, with its
 /// tensor signature. Reports (as diagnostics on the function) arguments or
 /// results that are not statically shaped tensors of a dtype the runtime
-/// knows, and a module without any entry.
+/// knows or can count, an entry with the reserved `_rescale_entry_` prefix,
+/// any function named like a libc/libm function, a called declaration, and
+/// a module without any entry.
 FailureOr<std::vector<runtime::EntrySpec>> collectEntries(ModuleOp module);
 
 /// Reports (at the op) every constant too large to embed in a shared object
