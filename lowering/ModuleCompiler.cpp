@@ -100,10 +100,10 @@ tensorSpecFor(func::FuncOp func, Type type, const Twine &what) {
   // The runtime's own limit, so that no module is written that it would
   // refuse to load.
   if (auto count = runtime::checkedNumElements(spec.shape); !count)
-    return func.emitError() << "entry point @" << func.getSymName() << ": "
-                            << what << " of type " << type
-                            << " cannot be passed: "
-                            << count.status().message();
+    return func.emitError()
+           << "entry point @" << func.getSymName() << ": " << what
+           << " of type " << type
+           << " cannot be passed: " << count.status().message();
   return spec;
 }
 

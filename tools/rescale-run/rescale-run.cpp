@@ -41,9 +41,9 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
-#include <csignal>
 #include <cstring>
 #include <optional>
 #include <string>
@@ -581,7 +581,7 @@ public:
     stack.ss_sp = altStack;
     stack.ss_size = sizeof(altStack);
     sigaltstack(&stack, nullptr);
-    struct sigaction action{};
+    struct sigaction action {};
     action.sa_handler = handle;
     action.sa_flags = SA_ONSTACK;
     sigemptyset(&action.sa_mask);
