@@ -494,32 +494,33 @@ LogicalResult verifyQuantized(Operation *op, QuantSchemeAttr scheme,
                                 "'global_scale' is present";
   return success();
 }
+
+/// The float tensor `value` (called `name`) that `scheme` quantizes: a
+/// compute element type, and a shape the scheme's blocks tile.
+LogicalResult verifySchemeOperand(Operation *op, QuantSchemeAttr scheme,
+                                  Value value, StringRef name) {
+  if (failed(expectFloatElements(op, value, name)))
+    return failure();
+  return verifySchemeFits(op, scheme, tensorOf(value), name);
+}
 } // namespace
 
 LogicalResult QuantizeOp::verify() {
-  if (failed(expectFloatElements(*this, getX(), "x")))
+  if (failed(verifySchemeOperand(*this, getScheme(), getX(), "x")))
     return failure();
-  RankedTensorType xt = tensorOf(getX());
-  if (failed(verifySchemeFits(*this, getScheme(), xt, "x")))
-    return failure();
-  return verifyQuantized(*this, getScheme(), xt, getValues(), getScales(),
-                         getGlobalScale(), "result");
+  return verifyQuantized(*this, getScheme(), tensorOf(getX()), getValues(),
+                         getScales(), getGlobalScale(), "result");
 }
 
 LogicalResult DequantizeOp::verify() {
-  if (failed(expectFloatElements(*this, getResult(), "result")))
+  if (failed(verifySchemeOperand(*this, getScheme(), getResult(), "result")))
     return failure();
-  RankedTensorType rt = tensorOf(getResult());
-  if (failed(verifySchemeFits(*this, getScheme(), rt, "result")))
-    return failure();
-  return verifyQuantized(*this, getScheme(), rt, getValues(), getScales(),
-                         getGlobalScale(), "operand");
+  return verifyQuantized(*this, getScheme(), tensorOf(getResult()), getValues(),
+                         getScales(), getGlobalScale(), "operand");
 }
 
 LogicalResult FakeQuantOp::verify() {
-  if (failed(expectFloatElements(*this, getX(), "x")))
-    return failure();
-  if (failed(verifySchemeFits(*this, getScheme(), tensorOf(getX()), "x")))
+  if (failed(verifySchemeOperand(*this, getScheme(), getX(), "x")))
     return failure();
   return expectSameType(*this, getResult(), "result", getX(), "x");
 }
