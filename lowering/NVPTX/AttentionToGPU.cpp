@@ -591,10 +591,9 @@ struct AttentionToGPU : OpRewritePattern<AttentionOp> {
 
   LogicalResult matchAndRewrite(AttentionOp op,
                                 PatternRewriter &rewriter) const override {
-    for (Value v : op->getOperands())
-      if (!cast<ShapedType>(v.getType()).hasStaticShape())
-        return rewriter.notifyMatchFailure(op,
-                                           "dynamic shapes are not supported");
+    if (!hasStaticOperands(op))
+      return rewriter.notifyMatchFailure(op,
+                                         "dynamic shapes are not supported");
     auto qType = cast<RankedTensorType>(op.getQ().getType());
     auto kType = cast<RankedTensorType>(op.getK().getType());
     auto vType = cast<RankedTensorType>(op.getV().getType());

@@ -61,11 +61,7 @@ struct ConvertRescaleToGPUPass
     WalkResult left = module.walk([&](Operation *op) {
       if (!isa<RescaleDialect>(op->getDialect()))
         return WalkResult::advance();
-      bool dynamic = llvm::any_of(op->getOperandTypes(), [](Type t) {
-        auto shaped = dyn_cast<ShapedType>(t);
-        return shaped && !shaped.hasStaticShape();
-      });
-      if (dynamic)
+      if (!nvptx::hasStaticOperands(op))
         op->emitError("no GPU kernel for dynamically shaped operands: the "
                       "NVPTX kernels are specialized on static shapes");
       else

@@ -43,9 +43,8 @@ struct ElementwiseGenericToGPU : OpRewritePattern<linalg::GenericOp> {
     for (AffineMap map : op.getIndexingMapsArray())
       if (!map.isProjectedPermutation())
         return rewriter.notifyMatchFailure(op, "non-permutation indexing");
-    for (Value v : op->getOperands())
-      if (!cast<ShapedType>(v.getType()).hasStaticShape())
-        return rewriter.notifyMatchFailure(op, "dynamic shapes");
+    if (!hasStaticOperands(op))
+      return rewriter.notifyMatchFailure(op, "dynamic shapes");
     // Values the payload captures from above must be constants: the kernel
     // is isolated from the host function, so they are cloned into it.
     SmallVector<Operation *> captured;

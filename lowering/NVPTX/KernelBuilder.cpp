@@ -25,6 +25,13 @@ static gpu::GPUModuleOp getOrCreateKernelModule(OpBuilder &b, ModuleOp module) {
   return gpu::GPUModuleOp::create(b, module.getLoc(), kKernelModuleName);
 }
 
+bool mlir::rescale::nvptx::hasStaticOperands(Operation *op) {
+  return llvm::all_of(op->getOperandTypes(), [](Type t) {
+    auto shaped = dyn_cast<ShapedType>(t);
+    return !shaped || shaped.hasStaticShape();
+  });
+}
+
 gpu::GPUFuncOp mlir::rescale::nvptx::createKernel(
     OpBuilder &b, Operation *anchor, llvm::StringRef baseName,
     TypeRange argTypes, TypeRange workgroupTypes, const LaunchConfig &config) {

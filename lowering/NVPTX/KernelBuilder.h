@@ -27,6 +27,10 @@ struct LaunchConfig {
   int64_t dynamicSmemBytes = 0;
 };
 
+/// True when every shaped operand of `op` has a static shape: the kernels
+/// are specialized on static shapes, so patterns leave any other op alone.
+bool hasStaticOperands(Operation *op);
+
 /// A new kernel `<function>_<baseName>` (uniqued; `<function>` is the
 /// function enclosing `anchor`, so kernels are named after where they come
 /// from) in the module's gpu.module (created on first use, and the module

@@ -251,10 +251,9 @@ struct LinearToGPU : OpRewritePattern<LinearOp> {
 
   LogicalResult matchAndRewrite(LinearOp op,
                                 PatternRewriter &rewriter) const override {
-    for (Value v : op->getOperands())
-      if (!cast<ShapedType>(v.getType()).hasStaticShape())
-        return rewriter.notifyMatchFailure(op,
-                                           "dynamic shapes are not supported");
+    if (!hasStaticOperands(op))
+      return rewriter.notifyMatchFailure(op,
+                                         "dynamic shapes are not supported");
     auto xType = cast<RankedTensorType>(op.getX().getType());
     auto wType = cast<RankedTensorType>(op.getWeight().getType());
     auto outType = cast<RankedTensorType>(op.getType());

@@ -539,10 +539,9 @@ template <typename OpTy> struct RowNormToGPU : OpRewritePattern<OpTy> {
 
   LogicalResult matchAndRewrite(OpTy op,
                                 PatternRewriter &rewriter) const final {
-    for (Value v : op->getOperands())
-      if (!cast<ShapedType>(v.getType()).hasStaticShape())
-        return rewriter.notifyMatchFailure(op,
-                                           "dynamic shapes are not supported");
+    if (!hasStaticOperands(op))
+      return rewriter.notifyMatchFailure(op,
+                                         "dynamic shapes are not supported");
     auto xType = cast<RankedTensorType>(op.getX().getType());
     RowNormProblem p;
     p.kind = kind;
