@@ -150,6 +150,13 @@ mlir::rescale::collectEntries(ModuleOp module) {
     }
     if (!func.isPublic())
       continue;
+    // The runtime finds the wrapper with dlsym, which takes a C string.
+    if (func.getSymName().contains('\0')) {
+      func.emitError() << "entry point name contains a NUL character, which "
+                          "no ELF symbol can hold; rename the function";
+      failed = true;
+      continue;
+    }
     // The packed wrappers' prefix: EmitEntryPoints gives such a function no
     // wrapper of its own, so the manifest would name a missing symbol.
     if (func.getSymName().starts_with(runtime::entrySymbolFor(""))) {

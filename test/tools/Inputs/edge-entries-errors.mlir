@@ -30,3 +30,7 @@ func.func @exp(%x: tensor<4xf32>) -> tensor<4xf32> {
 func.func private @malloc(%x: tensor<4xf32>) -> tensor<4xf32> {
   return %x : tensor<4xf32>
 }
+// A NUL in the name: no ELF symbol (dlsym takes a C string) can hold it.
+func.func @"nul\00name"(%x: tensor<4xf32>) -> tensor<4xf32> {
+  return %x : tensor<4xf32>
+}
