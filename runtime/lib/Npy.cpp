@@ -236,14 +236,7 @@ Expected<HostTensor> parseNpy(const uint8_t *data, size_t size) {
 }
 
 Expected<HostTensor> readNpy(const std::string &path) {
-  Expected<std::string> bytes = readFileBytes(path);
-  if (!bytes)
-    return bytes.status();
-  Expected<HostTensor> t = parseNpy(
-      reinterpret_cast<const uint8_t *>(bytes->data()), bytes->size());
-  if (!t)
-    return t.status().withContext("'" + path + "'");
-  return t;
+  return parseFile<HostTensor>(path, parseNpy);
 }
 
 Expected<std::string> serializeNpy(const HostTensor &tensor) {

@@ -187,14 +187,7 @@ Expected<SafetensorsFile> parseSafetensors(const uint8_t *data, size_t size) {
 }
 
 Expected<SafetensorsFile> readSafetensors(const std::string &path) {
-  Expected<std::string> bytes = readFileBytes(path);
-  if (!bytes)
-    return bytes.status();
-  Expected<SafetensorsFile> f = parseSafetensors(
-      reinterpret_cast<const uint8_t *>(bytes->data()), bytes->size());
-  if (!f)
-    return f.status().withContext("'" + path + "'");
-  return f;
+  return parseFile<SafetensorsFile>(path, parseSafetensors);
 }
 
 Expected<std::string> serializeSafetensors(const SafetensorsFile &file) {
