@@ -411,37 +411,45 @@ LogicalResult mlir::rescale::compileForCPU(ModuleOp module,
     return writeTextOutput(loc, outputPath,
                            [&](raw_ostream &os) { module.print(os); });
 
-  auto tm = createHostTargetMachine(loc, options.chip, options.features,
-                                    options.optLevel);
-  if (failed(tm))
-    return failure();
-  llvm::LLVMContext llvmContext;
-  auto llvmModule =
-      translateAndOptimize(module, llvmContext, **tm, options.optLevel);
-  if (failed(llvmModule))
+  // Math ops without an LLVM intrinsic lower to libm calls (erff, ...).
+  if (failed(emitHostSharedObject(module, loc, options.chip, options.features,
+                                  options.optLevel, options.emit,
+                                  "rescale-module", {"-lm"}, outputPath)))
     return failure();
   if (options.emit == EmitKind::LLVM)
-    return writeTextOutput(loc, outputPath, [&](raw_ostream &os) {
-      (*llvmModule)->print(os, nullptr);
-    });
-
-  SmallString<128> object;
-  if (std::error_code ec =
-          llvm::sys::fs::createTemporaryFile("rescale-module", "o", object))
-    return emitError(loc) << "cannot create a temporary object file: "
-                          << ec.message();
-  llvm::FileRemover removeObject(object);
-  if (failed(emitObjectFile(loc, **llvmModule, **tm, object)))
-    return failure();
-  // Math ops without an LLVM intrinsic lower to libm calls (erff, ...).
-  if (failed(linkSharedObject(loc, {std::string(object)}, {"-lm"}, outputPath)))
-    return failure();
+    return success();
   return writeManifest(loc, manifest, outputPath);
 }
 
 //===----------------------------------------------------------------------===//
 // Building blocks
 //===----------------------------------------------------------------------===//
+
+LogicalResult mlir::rescale::emitHostSharedObject(
+    ModuleOp module, Location loc, StringRef cpu, StringRef features,
+    unsigned optLevel, EmitKind emit, StringRef tempPrefix,
+    ArrayRef<std::string> linkArgs, StringRef outputPath) {
+  auto tm = createHostTargetMachine(loc, cpu, features, optLevel);
+  if (failed(tm))
+    return failure();
+  llvm::LLVMContext llvmContext;
+  auto llvmModule = translateAndOptimize(module, llvmContext, **tm, optLevel);
+  if (failed(llvmModule))
+    return failure();
+  if (emit == EmitKind::LLVM)
+    return writeTextOutput(loc, outputPath, [&](raw_ostream &os) {
+      (*llvmModule)->print(os, nullptr);
+    });
+  SmallString<128> object;
+  if (std::error_code ec =
+          llvm::sys::fs::createTemporaryFile(tempPrefix, "o", object))
+    return emitError(loc) << "cannot create a temporary object file: "
+                          << ec.message();
+  llvm::FileRemover removeObject(object);
+  if (failed(emitObjectFile(loc, **llvmModule, **tm, object)))
+    return failure();
+  return linkSharedObject(loc, {std::string(object)}, linkArgs, outputPath);
+}
 
 FailureOr<std::unique_ptr<llvm::TargetMachine>>
 mlir::rescale::createHostTargetMachine(Location loc, StringRef cpu,

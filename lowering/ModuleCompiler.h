@@ -161,6 +161,16 @@ LogicalResult linkSharedObject(Location loc, ArrayRef<std::string> objects,
                                ArrayRef<std::string> extraArgs,
                                StringRef outputPath);
 
+/// The host half of every backend: the LLVM-dialect `module` translated and
+/// optimized for the host (`cpu`, `features`), then written as LLVM IR text
+/// when `emit` is EmitKind::LLVM, otherwise compiled to a temporary object
+/// (`tempPrefix`-*.o) and linked with `linkArgs` into `outputPath`.
+LogicalResult emitHostSharedObject(ModuleOp module, Location loc, StringRef cpu,
+                                   StringRef features, unsigned optLevel,
+                                   EmitKind emit, StringRef tempPrefix,
+                                   ArrayRef<std::string> linkArgs,
+                                   StringRef outputPath);
+
 /// Write `manifest` to runtime::manifestPathFor(modulePath).
 LogicalResult writeManifest(Location loc, const runtime::Manifest &manifest,
                             StringRef modulePath);

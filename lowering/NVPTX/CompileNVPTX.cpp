@@ -68,27 +68,11 @@ LogicalResult mlir::rescale::compileForNVPTX(ModuleOp module,
   }
 
   // The host side: the same object and link steps as the CPU backend.
-  auto tm = createHostTargetMachine(loc, /*cpu=*/"", /*features=*/"",
-                                    options.optLevel);
-  if (failed(tm))
-    return failure();
-  llvm::LLVMContext llvmContext;
-  auto llvmModule =
-      translateAndOptimize(module, llvmContext, **tm, options.optLevel);
-  if (failed(llvmModule))
+  if (failed(emitHostSharedObject(module, loc, /*cpu=*/"", /*features=*/"",
+                                  options.optLevel, options.emit,
+                                  "rescale-nvptx", {}, outputPath)))
     return failure();
   if (options.emit == EmitKind::LLVM)
-    return writeTextOutput(loc, outputPath, [&](raw_ostream &os) {
-      (*llvmModule)->print(os, nullptr);
-    });
-  SmallString<128> object;
-  if (std::error_code ec =
-          llvm::sys::fs::createTemporaryFile("rescale-nvptx", "o", object))
-    return emitError(loc) << "cannot create a temporary object file: "
-                          << ec.message();
-  llvm::FileRemover removeObject(object);
-  if (failed(emitObjectFile(loc, **llvmModule, **tm, object)) ||
-      failed(linkSharedObject(loc, {std::string(object)}, {}, outputPath)))
-    return failure();
+    return success();
   return writeManifest(loc, manifest, outputPath);
 }
