@@ -243,20 +243,26 @@ Value AttentionOp::getSinks() {
   return getGateAndSinks().back();
 }
 
-bool AttentionOp::isCausal() {
-  Attribute a = getCausalAttr();
-  if (!a)
-    return false;
-  if (auto b = llvm::dyn_cast<BoolAttr>(a))
+/// The `causal` attribute of the attention ops: absent (false), a unit
+/// attribute (true) or a bool.
+static bool causalValue(Attribute a) {
+  if (auto b = llvm::dyn_cast_or_null<BoolAttr>(a))
     return b.getValue();
-  return true; // unit attribute
+  return a != nullptr; // unit attribute
 }
 
-double AttentionOp::getScaleValue() {
-  if (auto s = getScaleAttr())
-    return s.getValueAsDouble();
-  int64_t d = tensorOf(getQ()).getShape().back();
+/// The attention ops' score scale: `scale`, or 1/sqrt(D) for q [..., D].
+static double scaleValue(FloatAttr scale, Value q) {
+  if (scale)
+    return scale.getValueAsDouble();
+  int64_t d = tensorOf(q).getShape().back();
   return 1.0 / std::sqrt(static_cast<double>(d));
+}
+
+bool AttentionOp::isCausal() { return causalValue(getCausalAttr()); }
+
+double AttentionOp::getScaleValue() {
+  return scaleValue(getScaleAttr(), getQ());
 }
 
 unsigned AttentionOp::getNumExpectedExtraOperands() {
@@ -530,17 +536,11 @@ LogicalResult FakeQuantOp::verify() {
 //===----------------------------------------------------------------------===//
 
 bool AttentionFirstTokenShareOp::isCausal() {
-  Attribute a = getCausalAttr();
-  if (auto b = llvm::dyn_cast_or_null<BoolAttr>(a))
-    return b.getValue();
-  return a != nullptr; // unit attribute
+  return causalValue(getCausalAttr());
 }
 
 double AttentionFirstTokenShareOp::getScaleValue() {
-  if (auto s = getScaleAttr())
-    return s.getValueAsDouble();
-  int64_t d = tensorOf(getQ()).getShape().back();
-  return 1.0 / std::sqrt(static_cast<double>(d));
+  return scaleValue(getScaleAttr(), getQ());
 }
 
 LogicalResult AttentionFirstTokenShareOp::verify() {
