@@ -31,6 +31,13 @@ void buildLowerToCPUPipeline(OpPassManager &pm,
                              const LowerToCPUOptions &options);
 
 /// Registers every pipeline above with the global pass registry.
+/// Tensors -> buffers for a target whose entries take row-major descriptors:
+/// a copy for each repeated returned tensor, one-shot bufferization with
+/// identity layouts at function boundaries, and results turned into
+/// caller-allocated out-params (static allocations hoisted). Shared by the CPU
+/// and NVPTX pipelines.
+void buildBufferizeToOutParams(OpPassManager &pm);
+
 void registerRescalePipelines();
 
 } // namespace rescale

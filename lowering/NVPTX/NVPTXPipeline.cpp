@@ -1,6 +1,7 @@
 //===- NVPTXPipeline.cpp - --rescale-lower-to-nvptx -----------------------===//
 
 #include "lowering/NVPTX/NVPTXPipeline.h"
+#include "lowering/Pipelines.h"
 #include "lowering/Passes.h"
 
 #include "mlir/Conversion/Passes.h"
@@ -71,16 +72,7 @@ void mlir::rescale::buildLowerToNVPTXPipeline(
   // 2. Tensors -> buffers, as on the CPU path: identity layouts at function
   //    boundaries, results as caller-allocated out-params that the kernels
   //    write directly (hoisted static allocations, no copy).
-  bufferization::OneShotBufferizePassOptions bufferize;
-  bufferize.bufferizeFunctionBoundaries = true;
-  bufferize.functionBoundaryTypeConversion =
-      bufferization::LayoutMapOption::IdentityLayoutMap;
-  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
-  bufferization::BufferResultsToOutParamsPassOptions outParams;
-  outParams.hoistStaticAllocs = true;
-  outParams.modifyPublicFunctions = true;
-  pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
-  pm.addPass(createCanonicalizerPass());
+  buildBufferizeToOutParams(pm);
 
   // 3. Host buffers are device buffers (the NVPTX ABI), then one stream per
   //    call orders the allocations, copies and launches.
