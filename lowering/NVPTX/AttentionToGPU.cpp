@@ -421,7 +421,7 @@ void buildTensorCoreKernel(ImplicitLocOpBuilder &b, gpu::GPUFuncOp func,
     gpu::BarrierOp::create(b);
     auto stage = [&](Value src, Value headBase, int64_t cols, bool transpose) {
       int64_t vecs = kBc * cols / 8;
-      for (int64_t it = 0; it < llvm::divideCeil(vecs, blockSize); ++it) {
+      for (int64_t it = 0, e = llvm::divideCeil(vecs, blockSize); it < e; ++it) {
         Value v = arith::AddIOp::create(b, tid, cIdx(b, it * blockSize));
         Value r = arith::DivUIOp::create(b, v, cIdx(b, cols / 8));
         Value c = arith::MulIOp::create(
