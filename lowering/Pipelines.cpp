@@ -17,6 +17,12 @@
 
 using namespace mlir;
 
+void mlir::rescale::buildTosaToLinalg(OpPassManager &pm) {
+  tosa::addTosaToLinalgPasses(pm, TosaToLinalgOptions());
+  pm.addNestedPass<func::FuncOp>(createTosaToArithPass());
+  pm.addNestedPass<func::FuncOp>(createTosaToTensorPass());
+}
+
 void mlir::rescale::buildBufferizeToOutParams(OpPassManager &pm) {
   // A tensor returned twice gets a copy first: one buffer cannot become two
   // out-params (buffer-results-to-out-params would crash).
@@ -39,6 +45,7 @@ void mlir::rescale::buildLowerToCPUPipeline(OpPassManager &pm,
   //    dialects remain, and the numerics are fixed. Elementwise arith/math on
   //    whole tensors (glue such as a SwiGLU product written by hand) becomes
   //    linalg too, so that everything bufferizes and fuses the same way.
+  buildTosaToLinalg(pm);
   pm.addPass(createConvertRescaleToLinalg());
   // Weights in constant ml_program.globals become constants (bufferization
   // has no model for global_load_const).

@@ -31,6 +31,11 @@ void buildLowerToCPUPipeline(OpPassManager &pm,
                              const LowerToCPUOptions &options);
 
 /// Registers every pipeline above with the global pass registry.
+/// Imported TOSA becomes linalg (upstream tosa-to-linalg pipeline), so
+/// models from TOSA importers run as they are; a no-op without TOSA. Shared
+/// by the CPU and NVPTX pipelines.
+void buildTosaToLinalg(OpPassManager &pm);
+
 /// Tensors -> buffers for a target whose entries take row-major descriptors:
 /// a copy for each repeated returned tensor, one-shot bufferization with
 /// identity layouts at function boundaries, and results turned into

@@ -48,6 +48,7 @@
 #include "mlir/Dialect/SCF/Transforms/BufferDeallocationOpInterfaceImpl.h"
 #include "mlir/Dialect/SCF/Transforms/BufferizableOpInterfaceImpl.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Tosa/IR/TosaOps.h"
 #include "mlir/Dialect/Tensor/IR/TensorInferTypeOpInterfaceImpl.h"
 #include "mlir/Dialect/Tensor/IR/ValueBoundsOpInterfaceImpl.h"
 #include "mlir/Dialect/Tensor/Transforms/BufferizableOpInterfaceImpl.h"
@@ -85,7 +86,7 @@ void mlir::rescale::registerLoweringDependentDialects(
                   linalg::LinalgDialect, LLVM::LLVMDialect, math::MathDialect,
                   ml_program::MLProgramDialect,
                   memref::MemRefDialect, NVVM::NVVMDialect, scf::SCFDialect,
-                  tensor::TensorDialect, ub::UBDialect,
+                  tensor::TensorDialect, tosa::TosaDialect, ub::UBDialect,
                   vector::VectorDialect>();
 
   // One-shot bufferization (with function boundaries) and the buffer

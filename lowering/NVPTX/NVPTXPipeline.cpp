@@ -59,6 +59,7 @@ void mlir::rescale::buildLowerToNVPTXPipeline(
   //    Glue first becomes fused linalg: arith/math on tensors and named ops
   //    (transposes) turn into linalg.generic, and producer/consumer chains
   //    fuse (a SwiGLU is one op), so each is one elementwise kernel.
+  buildTosaToLinalg(pm);
   pm.addPass(createConvertElementwiseToLinalgPass());
   pm.addPass(createLinalgGeneralizeNamedOpsPass());
   pm.addPass(createLinalgElementwiseOpFusionPass());
