@@ -642,6 +642,7 @@ struct RescaleInsertQuantizationPass
       }
       // Run-time weights must be available where s is computed (before the
       // norm); otherwise smooth each linear on its own.
+      bool weightsAfterNorm = false;
       if (!group.empty()) {
         Operation *norm = lin.getX().getDefiningOp();
         for (LinearOp user : group)
@@ -649,7 +650,9 @@ struct RescaleInsertQuantizationPass
             if (!weightMax.count(user) &&
                 (def->getBlock() != norm->getBlock() ||
                  !def->isBeforeInBlock(norm)))
-              group.clear();
+              weightsAfterNorm = true;
+        if (weightsAfterNorm)
+          group.clear();
       }
       if (!group.empty()) {
         Operation *norm = lin.getX().getDefiningOp();
@@ -678,10 +681,16 @@ struct RescaleInsertQuantizationPass
       scaleWeight(lin, s);
       dropIfUnused(s);
       dropIfUnused(inv);
-      lin.emitRemark() << "SmoothQuant: the input of linear '" << info.name
-                       << "' does not come straight from a norm whose every "
-                          "use is a quantized linear; inserted an explicit "
-                          "x·(1/s)";
+      if (weightsAfterNorm)
+        lin.emitRemark() << "SmoothQuant: the input of linear '" << info.name
+                         << "' comes from a norm, but a weight of the linears "
+                            "reading it is computed after the norm, where s "
+                            "is needed; inserted an explicit x·(1/s)";
+      else
+        lin.emitRemark() << "SmoothQuant: the input of linear '" << info.name
+                         << "' does not come straight from a norm whose every "
+                            "use is a quantized linear; inserted an explicit "
+                            "x·(1/s)";
       done.insert(lin);
     }
     return success();

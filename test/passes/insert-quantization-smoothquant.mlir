@@ -56,6 +56,25 @@ func.func @smooth_explicit_multiply(%x: tensor<3x2xbf16>) -> tensor<3x1xbf16> {
 
 // -----
 
+// The input comes from a norm, but the linear's run-time weight is computed
+// after the norm, where s would be needed: an explicit x·(1/s), and a remark
+// that says why the norm did not absorb it.
+// CHECK-LABEL: func.func @smooth_weight_after_norm
+// CHECK: %[[Y:.+]] = rescale.rms_norm
+// CHECK: %[[YS:.+]] = linalg.generic {{.*}} ins(%[[Y]],
+// CHECK: rescale.linear %[[YS]],
+func.func @smooth_weight_after_norm(%x: tensor<3x2xf32>, %wt: tensor<2x1xf32>) -> tensor<3x1xf32> {
+  %g = arith.constant dense<1.0> : tensor<2xf32>
+  %y = rescale.rms_norm %x, %g : (tensor<3x2xf32>, tensor<2xf32>) -> tensor<3x2xf32>
+  %init = tensor.empty() : tensor<1x2xf32>
+  %w = linalg.transpose ins(%wt : tensor<2x1xf32>) outs(%init : tensor<1x2xf32>) permutation = [1, 0]
+  // expected-remark @+1 {{SmoothQuant: the input of linear 'smooth_weight_after_norm/linear0' comes from a norm, but a weight of the linears reading it is computed after the norm, where s is needed; inserted an explicit x·(1/s)}}
+  %a = rescale.linear %y, %w : (tensor<3x2xf32>, tensor<1x2xf32>) -> tensor<3x1xf32>
+  return %a : tensor<3x1xf32>
+}
+
+// -----
+
 // GatedNorm: its gate reads the weighted output, so w_down's rows take s.
 // CHECK-LABEL: func.func @smooth_gated_norm
 // CHECK-DAG: %[[G:.+]] = arith.constant dense<[5.000000e-01, 2.000000e+00]> : tensor<2xf32>
