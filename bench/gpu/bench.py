@@ -95,6 +95,28 @@ def max_rel_err(got, ref):
     return ((got.float() - ref).abs().max() / ref.abs().max().clamp_min(1e-30)).item()
 
 
+
+def write_results(path, table):
+    """Replaces the '## Benchmark' section of RESULTS.md with `table`, keeping
+    the rest (GPU test results, ptxas figures); writes a new file if there is
+    no such section."""
+    heading = "## Benchmark\n"
+    try:
+        with open(path) as f:
+            text = f.read()
+    except OSError:
+        text = ""
+    start = text.find(heading)
+    if start < 0:
+        text = "# GPU benchmark results\n\nWritten by bench/gpu/run.sh.\n\n" + heading + "\n" + table + "\n"
+    else:
+        body = start + len(heading)
+        end = text.find("\n## ", body)
+        end = len(text) if end < 0 else end + 1
+        text = text[:body] + "\n" + table + "\n" + text[end:]
+    with open(path, "w") as f:
+        f.write(text)
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--artifacts", required=True)
@@ -176,8 +198,7 @@ def main():
     table = "\n".join(lines)
     print(table)
     if opts.results:
-        with open(opts.results, "w") as f:
-            f.write("# GPU benchmark results\n\nWritten by bench/gpu/run.sh.\n\n" + table + "\n")
+        write_results(opts.results, table)
 
 
 if __name__ == "__main__":
