@@ -45,6 +45,7 @@ if os.path.exists(os.path.join(config.rescale_tools_dir, "rescale-unit-tests")):
 
 # ptxas, for the NVPTX tests that assemble kernels (no GPU needed).
 ptxas = shutil.which("ptxas") or os.path.join(config.cuda_root, "bin", "ptxas")
+config.substitutions.append(("%cuda_root", config.cuda_root))
 if os.path.exists(ptxas):
     config.available_features.add("ptxas")
     config.substitutions.append(("%ptxas", ptxas))

@@ -33,20 +33,38 @@ std::string mlir::rescale::nvptxFeaturesFor(llvm::StringRef chip,
 std::string mlir::rescale::resolveBinaryFormat(llvm::StringRef format,
                                                std::string &toolkit) {
   toolkit.clear();
-  SmallVector<std::string> candidates;
-  if (llvm::ErrorOr<std::string> onPath = llvm::sys::findProgramByName("ptxas"))
-    candidates.push_back(*onPath);
+  // A CUDA root counts only if it holds both ptxas and libdevice: the
+  // serializer links libdevice for the __nv_* math our kernels call and
+  // looks for ptxas under <root>/bin. A `ptxas` found on PATH may be a
+  // wrapper script (e.g. /usr/local/bin/ptxas exec'ing the real one), whose
+  // parent is no CUDA root, so its canonical path is tried as well.
+  SmallVector<std::string> roots;
   for (const char *env : {"CUDA_HOME", "CUDA_PATH", "CUDA_ROOT"})
-    if (const char *root = std::getenv(env))
-      candidates.push_back((llvm::Twine(root) + "/bin/ptxas").str());
-  candidates.push_back("/usr/local/cuda/bin/ptxas");
-  for (const std::string &ptxas : candidates)
-    if (llvm::sys::fs::can_execute(ptxas)) {
-      toolkit =
-          llvm::sys::path::parent_path(llvm::sys::path::parent_path(ptxas))
-              .str();
+    if (const char *root = std::getenv(env); root && *root)
+      roots.push_back(root);
+  if (llvm::ErrorOr<std::string> onPath =
+          llvm::sys::findProgramByName("ptxas")) {
+    roots.push_back(
+        llvm::sys::path::parent_path(llvm::sys::path::parent_path(*onPath))
+            .str());
+    SmallString<256> real;
+    if (!llvm::sys::fs::real_path(*onPath, real))
+      roots.push_back(
+          llvm::sys::path::parent_path(llvm::sys::path::parent_path(real))
+              .str());
+  }
+  roots.push_back("/usr/local/cuda");
+  for (const std::string &root : roots) {
+    SmallString<256> ptxas(root), libdevice(root);
+    llvm::sys::path::append(ptxas, "bin", "ptxas");
+    llvm::sys::path::append(libdevice, "nvvm", "libdevice",
+                            "libdevice.10.bc");
+    if (llvm::sys::fs::can_execute(ptxas) &&
+        llvm::sys::fs::is_regular_file(libdevice)) {
+      toolkit = root;
       break;
     }
+  }
   if (format != "auto")
     return format.str();
   return toolkit.empty() ? "isa" : "bin";

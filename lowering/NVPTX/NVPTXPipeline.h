@@ -40,9 +40,11 @@ void buildLowerToNVPTXPipeline(OpPassManager &pm,
 /// the sm_90a family when none is given).
 std::string nvptxFeaturesFor(llvm::StringRef chip, llvm::StringRef features);
 
-/// `format`, with auto resolved: "bin" when ptxas is on PATH or under
-/// $CUDA_HOME/bin or /usr/local/cuda/bin, else "isa". `toolkit` receives the
-/// CUDA root ptxas was found in ("" if none).
+/// `format`, with auto resolved: "bin" when a CUDA root is found, else "isa".
+/// A CUDA root holds bin/ptxas and nvvm/libdevice/libdevice.10.bc; the ones
+/// tried are $CUDA_HOME, $CUDA_PATH, $CUDA_ROOT, the root of the ptxas on
+/// PATH (also through symlinks) and /usr/local/cuda. `toolkit` receives the
+/// first that qualifies ("" if none).
 std::string resolveBinaryFormat(llvm::StringRef format, std::string &toolkit);
 
 /// Registers --rescale-lower-to-nvptx.
