@@ -30,6 +30,11 @@ void populateElementwiseToGPUPatterns(RewritePatternSet &patterns);
 /// linear: tensor-core matmul (bf16/f16), FMA otherwise.
 void populateLinearToGPUPatterns(RewritePatternSet &patterns,
                                  const TargetInfo &target);
+/// linear whose weight (and optionally x) is a rescale.dequantize result:
+/// one GEMM reading the codes and scales directly (W8A8/W4A4 on int8
+/// mma.sync, FP8/NVFP4/MXFP4 decoded to bf16/f16 in registers).
+void populateQuantLinearToGPUPatterns(RewritePatternSet &patterns,
+                                      const TargetInfo &target);
 
 } // namespace rescale::nvptx
 } // namespace mlir
