@@ -3,20 +3,47 @@
 # the CUDA driver; no LLVM), from artifacts built elsewhere by
 # bench/gpu/build.sh (default location: build/bench-gpu). At most ~5 minutes:
 #   1. builds the runtime and the runtime-only rescale-run (no LLVM);
-#   2. runs the GPU tests: every `gpu_vs_cpu.py` case of
-#      test/lowering/nvptx/gpu-*.test, our kernels against the CPU reference
-#      path compiled to a .so, on the same inputs and tolerances;
+#   2. runs the GPU tests: every `gpu_vs_cpu.py <module>.mlir ENTRY TOL %t
+#      SEED` RUN line of test/lowering/nvptx/gpu-*.test, our kernels
+#      (<module>.cuda.so) against the CPU reference path (<module>.cpu.so),
+#      on the same inputs and tolerances; a module that did not compile, or a
+#      RUN line this script cannot read, counts as a failure;
 #   3. prints the benchmark table (ours vs torch eager / torch.compile / copy
-#      bandwidth for the norms, vs SDPA for attention), and with
-#      --write-results also writes it to bench/RESULTS.md.
+#      bandwidth for the norms, vs SDPA for attention, vs torch matmul for
+#      the linears), and with --write-results also writes it to
+#      bench/RESULTS.md. The benchmark gets what is left of a 280 s budget.
+# Exit status: 1 if a GPU test or the benchmark failed.
 # Usage: bench/gpu/run.sh [--write-results] [ARTIFACT_DIR]
+#        bench/gpu/run.sh --list    (print the GPU test cases it would run)
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
+BUDGET_S=280
+TESTS="$ROOT/test/lowering/nvptx"
+
+# One source of truth for the cases: the RUN lines of the lit tests.
+RUN_LINE='gpu_vs_cpu\.py (%S/Inputs|%rescale_src/examples)/[A-Za-z0-9_.-]+\.mlir [A-Za-z0-9_]+ [0-9.eE+-]+ %t [0-9]+'
+# "STEM ENTRY TOL SEED" for each such line (STEM: the module's file name less .mlir).
+test_cases() {
+  grep -hoE "$RUN_LINE" "$TESTS"/gpu-*.test \
+    | awk '{ sub(/.*\//, "", $2); sub(/\.mlir$/, "", $2); print $2, $3, $4, $6 }'
+}
+# Lines that call gpu_vs_cpu.py but do not have that shape: failures, so that
+# no case is skipped silently.
+unreadable_run_lines() {
+  grep -h 'gpu_vs_cpu\.py' "$TESTS"/gpu-*.test | grep -vE "$RUN_LINE" || true
+}
+
+if [[ "${1:-}" == "--list" ]]; then
+  echo "GPU tests run.sh would replay (module entry tol seed):"
+  test_cases
+  unreadable_run_lines | sed 's/^/unreadable RUN line (counted as a failure): /'
+  exit 0
+fi
 WRITE=0
 if [[ "${1:-}" == "--write-results" ]]; then WRITE=1; shift; fi
 ART="${1:-$ROOT/build/bench-gpu}"
 BUILD="$ROOT/build-gpu"
-for f in bench.so bench.manifest.json cases.json gpu-cases.cpu.so gpu-cases.cuda.so; do
+for f in bench.so bench.manifest.json cases.json; do
   [[ -f "$ART/$f" ]] || { echo "run.sh: error: $ART/$f missing (run bench/gpu/build.sh where the compiler is)" >&2; exit 1; }
 done
 
@@ -31,31 +58,43 @@ RUNTIME="$(find "$BUILD" -name 'librescale_runtime.so' | head -1)"
 echo "== 2. GPU tests (ours vs the CPU reference path)"
 WORK="$(mktemp -d)"
 fails=0
-# One source of truth for the cases: the RUN lines of the lit tests.
-while read -r entry tol seed; do
-  if python3 "$ROOT/test/lowering/nvptx/Inputs/gpu_vs_cpu.py" \
-      "$ART/gpu-cases.cpu.so,$ART/gpu-cases.cuda.so" "$entry" "$tol" "$WORK" "$seed" \
-      > "$WORK/$entry.log" 2>&1; then
+# fail ENTRY WHY [FILE]: one failed case, with FILE's text indented.
+fail() {
+  echo "FAIL $1: $2"
+  [[ -n "${3:-}" && -f "$3" ]] && sed 's/^/    /' "$3"
+  fails=$((fails + 1))
+}
+# replay STEM ENTRY TOL SEED: gpu_vs_cpu.py on the artifacts of module STEM.
+replay() {
+  local stem=$1 entry=$2 tol=$3 seed=$4 so
+  for so in "$ART/$stem.cpu.so" "$ART/$stem.cuda.so"; do
+    if [[ ! -f "$so" ]]; then
+      fail "$entry" "$(basename "$so") was not built" "${so%.so}.error"
+      return
+    fi
+  done
+  if python3 "$TESTS/Inputs/gpu_vs_cpu.py" "$ART/$stem.cpu.so,$ART/$stem.cuda.so" \
+      "$entry" "$tol" "$WORK" "$seed" > "$WORK/$entry.log" 2>&1; then
     echo "PASS $entry: $(grep -h 'max rel err' "$WORK/$entry.log" | sed 's/^PASS //' | tr '\n' ' ')"
   else
-    echo "FAIL $entry"; sed 's/^/    /' "$WORK/$entry.log"; fails=$((fails + 1))
+    fail "$entry" "$stem" "$WORK/$entry.log"
   fi
-done < <(grep -ho 'gpu_vs_cpu.py %S/Inputs/gpu-cases.mlir [a-z0-9_]* [0-9.e-]* %t [0-9]*' \
-           "$ROOT"/test/lowering/nvptx/gpu-*.test | awk '{print $3, $4, $6}')
-# The bundled example model end to end (test/lowering/nvptx/gpu-decoder-block.test).
-if [[ -f "$ART/decoder.cuda.so" ]]; then
-  if python3 "$ROOT/test/lowering/nvptx/Inputs/gpu_vs_cpu.py" \
-      "$ART/decoder.cpu.so,$ART/decoder.cuda.so" decoder_block 1e-4 "$WORK" 31 \
-      > "$WORK/decoder_block.log" 2>&1; then
-    echo "PASS decoder_block: $(grep -h 'max rel err' "$WORK/decoder_block.log" | sed 's/^PASS //' | tr '\n' ' ')"
-  else
-    echo "FAIL decoder_block"; sed 's/^/    /' "$WORK/decoder_block.log"; fails=$((fails + 1))
-  fi
-fi
-echo "GPU tests: $fails failed"
+}
+while read -r line; do
+  fail "(unreadable RUN line)" "$line"
+done < <(unreadable_run_lines)
+while read -r stem entry tol seed; do
+  replay "$stem" "$entry" "$tol" "$seed"
+done < <(test_cases)
+echo "GPU tests: $fails failed (${SECONDS}s so far)"
 
 echo "== 3. benchmark"
 RESULTS=()
 [[ $WRITE == 1 ]] && RESULTS=(--results "$ROOT/bench/RESULTS.md")
-python3 "$ROOT/bench/gpu/bench.py" --artifacts "$ART" --runtime "$RUNTIME" "${RESULTS[@]}"
-exit $(( fails > 0 ))
+budget=$((BUDGET_S - SECONDS))
+(( budget >= 60 )) || budget=60
+bench_rc=0
+python3 "$ROOT/bench/gpu/bench.py" --artifacts "$ART" --runtime "$RUNTIME" \
+  --budget-s "$budget" "${RESULTS[@]}" || bench_rc=$?
+echo "run.sh: ${SECONDS}s; GPU tests: $fails failed; benchmark exit status $bench_rc"
+exit $(( fails > 0 || bench_rc != 0 ))
