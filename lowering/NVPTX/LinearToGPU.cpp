@@ -6,20 +6,19 @@
 // are B fragments, with no transpose anywhere.
 //
 // * Tensor-core path (x and weight both bf16 or both f16, K % 8 == 0,
-//   sm_80+): a CTA of 4 warps (2 x 2) computes a 128 x 128 tile of y, each
-//   warp 64 x 64 as 4 x 8 mma.sync m16n8k16 accumulators (f32). K advances in
-//   32-wide tiles staged through shared memory with 16-byte loads; rows are
-//   padded by 8 elements so fragment reads are bank-conflict free. Ragged M,
-//   N and K are clamped on load (K past the end reads zeros) and guarded on
-//   store. The bias is added in f32 in the epilogue.
+//   sm_80+): the schedule of MmaGemm.h (128 x 128 CTA tiles, 4 warps of
+//   4 x 8 mma.sync m16n8k16 with f32 accumulators, 32-wide K tiles through
+//   padded shared memory, ragged M, N and K). The bias is added in f32 in the
+//   epilogue.
 // * General path (f32 or mixed types): one thread per output, FMA over K.
 //
-// Quantized linears (W8A8 int8 MMA, W4A4, FP8/NVFP4/MXFP4 dequantized to
-// bf16 in registers) are not written yet.
+// Quantized linears (a weight from rescale.dequantize) have their own
+// pattern on the same schedule: QuantLinearToGPU.cpp.
 //
 //===----------------------------------------------------------------------===//
 
 #include "lowering/NVPTX/KernelBuilder.h"
+#include "lowering/NVPTX/MmaGemm.h"
 #include "lowering/NVPTX/NVPTXPatterns.h"
 #include "lowering/NVPTX/TargetInfo.h"
 
@@ -46,11 +45,11 @@ struct LinearProblem {
   bool hasBias = false;
 };
 
-constexpr int64_t kTileM = 128, kTileN = 128, kTileK = 32;
-constexpr int64_t kWarpTile = 64; // each of the 2 x 2 warps: 64 x 64
-constexpr int64_t kPadK = 8;      // smem row padding (elements)
-constexpr int64_t kThreads = 128;
 constexpr int64_t kGeneralThreads = 256;
+
+MmaKind mmaKindOf(Type elt) {
+  return elt.isBF16() ? MmaKind::bf16 : MmaKind::f16;
+}
 
 bool useTensorCores(const LinearProblem &p, const TargetInfo &target) {
   return target.hasMmaSyncBF16() && (p.xElt.isBF16() || p.xElt.isF16()) &&
@@ -71,138 +70,25 @@ void storeF32(ImplicitLocOpBuilder &b, Value v, Value buf, Value idx) {
   memref::StoreOp::create(b, v, buf, ValueRange{idx});
 }
 
+/// The shared tensor-core schedule (MmaGemm.h) with both operands staged as
+/// they are; the epilogue adds the bias in f32.
 void buildTensorCoreKernel(ImplicitLocOpBuilder &b, gpu::GPUFuncOp func,
-                           const LinearProblem &p, Value aSmem, Value bSmem) {
-  Value x = func.getArgument(0), w = func.getArgument(1);
+                           const LinearProblem &p, ArrayRef<GemmOperand> ops) {
   Value bias = p.hasBias ? func.getArgument(2) : Value();
   Value y = func.getArgument(p.hasBias ? 3 : 2);
-  Type elt = p.xElt;
-  const int64_t stride = kTileK + kPadK;
-  const int64_t mTiles = kWarpTile / 16, nTiles = kWarpTile / 8;
-  int64_t gridN = llvm::divideCeil(p.n, kTileN);
-
-  Value tid = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
-  Value bid = gpu::BlockIdOp::create(b, gpu::Dimension::x);
-  Value lane = arith::RemUIOp::create(b, tid, cIdx(b, 32));
-  Value warpId = arith::DivUIOp::create(b, tid, cIdx(b, 32));
-  Value group = arith::DivUIOp::create(b, lane, cIdx(b, 4));
-  Value quad2 = arith::MulIOp::create(
-      b, arith::RemUIOp::create(b, lane, cIdx(b, 4)), cIdx(b, 2));
-  Value m0 = arith::MulIOp::create(
-      b, arith::DivUIOp::create(b, bid, cIdx(b, gridN)), cIdx(b, kTileM));
-  Value n0 = arith::MulIOp::create(
-      b, arith::RemUIOp::create(b, bid, cIdx(b, gridN)), cIdx(b, kTileN));
-  // Warp (wm, wn) of the 2 x 2 grid owns rows wm·64.. and columns wn·64.. of
-  // the CTA tile.
-  Value wm = arith::MulIOp::create(
-      b, arith::DivUIOp::create(b, warpId, cIdx(b, 2)), cIdx(b, kWarpTile));
-  Value wn = arith::MulIOp::create(
-      b, arith::RemUIOp::create(b, warpId, cIdx(b, 2)), cIdx(b, kWarpTile));
-
-  SmallVector<Value> init(mTiles * nTiles * 4, cF32(b, 0.0f));
-  auto loop = scf::ForOp::create(
-      b, cIdx(b, 0), cIdx(b, llvm::divideCeil(p.k, kTileK)), cIdx(b, 1), init);
-  {
-    OpBuilder::InsertionGuard g(b);
-    b.setInsertionPointToStart(loop.getBody());
-    Value k0 =
-        arith::MulIOp::create(b, loop.getInductionVar(), cIdx(b, kTileK));
-    gpu::BarrierOp::create(b);
-    // Stage x[m0.., k0..] and w[n0.., k0..]: 128 rows x 4 vectors of 8.
-    auto vec8 = VectorType::get({8}, elt);
-    Value zero8 = arith::ConstantOp::create(
-        b, vec8, DenseElementsAttr::get(vec8, b.getZeroAttr(elt)));
-    auto stage = [&](Value src, Value base, int64_t rows, Value dst) {
-      for (int64_t it = 0; it < kTileM * kTileK / 8 / kThreads; ++it) {
-        Value v = arith::AddIOp::create(b, tid, cIdx(b, it * kThreads));
-        Value r = arith::DivUIOp::create(b, v, cIdx(b, kTileK / 8));
-        Value c = arith::MulIOp::create(
-            b, arith::RemUIOp::create(b, v, cIdx(b, kTileK / 8)), cIdx(b, 8));
-        Value row = arith::MinUIOp::create(b, arith::AddIOp::create(b, base, r),
-                                           cIdx(b, rows - 1));
-        Value col = arith::AddIOp::create(b, k0, c);
-        Value inK = arith::CmpIOp::create(b, arith::CmpIPredicate::ult, col,
-                                          cIdx(b, p.k));
-        Value safeCol = arith::SelectOp::create(b, inK, col, cIdx(b, 0));
-        Value gIdx = arith::AddIOp::create(
-            b, arith::MulIOp::create(b, row, cIdx(b, p.k)), safeCol);
-        Value data = vector::LoadOp::create(b, vec8, src, ValueRange{gIdx},
-                                            false, llvm::MaybeAlign(16));
-        data = arith::SelectOp::create(b, inK, data, zero8);
-        Value sIdx = arith::AddIOp::create(
-            b, arith::MulIOp::create(b, r, cIdx(b, stride)), c);
-        vector::StoreOp::create(b, data, dst, ValueRange{sIdx}, false,
-                                llvm::MaybeAlign(16));
-      }
-    };
-    stage(x, m0, p.m, aSmem);
-    stage(w, n0, p.n, bSmem);
-    gpu::BarrierOp::create(b);
-
-    SmallVector<Value> acc(loop.getRegionIterArgs().begin(),
-                           loop.getRegionIterArgs().end());
-    for (int64_t kk = 0; kk < kTileK / 16; ++kk) {
-      Value kOff = arith::AddIOp::create(b, quad2, cIdx(b, kk * 16));
-      SmallVector<SmallVector<Value, 4>> aFrag(mTiles);
-      for (int64_t mt = 0; mt < mTiles; ++mt)
-        for (int slot = 0; slot < 4; ++slot) {
-          Value row =
-              arith::AddIOp::create(b, arith::AddIOp::create(b, wm, group),
-                                    cIdx(b, mt * 16 + (slot % 2) * 8));
-          Value idx = arith::AddIOp::create(
-              b, arith::MulIOp::create(b, row, cIdx(b, stride)),
-              arith::AddIOp::create(b, kOff, cIdx(b, (slot / 2) * 8)));
-          aFrag[mt].push_back(loadMmaPair(b, aSmem, idx));
-        }
-      for (int64_t nt = 0; nt < nTiles; ++nt) {
-        Value row = arith::AddIOp::create(
-            b, arith::AddIOp::create(b, wn, group), cIdx(b, nt * 8));
-        Value base = arith::AddIOp::create(
-            b, arith::MulIOp::create(b, row, cIdx(b, stride)), kOff);
-        Value b0 = loadMmaPair(b, bSmem, base);
-        Value b1 =
-            loadMmaPair(b, bSmem, arith::AddIOp::create(b, base, cIdx(b, 8)));
-        for (int64_t mt = 0; mt < mTiles; ++mt)
-          mmaSync16816(
-              b, elt, aFrag[mt], {b0, b1},
-              MutableArrayRef<Value>(acc.data() + (mt * nTiles + nt) * 4, 4));
-      }
-    }
-    scf::YieldOp::create(b, acc);
-  }
-
-  // Epilogue: + bias, convert, store the C fragments (pairs of columns).
-  for (int64_t mt = 0; mt < mTiles; ++mt)
-    for (int64_t nt = 0; nt < nTiles; ++nt)
-      for (int half = 0; half < 2; ++half) {
-        Value row = arith::AddIOp::create(
-            b,
-            arith::AddIOp::create(b, m0, arith::AddIOp::create(b, wm, group)),
-            cIdx(b, mt * 16 + half * 8));
-        Value col = arith::AddIOp::create(
-            b,
-            arith::AddIOp::create(b, n0, arith::AddIOp::create(b, wn, quad2)),
-            cIdx(b, nt * 8));
-        for (int e = 0; e < 2; ++e) {
-          Value c = arith::AddIOp::create(b, col, cIdx(b, e));
-          Value ok = arith::AndIOp::create(
-              b,
-              arith::CmpIOp::create(b, arith::CmpIPredicate::ult, row,
-                                    cIdx(b, p.m)),
-              arith::CmpIOp::create(b, arith::CmpIPredicate::ult, c,
-                                    cIdx(b, p.n)));
-          auto guarded = scf::IfOp::create(b, ok, /*withElseRegion=*/false);
-          OpBuilder::InsertionGuard g(b);
-          b.setInsertionPointToStart(guarded.thenBlock());
-          Value v = loop.getResult((mt * nTiles + nt) * 4 + half * 2 + e);
-          if (bias)
-            v = arith::AddFOp::create(
-                b, v, toF32(b, memref::LoadOp::create(b, bias, ValueRange{c})));
-          storeF32(b, v, y,
-                   arith::AddIOp::create(
-                       b, arith::MulIOp::create(b, row, cIdx(b, p.n)), c));
-        }
-      }
+  GemmHooks hooks;
+  hooks.epilogue = [&](ImplicitLocOpBuilder &b, const GemmTile &, Value row,
+                       Value col, Value v) {
+    if (bias)
+      v = arith::AddFOp::create(
+          b, v, toF32(b, memref::LoadOp::create(b, bias, ValueRange{col})));
+    storeF32(b, v, y,
+             arith::AddIOp::create(
+                 b, arith::MulIOp::create(b, row, cIdx(b, p.n)), col));
+  };
+  buildMmaGemm(b, mmaKindOf(p.xElt), p.m, p.n, p.k, ops[0], ops[1],
+               func.getWorkgroupAttributions()[0],
+               func.getWorkgroupAttributions()[1], hooks);
 }
 
 void buildGeneralKernel(ImplicitLocOpBuilder &b, gpu::GPUFuncOp func,
@@ -277,15 +163,20 @@ struct LinearToGPU : OpRewritePattern<LinearOp> {
     args.push_back(out.flat);
 
     bool tensorCores = useTensorCores(p, target);
+    // The tensor-core operands: x rows and weight rows, staged as they are.
+    SmallVector<GemmOperand, 2> ops(2);
+    ops[0].rows = p.m;
+    ops[1].rows = p.n;
+    for (GemmOperand &o : ops) {
+      o.rowUnits = p.k;
+      o.smemElt = p.xElt;
+    }
     LaunchConfig config;
     SmallVector<Type> workgroup;
     if (tensorCores) {
-      config.blockSize = kThreads;
-      config.gridSize =
-          llvm::divideCeil(p.m, kTileM) * llvm::divideCeil(p.n, kTileN);
-      for (int i = 0; i < 2; ++i)
-        workgroup.push_back(workgroupBufferType(
-            rewriter.getContext(), kTileM * (kTileK + kPadK), p.xElt));
+      config = gemmLaunchConfig(p.m, p.n);
+      workgroup = gemmWorkgroupTypes(rewriter.getContext(), mmaKindOf(p.xElt),
+                                     ops[0], ops[1]);
     } else {
       config.blockSize = kGeneralThreads;
       config.gridSize = llvm::divideCeil(p.m * p.n, kGeneralThreads);
@@ -293,12 +184,13 @@ struct LinearToGPU : OpRewritePattern<LinearOp> {
     emitKernel(rewriter, op, tensorCores ? "linear_mma" : "linear", args,
                workgroup, config,
                [&](ImplicitLocOpBuilder &b, gpu::GPUFuncOp func) {
-                 if (tensorCores)
-                   buildTensorCoreKernel(b, func, p,
-                                         func.getWorkgroupAttributions()[0],
-                                         func.getWorkgroupAttributions()[1]);
-                 else
+                 if (tensorCores) {
+                   ops[0].buffer = func.getArgument(0);
+                   ops[1].buffer = func.getArgument(1);
+                   buildTensorCoreKernel(b, func, p, ops);
+                 } else {
                    buildGeneralKernel(b, func, p);
+                 }
                });
     rewriter.replaceOp(op, out.tensor);
     return success();
