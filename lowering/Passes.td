@@ -199,12 +199,26 @@ def ConvertRescaleToGPU : Pass<"convert-rescale-to-gpu", "::mlir::ModuleOp"> {
     Linear (LinearToGPU.cpp): bf16/f16 on tensor cores (128×128 CTA tiles,
     mma.sync m16n8k16), f32 with FMA.
 
-    Glue (ElementwiseToGPU.cpp): all-parallel `linalg.generic` ops with
-    projected-permutation maps (elementwise chains fused upstream,
-    transposes, broadcasts) become one kernel each, a thread per point.
+    The pass runs in three greedy steps. (1) The hand-scheduled kernels
+    above, fused ones included (they match op chains, so they see the ops
+    as written). (2) Every rescale op no hand kernel took (`quantize`,
+    `dequantize`, `fake_quant`, `clip`, `attention_first_token_share`,
+    shapes a schedule does not take) becomes its reference decomposition:
+    the patterns of `--convert-rescale-to-linalg` themselves, so the GPU
+    computes the CPU path's formula in its precision (quantization math in
+    f64). (3) The linalg they leave and the glue between kernels
+    (ElementwiseToGPU.cpp) become generic kernels, one per linalg op
+    (`linalg.generic`, `linalg.fill`, ...): a thread per point of the
+    parallel loops; reduction loops run serially in that thread in the CPU
+    loops' order from the init's value, so results are bit-identical to the
+    CPU path; inputs may be read at any affine map (GQA), outputs at
+    projected permutations; `linalg.index` and captured constants are
+    supported, and a `linalg.fill` of a constant feeding a kernel is
+    rebuilt inside it.
 
-    Rescale ops without a kernel (clip, the quantization ops, dynamic
-    shapes) are reported on the op.
+    A rescale op left after step 2 (dynamic shapes) and a linalg op left
+    after step 3 are errors on the op: nothing runs on the host against
+    device memory.
 
     Operands reach the kernels as flat buffers (`bufferization.to_buffer` +
     `memref.collapse_shape`), results are fresh `memref.alloc` buffers
@@ -243,6 +257,7 @@ def ConvertRescaleToGPU : Pass<"convert-rescale-to-gpu", "::mlir::ModuleOp"> {
     "::mlir::LLVM::LLVMDialect",
     "::mlir::NVVM::NVVMDialect",
     "::mlir::linalg::LinalgDialect",
+    "::mlir::tensor::TensorDialect",
   ];
 }
 

@@ -1,8 +1,21 @@
 //===- ConvertRescaleToGPU.cpp - rescale ops to hand-scheduled kernels ----===//
 //
-// Gathers the per-family patterns (NormsToGPU.cpp, ...) and applies them.
-// An op no family handles is an error on that op: nothing may silently fall
-// back to the host, whose buffers are device memory on this path.
+// Three greedy steps, in this order:
+//   1. Hand-scheduled kernels (NormsToGPU.cpp, AttentionToGPU.cpp,
+//      LinearToGPU.cpp, ...): each takes the ops and shapes its schedule was
+//      written for. Fused kernels match op *chains* (a linear of dequantized
+//      operands), so they must see the chain before step 2 takes it apart.
+//   2. Every rescale op no hand kernel took (quantize, dequantize, fake_quant,
+//      clip, the probes, shapes a schedule does not take) becomes its
+//      reference decomposition (ToLinalg/*ToLinalg.cpp): the very patterns of
+//      the CPU path, so the GPU computes the same formula in the same
+//      precision (quantization math in f64) and there is one copy of it.
+//   3. The linalg those leave, and the glue between kernels, becomes generic
+//      kernels (ElementwiseToGPU.cpp): a thread per parallel point, reduction
+//      loops serial in the CPU loops' order, so results are bit-identical.
+// A rescale op left after step 2 (a dynamic shape) is an error on that op,
+// and so is linalg left after step 3: nothing may silently fall back to the
+// host, whose buffers are device memory on this path.
 //
 //===----------------------------------------------------------------------===//
 
@@ -40,24 +53,48 @@ struct ConvertRescaleToGPUPass
   void runOnOperation() override {
     ModuleOp module = getOperation();
     nvptx::TargetInfo target = nvptx::TargetInfo::get(chip);
-    RewritePatternSet patterns(&getContext());
-    nvptx::populateNormsToGPUPatterns(patterns, target);
-    nvptx::populateAttentionToGPUPatterns(patterns, target);
-    nvptx::populateLinearToGPUPatterns(patterns, target);
-    nvptx::populateElementwiseToGPUPatterns(patterns);
-    // Kernels go into a gpu.module the walk must not visit, and each op is
-    // rewritten once: no folding or region simplification of the host code.
+    int64_t before = countKernels(module);
+
+    // 1. Hand-scheduled kernels, fused ones included, on the rescale ops as
+    //    the user wrote them.
+    RewritePatternSet handKernels(&getContext());
+    nvptx::populateNormsToGPUPatterns(handKernels, target);
+    nvptx::populateAttentionToGPUPatterns(handKernels, target);
+    nvptx::populateLinearToGPUPatterns(handKernels, target);
+    nvptx::populateQuantLinearToGPUPatterns(handKernels, target);
+    if (failed(applyOnce(module, std::move(handKernels))))
+      return signalPassFailure();
+
+    // 2. The leftovers: the reference decomposition, the CPU path's own
+    //    patterns. Only a dynamic shape stops it, reported here rather than
+    //    let bufferization fail on it later.
+    RewritePatternSet decomposition(&getContext());
+    populateRescaleToLinalgPatterns(decomposition);
+    if (failed(applyOnce(module, std::move(decomposition))) ||
+        failed(checkNoRescaleOpsLeft(module)))
+      return signalPassFailure();
+
+    // 3. linalg (decomposed ops and glue) to generic kernels.
+    RewritePatternSet generic(&getContext());
+    nvptx::populateElementwiseToGPUPatterns(generic);
+    if (failed(applyOnce(module, std::move(generic))) ||
+        failed(checkNoLinalgLeft(module)))
+      return signalPassFailure();
+    numKernels += countKernels(module) - before;
+  }
+
+  /// Applies `patterns` to every op of the host code once. Kernels go into a
+  /// gpu.module, whose ops the patterns must not see again; no folding or
+  /// region simplification of the host code.
+  static LogicalResult applyOnce(ModuleOp module,
+                                 RewritePatternSet &&patterns) {
     GreedyRewriteConfig config;
     config.setRegionSimplificationLevel(GreedySimplifyRegionLevel::Disabled);
     config.enableFolding(false);
-    int64_t before = countKernels(module);
-    if (failed(applyPatternsGreedily(module, std::move(patterns), config)))
-      return signalPassFailure();
-    numKernels += countKernels(module) - before;
+    return applyPatternsGreedily(module, std::move(patterns), config);
+  }
 
-    // Whatever is left has no kernel (an op family not written yet, or a
-    // shape a schedule does not take): say so here rather than let
-    // bufferization fail on it later.
+  static LogicalResult checkNoRescaleOpsLeft(ModuleOp module) {
     WalkResult left = module.walk([&](Operation *op) {
       if (!isa<RescaleDialect>(op->getDialect()))
         return WalkResult::advance();
@@ -69,8 +106,22 @@ struct ConvertRescaleToGPUPass
             << op->getName() << "' with these operand types";
       return WalkResult::interrupt();
     });
-    if (left.wasInterrupted())
-      signalPassFailure();
+    return failure(left.wasInterrupted());
+  }
+
+  /// linalg left on the host would run as host loops over device memory.
+  static LogicalResult checkNoLinalgLeft(ModuleOp module) {
+    WalkResult left = module.walk([&](Operation *op) {
+      if (isa<gpu::GPUModuleOp>(op))
+        return WalkResult::skip();
+      if (!isa<linalg::LinalgOp>(op))
+        return WalkResult::advance();
+      op->emitError("no GPU kernel for '")
+          << op->getName()
+          << "': it would run on the host against device memory";
+      return WalkResult::interrupt();
+    });
+    return failure(left.wasInterrupted());
   }
 
   static int64_t countKernels(ModuleOp module) {

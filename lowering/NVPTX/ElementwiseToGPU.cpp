@@ -1,13 +1,22 @@
-//===- ElementwiseToGPU.cpp - glue between the rescale kernels ------------===//
+//===- ElementwiseToGPU.cpp - linalg ops as one-thread-per-point kernels --===//
 //
-// The elementwise glue of a model (residual adds, the SwiGLU product, casts)
-// and data movement (transposes, broadcasts) arrive as linalg.generic ops
-// with only parallel loops and projected-permutation indexing maps (the
-// pipeline turns arith/math on tensors and named linalg ops into that form,
-// and fuses producer/consumer chains first, so a SwiGLU is one op). Each
-// becomes one kernel: a thread per iteration point, indices delinearized
-// from the thread id, every operand read at its indexing map, the payload
-// cloned on scalars, and the results stored once.
+// Two kinds of linalg reach the NVPTX path and must not run on the host,
+// whose buffers are device memory there:
+//   * the glue of a model (residual adds, the SwiGLU product, casts,
+//     transposes, broadcasts), as all-parallel linalg.generic ops (the
+//     pipeline turns arith/math on tensors and named ops into that form and
+//     fuses producer/consumer chains first, so a SwiGLU is one op);
+//   * the reference decomposition (ToLinalg/*ToLinalg.cpp) of the rescale ops
+//     no hand-scheduled kernel takes (quantization, clip, the probes):
+//     generics with reduction loops (group maxima, row sums), linalg.fill
+//     accumulator inits, and payloads reading linalg.index.
+// Each linalg op becomes one kernel: a thread per point of its parallel
+// loops, indices delinearized from the thread id, every operand read at its
+// indexing map (inputs: any affine function of the indices), the payload
+// cloned on scalars. The reduction loops run serially in that thread, nested
+// in loop order and starting from the init operand's value: exactly the order
+// of the CPU path's linalg-to-loops, so the results are bit-identical to it
+// (floating-point sums included).
 //
 //===----------------------------------------------------------------------===//
 
@@ -15,14 +24,15 @@
 #include "lowering/NVPTX/NVPTXPatterns.h"
 #include "lowering/NVPTX/TargetInfo.h"
 
+#include "mlir/Dialect/Affine/Utils.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/PatternMatch.h"
-#include "mlir/Interfaces/FunctionInterfaces.h"
 
 using namespace mlir;
 using namespace mlir::rescale::nvptx;
@@ -31,29 +41,92 @@ namespace {
 
 constexpr int64_t kThreads = 256;
 
-struct ElementwiseGenericToGPU : OpRewritePattern<linalg::GenericOp> {
-  using OpRewritePattern::OpRewritePattern;
+/// Host side: the flat buffer of a tensor operand; a rank-0 tensor is first
+/// viewed as tensor<1xT> (a 1-D buffer needs one dimension).
+Value flatOperand(OpBuilder &b, Location loc, Value tensor) {
+  auto type = cast<RankedTensorType>(tensor.getType());
+  if (type.getRank() == 0)
+    tensor = tensor::ExpandShapeOp::create(
+        b, loc, RankedTensorType::get({1}, type.getElementType()), tensor,
+        ArrayRef<ReassociationIndices>{});
+  return flatBufferOf(b, loc, tensor);
+}
 
-  LogicalResult matchAndRewrite(linalg::GenericOp op,
+/// Host side: a fresh result buffer (see allocResult), rank 0 included.
+ResultBuffer allocFlatResult(OpBuilder &b, Location loc,
+                             RankedTensorType type) {
+  if (type.getRank() != 0)
+    return allocResult(b, loc, type);
+  ResultBuffer r = allocResult(
+      b, loc, RankedTensorType::get({1}, type.getElementType()));
+  r.tensor = tensor::CollapseShapeOp::create(b, loc, type, r.tensor,
+                                             ArrayRef<ReassociationIndices>{});
+  return r;
+}
+
+/// A scalar the kernel can rebuild on its own: a constant, or the constant
+/// every element of a `linalg.fill` result holds (a reduction's init), so
+/// the kernel needs neither a buffer nor a separate fill kernel for it.
+Operation *constantSource(Value v) {
+  if (auto fill = v.getDefiningOp<linalg::FillOp>()) {
+    Value value = fill.getInputs().front();
+    if (value.getType() != getElementTypeOrSelf(v.getType()))
+      return nullptr;
+    v = value;
+  }
+  Operation *def = v.getDefiningOp();
+  if (def && def->hasTrait<OpTrait::ConstantLike>() &&
+      !isa<ShapedType>(v.getType()))
+    return def;
+  return nullptr;
+}
+
+/// How one operand reaches the kernel.
+struct OperandSource {
+  enum Kind { Buffer, Scalar, Constant, Unread } kind;
+  /// Buffer, Scalar: the kernel argument; Constant: the op to clone.
+  unsigned argument = 0;
+  Operation *constant = nullptr;
+};
+
+/// One kernel for a linalg op on static tensors with projected-permutation
+/// maps: see the file header.
+struct LinalgToGPU : OpInterfaceRewritePattern<linalg::LinalgOp> {
+  using OpInterfaceRewritePattern::OpInterfaceRewritePattern;
+
+  LogicalResult matchAndRewrite(linalg::LinalgOp op,
                                 PatternRewriter &rewriter) const override {
     if (!op.hasPureTensorSemantics())
       return rewriter.notifyMatchFailure(op, "expects tensors");
-    if (op.getNumReductionLoops() != 0)
-      return rewriter.notifyMatchFailure(op, "has a reduction");
-    for (AffineMap map : op.getIndexingMapsArray())
-      if (!map.isProjectedPermutation())
-        return rewriter.notifyMatchFailure(op, "non-permutation indexing");
     if (!hasStaticOperands(op))
       return rewriter.notifyMatchFailure(op, "dynamic shapes");
+    // Inputs may be read at any affine function of the loop indices (GQA
+    // reads head h's K at h floordiv group); each output element is written
+    // once, by the thread of its parallel point, after its reductions.
+    SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+    for (OpOperand &operand : op->getOpOperands()) {
+      AffineMap map = op.getMatchingIndexingMap(&operand);
+      if (map.getNumSymbols() != 0)
+        return rewriter.notifyMatchFailure(op, "indexing map with symbols");
+      if (!op.isDpsInit(&operand))
+        continue;
+      if (!map.isProjectedPermutation())
+        return rewriter.notifyMatchFailure(op, "non-permutation output");
+      for (AffineExpr e : map.getResults())
+        if (iterators[cast<AffineDimExpr>(e).getPosition()] !=
+            utils::IteratorType::parallel)
+          return rewriter.notifyMatchFailure(op, "output indexed by a "
+                                                 "reduction loop");
+    }
     // Values the payload captures from above must be constants: the kernel
     // is isolated from the host function, so they are cloned into it.
+    Block *payload = op.getBlock();
     SmallVector<Operation *> captured;
-    for (Operation &inner : op.getBody()->without_terminator()) {
-      if (inner.getNumRegions() != 0 || isa<linalg::IndexOp>(inner))
-        return rewriter.notifyMatchFailure(op,
-                                           "payload has regions or indices");
+    for (Operation &inner : payload->without_terminator()) {
+      if (inner.getNumRegions() != 0)
+        return rewriter.notifyMatchFailure(op, "payload has regions");
       for (Value v : inner.getOperands()) {
-        if (op.getBody() == v.getParentBlock())
+        if (v.getParentBlock() == payload)
           continue;
         Operation *def = v.getDefiningOp();
         if (!def || !def->hasTrait<OpTrait::ConstantLike>())
@@ -62,82 +135,171 @@ struct ElementwiseGenericToGPU : OpRewritePattern<linalg::GenericOp> {
         captured.push_back(def);
       }
     }
+
     SmallVector<int64_t> ranges = op.getStaticLoopRanges();
-    int64_t total = 1;
-    for (int64_t r : ranges)
-      total *= r;
-    if (total == 0)
-      return rewriter.notifyMatchFailure(op, "empty iteration space");
+    SmallVector<unsigned> parallelDims, reductionDims;
+    int64_t points = 1;
+    for (auto [d, it] : llvm::enumerate(iterators)) {
+      if (it == utils::IteratorType::parallel) {
+        parallelDims.push_back(d);
+        points *= ranges[d];
+      } else {
+        reductionDims.push_back(d);
+      }
+    }
 
     Location loc = op.getLoc();
-    // Inputs, then the inits the payload reads, then fresh outputs.
-    SmallVector<Value> args;
-    SmallVector<OpOperand *> loaded;
-    for (OpOperand &in : op->getOpOperands()) {
-      bool isInit = op.isDpsInit(&in);
-      if (isInit && !op.payloadUsesValueFromOperand(&in))
-        continue;
-      args.push_back(flatBufferOf(rewriter, loc, in.get()));
-      loaded.push_back(&in);
-    }
     SmallVector<Value> results;
-    unsigned firstOut = args.size();
+    SmallVector<Value> outBuffers;
     for (Type t : op->getResultTypes()) {
-      ResultBuffer r = allocResult(rewriter, loc, cast<RankedTensorType>(t));
-      args.push_back(r.flat);
+      ResultBuffer r = allocFlatResult(rewriter, loc, cast<RankedTensorType>(t));
+      outBuffers.push_back(r.flat);
       results.push_back(r.tensor);
     }
+    // Nothing to compute: the results are empty tensors.
+    if (points == 0) {
+      rewriter.replaceOp(op, results);
+      return success();
+    }
 
-    LaunchConfig config{static_cast<int64_t>(llvm::divideCeil(total, kThreads)),
-                        kThreads, 0};
+    // Kernel arguments: the operands the payload reads (by buffer, by value,
+    // or rebuilt as constants), then the result buffers.
+    SmallVector<Value> args;
+    SmallVector<OperandSource> sources;
+    for (OpOperand &operand : op->getOpOperands()) {
+      bool isInit = op.isDpsInit(&operand);
+      if (isInit && reductionDims.empty() &&
+          !op.payloadUsesValueFromOperand(&operand)) {
+        sources.push_back({OperandSource::Unread});
+        continue;
+      }
+      if (Operation *c = constantSource(operand.get())) {
+        sources.push_back({OperandSource::Constant, 0, c});
+        continue;
+      }
+      // A reduction whose payload ignores its accumulator still needs a start
+      // value; any will do, it is overwritten by the first iteration.
+      if (isInit && !op.payloadUsesValueFromOperand(&operand)) {
+        sources.push_back({OperandSource::Unread});
+        continue;
+      }
+      bool shaped = isa<ShapedType>(operand.get().getType());
+      sources.push_back({shaped ? OperandSource::Buffer : OperandSource::Scalar,
+                         static_cast<unsigned>(args.size())});
+      args.push_back(shaped ? flatOperand(rewriter, loc, operand.get())
+                            : operand.get());
+    }
+    unsigned firstOut = args.size();
+    llvm::append_range(args, outBuffers);
+
+    LaunchConfig config{
+        static_cast<int64_t>(llvm::divideCeil(points, kThreads)), kThreads,
+        0};
     auto body = [&](ImplicitLocOpBuilder &b, gpu::GPUFuncOp func) {
       Value tid = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
       Value bid = gpu::BlockIdOp::create(b, gpu::Dimension::x);
       Value i = arith::AddIOp::create(
           b, arith::MulIOp::create(b, bid, cIdx(b, kThreads)), tid);
       Value ok = arith::CmpIOp::create(b, arith::CmpIPredicate::ult, i,
-                                       cIdx(b, total));
+                                       cIdx(b, points));
       auto guarded = scf::IfOp::create(b, ok, /*withElseRegion=*/false);
       b.setInsertionPointToStart(guarded.thenBlock());
-      // Loop indices, last loop fastest.
+      // Parallel loop indices from the thread id, last loop fastest.
       SmallVector<Value> ivs(ranges.size());
       Value rest = i;
-      for (int64_t d = ranges.size() - 1; d >= 0; --d) {
+      for (unsigned d : llvm::reverse(parallelDims)) {
         ivs[d] = arith::RemUIOp::create(b, rest, cIdx(b, ranges[d]));
         rest = arith::DivUIOp::create(b, rest, cIdx(b, ranges[d]));
       }
       // Row-major flat index of an operand at its indexing map.
-      auto flatIndex = [&](OpOperand *operand) {
-        AffineMap map = op.getMatchingIndexingMap(operand);
-        auto shape = cast<ShapedType>(operand->get().getType()).getShape();
+      auto flatIndex = [&](OpOperand &operand) {
+        AffineMap map = op.getMatchingIndexingMap(&operand);
+        auto shape = cast<ShapedType>(operand.get().getType()).getShape();
         Value idx = cIdx(b, 0);
         for (auto [r, expr] : llvm::enumerate(map.getResults())) {
-          unsigned dim = cast<AffineDimExpr>(expr).getPosition();
+          Value at = isa<AffineDimExpr>(expr)
+                         ? ivs[cast<AffineDimExpr>(expr).getPosition()]
+                         : affine::expandAffineExpr(b, b.getLoc(), expr, ivs,
+                                                    ValueRange{});
           idx = arith::AddIOp::create(
-              b, arith::MulIOp::create(b, idx, cIdx(b, shape[r])), ivs[dim]);
+              b, arith::MulIOp::create(b, idx, cIdx(b, shape[r])), at);
         }
         return idx;
       };
-      IRMapping mapping;
-      for (Operation *constant : captured)
-        if (!mapping.contains(constant->getResult(0)))
-          b.clone(*constant, mapping);
-      for (auto [k, operand] : llvm::enumerate(loaded)) {
-        Value v = memref::LoadOp::create(b, func.getArgument(k),
-                                         ValueRange{flatIndex(operand)});
-        mapping.map(op.getMatchingBlockArgument(operand), v);
-      }
-      for (Operation &inner : op.getBody()->without_terminator())
-        b.clone(inner, mapping);
-      auto yield = cast<linalg::YieldOp>(op.getBody()->getTerminator());
-      for (auto [j, value] : llvm::enumerate(yield.getValues())) {
-        OpOperand *init = op.getDpsInitOperand(j);
-        memref::StoreOp::create(b, mapping.lookupOrDefault(value),
-                                func.getArgument(firstOut + j),
+      IRMapping constants;
+      for (Operation *c : captured)
+        if (!constants.contains(c->getResult(0)))
+          b.clone(*c, constants);
+      auto read = [&](OpOperand &operand) -> Value {
+        const OperandSource &src = sources[operand.getOperandNumber()];
+        switch (src.kind) {
+        case OperandSource::Buffer:
+          return memref::LoadOp::create(b, func.getArgument(src.argument),
+                                        ValueRange{flatIndex(operand)});
+        case OperandSource::Scalar:
+          return func.getArgument(src.argument);
+        case OperandSource::Constant:
+          return b.clone(*src.constant)->getResult(0);
+        case OperandSource::Unread:
+          return arith::ConstantOp::create(
+              b, cast<TypedAttr>(b.getZeroAttr(getElementTypeOrSelf(
+                     operand.get().getType()))));
+        }
+        llvm_unreachable("unknown operand source");
+      };
+      // The payload at the current indices, with `accs` as the values of the
+      // init block arguments; returns the yielded values.
+      auto runPayload = [&](ValueRange accs) {
+        IRMapping mapping = constants;
+        for (OpOperand *in : op.getDpsInputOperands())
+          if (op.payloadUsesValueFromOperand(in))
+            mapping.map(op.getMatchingBlockArgument(in), read(*in));
+        for (auto [j, init] : llvm::enumerate(op.getDpsInitsMutable()))
+          if (accs[j])
+            mapping.map(op.getMatchingBlockArgument(&init), accs[j]);
+        for (Operation &inner : payload->without_terminator()) {
+          if (auto index = dyn_cast<linalg::IndexOp>(inner)) {
+            mapping.map(index.getResult(), ivs[index.getDim()]);
+            continue;
+          }
+          b.clone(inner, mapping);
+        }
+        SmallVector<Value> yielded;
+        for (Value v : payload->getTerminator()->getOperands())
+          yielded.push_back(mapping.lookupOrDefault(v));
+        return yielded;
+      };
+      // The reduction loops, outermost first (the CPU loops' order), carrying
+      // the accumulators.
+      std::function<SmallVector<Value>(unsigned, ValueRange)> nest =
+          [&](unsigned k, ValueRange accs) -> SmallVector<Value> {
+        if (k == reductionDims.size())
+          return runPayload(accs);
+        unsigned d = reductionDims[k];
+        auto loop = scf::ForOp::create(b, cIdx(b, 0), cIdx(b, ranges[d]),
+                                       cIdx(b, 1), accs);
+        OpBuilder::InsertionGuard guard(b);
+        b.setInsertionPointToStart(loop.getBody());
+        ivs[d] = loop.getInductionVar();
+        scf::YieldOp::create(b, nest(k + 1, loop.getRegionIterArgs()));
+        return SmallVector<Value>(loop.getResults());
+      };
+      SmallVector<Value> inits;
+      for (OpOperand &init : op.getDpsInitsMutable())
+        inits.push_back(sources[init.getOperandNumber()].kind ==
+                                    OperandSource::Unread &&
+                                reductionDims.empty()
+                            ? Value()
+                            : read(init));
+      SmallVector<Value> finals = nest(0, inits);
+      for (auto [j, init] : llvm::enumerate(op.getDpsInitsMutable()))
+        memref::StoreOp::create(b, finals[j], func.getArgument(firstOut + j),
                                 ValueRange{flatIndex(init)});
-      }
     };
-    emitKernel(rewriter, op, "elementwise", args, {}, config, body);
+    StringRef kind = isa<linalg::FillOp>(op)   ? "fill"
+                     : reductionDims.empty() ? "elementwise"
+                                             : "reduction";
+    emitKernel(rewriter, op, kind, args, {}, config, body);
     rewriter.replaceOp(op, results);
     return success();
   }
@@ -147,5 +309,5 @@ struct ElementwiseGenericToGPU : OpRewritePattern<linalg::GenericOp> {
 
 void mlir::rescale::nvptx::populateElementwiseToGPUPatterns(
     RewritePatternSet &patterns) {
-  patterns.add<ElementwiseGenericToGPU>(patterns.getContext());
+  patterns.add<LinalgToGPU>(patterns.getContext());
 }

@@ -174,13 +174,3 @@ func.func @rms_norm_dynamic_rows(%x: tensor<?x64xf32>, %w: tensor<64xf32>) -> te
   %y = rescale.rms_norm %x, %w {epsilon = 1.0e-06 : f32} : (tensor<?x64xf32>, tensor<64xf32>) -> tensor<?x64xf32>
   return %y : tensor<?x64xf32>
 }
-
-// -----
-
-// clip has no GPU kernel yet.
-
-func.func @clip_has_no_kernel(%x: tensor<8x64xf32>) -> tensor<8x64xf32> {
-  // expected-error @+1 {{no GPU kernel for 'rescale.clip'}}
-  %y = rescale.clip %x {threshold = 6.0 : f32} : (tensor<8x64xf32>) -> tensor<8x64xf32>
-  return %y : tensor<8x64xf32>
-}
