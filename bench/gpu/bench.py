@@ -229,6 +229,17 @@ class QuantRef:
         self.grids = {d: torch.tensor(formats.positive_grid(d), **f64)
                       for d in ("f8E4M3FN", "f4E2M1FN")}
 
+    @staticmethod
+    def to_bf16(v):
+        """f64 rounded once to bf16, nearest-even, as the entries round their
+        dequantized operands (torch's float64 -> bfloat16 goes through
+        float32, and the two roundings differ by an ulp at near-ties): on the
+        bits, bf16 keeps the top 7 of the 52 f64 mantissa bits; the result is
+        exact in f32 and bf16."""
+        b = v.contiguous().view(torch.int64)
+        b = (b + ((1 << 44) - 1) + ((b >> 45) & 1)) & ~((1 << 45) - 1)
+        return b.view(torch.float64).to(torch.bfloat16)
+
     def decode(self, t, dtype):
         """Values of a module buffer as f64 (raw codes through their table)."""
         return self.tables[dtype][t.long()] if dtype in self.tables else t.double()
@@ -244,7 +255,7 @@ class QuantRef:
                 if k != n and k != 1:
                     s = s.repeat_interleave(n // k, dim=dim)
             out = out * s
-        return out.to(torch.bfloat16)
+        return self.to_bf16(out)
 
     def round_to_grid(self, v, dtype):
         """Round to nearest, ties to even, saturating, onto a float format's
@@ -298,8 +309,8 @@ class QuantRef:
         for role, t, dtype in zip(case["inputs"], entry.inputs, dtypes):
             parts[role["operand"]].append((t, dtype))
         if case["act_quant"]:
-            x = self.fake_quantize(parts["x"][0][0], case["inputs"][0]["format"])
-            x = x.to(torch.bfloat16)
+            x = self.to_bf16(self.fake_quantize(parts["x"][0][0],
+                                                case["inputs"][0]["format"]))
         else:
             x = self.dequantize(parts["x"])
         return x, self.dequantize(parts["w"])

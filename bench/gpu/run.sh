@@ -21,7 +21,7 @@ BUDGET_S=280
 TESTS="$ROOT/test/lowering/nvptx"
 
 # One source of truth for the cases: the RUN lines of the lit tests.
-RUN_LINE='gpu_vs_cpu\.py (%S/Inputs|%rescale_src/examples)/[A-Za-z0-9_.-]+\.mlir [A-Za-z0-9_]+ [0-9.eE+-]+ %t [0-9]+'
+RUN_LINE='gpu_vs_cpu\.py (%S/Inputs|%rescale_src/examples)/[A-Za-z0-9_.-]+\.mlir [A-Za-z0-9_]+ [0-9.eE+-]+ %t [0-9]+( \||$)'
 # "STEM ENTRY TOL SEED" for each such line (STEM: the module's file name less .mlir).
 test_cases() {
   grep -hoE "$RUN_LINE" "$TESTS"/gpu-*.test \
