@@ -396,7 +396,9 @@ QUANT_NOTE = (
     "128x128-block w; NVFP4: E2M1 with E4M3 scales per 16 and an f32 scale "
     "per token (x) / per tensor (w); MXFP4: E2M1 with E8M0 scales per 32), "
     "dequantizes both and runs the linear, as a quantized model does; "
-    "`_act` rows start from a bf16 x and include its quantize. FLOP/s count "
+    "`_act` rows start from a bf16 x and include its quantize. The weight "
+    "codes are entry arguments, so whatever the kernels do to them per call "
+    "(e.g. packing W4A4's int4 pairs into bytes) is timed too. FLOP/s count "
     "2·M·N·K for ours and for torch's bf16 matmul of the same shape (on the "
     "dequantized operands, which are also the reference: f64 dequantization "
     "rounded to bf16; `_act` rows quantize x in f64 by the scheme's formulas).")
