@@ -76,6 +76,6 @@ if (( ${#optional_failed[@]} )); then
   echo "build.sh: WARNING: ${#optional_failed[@]} bench module(s) failed to compile, their rows will be skipped: ${optional_failed[*]}" >&2
 fi
 if (( ${#required_failed[@]} )); then
-  echo "build.sh: ERROR: ${#required_failed[@]} module(s) failed to compile (run.sh counts their cases as failures; see OUT/*.error): ${required_failed[*]}" >&2
+  echo "build.sh: ERROR: ${#required_failed[@]} module(s) failed to compile (see $OUT/*.error; run.sh counts a failed test module's cases as failures, and needs bench.so): ${required_failed[*]}" >&2
   exit 1
 fi

@@ -73,11 +73,14 @@ replay() {
       return
     fi
   done
+  # A work folder per module: two modules may have entries of the same name.
+  local work="$WORK/$stem"
+  mkdir -p "$work"
   if python3 "$TESTS/Inputs/gpu_vs_cpu.py" "$ART/$stem.cpu.so,$ART/$stem.cuda.so" \
-      "$entry" "$tol" "$WORK" "$seed" > "$WORK/$entry.log" 2>&1; then
-    echo "PASS $entry: $(grep -h 'max rel err' "$WORK/$entry.log" | sed 's/^PASS //' | tr '\n' ' ')"
+      "$entry" "$tol" "$work" "$seed" > "$work/$entry.log" 2>&1; then
+    echo "PASS $entry: $(grep -h 'max rel err' "$work/$entry.log" | sed 's/^PASS //' | tr '\n' ' ')"
   else
-    fail "$entry" "$stem" "$WORK/$entry.log"
+    fail "$entry" "$stem" "$work/$entry.log"
   fi
 }
 while read -r line; do
