@@ -64,21 +64,37 @@ ResultBuffer allocFlatResult(OpBuilder &b, Location loc,
   return r;
 }
 
-/// A scalar the kernel can rebuild on its own: a constant, or the constant
-/// every element of a `linalg.fill` result holds (a reduction's init), so
-/// the kernel needs neither a buffer nor a separate fill kernel for it.
-Operation *constantSource(Value v) {
-  if (auto fill = v.getDefiningOp<linalg::FillOp>()) {
-    Value value = fill.getInputs().front();
-    if (value.getType() != getElementTypeOrSelf(v.getType()))
-      return nullptr;
-    v = value;
-  }
+/// The constant op defining a scalar value, if any.
+Operation *scalarConstant(Value v) {
   Operation *def = v.getDefiningOp();
   if (def && def->hasTrait<OpTrait::ConstantLike>() &&
       !isa<ShapedType>(v.getType()))
     return def;
   return nullptr;
+}
+
+/// A scalar the kernel can rebuild on its own: a constant, or the constant
+/// every element of a splat holds (a `linalg.fill` of a constant, or the
+/// all-parallel generic the pipeline generalizes it to: a reduction's init),
+/// so the kernel needs neither a buffer nor a kernel of its own for it.
+Operation *constantSource(Value v) {
+  auto splat = v.getDefiningOp<linalg::LinalgOp>();
+  if (!splat)
+    return scalarConstant(v);
+  if (splat->getNumResults() != 1 ||
+      splat.getNumLoops() != splat.getNumParallelLoops())
+    return nullptr;
+  Value yielded = splat.getBlock()->getTerminator()->getOperand(0);
+  if (yielded.getType() != getElementTypeOrSelf(v.getType()))
+    return nullptr;
+  // The payload yields an input's element: that input must be a constant.
+  if (auto arg = dyn_cast<BlockArgument>(yielded)) {
+    if (arg.getOwner() != splat.getBlock() ||
+        arg.getArgNumber() >= splat.getNumDpsInputs())
+      return nullptr;
+    return scalarConstant(splat.getDpsInputOperand(arg.getArgNumber())->get());
+  }
+  return scalarConstant(yielded);
 }
 
 /// How one operand reaches the kernel.
@@ -118,11 +134,12 @@ struct LinalgToGPU : OpInterfaceRewritePattern<linalg::LinalgOp> {
           return rewriter.notifyMatchFailure(op, "output indexed by a "
                                                  "reduction loop");
     }
-    // Values the payload captures from above must be constants: the kernel
-    // is isolated from the host function, so they are cloned into it.
+    // Values the payload captures from above (the yield included: a fill
+    // generalized and folded yields a constant) must be constants: the
+    // kernel is isolated from the host function, so they are cloned into it.
     Block *payload = op.getBlock();
     SmallVector<Operation *> captured;
-    for (Operation &inner : payload->without_terminator()) {
+    for (Operation &inner : *payload) {
       if (inner.getNumRegions() != 0)
         return rewriter.notifyMatchFailure(op, "payload has regions");
       for (Value v : inner.getOperands()) {
