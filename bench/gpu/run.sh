@@ -18,6 +18,7 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 BUDGET_S=280
+TEST_TIMEOUT_S=60
 TESTS="$ROOT/test/lowering/nvptx"
 
 # One source of truth for the cases: the RUN lines of the lit tests.
@@ -76,9 +77,15 @@ replay() {
   # A work folder per module: two modules may have entries of the same name.
   local work="$WORK/$stem"
   mkdir -p "$work"
-  if python3 "$TESTS/Inputs/gpu_vs_cpu.py" "$ART/$stem.cpu.so,$ART/$stem.cuda.so" \
-      "$entry" "$tol" "$work" "$seed" > "$work/$entry.log" 2>&1; then
-    echo "PASS $entry: $(grep -h 'max rel err' "$work/$entry.log" | sed 's/^PASS //' | tr '\n' ' ')"
+  # A case that hangs (a kernel that never finishes) must not eat the budget.
+  local rc=0
+  timeout -k 5 "$TEST_TIMEOUT_S" python3 "$TESTS/Inputs/gpu_vs_cpu.py" \
+    "$ART/$stem.cpu.so,$ART/$stem.cuda.so" "$entry" "$tol" "$work" "$seed" \
+    > "$work/$entry.log" 2>&1 || rc=$?
+  if (( rc == 0 )); then
+    echo "PASS $entry: $(grep -hE 'max rel err|bit-exact' "$work/$entry.log" | sed 's/^PASS //' | tr '\n' ' ')"
+  elif (( rc == 124 || rc == 137 )); then
+    fail "$entry" "$stem: timed out after ${TEST_TIMEOUT_S}s" "$work/$entry.log"
   else
     fail "$entry" "$stem" "$work/$entry.log"
   fi
@@ -97,7 +104,8 @@ RESULTS=()
 budget=$((BUDGET_S - SECONDS))
 (( budget >= 60 )) || budget=60
 bench_rc=0
-python3 "$ROOT/bench/gpu/bench.py" --artifacts "$ART" --runtime "$RUNTIME" \
-  --budget-s "$budget" "${RESULTS[@]}" || bench_rc=$?
+# The budget stops bench.py from starting rows; the timeout stops a hang.
+timeout -k 5 $((budget + 90)) python3 "$ROOT/bench/gpu/bench.py" --artifacts "$ART" \
+  --runtime "$RUNTIME" --budget-s "$budget" "${RESULTS[@]}" || bench_rc=$?
 echo "run.sh: ${SECONDS}s; GPU tests: $fails failed; benchmark exit status $bench_rc"
 exit $(( fails > 0 || bench_rc != 0 ))
