@@ -32,6 +32,7 @@
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -70,6 +71,14 @@ struct ConvertRescaleToGPUPass
     //    let bufferization fail on it later.
     RewritePatternSet decomposition(&getContext());
     populateRescaleToLinalgPatterns(decomposition);
+    // Elementwise producers fuse into their single consumer, as on the CPU
+    // path (--linalg-fuse-elementwise-ops): the payloads are cloned, not
+    // changed, so the numerics are the same with fewer kernels.
+    linalg::populateElementwiseOpsFusionPatterns(
+        decomposition, [](OpOperand *fused) {
+          Operation *producer = fused->get().getDefiningOp();
+          return producer && producer->hasOneUse();
+        });
     if (failed(applyOnce(module, std::move(decomposition))) ||
         failed(checkNoRescaleOpsLeft(module)))
       return signalPassFailure();

@@ -39,7 +39,7 @@ using namespace mlir::rescale::nvptx;
 
 namespace {
 
-constexpr int64_t kThreads = 256;
+constexpr int64_t kMaxThreads = 256;
 
 /// Host side: the flat buffer of a tensor operand; a rank-0 tensor is first
 /// viewed as tensor<1xT> (a 1-D buffer needs one dimension).
@@ -209,14 +209,17 @@ struct LinalgToGPU : OpInterfaceRewritePattern<linalg::LinalgOp> {
     unsigned firstOut = args.size();
     llvm::append_range(args, outBuffers);
 
-    LaunchConfig config{
-        static_cast<int64_t>(llvm::divideCeil(points, kThreads)), kThreads,
-        0};
+    // Blocks of up to kMaxThreads, whole warps: a small iteration space (a
+    // per-tensor scale, one row's reduction) does not launch idle warps.
+    int64_t threads =
+        std::min(kMaxThreads, static_cast<int64_t>(llvm::alignTo(points, 32)));
+    LaunchConfig config{static_cast<int64_t>(llvm::divideCeil(points, threads)),
+                        threads, 0};
     auto body = [&](ImplicitLocOpBuilder &b, gpu::GPUFuncOp func) {
       Value tid = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
       Value bid = gpu::BlockIdOp::create(b, gpu::Dimension::x);
       Value i = arith::AddIOp::create(
-          b, arith::MulIOp::create(b, bid, cIdx(b, kThreads)), tid);
+          b, arith::MulIOp::create(b, bid, cIdx(b, threads)), tid);
       Value ok = arith::CmpIOp::create(b, arith::CmpIPredicate::ult, i,
                                        cIdx(b, points));
       auto guarded = scf::IfOp::create(b, ok, /*withElseRegion=*/false);

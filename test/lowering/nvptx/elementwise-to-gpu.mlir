@@ -124,13 +124,40 @@ func.func @row_sum_starts_from_init(%x: tensor<5x7xf32>, %init: tensor<5xf32>) -
 
 // -----
 
+// A reduction to a scalar (rank 0, here a sum over all of x starting from a
+// rank-0 init): the rank-0 tensors reach the kernel as 1-element buffers, and
+// one thread runs both loops.
+
+// CHECK-LABEL: func.func @total_sum_into_rank0
+// CHECK:       %[[INIT:.+]] = tensor.expand_shape %{{.+}} [] output_shape [1] : tensor<f32> into tensor<1xf32>
+// CHECK:       gpu.launch_func @rescale_kernels::@total_sum_into_rank0_reduction blocks in (%c1, %c1, %c1) threads in (%c32, %c1, %c1)
+// CHECK-SAME:    memref<15xf32>, %{{.+}} : memref<1xf32>, %{{.+}} : memref<1xf32>)
+// CHECK:       return %{{.+}} : tensor<f32>
+// CHECK:       gpu.func @total_sum_into_rank0_reduction(%[[X:.+]]: memref<15xf32>, %[[I:.+]]: memref<1xf32>, %[[OUT:.+]]: memref<1xf32>) kernel
+// CHECK:             %[[START:.+]] = memref.load %[[I]][%c0]
+// CHECK:             %[[S:.+]] = scf.for %{{.+}} = %c0 to %c3 step %c1 iter_args(%{{.+}} = %[[START]]) -> (f32)
+// CHECK:               scf.for %{{.+}} = %c0 to %c5 step %c1
+// CHECK:             memref.store %[[S]], %[[OUT]][%c0]
+func.func @total_sum_into_rank0(%x: tensor<3x5xf32>, %init: tensor<f32>) -> tensor<f32> {
+  %s = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> ()>], iterator_types = ["reduction", "reduction"]}
+      ins(%x : tensor<3x5xf32>) outs(%init : tensor<f32>) {
+  ^bb0(%a: f32, %acc: f32):
+    %r = arith.addf %acc, %a : f32
+    linalg.yield %r : f32
+  } -> tensor<f32>
+  return %s : tensor<f32>
+}
+
+// -----
+
 // A fill the host would otherwise run on device memory: a kernel storing the
-// constant, a thread per element. As the pipeline sees it (generalized to a
+// constant, a thread per element (15 elements: one warp, not a 256-thread
+// block). As the pipeline sees it (generalized to a
 // linalg.generic that yields the constant) and as the decomposition makes it
 // (linalg.fill, NAMED).
 
 // CHECK-LABEL: func.func @fill_is_a_kernel
-// CHECK:       gpu.launch_func @rescale_kernels::@fill_is_a_kernel_elementwise blocks in (%c1, %c1, %c1) threads in (%c256, %c1, %c1)
+// CHECK:       gpu.launch_func @rescale_kernels::@fill_is_a_kernel_elementwise blocks in (%c1, %c1, %c1) threads in (%c32, %c1, %c1)
 // CHECK-NOT:   linalg.
 // CHECK:       gpu.func @fill_is_a_kernel_elementwise(%[[OUT:.+]]: memref<15xbf16>) kernel
 // CHECK:           %[[C:.+]] = arith.constant 2.500000e+00 : bf16
@@ -139,7 +166,7 @@ func.func @row_sum_starts_from_init(%x: tensor<5x7xf32>, %init: tensor<5xf32>) -
 // CHECK:             memref.store %[[C]], %[[OUT]]
 
 // NAMED-LABEL: func.func @fill_is_a_kernel
-// NAMED:       gpu.launch_func @rescale_kernels::@fill_is_a_kernel_fill blocks in (%c1, %c1, %c1) threads in (%c256, %c1, %c1)
+// NAMED:       gpu.launch_func @rescale_kernels::@fill_is_a_kernel_fill blocks in (%c1, %c1, %c1) threads in (%c32, %c1, %c1)
 // NAMED-NOT:   linalg.fill
 // NAMED:       gpu.func @fill_is_a_kernel_fill(%[[OUT:.+]]: memref<15xbf16>) kernel
 // NAMED:           %[[C:.+]] = arith.constant 2.500000e+00 : bf16
@@ -223,6 +250,35 @@ func.func @gqa_reads_head_group(%q: tensor<4x8xf32>, %k: tensor<2x8xf32>) -> ten
 // CHECK:             arith.minimumf %[[M]], %[[HI]]
 func.func @clip_runs_its_decomposition(%x: tensor<8x64xf32>) -> tensor<8x64xf32> {
   %y = rescale.clip %x {threshold = 6.0 : f32} : (tensor<8x64xf32>) -> tensor<8x64xf32>
+  return %y : tensor<8x64xf32>
+}
+
+// -----
+
+// A quantization op becomes its decomposition, whose elementwise steps fuse
+// as on the CPU path: fake_quant int8 per token is two kernels, the row
+// maxima (a serial reduction per row, f64) and one elementwise kernel that
+// computes the scale, quantizes, rounds half-even and dequantizes in f64.
+
+// CHECK-LABEL: func.func @fake_quant_is_two_kernels
+// CHECK-NOT:   rescale.fake_quant
+// CHECK:       gpu.launch_func @rescale_kernels::@fake_quant_is_two_kernels_reduction
+// CHECK-SAME:    args(%{{.+}} : memref<512xf32>, %{{.+}} : memref<8xf64>)
+// CHECK:       gpu.launch_func @rescale_kernels::@fake_quant_is_two_kernels_elementwise
+// CHECK-SAME:    args(%{{.+}} : memref<512xf32>, %{{.+}} : memref<8xf64>, %{{.+}} : memref<512xf32>)
+// CHECK-NOT:   gpu.launch_func
+// CHECK:       gpu.func @fake_quant_is_two_kernels_elementwise
+// CHECK:             %[[AMAX:.+]] = memref.load %{{.+}} : memref<8xf64>
+// CHECK:             %[[RAW:.+]] = arith.divf %[[AMAX]], %{{.+}} : f64
+// CHECK:             %[[S:.+]] = arith.select %{{.+}}, %{{.+}}, %[[RAW]] : f64
+// CHECK:             %[[Q:.+]] = arith.divf %{{.+}}, %[[S]] : f64
+// CHECK:             math.roundeven %[[Q]] : f64
+// CHECK:             arith.mulf %{{.+}}, %[[S]] : f64
+// CHECK:       gpu.func @fake_quant_is_two_kernels_reduction
+// CHECK:             scf.for
+// CHECK:               scf.for %{{.+}} = %c0 to %c64
+func.func @fake_quant_is_two_kernels(%x: tensor<8x64xf32>) -> tensor<8x64xf32> {
+  %y = rescale.fake_quant %x {scheme = #rescale.quant<int8, per_token>} : (tensor<8x64xf32>) -> tensor<8x64xf32>
   return %y : tensor<8x64xf32>
 }
 
