@@ -24,8 +24,9 @@ void populateNormsToGPUPatterns(RewritePatternSet &patterns,
 /// otherwise.
 void populateAttentionToGPUPatterns(RewritePatternSet &patterns,
                                     const TargetInfo &target);
-/// Elementwise glue and data movement: all-parallel linalg.generic ops with
-/// projected-permutation maps (after elementwise fusion), one kernel each.
+/// Every linalg op on static tensors (glue, data movement, and the reference
+/// decomposition of ops with no hand kernel), one kernel each: a thread per
+/// parallel point, reduction loops serial in the CPU loops' order.
 void populateElementwiseToGPUPatterns(RewritePatternSet &patterns);
 /// linear: tensor-core matmul (bf16/f16), FMA otherwise.
 void populateLinearToGPUPatterns(RewritePatternSet &patterns,
