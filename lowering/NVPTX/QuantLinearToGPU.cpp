@@ -71,6 +71,8 @@ struct QuantOperand {
   int64_t kBlock = 0;
   /// fp8 per_block weight scales (128 x kBlock blocks).
   bool blockScaled = false;
+  /// int4 codes (one per byte in memory).
+  bool int4 = false;
   /// int4 weight codes stored packed two per byte for the s8 MMA.
   bool packed = false;
 
@@ -113,6 +115,7 @@ std::optional<QuantOperand> classify(Value v, bool isWeight, int64_t rows,
     case QuantFormat::int8:
       // int4 codes stored as i4 are not read here (one byte per code only).
       q.kind = CodeKind::integer;
+      q.int4 = scheme.getFormat() == QuantFormat::int4;
       supported = codes.isInteger(8) &&
                   scheme.getGranularity() != QuantGranularity::per_block;
       break;
@@ -531,10 +534,7 @@ struct QuantLinearToGPU : OpRewritePattern<LinearOp> {
     Builder builder(op.getContext());
     Type mmaElt =
         kind == MmaKind::f16 ? builder.getF16Type() : builder.getBF16Type();
-    w->packed = kind == MmaKind::s8 &&
-                cast<DequantizeOp>(op.getWeight().getDefiningOp())
-                        .getScheme()
-                        .getFormat() == QuantFormat::int4;
+    w->packed = kind == MmaKind::s8 && w->int4;
 
     // Kernel arguments: each operand's values, scales, global scale; bias;
     // the result.
