@@ -92,15 +92,21 @@ struct ConvertRescaleToGPUPass
     numKernels += countKernels(module) - before;
   }
 
-  /// Applies `patterns` to every op of the host code once. Kernels go into a
-  /// gpu.module, whose ops the patterns must not see again; no folding or
-  /// region simplification of the host code.
+  /// Applies `patterns` to every op of the host code until none applies.
+  /// Kernels go into a gpu.module, whose ops the patterns must not see again;
+  /// no folding or region simplification of the host code. Every pattern
+  /// removes the op it matches (or fuses two into one), so this terminates;
+  /// no iteration cap, which a large model could reach.
   static LogicalResult applyOnce(ModuleOp module,
                                  RewritePatternSet &&patterns) {
     GreedyRewriteConfig config;
     config.setRegionSimplificationLevel(GreedySimplifyRegionLevel::Disabled);
     config.enableFolding(false);
-    return applyPatternsGreedily(module, std::move(patterns), config);
+    config.setMaxIterations(GreedyRewriteConfig::kNoLimit);
+    if (failed(applyPatternsGreedily(module, std::move(patterns), config)))
+      return module.emitError("convert-rescale-to-gpu: the kernel patterns "
+                              "did not converge");
+    return success();
   }
 
   static LogicalResult checkNoRescaleOpsLeft(ModuleOp module) {
