@@ -105,8 +105,8 @@ struct OperandSource {
   Operation *constant = nullptr;
 };
 
-/// One kernel for a linalg op on static tensors with projected-permutation
-/// maps: see the file header.
+/// One kernel for a linalg op on static tensors whose outputs are indexed by
+/// its parallel loops: see the file header.
 struct LinalgToGPU : OpInterfaceRewritePattern<linalg::LinalgOp> {
   using OpInterfaceRewritePattern::OpInterfaceRewritePattern;
 
@@ -126,8 +126,10 @@ struct LinalgToGPU : OpInterfaceRewritePattern<linalg::LinalgOp> {
         return rewriter.notifyMatchFailure(op, "indexing map with symbols");
       if (!op.isDpsInit(&operand))
         continue;
-      if (!map.isProjectedPermutation())
-        return rewriter.notifyMatchFailure(op, "non-permutation output");
+      if (!map.isProjectedPermutation() ||
+          map.getNumResults() != op.getNumParallelLoops())
+        return rewriter.notifyMatchFailure(
+            op, "output not indexed by exactly the parallel loops");
       for (AffineExpr e : map.getResults())
         if (iterators[cast<AffineDimExpr>(e).getPosition()] !=
             utils::IteratorType::parallel)
