@@ -206,7 +206,8 @@ def ConvertRescaleToGPU : Pass<"convert-rescale-to-gpu", "::mlir::ModuleOp"> {
     shapes a schedule does not take) becomes its reference decomposition:
     the patterns of `--convert-rescale-to-linalg` themselves, so the GPU
     computes the CPU path's formula in its precision (quantization math in
-    f64). (3) The linalg they leave and the glue between kernels
+    f64); its elementwise steps fuse into single consumers, as on the CPU
+    path. (3) The linalg they leave and the glue between kernels
     (ElementwiseToGPU.cpp) become generic kernels, one per linalg op
     (`linalg.generic`, `linalg.fill`, ...): a thread per point of the
     parallel loops; reduction loops run serially in that thread in the CPU
