@@ -1,0 +1,60 @@
+#!/usr/bin/env python3
+"""Check a linear's GPU kernels against the CPU reference path without a GPU.
+
+Usage: emulated_vs_cpu.py FILE.mlir QUANTIZE_ENTRY LINEAR_ENTRY TOL WORK_DIR [SEED]
+1. rescale-run --entry QUANTIZE_ENTRY --random-inputs --device cpu: the
+   codes and scales (and any plain operand it passes through);
+2. rescale-run --entry LINEAR_ENTRY on those outputs, --device cpu: the
+   reference (dequantize + linear decomposed);
+3. emulate_kernels.py runs LINEAR_ENTRY's kernels (rescale-opt
+   --convert-rescale-to-gpu) on the same inputs;
+4. compare_npy.py: max|emulated - cpu| / max|cpu| <= TOL.
+FILE is compiled for the CPU and converted to gpu IR once per WORK_DIR, so
+several entries of one file share that work. Tools come from PATH (lit puts
+the build's first).
+"""
+import glob
+import os
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def run(cmd):
+    print("$ " + " ".join(cmd), flush=True)
+    subprocess.run(cmd, check=True)
+
+
+def main():
+    program, quantize, linear, tol, work = sys.argv[1:6]
+    seed = sys.argv[6] if len(sys.argv) > 6 else "1"
+    stem = os.path.splitext(os.path.basename(program))[0]
+    module = os.path.join(work, stem + ".so")
+    generic = os.path.join(work, stem + ".gpu.mlir")
+    if not os.path.exists(module):
+        run(["rescale-compile", program, "--target=cpu", "-o", module])
+    if not os.path.exists(generic):
+        run(["rescale-opt", program, "--convert-rescale-to-gpu=chip=sm_90",
+             "--mlir-print-op-generic", "-o", generic])
+    work = os.path.join(work, linear)
+    codes, cpu, emulated = (os.path.join(work, d) for d in ("codes", "cpu", "emulated"))
+    run(["rescale-run", module, "--entry", quantize, "--random-inputs",
+         "--seed", seed, "--device", "cpu", "--output-dir", codes])
+    inputs = sorted(glob.glob(os.path.join(codes, "out*.npy")),
+                    key=lambda p: int(os.path.basename(p)[3:-4]))
+    cmd = ["rescale-run", module, "--entry", linear, "--device", "cpu",
+           "--output-dir", cpu]
+    for path in inputs:
+        cmd += ["--input", path]
+    run(cmd)
+    run([sys.executable, os.path.join(HERE, "emulate_kernels.py"), generic,
+         linear, emulated] + inputs)
+    run([sys.executable, os.path.join(HERE, "compare_npy.py"), cpu, emulated, tol])
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except subprocess.CalledProcessError as e:
+        sys.exit(f"emulated_vs_cpu.py: {e}")
