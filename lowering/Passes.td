@@ -212,7 +212,8 @@ def ConvertRescaleToGPU : Pass<"convert-rescale-to-gpu", "::mlir::ModuleOp"> {
     (`linalg.generic`, `linalg.fill`, ...): a thread per point of the
     parallel loops; reduction loops run serially in that thread in the CPU
     loops' order from the init's value, so results are bit-identical to the
-    CPU path; inputs may be read at any affine map (GQA), outputs at
+    CPU path (a maximum or minimum over >= 64 points, whose bits do not
+    depend on the order, gets a warp with a shuffle butterfly instead); inputs may be read at any affine map (GQA), outputs at
     projected permutations; `linalg.index` and captured constants are
     supported, and a `linalg.fill` of a constant feeding a kernel is
     rebuilt inside it.

@@ -16,7 +16,10 @@
 // cloned on scalars. The reduction loops run serially in that thread, nested
 // in loop order and starting from the init operand's value: exactly the order
 // of the CPU path's linalg-to-loops, so the results are bit-identical to it
-// (floating-point sums included).
+// (floating-point sums included). A reduction whose result does not depend
+// on the order (a maximum or minimum: the group maxima of the quantization
+// scales) over 64 points or more gets a warp per output element instead:
+// strided lanes, then a butterfly of shuffles; the same bits, coalesced.
 //
 //===----------------------------------------------------------------------===//
 
@@ -40,6 +43,9 @@ using namespace mlir::rescale::nvptx;
 namespace {
 
 constexpr int64_t kMaxThreads = 256;
+constexpr int64_t kWarpSize = TargetInfo::kWarpSize;
+/// Order-free reductions over at least this many points get a warp each.
+constexpr int64_t kWarpReductionMinSize = 64;
 
 /// Host side: the flat buffer of a tensor operand; a rank-0 tensor is first
 /// viewed as tensor<1xT> (a 1-D buffer needs one dimension).
@@ -95,6 +101,26 @@ Operation *constantSource(Value v) {
     return scalarConstant(splat.getDpsInputOperand(arg.getArgNumber())->get());
   }
   return scalarConstant(yielded);
+}
+
+/// The combiner of a reduction whose result does not depend on the order in
+/// which the points are combined: one output, accumulated by exactly
+/// `acc = maximumf(acc, v)` or `minimumf` (NaN-absorbing, +0 above -0: a
+/// total order, so any grouping gives the same bits). The group maxima of
+/// the quantization scales are such reductions. Null for any other, whose
+/// reduction loops must run serially in the CPU loops' order.
+Operation *orderFreeCombiner(linalg::LinalgOp op) {
+  if (op.getNumDpsInits() != 1 || op.getNumReductionLoops() == 0)
+    return nullptr;
+  Block *payload = op.getBlock();
+  Operation *combiner = payload->getTerminator()->getOperand(0).getDefiningOp();
+  if (!combiner || combiner->getBlock() != payload ||
+      !isa<arith::MaximumFOp, arith::MinimumFOp>(combiner))
+    return nullptr;
+  BlockArgument acc = op.getMatchingBlockArgument(op.getDpsInitOperand(0));
+  if (!acc.hasOneUse() || *acc.getUsers().begin() != combiner)
+    return nullptr;
+  return combiner;
 }
 
 /// How one operand reaches the kernel.
@@ -211,24 +237,42 @@ struct LinalgToGPU : OpInterfaceRewritePattern<linalg::LinalgOp> {
     unsigned firstOut = args.size();
     llvm::append_range(args, outBuffers);
 
+    // An order-free reduction over enough points runs a warp per output
+    // element: each lane combines a strided share, then a butterfly of
+    // shuffles combines the lanes (same bits in any order). Coalesced, and a
+    // per-tensor maximum no longer runs in one thread.
+    int64_t reductionSize = 1;
+    for (unsigned d : reductionDims)
+      reductionSize *= ranges[d];
+    Operation *combiner = orderFreeCombiner(op);
+    int64_t lanes =
+        combiner && reductionSize >= kWarpReductionMinSize ? kWarpSize : 1;
+    int64_t workers = points * lanes;
     // Blocks of up to kMaxThreads, whole warps: a small iteration space (a
     // per-tensor scale, one row's reduction) does not launch idle warps.
-    int64_t threads =
-        std::min(kMaxThreads, static_cast<int64_t>(llvm::alignTo(points, 32)));
-    LaunchConfig config{static_cast<int64_t>(llvm::divideCeil(points, threads)),
-                        threads, 0};
+    int64_t threads = std::min(
+        kMaxThreads, static_cast<int64_t>(llvm::alignTo(workers, kWarpSize)));
+    LaunchConfig config{
+        static_cast<int64_t>(llvm::divideCeil(workers, threads)), threads, 0};
     auto body = [&](ImplicitLocOpBuilder &b, gpu::GPUFuncOp func) {
       Value tid = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
       Value bid = gpu::BlockIdOp::create(b, gpu::Dimension::x);
       Value i = arith::AddIOp::create(
           b, arith::MulIOp::create(b, bid, cIdx(b, threads)), tid);
+      // With a warp per point, `workers` is whole warps: the guard is
+      // uniform across each warp, as its shuffles need.
       Value ok = arith::CmpIOp::create(b, arith::CmpIPredicate::ult, i,
-                                       cIdx(b, points));
+                                       cIdx(b, workers));
       auto guarded = scf::IfOp::create(b, ok, /*withElseRegion=*/false);
       b.setInsertionPointToStart(guarded.thenBlock());
-      // Parallel loop indices from the thread id, last loop fastest.
+      Value point = i, lane;
+      if (lanes != 1) {
+        point = arith::DivUIOp::create(b, i, cIdx(b, lanes));
+        lane = arith::RemUIOp::create(b, i, cIdx(b, lanes));
+      }
+      // Parallel loop indices from the point, last loop fastest.
       SmallVector<Value> ivs(ranges.size());
-      Value rest = i;
+      Value rest = point;
       for (unsigned d : llvm::reverse(parallelDims)) {
         ivs[d] = arith::RemUIOp::create(b, rest, cIdx(b, ranges[d]));
         rest = arith::DivUIOp::create(b, rest, cIdx(b, ranges[d]));
@@ -306,6 +350,41 @@ struct LinalgToGPU : OpInterfaceRewritePattern<linalg::LinalgOp> {
         scf::YieldOp::create(b, nest(k + 1, loop.getRegionIterArgs()));
         return SmallVector<Value>(loop.getResults());
       };
+      if (lanes != 1) {
+        // Each lane from the init (max/min are idempotent, so every lane
+        // may start from it) over the reduction points lane, lane + 32, ...
+        // (indices delinearized, last reduction loop fastest), then the
+        // butterfly; lane 0 stores.
+        OpOperand &init = *op.getDpsInitOperand(0);
+        Value start = read(init);
+        auto loop = scf::ForOp::create(b, lane, cIdx(b, reductionSize),
+                                       cIdx(b, lanes), ValueRange{start});
+        {
+          OpBuilder::InsertionGuard guard(b);
+          b.setInsertionPointToStart(loop.getBody());
+          Value r = loop.getInductionVar();
+          for (unsigned d : llvm::reverse(reductionDims)) {
+            ivs[d] = arith::RemUIOp::create(b, r, cIdx(b, ranges[d]));
+            r = arith::DivUIOp::create(b, r, cIdx(b, ranges[d]));
+          }
+          scf::YieldOp::create(b, runPayload(loop.getRegionIterArgs()));
+        }
+        Value acc = loop.getResult(0);
+        for (int64_t offset = lanes / 2; offset > 0; offset /= 2) {
+          Value other = shuffleXor(b, b.getLoc(), acc, offset);
+          IRMapping combine;
+          combine.map(combiner->getOperand(0), acc);
+          combine.map(combiner->getOperand(1), other);
+          acc = b.clone(*combiner, combine)->getResult(0);
+        }
+        Value first = arith::CmpIOp::create(b, arith::CmpIPredicate::eq, lane,
+                                            cIdx(b, 0));
+        auto store = scf::IfOp::create(b, first, /*withElseRegion=*/false);
+        b.setInsertionPointToStart(store.thenBlock());
+        memref::StoreOp::create(b, acc, func.getArgument(firstOut),
+                                ValueRange{flatIndex(init)});
+        return;
+      }
       SmallVector<Value> inits;
       for (OpOperand &init : op.getDpsInitsMutable())
         inits.push_back(sources[init.getOperandNumber()].kind ==

@@ -101,6 +101,74 @@ func.func @group_absmax_is_one_kernel(%x: tensor<4x2x3x8xf32>) -> tensor<4x3xf64
 
 // -----
 
+// A maximum does not depend on the order its points are combined in
+// (maximumf absorbs NaN and orders +0 above -0), so one over >= 64 points
+// gets a warp: lane l combines points l, l + 32, ... (reduction indices
+// delinearized, last loop fastest) starting from the init, the lanes'
+// maxima meet in a butterfly of shuffles, and lane 0 stores. 5 rows of
+// 2 x 48: 160 threads, the guard uniform per warp.
+
+// CHECK-LABEL: func.func @row_max_is_a_warp_per_row
+// CHECK:       gpu.launch_func @rescale_kernels::@row_max_is_a_warp_per_row_reduction blocks in (%c1, %c1, %c1) threads in (%c160, %c1, %c1)
+// CHECK:       gpu.func @row_max_is_a_warp_per_row_reduction(%[[X:.+]]: memref<480xf32>, %[[OUT:.+]]: memref<5xf32>) kernel
+// CHECK-DAG:       %[[NINF:.+]] = arith.constant 0xFF800000 : f32
+// CHECK:           %[[I:.+]] = arith.addi
+// CHECK:           arith.cmpi ult, %[[I]], %c160 : index
+// CHECK:           scf.if
+// CHECK:             %[[ROW:.+]] = arith.divui %[[I]], %c32 : index
+// CHECK:             %[[LANE:.+]] = arith.remui %[[I]], %c32 : index
+// CHECK:             %[[M:.+]] = scf.for %[[R:.+]] = %[[LANE]] to %c96 step %c32 iter_args(%[[ACC:.+]] = %[[NINF]]) -> (f32)
+// CHECK:               %[[K:.+]] = arith.remui %[[R]], %c48 : index
+// CHECK:               %[[J:.+]] = arith.divui %[[R]], %c48 : index
+// CHECK:               %[[V:.+]] = memref.load %[[X]]
+// CHECK:               %[[NEW:.+]] = arith.maximumf %[[ACC]], %[[V]] : f32
+// CHECK:               scf.yield %[[NEW]]
+// CHECK:             %[[S16:.+]], %{{.+}} = gpu.shuffle xor %[[M]], %c16_i32, %c32_i32 : f32
+// CHECK:             %[[M16:.+]] = arith.maximumf %[[M]], %[[S16]] : f32
+// CHECK:             gpu.shuffle xor %[[M16]], %c8_i32, %c32_i32
+// CHECK:             gpu.shuffle xor %{{.+}}, %c4_i32, %c32_i32
+// CHECK:             gpu.shuffle xor %{{.+}}, %c2_i32, %c32_i32
+// CHECK:             %[[S1:.+]], %{{.+}} = gpu.shuffle xor %[[M2:.+]], %c1_i32, %c32_i32
+// CHECK:             %[[TOTAL:.+]] = arith.maximumf %[[M2]], %[[S1]] : f32
+// CHECK:             %[[FIRST:.+]] = arith.cmpi eq, %[[LANE]], %c0 : index
+// CHECK:             scf.if %[[FIRST]]
+// CHECK:               memref.store %[[TOTAL]], %[[OUT]]
+func.func @row_max_is_a_warp_per_row(%x: tensor<5x2x48xf32>) -> tensor<5xf32> {
+  %ninf = arith.constant 0xFF800000 : f32
+  %e = tensor.empty() : tensor<5xf32>
+  %init = linalg.fill ins(%ninf : f32) outs(%e : tensor<5xf32>) -> tensor<5xf32>
+  %m = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2) -> (d0, d1, d2)>, affine_map<(d0, d1, d2) -> (d0)>], iterator_types = ["parallel", "reduction", "reduction"]}
+      ins(%x : tensor<5x2x48xf32>) outs(%init : tensor<5xf32>) {
+  ^bb0(%a: f32, %acc: f32):
+    %r = arith.maximumf %acc, %a : f32
+    linalg.yield %r : f32
+  } -> tensor<5xf32>
+  return %m : tensor<5xf32>
+}
+
+// -----
+
+// A sum depends on the order: a row of 96 still runs serially, in the CPU
+// loops' order, one thread per row.
+
+// CHECK-LABEL: func.func @row_sum_stays_serial
+// CHECK:       gpu.func @row_sum_stays_serial_reduction
+// CHECK-NOT:         gpu.shuffle
+// CHECK:             scf.for %{{.+}} = %c0 to %c96 step %c1
+// CHECK-NOT:         gpu.shuffle
+// CHECK:           gpu.return
+func.func @row_sum_stays_serial(%x: tensor<5x96xf32>, %init: tensor<5xf32>) -> tensor<5xf32> {
+  %s = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0)>], iterator_types = ["parallel", "reduction"]}
+      ins(%x : tensor<5x96xf32>) outs(%init : tensor<5xf32>) {
+  ^bb0(%a: f32, %acc: f32):
+    %r = arith.addf %acc, %a : f32
+    linalg.yield %r : f32
+  } -> tensor<5xf32>
+  return %s : tensor<5xf32>
+}
+
+// -----
+
 // A reduction into a tensor argument starts from that tensor's values: the
 // kernel reads the init buffer once per output element before the loop.
 
@@ -257,8 +325,9 @@ func.func @clip_runs_its_decomposition(%x: tensor<8x64xf32>) -> tensor<8x64xf32>
 
 // A quantization op becomes its decomposition, whose elementwise steps fuse
 // as on the CPU path: fake_quant int8 per token is two kernels, the row
-// maxima (a serial reduction per row, f64) and one elementwise kernel that
-// computes the scale, quantizes, rounds half-even and dequantizes in f64.
+// maxima (f64, a warp per row of 64: see below) and one elementwise kernel
+// that computes the scale, quantizes, rounds half-even and dequantizes in
+// f64.
 
 // CHECK-LABEL: func.func @fake_quant_is_two_kernels
 // CHECK-NOT:   rescale.fake_quant
@@ -275,8 +344,7 @@ func.func @clip_runs_its_decomposition(%x: tensor<8x64xf32>) -> tensor<8x64xf32>
 // CHECK:             math.roundeven %[[Q]] : f64
 // CHECK:             arith.mulf %{{.+}}, %[[S]] : f64
 // CHECK:       gpu.func @fake_quant_is_two_kernels_reduction
-// CHECK:             scf.for
-// CHECK:               scf.for %{{.+}} = %c0 to %c64
+// CHECK:             gpu.shuffle xor
 func.func @fake_quant_is_two_kernels(%x: tensor<8x64xf32>) -> tensor<8x64xf32> {
   %y = rescale.fake_quant %x {scheme = #rescale.quant<int8, per_token>} : (tensor<8x64xf32>) -> tensor<8x64xf32>
   return %y : tensor<8x64xf32>

@@ -43,6 +43,7 @@
 // CHECK-DAG: Compiling entry function 'quantize_mxfp4_{{[a-z]+(_[0-9]+)?}}' for 'sm_{{80|90}}'
 // CHECK-DAG: Compiling entry function 'dequantize_mxfp4_{{[a-z]+(_[0-9]+)?}}' for 'sm_{{80|90}}'
 // CHECK-DAG: Compiling entry function 'fake_quant_mxfp4_{{[a-z]+(_[0-9]+)?}}' for 'sm_{{80|90}}'
+// CHECK-DAG: Compiling entry function 'quantize_int8_per_token_wide_{{[a-z]+(_[0-9]+)?}}' for 'sm_{{80|90}}'
 // CHECK-DAG: Compiling entry function 'clip_bf16_{{[a-z]+(_[0-9]+)?}}' for 'sm_{{80|90}}'
 // CHECK-DAG: Compiling entry function 'first_token_share_causal_gqa_{{[a-z]+(_[0-9]+)?}}' for 'sm_{{80|90}}'
 // CHECK-DAG: Compiling entry function 'first_token_share_learned_sink_{{[a-z]+(_[0-9]+)?}}' for 'sm_{{80|90}}'
@@ -61,6 +62,9 @@
 // PTX-NOT: .extern
 // PTX-NOT: call
 // PTX-DAG: div.rn.f64
+// A row maximum over 256 elements is a warp's: the f64 maxima meet in a
+// butterfly of 32-bit shuffles (two per f64).
+// PTX-DAG: shfl.sync.bfly.b32 {{%r[0-9]+}}, {{%r[0-9]+}}, 16, 31, -1;
 // PTX-DAG: cvt.rni.f64.f64
 // PTX-DAG: and.b16 [[NIBBLE:%rs[0-9]+]], %rs{{[0-9]+}}, 15;
 // PTX-DAG: st.global.b8 [%rd{{[0-9]+}}], [[NIBBLE]];

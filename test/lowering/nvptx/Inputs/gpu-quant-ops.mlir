@@ -38,6 +38,23 @@ func.func @quantize_mxfp4_f16(%x: tensor<5x96xf16>) -> (tensor<5x96xf4E2M1FN>, t
   return %q, %s : tensor<5x96xf4E2M1FN>, tensor<5x3xf8E8M0FNU>
 }
 
+// Group maxima over >= 64 elements take a warp per group (the lanes' maxima
+// combined by shuffles): rows of 96 over two blocks of 8 warps with idle
+// warps in the second, rows of 200, and nvfp4's per-tensor maximum over 80
+// block maxima.
+func.func @quantize_int8_per_token_wide_bf16(%x: tensor<13x96xbf16>) -> (tensor<13x96xi8>, tensor<13x1xf32>) {
+  %q, %s = rescale.quantize %x {scheme = #rescale.quant<int8, per_token>} : (tensor<13x96xbf16>) -> (tensor<13x96xi8>, tensor<13x1xf32>)
+  return %q, %s : tensor<13x96xi8>, tensor<13x1xf32>
+}
+func.func @fake_quant_fp8_per_token_wide_f32(%x: tensor<9x200xf32>) -> tensor<9x200xf32> {
+  %y = rescale.fake_quant %x {scheme = #rescale.quant<fp8, per_token>} : (tensor<9x200xf32>) -> tensor<9x200xf32>
+  return %y : tensor<9x200xf32>
+}
+func.func @quantize_nvfp4_per_tensor_wide_f16(%x: tensor<16x80xf16>) -> (tensor<16x80xf4E2M1FN>, tensor<16x5xf8E4M3FN>, tensor<1x1xf32>) {
+  %q, %sb, %sg = rescale.quantize %x {scheme = #rescale.quant<nvfp4, per_tensor>} : (tensor<16x80xf16>) -> (tensor<16x80xf4E2M1FN>, tensor<16x5xf8E4M3FN>, tensor<1x1xf32>)
+  return %q, %sb, %sg : tensor<16x80xf4E2M1FN>, tensor<16x5xf8E4M3FN>, tensor<1x1xf32>
+}
+
 // Round trips: dequantize on the codes quantize made.
 func.func @roundtrip_nvfp4_per_token_bf16(%x: tensor<3x2x32xbf16>) -> (tensor<3x2x32xf4E2M1FN>, tensor<3x2x2xf8E4M3FN>, tensor<3x2x1xf32>, tensor<3x2x32xbf16>) {
   %q, %sb, %sg = rescale.quantize %x {scheme = #rescale.quant<nvfp4, per_token>} : (tensor<3x2x32xbf16>) -> (tensor<3x2x32xf4E2M1FN>, tensor<3x2x2xf8E4M3FN>, tensor<3x2x1xf32>)

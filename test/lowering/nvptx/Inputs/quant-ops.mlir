@@ -71,6 +71,10 @@ func.func @fake_quant_mxfp4(%x: tensor<8x64xbf16>) -> tensor<8x64xbf16> {
   %y = rescale.fake_quant %x {scheme = #rescale.quant<mxfp4>} : (tensor<8x64xbf16>) -> tensor<8x64xbf16>
   return %y : tensor<8x64xbf16>
 }
+func.func @quantize_int8_per_token_wide(%x: tensor<16x256xbf16>) -> (tensor<16x256xi8>, tensor<16x1xf32>) {
+  %q, %s = rescale.quantize %x {scheme = #rescale.quant<int8, per_token>} : (tensor<16x256xbf16>) -> (tensor<16x256xi8>, tensor<16x1xf32>)
+  return %q, %s : tensor<16x256xi8>, tensor<16x1xf32>
+}
 func.func @clip_bf16(%x: tensor<8x64xbf16>) -> tensor<8x64xbf16> {
   %y = rescale.clip %x {threshold = 6.0 : f32} : (tensor<8x64xbf16>) -> tensor<8x64xbf16>
   return %y : tensor<8x64xbf16>
