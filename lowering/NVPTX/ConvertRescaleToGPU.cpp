@@ -12,7 +12,8 @@
 //      precision (quantization math in f64) and there is one copy of it.
 //   3. The linalg those leave, and the glue between kernels, becomes generic
 //      kernels (ElementwiseToGPU.cpp): a thread per parallel point, reduction
-//      loops serial in the CPU loops' order, so results are bit-identical.
+//      loops serial in the CPU loops' order (a warp for an order-free max),
+//      so results are bit-identical.
 // A rescale op left after step 2 (a dynamic shape) is an error on that op,
 // and so is linalg left after step 3: nothing may silently fall back to the
 // host, whose buffers are device memory on this path.
@@ -63,7 +64,7 @@ struct ConvertRescaleToGPUPass
     nvptx::populateAttentionToGPUPatterns(handKernels, target);
     nvptx::populateLinearToGPUPatterns(handKernels, target);
     nvptx::populateQuantLinearToGPUPatterns(handKernels, target);
-    if (failed(applyOnce(module, std::move(handKernels))))
+    if (failed(applyGreedily(module, std::move(handKernels))))
       return signalPassFailure();
 
     // 2. The leftovers: the reference decomposition, the CPU path's own
@@ -79,14 +80,14 @@ struct ConvertRescaleToGPUPass
           Operation *producer = fused->get().getDefiningOp();
           return producer && producer->hasOneUse();
         });
-    if (failed(applyOnce(module, std::move(decomposition))) ||
+    if (failed(applyGreedily(module, std::move(decomposition))) ||
         failed(checkNoRescaleOpsLeft(module)))
       return signalPassFailure();
 
     // 3. linalg (decomposed ops and glue) to generic kernels.
     RewritePatternSet generic(&getContext());
     nvptx::populateElementwiseToGPUPatterns(generic);
-    if (failed(applyOnce(module, std::move(generic))) ||
+    if (failed(applyGreedily(module, std::move(generic))) ||
         failed(checkNoLinalgLeft(module)))
       return signalPassFailure();
     numKernels += countKernels(module) - before;
@@ -97,7 +98,7 @@ struct ConvertRescaleToGPUPass
   /// no folding or region simplification of the host code. Every pattern
   /// removes the op it matches (or fuses two into one), so this terminates;
   /// no iteration cap, which a large model could reach.
-  static LogicalResult applyOnce(ModuleOp module,
+  static LogicalResult applyGreedily(ModuleOp module,
                                  RewritePatternSet &&patterns) {
     GreedyRewriteConfig config;
     config.setRegionSimplificationLevel(GreedySimplifyRegionLevel::Disabled);
@@ -111,7 +112,7 @@ struct ConvertRescaleToGPUPass
 
   static LogicalResult checkNoRescaleOpsLeft(ModuleOp module) {
     WalkResult left = module.walk([&](Operation *op) {
-      if (!isa<RescaleDialect>(op->getDialect()))
+      if (!isa_and_nonnull<RescaleDialect>(op->getDialect()))
         return WalkResult::advance();
       if (!nvptx::hasStaticOperands(op))
         op->emitError("no GPU kernel for dynamically shaped operands: the "
