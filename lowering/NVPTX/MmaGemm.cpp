@@ -55,8 +55,11 @@ static Value globalSource(ImplicitLocOpBuilder &b, const GemmOperand &op) {
   Type elt = cast<MemRefType>(op.buffer.getType()).getElementType();
   if (elt.getIntOrFloatBitWidth() >= 8)
     return op.buffer;
+  // The aligned pointer plus the view's offset (one byte per element).
   Value base =
       memref::ExtractAlignedPointerAsIndexOp::create(b, op.buffer).getResult();
+  auto metadata = memref::ExtractStridedMetadataOp::create(b, op.buffer);
+  base = arith::AddIOp::create(b, base, metadata.getOffset());
   Value asInt = arith::IndexCastOp::create(b, b.getI64Type(), base);
   auto global = LLVM::LLVMPointerType::get(b.getContext(), 1);
   return LLVM::IntToPtrOp::create(b, global, asInt);

@@ -157,7 +157,9 @@ func.func @fp8_block_weight_only(%x: tensor<77x384xf16>, %wq: tensor<256x384xf8E
 // CHECK:       gpu.func @nvfp4_qlinear_nvfp4_nvfp4(%[[XQ:[a-z0-9_]+]]: memref<4096xf4E2M1FN>, %[[XS:[a-z0-9_]+]]: memref<256xf8E4M3FN>, %[[XG:[a-z0-9_]+]]: memref<64xf32>, %{{.+}}: memref<6144xf4E2M1FN>, %{{.+}}: memref<384xf8E4M3FN>, %[[WG:[a-z0-9_]+]]: memref<1xf32>, %{{.+}}: memref<6144xbf16>)
 // CHECK-SAME:      workgroup(%[[AS:[a-z0-9_]+]] : memref<6144xi8, #gpu.address_space<workgroup>>, %{{.+}} : memref<6144xi8, #gpu.address_space<workgroup>>, %[[ASC:[a-z0-9_]+]] : memref<256xf32, #gpu.address_space<workgroup>>, %{{.+}} : memref<256xf32, #gpu.address_space<workgroup>>)
 // CHECK:         %[[P:.+]] = memref.extract_aligned_pointer_as_index %[[XQ]]
-// CHECK:         %[[PI:.+]] = arith.index_cast %[[P]] : index to i64
+// CHECK:         %{{.+}}, %[[OFF:.+]], %{{.+}}, %{{.+}} = memref.extract_strided_metadata %[[XQ]]
+// CHECK:         %[[PO:.+]] = arith.addi %[[P]], %[[OFF]]
+// CHECK:         %[[PI:.+]] = arith.index_cast %[[PO]] : index to i64
 // CHECK:         %[[PTR:.+]] = llvm.inttoptr %[[PI]] : i64 to !llvm.ptr<1>
 // CHECK:           scf.for
 // CHECK:             llvm.getelementptr %[[PTR]]

@@ -307,8 +307,14 @@ class Buf:
 
 
 class Ptr:
+    """A pointer into a buffer (one element per byte): what the kernels make
+    of a memref's aligned pointer, its offset added."""
+
     def __init__(self, buf, off=0):
         self.buf, self.off = buf, off
+
+    def __add__(self, n):
+        return Ptr(self.buf, self.off + n)
 
 
 def memref_elt(t):
@@ -352,6 +358,10 @@ def compile_op(op):
         mask = (1 << width(t)) - 1
         f = INT_OPS[n]
         op.fn = lambda ins: f(ins[0], ins[1]) & mask
+        if n == "arith.addi":
+            # index arithmetic may offset a pointer (aligned pointer + offset)
+            op.fn = lambda ins: (ins[0] + ins[1]) if isinstance(ins[0], Ptr) \
+                else (ins[0] + ins[1]) & mask
         return
     if n == "arith.cmpi":
         pred = int(prop(op, "predicate").split(":")[0])
@@ -429,7 +439,8 @@ def compile_op(op):
         op.fn = lambda ins: ins[0][pos]
     elif n == "vector.from_elements":
         op.fn = lambda ins: list(ins)
-    elif n in ("memref.store", "vector.store", "gpu.thread_id", "gpu.block_id",
+    elif n in ("memref.extract_strided_metadata", "memref.store",
+               "vector.store", "gpu.thread_id", "gpu.block_id",
                "gpu.barrier", "nvvm.mma.sync", "scf.for", "scf.if",
                "scf.yield", "gpu.return"):
         op.special = n
@@ -458,6 +469,11 @@ def run_ops(ops, env, ctx):
         n = op.special
         if n is None:
             env[op.results[0]] = op.fn(ins)
+        elif n == "memref.extract_strided_metadata":
+            # Flat buffers of the kernels: offset 0, stride 1.
+            buf = ins[0]
+            for nm, v in zip(op.results, [buf, 0, len(buf.data), 1]):
+                env[nm] = v
         elif n == "memref.store":
             ins[1].data[ins[2]] = ins[0]
         elif n == "vector.store":

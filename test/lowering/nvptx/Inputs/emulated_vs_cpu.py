@@ -9,14 +9,18 @@ Usage: emulated_vs_cpu.py FILE.mlir QUANTIZE_ENTRY LINEAR_ENTRY TOL WORK_DIR [SE
 3. emulate_kernels.py runs LINEAR_ENTRY's kernels (rescale-opt
    --convert-rescale-to-gpu) on the same inputs;
 4. compare_npy.py: max|emulated - cpu| / max|cpu| <= TOL.
-FILE is compiled for the CPU and converted to gpu IR once per WORK_DIR, so
-several entries of one file share that work. Tools come from PATH (lit puts
-the build's first).
+FILE is compiled for the CPU and converted to gpu IR once per WORK_DIR and
+content of FILE, so several entries of one file share that work; each call
+writes its results in a fresh directory of its own under WORK_DIR, so calls
+may run concurrently. Tools come from PATH (lit puts the build's first).
 """
 import glob
+import hashlib
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -29,15 +33,29 @@ def run(cmd):
 def main():
     program, quantize, linear, tol, work = sys.argv[1:6]
     seed = sys.argv[6] if len(sys.argv) > 6 else "1"
-    stem = os.path.splitext(os.path.basename(program))[0]
+    os.makedirs(work, exist_ok=True)
+    with open(program, "rb") as f:
+        digest = hashlib.sha1(f.read()).hexdigest()[:12]
+    stem = os.path.splitext(os.path.basename(program))[0] + "-" + digest
     module = os.path.join(work, stem + ".so")
     generic = os.path.join(work, stem + ".gpu.mlir")
+    # Built under a private name, then renamed: a concurrent call sees either
+    # nothing or the whole file.
     if not os.path.exists(module):
-        run(["rescale-compile", program, "--target=cpu", "-o", module])
+        tmp = tempfile.mkdtemp(dir=work)
+        run(["rescale-compile", program, "--target=cpu", "-o",
+             os.path.join(tmp, "m.so")])
+        os.replace(os.path.join(tmp, "m.manifest.json"),
+                   os.path.join(work, stem + ".manifest.json"))
+        os.replace(os.path.join(tmp, "m.so"), module)
+        os.rmdir(tmp)
     if not os.path.exists(generic):
+        tmp = tempfile.mkdtemp(dir=work)
         run(["rescale-opt", program, "--convert-rescale-to-gpu=chip=sm_90",
-             "--mlir-print-op-generic", "-o", generic])
-    work = os.path.join(work, linear)
+             "--mlir-print-op-generic", "-o", os.path.join(tmp, "gpu.mlir")])
+        os.replace(os.path.join(tmp, "gpu.mlir"), generic)
+        os.rmdir(tmp)
+    work = tempfile.mkdtemp(prefix=linear + "-", dir=work)
     codes, cpu, emulated = (os.path.join(work, d) for d in ("codes", "cpu", "emulated"))
     run(["rescale-run", module, "--entry", quantize, "--random-inputs",
          "--seed", seed, "--device", "cpu", "--output-dir", codes])
@@ -51,6 +69,7 @@ def main():
     run([sys.executable, os.path.join(HERE, "emulate_kernels.py"), generic,
          linear, emulated] + inputs)
     run([sys.executable, os.path.join(HERE, "compare_npy.py"), cpu, emulated, tol])
+    shutil.rmtree(work)  # kept only when something failed
 
 
 if __name__ == "__main__":
