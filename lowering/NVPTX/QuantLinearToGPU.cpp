@@ -128,7 +128,7 @@ std::optional<QuantOperand> classify(Value v, bool isWeight, int64_t rows,
         q.kBlock = block.size() == 2 ? block[1] : 0;
         supported = isWeight && block.size() == 2 &&
                     block[0] == MmaGemmTiles::kTileN && rows % block[0] == 0 &&
-                    q.kBlock % gemmTileK(MmaKind::bf16) == 0 &&
+                    q.kBlock > 0 && q.kBlock % gemmTileK(MmaKind::bf16) == 0 &&
                     k % q.kBlock == 0;
       }
       break;
