@@ -47,29 +47,6 @@ constexpr int64_t kWarpSize = TargetInfo::kWarpSize;
 /// Order-free reductions over at least this many points get a warp each.
 constexpr int64_t kWarpReductionMinSize = 64;
 
-/// Host side: the flat buffer of a tensor operand; a rank-0 tensor is first
-/// viewed as tensor<1xT> (a 1-D buffer needs one dimension).
-Value flatOperand(OpBuilder &b, Location loc, Value tensor) {
-  auto type = cast<RankedTensorType>(tensor.getType());
-  if (type.getRank() == 0)
-    tensor = tensor::ExpandShapeOp::create(
-        b, loc, RankedTensorType::get({1}, type.getElementType()), tensor,
-        ArrayRef<ReassociationIndices>{});
-  return flatBufferOf(b, loc, tensor);
-}
-
-/// Host side: a fresh result buffer (see allocResult), rank 0 included.
-ResultBuffer allocFlatResult(OpBuilder &b, Location loc,
-                             RankedTensorType type) {
-  if (type.getRank() != 0)
-    return allocResult(b, loc, type);
-  ResultBuffer r = allocResult(
-      b, loc, RankedTensorType::get({1}, type.getElementType()));
-  r.tensor = tensor::CollapseShapeOp::create(b, loc, type, r.tensor,
-                                             ArrayRef<ReassociationIndices>{});
-  return r;
-}
-
 /// The constant op defining a scalar value, if any.
 Operation *scalarConstant(Value v) {
   Operation *def = v.getDefiningOp();
@@ -197,7 +174,7 @@ struct LinalgToGPU : OpInterfaceRewritePattern<linalg::LinalgOp> {
     SmallVector<Value> results;
     SmallVector<Value> outBuffers;
     for (Type t : op->getResultTypes()) {
-      ResultBuffer r = allocFlatResult(rewriter, loc, cast<RankedTensorType>(t));
+      ResultBuffer r = allocResult(rewriter, loc, cast<RankedTensorType>(t));
       outBuffers.push_back(r.flat);
       results.push_back(r.tensor);
     }
@@ -231,7 +208,7 @@ struct LinalgToGPU : OpInterfaceRewritePattern<linalg::LinalgOp> {
       bool shaped = isa<ShapedType>(operand.get().getType());
       sources.push_back({shaped ? OperandSource::Buffer : OperandSource::Scalar,
                          static_cast<unsigned>(args.size())});
-      args.push_back(shaped ? flatOperand(rewriter, loc, operand.get())
+      args.push_back(shaped ? flatBufferOf(rewriter, loc, operand.get())
                             : operand.get());
     }
     unsigned firstOut = args.size();

@@ -83,31 +83,37 @@ MemRefType mlir::rescale::nvptx::workgroupBufferType(MLIRContext *ctx,
       gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup));
 }
 
-Value mlir::rescale::nvptx::flatBufferOf(OpBuilder &b, Location loc,
-                                         Value tensor) {
-  auto type = cast<RankedTensorType>(tensor.getType());
-  auto memrefType = MemRefType::get(type.getShape(), type.getElementType());
-  Value buffer = bufferization::ToBufferOp::create(b, loc, memrefType, tensor,
-                                                   /*read_only=*/true);
+/// `buffer` as a rank-1 view of its elements: itself at rank 1, a collapse
+/// of every dimension above it, and an expansion to memref<1xT> at rank 0
+/// (a scalar such as dyt's `alpha : tensor<f32>`).
+static Value flatView(OpBuilder &b, Location loc, Value buffer) {
+  auto type = cast<MemRefType>(buffer.getType());
   if (type.getRank() == 1)
     return buffer;
+  if (type.getRank() == 0)
+    return memref::ExpandShapeOp::create(
+        b, loc, MemRefType::get({1}, type.getElementType()), buffer,
+        ArrayRef<ReassociationIndices>{});
   SmallVector<ReassociationIndices> all(1);
   for (int64_t i = 0; i < type.getRank(); ++i)
     all[0].push_back(i);
   return memref::CollapseShapeOp::create(b, loc, buffer, all);
 }
 
+Value mlir::rescale::nvptx::flatBufferOf(OpBuilder &b, Location loc,
+                                         Value tensor) {
+  auto type = cast<RankedTensorType>(tensor.getType());
+  auto memrefType = MemRefType::get(type.getShape(), type.getElementType());
+  Value buffer = bufferization::ToBufferOp::create(b, loc, memrefType, tensor,
+                                                   /*read_only=*/true);
+  return flatView(b, loc, buffer);
+}
+
 ResultBuffer mlir::rescale::nvptx::allocResult(OpBuilder &b, Location loc,
                                                RankedTensorType type) {
   auto memrefType = MemRefType::get(type.getShape(), type.getElementType());
   Value buffer = memref::AllocOp::create(b, loc, memrefType);
-  Value flat = buffer;
-  if (type.getRank() != 1) {
-    SmallVector<ReassociationIndices> all(1);
-    for (int64_t i = 0; i < type.getRank(); ++i)
-      all[0].push_back(i);
-    flat = memref::CollapseShapeOp::create(b, loc, buffer, all);
-  }
+  Value flat = flatView(b, loc, buffer);
   Value tensor = bufferization::ToTensorOp::create(
       b, loc, type, buffer, /*restrict=*/true, /*writable=*/true);
   return {flat, tensor};

@@ -193,13 +193,16 @@ func.func @row_sum_starts_from_init(%x: tensor<5x7xf32>, %init: tensor<5xf32>) -
 // -----
 
 // A reduction to a scalar (rank 0, here a sum over all of x starting from a
-// rank-0 init): the rank-0 tensors reach the kernel as 1-element buffers, and
-// one thread runs both loops.
+// rank-0 init): the rank-0 buffers reach the kernel as memref<1xT> views
+// (flatBufferOf / allocResult), and one thread runs both loops.
 
 // CHECK-LABEL: func.func @total_sum_into_rank0
-// CHECK:       %[[INIT:.+]] = tensor.expand_shape %{{.+}} [] output_shape [1] : tensor<f32> into tensor<1xf32>
+// CHECK:       %[[OUTB:.+]] = memref.alloc() : memref<f32>
+// CHECK:       %[[OUTF:.+]] = memref.expand_shape %[[OUTB]] [] output_shape [1] : memref<f32> into memref<1xf32>
+// CHECK:       %[[INITB:.+]] = bufferization.to_buffer %arg1 read_only : tensor<f32> to memref<f32>
+// CHECK:       %[[INITF:.+]] = memref.expand_shape %[[INITB]] [] output_shape [1] : memref<f32> into memref<1xf32>
 // CHECK:       gpu.launch_func @rescale_kernels::@total_sum_into_rank0_reduction blocks in (%c1, %c1, %c1) threads in (%c32, %c1, %c1)
-// CHECK-SAME:    memref<15xf32>, %{{.+}} : memref<1xf32>, %{{.+}} : memref<1xf32>)
+// CHECK-SAME:    memref<15xf32>, %[[INITF]] : memref<1xf32>, %[[OUTF]] : memref<1xf32>)
 // CHECK:       return %{{.+}} : tensor<f32>
 // CHECK:       gpu.func @total_sum_into_rank0_reduction(%[[X:.+]]: memref<15xf32>, %[[I:.+]]: memref<1xf32>, %[[OUT:.+]]: memref<1xf32>) kernel
 // CHECK:             %[[START:.+]] = memref.load %[[I]][%c0]

@@ -150,6 +150,19 @@ func.func @dyt_no_reduction(%x: tensor<16x256xf16>, %a: tensor<1xf32>, %w: tenso
 
 // -----
 
+// A rank-0 alpha reaches the kernel as a memref<1xf32> view of its buffer.
+
+// CHECK-LABEL: func.func @dyt_scalar_alpha
+// CHECK:         %[[AB:.+]] = bufferization.to_buffer %arg1 read_only : tensor<f32> to memref<f32>
+// CHECK:         %[[AF:.+]] = memref.expand_shape %[[AB]] [] output_shape [1] : memref<f32> into memref<1xf32>
+// CHECK:         gpu.launch_func @rescale_kernels::@dyt_scalar_alpha_dyt {{.*}} args({{.*}}%[[AF]] : memref<1xf32>
+func.func @dyt_scalar_alpha(%x: tensor<16x256xf16>, %a: tensor<f32>, %w: tensor<256xf16>, %b: tensor<256xf16>) -> tensor<16x256xf16> {
+  %y = rescale.dyt %x, %a, %w, %b : (tensor<16x256xf16>, tensor<f32>, tensor<256xf16>, tensor<256xf16>) -> tensor<16x256xf16>
+  return %y : tensor<16x256xf16>
+}
+
+// -----
+
 // A row whose vectors do not fill the warp (d = 96 f32: 24 vectors for 32
 // lanes): idle lanes load a clamped column, contribute zero and skip stores.
 

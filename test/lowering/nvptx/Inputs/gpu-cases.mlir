@@ -21,6 +21,11 @@ func.func @dyt_f32(%x: tensor<20x768xf32>, %a: tensor<1xf32>, %w: tensor<768xf32
   %y = rescale.dyt %x, %a, %w, %b : (tensor<20x768xf32>, tensor<1xf32>, tensor<768xf32>, tensor<768xf32>) -> tensor<20x768xf32>
   return %y : tensor<20x768xf32>
 }
+// A rank-0 alpha: the kernel reads it through a memref<1xbf16> view.
+func.func @dyt_bf16_scalar_alpha(%x: tensor<13x257xbf16>, %a: tensor<bf16>, %w: tensor<257xbf16>, %b: tensor<257xbf16>) -> tensor<13x257xbf16> {
+  %y = rescale.dyt %x, %a, %w, %b : (tensor<13x257xbf16>, tensor<bf16>, tensor<257xbf16>, tensor<257xbf16>) -> tensor<13x257xbf16>
+  return %y : tensor<13x257xbf16>
+}
 func.func @gated_norm_bf16_staged(%x: tensor<300x2048xbf16>, %w: tensor<2048xbf16>, %wd: tensor<2048x16xbf16>, %wu: tensor<16x2048xbf16>) -> tensor<300x2048xbf16> {
   %y = rescale.gated_norm %x, %w, %wd, %wu {epsilon = 1.0e-06 : f32} : (tensor<300x2048xbf16>, tensor<2048xbf16>, tensor<2048x16xbf16>, tensor<16x2048xbf16>) -> tensor<300x2048xbf16>
   return %y : tensor<300x2048xbf16>
