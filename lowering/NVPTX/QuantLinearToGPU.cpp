@@ -54,6 +54,8 @@
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/PatternMatch.h"
 
+#include <limits>
+
 using namespace mlir;
 using namespace mlir::rescale;
 using namespace mlir::rescale::nvptx;
@@ -195,22 +197,33 @@ Value decodeMinifloat(ImplicitLocOpBuilder &b, Value code, int ebits, int mbits,
   return arith::SelectOp::create(b, neg, arith::NegFOp::create(b, mag), mag);
 }
 
-/// E4M3FN (bias 7): exact in bf16, f16 and f32.
+/// A quiet NaN where `isNaN` holds, `v` elsewhere: the NaN codes of E4M3FN
+/// and E8M0FNU decode to NaN, as arith.extf gives on the CPU path.
+Value nanWhere(ImplicitLocOpBuilder &b, Value isNaN, Value v) {
+  return arith::SelectOp::create(
+      b, isNaN, cF32(b, std::numeric_limits<float>::quiet_NaN()), v);
+}
+
+/// E4M3FN (bias 7): exact in bf16, f16 and f32; S.1111.111 is NaN.
 Value decodeE4M3(ImplicitLocOpBuilder &b, Value code) {
-  return decodeMinifloat(b, code, 4, 3, 7);
+  Value isNaN = arith::CmpIOp::create(b, arith::CmpIPredicate::eq,
+                                      andI(b, code, 0x7F), cI32(b, 0x7F));
+  return nanWhere(b, isNaN, decodeMinifloat(b, code, 4, 3, 7));
 }
 /// E2M1 (bias 1), the low 4 bits of its byte: {0, .5, 1, 1.5, 2, 3, 4, 6}.
 Value decodeE2M1(ImplicitLocOpBuilder &b, Value code) {
   return decodeMinifloat(b, andI(b, code, 0xF), 2, 1, 1);
 }
 /// E8M0 (a power of two, bias 127): 2^(e-127); code 0 is the f32 subnormal
-/// 2^-127.
+/// 2^-127 and code 255 is NaN.
 Value decodeE8M0(ImplicitLocOpBuilder &b, Value code) {
   Value e = andI(b, code, 0xFF);
   Value bits = arith::SelectOp::create(
       b, arith::CmpIOp::create(b, arith::CmpIPredicate::eq, e, cI32(b, 0)),
       cI32(b, 0x00400000), shl(b, e, 23));
-  return arith::BitcastOp::create(b, b.getF32Type(), bits);
+  Value isNaN =
+      arith::CmpIOp::create(b, arith::CmpIPredicate::eq, e, cI32(b, 0xFF));
+  return nanWhere(b, isNaN, arith::BitcastOp::create(b, b.getF32Type(), bits));
 }
 
 /// `count` consecutive bytes of a staged i8 tile as a zero-extended i32.

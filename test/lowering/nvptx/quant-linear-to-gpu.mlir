@@ -92,7 +92,8 @@ func.func @w4a4_constant_weight(%xq: tensor<33x96xi8>, %xs: tensor<33x1xf32>) ->
 // -----
 
 // FP8: E4M3 codes staged as bytes and decoded in registers with integer bit
-// operations (normal: exponent rebiased into f32 bits; subnormal: m·2^-9),
+// operations (normal: exponent rebiased into f32 bits; subnormal: m·2^-9;
+// the NaN code: NaN),
 // exact in bf16, then bf16 m16n8k16; the per-token and per-channel f32
 // scales go to the epilogue.
 
@@ -100,14 +101,19 @@ func.func @w4a4_constant_weight(%xq: tensor<33x96xi8>, %xs: tensor<33x1xf32>) ->
 // CHECK:         gpu.launch_func @rescale_kernels::@fp8_per_channel_qlinear_fp8_fp8
 // CHECK:       gpu.func @fp8_per_channel_qlinear_fp8_fp8(%{{.+}}: memref<19200xf8E4M3FN>, %[[XS:[a-z0-9_]+]]: memref<96xf32>, %{{.+}}: memref<25600xf8E4M3FN>, %[[WS:[a-z0-9_]+]]: memref<128xf32>, %{{.+}}: memref<12288xbf16>)
 // CHECK-SAME:      workgroup(%[[AS:[a-z0-9_]+]] : memref<6144xi8, #gpu.address_space<workgroup>>
+// CHECK:             %[[QNAN:.+]] = arith.constant 0x7FC00000 : f32
 // K = 200: 8-byte loads (the widest dividing K).
 // CHECK:             %[[V:.+]] = vector.load {{.*}} {alignment = 8 : i64} : memref<19200xf8E4M3FN>, vector<8xf8E4M3FN>
 // CHECK:             vector.bitcast %[[V]] : vector<8xf8E4M3FN> to vector<8xi8>
 // CHECK:             gpu.barrier
 // CHECK:             vector.load %[[AS]]{{.*}} {alignment = 2 : i64} : memref<6144xi8, #gpu.address_space<workgroup>>, vector<2xi8>
+// The NaN codes (S.1111.111) decode to NaN, as on the CPU path.
+// CHECK:             %[[LOW7:.+]] = arith.andi %{{.+}}, %c127_i32 : i32
+// CHECK:             %[[ISNAN:.+]] = arith.cmpi eq, %[[LOW7]], %c127_i32 : i32
 // CHECK:             arith.shli %{{.+}}, %c20_i32
 // CHECK:             arith.bitcast %{{.+}} : i32 to f32
 // CHECK:             arith.select
+// CHECK:             arith.select %[[ISNAN]], %[[QNAN]], %{{.+}} : f32
 // CHECK:             arith.truncf %{{.+}} : f32 to bf16
 // CHECK:             nvvm.mma.sync {{.*}}multiplicandAPtxType = #nvvm.mma_type<bf16>{{.*}}shape = #nvvm.shape<m = 16, n = 8, k = 16>
 // CHECK:           memref.load %[[XS]]
