@@ -78,6 +78,10 @@ class Entry:
         self.inputs = inputs
         self.outputs = [torch.full(tuple(o["shape"]), float("nan"), device="cuda",
                                    dtype=DTYPES[o["dtype"]]) for o in spec["outputs"]]
+        # Our module runs on a stream of its own (mgpuStreamCreate makes it
+        # non-blocking, as MLIR's runtime wrappers do), which does not wait
+        # for the work torch queued to fill these tensors.
+        torch.cuda.synchronize()
         self.descs = [descriptor(t) for t in self.inputs + self.outputs]
         ptrs = [ctypes.cast(ctypes.pointer(d), ctypes.c_void_p) for d in self.descs]
         self.args = (ctypes.c_void_p * len(ptrs))(*[p.value for p in ptrs])
@@ -367,7 +371,24 @@ def run_case(case, modules, iters, compiled, quant):
         return attention_row(case, entry, iters)
     if case["kind"] == "linear":
         return matmul_row(case, entry, iters, *entry.inputs)
-    return matmul_row(case, entry, iters, *quant.operands(case, entry))
+    operands = quant.operands(case, entry)
+    if case.get("quantize_check"):
+        check_activation_quantize(case, modules, quant, entry.inputs[0])
+    return matmul_row(case, entry, iters, *operands)
+
+
+def check_activation_quantize(case, modules, quant, x):
+    """Our activation quantize (dequantized to f32) against QuantRef's, element
+    by element: prints how many differ, so that a `_act` row that misses the
+    tolerance says whether the codes or the GEMM differ."""
+    lib, spec = modules.entry(case["module"], case["quantize_check"])
+    check = Entry(lib, spec, [x])
+    check()
+    torch.cuda.synchronize()
+    ref = quant.fake_quantize(x, case["inputs"][0]["format"]).float()
+    differ = (check.outputs[0] != ref).sum().item()
+    print(f"quantize check {case['quantize_check']}: {differ} of {ref.numel()} "
+          f"dequantized activation elements differ from the reference", flush=True)
 
 
 # ---------------------------------------------------------------------------

@@ -170,11 +170,23 @@ def quant_linear_cases(shapes):
                          f"{wo.float_type}) -> {y}\n")
                 mlir = (f"func.func @{name}({', '.join(args)}) -> {y} {{\n{body}"
                         f"  return %y : {y}\n}}\n")
+                check = None
+                if act_quant:
+                    # The activation quantize alone, dequantized to f32 (exact
+                    # for every scheme): bench.py compares it element by
+                    # element with its reference quantizer, so a GEMM row that
+                    # disagrees with torch says which side is off.
+                    check = f"fq_{scheme}_{m}x{k}"
+                    f32 = f"tensor<{m}x{k}xf32>"
+                    dq = xo.dequantize("%xf", xparts).replace(
+                        f"-> {xo.float_type}", f"-> {f32}")
+                    mlir += (f"\nfunc.func @{check}(%x: {xo.float_type}) -> {f32} {{\n"
+                             f"{xo.quantize(xparts, '%x')}{dq}  return %xf : {f32}\n}}\n")
                 yield mlir, {"entry": name, "kind": "qlinear", "module": module,
                              "scheme": scheme, "act_quant": act_quant,
                              "x_scheme": xo.scheme, "w_scheme": wo.scheme,
                              "inputs": inputs, "m": m, "k": k, "n": n,
-                             "flops": 2 * m * k * n}
+                             "flops": 2 * m * k * n, "quantize_check": check}
 
 
 def main():

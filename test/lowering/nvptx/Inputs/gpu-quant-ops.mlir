@@ -122,3 +122,18 @@ func.func @first_token_share_learned_sink_f32(%q: tensor<1x3x7x20xf32>, %k: tens
   %s = rescale.attention_first_token_share %q, %k, %sinks {softmax = #rescale.softmax<learned_sink>} : (tensor<1x3x7x20xf32>, tensor<1x3x11x20xf32>, tensor<3xf32>) -> tensor<1x3xf32>
   return %s : tensor<1x3xf32>
 }
+
+// Rows as long as the benchmark's (K = 4096): the per-token maximum runs
+// 128 strided steps per lane before the butterfly.
+func.func @quantize_int4_per_token_k4096_bf16(%x: tensor<512x4096xbf16>) -> (tensor<512x4096xi8>, tensor<512x1xf32>) {
+  %q, %s = rescale.quantize %x {scheme = #rescale.quant<int4, per_token>} : (tensor<512x4096xbf16>) -> (tensor<512x4096xi8>, tensor<512x1xf32>)
+  return %q, %s : tensor<512x4096xi8>, tensor<512x1xf32>
+}
+func.func @quantize_fp8_per_token_k4096_bf16(%x: tensor<64x4096xbf16>) -> (tensor<64x4096xf8E4M3FN>, tensor<64x1xf32>) {
+  %q, %s = rescale.quantize %x {scheme = #rescale.quant<fp8, per_token>} : (tensor<64x4096xbf16>) -> (tensor<64x4096xf8E4M3FN>, tensor<64x1xf32>)
+  return %q, %s : tensor<64x4096xf8E4M3FN>, tensor<64x1xf32>
+}
+func.func @quantize_nvfp4_per_token_k4096_bf16(%x: tensor<64x4096xbf16>) -> (tensor<64x4096xf4E2M1FN>, tensor<64x256xf8E4M3FN>, tensor<64x1xf32>) {
+  %q, %s, %g = rescale.quantize %x {scheme = #rescale.quant<nvfp4, per_token>} : (tensor<64x4096xbf16>) -> (tensor<64x4096xf4E2M1FN>, tensor<64x256xf8E4M3FN>, tensor<64x1xf32>)
+  return %q, %s, %g : tensor<64x4096xf4E2M1FN>, tensor<64x256xf8E4M3FN>, tensor<64x1xf32>
+}
