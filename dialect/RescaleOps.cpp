@@ -511,6 +511,20 @@ LogicalResult verifySchemeOperand(Operation *op, QuantSchemeAttr scheme,
 }
 } // namespace
 
+void QuantizeOp::build(OpBuilder &builder, OperationState &state, Value x,
+                       QuantSchemeAttr scheme) {
+  auto xt = cast<RankedTensorType>(x.getType());
+  SmallVector<Type> types{
+      RankedTensorType::get(xt.getShape(), scheme.getStorageType()),
+      RankedTensorType::get(scheme.getScaleShape(xt.getShape()),
+                            scheme.getScaleType())};
+  if (scheme.hasGlobalScale())
+    types.push_back(
+        RankedTensorType::get(scheme.getGlobalScaleShape(xt.getShape()),
+                              builder.getF32Type()));
+  build(builder, state, types, x, scheme);
+}
+
 LogicalResult QuantizeOp::verify() {
   if (failed(verifySchemeOperand(*this, getScheme(), getX(), "x")))
     return failure();

@@ -333,6 +333,11 @@ def Rescale_QuantizeOp : Rescale_Op<"quantize", [Pure]> {
   let results = (outs AnyRankedTensor:$values, AnyRankedTensor:$scales,
                       Optional<AnyRankedTensor>:$global_scale);
   let assemblyFormat = "$x attr-dict `:` functional-type(operands, results)";
+  // The result types follow from x and the scheme (values in its storage
+  // type, scales of its scale shapes): one place computes them.
+  let builders = [
+    OpBuilder<(ins "::mlir::Value":$x, "QuantSchemeAttr":$scheme)>
+  ];
   let hasVerifier = 1;
 }
 

@@ -199,6 +199,13 @@ def ConvertRescaleToGPU : Pass<"convert-rescale-to-gpu", "::mlir::ModuleOp"> {
     Linear (LinearToGPU.cpp): bf16/f16 on tensor cores (128×128 CTA tiles,
     mma.sync m16n8k16), f32 with FMA.
 
+    Quantized linear (QuantLinearToGPU.cpp, on the same schedule, MmaGemm):
+    a linear of a dequantized weight, and of a dequantized, fake-quantized
+    or plain bf16/f16 x, is one GEMM reading the codes: W8A8/W4A4 on the s8
+    MMA (m16n8k32, int4 weights packed two per byte and unpacked in
+    registers), FP8/NVFP4/MXFP4 decoded in registers to bf16 (exactly) for
+    the bf16 MMA; per-token/channel/tensor scales in the f32 epilogue.
+
     The pass runs in three greedy steps. (1) The hand-scheduled kernels
     above, fused ones included (they match op chains, so they see the ops
     as written). (2) Every rescale op no hand kernel took (`quantize`,

@@ -313,19 +313,6 @@ Value fakeQuant(OpBuilder &b, Location loc, Value x, QuantSchemeAttr scheme) {
   return FakeQuantOp::create(b, loc, x.getType(), x, scheme);
 }
 
-/// The types rescale.quantize returns for `x` under `scheme`.
-SmallVector<Type> quantizedTypes(QuantSchemeAttr scheme, RankedTensorType xt) {
-  SmallVector<Type> types{
-      RankedTensorType::get(xt.getShape(), scheme.getStorageType()),
-      RankedTensorType::get(scheme.getScaleShape(xt.getShape()),
-                            scheme.getScaleType())};
-  if (scheme.hasGlobalScale())
-    types.push_back(
-        RankedTensorType::get(scheme.getGlobalScaleShape(xt.getShape()),
-                              Float32Type::get(scheme.getContext())));
-  return types;
-}
-
 /// The weight in low-precision storage: constants quantized now, anything
 /// else by rescale.quantize at run time; then rescale.dequantize.
 Value storedWeight(OpBuilder &b, Location loc, Value w, QuantSchemeAttr scheme,
@@ -341,9 +328,7 @@ Value storedWeight(OpBuilder &b, Location loc, Value w, QuantSchemeAttr scheme,
       parts.push_back(arith::ConstantOp::create(b, loc, s.global));
     folded = true;
   } else {
-    auto q = QuantizeOp::create(
-        b, loc, quantizedTypes(scheme, wt), ValueRange{w},
-        ArrayRef<NamedAttribute>{b.getNamedAttr("scheme", scheme)});
+    auto q = QuantizeOp::create(b, loc, w, scheme);
     llvm::append_range(parts, q->getResults());
   }
   return DequantizeOp::create(b, loc, wt, parts[0], parts[1],

@@ -100,17 +100,14 @@ struct QuantOperand {
   }
 };
 
-/// How the kernel reads `v`: a dequantize whose scheme has a schedule here,
-/// else a plain bf16/f16 tensor, else nothing (no match).
-std::optional<QuantOperand> classify(Value v, bool isWeight, int64_t rows,
-                                     int64_t k) {
-  if (auto dq = v.getDefiningOp<DequantizeOp>(); dq && hasStaticOperands(dq)) {
-    QuantSchemeAttr scheme = dq.getScheme();
+/// How the kernel reads codes of `scheme` (element type `codes`) for a
+/// [rows, k] operand, if it has a schedule for them; values and scales are
+/// left for the caller.
+std::optional<QuantOperand> classifyScheme(QuantSchemeAttr scheme, Type codes,
+                                           bool isWeight, int64_t rows,
+                                           int64_t k) {
+  {
     QuantOperand q;
-    q.values = dq.getValues();
-    q.scales = dq.getScales();
-    q.global = dq.getGlobalScale();
-    Type codes = cast<RankedTensorType>(q.values.getType()).getElementType();
     bool supported = true;
     switch (scheme.getFormat()) {
     case QuantFormat::int4:
@@ -144,6 +141,24 @@ std::optional<QuantOperand> classify(Value v, bool isWeight, int64_t rows,
     }
     if (supported)
       return q;
+  }
+  return std::nullopt;
+}
+
+/// How the kernel reads `v`: a dequantize whose scheme has a schedule here,
+/// else a plain bf16/f16 tensor, else nothing (no match).
+std::optional<QuantOperand> classify(Value v, bool isWeight, int64_t rows,
+                                     int64_t k) {
+  if (auto dq = v.getDefiningOp<DequantizeOp>(); dq && hasStaticOperands(dq)) {
+    Type codes =
+        cast<RankedTensorType>(dq.getValues().getType()).getElementType();
+    if (std::optional<QuantOperand> q =
+            classifyScheme(dq.getScheme(), codes, isWeight, rows, k)) {
+      q->values = dq.getValues();
+      q->scales = dq.getScales();
+      q->global = dq.getGlobalScale();
+      return q;
+    }
   }
   Type elt = cast<RankedTensorType>(v.getType()).getElementType();
   if (!elt.isBF16() && !elt.isF16())
@@ -635,9 +650,56 @@ struct QuantLinearToGPU : OpRewritePattern<LinearOp> {
   TargetInfo target;
 };
 
+/// A fake-quantized activation feeding a quantized linear (what
+/// --rescale-insert-quantization builds: it simulates the activation scheme)
+/// is fed to the GEMM as codes: fake_quant(x) becomes
+/// dequantize(quantize(x)) under the same scheme, which is its definition, so
+/// QuantLinearToGPU reads the codes (W8A8 and W4A4 then run on the s8 MMA)
+/// and the quantize is decomposed into generic kernels. The only difference
+/// is the one fake_quant documents: quantize stores f32 scales, fake_quant
+/// keeps them in f64.
+struct FakeQuantActivationToCodes : OpRewritePattern<LinearOp> {
+  FakeQuantActivationToCodes(MLIRContext *ctx, const TargetInfo &target)
+      : OpRewritePattern(ctx, /*benefit=*/3), target(target) {}
+
+  LogicalResult matchAndRewrite(LinearOp op,
+                                PatternRewriter &rewriter) const override {
+    if (!target.hasMmaSyncBF16())
+      return rewriter.notifyMatchFailure(op, "needs mma.sync (sm_80+)");
+    auto weight = op.getWeight().getDefiningOp<DequantizeOp>();
+    if (!weight)
+      return rewriter.notifyMatchFailure(op, "weight is not dequantized");
+    auto fake = op.getX().getDefiningOp<FakeQuantOp>();
+    if (!fake || !hasStaticOperands(fake))
+      return rewriter.notifyMatchFailure(op, "x is not fake-quantized");
+    // Only where QuantLinearToGPU then takes the linear: x codes of a scheme
+    // it reads, and a weight scheme it reads.
+    QuantSchemeAttr scheme = fake.getScheme();
+    auto xType = cast<RankedTensorType>(fake.getType());
+    int64_t k = xType.getShape().back(),
+            n = cast<RankedTensorType>(weight.getType()).getDimSize(0);
+    int64_t m = k ? xType.getNumElements() / k : 0;
+    std::optional<QuantOperand> w = classify(weight, true, n, k);
+    if (m * n * k == 0 || !w || !w->decoded() ||
+        !classifyScheme(scheme, scheme.getStorageType(), false, m, k))
+      return rewriter.notifyMatchFailure(op, "no quantized GEMM for these "
+                                             "schemes and shapes");
+    Location loc = fake.getLoc();
+    auto codes = QuantizeOp::create(rewriter, loc, fake.getX(), scheme);
+    auto x = DequantizeOp::create(rewriter, loc, fake.getType(),
+                                  codes.getValues(), codes.getScales(),
+                                  codes.getGlobalScale(), scheme);
+    rewriter.modifyOpInPlace(op, [&] { op.getXMutable().assign(x); });
+    return success();
+  }
+
+  TargetInfo target;
+};
+
 } // namespace
 
 void mlir::rescale::nvptx::populateQuantLinearToGPUPatterns(
     RewritePatternSet &patterns, const TargetInfo &target) {
   patterns.add<QuantLinearToGPU>(patterns.getContext(), target);
+  patterns.add<FakeQuantActivationToCodes>(patterns.getContext(), target);
 }

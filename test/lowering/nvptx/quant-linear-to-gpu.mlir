@@ -250,3 +250,39 @@ func.func @plain_weight_not_matched(%x: tensor<8x64xbf16>, %w: tensor<32x64xbf16
   %y = rescale.linear %x, %w : (tensor<8x64xbf16>, tensor<32x64xbf16>) -> tensor<8x32xbf16>
   return %y : tensor<8x32xbf16>
 }
+
+// -----
+
+// A fake-quantized activation (what --rescale-insert-quantization builds) is
+// fed to the GEMM as codes: fake_quant becomes quantize + dequantize under
+// its scheme, the quantize runs as the reference decomposition's generic
+// kernels (the per-token maximum first), and W8A8 runs on the s8 MMA.
+
+// CHECK-LABEL: func.func @fake_quant_activation_w8a8
+// CHECK-NOT:     rescale.fake_quant
+// CHECK:         gpu.launch_func @rescale_kernels::@fake_quant_activation_w8a8_reduction
+// CHECK:         gpu.launch_func @rescale_kernels::@fake_quant_activation_w8a8_qlinear_int_int
+// CHECK:       gpu.func @fake_quant_activation_w8a8_qlinear_int_int(%{{.+}}: memref<2560xi8>, %{{.+}}: memref<40xf32>, %{{.+}}: memref<16384xi8>, %{{.+}}: memref<256xf32>
+// CHECK:         nvvm.mma.sync {{.*}}multiplicandAPtxType = #nvvm.mma_type<s8>{{.*}}shape = #nvvm.shape<m = 16, n = 8, k = 32>
+func.func @fake_quant_activation_w8a8(%x: tensor<40x64xbf16>, %wq: tensor<256x64xi8>, %ws: tensor<256x1xf32>) -> tensor<40x256xbf16> {
+  %xf = rescale.fake_quant %x {scheme = #rescale.quant<int8, per_token>} : (tensor<40x64xbf16>) -> tensor<40x64xbf16>
+  %w = rescale.dequantize %wq, %ws {scheme = #rescale.quant<int8, per_channel>} : (tensor<256x64xi8>, tensor<256x1xf32>) -> tensor<256x64xbf16>
+  %y = rescale.linear %xf, %w : (tensor<40x64xbf16>, tensor<256x64xbf16>) -> tensor<40x256xbf16>
+  return %y : tensor<40x256xbf16>
+}
+
+// -----
+
+// Negative: with a weight scheme the GEMM does not read (fp8 blocks of 64
+// rows) the fake-quantized activation stays float and the plain bf16
+// tensor-core linear multiplies.
+
+// CHECK-LABEL: func.func @fake_quant_activation_kept
+// CHECK-NOT:     qlinear
+// CHECK:         gpu.launch_func @rescale_kernels::@fake_quant_activation_kept_linear_mma
+func.func @fake_quant_activation_kept(%x: tensor<8x128xbf16>, %wq: tensor<128x128xf8E4M3FN>, %ws: tensor<2x2xf32>) -> tensor<8x128xbf16> {
+  %xf = rescale.fake_quant %x {scheme = #rescale.quant<fp8, per_token>} : (tensor<8x128xbf16>) -> tensor<8x128xbf16>
+  %w = rescale.dequantize %wq, %ws {scheme = #rescale.quant<fp8, per_block, block = [64, 64]>} : (tensor<128x128xf8E4M3FN>, tensor<2x2xf32>) -> tensor<128x128xbf16>
+  %y = rescale.linear %xf, %w : (tensor<8x128xbf16>, tensor<128x128xbf16>) -> tensor<8x128xbf16>
+  return %y : tensor<8x128xbf16>
+}

@@ -100,3 +100,28 @@ func.func @const_w4a4(%arg0: tensor<37x64xbf16>) -> tensor<37x40xbf16> {
   %2 = rescale.linear %0, %1, %cst_0 : (tensor<37x64xbf16>, tensor<40x64xbf16>, tensor<40xf32>) -> tensor<37x40xbf16>
   return %2 : tensor<37x40xbf16>
 }
+
+// What --rescale-insert-quantization="scheme=S storage=real" makes of a
+// linear with run-time weights: a fake-quantized activation, which the GEMM
+// reads as codes (FakeQuantActivationToCodes).
+func.func @pass_w8a8(%arg0: tensor<3x41x128xbf16>, %arg1: tensor<200x128xbf16>, %arg2: tensor<200xbf16>) -> tensor<3x41x200xbf16> {
+  %0 = rescale.fake_quant %arg0 {scheme = #rescale.quant<int8, per_token>} : (tensor<3x41x128xbf16>) -> tensor<3x41x128xbf16>
+  %values, %scales = rescale.quantize %arg1 {scheme = #rescale.quant<int8, per_channel>} : (tensor<200x128xbf16>) -> (tensor<200x128xi8>, tensor<200x1xf32>)
+  %1 = rescale.dequantize %values, %scales {scheme = #rescale.quant<int8, per_channel>} : (tensor<200x128xi8>, tensor<200x1xf32>) -> tensor<200x128xbf16>
+  %2 = rescale.linear %0, %1, %arg2 : (tensor<3x41x128xbf16>, tensor<200x128xbf16>, tensor<200xbf16>) -> tensor<3x41x200xbf16>
+  return %2 : tensor<3x41x200xbf16>
+}
+func.func @pass_w4a4(%arg0: tensor<3x41x128xbf16>, %arg1: tensor<200x128xbf16>, %arg2: tensor<200xbf16>) -> tensor<3x41x200xbf16> {
+  %0 = rescale.fake_quant %arg0 {scheme = #rescale.quant<int4, per_token>} : (tensor<3x41x128xbf16>) -> tensor<3x41x128xbf16>
+  %values, %scales = rescale.quantize %arg1 {scheme = #rescale.quant<int4, per_channel>} : (tensor<200x128xbf16>) -> (tensor<200x128xi8>, tensor<200x1xf32>)
+  %1 = rescale.dequantize %values, %scales {scheme = #rescale.quant<int4, per_channel>} : (tensor<200x128xi8>, tensor<200x1xf32>) -> tensor<200x128xbf16>
+  %2 = rescale.linear %0, %1, %arg2 : (tensor<3x41x128xbf16>, tensor<200x128xbf16>, tensor<200xbf16>) -> tensor<3x41x200xbf16>
+  return %2 : tensor<3x41x200xbf16>
+}
+func.func @pass_nvfp4(%arg0: tensor<3x41x128xbf16>, %arg1: tensor<200x128xbf16>, %arg2: tensor<200xbf16>) -> tensor<3x41x200xbf16> {
+  %0 = rescale.fake_quant %arg0 {scheme = #rescale.quant<nvfp4, per_token>} : (tensor<3x41x128xbf16>) -> tensor<3x41x128xbf16>
+  %values, %scales, %global_scale = rescale.quantize %arg1 {scheme = #rescale.quant<nvfp4, per_tensor>} : (tensor<200x128xbf16>) -> (tensor<200x128xf4E2M1FN>, tensor<200x8xf8E4M3FN>, tensor<1x1xf32>)
+  %1 = rescale.dequantize %values, %scales, %global_scale {scheme = #rescale.quant<nvfp4, per_tensor>} : (tensor<200x128xf4E2M1FN>, tensor<200x8xf8E4M3FN>, tensor<1x1xf32>) -> tensor<200x128xbf16>
+  %2 = rescale.linear %0, %1, %arg2 : (tensor<3x41x128xbf16>, tensor<200x128xbf16>, tensor<200xbf16>) -> tensor<3x41x200xbf16>
+  return %2 : tensor<3x41x200xbf16>
+}
