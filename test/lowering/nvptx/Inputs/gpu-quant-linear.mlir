@@ -125,3 +125,11 @@ func.func @pass_nvfp4(%arg0: tensor<3x41x128xbf16>, %arg1: tensor<200x128xbf16>,
   %2 = rescale.linear %0, %1, %arg2 : (tensor<3x41x128xbf16>, tensor<200x128xbf16>, tensor<200xbf16>) -> tensor<3x41x200xbf16>
   return %2 : tensor<3x41x200xbf16>
 }
+// An f32 model: its fake-quantized activation also becomes codes.
+func.func @pass_fp8_f32(%arg0: tensor<20x128xf32>, %arg1: tensor<72x128xf32>) -> tensor<20x72xf32> {
+  %0 = rescale.fake_quant %arg0 {scheme = #rescale.quant<fp8, per_token>} : (tensor<20x128xf32>) -> tensor<20x128xf32>
+  %values, %scales = rescale.quantize %arg1 {scheme = #rescale.quant<fp8, per_channel>} : (tensor<72x128xf32>) -> (tensor<72x128xf8E4M3FN>, tensor<72x1xf32>)
+  %1 = rescale.dequantize %values, %scales {scheme = #rescale.quant<fp8, per_channel>} : (tensor<72x128xf8E4M3FN>, tensor<72x1xf32>) -> tensor<72x128xf32>
+  %2 = rescale.linear %0, %1 : (tensor<20x128xf32>, tensor<72x128xf32>) -> tensor<20x72xf32>
+  return %2 : tensor<20x72xf32>
+}
