@@ -350,6 +350,8 @@ def compile_op(op):
         elif ct.startswith("i") or ct == "index":
             x = int(val) if val not in ("true", "false") else int(val == "true")
             c = x & ((1 << width(ct)) - 1)
+        elif val.startswith("0x"):  # a float printed by its bits (NaN, inf)
+            c = from_bits(ct, int(val, 16))
         else:
             c = round_to(ct, float(val))
         op.fn = lambda ins: c

@@ -34,8 +34,16 @@ def main():
     program, quantize, linear, tol, work = sys.argv[1:6]
     seed = sys.argv[6] if len(sys.argv) > 6 else "1"
     os.makedirs(work, exist_ok=True)
+    # The cache key covers the compiler too: a rebuilt rescale-opt must not
+    # reuse the gpu IR its predecessor emitted.
+    h = hashlib.sha1()
     with open(program, "rb") as f:
-        digest = hashlib.sha1(f.read()).hexdigest()[:12]
+        h.update(f.read())
+    for tool in ("rescale-opt", "rescale-compile"):
+        path = shutil.which(tool)
+        st = os.stat(path) if path else None
+        h.update(f"{path}:{st.st_mtime_ns if st else 0}:{st.st_size if st else 0}".encode())
+    digest = h.hexdigest()[:12]
     stem = os.path.splitext(os.path.basename(program))[0] + "-" + digest
     module = os.path.join(work, stem + ".so")
     generic = os.path.join(work, stem + ".gpu.mlir")
