@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Registers, shared memory and spills of every NVPTX kernel, from ptxas -v,
 # for sm_80 and sm_90 (no GPU needed). Kernels: the inputs of the ptxas lit
-# tests (test/lowering/nvptx/Inputs/{norms,attention}.mlir).
+# tests (test/lowering/nvptx/Inputs/{norms,attention,linear,quant-linear}.mlir; the generic
+# kernels of quant-ops.mlir are checked by quant-ops-ptxas.mlir).
 # Usage: bench/ptxas-report.sh [BUILD_DIR]
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -11,7 +12,7 @@ TMP="$(mktemp -d)"
 trap 'rm -rf "$TMP"' EXIT
 echo "| kernel | chip | registers | static smem (B) | dynamic smem (B) | spill stores (B) | spill loads (B) |"
 echo "|---|---|---|---|---|---|---|"
-for family in norms attention linear; do
+for family in norms attention linear quant-linear; do
   for chip in sm_80 sm_90; do
     "$BUILD/bin/rescale-opt" "$ROOT/test/lowering/nvptx/Inputs/$family.mlir" \
       --rescale-lower-to-nvptx="chip=$chip format=isa" -o "$TMP/$family.$chip.mlir"
