@@ -222,6 +222,12 @@ void mlir::rescale::nvptx::blockCopy(ImplicitLocOpBuilder &b, Value src,
 // mma.sync fragments
 //===----------------------------------------------------------------------===//
 
+Value mlir::rescale::nvptx::bitcastToI32(ImplicitLocOpBuilder &b, Value vec) {
+  Value asInt =
+      vector::BitCastOp::create(b, VectorType::get({1}, b.getI32Type()), vec);
+  return vector::ExtractOp::create(b, asInt, 0);
+}
+
 Value mlir::rescale::nvptx::packMmaPair(ImplicitLocOpBuilder &b, Type elt,
                                         Value lo, Value hi) {
   auto pairType = VectorType::get({2}, elt);
@@ -230,11 +236,7 @@ Value mlir::rescale::nvptx::packMmaPair(ImplicitLocOpBuilder &b, Type elt,
     hi = arith::TruncFOp::create(b, elt, hi);
   }
   Value pair = vector::FromElementsOp::create(b, pairType, ValueRange{lo, hi});
-  if (elt.isF16())
-    return pair;
-  Value asInt =
-      vector::BitCastOp::create(b, VectorType::get({1}, b.getI32Type()), pair);
-  return vector::ExtractOp::create(b, asInt, 0);
+  return elt.isF16() ? pair : bitcastToI32(b, pair);
 }
 
 Value mlir::rescale::nvptx::loadMmaPair(ImplicitLocOpBuilder &b, Value buf,
@@ -243,26 +245,37 @@ Value mlir::rescale::nvptx::loadMmaPair(ImplicitLocOpBuilder &b, Value buf,
   auto pairType = VectorType::get({2}, elt);
   Value pair = vector::LoadOp::create(b, pairType, buf, ValueRange{idx}, false,
                                       llvm::MaybeAlign(4));
-  if (elt.isF16())
-    return pair;
-  Value asInt =
-      vector::BitCastOp::create(b, VectorType::get({1}, b.getI32Type()), pair);
-  return vector::ExtractOp::create(b, asInt, 0);
+  return elt.isF16() ? pair : bitcastToI32(b, pair);
+}
+
+void mlir::rescale::nvptx::mmaSyncRowCol(ImplicitLocOpBuilder &b,
+                                         Type operandElt,
+                                         ArrayRef<Value> aFrag,
+                                         ArrayRef<Value> bFrag,
+                                         MutableArrayRef<Value> acc) {
+  bool s8 = operandElt.isInteger(8);
+  Type accElt = s8 ? Type(b.getI32Type()) : Type(b.getF32Type());
+  auto resType = LLVM::LLVMStructType::getLiteral(
+      b.getContext(), {accElt, accElt, accElt, accElt});
+  NVVM::MMATypes t = s8                     ? NVVM::MMATypes::s8
+                     : operandElt.isBF16() ? NVVM::MMATypes::bf16
+                                           : NVVM::MMATypes::f16;
+  // Each 32-bit slot holds 2 16-bit or 4 8-bit elements: K is 16 or 32.
+  std::optional<NVVM::MMAIntOverflow> overflow;
+  if (s8)
+    overflow = NVVM::MMAIntOverflow::wrapped;
+  auto op = NVVM::MmaOp::create(
+      b, resType, aFrag, bFrag, acc, {16, 8, s8 ? 32 : 16}, std::nullopt,
+      overflow, std::array<NVVM::MMATypes, 2>{t, t},
+      std::array<NVVM::MMALayout, 2>{NVVM::MMALayout::row,
+                                     NVVM::MMALayout::col});
+  for (int64_t i = 0; i < 4; ++i)
+    acc[i] = LLVM::ExtractValueOp::create(b, op.getRes(), i);
 }
 
 void mlir::rescale::nvptx::mmaSync16816(ImplicitLocOpBuilder &b, Type elt,
                                         ArrayRef<Value> aFrag,
                                         ArrayRef<Value> bFrag,
                                         MutableArrayRef<Value> acc) {
-  auto f32 = b.getF32Type();
-  auto resType =
-      LLVM::LLVMStructType::getLiteral(b.getContext(), {f32, f32, f32, f32});
-  NVVM::MMATypes t = elt.isBF16() ? NVVM::MMATypes::bf16 : NVVM::MMATypes::f16;
-  auto op = NVVM::MmaOp::create(
-      b, resType, aFrag, bFrag, acc, {16, 8, 16}, std::nullopt, std::nullopt,
-      std::array<NVVM::MMATypes, 2>{t, t},
-      std::array<NVVM::MMALayout, 2>{NVVM::MMALayout::row,
-                                     NVVM::MMALayout::col});
-  for (int64_t i = 0; i < 4; ++i)
-    acc[i] = LLVM::ExtractValueOp::create(b, op.getRes(), i);
+  mmaSyncRowCol(b, elt, aFrag, bFrag, acc);
 }

@@ -108,6 +108,10 @@ void blockCopy(ImplicitLocOpBuilder &b, Value src, Value dst, int64_t count,
 //   C (16x8):       c0,c1 = C[g][2q, 2q+1], c2,c3 = C[g+8][2q, 2q+1]
 //===----------------------------------------------------------------------===//
 
+/// A 4-byte vector (2 x 16-bit, 4 x 8-bit) as the one i32 an mma.sync slot
+/// takes.
+Value bitcastToI32(ImplicitLocOpBuilder &b, Value vec);
+
 /// Packs two values (f32 are truncated to `elt`, bf16 or f16) into one
 /// fragment slot: i32 for bf16, vector<2xf16> for f16 (what nvvm.mma.sync
 /// takes).
@@ -121,6 +125,13 @@ Value loadMmaPair(ImplicitLocOpBuilder &b, Value buf, Value idx);
 /// row.col, `elt` (bf16 or f16) operands.
 void mmaSync16816(ImplicitLocOpBuilder &b, Type elt, ArrayRef<Value> aFrag,
                   ArrayRef<Value> bFrag, MutableArrayRef<Value> acc);
+
+/// acc += A x B: one nvvm.mma.sync row.col m16n8k16 for bf16/f16 operands
+/// (f32 accumulators) or m16n8k32 for s8 operands (i32, wrapping), by
+/// `operandElt`.
+void mmaSyncRowCol(ImplicitLocOpBuilder &b, Type operandElt,
+                   ArrayRef<Value> aFrag, ArrayRef<Value> bFrag,
+                   MutableArrayRef<Value> acc);
 
 inline Value cIdx(ImplicitLocOpBuilder &b, int64_t v) {
   return arith::ConstantIndexOp::create(b, v);

@@ -126,29 +126,16 @@ static Value loadSlotAsIs(ImplicitLocOpBuilder &b, Value smem, Value idx) {
   Type elt = cast<MemRefType>(smem.getType()).getElementType();
   if (elt.getIntOrFloatBitWidth() == 16)
     return loadMmaPair(b, smem, idx);
-  auto quad =
-      vector::LoadOp::create(b, VectorType::get({4}, elt), smem,
-                             ValueRange{idx}, false, llvm::MaybeAlign(4));
-  Value asInt =
-      vector::BitCastOp::create(b, VectorType::get({1}, b.getI32Type()), quad);
-  return vector::ExtractOp::create(b, asInt, 0);
+  return bitcastToI32(
+      b, vector::LoadOp::create(b, VectorType::get({4}, elt), smem,
+                                ValueRange{idx}, false, llvm::MaybeAlign(4)));
 }
 
 void mlir::rescale::nvptx::mmaSync16832S8(ImplicitLocOpBuilder &b,
                                           ArrayRef<Value> aFrag,
                                           ArrayRef<Value> bFrag,
                                           MutableArrayRef<Value> acc) {
-  auto i32 = b.getI32Type();
-  auto resType =
-      LLVM::LLVMStructType::getLiteral(b.getContext(), {i32, i32, i32, i32});
-  auto op = NVVM::MmaOp::create(
-      b, resType, aFrag, bFrag, acc, {16, 8, 32}, std::nullopt,
-      NVVM::MMAIntOverflow::wrapped,
-      std::array<NVVM::MMATypes, 2>{NVVM::MMATypes::s8, NVVM::MMATypes::s8},
-      std::array<NVVM::MMALayout, 2>{NVVM::MMALayout::row,
-                                     NVVM::MMALayout::col});
-  for (int64_t i = 0; i < 4; ++i)
-    acc[i] = LLVM::ExtractValueOp::create(b, op.getRes(), i);
+  mmaSyncRowCol(b, b.getI8Type(), aFrag, bFrag, acc);
 }
 
 void mlir::rescale::nvptx::buildMmaGemm(ImplicitLocOpBuilder &b, MmaKind kind,
