@@ -270,6 +270,18 @@ unsigned AttentionOp::getNumExpectedExtraOperands() {
          (getSoftmax() == SoftmaxKind::learned_sink ? 1u : 0u);
 }
 
+/// Grouped-query attention: each kv head serves a whole group of query
+/// heads (checked when both counts are static).
+static LogicalResult verifyQueryHeadGroups(Operation *op, int64_t Hq,
+                                           int64_t Hkv) {
+  if (!ShapedType::isDynamic(Hq) && !ShapedType::isDynamic(Hkv) &&
+      (Hkv == 0 || Hq % Hkv != 0))
+    return op->emitOpError()
+           << "grouped-query attention needs the query heads (" << Hq
+           << ") to be a multiple of the kv heads (" << Hkv << ")";
+  return success();
+}
+
 LogicalResult AttentionOp::verify() {
   if (failed(expectFloatElements(*this, getQ(), "q")) ||
       failed(expectRank(*this, getQ(), "q", 4, "[B, Hq, S, D]")) ||
@@ -316,11 +328,8 @@ LogicalResult AttentionOp::verify() {
   if (failed(expectShape(*this, getV(), "v", {B, Hkv, T, Dv},
                          "batch, kv heads and length of 'k'")))
     return failure();
-  if (!ShapedType::isDynamic(Hq) && !ShapedType::isDynamic(Hkv) &&
-      (Hkv == 0 || Hq % Hkv != 0))
-    return emitOpError() << "grouped-query attention needs the query heads ("
-                         << Hq << ") to be a multiple of the kv heads (" << Hkv
-                         << ")";
+  if (failed(verifyQueryHeadGroups(*this, Hq, Hkv)))
+    return failure();
 
   RankedTensorType rt = tensorOf(getResult());
   if (rt.getElementType() != qt.getElementType())
@@ -572,11 +581,8 @@ LogicalResult AttentionFirstTokenShareOp::verify() {
   if (failed(expectShape(*this, getK(), "k", {B, Hkv, k[2], D},
                          "batch and head dim of 'q'")))
     return failure();
-  if (!ShapedType::isDynamic(Hq) && !ShapedType::isDynamic(Hkv) &&
-      (Hkv == 0 || Hq % Hkv != 0))
-    return emitOpError() << "grouped-query attention needs the query heads ("
-                         << Hq << ") to be a multiple of the kv heads (" << Hkv
-                         << ")";
+  if (failed(verifyQueryHeadGroups(*this, Hq, Hkv)))
+    return failure();
   bool wantsSinks = getSoftmax() == SoftmaxKind::learned_sink;
   if (wantsSinks != static_cast<bool>(getSinks()))
     return emitOpError() << (wantsSinks
