@@ -22,6 +22,7 @@ import ctypes
 import datetime
 import json
 import os
+import random
 import sys
 import time
 import traceback
@@ -272,39 +273,80 @@ class QuantRef:
         high = torch.bucketize(a, mid, right=True)
         return torch.copysign(grid[torch.where(low % 2 == 0, low, high)], v)
 
+    @staticmethod
+    def div(a, b):
+        """a / b correctly rounded, b a number. torch on CUDA divides by a
+        Python number as a · (1/b) (BinaryDivTrueKernel.cu: "may lose one
+        bit of precision"), and the scales it gives then differ from
+        amax / qmax in the last bit: an element on a rounding tie (under int4,
+        x = ±amax/2: about one element in 1200) can then round the other
+        way. That made the `_act` rows of 2026-11-28 disagree by 1.2e-2 to
+        4.3e-2 (act_reference_sim.cpp reproduces those figures from the two
+        divisions alone); a tensor divisor takes torch's IEEE division."""
+        return a / torch.full_like(a, b)
+
     def fake_quantize(self, x, fmt):
         """dequantize(quantize(x)) for cases.py's activation schemes (per
         token; mxfp4 in blocks of 32): scales from the row or block amax (1
         where it is 0), elements rounded half to even, the scales stored as
-        rescale.quantize stores them (f32, E4M3, E8M0) before dequantizing."""
+        rescale.quantize stores them (f32, E4M3, E8M0) before dequantizing.
+        formats.fake_quantize_row is the same in plain Python; self_check
+        holds this to it."""
         x = x.double()
         rows = x.shape[0]
         amax = x.abs().amax(-1, keepdim=True)
         one = torch.ones_like(amax)
         if fmt in ("int8", "int4"):
             qmax = formats.ELEMENT_MAX[fmt]
-            s = torch.where(amax == 0, one, amax / qmax)
+            s = torch.where(amax == 0, one, self.div(amax, qmax))
             q = torch.clamp(torch.round(x / s), -qmax - 1, qmax)
             return q * s.float().double()
         if fmt == "fp8":
-            s = torch.where(amax == 0, one, amax / 448)
+            s = torch.where(amax == 0, one, self.div(amax, 448))
             return self.round_to_grid(x / s, "f8E4M3FN") * s.float().double()
         if fmt == "mxfp4":
             xb = x.reshape(rows, -1, 32)
             amax_b = xb.abs().amax(-1, keepdim=True)
+            # floor(log2 amax_b) read off the exponent: frexp's mantissa is in
+            # [0.5, 1).
+            floor_log2 = torch.frexp(amax_b).exponent.double() - 1
             scale = torch.where(amax_b == 0, torch.ones_like(amax_b),
-                                torch.exp2(torch.floor(torch.log2(amax_b)) - 2))
+                                torch.exp2(floor_log2 - 2))
             return (self.round_to_grid(xb / scale, "f4E2M1FN") * scale).reshape(x.shape)
         assert fmt == "nvfp4", fmt
-        big = torch.where(amax == 0, one, amax / (6 * 448)).unsqueeze(-1)  # S, [rows,1,1]
+        big = torch.where(amax == 0, one, self.div(amax, 6 * 448)).unsqueeze(-1)  # S, [rows,1,1]
         xb = x.reshape(rows, -1, 16)
         amax_b = xb.abs().amax(-1, keepdim=True)
         sb = torch.where(amax_b == 0, torch.ones_like(amax_b),
-                         self.round_to_grid(amax_b / 6 / big, "f8E4M3FN"))
+                         self.round_to_grid(self.div(amax_b, 6) / big, "f8E4M3FN"))
         # A block whose E4M3 scale rounds to 0 is all zeros.
         e = torch.where(sb == 0, torch.zeros_like(xb),
                         self.round_to_grid(xb / (sb * big), "f4E2M1FN"))
         return (e * sb * big.float().double()).reshape(x.shape)
+
+    def self_check(self, rows=128, k=512):
+        """fake_quantize against formats.fake_quantize_row (exact plain
+        Python), on bf16 normal(0,1) rows like the `_act` rows' x and on
+        formats.tie_row's rows, full of exact rounding ties (many rows, so
+        many amax values: a reciprocal 1/qmax differs from the division for
+        some amax only). Returns the formats whose reference disagrees,
+        printing a line for each."""
+        rng = random.Random(0)
+        normal = torch.randn((rows // 2, k), dtype=torch.bfloat16).double().tolist()
+        values = [r for pair in zip(normal, (formats.tie_row(rng, k) for _ in normal))
+                  for r in pair]
+        x = torch.tensor(values, dtype=torch.float64, device="cuda").to(torch.bfloat16)
+        bad = []
+        for fmt in ("int8", "int4", "fp8", "nvfp4", "mxfp4"):
+            got = self.fake_quantize(x, fmt).cpu().tolist()
+            differ = sum(g != w for row, want in zip(got, values)
+                         for g, w in zip(row, formats.fake_quantize_row(want, fmt)))
+            print(f"{'ok' if not differ else 'FAIL'} reference self-check {fmt}: "
+                  f"{differ} of {x.numel()} elements differ from the exact formulas",
+                  flush=True)
+            if differ:
+                bad.append(fmt)
+        return bad
 
     def operands(self, case, entry):
         """The bf16 x and w the entry's linear sees."""
@@ -495,6 +537,10 @@ def main():
     quant = QuantRef()
     compiled = {}
     rows, skipped, failed = [], [], []
+    # The quantized rows are only as good as their reference: hold it to the
+    # exact formulas first (a failure fails the run; the rows still run).
+    if any(case["kind"] == "qlinear" for case in cases):
+        failed += [f"reference-self-check-{fmt}" for fmt in quant.self_check()]
     for case in cases:
         name = case["entry"]
         try:

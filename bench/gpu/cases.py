@@ -172,8 +172,8 @@ def quant_linear_cases(shapes):
                         f"  return %y : {y}\n}}\n")
                 check = None
                 if act_quant:
-                    # The activation quantize alone, dequantized to f32 (exact
-                    # for every scheme): bench.py compares it element by
+                    # The activation quantize alone, dequantized to f32 (one
+                    # rounding of the f64 value): bench.py compares it element by
                     # element with its reference quantizer, so a GEMM row that
                     # disagrees with torch says which side is off.
                     check = f"fq_{scheme}_{m}x{k}"

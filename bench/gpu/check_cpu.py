@@ -10,7 +10,9 @@ rely on, against the compiler's CPU reference path (rescale-run --device cpu):
    computes (f64 dequantization rounded to bf16, then x·wᵀ), here in plain
    Python: within bench.py's tolerance, and every element within one bf16
    ulp; the `_act` rows also check the activation quantize formulas
-   (QuantRef.fake_quantize) the same way.
+   (formats.fake_quantize_row, which bench.py holds its torch reference to)
+   the same way, and the quantize alone bit for bit, on rows full of
+   rounding ties.
 
 Usage: check_cpu.py BUILD_DIR WORK_DIR        (exit 1 on any mismatch)
 """
@@ -27,6 +29,7 @@ sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "..", "..", "test", "Inputs"))
 import formats  # noqa: E402
 from npy import read_npy  # noqa: E402
+from formats import bf16, f32  # noqa: E402
 
 TOL = 7.9e-3  # bench.py's TOL
 
@@ -109,14 +112,6 @@ func.func @e8m0(%v: tensor<1x8192xf4E2M1FN>, %s: tensor<1x256xf8E8M0FNU>) -> ten
 
 # --- the quantized linears, in plain Python -------------------------------
 
-def bf16(v):
-    """QuantRef.to_bf16: f64 rounded once to bf16, nearest-even (on the bits:
-    bf16 keeps the top 7 of the 52 f64 mantissa bits)."""
-    b = struct.unpack("<q", struct.pack("<d", v))[0]
-    b = (b + (1 << 44) - 1 + ((b >> 45) & 1)) & ~((1 << 45) - 1)
-    return struct.unpack("<d", struct.pack("<q", b))[0]
-
-
 def draw(role, want, rng):
     """bench.py's quant_inputs for one input: (npy descr, values, f64 values)."""
     dtype, n, fmt = want["dtype"], math.prod(want["shape"]), role["format"]
@@ -154,45 +149,12 @@ def dequantize(parts):
     return [bf16(v) for v in out]
 
 
-def round_to_grid(v, grid):
-    """QuantRef.round_to_grid: nearest, ties to the even code, saturating."""
-    a = min(abs(v), grid[-1])
-    i = min(range(len(grid)), key=lambda c: (abs(grid[c] - a), c % 2))
-    return math.copysign(grid[i], v)
-
-
-def f32(v):
-    return struct.unpack("<f", struct.pack("<f", v))[0]
-
-
 def fake_quantize(x, rows, k, fmt):
-    """QuantRef.fake_quantize, one row at a time."""
-    e4m3, e2m1 = formats.positive_grid("f8E4M3FN"), formats.positive_grid("f4E2M1FN")
+    """formats.fake_quantize_row over each row, rounded to bf16 (what the
+    entry's linear reads)."""
     out = []
     for r in range(rows):
-        row = x[r * k:(r + 1) * k]
-        amax = max(abs(v) for v in row)
-        if fmt in ("int8", "int4"):
-            qmax = formats.ELEMENT_MAX[fmt]
-            s = 1.0 if amax == 0 else amax / qmax
-            out += [max(-qmax - 1, min(qmax, round(v / s))) * f32(s) for v in row]
-        elif fmt == "fp8":
-            s = 1.0 if amax == 0 else amax / 448
-            out += [round_to_grid(v / s, e4m3) * f32(s) for v in row]
-        elif fmt == "mxfp4":
-            for b in range(0, k, 32):
-                blk = row[b:b + 32]
-                amax_b = max(abs(v) for v in blk)
-                s = 1.0 if amax_b == 0 else 2.0 ** (math.floor(math.log2(amax_b)) - 2)
-                out += [round_to_grid(v / s, e2m1) * s for v in blk]
-        else:  # nvfp4
-            big = 1.0 if amax == 0 else amax / (6 * 448)
-            for b in range(0, k, 16):
-                blk = row[b:b + 16]
-                amax_b = max(abs(v) for v in blk)
-                sb = 1.0 if amax_b == 0 else round_to_grid(amax_b / 6 / big, e4m3)
-                out += [0.0 if sb == 0 else round_to_grid(v / (sb * big), e2m1) * sb * f32(big)
-                        for v in blk]
+        out += formats.fake_quantize_row(x[r * k:(r + 1) * k], fmt)
     return [bf16(v) for v in out]
 
 
@@ -223,6 +185,30 @@ def check_linear(cpu, case, so, spec, rng):
     return ok
 
 
+def check_quantize(cpu, case, so, spec, rng):
+    """The `_act` rows' activation quantize alone (bench.py's quantize-check
+    entry, dequantized in f64 and rounded once to f32) against
+    formats.fake_quantize_row, bit for bit. Half of the rows are bench's
+    bf16 normal(0,1) draws, the other half formats.tie_row's, full of exact
+    rounding ties."""
+    m, k = case["m"], case["k"]
+    fmt = case["inputs"][0]["format"]
+    x = []
+    for r in range(m):
+        if r % 2:
+            x += formats.tie_row(rng, k)
+        else:
+            x += [bf16(rng.gauss(0, 1)) for _ in range(k)]
+    want = []
+    for r in range(m):
+        want += [f32(v) for v in formats.fake_quantize_row(x[r * k:(r + 1) * k], fmt)]
+    got = cpu.call(so, case["quantize_check"], [("<f4", (m, k), x)])
+    differ = sum(not same(g, w) for g, w in zip(got, want))
+    print(f"{'PASS' if not differ else 'FAIL'} {case['quantize_check']}: {differ} of "
+          f"{m * k} dequantized activation elements differ from the formulas")
+    return differ == 0
+
+
 def main():
     if len(sys.argv) != 3:
         sys.exit("usage: check_cpu.py BUILD_DIR WORK_DIR")
@@ -243,6 +229,8 @@ def main():
                 os.path.join(src, case["module"] + ".mlir"), case["module"])
         so, specs = modules[case["module"]]
         ok &= check_linear(cpu, case, so, specs[case["entry"]], rng)
+        if case.get("quantize_check"):
+            ok &= check_quantize(cpu, case, so, specs[case["quantize_check"]], rng)
     return 0 if ok else 1
 
 
