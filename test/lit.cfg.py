@@ -33,7 +33,7 @@ config.substitutions.append(("%system_mlir_opt", system_mlir_opt))
 
 tool_dirs = [config.rescale_tools_dir, config.llvm_tools_dir]
 tools = ["rescale-opt", "rescale-run", "rescale-compile", "rescale-unit-tests",
-         "FileCheck", "not", "count"]
+         "FileCheck", "not", "count", "llc"]
 llvm_config.add_tool_substitutions(
     [ToolSubst(t, unresolved="ignore") for t in tools], tool_dirs)
 llvm_config.with_environment("PATH", config.rescale_tools_dir, append_path=True)

@@ -21,10 +21,9 @@ LogicalResult mlir::rescale::compileForNVPTX(ModuleOp module,
                                              StringRef outputPath) {
   Location loc = module.getLoc();
   std::string chip = options.chip.empty() ? "sm_90" : options.chip;
-  if (!StringRef(chip).starts_with("sm_"))
-    return emitError(loc) << "--chip for --target=nvptx is an SM such as "
-                             "sm_80, sm_90 or sm_90a, got '"
-                          << chip << "'";
+  std::string problem = checkNVPTXTarget(chip, options.features);
+  if (!problem.empty())
+    return emitError(loc) << "--target=nvptx: " << problem;
   manifest.target = "cuda";
   manifest.chip = chip;
   // --rescale-gpu-device-memory makes entry arguments device pointers: the

@@ -15,8 +15,8 @@ struct LowerToNVPTXOptions : public PassPipelineOptions<LowerToNVPTXOptions> {
       llvm::cl::init("sm_90")};
   PassOptions::Option<std::string> features{
       *this, "features",
-      llvm::cl::desc("PTX features, e.g. +ptx80 (sm_90a gets +ptx80 when "
-                     "empty: its wgmma/setmaxnreg need PTX 8.0)"),
+      llvm::cl::desc("PTX features, e.g. +ptx87 (empty: the chip's minimum "
+                     "PTX version, +ptx80 for sm_90a)"),
       llvm::cl::init("")};
   PassOptions::Option<unsigned> optLevel{
       *this, "opt-level", llvm::cl::desc("LLVM NVPTX optimization level"),
@@ -36,8 +36,15 @@ struct LowerToNVPTXOptions : public PassPipelineOptions<LowerToNVPTXOptions> {
 void buildLowerToNVPTXPipeline(OpPassManager &pm,
                                const LowerToNVPTXOptions &options);
 
-/// The PTX features for `chip` given the user's `features` (adds +ptx80 for
-/// the sm_90a family when none is given).
+/// Why `chip` and `features` cannot be compiled for, or "" when they can:
+/// the chip must be one LLVM's NVPTX backend knows, sm_75 or newer, and the
+/// features LLVM's NVPTX features (+ptxNN, ...), with no PTX version below
+/// the chip's minimum (LLVM aborts on either).
+std::string checkNVPTXTarget(llvm::StringRef chip, llvm::StringRef features);
+
+/// The PTX features for `chip` given the user's `features`: the chip's
+/// minimum PTX version (+ptx78 for sm_90, +ptx80 for sm_90a) when none is
+/// given.
 std::string nvptxFeaturesFor(llvm::StringRef chip, llvm::StringRef features);
 
 /// `format`, with auto resolved: "bin" when a CUDA root is found, else "isa".

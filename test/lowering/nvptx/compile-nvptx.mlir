@@ -33,7 +33,7 @@
 
 // DECODER: "target":"cuda","chip":"sm_90"
 
-// BADCHIP: error: --chip for --target=nvptx is an SM such as sm_80, sm_90 or sm_90a, got 'gfx90a'
+// BADCHIP: error: --target=nvptx: unknown NVPTX chip 'gfx90a' (known: sm_75 sm_80 {{.*}} sm_90 sm_90a sm_100
 
 func.func @block(%x: tensor<64x512xbf16>, %r: tensor<64x512xbf16>, %w: tensor<512xbf16>) -> (tensor<64x512xbf16>, tensor<64x512xbf16>) {
   %s, %y = rescale.add_rms_norm %x, %r, %w {epsilon = 1.0e-06 : f32} : (tensor<64x512xbf16>, tensor<64x512xbf16>, tensor<512xbf16>) -> (tensor<64x512xbf16>, tensor<64x512xbf16>)

@@ -27,12 +27,15 @@
 // CHECK:         llvm.call @block(
 
 // The kernels are embedded as PTX for the chosen SM.
-// CHECK: gpu.binary @rescale_kernels  [#gpu.object<#nvvm.target<O = 3, chip = "sm_90">
+// With no features, the target names the chip's minimum PTX version, the one
+// LLVM picks (PTX 7.8 for sm_90).
+// CHECK: gpu.binary @rescale_kernels  [#gpu.object<#nvvm.target<O = 3, chip = "sm_90", features = "+ptx78">
+// CHECK-SAME: .version 7.8
 // CHECK-SAME: .target sm_90
 // CHECK-SAME: .entry block_rms_norm
 // CHECK-SAME: .entry block_add_rms_norm
 
-// sm_90a needs PTX 8.0, added when no features are given.
+// sm_90a needs PTX 8.0.
 // SM90A: gpu.binary @rescale_kernels  [#gpu.object<#nvvm.target<O = 3, chip = "sm_90a", features = "+ptx80">
 // SM90A-SAME: .target sm_90a
 
