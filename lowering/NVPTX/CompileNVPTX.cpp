@@ -21,9 +21,6 @@ LogicalResult mlir::rescale::compileForNVPTX(ModuleOp module,
                                              StringRef outputPath) {
   Location loc = module.getLoc();
   std::string chip = options.chip.empty() ? "sm_90" : options.chip;
-  std::string problem = checkNVPTXTarget(chip, options.features);
-  if (!problem.empty())
-    return emitError(loc) << "--target=nvptx: " << problem;
   manifest.target = "cuda";
   manifest.chip = chip;
   // --rescale-gpu-device-memory makes entry arguments device pointers: the
@@ -36,6 +33,9 @@ LogicalResult mlir::rescale::compileForNVPTX(ModuleOp module,
   pipeline.optLevel = options.optLevel;
   // --emit=ptx wants the assembly; otherwise a cubin where ptxas exists.
   pipeline.format = options.emit == EmitKind::PTX ? "isa" : "auto";
+  std::string problem = checkLowerToNVPTXOptions(pipeline);
+  if (!problem.empty())
+    return emitError(loc) << "--target=nvptx: " << problem;
 
   bool reported = false;
   {

@@ -139,6 +139,22 @@ std::string mlir::rescale::checkNVPTXTarget(llvm::StringRef chip,
   return "";
 }
 
+std::string
+mlir::rescale::checkLowerToNVPTXOptions(const LowerToNVPTXOptions &options) {
+  std::string problem = checkNVPTXTarget(options.chip, options.features);
+  if (!problem.empty())
+    return problem;
+  // gpu-module-to-binary reports these only after the whole pipeline ran,
+  // with the module dumped (and a bad format did not even fail the run).
+  if (options.optLevel > 3)
+    return "opt-level must be 0 to 3, got " + std::to_string(options.optLevel);
+  if (!llvm::is_contained({"auto", "isa", "bin", "fatbin"},
+                          llvm::StringRef(options.format)))
+    return "format must be auto, isa, bin or fatbin, got '" +
+           options.format.getValue() + "'";
+  return "";
+}
+
 std::string mlir::rescale::nvptxFeaturesFor(llvm::StringRef chip,
                                             llvm::StringRef features) {
   if (!features.empty())
@@ -258,9 +274,10 @@ void mlir::rescale::buildLowerToNVPTXPipeline(
 }
 
 void mlir::rescale::registerNVPTXPipelines() {
-  // PassPipelineRegistration, plus a check of chip and features while the
-  // options are parsed: LLVM's NVPTX backend aborts on a chip it does not
-  // know or a PTX version below the chip's.
+  // PassPipelineRegistration, plus a check of the options while they are
+  // parsed: LLVM's NVPTX backend aborts on a chip it does not know or a PTX
+  // version below the chip's, and gpu-module-to-binary checks the rest only
+  // at the end.
   registerPassPipeline(
       "rescale-lower-to-nvptx",
       "Lower rescale programs to hand-scheduled GPU kernels (NVVM -> PTX or "
@@ -271,8 +288,7 @@ void mlir::rescale::registerNVPTXPipelines() {
         LowerToNVPTXOptions options;
         if (failed(options.parseFromString(text)))
           return failure();
-        std::string problem =
-            checkNVPTXTarget(options.chip, options.features);
+        std::string problem = checkLowerToNVPTXOptions(options);
         if (!problem.empty())
           return errorHandler("rescale-lower-to-nvptx: " + problem);
         buildLowerToNVPTXPipeline(pm, options);

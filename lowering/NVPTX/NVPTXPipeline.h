@@ -42,6 +42,10 @@ void buildLowerToNVPTXPipeline(OpPassManager &pm,
 /// the chip's minimum (LLVM aborts on either).
 std::string checkNVPTXTarget(llvm::StringRef chip, llvm::StringRef features);
 
+/// Why `options` cannot be compiled with, or "" when they can: the target
+/// (checkNVPTXTarget), an opt-level of 0 to 3, and a known format.
+std::string checkLowerToNVPTXOptions(const LowerToNVPTXOptions &options);
+
 /// The PTX features for `chip` given the user's `features`: the chip's
 /// minimum PTX version (+ptx78 for sm_90, +ptx80 for sm_90a) when none is
 /// given.
