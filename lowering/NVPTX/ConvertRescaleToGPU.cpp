@@ -22,6 +22,7 @@
 
 #include "lowering/NVPTX/KernelBuilder.h"
 #include "lowering/NVPTX/NVPTXPatterns.h"
+#include "lowering/NVPTX/NVPTXPipeline.h"
 #include "lowering/NVPTX/TargetInfo.h"
 #include "lowering/Passes.h"
 
@@ -54,6 +55,14 @@ struct ConvertRescaleToGPUPass
   using Base::Base;
   void runOnOperation() override {
     ModuleOp module = getOperation();
+    // The schedules depend on the chip (tensor cores from sm_80, shared
+    // memory budgets): a chip the backend cannot compile for is an error
+    // here too, not a silent sm_80.
+    std::string problem = checkNVPTXTarget(chip, /*features=*/"");
+    if (!problem.empty()) {
+      emitError(module.getLoc()) << "convert-rescale-to-gpu: " << problem;
+      return signalPassFailure();
+    }
     nvptx::TargetInfo target = nvptx::TargetInfo::get(chip);
     int64_t before = countKernels(module);
 
