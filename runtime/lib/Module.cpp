@@ -5,8 +5,59 @@
 #include "rescale/runtime/MemRef.h"
 
 #include <dlfcn.h>
+#include <elf.h>
+#include <sys/stat.h>
+
+#include <fstream>
+#include <vector>
 
 namespace rescale::runtime {
+
+namespace {
+/// Whether `path` is a whole ELF shared object for this host, read off its
+/// headers: dlopen maps the segments the program headers name, and touching
+/// one past the end of a truncated file is a SIGBUS, not an error it reports.
+Status checkSharedObject(const std::string &path) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode))
+    return Status::ok(); // dlopen says why (missing, a directory, ...)
+  uint64_t size = static_cast<uint64_t>(st.st_size);
+  std::ifstream in(path, std::ios::binary);
+  Elf64_Ehdr header;
+  auto bad = [&](const std::string &why) {
+    return Status::error("cannot load module '" + path +
+                         "': not a complete shared object (" + why + ")");
+  };
+  if (!in.read(reinterpret_cast<char *>(&header), sizeof(header)))
+    return bad(std::to_string(size) + " bytes, shorter than an ELF header");
+  if (std::string(reinterpret_cast<char *>(header.e_ident), SELFMAG) != ELFMAG)
+    return bad("no ELF magic");
+  if (header.e_ident[EI_CLASS] != ELFCLASS64 ||
+      header.e_ident[EI_DATA] != ELFDATA2LSB || header.e_type != ET_DYN)
+    return bad("not a 64-bit little-endian ELF shared object");
+  if (header.e_phentsize != sizeof(Elf64_Phdr) ||
+      header.e_phoff > size ||
+      header.e_phnum > (size - header.e_phoff) / sizeof(Elf64_Phdr))
+    return bad("its program headers lie past the end of the " +
+               std::to_string(size) + "-byte file");
+  std::vector<Elf64_Phdr> segments(header.e_phnum);
+  in.seekg(static_cast<std::streamoff>(header.e_phoff));
+  if (!in.read(reinterpret_cast<char *>(segments.data()),
+               static_cast<std::streamsize>(segments.size() *
+                                            sizeof(Elf64_Phdr))))
+    return bad("cannot read its program headers");
+  for (size_t i = 0; i < segments.size(); ++i) {
+    const Elf64_Phdr &seg = segments[i];
+    if (seg.p_type != PT_LOAD && seg.p_type != PT_DYNAMIC)
+      continue;
+    if (seg.p_offset > size || seg.p_filesz > size - seg.p_offset)
+      return bad("segment " + std::to_string(i) + " ends at byte " +
+                 std::to_string(seg.p_offset + seg.p_filesz) + " of a " +
+                 std::to_string(size) + "-byte file: truncated?");
+  }
+  return Status::ok();
+}
+} // namespace
 
 Expected<std::unique_ptr<Module>> Module::load(const std::string &path) {
   return load(path, manifestPathFor(path));
@@ -31,6 +82,9 @@ Expected<std::unique_ptr<Module>> Module::load(const std::string &path,
   // dlopen searches the library path for names without a slash.
   std::string openPath = path.find('/') == std::string::npos ? "./" + path
                                                              : path;
+  Status whole = checkSharedObject(openPath);
+  if (!whole)
+    return whole;
   m->handle_ = ::dlopen(openPath.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (!m->handle_) {
     const char *err = ::dlerror();
