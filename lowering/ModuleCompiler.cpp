@@ -504,6 +504,23 @@ mlir::rescale::createHostTargetMachine(Location loc, StringRef cpu,
   if (subtarget && !subtarget->isCPUStringValid(cpuName))
     return emitError(loc) << "unknown CPU '" << cpuName << "' for "
                           << triple.str();
+  // The user's features too: LLVM warns about an unknown one (three times)
+  // and compiles without it.
+  SmallVector<StringRef> items;
+  features.split(items, ',', /*MaxSplit=*/-1, /*KeepEmpty=*/false);
+  for (StringRef item : items) {
+    StringRef name = item.trim();
+    if (!name.consume_front("+") && !name.consume_front("-"))
+      return emitError(loc) << "--features: '" << item.trim()
+                            << "' is not +name or -name (e.g. +avx512f)";
+    if (subtarget &&
+        !llvm::any_of(subtarget->getAllProcessorFeatures(),
+                      [&](const llvm::SubtargetFeatureKV &f) {
+                        return name == f.Key;
+                      }))
+      return emitError(loc) << "--features: unknown feature '" << name
+                            << "' for " << triple.str();
+  }
   std::unique_ptr<llvm::TargetMachine> tm(
       target->createTargetMachine(triple, cpuName, featureString, targetOptions,
                                   llvm::Reloc::PIC_, std::nullopt, level));
