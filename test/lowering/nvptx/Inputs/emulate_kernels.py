@@ -8,13 +8,19 @@ output. The host side of ENTRY (buffers, allocations, gpu.launch_func, the
 return) is followed op by op; every launch runs each CTA's threads as
 coroutines that meet at gpu.barrier and at nvvm.mma.sync, which is computed
 for the whole warp from the lanes' fragments as the PTX ISA lays them out
-(m16n8k16 bf16/f16 and m16n8k32 s8, row.col). Writes OUT_DIR/out0.npy (f32).
+(m16n8k16 bf16/f16 and m16n8k32 s8, row.col), and at gpu.shuffle (xor, down,
+up, idx within the width). Threads that returned count as arrived at a
+barrier; a warp collective needs all 32 lanes. Writes OUT_DIR/out<j>.npy
+(f32 values; integer and narrow-float results as their values, as rescale-run
+writes them).
 
-It is how the quantized linear kernels are checked on machines without a GPU
-(quant-linear-emulated.test): it executes the very IR the backend emits, so
-index, staging, decoding and epilogue mistakes show up as wrong numbers. It
-knows only the ops those kernels use and is slow (a CTA of 128 threads per
-few seconds): keep the shapes small. Inputs of f8/f4 element types are the
+It is how the quantized linear and quantization kernels are checked on
+machines without a GPU (quant-linear-emulated.test, quant-ops-emulated.test):
+it executes the very IR the backend emits, so index, staging, decoding,
+reduction and epilogue mistakes show up as wrong numbers. Float arithmetic is
+IEEE (f64 division and rounding to even as Python does them); math.exp is
+libm's, not libdevice's. It knows only the ops those kernels use and is slow
+(a CTA of 128 GEMM threads per few seconds): keep the shapes small. Inputs of f8/f4 element types are the
 decoded values (what rescale-run writes), encoded back to their codes here.
 """
 import math
@@ -97,6 +103,8 @@ def to_bits(t, v):
         return v & ((1 << width(t)) - 1)
     if t == "f32":
         return f32_bits(v)
+    if t == "f64":
+        return struct.unpack("<Q", struct.pack("<d", v))[0]
     if t == "bf16":
         return bf16_bits(v)
     if t == "f16":
@@ -111,6 +119,8 @@ def from_bits(t, b):
         return b
     if t == "f32":
         return bits_f32(b)
+    if t == "f64":
+        return struct.unpack("<d", struct.pack("<Q", b & (2 ** 64 - 1)))[0]
     if t == "bf16":
         return bits_f32(b << 16)
     if t == "f16":
@@ -147,10 +157,11 @@ E2M1 = minifloat_table(2, 1, 1)
 
 
 def encode(t, v):
+    negative_zero = v == 0 and math.copysign(1, v) < 0
     if t == "f8E4M3FN":
-        return E4M3[v]
+        return 0x80 if negative_zero else 0x7F if math.isnan(v) else E4M3[v]
     if t == "f4E2M1FN":
-        return E2M1[v]
+        return 0x8 if negative_zero else E2M1[v]
     if t == "f8E8M0FNU":
         if v == 0:
             raise Exception("e8m0 0")
@@ -160,6 +171,25 @@ def encode(t, v):
     if t.startswith("i"):
         return int(v) & ((1 << width(t)) - 1)
     return round_to(t, v)
+
+def decode(t, v):
+    """An element as rescale-run writes it: narrow floats and integers as
+    their values (signed for iN)."""
+    if t == "f8E4M3FN":
+        return math.nan if v & 0x7F == 0x7F else E4M3_VALUES[v]
+    if t == "f4E2M1FN":
+        return E2M1_VALUES[v & 0xF]
+    if t == "f8E8M0FNU":
+        return math.nan if v == 0xFF else 2.0 ** (v - 127)
+    if t.startswith("i"):
+        return float(signed(v, width(t)))
+    return float(v)
+
+
+E4M3_VALUES = {c: v for v, c in E4M3.items()}
+E4M3_VALUES.update({0x80: -0.0})
+E2M1_VALUES = {c: v for v, c in E2M1.items()}
+E2M1_VALUES.update({0x8: -0.0})
 
 # ---------------------------------------------------------------- parsing
 
@@ -333,6 +363,41 @@ class Barrier:
     pass
 
 
+def maximumf(ins):
+    """arith.maximumf: NaN if either is NaN, +0 above -0."""
+    a, b = ins
+    if math.isnan(a) or math.isnan(b):
+        return math.nan
+    if a == b:
+        return a if math.copysign(1, a) > 0 else b
+    return max(a, b)
+
+
+def minimumf(ins):
+    a, b = ins
+    if math.isnan(a) or math.isnan(b):
+        return math.nan
+    if a == b:
+        return a if math.copysign(1, a) < 0 else b
+    return min(a, b)
+
+
+def cmpf(pred, a, b):
+    """arith.cmpf by its predicate number (false, oeq, ogt, oge, olt, ole,
+    one, ord, ueq, ugt, uge, ult, ule, une, uno, true)."""
+    unordered = math.isnan(a) or math.isnan(b)
+    if pred in (0, 15):
+        return int(pred == 15)
+    if pred == 7:
+        return int(not unordered)
+    if pred == 14:
+        return int(unordered)
+    rel = [None, a == b, a > b, a >= b, a < b, a <= b, a != b][pred % 7 if pred < 7 else pred - 7]
+    if pred < 7:
+        return int(not unordered and rel)
+    return int(unordered or rel)
+
+
 def compile_op(op):
     """Sets op.fn: ins -> result for the plain ops (computed once per op), or
     op.special for the ops that control flow or synchronize."""
@@ -408,6 +473,32 @@ def compile_op(op):
             op.fn = lambda ins: round_to(t, ins[0])
     elif n == "math.fma":
         op.fn = lambda ins: round_to(t, ins[0] * ins[1] + ins[2])
+    elif n == "arith.subf":
+        op.fn = lambda ins: round_to(t, ins[0] - ins[1])
+    elif n == "math.absf":
+        op.fn = lambda ins: abs(ins[0])
+    elif n == "math.copysign":
+        op.fn = lambda ins: math.copysign(ins[0], ins[1])
+    elif n == "math.roundeven":
+        # Python's round is half to even; inf and NaN stay.
+        op.fn = lambda ins: ins[0] if not math.isfinite(ins[0]) else \
+            math.copysign(float(round(ins[0])), ins[0])
+    elif n == "math.exp":
+        op.fn = lambda ins: round_to(t, math.exp(ins[0])) if ins[0] < 709 else math.inf
+    elif n in ("arith.maximumf", "arith.minimumf"):
+        op.fn = maximumf if n == "arith.maximumf" else minimumf
+    elif n == "arith.cmpf":
+        pred = int(prop(op, "predicate").split(":")[0])
+        op.fn = lambda ins: cmpf(pred, ins[0], ins[1])
+    elif n == "arith.fptosi":
+        mask = (1 << width(t)) - 1
+        op.fn = lambda ins: (int(ins[0]) if math.isfinite(ins[0]) else 0) & mask
+    elif n in ("arith.maxsi", "arith.minsi", "arith.divsi"):
+        w = width(t)
+        mask = (1 << w) - 1
+        pick = {"arith.maxsi": max, "arith.minsi": min,
+                "arith.divsi": lambda a, b: int(a / b)}[n]
+        op.fn = lambda ins: pick(signed(ins[0], w), signed(ins[1], w)) & mask
     elif n == "memref.extract_aligned_pointer_as_index":
         op.fn = lambda ins: Ptr(ins[0])
     elif n == "llvm.getelementptr":
@@ -436,6 +527,8 @@ def compile_op(op):
                 bits |= to_bits(st, x) << (k * sw)
             return [from_bits(dt, (bits >> (k * dw)) & ((1 << dw) - 1)) for k in range(dcnt)]
         op.fn = vbitcast
+    elif n == "gpu.shuffle":
+        op.special = n
     elif n in ("vector.extract", "llvm.extractvalue"):
         pos = int(re.search(r"(?:static_)?position = array<i64: (\d+)>", op.props).group(1))
         op.fn = lambda ins: ins[0][pos]
@@ -490,6 +583,9 @@ def run_ops(ops, env, ctx):
             yield Barrier()
         elif n == "nvvm.mma.sync":
             env[op.results[0]] = yield ("mma", op, ins)
+        elif n == "gpu.shuffle":
+            value, valid = yield ("shfl", op, ins)
+            env[op.results[0]], env[op.results[1]] = value, valid
         elif n == "scf.for":
             lb, ub, step = ins[:3]
             it = list(ins[3:])
@@ -577,40 +673,75 @@ def launch(func, args, grid, block):
         for t in types[nargs:]:
             n = int(re.match(r"memref<(\d+)x", t).group(1))
             wg.append(Buf(memref_elt(t), n))
-        gens, envs = [], []
+        gens = []
         for tid in range(block):
             env = {}
             for nm, v in zip(names, list(args) + wg):
                 env[nm] = v
             gens.append(run_ops(body, env, {"tid": tid, "bid": bid}))
-        sends = [None] * block
-        while True:
-            outs = []
-            done = 0
-            for tid, g in enumerate(gens):
-                try:
-                    outs.append(g.send(sends[tid]))
-                except StopIteration:
-                    outs.append(None)
-                    done += 1
-            if done == block:
-                break
-            assert done == 0, "divergent threads at a sync point"
-            if isinstance(outs[0], Barrier):
-                assert all(isinstance(o, Barrier) for o in outs)
-                sends = [None] * block
+        run_block(gens)
+
+
+def run_block(gens):
+    """Runs a CTA's threads (generators) to the end. Each runs until it
+    yields a sync point: a barrier (resumed once every live thread is at
+    one), or a warp collective, mma.sync or a shuffle (resumed once the 32
+    lanes of its warp are at the same op). Threads that returned count as
+    arrived at barriers, as on the GPU; a warp collective needs all 32."""
+    block = len(gens)
+    finished = [False] * block
+    pending = [None] * block  # the sync point a thread waits at
+    sends = [None] * block
+    while True:
+        for tid, g in enumerate(gens):
+            if finished[tid] or pending[tid] is not None:
                 continue
-            sends = [None] * block
-            for w in range(block // 32):
-                lanes = outs[w * 32:(w + 1) * 32]
-                op = lanes[0][1]
-                assert all(l[0] == "mma" and l[1] is op for l in lanes)
-                kind = "s8" if "mma_type<s8>" in op.props else "f"
-                na = 4
-                nb = 2
-                frags = [(l[2][:na], l[2][na:na + nb], l[2][na + nb:]) for l in lanes]
-                for j, rr in enumerate(mma(kind, frags)):
-                    sends[w * 32 + j] = rr
+            try:
+                pending[tid] = g.send(sends[tid])
+            except StopIteration:
+                finished[tid] = True
+        live = [t for t in range(block) if not finished[t]]
+        if not live:
+            return
+        sends = [None] * block
+        progressed = False
+        for w in range(0, block, 32):
+            lanes = [t for t in range(w, min(w + 32, block)) if not finished[t]]
+            if not lanes or not all(isinstance(pending[t], tuple) for t in lanes):
+                continue
+            first = pending[lanes[0]]
+            assert len(lanes) == 32 and all(
+                pending[t][0] == first[0] and pending[t][1] is first[1] for t in lanes), \
+                "a warp collective reached by part of a warp, or by different ops"
+            ins = [pending[t][2] for t in lanes]
+            if first[0] == "mma":
+                kind = "s8" if "mma_type<s8>" in first[1].props else "f"
+                frags = [(i[:4], i[4:6], i[6:]) for i in ins]
+                results = mma(kind, frags)
+            else:
+                results = shuffle(first[1], ins)
+            for t, r in zip(lanes, results):
+                sends[t], pending[t] = r, None
+            progressed = True
+        if progressed:
+            continue
+        assert all(isinstance(pending[t], Barrier) for t in live), \
+            "threads wait at different sync points: a barrier and a warp collective"
+        for t in live:
+            pending[t] = None
+
+
+def shuffle(op, ins):
+    """gpu.shuffle across the 32 lanes: ins[lane] = (value, offset, width)."""
+    mode = re.search(r"shuffle_mode (\w+)", op.props).group(1)
+    out = []
+    for lane, (value, offset, width_) in enumerate(ins):
+        base = lane - lane % width_
+        src = {"xor": lane ^ offset, "down": lane + offset, "up": lane - offset,
+               "idx": base + offset}[mode]
+        ok = base <= src < base + width_
+        out.append((ins[src][0] if ok else value, int(ok)))
+    return out
 
 
 def host_constant(op):
@@ -691,9 +822,11 @@ def main():
             launch(gfuncs[kname], args, grid, block)
         elif op.name == "func.return":
             os.makedirs(out_dir, exist_ok=True)
-            shape = [int(d) for d in re.match(r"tensor<((?:\d+x)*)", op.in_types[0]).group(1).strip("x").split("x")]
-            write_npy(os.path.join(out_dir, "out0.npy"), shape,
-                      [float(x) for x in ins[0].data])
+            for j, (t, buf) in enumerate(zip(op.in_types, ins)):
+                dims = re.match(r"tensor<((?:\d+x)*)(\w+)>", t)
+                shape = [int(d) for d in dims.group(1).strip("x").split("x") if d]
+                write_npy(os.path.join(out_dir, "out%d.npy" % j), shape,
+                          [decode(dims.group(2), x) for x in buf.data])
         else:
             raise Exception("host op " + op.name)
 

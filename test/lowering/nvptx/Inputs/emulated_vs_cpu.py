@@ -3,12 +3,15 @@
 
 Usage: emulated_vs_cpu.py FILE.mlir QUANTIZE_ENTRY LINEAR_ENTRY TOL WORK_DIR [SEED]
 1. rescale-run --entry QUANTIZE_ENTRY --random-inputs --device cpu: the
-   codes and scales (and any plain operand it passes through);
+   codes and scales (and any plain operand it passes through); with
+   QUANTIZE_ENTRY `-`, LINEAR_ENTRY's own random inputs (any entry: the
+   quantization ops, a fake-quantized model);
 2. rescale-run --entry LINEAR_ENTRY on those outputs, --device cpu: the
    reference (dequantize + linear decomposed);
 3. emulate_kernels.py runs LINEAR_ENTRY's kernels (rescale-opt
    --convert-rescale-to-gpu) on the same inputs;
-4. compare_npy.py: max|emulated - cpu| / max|cpu| <= TOL.
+4. compare_npy.py, every output: max|emulated - cpu| / max|cpu| <= TOL, or
+   bit for bit with TOL 0.
 FILE is compiled for the CPU and converted to gpu IR once per WORK_DIR and
 content of FILE, so several entries of one file share that work; each call
 writes its results in a fresh directory of its own under WORK_DIR, so calls
@@ -65,15 +68,22 @@ def main():
         os.rmdir(tmp)
     work = tempfile.mkdtemp(prefix=linear + "-", dir=work)
     codes, cpu, emulated = (os.path.join(work, d) for d in ("codes", "cpu", "emulated"))
-    run(["rescale-run", module, "--entry", quantize, "--random-inputs",
-         "--seed", seed, "--device", "cpu", "--output-dir", codes])
-    inputs = sorted(glob.glob(os.path.join(codes, "out*.npy")),
-                    key=lambda p: int(os.path.basename(p)[3:-4]))
-    cmd = ["rescale-run", module, "--entry", linear, "--device", "cpu",
-           "--output-dir", cpu]
-    for path in inputs:
-        cmd += ["--input", path]
-    run(cmd)
+    def numbered(directory, prefix):
+        return sorted(glob.glob(os.path.join(directory, prefix + "*.npy")),
+                      key=lambda p: int(os.path.basename(p)[len(prefix):-4]))
+    if quantize == "-":
+        run(["rescale-run", module, "--entry", linear, "--random-inputs",
+             "--seed", seed, "--device", "cpu", "--output-dir", cpu])
+        inputs = numbered(cpu, "in")
+    else:
+        run(["rescale-run", module, "--entry", quantize, "--random-inputs",
+             "--seed", seed, "--device", "cpu", "--output-dir", codes])
+        inputs = numbered(codes, "out")
+        cmd = ["rescale-run", module, "--entry", linear, "--device", "cpu",
+               "--output-dir", cpu]
+        for path in inputs:
+            cmd += ["--input", path]
+        run(cmd)
     run([sys.executable, os.path.join(HERE, "emulate_kernels.py"), generic,
          linear, emulated] + inputs)
     run([sys.executable, os.path.join(HERE, "compare_npy.py"), cpu, emulated, tol])
