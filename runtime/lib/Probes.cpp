@@ -5,6 +5,7 @@
 #include "rescale/runtime/Json.h"
 
 #include <algorithm>
+#include <sys/stat.h>
 #include <cmath>
 #include <numeric>
 
@@ -99,10 +100,49 @@ Expected<std::vector<ProbeSpec>> readProbes(const std::string &manifestPath,
   return probes;
 }
 
+namespace {
+/// The "absmax" table of a calibration file, by linear name, in file order.
+using AbsmaxTable = std::vector<std::pair<std::string, std::vector<double>>>;
+
+Expected<AbsmaxTable> parseAbsmaxCalibration(const uint8_t *data, size_t size) {
+  Expected<JsonValue> root =
+      parseJson(std::string_view(reinterpret_cast<const char *>(data), size));
+  if (!root)
+    return root.status();
+  auto bad = [](const std::string &why) {
+    return Status::error("not a calibration file: " + why);
+  };
+  const JsonValue *format = root->isObject() ? root->get("format") : nullptr;
+  const JsonValue *version = root->isObject() ? root->get("version") : nullptr;
+  if (!format || !format->isString() ||
+      format->getString() != "rescale-calibration")
+    return bad("expected \"format\": \"rescale-calibration\"");
+  if (!version || !version->isInteger() || version->getInteger() != 1)
+    return bad("expected \"version\": 1");
+  const JsonValue *absmax = root->get("absmax");
+  if (!absmax || !absmax->isObject())
+    return bad("expected an \"absmax\" object");
+  AbsmaxTable table;
+  for (const auto &[name, values] : absmax->getObject()) {
+    if (!values.isArray())
+      return bad("\"" + name + "\" is not an array of numbers");
+    std::vector<double> channels;
+    for (const JsonValue &v : values.getArray()) {
+      if (!v.isNumber())
+        return bad("\"" + name + "\" is not an array of numbers");
+      channels.push_back(v.getNumber());
+    }
+    table.emplace_back(name, std::move(channels));
+  }
+  return table;
+}
+} // namespace
+
 Status writeAbsmaxCalibration(const std::string &path,
                               const std::vector<ProbeSpec> &probes,
-                              const std::vector<HostTensor> &outputs) {
-  std::vector<std::pair<std::string, JsonValue>> absmax;
+                              const std::vector<HostTensor> &outputs,
+                              bool accumulate) {
+  AbsmaxTable table;
   for (const ProbeSpec &p : probes) {
     if (p.kind != "absmax")
       continue;
@@ -111,14 +151,59 @@ Status writeAbsmaxCalibration(const std::string &path,
       return Status::error("absmax probe '" + p.name +
                            "' is not an f32 vector output");
     const HostTensor &t = outputs[p.output];
-    std::vector<JsonValue> values;
-    for (int64_t i = 0; i < t.numElements(); ++i)
-      values.push_back(number(double(t.dataAs<float>()[i])));
-    absmax.emplace_back(p.name, JsonValue::makeArray(std::move(values)));
+    std::vector<double> channels;
+    for (int64_t i = 0; i < t.numElements(); ++i) {
+      double v = t.dataAs<float>()[i];
+      if (!std::isfinite(v))
+        return Status::error("the input of linear '" + p.name + "' has " +
+                             (std::isnan(v) ? "a NaN" : "an infinite value") +
+                             " in channel " + std::to_string(i) +
+                             ": no calibration from this run");
+      channels.push_back(v);
+    }
+    table.emplace_back(p.name, std::move(channels));
   }
-  if (absmax.empty())
+  if (table.empty())
     return Status::error("the entry has no absmax probes (no rescale.linear "
                          "was instrumented), so there is nothing to collect");
+
+  struct stat st;
+  if (accumulate && ::stat(path.c_str(), &st) == 0) {
+    Expected<AbsmaxTable> previous =
+        parseFile<AbsmaxTable>(path, parseAbsmaxCalibration);
+    if (!previous)
+      return previous.status();
+    auto mismatch = [&](const std::string &why) {
+      return Status::error("cannot accumulate into '" + path + "': " + why +
+                           " (a calibration of another model?)");
+    };
+    if (previous->size() != table.size())
+      return mismatch("it has " + std::to_string(previous->size()) +
+                      " linears, this entry " + std::to_string(table.size()));
+    for (auto &entry : table) {
+      const std::string &name = entry.first;
+      std::vector<double> &channels = entry.second;
+      auto it = std::find_if(previous->begin(), previous->end(),
+                             [&](const auto &e) { return e.first == name; });
+      if (it == previous->end())
+        return mismatch("it has no linear '" + name + "'");
+      if (it->second.size() != channels.size())
+        return mismatch("linear '" + name + "' has " +
+                        std::to_string(it->second.size()) +
+                        " channels there, " + std::to_string(channels.size()) +
+                        " here");
+      for (size_t i = 0; i < channels.size(); ++i)
+        channels[i] = std::max(channels[i], it->second[i]);
+    }
+  }
+
+  std::vector<std::pair<std::string, JsonValue>> absmax;
+  for (auto &[name, channels] : table) {
+    std::vector<JsonValue> values;
+    for (double v : channels)
+      values.push_back(number(v));
+    absmax.emplace_back(name, JsonValue::makeArray(std::move(values)));
+  }
   JsonValue root = JsonValue::makeObject(
       {{"format", JsonValue::makeString("rescale-calibration")},
        {"version", integer(1)},

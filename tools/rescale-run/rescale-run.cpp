@@ -3,7 +3,7 @@
 //   rescale-run FILE.mlir|MODULE.so --entry NAME [--input a.npy ...]
 //               --output-dir DIR [--random-inputs [--seed N]] [--time N]
 //               [--device cpu|cuda] [--print-summary]
-//               [--collect-absmax FILE] [--sink-report FILE]
+//               [--collect-absmax FILE [--accumulate]] [--sink-report FILE]
 //
 // A .mlir file is compiled on the fly (the same path as rescale-compile) to a
 // module in a temporary directory; a .so is loaded with its manifest. The
@@ -71,6 +71,7 @@ struct Options {
   bool printSummary = false;
   /// Probe reports (docs/quantization.md): instrument the .mlir, write FILE.
   std::string collectAbsmax;
+  bool accumulateAbsmax = false;
   std::string sinkReport;
 };
 
@@ -90,6 +91,9 @@ constexpr const char *kUsage =
     "  --collect-absmax F instrument every rescale.linear input and write its\n"
     "                     per-channel max|x| as the SmoothQuant calibration\n"
     "                     file F (for --rescale-insert-quantization)\n"
+    "  --accumulate       with --collect-absmax: F keeps the per-channel\n"
+    "                     maximum of its previous values and this run's\n"
+    "                     (calibrate over several batches, one run each)\n"
     "  --sink-report F    instrument attentions and norms and write the\n"
     "                     attention/residual sink report F (JSON)\n"
     "bf16 tensors are f32 .npy files at the boundary.\n";
@@ -174,6 +178,9 @@ Options parseOptions(int argc, char **argv) {
       options.printSummary = true;
     } else if (arg == "--collect-absmax") {
       options.collectAbsmax = takeValue();
+    } else if (arg == "--accumulate") {
+      noValue();
+      options.accumulateAbsmax = true;
     } else if (arg == "--sink-report") {
       options.sinkReport = takeValue();
     } else if (arg.size() > 1 && arg[0] == '-') {
@@ -195,6 +202,8 @@ Options parseOptions(int argc, char **argv) {
     usageError("--output-dir DIR is required");
   if (options.randomInputs && !options.inputs.empty())
     usageError("--random-inputs and --input are exclusive");
+  if (options.accumulateAbsmax && options.collectAbsmax.empty())
+    usageError("--accumulate needs --collect-absmax F");
   return options;
 }
 
@@ -751,8 +760,8 @@ int main(int argc, char **argv) {
     if (p.output < outputs.size())
       isProbe[p.output] = true;
   if (!options.collectAbsmax.empty()) {
-    Status status =
-        writeAbsmaxCalibration(options.collectAbsmax, *probesOr, outputs);
+    Status status = writeAbsmaxCalibration(options.collectAbsmax, *probesOr,
+                                           outputs, options.accumulateAbsmax);
     if (!status)
       fail("--collect-absmax: " + status.message());
   }

@@ -45,10 +45,16 @@ Expected<std::vector<ProbeSpec>> readProbes(const std::string &manifestPath,
 /// `probes` (each output an f32 [K] tensor):
 ///   {"format": "rescale-calibration", "version": 1,
 ///    "absmax": {"main/linear0": [...], ...}}
-/// Fails when there is no absmax probe.
+/// Fails when there is no absmax probe, or a maximum is not finite (JSON has
+/// no NaN or inf, and SmoothQuant cannot use one). With `accumulate`, an
+/// existing file at `path` is read first and each channel keeps the larger
+/// of its value and this call's: calibration over several batches, one call
+/// each. The file must then name exactly these linears with the same channel
+/// counts (it comes from the same model), else nothing is written.
 Status writeAbsmaxCalibration(const std::string &path,
                               const std::vector<ProbeSpec> &probes,
-                              const std::vector<HostTensor> &outputs);
+                              const std::vector<HostTensor> &outputs,
+                              bool accumulate = false);
 
 /// Writes the sink report (docs/sink-report.md) of one call of `entry` from
 /// its "first_token_share" probes (f32 [B, Hq]) and "norm_input" probes
