@@ -463,7 +463,13 @@ Value match::matchSwish(Value v) {
   SmallVector<Factor> f;
   double c;
   flattenProduct(v, f, c);
-  if (f.size() != 2 || c != 1.0)
+  if (c != 1.0)
+    return {};
+  return matchSwishFactors(f);
+}
+
+Value match::matchSwishFactors(ArrayRef<Factor> f) {
+  if (f.size() != 2)
     return {};
   for (int i = 0; i < 2; ++i) {
     const Factor &h = f[i], &s = f[1 - i];

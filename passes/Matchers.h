@@ -107,6 +107,9 @@ Value matchSigmoid(Value v);
 Value matchLogisticDenominator(Value v);
 /// swish(h) = h·σ(h) or h / (1 + exp(-h)): returns h.
 Value matchSwish(Value v);
+/// The same on the two factors of a flattened product (h and σ(h) or
+/// 1/(1 + e^-h)); returns h.
+Value matchSwishFactors(ArrayRef<Factor> factors);
 
 /// Evaluates a mask over the last two dimensions (S rows, T columns):
 /// a constant, or a linalg op / body value computed from `linalg.index`.

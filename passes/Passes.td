@@ -106,8 +106,9 @@ def RescaleFuseGatedNormPass
     out = g ⊙ y
     ```
 
-    (`act` = sigmoid or tanh, swish spelled `h·σ(h)` or `h / (1 + e^-h)`)
-    into `rescale.gated_norm(x, w, Wdᵀ, Wuᵀ)`. The gate must read `y` itself:
+    (`act` = sigmoid, tanh, silu `z·σ(z)` or the identity: the paper's gate
+    and its ablations; swish and silu spelled `h·σ(h)` or `h / (1 + e^-h)`)
+    into `rescale.gated_norm(x, w, Wdᵀ, Wuᵀ)` with that `gate_activation`. The gate must read `y` itself:
     a gate computed from another value is not a self-gate and is left alone.
 
     It also fuses a residual add feeding a norm into `rescale.add_rms_norm`,

@@ -34,8 +34,20 @@ struct GateMatch {
   GateActivation activation;
 };
 
-/// `act(z)` as a factor of a product: σ(z) flattens to 1/(1 + e^-z).
-std::optional<std::pair<Value, GateActivation>> matchGateActivation(const Factor &f) {
+/// `act(z)` as the factors of a product besides the normalized row: σ(z)
+/// flattens to 1/(1 + e^-z), tanh(z) stays one factor, silu(z) = z·σ(z) is
+/// two, and the identity gate (the ablation without an activation) is z
+/// itself, the up-projection.
+std::optional<std::pair<Value, GateActivation>>
+matchGateActivation(ArrayRef<Factor> fs) {
+  if (fs.size() == 2) {
+    if (Value z = matchSwishFactors(fs))
+      return std::make_pair(strip(z), GateActivation::silu);
+    return std::nullopt;
+  }
+  if (fs.size() != 1)
+    return std::nullopt;
+  const Factor &f = fs.front();
   if (f.inverse) {
     if (Value z = matchLogisticDenominator(f.v))
       return std::make_pair(z, GateActivation::sigmoid);
@@ -44,6 +56,8 @@ std::optional<std::pair<Value, GateActivation>> matchGateActivation(const Factor
   Elementwise e = getElementwise(f.v);
   if (e.kind == Ew::Tanh)
     return std::make_pair(strip(e.operands[0]), GateActivation::tanh);
+  if (strip(f.v).getDefiningOp<LinearOp>())
+    return std::make_pair(strip(f.v), GateActivation::identity);
   return std::nullopt;
 }
 
@@ -51,13 +65,15 @@ std::optional<GateMatch> matchSelfGate(Value root) {
   SmallVector<Factor> fs;
   double c;
   flattenProduct(root, fs, c);
-  if (fs.size() != 2 || c != 1.0)
+  if (fs.size() < 2 || fs.size() > 3 || c != 1.0)
     return std::nullopt;
-  for (int i = 0; i < 2; ++i) {
+  for (size_t i = 0; i < fs.size(); ++i) {
     auto norm = fs[i].inverse ? nullptr : fs[i].v.getDefiningOp<RMSNormOp>();
     if (!norm)
       continue;
-    auto act = matchGateActivation(fs[1 - i]);
+    SmallVector<Factor> gate(fs.begin(), fs.end());
+    gate.erase(gate.begin() + i);
+    auto act = matchGateActivation(gate);
     if (!act)
       return std::nullopt;
     auto up = strip(act->first).getDefiningOp<LinearOp>();

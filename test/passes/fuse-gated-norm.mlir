@@ -63,6 +63,85 @@ func.func @gated_norm_tensorwise_tanh_constants(%x: tensor<4x8xf32>, %w: tensor<
 
 // -----
 
+// The gate ablations of §3.4: silu(z) = z·σ(z), here z / (1 + e^-z), and the
+// identity gate (no activation on the up-projection).
+// CHECK-LABEL: func.func @gated_norm_silu_gate
+// CHECK: %[[G:.+]] = rescale.gated_norm {{.*}}gate_activation = #rescale.gate_activation<silu>
+// CHECK-NEXT: return %[[G]]
+func.func @gated_norm_silu_gate(%x: tensor<4x8xf32>, %w: tensor<8xf32>, %wd: tensor<2x8xf32>, %wu: tensor<8x2xf32>) -> tensor<4x8xf32> {
+  %one2 = arith.constant dense<1.0> : tensor<4x2xf32>
+  %one8 = arith.constant dense<1.0> : tensor<4x8xf32>
+  %y = rescale.rms_norm %x, %w : (tensor<4x8xf32>, tensor<8xf32>) -> tensor<4x8xf32>
+  %h = rescale.linear %y, %wd : (tensor<4x8xf32>, tensor<2x8xf32>) -> tensor<4x2xf32>
+  %nh = arith.negf %h : tensor<4x2xf32>
+  %eh = math.exp %nh : tensor<4x2xf32>
+  %dh = arith.addf %one2, %eh : tensor<4x2xf32>
+  %sw = arith.divf %h, %dh : tensor<4x2xf32>
+  %z = rescale.linear %sw, %wu : (tensor<4x2xf32>, tensor<8x2xf32>) -> tensor<4x8xf32>
+  %nz = arith.negf %z : tensor<4x8xf32>
+  %ez = math.exp %nz : tensor<4x8xf32>
+  %dz = arith.addf %one8, %ez : tensor<4x8xf32>
+  %g = arith.divf %z, %dz : tensor<4x8xf32>
+  %out = arith.mulf %y, %g : tensor<4x8xf32>
+  return %out : tensor<4x8xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @gated_norm_identity_gate
+// CHECK: %[[G:.+]] = rescale.gated_norm {{.*}}gate_activation = #rescale.gate_activation<identity>
+// CHECK-NEXT: return %[[G]]
+func.func @gated_norm_identity_gate(%x: tensor<4x8xf32>, %w: tensor<8xf32>, %wd: tensor<2x8xf32>, %wu: tensor<8x2xf32>) -> tensor<4x8xf32> {
+  %one2 = arith.constant dense<1.0> : tensor<4x2xf32>
+  %y = rescale.rms_norm %x, %w : (tensor<4x8xf32>, tensor<8xf32>) -> tensor<4x8xf32>
+  %h = rescale.linear %y, %wd : (tensor<4x8xf32>, tensor<2x8xf32>) -> tensor<4x2xf32>
+  %nh = arith.negf %h : tensor<4x2xf32>
+  %eh = math.exp %nh : tensor<4x2xf32>
+  %dh = arith.addf %one2, %eh : tensor<4x2xf32>
+  %sw = arith.divf %h, %dh : tensor<4x2xf32>
+  %z = rescale.linear %sw, %wu : (tensor<4x2xf32>, tensor<8x2xf32>) -> tensor<4x8xf32>
+  %out = arith.mulf %z, %y : tensor<4x8xf32>
+  return %out : tensor<4x8xf32>
+}
+
+// -----
+
+// Near-misses for the ablations: σ of a different value than the factor it
+// multiplies is not silu, and a gate that is not the up-projection of
+// swish(down(y)) is not a gate.
+// CHECK-LABEL: func.func @not_gated_norm_silu_of_other_value
+// CHECK-NOT: rescale.gated_norm
+func.func @not_gated_norm_silu_of_other_value(%x: tensor<4x8xf32>, %w: tensor<8xf32>, %wd: tensor<2x8xf32>, %wu: tensor<8x2xf32>, %o: tensor<4x8xf32>) -> tensor<4x8xf32> {
+  %one2 = arith.constant dense<1.0> : tensor<4x2xf32>
+  %one8 = arith.constant dense<1.0> : tensor<4x8xf32>
+  %y = rescale.rms_norm %x, %w : (tensor<4x8xf32>, tensor<8xf32>) -> tensor<4x8xf32>
+  %h = rescale.linear %y, %wd : (tensor<4x8xf32>, tensor<2x8xf32>) -> tensor<4x2xf32>
+  %nh = arith.negf %h : tensor<4x2xf32>
+  %eh = math.exp %nh : tensor<4x2xf32>
+  %dh = arith.addf %one2, %eh : tensor<4x2xf32>
+  %sw = arith.divf %h, %dh : tensor<4x2xf32>
+  %z = rescale.linear %sw, %wu : (tensor<4x2xf32>, tensor<8x2xf32>) -> tensor<4x8xf32>
+  %no = arith.negf %o : tensor<4x8xf32>
+  %eo = math.exp %no : tensor<4x8xf32>
+  %dz = arith.addf %one8, %eo : tensor<4x8xf32>
+  %g = arith.divf %z, %dz : tensor<4x8xf32>
+  %out = arith.mulf %y, %g : tensor<4x8xf32>
+  return %out : tensor<4x8xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @not_gated_norm_plain_linear_product
+// CHECK-NOT: rescale.gated_norm
+func.func @not_gated_norm_plain_linear_product(%x: tensor<4x8xf32>, %w: tensor<8xf32>, %wu: tensor<8x8xf32>) -> tensor<4x8xf32> {
+  %y = rescale.rms_norm %x, %w : (tensor<4x8xf32>, tensor<8xf32>) -> tensor<4x8xf32>
+  %z = rescale.linear %y, %wu : (tensor<4x8xf32>, tensor<8x8xf32>) -> tensor<4x8xf32>
+  %out = arith.mulf %z, %y : tensor<4x8xf32>
+  return %out : tensor<4x8xf32>
+}
+
+// -----
+
 // Near-miss: the gate is computed from x, not from the norm's output, so it
 // is not a self-gate.
 // CHECK-LABEL: func.func @not_gated_norm_gate_from_other_value

@@ -55,3 +55,35 @@ func.func @sequence_layout_gate(%q: tensor<1x2x4x8xf32>, %k: tensor<1x2x4x8xf32>
   %out = arith.divf %f, %d : tensor<1x4x16xf32>
   return %out : tensor<1x4x16xf32>
 }
+
+// The §3.4 gate ablations: silu(z) = z·σ(z), and no activation at all.
+func.func @silu_self_gate(%x: tensor<4x8xf32>, %w: tensor<8xf32>, %wd: tensor<2x8xf32>, %wu: tensor<8x2xf32>) -> tensor<4x8xf32> {
+  %one2 = arith.constant dense<1.0> : tensor<4x2xf32>
+  %one8 = arith.constant dense<1.0> : tensor<4x8xf32>
+  %y = rescale.rms_norm %x, %w {epsilon = 1.0e-5 : f32} : (tensor<4x8xf32>, tensor<8xf32>) -> tensor<4x8xf32>
+  %h = rescale.linear %y, %wd : (tensor<4x8xf32>, tensor<2x8xf32>) -> tensor<4x2xf32>
+  %nh = arith.negf %h : tensor<4x2xf32>
+  %eh = math.exp %nh : tensor<4x2xf32>
+  %dh = arith.addf %one2, %eh : tensor<4x2xf32>
+  %sw = arith.divf %h, %dh : tensor<4x2xf32>
+  %z = rescale.linear %sw, %wu : (tensor<4x2xf32>, tensor<8x2xf32>) -> tensor<4x8xf32>
+  %nz = arith.negf %z : tensor<4x8xf32>
+  %ez = math.exp %nz : tensor<4x8xf32>
+  %dz = arith.addf %ez, %one8 : tensor<4x8xf32>
+  %s = arith.divf %one8, %dz : tensor<4x8xf32>
+  %g = arith.mulf %z, %s : tensor<4x8xf32>
+  %out = arith.mulf %g, %y : tensor<4x8xf32>
+  return %out : tensor<4x8xf32>
+}
+func.func @identity_self_gate(%x: tensor<4x8xf32>, %w: tensor<8xf32>, %wd: tensor<2x8xf32>, %wu: tensor<8x2xf32>) -> tensor<4x8xf32> {
+  %one2 = arith.constant dense<1.0> : tensor<4x2xf32>
+  %y = rescale.rms_norm %x, %w {epsilon = 1.0e-5 : f32} : (tensor<4x8xf32>, tensor<8xf32>) -> tensor<4x8xf32>
+  %h = rescale.linear %y, %wd : (tensor<4x8xf32>, tensor<2x8xf32>) -> tensor<4x2xf32>
+  %nh = arith.negf %h : tensor<4x2xf32>
+  %eh = math.exp %nh : tensor<4x2xf32>
+  %dh = arith.addf %one2, %eh : tensor<4x2xf32>
+  %sw = arith.divf %h, %dh : tensor<4x2xf32>
+  %z = rescale.linear %sw, %wu : (tensor<4x2xf32>, tensor<8x2xf32>) -> tensor<4x8xf32>
+  %out = arith.mulf %y, %z : tensor<4x8xf32>
+  return %out : tensor<4x8xf32>
+}
