@@ -36,6 +36,9 @@ def RescaleRaisePass
       against −inf (or a large negative) or an added constant (constant, or
       computed from `linalg.index`, with a KV-cache offset), and softmax
       spelled as max, subtract, exp, sum, divide or as `linalg.softmax`.
+      softmax₁ (`exp(s) / (1 + Σ exp(s))`, or stabilized by m = max s or
+      max(0, max s) as `exp(s - m) / (exp(-m) + Σ exp(s - m))`) becomes
+      `softmax = off_by_one`.
       Only exactly-causal masks are raised; 2-d and 3-d attention is
       reshaped to the op's 4-d layout, and Llama's `repeat_kv` (unsqueeze,
       broadcast, collapse of k and v) becomes grouped-query attention.

@@ -283,6 +283,7 @@ struct AttentionMatch {
   Value q, k, v;
   double scale = 1.0;
   bool causal = false;
+  SoftmaxKind softmax = SoftmaxKind::standard;
 };
 
 /// The tensor a scaled operand scales: `c · t` or `t / c` with c constant.
@@ -339,7 +340,7 @@ MaskResult peelMask(Value &s, int64_t S, int64_t T) {
   return MaskResult::NotAMask;
 }
 
-Value matchSoftmaxScores(Value p);
+Value matchSoftmaxScores(Value p, SoftmaxKind &kind);
 std::optional<AttentionMatch> matchScores(Value s, const Matmul *pv, int64_t S,
                                           int64_t T, int64_t rank);
 
@@ -363,19 +364,62 @@ std::optional<AttentionMatch> matchAttention(Value root) {
   // P = linalg.softmax(s) over the last dimension, or spelled out as
   // P = exp(s - max(s)) / sum(exp(s - max(s))).
   Value s;
+  SoftmaxKind kind = SoftmaxKind::standard;
   if (auto sm = strip(pv->lhs).getDefiningOp<linalg::SoftmaxOp>()) {
     if (sm.getDimension() != static_cast<uint64_t>(rank - 1))
       return std::nullopt;
     s = sm.getInput();
-  } else if (!(s = matchSoftmaxScores(pv->lhs))) {
+  } else if (!(s = matchSoftmaxScores(pv->lhs, kind))) {
     return std::nullopt;
   }
-  return matchScores(s, &*pv, S, T, rank);
+  std::optional<AttentionMatch> m = matchScores(s, &*pv, S, T, rank);
+  if (m)
+    m->softmax = kind;
+  return m;
 }
 
-/// `exp(s - max(s)) / sum(exp(s - max(s)))` over the last dimension (the
-/// max subtraction is optional): returns s.
-Value matchSoftmaxScores(Value p) {
+/// Whether `m` is the row maximum of `s` over the last dimension, or that
+/// maximum clamped below at 0 (softmax₁'s stabilizer, max(0, max s)): a
+/// value constant along the softmax dimension either way.
+bool isRowMax(Value m, Value s) {
+  std::optional<Reduction> mx = matchReduction(m);
+  if (mx)
+    return mx->kind == ReduceKind::Max && mx->overLastDim &&
+           sameValue(mx->element, s);
+  Elementwise clamp = getElementwise(m);
+  if (clamp.kind != Ew::Max)
+    return false;
+  for (int i = 0; i < 2; ++i) {
+    std::optional<double> zero = getSplat(clamp.operands[i]);
+    if (zero && *zero == 0.0 && isRowMax(clamp.operands[1 - i], s))
+      return true;
+  }
+  return false;
+}
+
+/// `exp(-m)` or `exp(0 - m)`: returns m.
+Value matchExpOfNegation(Value v) {
+  Elementwise ex = getElementwise(v);
+  if (ex.kind != Ew::Exp)
+    return {};
+  Elementwise neg = getElementwise(ex.operands[0]);
+  if (neg.kind == Ew::Neg)
+    return neg.operands[0];
+  if (neg.kind == Ew::Sub) {
+    std::optional<double> zero = getSplat(neg.operands[0]);
+    if (zero && *zero == 0.0)
+      return neg.operands[1];
+  }
+  return {};
+}
+
+/// The softmax over the last dimension, returning its scores s:
+///   standard:   exp(s - m) / Σ exp(s - m)
+///   off_by_one: exp(s - m) / (exp(-m) + Σ exp(s - m)), or without m
+///               exp(s) / (1 + Σ exp(s))  (softmax₁, "attention is off by one")
+/// where m, when present, is the row maximum of s (for off_by_one also
+/// max(0, max s)); any such m gives the same probabilities.
+Value matchSoftmaxScores(Value p, SoftmaxKind &kind) {
   SmallVector<Factor> fs;
   double c;
   flattenProduct(p, fs, c);
@@ -383,23 +427,43 @@ Value matchSoftmaxScores(Value p) {
     return {};
   Value num = fs[0].inverse ? fs[1].v : fs[0].v;
   Value den = fs[0].inverse ? fs[0].v : fs[1].v;
-  std::optional<Reduction> sum = matchReduction(den);
-  if (!sum || sum->kind != ReduceKind::Sum || !sum->overLastDim ||
-      !sameValue(sum->element, num))
-    return {};
   Elementwise ex = getElementwise(num);
   if (ex.kind != Ew::Exp)
     return {};
-  Value s = ex.operands[0];
+  Value s = ex.operands[0], shift;
   Elementwise sub = getElementwise(s);
-  if (sub.kind == Ew::Sub) {
-    std::optional<Reduction> mx = matchReduction(sub.operands[1]);
-    if (!mx || mx->kind != ReduceKind::Max || !mx->overLastDim ||
-        !sameValue(mx->element, sub.operands[0]))
+  if (sub.kind == Ew::Sub && !getSplat(sub.operands[1])) {
+    if (!isRowMax(sub.operands[1], sub.operands[0]))
       return {};
+    shift = sub.operands[1];
     s = sub.operands[0];
   }
-  return s;
+  auto isSumOfNumerator = [&](Value v) {
+    std::optional<Reduction> sum = matchReduction(v);
+    return sum && sum->kind == ReduceKind::Sum && sum->overLastDim &&
+           sameValue(sum->element, num);
+  };
+  if (isSumOfNumerator(den)) {
+    kind = SoftmaxKind::standard;
+    return s;
+  }
+  // The off-by-one denominator: its extra term is exp(0 - m), i.e. 1 when
+  // there is no shift.
+  Elementwise add = getElementwise(den);
+  if (add.kind != Ew::Add)
+    return {};
+  for (int i = 0; i < 2; ++i) {
+    if (!isSumOfNumerator(add.operands[1 - i]))
+      continue;
+    Value extra = add.operands[i];
+    bool one = !shift && getSplat(extra) && *getSplat(extra) == 1.0;
+    Value negated = shift ? matchExpOfNegation(extra) : Value();
+    if (one || (negated && sameValue(negated, shift))) {
+      kind = SoftmaxKind::off_by_one;
+      return s;
+    }
+  }
+  return {};
 }
 
 /// Below the softmax: optional scale and causal mask, then q·kᵀ.
@@ -552,6 +616,9 @@ struct RaiseAttention : RewritePattern {
         rewriter.getNamedAttr("scale", rewriter.getF32FloatAttr(m->scale))};
     if (m->causal)
       attrs.push_back(rewriter.getNamedAttr("causal", rewriter.getBoolAttr(true)));
+    if (m->softmax != SoftmaxKind::standard)
+      attrs.push_back(rewriter.getNamedAttr(
+          "softmax", SoftmaxKindAttr::get(rewriter.getContext(), m->softmax)));
     auto attn = AttentionOp::create(rewriter, loc, TypeRange{resultType},
                                     ValueRange{q, k, v}, attrs);
     rewriter.replaceOp(op, reshapeTo(rewriter, loc, attn.getResult(), rt.getShape()));

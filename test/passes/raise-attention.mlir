@@ -390,3 +390,148 @@ func.func @attention_gqa_repeat_kv(%q: tensor<1x4x4x8xf32>, %k: tensor<1x2x4x8xf
   } -> tensor<1x4x4x8xf32>
   return %o : tensor<1x4x4x8xf32>
 }
+
+// -----
+
+// softmax₁ ("attention is off by one", the paper's off_by_one): the
+// stabilized form with m = max(0, max s), exp(s - m) / (exp(-m) + Σ exp(s - m)).
+// CHECK-LABEL: func.func @attention_off_by_one_stabilized
+// CHECK: rescale.attention {{.*}} {scale = 0.353553385 : f32, softmax = #rescale.softmax<off_by_one>}
+// CHECK-NOT: math.exp
+func.func @attention_off_by_one_stabilized(%q: tensor<2x4x8xf32>, %k: tensor<2x4x8xf32>, %v: tensor<2x4x8xf32>) -> tensor<2x4x8xf32> {
+  %zero = arith.constant 0.0 : f32
+  %ninf = arith.constant 0xFF800000 : f32
+  %scale = arith.constant dense<0.353553385> : tensor<2x4x4xf32>
+  %zeros = arith.constant dense<0.0> : tensor<2x4xf32>
+  %ekt = tensor.empty() : tensor<2x8x4xf32>
+  %kt = linalg.transpose ins(%k : tensor<2x4x8xf32>) outs(%ekt : tensor<2x8x4xf32>) permutation = [0, 2, 1]
+  %es = tensor.empty() : tensor<2x4x4xf32>
+  %zs = linalg.fill ins(%zero : f32) outs(%es : tensor<2x4x4xf32>) -> tensor<2x4x4xf32>
+  %s = linalg.batch_matmul ins(%q, %kt : tensor<2x4x8xf32>, tensor<2x8x4xf32>) outs(%zs : tensor<2x4x4xf32>) -> tensor<2x4x4xf32>
+  %ss = arith.mulf %s, %scale : tensor<2x4x4xf32>
+  %er = tensor.empty() : tensor<2x4xf32>
+  %mi = linalg.fill ins(%ninf : f32) outs(%er : tensor<2x4xf32>) -> tensor<2x4xf32>
+  %mx = linalg.reduce ins(%ss : tensor<2x4x4xf32>) outs(%mi : tensor<2x4xf32>) dimensions = [2]
+    (%a: f32, %b: f32) {
+      %m = arith.maximumf %a, %b : f32
+      linalg.yield %m : f32
+    }
+  %mc = arith.maximumf %mx, %zeros : tensor<2x4xf32>
+  %mxb = linalg.broadcast ins(%mc : tensor<2x4xf32>) outs(%es : tensor<2x4x4xf32>) dimensions = [2]
+  %sub = arith.subf %ss, %mxb : tensor<2x4x4xf32>
+  %ex = math.exp %sub : tensor<2x4x4xf32>
+  %si = linalg.fill ins(%zero : f32) outs(%er : tensor<2x4xf32>) -> tensor<2x4xf32>
+  %sum = linalg.reduce ins(%ex : tensor<2x4x4xf32>) outs(%si : tensor<2x4xf32>) dimensions = [2]
+    (%a: f32, %b: f32) {
+      %m = arith.addf %a, %b : f32
+      linalg.yield %m : f32
+    }
+  %nm = arith.negf %mc : tensor<2x4xf32>
+  %enm = math.exp %nm : tensor<2x4xf32>
+  %den = arith.addf %enm, %sum : tensor<2x4xf32>
+  %denb = linalg.broadcast ins(%den : tensor<2x4xf32>) outs(%es : tensor<2x4x4xf32>) dimensions = [2]
+  %p = arith.divf %ex, %denb : tensor<2x4x4xf32>
+  %eo = tensor.empty() : tensor<2x4x8xf32>
+  %zo = linalg.fill ins(%zero : f32) outs(%eo : tensor<2x4x8xf32>) -> tensor<2x4x8xf32>
+  %o = linalg.batch_matmul ins(%p, %v : tensor<2x4x4xf32>, tensor<2x4x8xf32>) outs(%zo : tensor<2x4x8xf32>) -> tensor<2x4x8xf32>
+  return %o : tensor<2x4x8xf32>
+}
+
+// -----
+
+// softmax₁ written naively: exp(s) / (1 + Σ exp(s)).
+// CHECK-LABEL: func.func @attention_off_by_one_naive
+// CHECK: rescale.attention {{.*}} {scale = 1.000000e+00 : f32, softmax = #rescale.softmax<off_by_one>}
+func.func @attention_off_by_one_naive(%q: tensor<2x4x8xf32>, %k: tensor<2x4x8xf32>, %v: tensor<2x4x8xf32>) -> tensor<2x4x8xf32> {
+  %zero = arith.constant 0.0 : f32
+  %ones = arith.constant dense<1.0> : tensor<2x4xf32>
+  %ekt = tensor.empty() : tensor<2x8x4xf32>
+  %kt = linalg.transpose ins(%k : tensor<2x4x8xf32>) outs(%ekt : tensor<2x8x4xf32>) permutation = [0, 2, 1]
+  %es = tensor.empty() : tensor<2x4x4xf32>
+  %zs = linalg.fill ins(%zero : f32) outs(%es : tensor<2x4x4xf32>) -> tensor<2x4x4xf32>
+  %s = linalg.batch_matmul ins(%q, %kt : tensor<2x4x8xf32>, tensor<2x8x4xf32>) outs(%zs : tensor<2x4x4xf32>) -> tensor<2x4x4xf32>
+  %ex = math.exp %s : tensor<2x4x4xf32>
+  %er = tensor.empty() : tensor<2x4xf32>
+  %si = linalg.fill ins(%zero : f32) outs(%er : tensor<2x4xf32>) -> tensor<2x4xf32>
+  %sum = linalg.reduce ins(%ex : tensor<2x4x4xf32>) outs(%si : tensor<2x4xf32>) dimensions = [2]
+    (%a: f32, %b: f32) {
+      %m = arith.addf %a, %b : f32
+      linalg.yield %m : f32
+    }
+  %den = arith.addf %ones, %sum : tensor<2x4xf32>
+  %denb = linalg.broadcast ins(%den : tensor<2x4xf32>) outs(%es : tensor<2x4x4xf32>) dimensions = [2]
+  %p = arith.divf %ex, %denb : tensor<2x4x4xf32>
+  %eo = tensor.empty() : tensor<2x4x8xf32>
+  %zo = linalg.fill ins(%zero : f32) outs(%eo : tensor<2x4x8xf32>) -> tensor<2x4x8xf32>
+  %o = linalg.batch_matmul ins(%p, %v : tensor<2x4x4xf32>, tensor<2x4x8xf32>) outs(%zo : tensor<2x4x8xf32>) -> tensor<2x4x8xf32>
+  return %o : tensor<2x4x8xf32>
+}
+
+// -----
+
+// Near-misses: 2 + Σ exp(s) is no softmax, and exp(s - m) / (1 + Σ exp(s - m))
+// (the shift not undone in the extra term) is not softmax₁.
+// CHECK-LABEL: func.func @not_attention_two_plus_sum
+// CHECK-NOT: rescale.attention
+func.func @not_attention_two_plus_sum(%q: tensor<2x4x8xf32>, %k: tensor<2x4x8xf32>, %v: tensor<2x4x8xf32>) -> tensor<2x4x8xf32> {
+  %zero = arith.constant 0.0 : f32
+  %twos = arith.constant dense<2.0> : tensor<2x4xf32>
+  %ekt = tensor.empty() : tensor<2x8x4xf32>
+  %kt = linalg.transpose ins(%k : tensor<2x4x8xf32>) outs(%ekt : tensor<2x8x4xf32>) permutation = [0, 2, 1]
+  %es = tensor.empty() : tensor<2x4x4xf32>
+  %zs = linalg.fill ins(%zero : f32) outs(%es : tensor<2x4x4xf32>) -> tensor<2x4x4xf32>
+  %s = linalg.batch_matmul ins(%q, %kt : tensor<2x4x8xf32>, tensor<2x8x4xf32>) outs(%zs : tensor<2x4x4xf32>) -> tensor<2x4x4xf32>
+  %ex = math.exp %s : tensor<2x4x4xf32>
+  %er = tensor.empty() : tensor<2x4xf32>
+  %si = linalg.fill ins(%zero : f32) outs(%er : tensor<2x4xf32>) -> tensor<2x4xf32>
+  %sum = linalg.reduce ins(%ex : tensor<2x4x4xf32>) outs(%si : tensor<2x4xf32>) dimensions = [2]
+    (%a: f32, %b: f32) {
+      %m = arith.addf %a, %b : f32
+      linalg.yield %m : f32
+    }
+  %den = arith.addf %twos, %sum : tensor<2x4xf32>
+  %denb = linalg.broadcast ins(%den : tensor<2x4xf32>) outs(%es : tensor<2x4x4xf32>) dimensions = [2]
+  %p = arith.divf %ex, %denb : tensor<2x4x4xf32>
+  %eo = tensor.empty() : tensor<2x4x8xf32>
+  %zo = linalg.fill ins(%zero : f32) outs(%eo : tensor<2x4x8xf32>) -> tensor<2x4x8xf32>
+  %o = linalg.batch_matmul ins(%p, %v : tensor<2x4x4xf32>, tensor<2x4x8xf32>) outs(%zo : tensor<2x4x8xf32>) -> tensor<2x4x8xf32>
+  return %o : tensor<2x4x8xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @not_attention_shift_not_undone
+// CHECK-NOT: rescale.attention
+func.func @not_attention_shift_not_undone(%q: tensor<2x4x8xf32>, %k: tensor<2x4x8xf32>, %v: tensor<2x4x8xf32>) -> tensor<2x4x8xf32> {
+  %zero = arith.constant 0.0 : f32
+  %ninf = arith.constant 0xFF800000 : f32
+  %ones = arith.constant dense<1.0> : tensor<2x4xf32>
+  %ekt = tensor.empty() : tensor<2x8x4xf32>
+  %kt = linalg.transpose ins(%k : tensor<2x4x8xf32>) outs(%ekt : tensor<2x8x4xf32>) permutation = [0, 2, 1]
+  %es = tensor.empty() : tensor<2x4x4xf32>
+  %zs = linalg.fill ins(%zero : f32) outs(%es : tensor<2x4x4xf32>) -> tensor<2x4x4xf32>
+  %s = linalg.batch_matmul ins(%q, %kt : tensor<2x4x8xf32>, tensor<2x8x4xf32>) outs(%zs : tensor<2x4x4xf32>) -> tensor<2x4x4xf32>
+  %er = tensor.empty() : tensor<2x4xf32>
+  %mi = linalg.fill ins(%ninf : f32) outs(%er : tensor<2x4xf32>) -> tensor<2x4xf32>
+  %mx = linalg.reduce ins(%s : tensor<2x4x4xf32>) outs(%mi : tensor<2x4xf32>) dimensions = [2]
+    (%a: f32, %b: f32) {
+      %m = arith.maximumf %a, %b : f32
+      linalg.yield %m : f32
+    }
+  %mxb = linalg.broadcast ins(%mx : tensor<2x4xf32>) outs(%es : tensor<2x4x4xf32>) dimensions = [2]
+  %sub = arith.subf %s, %mxb : tensor<2x4x4xf32>
+  %ex = math.exp %sub : tensor<2x4x4xf32>
+  %si = linalg.fill ins(%zero : f32) outs(%er : tensor<2x4xf32>) -> tensor<2x4xf32>
+  %sum = linalg.reduce ins(%ex : tensor<2x4x4xf32>) outs(%si : tensor<2x4xf32>) dimensions = [2]
+    (%a: f32, %b: f32) {
+      %m = arith.addf %a, %b : f32
+      linalg.yield %m : f32
+    }
+  %den = arith.addf %ones, %sum : tensor<2x4xf32>
+  %denb = linalg.broadcast ins(%den : tensor<2x4xf32>) outs(%es : tensor<2x4x4xf32>) dimensions = [2]
+  %p = arith.divf %ex, %denb : tensor<2x4x4xf32>
+  %eo = tensor.empty() : tensor<2x4x8xf32>
+  %zo = linalg.fill ins(%zero : f32) outs(%eo : tensor<2x4x8xf32>) -> tensor<2x4x8xf32>
+  %o = linalg.batch_matmul ins(%p, %v : tensor<2x4x4xf32>, tensor<2x4x8xf32>) outs(%zo : tensor<2x4x8xf32>) -> tensor<2x4x8xf32>
+  return %o : tensor<2x4x8xf32>
+}
