@@ -62,6 +62,33 @@ def ConvertRescaleToLinalg : Pass<"convert-rescale-to-linalg"> {
   ];
 }
 
+def StridedCopiesToLinalg
+    : Pass<"rescale-strided-copies-to-linalg", "::mlir::func::FuncOp"> {
+  let summary = "Turn memref.copy between non-contiguous buffers into linalg.copy";
+  let description = [{
+    Bufferization copies into and out of subviews with `memref.copy` (a
+    `tensor.concat` becomes one copy per operand into a strided view of the
+    result). `finalize-memref-to-llvm` lowers a copy between contiguous
+    buffers to a memcpy, but any other to a call of `memrefCopy` from MLIR's
+    C runner utilities, which a compiled module does not link: the module
+    then fails to load with an undefined symbol. This pass rewrites exactly
+    those copies (either side with a non-identity layout) into `linalg.copy`,
+    which the CPU pipeline lowers to loops with the rest of linalg.
+
+    Example:
+    ```mlir
+    memref.copy %src, %view : memref<1x2x4x6xf32> to memref<1x2x4x6xf32, strided<[56, 28, 7, 1]>>
+    // becomes
+    linalg.copy ins(%src : memref<1x2x4x6xf32>)
+                outs(%view : memref<1x2x4x6xf32, strided<[56, 28, 7, 1]>>)
+    ```
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+  let statistics = [
+    Statistic<"numCopies", "num-copies", "Number of strided copies rewritten">,
+  ];
+}
+
 def CopyRepeatedResults
     : Pass<"rescale-copy-repeated-results", "::mlir::func::FuncOp"> {
   let summary = "Give every returned tensor its own value (a copy for repeats)";

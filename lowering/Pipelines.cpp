@@ -71,6 +71,9 @@ void mlir::rescale::buildLowerToCPUPipeline(OpPassManager &pm,
   pm.addPass(createConvertBufferizationToMemRefPass());
 
   // 3. Buffers -> loops -> CFG. LLVM's loop vectorizer sees plain loops.
+  //    Copies between strided views (a tensor.concat's) become loops too
+  //    instead of calls into MLIR's runner utilities, which modules lack.
+  pm.addNestedPass<func::FuncOp>(createStridedCopiesToLinalg());
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(memref::createExpandStridedMetadataPass());

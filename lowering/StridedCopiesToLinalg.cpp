@@ -1,0 +1,52 @@
+//===- StridedCopiesToLinalg.cpp - no memrefCopy calls in a module --------===//
+//
+// A memref.copy between non-contiguous buffers lowers to a call of MLIR's
+// runner-utils `memrefCopy`, which compiled modules do not link; as a
+// linalg.copy it becomes loops like the rest of the program.
+//
+//===----------------------------------------------------------------------===//
+
+#include "lowering/Passes.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/IR/Builders.h"
+
+namespace mlir::rescale {
+#define GEN_PASS_DEF_STRIDEDCOPIESTOLINALG
+#include "lowering/Passes.h.inc"
+} // namespace mlir::rescale
+
+using namespace mlir;
+
+namespace {
+
+/// Whether finalize-memref-to-llvm can copy `type` as one contiguous block.
+bool isContiguous(MemRefType type) {
+  return type.getLayout().isIdentity() || type.areTrailingDimsContiguous(
+                                              type.getRank());
+}
+
+struct StridedCopiesToLinalgPass
+    : mlir::rescale::impl::StridedCopiesToLinalgBase<
+          StridedCopiesToLinalgPass> {
+  void runOnOperation() override {
+    SmallVector<memref::CopyOp> strided;
+    getOperation().walk([&](memref::CopyOp copy) {
+      auto source = dyn_cast<MemRefType>(copy.getSource().getType());
+      auto target = dyn_cast<MemRefType>(copy.getTarget().getType());
+      if (source && target && (!isContiguous(source) || !isContiguous(target)))
+        strided.push_back(copy);
+    });
+    for (memref::CopyOp copy : strided) {
+      OpBuilder b(copy);
+      linalg::CopyOp::create(b, copy.getLoc(), copy.getSource(),
+                             copy.getTarget());
+      copy.erase();
+      ++numCopies;
+    }
+  }
+};
+
+} // namespace
