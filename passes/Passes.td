@@ -38,7 +38,11 @@ def RescaleRaisePass
       spelled as max, subtract, exp, sum, divide or as `linalg.softmax`.
       softmax₁ (`exp(s) / (1 + Σ exp(s))`, or stabilized by m = max s or
       max(0, max s) as `exp(s - m) / (exp(-m) + Σ exp(s - m))`) becomes
-      `softmax = off_by_one`.
+      `softmax = off_by_one`. GPT-OSS's learned sinks (4-d only: a per-head
+      sink logit broadcast to an extra key column, concatenated to the
+      scores, softmax, optionally after subtracting the row max, then the
+      column sliced off) become `softmax = learned_sink` with the logits as
+      the `sinks` operand.
       Only exactly-causal masks are raised; 2-d and 3-d attention is
       reshaped to the op's 4-d layout, and Llama's `repeat_kv` (unsqueeze,
       broadcast, collapse of k and v) becomes grouped-query attention.

@@ -284,6 +284,8 @@ struct AttentionMatch {
   double scale = 1.0;
   bool causal = false;
   SoftmaxKind softmax = SoftmaxKind::standard;
+  /// learned_sink: the per-query-head sink logits (Hq elements, any shape).
+  Value sinks;
 };
 
 /// The tensor a scaled operand scales: `c · t` or `t / c` with c constant.
@@ -341,6 +343,8 @@ MaskResult peelMask(Value &s, int64_t S, int64_t T) {
 }
 
 Value matchSoftmaxScores(Value p, SoftmaxKind &kind);
+Value matchSinkSoftmax(Value p, int64_t T, int64_t rank, Value &sinks);
+bool isRowMax(Value m, Value s);
 std::optional<AttentionMatch> matchScores(Value s, const Matmul *pv, int64_t S,
                                           int64_t T, int64_t rank);
 
@@ -363,9 +367,11 @@ std::optional<AttentionMatch> matchAttention(Value root) {
 
   // P = linalg.softmax(s) over the last dimension, or spelled out as
   // P = exp(s - max(s)) / sum(exp(s - max(s))).
-  Value s;
+  Value s, sinks;
   SoftmaxKind kind = SoftmaxKind::standard;
-  if (auto sm = strip(pv->lhs).getDefiningOp<linalg::SoftmaxOp>()) {
+  if ((s = matchSinkSoftmax(pv->lhs, T, rank, sinks))) {
+    kind = SoftmaxKind::learned_sink;
+  } else if (auto sm = strip(pv->lhs).getDefiningOp<linalg::SoftmaxOp>()) {
     if (sm.getDimension() != static_cast<uint64_t>(rank - 1))
       return std::nullopt;
     s = sm.getInput();
@@ -373,9 +379,97 @@ std::optional<AttentionMatch> matchAttention(Value root) {
     return std::nullopt;
   }
   std::optional<AttentionMatch> m = matchScores(s, &*pv, S, T, rank);
-  if (m)
+  if (m) {
     m->softmax = kind;
+    m->sinks = sinks;
+  }
   return m;
+}
+
+/// A [B, Hq, S, 1] column that holds one value per query head: a broadcast
+/// (linalg.broadcast or a copying generic) of a tensor of Hq elements read
+/// along the head loop only. Returns that tensor.
+Value matchPerHeadColumn(Value column) {
+  auto ct = cast<RankedTensorType>(column.getType());
+  if (ct.getRank() != 4 || !ct.hasStaticShape() || ct.getDimSize(3) != 1)
+    return {};
+  int64_t heads = ct.getDimSize(1);
+  // Not `strip`: it would look through the very broadcast this checks.
+  auto bc = column.getDefiningOp<linalg::LinalgOp>();
+  if (!bc || bc.getNumDpsInputs() != 1 || bc.getNumDpsInits() != 1 ||
+      bc.getNumLoops() != 4 || bc.getNumLoops() != bc.getNumParallelLoops() ||
+      !bc.getMatchingIndexingMap(bc.getDpsInitOperand(0)).isIdentity())
+    return {};
+  OpOperand *in = bc.getDpsInputOperand(0);
+  if (bc.getBlock()->getTerminator()->getOperand(0) !=
+      bc.getMatchingBlockArgument(in))
+    return {};
+  // The input varies with the head loop (1) only; any other loop it reads
+  // has extent 1.
+  SmallVector<int64_t> ranges = bc.getStaticLoopRanges();
+  bool readsHead = false;
+  for (AffineExpr e : bc.getMatchingIndexingMap(in).getResults()) {
+    if (auto d = dyn_cast<AffineDimExpr>(e)) {
+      if (d.getPosition() == 1)
+        readsHead = true;
+      else if (ranges[d.getPosition()] != 1)
+        return {};
+    } else if (auto c = dyn_cast<AffineConstantExpr>(e); !c || c.getValue() != 0) {
+      return {};
+    }
+  }
+  auto it = dyn_cast<RankedTensorType>(in->get().getType());
+  if ((!readsHead && heads != 1) || !it || !it.hasStaticShape() ||
+      it.getNumElements() != heads)
+    return {};
+  return in->get();
+}
+
+/// GPT-OSS's learned attention sinks: a sink logit per head appended as an
+/// extra key column, softmax over the T + 1 columns (optionally after
+/// subtracting the row max, as Hugging Face does), the sink column dropped:
+///   P = softmax(concat(s, sink[h]))[..., :T]
+/// which is p_j = exp(s_j) / (exp(sink[h]) + Σ exp(s)). Returns s and sets
+/// `sinks` to the per-head logits.
+Value matchSinkSoftmax(Value p, int64_t T, int64_t rank, Value &sinks) {
+  auto slice = strip(p).getDefiningOp<tensor::ExtractSliceOp>();
+  if (!slice || rank != 4)
+    return {};
+  RankedTensorType src = slice.getSourceType(), dst = slice.getResultType();
+  if (src.getRank() != rank || dst.getRank() != rank ||
+      !src.hasStaticShape() || !dst.hasStaticShape() ||
+      src.getShape().drop_back() != dst.getShape().drop_back() ||
+      src.getShape().back() != T + 1 || dst.getShape().back() != T)
+    return {};
+  for (auto [offset, size, stride] :
+       llvm::zip(slice.getStaticOffsets(), slice.getStaticSizes(),
+                 slice.getStaticStrides()))
+    if (offset != 0 || stride != 1 || ShapedType::isDynamic(size))
+      return {};
+  Value c;
+  if (auto sm = strip(slice.getSource()).getDefiningOp<linalg::SoftmaxOp>()) {
+    if (sm.getDimension() != static_cast<uint64_t>(rank - 1))
+      return {};
+    c = sm.getInput();
+  } else {
+    SoftmaxKind kind;
+    c = matchSoftmaxScores(slice.getSource(), kind);
+    if (!c || kind != SoftmaxKind::standard)
+      return {};
+  }
+  // softmax(x - max x) = softmax(x).
+  Elementwise sub = getElementwise(c);
+  if (sub.kind == Ew::Sub && isRowMax(sub.operands[1], sub.operands[0]))
+    c = sub.operands[0];
+  auto cat = strip(c).getDefiningOp<tensor::ConcatOp>();
+  if (!cat || cat.getDim() != static_cast<uint64_t>(rank - 1) ||
+      cat.getInputs().size() != 2)
+    return {};
+  Value scores = cat.getInputs()[0];
+  if (cast<RankedTensorType>(scores.getType()).getShape().back() != T)
+    return {};
+  sinks = matchPerHeadColumn(cat.getInputs()[1]);
+  return sinks ? scores : Value();
 }
 
 /// Whether `m` is the row maximum of `s` over the last dimension, or that
@@ -619,8 +713,14 @@ struct RaiseAttention : RewritePattern {
     if (m->softmax != SoftmaxKind::standard)
       attrs.push_back(rewriter.getNamedAttr(
           "softmax", SoftmaxKindAttr::get(rewriter.getContext(), m->softmax)));
+    SmallVector<Value> operands{q, k, v};
+    if (m->sinks) {
+      int64_t heads = cast<RankedTensorType>(q.getType()).getDimSize(1);
+      operands.push_back(reshapeTo(
+          rewriter, loc, castElements(rewriter, loc, m->sinks, et), {heads}));
+    }
     auto attn = AttentionOp::create(rewriter, loc, TypeRange{resultType},
-                                    ValueRange{q, k, v}, attrs);
+                                    operands, attrs);
     rewriter.replaceOp(op, reshapeTo(rewriter, loc, attn.getResult(), rt.getShape()));
     return success();
   }
