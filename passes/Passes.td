@@ -171,8 +171,11 @@ def RescaleFuseAttentionPass
     dimension becomes a headwise gate. A gate applied in the projection
     layout, `reshape(transpose(out, [0, 2, 1, 3]), [B, S, Hq·Dv]) ⊙ σ(g)`,
     is moved into the op's layout (g reshaped and transposed, the output
-    transposed back). Only an ungated attention whose output feeds nothing
-    but the gate multiply is fused.
+    transposed back); so is a gate applied before the heads are flattened,
+    `transpose(out, [0, 2, 1, 3]) ⊙ σ(g)` with g `[B, S, Hq, Dv]`
+    (elementwise) or `[B, S, Hq]` / `[B, S, Hq, 1]` (headwise, PyTorch's
+    `sigmoid(gate).unsqueeze(-1)`). Only an ungated attention whose output
+    feeds nothing but the gate multiply is fused.
   }];
   let statistics = [
     Statistic<"numGates", "fused-gates", "Output gates fused">,

@@ -179,6 +179,86 @@ struct FuseOutputGateSequenceLayout : RewritePattern {
   }
 };
 
+/// The attention output transposed to the layout models gate it in,
+/// transpose(attn, [0, 2, 1, 3]) = [B, S, H, Dv], before the heads are
+/// flattened. Returns the attention (or null).
+AttentionOp matchTransposedView(Value v) {
+  auto tr = strip(v).getDefiningOp<linalg::TransposeOp>();
+  if (!tr || tr.getPermutation() != ArrayRef<int64_t>{0, 2, 1, 3} ||
+      !tr->hasOneUse())
+    return {};
+  return tr.getInput().getDefiningOp<AttentionOp>();
+}
+
+/// Gated attention applied in the `[B, S, H, Dv]` layout (the paper's gated
+/// attention as written in PyTorch: `attn.transpose(1, 2) *
+/// sigmoid(gate).unsqueeze(-1)` with a `[B, S, H]` headwise gate, or an
+/// elementwise `[B, S, H, Dv]` one): the gate moved into the op's
+/// `[B, H, S, …]` layout, the output transposed back.
+struct FuseOutputGateTransposedLayout : RewritePattern {
+  FuseOutputGateTransposedLayout(MLIRContext *ctx)
+      : RewritePattern(MatchAnyOpTypeTag(), 1, ctx) {}
+
+  LogicalResult matchAndRewrite(Operation *op,
+                                PatternRewriter &rewriter) const override {
+    SmallVector<Factor> fs;
+    if (!matchTwoFactorProduct(op, fs))
+      return failure();
+    for (int i = 0; i < 2; ++i) {
+      AttentionOp attn = fs[i].inverse ? nullptr : matchTransposedView(fs[i].v);
+      if (!attn || attn.getGateKind() != GateKind::none || !attn->hasOneUse())
+        continue;
+      Value g = sigmoidArgument(fs[1 - i]);
+      if (!g)
+        return rewriter.notifyMatchFailure(op, "not multiplied by a sigmoid");
+      RankedTensorType ot = attn.getType();
+      ArrayRef<int64_t> o = ot.getShape(); // [B, H, S, Dv]
+      SmallVector<int64_t> seq{o[0], o[2], o[1], o[3]};
+      auto rt = dyn_cast<RankedTensorType>(op->getResult(0).getType());
+      g = strip(g);
+      auto gt = dyn_cast<RankedTensorType>(g.getType());
+      if (!rt || !ot.hasStaticShape() || rt.getElementType() != ot.getElementType() ||
+          rt.getShape() != ArrayRef<int64_t>(seq) || !gt || !gt.hasStaticShape())
+        return rewriter.notifyMatchFailure(op, "not a [B, S, H, Dv] product");
+      // The gate's own shape says how it is broadcast: [B, S, H, Dv] is
+      // elementwise; [B, S, H] or [B, S, H, 1] is one value per head.
+      GateKind kind;
+      ArrayRef<int64_t> gs = gt.getShape();
+      if (gs == ArrayRef<int64_t>(seq))
+        kind = GateKind::elementwise;
+      else if (o[3] != 1 && (gs == ArrayRef<int64_t>(seq).drop_back() ||
+                             gs == ArrayRef<int64_t>{o[0], o[2], o[1], 1}))
+        kind = GateKind::headwise;
+      else
+        return rewriter.notifyMatchFailure(op, "gate shape fits no gate kind");
+      Location loc = op->getLoc();
+      Value gOp;
+      if (kind == GateKind::elementwise) {
+        Value init = tensor::EmptyOp::create(rewriter, loc, o, gt.getElementType());
+        gOp = linalg::TransposeOp::create(rewriter, loc, g, init,
+                                          ArrayRef<int64_t>{0, 2, 1, 3})
+                  ->getResult(0);
+      } else {
+        Value g3 = reshapeTo(rewriter, loc, g, {o[0], o[2], o[1]});
+        Value init = tensor::EmptyOp::create(
+            rewriter, loc, ArrayRef<int64_t>{o[0], o[1], o[2]}, gt.getElementType());
+        gOp = linalg::TransposeOp::create(rewriter, loc, g3, init,
+                                          ArrayRef<int64_t>{0, 2, 1})
+                  ->getResult(0);
+      }
+      AttentionOp gated = buildGatedAttention(rewriter, loc, attn, gOp, kind);
+      Value outInit =
+          tensor::EmptyOp::create(rewriter, loc, seq, ot.getElementType());
+      rewriter.replaceOp(op, linalg::TransposeOp::create(
+                                 rewriter, loc, gated.getResult(), outInit,
+                                 ArrayRef<int64_t>{0, 2, 1, 3})
+                                 ->getResult(0));
+      return success();
+    }
+    return failure();
+  }
+};
+
 struct RescaleFuseAttentionPass
     : rescale::impl::RescaleFuseAttentionPassBase<RescaleFuseAttentionPass> {
   using RescaleFuseAttentionPassBase::RescaleFuseAttentionPassBase;
@@ -201,6 +281,6 @@ struct RescaleFuseAttentionPass
 } // namespace
 
 void mlir::rescale::populateFuseAttentionGatePatterns(RewritePatternSet &patterns) {
-  patterns.add<FuseOutputGate, FuseOutputGateSequenceLayout>(
-      patterns.getContext());
+  patterns.add<FuseOutputGate, FuseOutputGateSequenceLayout,
+               FuseOutputGateTransposedLayout>(patterns.getContext());
 }

@@ -98,3 +98,59 @@ func.func @attention_gate_sequence_layout(%q: tensor<1x2x4x8xf32>, %k: tensor<1x
   %out = arith.divf %f, %d : tensor<1x4x16xf32>
   return %out : tensor<1x4x16xf32>
 }
+
+// -----
+
+// Headwise gate in the [B, S, H, Dv] layout: attn.transpose(1, 2) *
+// sigmoid(gate).unsqueeze(-1). The gate is transposed into the op's
+// [B, H, S] layout and the output transposed back.
+// CHECK-LABEL: func.func @headwise_gate_transposed_layout
+// CHECK-SAME: %[[G:[^:]+]]: tensor<1x4x2xf32>)
+// CHECK: %[[GT:.+]] = linalg.transpose ins(%[[G]] : tensor<1x4x2xf32>) {{.*}} permutation = [0, 2, 1]
+// CHECK: %[[A:.+]] = rescale.attention %{{.+}}, %{{.+}}, %{{.+}}, %[[GT]] {causal = true, gate_kind = #rescale.gate_kind<headwise>}
+// CHECK: %[[B:.+]] = linalg.transpose ins(%[[A]] : tensor<1x2x4x8xf32>) {{.*}} permutation = [0, 2, 1, 3]
+// CHECK-NOT: math.exp
+// CHECK: return %[[B]]
+func.func @headwise_gate_transposed_layout(%q: tensor<1x2x4x8xf32>, %k: tensor<1x2x4x8xf32>, %v: tensor<1x2x4x8xf32>, %g: tensor<1x4x2xf32>) -> tensor<1x4x2x8xf32> {
+  %one = arith.constant dense<1.0> : tensor<1x4x2xf32>
+  %o = rescale.attention %q, %k, %v {causal = true} : (tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>) -> tensor<1x2x4x8xf32>
+  %e = tensor.empty() : tensor<1x4x2x8xf32>
+  %t = linalg.transpose ins(%o : tensor<1x2x4x8xf32>) outs(%e : tensor<1x4x2x8xf32>) permutation = [0, 2, 1, 3]
+  %n = arith.negf %g : tensor<1x4x2xf32>
+  %x = math.exp %n : tensor<1x4x2xf32>
+  %d = arith.addf %one, %x : tensor<1x4x2xf32>
+  %s = arith.divf %one, %d : tensor<1x4x2xf32>
+  %s4 = tensor.expand_shape %s [[0], [1], [2, 3]] output_shape [1, 4, 2, 1] : tensor<1x4x2xf32> into tensor<1x4x2x1xf32>
+  %m = linalg.generic {indexing_maps = [affine_map<(b, s, h, d) -> (b, s, h, d)>, affine_map<(b, s, h, d) -> (b, s, h, 0)>, affine_map<(b, s, h, d) -> (b, s, h, d)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%t, %s4 : tensor<1x4x2x8xf32>, tensor<1x4x2x1xf32>) outs(%e : tensor<1x4x2x8xf32>) {
+  ^bb0(%a: f32, %b: f32, %c: f32):
+    %r = arith.mulf %a, %b : f32
+    linalg.yield %r : f32
+  } -> tensor<1x4x2x8xf32>
+  return %m : tensor<1x4x2x8xf32>
+}
+
+// -----
+
+// Near-miss: a [B, S, Dv] gate (per position and channel, shared by the
+// heads) fits neither gate kind of the op.
+// CHECK-LABEL: func.func @not_fused_gate_shared_by_heads
+// CHECK: rescale.attention %{{[^,]+}}, %{{[^,]+}}, %{{[^,]+}} :
+// CHECK: math.exp
+func.func @not_fused_gate_shared_by_heads(%q: tensor<1x2x4x8xf32>, %k: tensor<1x2x4x8xf32>, %v: tensor<1x2x4x8xf32>, %g: tensor<1x4x8xf32>) -> tensor<1x4x2x8xf32> {
+  %one = arith.constant dense<1.0> : tensor<1x4x8xf32>
+  %o = rescale.attention %q, %k, %v : (tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>) -> tensor<1x2x4x8xf32>
+  %e = tensor.empty() : tensor<1x4x2x8xf32>
+  %t = linalg.transpose ins(%o : tensor<1x2x4x8xf32>) outs(%e : tensor<1x4x2x8xf32>) permutation = [0, 2, 1, 3]
+  %n = arith.negf %g : tensor<1x4x8xf32>
+  %x = math.exp %n : tensor<1x4x8xf32>
+  %d = arith.addf %one, %x : tensor<1x4x8xf32>
+  %s = arith.divf %one, %d : tensor<1x4x8xf32>
+  %m = linalg.generic {indexing_maps = [affine_map<(b, s, h, d) -> (b, s, h, d)>, affine_map<(b, s, h, d) -> (b, s, d)>, affine_map<(b, s, h, d) -> (b, s, h, d)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%t, %s : tensor<1x4x2x8xf32>, tensor<1x4x8xf32>) outs(%e : tensor<1x4x2x8xf32>) {
+  ^bb0(%a: f32, %b: f32, %c: f32):
+    %r = arith.mulf %a, %b : f32
+    linalg.yield %r : f32
+  } -> tensor<1x4x2x8xf32>
+  return %m : tensor<1x4x2x8xf32>
+}

@@ -87,3 +87,39 @@ func.func @identity_self_gate(%x: tensor<4x8xf32>, %w: tensor<8xf32>, %wd: tenso
   %out = arith.mulf %y, %z : tensor<4x8xf32>
   return %out : tensor<4x8xf32>
 }
+
+// Headwise gated attention as PyTorch writes it in the [B, S, H, Dv] layout:
+// attn.transpose(1, 2) * sigmoid(gate).unsqueeze(-1), gate [B, S, H], then
+// the heads flattened.
+func.func @headwise_transposed_gate(%q: tensor<1x2x4x8xf32>, %k: tensor<1x2x4x8xf32>, %v: tensor<1x2x4x8xf32>, %g: tensor<1x4x2xf32>) -> tensor<1x4x16xf32> {
+  %one = arith.constant dense<1.0> : tensor<1x4x2xf32>
+  %o = rescale.attention %q, %k, %v {causal = true} : (tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>) -> tensor<1x2x4x8xf32>
+  %e = tensor.empty() : tensor<1x4x2x8xf32>
+  %t = linalg.transpose ins(%o : tensor<1x2x4x8xf32>) outs(%e : tensor<1x4x2x8xf32>) permutation = [0, 2, 1, 3]
+  %n = arith.negf %g : tensor<1x4x2xf32>
+  %x = math.exp %n : tensor<1x4x2xf32>
+  %d = arith.addf %one, %x : tensor<1x4x2xf32>
+  %s = arith.divf %one, %d : tensor<1x4x2xf32>
+  %s4 = tensor.expand_shape %s [[0], [1], [2, 3]] output_shape [1, 4, 2, 1] : tensor<1x4x2xf32> into tensor<1x4x2x1xf32>
+  %m = linalg.generic {indexing_maps = [affine_map<(b, s, h, d) -> (b, s, h, d)>, affine_map<(b, s, h, d) -> (b, s, h, 0)>, affine_map<(b, s, h, d) -> (b, s, h, d)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%t, %s4 : tensor<1x4x2x8xf32>, tensor<1x4x2x1xf32>) outs(%e : tensor<1x4x2x8xf32>) {
+  ^bb0(%a: f32, %b: f32, %c: f32):
+    %r = arith.mulf %a, %b : f32
+    linalg.yield %r : f32
+  } -> tensor<1x4x2x8xf32>
+  %f = tensor.collapse_shape %m [[0], [1], [2, 3]] : tensor<1x4x2x8xf32> into tensor<1x4x16xf32>
+  return %f : tensor<1x4x16xf32>
+}
+
+// The same layout with an elementwise [B, S, H, Dv] gate.
+func.func @elementwise_transposed_gate(%q: tensor<1x2x4x8xf32>, %k: tensor<1x2x4x8xf32>, %v: tensor<1x2x4x8xf32>, %g: tensor<1x4x2x8xf32>) -> tensor<1x4x2x8xf32> {
+  %one = arith.constant dense<1.0> : tensor<1x4x2x8xf32>
+  %o = rescale.attention %q, %k, %v : (tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>) -> tensor<1x2x4x8xf32>
+  %e = tensor.empty() : tensor<1x4x2x8xf32>
+  %t = linalg.transpose ins(%o : tensor<1x2x4x8xf32>) outs(%e : tensor<1x4x2x8xf32>) permutation = [0, 2, 1, 3]
+  %n = arith.negf %g : tensor<1x4x2x8xf32>
+  %x = math.exp %n : tensor<1x4x2x8xf32>
+  %d = arith.addf %one, %x : tensor<1x4x2x8xf32>
+  %out = arith.divf %t, %d : tensor<1x4x2x8xf32>
+  return %out : tensor<1x4x2x8xf32>
+}
