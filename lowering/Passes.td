@@ -89,6 +89,40 @@ def StridedCopiesToLinalg
   ];
 }
 
+def DecomposeAggregatedOps
+    : Pass<"rescale-decompose-aggregated-ops", "::mlir::func::FuncOp"> {
+  let summary = "Replace linalg.softmax (and other aggregated linalg ops) by their decomposition";
+  let description = [{
+    `linalg.softmax` (what torch-mlir makes of `aten._softmax`, and tosa/onnx
+    pipelines of their softmax) bufferizes but has no loop lowering, so a
+    model with a softmax outside attention (a router, a classifier head, an
+    attention `--rescale-raise` did not raise) could not be compiled. This
+    pass replaces every op implementing `linalg::AggregatedOpInterface` by
+    the decomposition the op defines: for softmax over dimension d,
+
+    ```
+    m = max_d(x);  e = exp(x - m);  s = sum_d(e);  y = e / s
+    ```
+
+    as linalg.generic reductions and elementwise ops, which both pipelines
+    lower like the rest of linalg.
+
+    Example:
+    ```mlir
+    %y = linalg.softmax dimension(1) ins(%x : tensor<2x8xf32>)
+        outs(%init : tensor<2x8xf32>) -> tensor<2x8xf32>
+    // becomes a max reduction, exp(x - max), a sum reduction and a division
+    ```
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::tensor::TensorDialect"];
+  let statistics = [
+    Statistic<"numDecomposed", "num-decomposed", "Number of ops decomposed">,
+  ];
+}
+
 def CopyRepeatedResults
     : Pass<"rescale-copy-repeated-results", "::mlir::func::FuncOp"> {
   let summary = "Give every returned tensor its own value (a copy for repeats)";

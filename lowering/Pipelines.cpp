@@ -47,6 +47,9 @@ void mlir::rescale::buildLowerToCPUPipeline(OpPassManager &pm,
   //    linalg too, so that everything bufferizes and fuses the same way.
   buildTosaToLinalg(pm);
   pm.addPass(createConvertRescaleToLinalg());
+  // linalg.softmax (a softmax the raise left, or outside attention) has no
+  // loop lowering: its own decomposition does.
+  pm.addNestedPass<func::FuncOp>(createDecomposeAggregatedOps());
   // Weights in constant ml_program.globals become constants (bufferization
   // has no model for global_load_const).
   pm.addPass(createInlineConstantGlobals());

@@ -213,6 +213,7 @@ void mlir::rescale::buildLowerToNVPTXPipeline(
   //    (transposes) turn into linalg.generic, and producer/consumer chains
   //    fuse (a SwiGLU is one op), so each is one elementwise kernel.
   buildTosaToLinalg(pm);
+  pm.addNestedPass<func::FuncOp>(createDecomposeAggregatedOps());
   pm.addPass(createConvertElementwiseToLinalgPass());
   pm.addPass(createLinalgGeneralizeNamedOpsPass());
   pm.addPass(createLinalgElementwiseOpFusionPass());
