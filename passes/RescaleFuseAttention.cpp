@@ -112,26 +112,38 @@ struct FuseOutputGate : RewritePattern {
   }
 };
 
-/// The attention output in the sequence layout models project from:
-/// reshape(transpose(attn, [0, 2, 1, 3]), [B, S, H·Dv]). Returns the
-/// attention (or null).
-AttentionOp matchSequenceLayoutView(Value v) {
-  auto collapse = strip(v).getDefiningOp<tensor::CollapseShapeOp>();
-  if (!collapse || collapse.getSrcType().getRank() != 4 ||
-      collapse.getReassociationIndices() !=
-          SmallVector<ReassociationIndices>{{0}, {1}, {2, 3}})
-    return {};
-  auto tr = collapse.getSrc().getDefiningOp<linalg::TransposeOp>();
+/// The attention output in the layout models gate it in,
+/// transpose(attn, [0, 2, 1, 3]) = [B, S, H, Dv], possibly with the heads
+/// already flattened, reshape(…, [B, S, H·Dv]) (the projection layout).
+/// Returns the attention (or null) and sets `flattened`.
+AttentionOp matchSequenceLayoutView(Value v, bool &flattened) {
+  Value t = strip(v);
+  flattened = false;
+  if (auto collapse = t.getDefiningOp<tensor::CollapseShapeOp>()) {
+    if (collapse.getSrcType().getRank() != 4 ||
+        collapse.getReassociationIndices() !=
+            SmallVector<ReassociationIndices>{{0}, {1}, {2, 3}} ||
+        !collapse->hasOneUse())
+      return {};
+    t = collapse.getSrc();
+    flattened = true;
+  }
+  auto tr = t.getDefiningOp<linalg::TransposeOp>();
   if (!tr || tr.getPermutation() != ArrayRef<int64_t>{0, 2, 1, 3} ||
-      !tr->hasOneUse() || !collapse->hasOneUse())
+      !tr->hasOneUse())
     return {};
   return tr.getInput().getDefiningOp<AttentionOp>();
 }
 
-/// `[B, S, H·Dv]`-layout gated attention (Qwen3-Next style: the gate comes
-/// from a projection of the layer input, in the projection's layout):
-/// `reshape(transpose(attn)) ⊙ σ(g)` -> the gate moved into the op's
-/// `[B, H, S, Dv]` layout, the output viewed back.
+/// Gated attention applied in the sequence layout: the gate moved into the
+/// op's `[B, H, S, …]` layout, the output transposed (and reshaped) back.
+///  * `reshape(transpose(attn), [B, S, H·Dv]) ⊙ σ(g)`, g `[B, S, H·Dv]`
+///    (Qwen3-Next style: the gate is a projection of the layer input, in
+///    the projection's layout): elementwise;
+///  * `transpose(attn) ⊙ σ(g)` before the heads are flattened (the paper's
+///    gated attention as written in PyTorch): g `[B, S, H, Dv]` is
+///    elementwise, `[B, S, H]` or `[B, S, H, 1]`
+///    (`sigmoid(gate).unsqueeze(-1)`) headwise.
 struct FuseOutputGateSequenceLayout : RewritePattern {
   FuseOutputGateSequenceLayout(MLIRContext *ctx)
       : RewritePattern(MatchAnyOpTypeTag(), 1, ctx) {}
@@ -142,70 +154,9 @@ struct FuseOutputGateSequenceLayout : RewritePattern {
     if (!matchTwoFactorProduct(op, fs))
       return failure();
     for (int i = 0; i < 2; ++i) {
-      AttentionOp attn = fs[i].inverse ? nullptr : matchSequenceLayoutView(fs[i].v);
-      if (!attn || attn.getGateKind() != GateKind::none || !attn->hasOneUse())
-        continue;
-      Value g = sigmoidArgument(fs[1 - i]);
-      if (!g)
-        return rewriter.notifyMatchFailure(op, "not multiplied by a sigmoid");
-      RankedTensorType ot = attn.getType();
-      ArrayRef<int64_t> o = ot.getShape(); // [B, H, S, Dv]
-      auto rt = dyn_cast<RankedTensorType>(op->getResult(0).getType());
-      g = strip(g);
-      auto gt = dyn_cast<RankedTensorType>(g.getType());
-      if (!rt || !ot.hasStaticShape() || rt.getElementType() != ot.getElementType() ||
-          rt.getShape() != ArrayRef<int64_t>{o[0], o[2], o[1] * o[3]} || !gt ||
-          !gt.hasStaticShape() || gt.getShape() != rt.getShape())
-        return rewriter.notifyMatchFailure(op, "not an elementwise [B, S, H*Dv] gate");
-      Location loc = op->getLoc();
-      Type et = ot.getElementType();
-      // [B, S, H·Dv] -> [B, S, H, Dv] -> [B, H, S, Dv]
-      Value g4 = reshapeTo(rewriter, loc, g, {o[0], o[2], o[1], o[3]});
-      Value init = tensor::EmptyOp::create(rewriter, loc, o, gt.getElementType());
-      g4 = linalg::TransposeOp::create(rewriter, loc, g4, init,
-                                       ArrayRef<int64_t>{0, 2, 1, 3})
-               ->getResult(0);
-      AttentionOp gated =
-          buildGatedAttention(rewriter, loc, attn, g4, GateKind::elementwise);
-      Value outInit = tensor::EmptyOp::create(
-          rewriter, loc, ArrayRef<int64_t>{o[0], o[2], o[1], o[3]}, et);
-      Value back = linalg::TransposeOp::create(rewriter, loc, gated.getResult(),
-                                               outInit, ArrayRef<int64_t>{0, 2, 1, 3})
-                       ->getResult(0);
-      rewriter.replaceOp(op, reshapeTo(rewriter, loc, back, rt.getShape()));
-      return success();
-    }
-    return failure();
-  }
-};
-
-/// The attention output transposed to the layout models gate it in,
-/// transpose(attn, [0, 2, 1, 3]) = [B, S, H, Dv], before the heads are
-/// flattened. Returns the attention (or null).
-AttentionOp matchTransposedView(Value v) {
-  auto tr = strip(v).getDefiningOp<linalg::TransposeOp>();
-  if (!tr || tr.getPermutation() != ArrayRef<int64_t>{0, 2, 1, 3} ||
-      !tr->hasOneUse())
-    return {};
-  return tr.getInput().getDefiningOp<AttentionOp>();
-}
-
-/// Gated attention applied in the `[B, S, H, Dv]` layout (the paper's gated
-/// attention as written in PyTorch: `attn.transpose(1, 2) *
-/// sigmoid(gate).unsqueeze(-1)` with a `[B, S, H]` headwise gate, or an
-/// elementwise `[B, S, H, Dv]` one): the gate moved into the op's
-/// `[B, H, S, …]` layout, the output transposed back.
-struct FuseOutputGateTransposedLayout : RewritePattern {
-  FuseOutputGateTransposedLayout(MLIRContext *ctx)
-      : RewritePattern(MatchAnyOpTypeTag(), 1, ctx) {}
-
-  LogicalResult matchAndRewrite(Operation *op,
-                                PatternRewriter &rewriter) const override {
-    SmallVector<Factor> fs;
-    if (!matchTwoFactorProduct(op, fs))
-      return failure();
-    for (int i = 0; i < 2; ++i) {
-      AttentionOp attn = fs[i].inverse ? nullptr : matchTransposedView(fs[i].v);
+      bool flattened = false;
+      AttentionOp attn =
+          fs[i].inverse ? nullptr : matchSequenceLayoutView(fs[i].v, flattened);
       if (!attn || attn.getGateKind() != GateKind::none || !attn->hasOneUse())
         continue;
       Value g = sigmoidArgument(fs[1 - i]);
@@ -214,45 +165,47 @@ struct FuseOutputGateTransposedLayout : RewritePattern {
       RankedTensorType ot = attn.getType();
       ArrayRef<int64_t> o = ot.getShape(); // [B, H, S, Dv]
       SmallVector<int64_t> seq{o[0], o[2], o[1], o[3]};
+      SmallVector<int64_t> view =
+          flattened ? SmallVector<int64_t>{o[0], o[2], o[1] * o[3]} : seq;
       auto rt = dyn_cast<RankedTensorType>(op->getResult(0).getType());
       g = strip(g);
       auto gt = dyn_cast<RankedTensorType>(g.getType());
       if (!rt || !ot.hasStaticShape() || rt.getElementType() != ot.getElementType() ||
-          rt.getShape() != ArrayRef<int64_t>(seq) || !gt || !gt.hasStaticShape())
-        return rewriter.notifyMatchFailure(op, "not a [B, S, H, Dv] product");
-      // The gate's own shape says how it is broadcast: [B, S, H, Dv] is
-      // elementwise; [B, S, H] or [B, S, H, 1] is one value per head.
+          rt.getShape() != ArrayRef<int64_t>(view) || !gt || !gt.hasStaticShape())
+        return rewriter.notifyMatchFailure(op, "not a sequence-layout product");
+      // The gate's own shape says how it is broadcast.
       GateKind kind;
       ArrayRef<int64_t> gs = gt.getShape();
-      if (gs == ArrayRef<int64_t>(seq))
+      if (gs == ArrayRef<int64_t>(view))
         kind = GateKind::elementwise;
-      else if (o[3] != 1 && (gs == ArrayRef<int64_t>(seq).drop_back() ||
-                             gs == ArrayRef<int64_t>{o[0], o[2], o[1], 1}))
+      else if (!flattened && o[3] != 1 &&
+               (gs == ArrayRef<int64_t>(seq).drop_back() ||
+                gs == ArrayRef<int64_t>{o[0], o[2], o[1], 1}))
         kind = GateKind::headwise;
       else
         return rewriter.notifyMatchFailure(op, "gate shape fits no gate kind");
       Location loc = op->getLoc();
-      Value gOp;
-      if (kind == GateKind::elementwise) {
-        Value init = tensor::EmptyOp::create(rewriter, loc, o, gt.getElementType());
-        gOp = linalg::TransposeOp::create(rewriter, loc, g, init,
-                                          ArrayRef<int64_t>{0, 2, 1, 3})
-                  ->getResult(0);
-      } else {
-        Value g3 = reshapeTo(rewriter, loc, g, {o[0], o[2], o[1]});
-        Value init = tensor::EmptyOp::create(
-            rewriter, loc, ArrayRef<int64_t>{o[0], o[1], o[2]}, gt.getElementType());
-        gOp = linalg::TransposeOp::create(rewriter, loc, g3, init,
-                                          ArrayRef<int64_t>{0, 2, 1})
-                  ->getResult(0);
+      // [B, S, H(, Dv)] -> [B, H, S(, Dv)]
+      SmallVector<int64_t> gSeq = seq, perm{0, 2, 1, 3};
+      SmallVector<int64_t> gOpShape(o.begin(), o.end());
+      if (kind == GateKind::headwise) {
+        gSeq.pop_back();
+        perm.pop_back();
+        gOpShape.pop_back();
       }
+      Value init = tensor::EmptyOp::create(rewriter, loc, gOpShape,
+                                           gt.getElementType());
+      Value gOp = linalg::TransposeOp::create(rewriter, loc,
+                                              reshapeTo(rewriter, loc, g, gSeq),
+                                              init, perm)
+                      ->getResult(0);
       AttentionOp gated = buildGatedAttention(rewriter, loc, attn, gOp, kind);
       Value outInit =
           tensor::EmptyOp::create(rewriter, loc, seq, ot.getElementType());
-      rewriter.replaceOp(op, linalg::TransposeOp::create(
-                                 rewriter, loc, gated.getResult(), outInit,
-                                 ArrayRef<int64_t>{0, 2, 1, 3})
-                                 ->getResult(0));
+      Value back = linalg::TransposeOp::create(rewriter, loc, gated.getResult(),
+                                               outInit, ArrayRef<int64_t>{0, 2, 1, 3})
+                       ->getResult(0);
+      rewriter.replaceOp(op, reshapeTo(rewriter, loc, back, rt.getShape()));
       return success();
     }
     return failure();
@@ -281,6 +234,6 @@ struct RescaleFuseAttentionPass
 } // namespace
 
 void mlir::rescale::populateFuseAttentionGatePatterns(RewritePatternSet &patterns) {
-  patterns.add<FuseOutputGate, FuseOutputGateSequenceLayout,
-               FuseOutputGateTransposedLayout>(patterns.getContext());
+  patterns.add<FuseOutputGate, FuseOutputGateSequenceLayout>(
+      patterns.getContext());
 }
