@@ -386,6 +386,23 @@ std::optional<AttentionMatch> matchAttention(Value root) {
   return m;
 }
 
+/// The op defining `v` if it only copies its one input into its result, read
+/// at some indexing map (a linalg.broadcast, or a generic written as one):
+/// all-parallel loops, an identity output map, the input's element yielded
+/// as it is. Returns the input operand, or null.
+OpOperand *copyingBroadcastInput(Value v) {
+  auto op = v.getDefiningOp<linalg::LinalgOp>();
+  if (!op || op.getNumDpsInputs() != 1 || op.getNumDpsInits() != 1 ||
+      op.getNumLoops() != op.getNumParallelLoops() ||
+      !op.getMatchingIndexingMap(op.getDpsInitOperand(0)).isIdentity())
+    return nullptr;
+  OpOperand *in = op.getDpsInputOperand(0);
+  if (op.getBlock()->getTerminator()->getOperand(0) !=
+      op.getMatchingBlockArgument(in))
+    return nullptr;
+  return in;
+}
+
 /// A [B, Hq, S, 1] column that holds one value per query head: a broadcast
 /// (linalg.broadcast or a copying generic) of a tensor of Hq elements read
 /// along the head loop only. Returns that tensor.
@@ -395,15 +412,10 @@ Value matchPerHeadColumn(Value column) {
     return {};
   int64_t heads = ct.getDimSize(1);
   // Not `strip`: it would look through the very broadcast this checks.
-  auto bc = column.getDefiningOp<linalg::LinalgOp>();
-  if (!bc || bc.getNumDpsInputs() != 1 || bc.getNumDpsInits() != 1 ||
-      bc.getNumLoops() != 4 || bc.getNumLoops() != bc.getNumParallelLoops() ||
-      !bc.getMatchingIndexingMap(bc.getDpsInitOperand(0)).isIdentity())
+  OpOperand *in = copyingBroadcastInput(column);
+  if (!in)
     return {};
-  OpOperand *in = bc.getDpsInputOperand(0);
-  if (bc.getBlock()->getTerminator()->getOperand(0) !=
-      bc.getMatchingBlockArgument(in))
-    return {};
+  auto bc = cast<linalg::LinalgOp>(in->getOwner());
   // The input varies with the head loop (1) only; any other loop it reads
   // has extent 1.
   SmallVector<int64_t> ranges = bc.getStaticLoopRanges();
@@ -550,7 +562,8 @@ Value matchSoftmaxScores(Value p, SoftmaxKind &kind) {
     if (!isSumOfNumerator(add.operands[1 - i]))
       continue;
     Value extra = add.operands[i];
-    bool one = !shift && getSplat(extra) && *getSplat(extra) == 1.0;
+    std::optional<double> splat = getSplat(extra);
+    bool one = !shift && splat && *splat == 1.0;
     Value negated = shift ? matchExpOfNegation(extra) : Value();
     if (one || (negated && sameValue(negated, shift))) {
       kind = SoftmaxKind::off_by_one;
@@ -628,15 +641,10 @@ Value matchRepeatKV(Value kv) {
   if (st.getRank() != 5 || !st.hasStaticShape() || re.size() != 4 ||
       re[1] != ReassociationIndices{1, 2})
     return {};
-  auto bcast = collapse.getSrc().getDefiningOp<linalg::LinalgOp>();
-  if (!bcast || bcast.getNumDpsInputs() != 1 || bcast.getNumDpsInits() != 1 ||
-      bcast.getNumLoops() != bcast.getNumParallelLoops() ||
-      !bcast.getMatchingIndexingMap(bcast.getDpsInitOperand(0)).isIdentity())
+  OpOperand *in = copyingBroadcastInput(collapse.getSrc());
+  if (!in)
     return {};
-  OpOperand *in = bcast.getDpsInputOperand(0);
-  if (bcast.getBlock()->getTerminator()->getOperand(0) !=
-      bcast.getMatchingBlockArgument(in))
-    return {};
+  auto bcast = cast<linalg::LinalgOp>(in->getOwner());
   // The input is read without loop 2 (the repeat) and in loop order.
   AffineMap m = bcast.getMatchingIndexingMap(in);
   if (!m.isProjectedPermutation(/*allowZeroInResults=*/true) ||
