@@ -11,6 +11,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/MemRef/Utils/MemRefUtils.h"
 #include "mlir/IR/Builders.h"
 
 namespace mlir::rescale {
@@ -22,10 +23,13 @@ using namespace mlir;
 
 namespace {
 
-/// Whether finalize-memref-to-llvm can copy `type` as one contiguous block.
+/// Whether finalize-memref-to-llvm copies `type` as one contiguous block
+/// (its MemRefCopyOpLowering asks exactly this before choosing a memcpy over
+/// the memrefCopy call).
 bool isContiguous(MemRefType type) {
-  return type.getLayout().isIdentity() || type.areTrailingDimsContiguous(
-                                              type.getRank());
+  return type.getLayout().isIdentity() ||
+         (type.hasStaticShape() && type.getNumElements() > 0 &&
+          memref::isStaticShapeAndContiguousRowMajor(type));
 }
 
 struct StridedCopiesToLinalgPass
