@@ -103,13 +103,17 @@ def round_to_grid(v, grid):
     return math.copysign(grid[i], v)
 
 
+_E4M3_GRID = positive_grid("f8E4M3FN")
+_E2M1_GRID = positive_grid("f4E2M1FN")
+
+
 def fake_quantize_row(row, fmt):
     """dequantize(quantize(row)) of one token (a list of floats) under the
     per-token activation schemes of cases.py (mxfp4: blocks of 32; nvfp4:
     blocks of 16 under a per-token f32 scale), as #rescale.quant defines them:
     scales from the amax (1 where it is 0), stored as rescale.quantize stores
     them (f32, E4M3, E8M0), elements rounded half to even."""
-    e4m3, e2m1 = positive_grid("f8E4M3FN"), positive_grid("f4E2M1FN")
+    e4m3, e2m1 = _E4M3_GRID, _E2M1_GRID
     amax = max(abs(v) for v in row)
     if fmt in ("int8", "int4"):
         qmax = ELEMENT_MAX[fmt]
