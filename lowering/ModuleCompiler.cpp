@@ -1,6 +1,7 @@
 //===- ModuleCompiler.cpp - MLIR file -> loadable module ------------------===//
 
 #include "lowering/ModuleCompiler.h"
+#include "lowering/TargetFeatures.h"
 #include "lowering/NVPTX/CompileNVPTX.h"
 #include "lowering/Pipelines.h"
 
@@ -506,20 +507,13 @@ mlir::rescale::createHostTargetMachine(Location loc, StringRef cpu,
                           << triple.str();
   // The user's features too: LLVM warns about an unknown one (three times)
   // and compiles without it.
-  SmallVector<StringRef> items;
-  features.split(items, ',', /*MaxSplit=*/-1, /*KeepEmpty=*/false);
-  for (StringRef item : items) {
-    StringRef name = item.trim();
-    if (!name.consume_front("+") && !name.consume_front("-"))
-      return emitError(loc) << "--features: '" << item.trim()
+  BadFeature bad;
+  if (failed(parseFeatureNames(features, subtarget.get(), bad))) {
+    if (bad.malformed)
+      return emitError(loc) << "--features: '" << bad.item
                             << "' is not +name or -name (e.g. +avx512f)";
-    if (subtarget &&
-        !llvm::any_of(subtarget->getAllProcessorFeatures(),
-                      [&](const llvm::SubtargetFeatureKV &f) {
-                        return name == f.Key;
-                      }))
-      return emitError(loc) << "--features: unknown feature '" << name
-                            << "' for " << triple.str();
+    return emitError(loc) << "--features: unknown feature '" << bad.item
+                          << "' for " << triple.str();
   }
   std::unique_ptr<llvm::TargetMachine> tm(
       target->createTargetMachine(triple, cpuName, featureString, targetOptions,

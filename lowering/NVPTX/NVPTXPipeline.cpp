@@ -3,6 +3,7 @@
 #include "lowering/NVPTX/NVPTXPipeline.h"
 #include "lowering/Pipelines.h"
 #include "lowering/Passes.h"
+#include "lowering/TargetFeatures.h"
 
 #include "mlir/Conversion/Passes.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
@@ -117,19 +118,16 @@ std::string mlir::rescale::checkNVPTXTarget(llvm::StringRef chip,
   if (smNumber(chip) < kOldestSM)
     return "chip '" + chip.str() + "' is older than sm_" +
            std::to_string(kOldestSM) + ", the oldest the NVPTX backend targets";
-  llvm::SmallVector<llvm::StringRef> items;
-  features.split(items, ',', /*MaxSplit=*/-1, /*KeepEmpty=*/false);
-  for (llvm::StringRef item : items) {
-    llvm::StringRef name = item.trim();
-    if (!name.consume_front("+") && !name.consume_front("-"))
-      return "features: '" + item.trim().str() +
-             "' is not +name or -name (e.g. +ptx80)";
-    bool known = llvm::any_of(
-        info->getAllProcessorFeatures(),
-        [&](const llvm::SubtargetFeatureKV &f) { return name == f.Key; });
-    if (!known)
-      return "features: unknown NVPTX feature '" + name.str() +
-             "' (PTX versions are +ptxNN, e.g. +ptx80)";
+  BadFeature bad;
+  FailureOr<SmallVector<StringRef>> names =
+      parseFeatureNames(features, info, bad);
+  if (failed(names))
+    return bad.malformed ? "features: '" + bad.item.str() +
+                               "' is not +name or -name (e.g. +ptx80)"
+                         : "features: unknown NVPTX feature '" +
+                               bad.item.str() +
+                               "' (PTX versions are +ptxNN, e.g. +ptx80)";
+  for (StringRef name : *names) {
     unsigned version = 0, needed = minimumPTX(chip);
     if (name.consume_front("ptx") && !name.getAsInteger(10, version) &&
         version < needed)
