@@ -392,7 +392,7 @@ def cmpf(pred, a, b):
         return int(not unordered)
     if pred == 14:
         return int(unordered)
-    rel = [None, a == b, a > b, a >= b, a < b, a <= b, a != b][pred % 7 if pred < 7 else pred - 7]
+    rel = [None, a == b, a > b, a >= b, a < b, a <= b, a != b][pred if pred < 7 else pred - 7]
     if pred < 7:
         return int(not unordered and rel)
     return int(unordered or rel)
