@@ -59,6 +59,16 @@ Status checkSharedObject(const std::string &path) {
 }
 } // namespace
 
+Expected<std::string> runtimeLibraryPath() {
+  Dl_info info;
+  // Any function of this library: dladdr names the object that holds it.
+  if (::dladdr(reinterpret_cast<void *>(&checkSharedObject), &info) == 0 ||
+      !info.dli_fname || !*info.dli_fname)
+    return Status::error("cannot tell which file librescale_runtime.so was "
+                         "loaded from (dladdr failed)");
+  return std::string(info.dli_fname);
+}
+
 Expected<std::unique_ptr<Module>> Module::load(const std::string &path) {
   return load(path, manifestPathFor(path));
 }

@@ -9,6 +9,7 @@
 #ifndef RESCALE_RUNTIME_CUDA_H
 #define RESCALE_RUNTIME_CUDA_H
 
+#include "rescale/runtime/Export.h"
 #include "rescale/runtime/HostTensor.h"
 
 #include <cstddef>
@@ -27,26 +28,26 @@ inline constexpr const char *kNoCudaMessage = "no CUDA driver or device found";
 /// and make its primary context current on this thread. Idempotent. Fails
 /// with "no CUDA driver or device found (<detail>)" when the driver library is
 /// missing, cuInit fails, or there is no device.
-Status ensureCudaContext();
+RESCALE_RUNTIME_API Status ensureCudaContext();
 
 /// True if ensureCudaContext() succeeds.
-bool cudaAvailable();
+RESCALE_RUNTIME_API bool cudaAvailable();
 
 /// Device name and compute capability, e.g. "NVIDIA H200 (sm_90)".
-Expected<std::string> cudaDeviceDescription();
+RESCALE_RUNTIME_API Expected<std::string> cudaDeviceDescription();
 
 /// A caching allocator for device memory: freed blocks are kept per size class
 /// (sizes rounded up to 256 B below 1 MiB, to 1 MiB above) and reused;
 /// trim() returns them to the driver. Thread-safe.
 class DeviceAllocator {
 public:
-  static DeviceAllocator &global();
+  RESCALE_RUNTIME_API static DeviceAllocator &global();
 
-  Expected<void *> allocate(size_t bytes);
+  RESCALE_RUNTIME_API Expected<void *> allocate(size_t bytes);
   /// `ptr` must come from allocate(); nullptr is ignored.
-  Status deallocate(void *ptr);
+  RESCALE_RUNTIME_API Status deallocate(void *ptr);
   /// Release all cached (free) blocks to the driver.
-  Status trim();
+  RESCALE_RUNTIME_API Status trim();
 
   struct Stats {
     size_t liveBytes = 0;   // handed out
@@ -54,14 +55,14 @@ public:
     size_t driverAllocs = 0;
     size_t cacheHits = 0;
   };
-  Stats stats() const;
+  RESCALE_RUNTIME_API Stats stats() const;
 
-  static size_t roundSize(size_t bytes);
+  RESCALE_RUNTIME_API static size_t roundSize(size_t bytes);
   /// Whether `ptr` is a live block of this allocator.
-  bool owns(void *ptr) const;
+  RESCALE_RUNTIME_API bool owns(void *ptr) const;
   /// Drop all bookkeeping without calling the driver (after the driver is
   /// reset in tests, its pointers mean nothing).
-  void forgetAllForTesting();
+  RESCALE_RUNTIME_API void forgetAllForTesting();
 
 private:
   mutable std::mutex mutex_;
@@ -75,15 +76,16 @@ private:
 class DeviceTensor {
 public:
   DeviceTensor() = default;
-  static Expected<DeviceTensor> allocate(DType dtype,
-                                         std::vector<int64_t> shape);
-  static Expected<DeviceTensor> upload(const HostTensor &host);
-  Status download(HostTensor &host) const;
-  Expected<HostTensor> download() const;
+  RESCALE_RUNTIME_API static Expected<DeviceTensor>
+  allocate(DType dtype, std::vector<int64_t> shape);
+  RESCALE_RUNTIME_API static Expected<DeviceTensor>
+  upload(const HostTensor &host);
+  RESCALE_RUNTIME_API Status download(HostTensor &host) const;
+  RESCALE_RUNTIME_API Expected<HostTensor> download() const;
 
-  DeviceTensor(DeviceTensor &&other) noexcept;
-  DeviceTensor &operator=(DeviceTensor &&other) noexcept;
-  ~DeviceTensor();
+  RESCALE_RUNTIME_API DeviceTensor(DeviceTensor &&other) noexcept;
+  RESCALE_RUNTIME_API DeviceTensor &operator=(DeviceTensor &&other) noexcept;
+  RESCALE_RUNTIME_API ~DeviceTensor();
 
   DType dtype() const { return dtype_; }
   const std::vector<int64_t> &shape() const { return shape_; }
@@ -98,15 +100,15 @@ private:
 };
 
 /// Synchronize the current context (cuCtxSynchronize), checked.
-Status cudaSynchronize();
+RESCALE_RUNTIME_API Status cudaSynchronize();
 
 /// Drop the cached driver state so the next call reloads the driver (for
 /// tests that switch RESCALE_CUDA_DRIVER between fakes).
-void resetCudaDriverForTesting();
+RESCALE_RUNTIME_API void resetCudaDriverForTesting();
 
 /// The last error recorded by an mgpu* function (they cannot return one:
 /// their signatures are fixed by MLIR). Empty if none. Clears it.
-std::string takeLastCudaError();
+RESCALE_RUNTIME_API std::string takeLastCudaError();
 
 } // namespace rescale::runtime
 

@@ -12,6 +12,7 @@
 #ifndef RESCALE_RUNTIME_DTYPE_H
 #define RESCALE_RUNTIME_DTYPE_H
 
+#include "rescale/runtime/Export.h"
 #include "rescale/runtime/Status.h"
 
 #include <cstddef>
@@ -36,15 +37,15 @@ enum class DType {
 };
 
 /// Bytes per element in host memory and in module buffers.
-size_t dtypeByteSize(DType dtype);
+RESCALE_RUNTIME_API size_t dtypeByteSize(DType dtype);
 
 /// The MLIR spelling: "f32", "bf16", "f8E4M3FN", "u8" (MLIR's ui8), ...
-std::string_view dtypeName(DType dtype);
+RESCALE_RUNTIME_API std::string_view dtypeName(DType dtype);
 
 /// Inverse of dtypeName; also accepts "ui8" for u8. Unknown -> error naming it.
-Expected<DType> parseDType(std::string_view name);
+RESCALE_RUNTIME_API Expected<DType> parseDType(std::string_view name);
 
-bool isFloatDType(DType dtype);
+RESCALE_RUNTIME_API bool isFloatDType(DType dtype);
 
 } // namespace rescale::runtime
 

@@ -3,6 +3,7 @@
 #define RESCALE_RUNTIME_HOSTTENSOR_H
 
 #include "rescale/runtime/DType.h"
+#include "rescale/runtime/Export.h"
 #include "rescale/runtime/Status.h"
 
 #include <cstdint>
@@ -15,10 +16,11 @@ namespace rescale::runtime {
 
 /// Number of elements of `shape`; error on a negative dimension or overflow
 /// past 2^62 elements (so that untrusted headers cannot wrap sizes around).
-Expected<int64_t> checkedNumElements(const std::vector<int64_t> &shape);
+RESCALE_RUNTIME_API Expected<int64_t>
+checkedNumElements(const std::vector<int64_t> &shape);
 
 /// "[2,3,4]" for messages and tools.
-std::string formatShape(const std::vector<int64_t> &shape);
+RESCALE_RUNTIME_API std::string formatShape(const std::vector<int64_t> &shape);
 
 /// A dense, contiguous, row-major tensor. The buffer is 64-byte aligned (so
 /// compiled code may use aligned vector loads) and owned by the tensor.
@@ -27,10 +29,12 @@ public:
   HostTensor() = default;
 
   /// Zero-filled tensor. Fails if the shape is invalid or too large.
-  static Expected<HostTensor> create(DType dtype, std::vector<int64_t> shape);
+  RESCALE_RUNTIME_API static Expected<HostTensor>
+  create(DType dtype, std::vector<int64_t> shape);
   /// Copies `size` bytes from `data`; size must equal numBytes of the shape.
-  static Expected<HostTensor> fromBytes(DType dtype, std::vector<int64_t> shape,
-                                        const void *data, size_t size);
+  RESCALE_RUNTIME_API static Expected<HostTensor>
+  fromBytes(DType dtype, std::vector<int64_t> shape, const void *data,
+            size_t size);
 
   DType dtype() const { return dtype_; }
   const std::vector<int64_t> &shape() const { return shape_; }
@@ -47,16 +51,17 @@ public:
 
   /// Fill with a poison pattern (NaN for floats, 0xA5 bytes otherwise) so
   /// that an output the module forgot to write is visible.
-  void poison();
+  RESCALE_RUNTIME_API void poison();
 
-  HostTensor clone() const;
+  RESCALE_RUNTIME_API HostTensor clone() const;
 
   /// "f32[2,3]".
-  std::string typeString() const;
+  RESCALE_RUNTIME_API std::string typeString() const;
 
 private:
   struct Free {
-    void operator()(uint8_t *p) const;
+    // Called from HostTensor's implicit (inline) destructor in the caller.
+    RESCALE_RUNTIME_API void operator()(uint8_t *p) const;
   };
   DType dtype_ = DType::F32;
   std::vector<int64_t> shape_;
@@ -68,7 +73,8 @@ private:
 /// Element-type conversions used at the file boundary: bf16 tensors are read
 /// from and written to f32 files (round-to-nearest-even on the way in).
 /// Supported: any of f32/f64/f16/bf16 to any other, and identity.
-Expected<HostTensor> convertTensor(const HostTensor &src, DType to);
+RESCALE_RUNTIME_API Expected<HostTensor> convertTensor(const HostTensor &src,
+                                                       DType to);
 
 } // namespace rescale::runtime
 

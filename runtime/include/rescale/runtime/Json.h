@@ -8,6 +8,7 @@
 #ifndef RESCALE_RUNTIME_JSON_H
 #define RESCALE_RUNTIME_JSON_H
 
+#include "rescale/runtime/Export.h"
 #include "rescale/runtime/Status.h"
 
 #include <cstdint>
@@ -24,11 +25,14 @@ public:
   enum class Kind { Null, Bool, Number, String, Array, Object };
 
   JsonValue() = default;
-  static JsonValue makeBool(bool b);
-  static JsonValue makeNumber(double d, bool isInteger, int64_t integer);
-  static JsonValue makeString(std::string s);
-  static JsonValue makeArray(std::vector<JsonValue> elements);
-  static JsonValue makeObject(std::vector<std::pair<std::string, JsonValue>> m);
+  RESCALE_RUNTIME_API static JsonValue makeBool(bool b);
+  RESCALE_RUNTIME_API static JsonValue makeNumber(double d, bool isInteger,
+                                                  int64_t integer);
+  RESCALE_RUNTIME_API static JsonValue makeString(std::string s);
+  RESCALE_RUNTIME_API static JsonValue
+  makeArray(std::vector<JsonValue> elements);
+  RESCALE_RUNTIME_API static JsonValue
+  makeObject(std::vector<std::pair<std::string, JsonValue>> m);
 
   Kind kind() const { return kind_; }
   bool isNull() const { return kind_ == Kind::Null; }
@@ -49,10 +53,10 @@ public:
     return object_;
   }
   /// Object member or nullptr.
-  const JsonValue *get(std::string_view key) const;
+  RESCALE_RUNTIME_API const JsonValue *get(std::string_view key) const;
 
   /// Compact serialization (used by writers).
-  std::string serialize() const;
+  RESCALE_RUNTIME_API std::string serialize() const;
 
 private:
   Kind kind_ = Kind::Null;
@@ -67,10 +71,10 @@ private:
 
 /// Parse exactly one JSON value (surrounding whitespace allowed). Duplicate
 /// object keys are an error (a safetensors header must be unambiguous).
-Expected<JsonValue> parseJson(std::string_view text);
+RESCALE_RUNTIME_API Expected<JsonValue> parseJson(std::string_view text);
 
 /// JSON string literal with escapes, including the quotes.
-std::string jsonQuote(std::string_view s);
+RESCALE_RUNTIME_API std::string jsonQuote(std::string_view s);
 
 } // namespace rescale::runtime
 

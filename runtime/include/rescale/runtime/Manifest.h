@@ -9,6 +9,7 @@
 #define RESCALE_RUNTIME_MANIFEST_H
 
 #include "rescale/runtime/DType.h"
+#include "rescale/runtime/Export.h"
 #include "rescale/runtime/Status.h"
 
 #include <cstdint>
@@ -22,7 +23,7 @@ struct TensorSpec {
   DType dtype = DType::F32;
   std::vector<int64_t> shape;
   /// "f32[2,3]".
-  std::string toString() const;
+  RESCALE_RUNTIME_API std::string toString() const;
 };
 
 struct EntrySpec {
@@ -42,27 +43,27 @@ struct Manifest {
   static constexpr int64_t kVersion = 1;
 
   int64_t version = kVersion;
-  std::string target = "cpu";     // "cpu" or "cuda"
+  std::string target = "cpu";      // "cpu" or "cuda"
   std::optional<std::string> chip; // e.g. "sm_90a" for cuda, null for cpu
   ArgMemory argMemory = ArgMemory::Host;
   std::vector<EntrySpec> entries;
 
-  const EntrySpec *findEntry(const std::string &name) const;
+  RESCALE_RUNTIME_API const EntrySpec *findEntry(const std::string &name) const;
   bool isCuda() const { return target == "cuda"; }
   /// "f, g" for "unknown entry 'h' (available: f, g)".
-  std::string entryNames() const;
+  RESCALE_RUNTIME_API std::string entryNames() const;
 };
 
-Expected<Manifest> parseManifest(std::string_view json);
-Expected<Manifest> readManifest(const std::string &path);
-std::string serializeManifest(const Manifest &manifest);
+RESCALE_RUNTIME_API Expected<Manifest> parseManifest(std::string_view json);
+RESCALE_RUNTIME_API Expected<Manifest> readManifest(const std::string &path);
+RESCALE_RUNTIME_API std::string serializeManifest(const Manifest &manifest);
 
 /// "dir/m.so" -> "dir/m.manifest.json" (a trailing ".so" is replaced;
 /// otherwise ".manifest.json" is appended).
-std::string manifestPathFor(const std::string &modulePath);
+RESCALE_RUNTIME_API std::string manifestPathFor(const std::string &modulePath);
 
 /// "_rescale_entry_<name>".
-std::string entrySymbolFor(const std::string &name);
+RESCALE_RUNTIME_API std::string entrySymbolFor(const std::string &name);
 
 } // namespace rescale::runtime
 

@@ -1,4 +1,5 @@
-//===- MemRef.h - MLIR's ranked memref descriptor, built at runtime -*- C++ -*-===//
+//===- MemRef.h - MLIR's ranked memref descriptor, built at runtime -*- C++
+//-*-===//
 //
 // A compiled entry point takes `void **args`, args[i] pointing at the
 // descriptor {allocated, aligned, offset, sizes[rank], strides[rank]} of each
@@ -9,6 +10,8 @@
 #ifndef RESCALE_RUNTIME_MEMREF_H
 #define RESCALE_RUNTIME_MEMREF_H
 
+#include "rescale/runtime/Export.h"
+
 #include <cstdint>
 #include <vector>
 
@@ -17,11 +20,12 @@ namespace rescale::runtime {
 class MemRefDescriptor {
 public:
   /// Contiguous row-major descriptor of `shape` over `data`.
-  MemRefDescriptor(void *data, const std::vector<int64_t> &shape);
+  RESCALE_RUNTIME_API MemRefDescriptor(void *data,
+                                       const std::vector<int64_t> &shape);
 
   void *get() { return words_.data(); }
-  void *allocatedPtr() const;
-  void *alignedPtr() const;
+  RESCALE_RUNTIME_API void *allocatedPtr() const;
+  RESCALE_RUNTIME_API void *alignedPtr() const;
   int64_t offset() const { return words_[2]; }
   int64_t size(int64_t dim) const { return words_[3 + dim]; }
   int64_t stride(int64_t dim) const { return words_[3 + rank_ + dim]; }
@@ -35,9 +39,9 @@ private:
 /// The argument array for one call: descriptors of inputs, then outputs.
 class CallArgs {
 public:
-  void add(void *data, const std::vector<int64_t> &shape);
+  RESCALE_RUNTIME_API void add(void *data, const std::vector<int64_t> &shape);
   /// Stable until the next add().
-  void **argv();
+  RESCALE_RUNTIME_API void **argv();
   const std::vector<MemRefDescriptor> &descriptors() const { return descs_; }
 
 private:

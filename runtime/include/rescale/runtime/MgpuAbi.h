@@ -16,13 +16,16 @@
 #ifndef RESCALE_RUNTIME_MGPUABI_H
 #define RESCALE_RUNTIME_MGPUABI_H
 
+#include "rescale/runtime/Export.h"
+
 #include <cstddef>
 #include <cstdint>
 
-#define RESCALE_MGPU_EXPORT extern "C" __attribute__((visibility("default")))
+#define RESCALE_MGPU_EXPORT extern "C" RESCALE_RUNTIME_API
 
 // Module and kernel handles (gpu.binary global constructors/destructors).
-/// A cubin or fatbin image of `size` bytes (gpu-module-to-binary{format=bin|fatbin}).
+/// A cubin or fatbin image of `size` bytes
+/// (gpu-module-to-binary{format=bin|fatbin}).
 RESCALE_MGPU_EXPORT void *mgpuModuleLoad(void *data, size_t size);
 /// A NUL-terminated PTX image, JIT-compiled at `optLevel` (format=isa).
 RESCALE_MGPU_EXPORT void *mgpuModuleLoadJIT(void *data, int optLevel);
@@ -81,9 +84,10 @@ RESCALE_MGPU_EXPORT void mgpuSetDefaultDevice(int32_t device);
 // TMA (nvgpu.tma.create.descriptor): encodes a CUtensorMap for the memref
 // and returns a *device* pointer to a copy of it, which kernels take as the
 // tensor-map argument. The enum arguments are CUDA's CUtensorMap* values.
-RESCALE_MGPU_EXPORT void *mgpuTensorMapEncodeTiledMemref(
-    int64_t tensorRank, void *rankedDescriptor, int64_t tensorDataType,
-    int64_t interleave, int64_t swizzle, int64_t l2Promotion, int64_t oobFill,
-    int64_t *inputBoxDims);
+RESCALE_MGPU_EXPORT void *
+mgpuTensorMapEncodeTiledMemref(int64_t tensorRank, void *rankedDescriptor,
+                               int64_t tensorDataType, int64_t interleave,
+                               int64_t swizzle, int64_t l2Promotion,
+                               int64_t oobFill, int64_t *inputBoxDims);
 
 #endif // RESCALE_RUNTIME_MGPUABI_H

@@ -12,6 +12,7 @@
 #ifndef RESCALE_RUNTIME_MODULE_H
 #define RESCALE_RUNTIME_MODULE_H
 
+#include "rescale/runtime/Export.h"
 #include "rescale/runtime/HostTensor.h"
 #include "rescale/runtime/Manifest.h"
 
@@ -23,14 +24,21 @@ namespace rescale::runtime {
 
 using EntryFn = void (*)(void **args);
 
+/// The file this librescale_runtime.so was loaded from. rescale-compile links
+/// cuda modules against it, so that a module names the runtime (its SONAME)
+/// as DT_NEEDED and finds the mgpu* functions in the copy the process has
+/// already loaded, without that copy being RTLD_GLOBAL.
+RESCALE_RUNTIME_API Expected<std::string> runtimeLibraryPath();
+
 class Module {
 public:
   /// Load `path` (a .so) and its manifest (manifestPathFor(path)).
-  static Expected<std::unique_ptr<Module>> load(const std::string &path);
+  RESCALE_RUNTIME_API static Expected<std::unique_ptr<Module>>
+  load(const std::string &path);
   /// Load with an explicit manifest path.
-  static Expected<std::unique_ptr<Module>>
+  RESCALE_RUNTIME_API static Expected<std::unique_ptr<Module>>
   load(const std::string &path, const std::string &manifestPath);
-  ~Module();
+  RESCALE_RUNTIME_API ~Module();
   Module(const Module &) = delete;
   Module &operator=(const Module &) = delete;
 
@@ -38,22 +46,24 @@ public:
   const std::string &path() const { return path_; }
 
   /// Error "unknown entry 'x' (available: f, g)" if absent.
-  Expected<const EntrySpec *> entry(const std::string &name) const;
+  RESCALE_RUNTIME_API Expected<const EntrySpec *>
+  entry(const std::string &name) const;
 
   /// Check that `inputs` match the entry's signature: count, dtype, shape.
   /// Errors name the argument: "input 1: expected f32[2,3], got f16[2,3]".
-  Status checkInputs(const EntrySpec &entry,
-                     const std::vector<HostTensor> &inputs) const;
+  RESCALE_RUNTIME_API Status checkInputs(
+      const EntrySpec &entry, const std::vector<HostTensor> &inputs) const;
 
   /// Allocate outputs (poisoned) and run. Inputs must already have the
   /// manifest's dtypes (convert bf16 from f32 with convertTensor first).
-  Expected<std::vector<HostTensor>> run(const std::string &entryName,
-                                        const std::vector<HostTensor> &inputs);
+  RESCALE_RUNTIME_API Expected<std::vector<HostTensor>>
+  run(const std::string &entryName, const std::vector<HostTensor> &inputs);
 
   /// Run with caller-provided outputs (checked like inputs). For repeated
   /// timing runs without reallocation.
-  Status call(const EntrySpec &entry, const std::vector<HostTensor> &inputs,
-              std::vector<HostTensor> &outputs);
+  RESCALE_RUNTIME_API Status call(const EntrySpec &entry,
+                                  const std::vector<HostTensor> &inputs,
+                                  std::vector<HostTensor> &outputs);
 
 private:
   Module() = default;

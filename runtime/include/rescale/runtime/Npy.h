@@ -10,6 +10,7 @@
 #ifndef RESCALE_RUNTIME_NPY_H
 #define RESCALE_RUNTIME_NPY_H
 
+#include "rescale/runtime/Export.h"
 #include "rescale/runtime/HostTensor.h"
 
 #include <string>
@@ -17,17 +18,20 @@
 namespace rescale::runtime {
 
 /// Parse an in-memory .npy image.
-Expected<HostTensor> parseNpy(const uint8_t *data, size_t size);
+RESCALE_RUNTIME_API Expected<HostTensor> parseNpy(const uint8_t *data,
+                                                  size_t size);
 /// Read a .npy file; errors are prefixed with the path.
-Expected<HostTensor> readNpy(const std::string &path);
+RESCALE_RUNTIME_API Expected<HostTensor> readNpy(const std::string &path);
 
 /// Serialize. bf16 and the fp8/fp4 types have no .npy dtype: convert first
 /// (convertTensor(t, DType::F32)); writing them is an error.
-Expected<std::string> serializeNpy(const HostTensor &tensor);
-Status writeNpy(const std::string &path, const HostTensor &tensor);
+RESCALE_RUNTIME_API Expected<std::string>
+serializeNpy(const HostTensor &tensor);
+RESCALE_RUNTIME_API Status writeNpy(const std::string &path,
+                                    const HostTensor &tensor);
 
 /// The numpy descr for a dtype ("<f4"), or an error if it has none.
-Expected<std::string> npyDescr(DType dtype);
+RESCALE_RUNTIME_API Expected<std::string> npyDescr(DType dtype);
 
 } // namespace rescale::runtime
 

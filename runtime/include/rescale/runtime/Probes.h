@@ -13,6 +13,7 @@
 #ifndef RESCALE_RUNTIME_PROBES_H
 #define RESCALE_RUNTIME_PROBES_H
 
+#include "rescale/runtime/Export.h"
 #include "rescale/runtime/HostTensor.h"
 #include "rescale/runtime/Status.h"
 
@@ -34,12 +35,12 @@ struct EntryProbes {
 
 /// Adds each entry's "probes" list to the manifest file at `manifestPath`
 /// (rewriting it). Entries not named keep no list.
-Status addProbesToManifest(const std::string &manifestPath,
-                           const std::vector<EntryProbes> &probes);
+RESCALE_RUNTIME_API Status addProbesToManifest(
+    const std::string &manifestPath, const std::vector<EntryProbes> &probes);
 
 /// The probes of `entry` in the manifest file; empty when it lists none.
-Expected<std::vector<ProbeSpec>> readProbes(const std::string &manifestPath,
-                                            const std::string &entry);
+RESCALE_RUNTIME_API Expected<std::vector<ProbeSpec>>
+readProbes(const std::string &manifestPath, const std::string &entry);
 
 /// Writes the SmoothQuant calibration file from the "absmax" probes among
 /// `probes` (each output an f32 [K] tensor):
@@ -51,10 +52,9 @@ Expected<std::vector<ProbeSpec>> readProbes(const std::string &manifestPath,
 /// of its value and this call's: calibration over several batches, one call
 /// each. The file must then name exactly these linears with the same channel
 /// counts (it comes from the same model), else nothing is written.
-Status writeAbsmaxCalibration(const std::string &path,
-                              const std::vector<ProbeSpec> &probes,
-                              const std::vector<HostTensor> &outputs,
-                              bool accumulate = false);
+RESCALE_RUNTIME_API Status writeAbsmaxCalibration(
+    const std::string &path, const std::vector<ProbeSpec> &probes,
+    const std::vector<HostTensor> &outputs, bool accumulate = false);
 
 /// Writes the sink report (docs/sink-report.md) of one call of `entry` from
 /// its "first_token_share" probes (f32 [B, Hq]) and "norm_input" probes
@@ -62,10 +62,10 @@ Status writeAbsmaxCalibration(const std::string &path,
 /// the sink rate (fraction of (attention, head) pairs with share >=
 /// `threshold`), and per norm the peak and median |x| and the 3 hidden
 /// dimensions with the largest mean |x|. Fails when there is no such probe.
-Status writeSinkReport(const std::string &path, const std::string &entry,
-                       const std::vector<ProbeSpec> &probes,
-                       const std::vector<HostTensor> &outputs,
-                       double threshold = 0.3);
+RESCALE_RUNTIME_API Status
+writeSinkReport(const std::string &path, const std::string &entry,
+                const std::vector<ProbeSpec> &probes,
+                const std::vector<HostTensor> &outputs, double threshold = 0.3);
 
 } // namespace rescale::runtime
 

@@ -14,6 +14,7 @@
 #ifndef RESCALE_RUNTIME_SAFETENSORS_H
 #define RESCALE_RUNTIME_SAFETENSORS_H
 
+#include "rescale/runtime/Export.h"
 #include "rescale/runtime/HostTensor.h"
 
 #include <map>
@@ -29,24 +30,29 @@ struct SafetensorsFile {
   std::map<std::string, std::string> metadata;
 
   /// nullptr if absent.
-  const HostTensor *find(const std::string &name) const;
+  RESCALE_RUNTIME_API const HostTensor *find(const std::string &name) const;
 };
 
-Expected<SafetensorsFile> parseSafetensors(const uint8_t *data, size_t size);
-Expected<SafetensorsFile> readSafetensors(const std::string &path);
+RESCALE_RUNTIME_API Expected<SafetensorsFile>
+parseSafetensors(const uint8_t *data, size_t size);
+RESCALE_RUNTIME_API Expected<SafetensorsFile>
+readSafetensors(const std::string &path);
 
 /// Serialize in the given order; names must be unique and non-empty.
-Expected<std::string> serializeSafetensors(const SafetensorsFile &file);
-Status writeSafetensors(const std::string &path, const SafetensorsFile &file);
+RESCALE_RUNTIME_API Expected<std::string>
+serializeSafetensors(const SafetensorsFile &file);
+RESCALE_RUNTIME_API Status writeSafetensors(const std::string &path,
+                                            const SafetensorsFile &file);
 
 /// Safetensors dtype name <-> runtime dtype ("F8_E4M3" <-> f8E4M3FN).
-Expected<DType> parseSafetensorsDType(std::string_view name);
-Expected<std::string> safetensorsDTypeName(DType dtype);
+RESCALE_RUNTIME_API Expected<DType>
+parseSafetensorsDType(std::string_view name);
+RESCALE_RUNTIME_API Expected<std::string> safetensorsDTypeName(DType dtype);
 
 /// f4E2M1FN [..., 2k] (one value per byte) -> u8 [..., k], low nibble first.
-Expected<HostTensor> packFp4(const HostTensor &unpacked);
+RESCALE_RUNTIME_API Expected<HostTensor> packFp4(const HostTensor &unpacked);
 /// u8 [..., k] -> f4E2M1FN [..., 2k].
-Expected<HostTensor> unpackFp4(const HostTensor &packed);
+RESCALE_RUNTIME_API Expected<HostTensor> unpackFp4(const HostTensor &packed);
 
 } // namespace rescale::runtime
 
