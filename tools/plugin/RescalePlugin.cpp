@@ -16,7 +16,12 @@
 #include "llvm/Config/llvm-config.h"
 #include "llvm/Support/Compiler.h"
 
-extern "C" LLVM_ATTRIBUTE_WEAK ::mlir::DialectPluginLibraryInfo
+// The plugin is compiled with hidden visibility and exports these two
+// (RescalePlugin.map).
+#define RESCALE_PLUGIN_API                                                     \
+  extern "C" LLVM_ATTRIBUTE_WEAK __attribute__((visibility("default")))
+
+RESCALE_PLUGIN_API ::mlir::DialectPluginLibraryInfo
 mlirGetDialectPluginInfo() {
   return {MLIR_PLUGIN_API_VERSION, "Rescale", LLVM_VERSION_STRING,
           [](::mlir::DialectRegistry *registry) {
@@ -24,7 +29,7 @@ mlirGetDialectPluginInfo() {
           }};
 }
 
-extern "C" LLVM_ATTRIBUTE_WEAK ::mlir::PassPluginLibraryInfo
+RESCALE_PLUGIN_API ::mlir::PassPluginLibraryInfo
 mlirGetPassPluginInfo() {
   return {MLIR_PLUGIN_API_VERSION, "Rescale", LLVM_VERSION_STRING,
           []() { ::mlir::rescale::registerRescalePassesAndPipelines(); }};
