@@ -43,6 +43,7 @@
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Target/TargetMachine.h"
 #include "llvm/Target/TargetOptions.h"
+#include "llvm/Transforms/IPO/Internalize.h"
 #include "llvm/TargetParser/Host.h"
 #include "llvm/TargetParser/Triple.h"
 
@@ -449,7 +450,32 @@ LogicalResult mlir::rescale::emitHostSharedObject(
   llvm::FileRemover removeObject(object);
   if (failed(emitObjectFile(loc, **llvmModule, **tm, object)))
     return failure();
-  return linkSharedObject(loc, {std::string(object)}, linkArgs, outputPath);
+  // The linker's own additions (libgcc helpers, _init/_fini) are made local
+  // too: the module's dynamic symbols are its ABI and nothing else.
+  SmallString<128> exportsMap;
+  if (std::error_code ec = llvm::sys::fs::createTemporaryFile(
+          tempPrefix, "map", exportsMap))
+    return emitError(loc) << "cannot create a temporary file: " << ec.message();
+  llvm::FileRemover removeExportsMap(exportsMap);
+  if (failed(writeTextOutput(loc, exportsMap, [](raw_ostream &os) {
+        os << "{\n  global:\n";
+        for (StringRef prefix : moduleExportPrefixes())
+          os << "    " << prefix << "*;\n";
+        os << "  local: *;\n};\n";
+      })))
+    return failure();
+  SmallVector<std::string> args(linkArgs.begin(), linkArgs.end());
+  args.push_back(("-Wl,--version-script=" + exportsMap).str());
+  return linkSharedObject(loc, {std::string(object)}, args, outputPath);
+}
+
+ArrayRef<StringRef> mlir::rescale::moduleExportPrefixes() {
+  // The packed entry points the runtime looks up (EmitEntryPoints), and the
+  // C-interface wrappers MLIR emits for functions marked
+  // llvm.emit_c_interface, for C callers.
+  static const std::string entryPrefix = runtime::entrySymbolFor("");
+  static const StringRef prefixes[] = {entryPrefix, "_mlir_ciface_"};
+  return prefixes;
 }
 
 FailureOr<std::unique_ptr<llvm::TargetMachine>>
@@ -533,6 +559,16 @@ FailureOr<std::unique_ptr<llvm::Module>> mlir::rescale::translateAndOptimize(
     return emitError(module.getLoc()) << "translation to LLVM IR failed";
   llvmModule->setTargetTriple(tm.getTargetTriple());
   llvmModule->setDataLayout(tm.createDataLayout());
+  // Only the module's ABI stays external; every other function (the raw
+  // entry functions among them: an entry called `decoder_block` or `memcpy`
+  // would otherwise be a global symbol of every process that loads the
+  // module) becomes internal before optimization, which may then inline and
+  // drop it.
+  llvm::internalizeModule(*llvmModule, [](const llvm::GlobalValue &value) {
+    return llvm::any_of(moduleExportPrefixes(), [&](StringRef prefix) {
+      return value.getName().starts_with(prefix);
+    });
+  });
   auto optimize = makeOptimizingTransformer(optLevel, /*sizeLevel=*/0, &tm);
   if (llvm::Error err = optimize(llvmModule.get()))
     return emitError(module.getLoc())

@@ -145,7 +145,8 @@ createHostTargetMachine(Location loc, StringRef cpu, StringRef features,
                         unsigned optLevel);
 
 /// Translate an LLVM-dialect module to LLVM IR, set `tm`'s triple and data
-/// layout, and run LLVM's O`optLevel` pipeline.
+/// layout, make every definition outside moduleExportPrefixes() internal, and
+/// run LLVM's O`optLevel` pipeline.
 FailureOr<std::unique_ptr<llvm::Module>>
 translateAndOptimize(ModuleOp module, llvm::LLVMContext &llvmContext,
                      llvm::TargetMachine &tm, unsigned optLevel);
@@ -164,12 +165,18 @@ LogicalResult linkSharedObject(Location loc, ArrayRef<std::string> objects,
 /// The host half of every backend: the LLVM-dialect `module` translated and
 /// optimized for the host (`cpu`, `features`), then written as LLVM IR text
 /// when `emit` is EmitKind::LLVM, otherwise compiled to a temporary object
-/// (`tempPrefix`-*.o) and linked with `linkArgs` into `outputPath`.
+/// (`tempPrefix`-*.o) and linked with `linkArgs` into `outputPath`, exporting
+/// the symbols of moduleExportPrefixes() and nothing else.
 LogicalResult emitHostSharedObject(ModuleOp module, Location loc, StringRef cpu,
                                    StringRef features, unsigned optLevel,
                                    EmitKind emit, StringRef tempPrefix,
                                    ArrayRef<std::string> linkArgs,
                                    StringRef outputPath);
+
+/// The name prefixes of a compiled module's exported symbols, its whole
+/// ABI: every other symbol is internal (translateAndOptimize) and local
+/// (emitHostSharedObject's version script).
+ArrayRef<StringRef> moduleExportPrefixes();
 
 /// Write `manifest` to runtime::manifestPathFor(modulePath).
 LogicalResult writeManifest(Location loc, const runtime::Manifest &manifest,

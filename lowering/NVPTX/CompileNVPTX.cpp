@@ -7,6 +7,8 @@
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Pass/PassManager.h"
 
+#include "rescale/runtime/Module.h"
+
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
 #include "llvm/Support/FileSystem.h"
@@ -66,10 +68,17 @@ LogicalResult mlir::rescale::compileForNVPTX(ModuleOp module,
                            [&](raw_ostream &os) { os << ptx; });
   }
 
-  // The host side: the same object and link steps as the CPU backend.
+  // The host side: the same object and link steps as the CPU backend, and
+  // the runtime as DT_NEEDED: the module calls mgpu*, and the dynamic loader
+  // matches the runtime's SONAME against the copy the process has loaded,
+  // so the module binds to it whether or not that copy is RTLD_GLOBAL.
+  auto runtimeLibrary = runtime::runtimeLibraryPath();
+  if (!runtimeLibrary)
+    return emitError(loc) << runtimeLibrary.status().message();
   if (failed(emitHostSharedObject(module, loc, /*cpu=*/"", /*features=*/"",
                                   options.optLevel, options.emit,
-                                  "rescale-nvptx", {}, outputPath)))
+                                  "rescale-nvptx", {*runtimeLibrary},
+                                  outputPath)))
     return failure();
   if (options.emit == EmitKind::LLVM)
     return success();
