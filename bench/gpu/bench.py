@@ -164,6 +164,38 @@ def per_s(amount, ms):
     return amount / (ms / 1e3) if ms > 0 else float("nan")
 
 
+class PeerFailed:
+    """A peer column whose measurement raised (torch.compile failing inside
+    Triton, say): the row keeps our figure and the other peers', and the
+    table names the peer and its error under the section."""
+
+    def __init__(self, peer, error):
+        self.peer = peer
+        self.error = f"{type(error).__name__}: {error}".splitlines()[0][:300]
+
+    def __format__(self, spec):
+        return f"{self.peer} failed"
+
+    def __truediv__(self, other):
+        return float("nan")
+
+    def __rtruediv__(self, other):
+        return float("nan")
+
+
+def peer_per_s(name, amount, make_fn, iters):
+    """amount per second of the peer `name`: make_fn() builds its callable
+    (torch.compile happens there), kernel_ms times it. A peer that raises,
+    while built or timed, becomes a PeerFailed column naming it."""
+    try:
+        return per_s(amount, kernel_ms(make_fn(), iters))
+    except Exception as e:  # a broken peer must not lose the row
+        print(f"peer {name} failed: {type(e).__name__}: {e}".splitlines()[0],
+              flush=True)
+        traceback.print_exc()
+        return PeerFailed(name, e)
+
+
 def rms_ref(x, w, eps=1e-6):
     xf = x.float()
     return (xf * torch.rsqrt(xf.pow(2).mean(-1, keepdim=True) + eps) * w.float()).to(x.dtype)
@@ -371,16 +403,22 @@ def norm_row(case, entry, iters, compiled):
     ins, out = entry.inputs, entry.outputs[0]
     ref = rms_ref if case["kind"] == "rms_norm" else gated_ref
     err = max_rel_err(out, ref(*ins))
-    if case["kind"] not in compiled:
-        compiled[case["kind"]] = torch.compile(ref)
-    comp = compiled[case["kind"]]
     dst = torch.empty_like(ins[0])
     gb = case["bytes"] / 1e9
-    ours = kernel_ms(entry, iters)
-    eager = kernel_ms(lambda: ref(*ins), iters)
-    compiled_ms = kernel_ms(lambda: comp(*ins), iters)
-    copy = kernel_ms(lambda: dst.copy_(ins[0]), iters)
-    return err, [per_s(gb, ours), per_s(gb, eager), per_s(gb, compiled_ms), per_s(gb, copy)]
+
+    def compiled_fn():
+        # One torch.compile per kind; one that failed fails again per row,
+        # each row naming it.
+        if case["kind"] not in compiled:
+            compiled[case["kind"]] = torch.compile(ref)
+        comp = compiled[case["kind"]]
+        comp(*ins)  # compile (and autotune) outside the timing
+        return lambda: comp(*ins)
+
+    return err, [per_s(gb, kernel_ms(entry, iters)),
+                 peer_per_s("torch eager", gb, lambda: lambda: ref(*ins), iters),
+                 peer_per_s("torch.compile", gb, compiled_fn, iters),
+                 peer_per_s("copy", gb, lambda: lambda: dst.copy_(ins[0]), iters)]
 
 
 def attention_row(case, entry, iters):
@@ -388,7 +426,8 @@ def attention_row(case, entry, iters):
     ref_fn = lambda: F.scaled_dot_product_attention(q, k, v, is_causal=case["causal"])
     err = max_rel_err(entry.outputs[0], ref_fn())
     tf = case["flops"] / 1e12
-    return err, [per_s(tf, kernel_ms(entry, iters)), per_s(tf, kernel_ms(ref_fn, iters))]
+    return err, [per_s(tf, kernel_ms(entry, iters)),
+                 peer_per_s("SDPA", tf, lambda: ref_fn, iters)]
 
 
 def matmul_row(case, entry, iters, x, w):
@@ -396,7 +435,8 @@ def matmul_row(case, entry, iters, x, w):
     ref_fn = lambda: x @ w.t()
     err = max_rel_err(entry.outputs[0], ref_fn())
     tf = case["flops"] / 1e12
-    return err, [per_s(tf, kernel_ms(entry, iters)), per_s(tf, kernel_ms(ref_fn, iters))]
+    return err, [per_s(tf, kernel_ms(entry, iters)),
+                 peer_per_s("torch matmul", tf, lambda: ref_fn, iters)]
 
 
 def run_case(case, modules, iters, compiled, quant):
@@ -487,6 +527,12 @@ def render(rows, skipped, iters):
         if not body and not missing:
             continue
         lines += ["", header, "|" + "---|" * header.count(" | ") + "---|"] + body
+        peer_failures = [(case, c) for case, _, cols in rows if case["kind"] in kinds
+                         for c in cols if isinstance(c, PeerFailed)]
+        if peer_failures:
+            lines += ["", "Peers that failed (their column says so; ours and the "
+                      "other peers' figures stand):"]
+            lines += [f"- {case['entry']}: {c.peer}: {c.error}" for case, c in peer_failures]
         if section == "qlinear":
             lines += ["", QUANT_NOTE]
         if missing:
@@ -528,7 +574,10 @@ def main():
     opts = ap.parse_args()
     began = time.monotonic()
 
-    ctypes.CDLL(opts.runtime, mode=ctypes.RTLD_GLOBAL)
+    # RTLD_LOCAL (ctypes' default): the cuda modules name the runtime as
+    # DT_NEEDED and bind to this copy, and nothing of ours is put in the way
+    # of the libraries torch loads later (Triton's, for torch.compile).
+    ctypes.CDLL(opts.runtime)
     torch.cuda.init()
     torch.manual_seed(0)
     modules = Modules(opts.artifacts)
