@@ -20,6 +20,7 @@ config.substitutions.append(("%PATH%", config.environment["PATH"]))
 config.substitutions.append(("%shlibext", config.llvm_shlib_ext))
 config.substitutions.append(("%rescale_lib", config.rescale_lib_dir))
 config.substitutions.append(("%rescale_src", config.rescale_src_root))
+config.substitutions.append(("%rescale_obj", config.rescale_obj_root))
 config.substitutions.append(
     ("%rescale_plugin", os.path.join(config.rescale_lib_dir, "RescalePlugin.so")))
 
