@@ -71,13 +71,17 @@ LogicalResult mlir::rescale::compileForNVPTX(ModuleOp module,
   // The host side: the same object and link steps as the CPU backend, and
   // the runtime as DT_NEEDED: the module calls mgpu*, and the dynamic loader
   // matches the runtime's SONAME against the copy the process has loaded,
-  // so the module binds to it whether or not that copy is RTLD_GLOBAL.
+  // so the module binds to it whether or not that copy is RTLD_GLOBAL. A
+  // process that has not loaded the runtime finds it beside the module
+  // ($ORIGIN) or on the library path; no absolute path of this host is kept,
+  // since modules are compiled here and run on GPU machines.
   auto runtimeLibrary = runtime::runtimeLibraryPath();
   if (!runtimeLibrary)
     return emitError(loc) << runtimeLibrary.status().message();
+  std::string runtimeLinkArgs[] = {*runtimeLibrary, "-Wl,-rpath,$ORIGIN"};
   if (failed(emitHostSharedObject(module, loc, /*cpu=*/"", /*features=*/"",
                                   options.optLevel, options.emit,
-                                  "rescale-nvptx", {*runtimeLibrary},
+                                  "rescale-nvptx", runtimeLinkArgs,
                                   outputPath)))
     return failure();
   if (options.emit == EmitKind::LLVM)

@@ -3,9 +3,9 @@
 // Exactly the host-side functions that MLIR 22's `gpu-to-llvm` lowering and
 // the `gpu.binary`/`gpu.launch_func` LLVM translation emit calls to (read off
 // the LLVM IR of compiled modules; see docs/runtime.md for the derivation and
-// the IR types). A compiled cuda module's .so leaves them undefined; they
-// resolve to these definitions in librescale_runtime.so when the module is
-// dlopen'ed by a process that loaded the runtime.
+// the IR types). A compiled cuda module's .so leaves them undefined and
+// records librescale_runtime.so as DT_NEEDED, so they resolve to these
+// definitions without the runtime being loaded RTLD_GLOBAL.
 //
 // The signatures are fixed by MLIR and return no error, so a failing call
 // records the first error (read it with takeLastCudaError() from Cuda.h;

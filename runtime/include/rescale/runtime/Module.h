@@ -5,8 +5,9 @@
 // descriptors built from host tensors: inputs, then caller-allocated outputs.
 //
 // cuda modules: their host code calls the mgpu* functions that this runtime
-// library exports (CudaAbi.h), which is how they find the driver. If there is
-// no driver or device, load() fails with "no CUDA driver or device found".
+// library exports (MgpuAbi.h), which is how they find the driver; they name
+// the runtime as DT_NEEDED, so no RTLD_GLOBAL is involved. If there is no
+// driver or device, load() fails with "no CUDA driver or device found".
 //
 //===----------------------------------------------------------------------===//
 #ifndef RESCALE_RUNTIME_MODULE_H
