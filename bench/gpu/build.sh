@@ -10,6 +10,8 @@
 #       kernels: bench.so (norms, attention, bf16 linear) and one module per
 #       quantized-linear scheme (bench-quant-*.so), each on its own so that a
 #       scheme without a GPU kernel loses only its own rows
+#   OUT/torch_coexistence.cuda.so           the module run.sh loads next to
+#       torch.compile (test/runtime/gpu/torch_coexistence.py)
 #   OUT/cases.json                          what each bench entry moves /
 #       computes, and which module holds it (bench/gpu/cases.py)
 # Every module is compiled even when another fails. A module that fails
@@ -62,6 +64,9 @@ for src in "$ROOT"/test/lowering/nvptx/Inputs/gpu-*.mlir "$ROOT/examples/decoder
   compile "$src" nvptx "$OUT/$stem.cuda.so" 1
   compile "$src" cpu "$OUT/$stem.cpu.so" 1
 done
+
+# The module of the torch coexistence check (test/runtime/gpu/torch-coexistence.test).
+compile "$ROOT/test/runtime/gpu/Inputs/torch_coexistence.mlir" nvptx "$OUT/torch_coexistence.cuda.so" 1
 
 # The benchmark modules: cases.py writes OUT/src/<module>.mlir + cases.json.
 python3 "$ROOT/bench/gpu/cases.py" "$OUT/src" "$OUT/cases.json"

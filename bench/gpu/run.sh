@@ -9,6 +9,8 @@
 #      on the same inputs and tolerances; a module that did not compile, a
 #      RUN line this script cannot read, a case that runs over 30 s or would
 #      start after 180 s counts as a failure;
+#   2b. runs test/runtime/gpu/torch_coexistence.py: the runtime and a module
+#      loaded RTLD_LOCAL, then torch.compile in the same process (issue #21);
 #   3. prints the benchmark table (ours vs torch eager / torch.compile / copy
 #      bandwidth for the norms, vs SDPA for attention, vs torch matmul for
 #      the linears), and with --write-results also writes it to
@@ -102,6 +104,18 @@ done < <(unreadable_run_lines)
 while read -r stem entry tol seed; do
   replay "$stem" "$entry" "$tol" "$seed"
 done < <(test_cases)
+
+# Our runtime and a module RTLD_LOCAL next to torch.compile, in one process.
+echo "== 2b. torch coexistence (runtime + module, then torch.compile)"
+if [[ -f "$ART/torch_coexistence.cuda.so" ]]; then
+  rc=0
+  timeout -k 5 180 python3 "$ROOT/test/runtime/gpu/torch_coexistence.py" "$RUNTIME" \
+    "$ART/torch_coexistence.cuda.so" > "$WORK/coexistence.log" 2>&1 || rc=$?
+  cat "$WORK/coexistence.log"
+  (( rc == 0 )) || fail "torch-coexistence" "exit status $rc"
+else
+  fail "torch-coexistence" "torch_coexistence.cuda.so was not built" "$ART/torch_coexistence.cuda.error"
+fi
 echo "GPU tests: $fails failed (${SECONDS}s so far)"
 
 echo "== 3. benchmark"
