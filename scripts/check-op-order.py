@@ -126,10 +126,11 @@ def tokenize(src):
 
 class Group:
     """A bracketed group: `open` is '(', '[' or '{'; items are Tok or Group."""
-    __slots__ = ("open", "tok", "items", "kind")
+    __slots__ = ("open", "tok", "items", "kind", "lambda_body")
 
     def __init__(self, open_tok):
         self.open, self.tok, self.items, self.kind = open_tok.text, open_tok, [], None
+        self.lambda_body = False
 
 
 CLOSE = {")": "(", "]": "[", "}": "{"}
@@ -292,6 +293,7 @@ class Checker:
                     prev2 = items[i - 2] if i > 1 else None
                     x.kind = classify_braces(x, prev, prev2, g.kind,
                                              items[stmt_start:i])
+                    x.lambda_body = x.kind == "block" and is_lambda_body(items, i)
                 elif x.open == "(":
                     x.kind = "paren"
                 else:
@@ -431,6 +433,27 @@ def definition_name(items, i):
     return None
 
 
+def is_lambda_body(items, i):
+    """Is the '{' group items[i] the body of a lambda expression?"""
+    k = skip_trailing_return(items, i - 1)
+    while k >= 0 and is_tok(items[k]) and items[k].text in QUALIFIERS:
+        k -= 1
+    if k >= 0 and isinstance(items[k], Group) and items[k].open == "(":
+        k -= 1
+    return k >= 0 and isinstance(items[k], Group) and items[k].open == "["
+
+
+def skip_trailing_return(items, k):
+    """Index before a trailing return type `-> T` ending at items[k]."""
+    j = k
+    while j >= 0 and (is_ident(items[j]) or is_tok(items[j]) and
+                      items[j].text in ("::", "<", ">", "*", "&", ",")):
+        j -= 1
+    if j >= 0 and is_tok(items[j], "->"):
+        return j - 1
+    return k
+
+
 def lambda_name(items, k):
     """`auto NAME = [...]` -> NAME."""
     if k >= 2 and is_tok(items[k - 1], "=") and is_ident(items[k - 2]):
@@ -442,19 +465,25 @@ def derive_helpers(parsed):
     """{path: root} -> {path: the op-creating names visible in that file}.
 
     A call resolves to the file's own definitions of that name when it has
-    any (static helpers, lambdas), else to every definition in the tree
-    (functions declared in headers): `floorLog2` on doubles in one file does
-    not make another file's op-creating `floorLog2` harmless, or vice versa.
+    any (static helpers, lambdas), else to the definitions other files export
+    (those defined in a header, or named in one): `floorLog2` on doubles in
+    one file does not make another file's op-creating `floorLog2` harmless,
+    or vice versa.
     """
     defs = [(path, name, body) for path, root in parsed.items()
             for name, body in function_bodies(root) if name not in SEEDS]
+    in_headers = set()
+    for path, root in parsed.items():
+        if path.endswith((".h", ".hpp", ".inc")):
+            in_headers |= identifiers(root)
     local_names = {}
     for path, name, _ in defs:
         local_names.setdefault(path, set()).add(name)
     creating = [False] * len(defs)
 
     def visible(path):
-        glob = {n for (p, n, _), c in zip(defs, creating) if c}
+        glob = {n for (p, n, _), c in zip(defs, creating)
+                if c and (p.endswith((".h", ".hpp", ".inc")) or n in in_headers)}
         local = {n for (p, n, _), c in zip(defs, creating) if c and p == path}
         return (glob - local_names.get(path, set())) | local
 
@@ -473,10 +502,25 @@ def derive_helpers(parsed):
     return {path: visible(path) for path in parsed}
 
 
+def identifiers(g):
+    out = set()
+    for x in g.items:
+        if isinstance(x, Group):
+            out |= identifiers(x)
+        elif is_ident(x):
+            out.add(x.text)
+    return out
+
+
 def calls_creating(probe, g):
-    """Does this body (lambdas inside included) call an op-creating name?"""
+    """Does running this body call an op-creating name? The bodies of lambdas
+    defined in it do not count: they run when called (a named lambda is a
+    definition of its own) or when whoever they are passed to runs them (and
+    that call counts)."""
     for i, x in enumerate(g.items):
         if isinstance(x, Group):
+            if x.lambda_body:
+                continue
             if calls_creating(probe, x):
                 return True
         elif is_ident(x) and probe.creates(g.items, i):
@@ -601,6 +645,15 @@ void h() { use(make(1), make(2)); }
     ("a file's own definition of a name wins", """
 int floorLog2(double a) { return 3; }
 int h(double a) { return use(floorLog2(a), floorLog2(2 * a)); }
+""", 0),
+    ("a function that only stores lambdas creates nothing", """
+struct Hooks { std::function<Value(OpBuilder &)> make; };
+Hooks hooks(Location loc) {
+  Hooks h;
+  h.make = [=](OpBuilder &b) { return arith::ConstantIndexOp::create(b, loc, 0); };
+  return h;
+}
+void use2(OpBuilder &b) { run(hooks(b.getLoc()), hooks(b.getLoc())); }
 """, 0),
     ("non-creating calls are fine", """
 void h(OpBuilder &b, Value x) {
