@@ -194,6 +194,14 @@ def template_end(items, i):
     return None
 
 
+def is_label(items, start, i):
+    """Does the ':' at items[i] end a `case X:`, `default:` or `public:`?
+    (Not a base-class list or a bit-field.)"""
+    first = items[start] if start < i else None
+    return is_tok(first) and first.text in (
+        "case", "default", "public", "private", "protected")
+
+
 def classify_braces(g, prev, prev2, parent_kind, stmt_prefix):
     """Decides whether a '{' group is a block (statements) or an init list."""
     if parent_kind == "init":
@@ -301,7 +309,9 @@ class Checker:
                 self.classify(x, None)
                 if x.kind == "block" and g.kind == "block":
                     stmt_start = i + 1
-            elif x.text in (";",) or (x.text == ":" and g.kind == "block"):
+            elif x.text == ";":
+                stmt_start = i + 1
+            elif x.text == ":" and g.kind == "block" and is_label(items, stmt_start, i):
                 stmt_start = i + 1
 
     def split(self, items, sep):
@@ -655,6 +665,23 @@ Hooks hooks(Location loc) {
 }
 void use2(OpBuilder &b) { run(hooks(b.getLoc()), hooks(b.getLoc())); }
 """, 0),
+    ("a class with bases has member functions, not an init list", """
+struct P : OpRewritePattern<FooOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(FooOp op, PatternRewriter &b) const override {
+    auto body = [&](OpBuilder &nb) { return 0; };
+    foo(arith::NegFOp::create(b, loc, x), arith::NegFOp::create(b, loc, x));
+    switch (k) {
+    case 1: {
+      bar(x, y);
+      break;
+    }
+    default:
+      break;
+    }
+    return success();
+  }
+};""", 1),
     ("non-creating calls are fine", """
 void h(OpBuilder &b, Value x) {
   foo(b.getF32Type(), x.getType(), getShape(x), cast<RankedTensorType>(x.getType()));
