@@ -546,7 +546,9 @@ struct RescaleInsertQuantizationPass
           s[j] = static_cast<float>(sj);
           inv[j] = 1.0f / s[j];
         }
-        return {f32Vector(b, loc, s), f32Vector(b, loc, inv)};
+        Value sVec = f32Vector(b, loc, s);
+        Value invVec = f32Vector(b, loc, inv);
+        return {sVec, invVec};
       }
       Value w;
       for (LinearOp lin : group) {
@@ -580,12 +582,14 @@ struct RescaleInsertQuantizationPass
             Value num = math::PowFOp::create(nb, l, v[0], cst(alpha));
             Value den = math::PowFOp::create(nb, l, wd, cst(1.0 - alpha));
             Value zero = cst(0.0);
-            Value degenerate = arith::OrIOp::create(
-                nb, l,
-                arith::CmpFOp::create(nb, l, arith::CmpFPredicate::OEQ, v[0], zero),
-                arith::CmpFOp::create(nb, l, arith::CmpFPredicate::OEQ, wd, zero));
-            Value sj = arith::SelectOp::create(
-                nb, l, degenerate, cst(1.0), arith::DivFOp::create(nb, l, num, den));
+            Value aZero = arith::CmpFOp::create(
+                nb, l, arith::CmpFPredicate::OEQ, v[0], zero);
+            Value wZero =
+                arith::CmpFOp::create(nb, l, arith::CmpFPredicate::OEQ, wd, zero);
+            Value degenerate = arith::OrIOp::create(nb, l, aZero, wZero);
+            Value one = cst(1.0);
+            Value ratio = arith::DivFOp::create(nb, l, num, den);
+            Value sj = arith::SelectOp::create(nb, l, degenerate, one, ratio);
             return arith::TruncFOp::create(nb, l, nb.getF32Type(), sj);
           });
       Value inv = mapVectors(

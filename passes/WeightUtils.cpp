@@ -81,7 +81,9 @@ Value rescale::scaleAlong(OpBuilder &b, Location loc, Value t, Value s,
         auto toF32 = [&](Value x) -> Value {
           return x.getType() == f32 ? x : arith::ExtFOp::create(nb, l, f32, x);
         };
-        Value m = arith::MulFOp::create(nb, l, toF32(args[0]), toF32(args[1]));
+        Value lhs = toF32(args[0]);
+        Value rhs = toF32(args[1]);
+        Value m = arith::MulFOp::create(nb, l, lhs, rhs);
         if (et != f32)
           m = arith::TruncFOp::create(nb, l, et, m);
         linalg::YieldOp::create(nb, l, m);

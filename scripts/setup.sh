@@ -4,7 +4,7 @@
 set -euo pipefail
 
 PACKAGES=(
-  build-essential cmake ninja-build clang python3
+  build-essential cmake ninja-build clang clang-22 python3
   llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools
   libgtest-dev zlib1g-dev libzstd-dev
 )

@@ -162,15 +162,15 @@ Value rowFactor(ImplicitLocOpBuilder &b, const AttentionProblem &p,
                 const AttentionArgs &a, Value l, Value m, Value batch,
                 Value head, Value row) {
   Value sinkLog2;
-  if (a.sinks)
-    sinkLog2 = arith::MulFOp::create(b, loadScalarF32(b, a.sinks, head),
-                                     cF32(b, kLog2e));
+  if (a.sinks) {
+    Value sink = loadScalarF32(b, a.sinks, head);
+    sinkLog2 = arith::MulFOp::create(b, sink, cF32(b, kLog2e));
+  }
   Value f = invDenominator(b, p.softmax, l, m, sinkLog2);
   if (p.gateKind == GateKind::headwise) {
+    Value gateRow = rowOffset(b, batch, head, row, p.hq, p.s, 1);
     Value g = loadScalarF32(
-        b, a.gate,
-        arith::AddIOp::create(b, rowOffset(b, batch, head, row, p.hq, p.s, 1),
-                              cIdx(b, 0)));
+        b, a.gate, arith::AddIOp::create(b, gateRow, cIdx(b, 0)));
     f = arith::MulFOp::create(b, f, sigmoid(b, g));
   }
   return f;
@@ -252,16 +252,20 @@ void buildGeneralKernel(ImplicitLocOpBuilder &b, gpu::GPUFuncOp func,
     Value pos = arith::CmpIOp::create(
         b, arith::CmpIPredicate::sgt, lastI,
         arith::ConstantIntOp::create(b, b.getI64Type(), 0));
-    keyEnd = arith::SelectOp::create(
-        b, pos, arith::MinUIOp::create(b, last, cIdx(b, p.t)), cIdx(b, 0));
+    Value clamped = arith::MinUIOp::create(b, last, cIdx(b, p.t));
+    keyEnd = arith::SelectOp::create(b, pos, clamped, cIdx(b, 0));
   }
   Value kBase = rowOffset(b, batch, kvHead, cIdx(b, 0), p.hkv, p.t, p.d);
   Value vBase = rowOffset(b, batch, kvHead, cIdx(b, 0), p.hkv, p.t, p.dv);
 
-  SmallVector<Value> init = {negInf(b), cF32(b, 0.0f)};
+  SmallVector<Value> init;
+  init.push_back(negInf(b));
+  init.push_back(cF32(b, 0.0f));
   for (int64_t i = 0; i < oPerLane; ++i)
     init.push_back(cF32(b, 0.0f));
-  auto loop = scf::ForOp::create(b, cIdx(b, 0), keyEnd, cIdx(b, 1), init);
+  Value lb = cIdx(b, 0);
+  Value step = cIdx(b, 1);
+  auto loop = scf::ForOp::create(b, lb, keyEnd, step, init);
   {
     OpBuilder::InsertionGuard g(b);
     b.setInsertionPointToStart(loop.getBody());
@@ -352,10 +356,10 @@ void buildTensorCoreKernel(ImplicitLocOpBuilder &b, gpu::GPUFuncOp func,
   Value warpRow0 = arith::AddIOp::create(
       b, q0, arith::MulIOp::create(b, warpId, cIdx(b, 16)));
   // This thread's two rows (fragment rows g and g + 8).
-  Value rows[2] = {
-      arith::AddIOp::create(b, warpRow0, group),
-      arith::AddIOp::create(b, warpRow0,
-                            arith::AddIOp::create(b, group, cIdx(b, 8)))};
+  Value rows[2];
+  rows[0] = arith::AddIOp::create(b, warpRow0, group);
+  rows[1] = arith::AddIOp::create(b, warpRow0,
+                                  arith::AddIOp::create(b, group, cIdx(b, 8)));
   Value quad2 = arith::MulIOp::create(b, quad, cIdx(b, 2));
   auto clampRow = [&](Value r, int64_t n) {
     return arith::MinUIOp::create(b, r, cIdx(b, n - 1)).getResult();
@@ -381,24 +385,22 @@ void buildTensorCoreKernel(ImplicitLocOpBuilder &b, gpu::GPUFuncOp func,
   Value tileEnd = cIdx(b, kvTiles);
   if (p.causal) {
     // last visible key of the CTA = q0 + Br − 1 + (T − S)
+    Type i64 = b.getI64Type();
+    Value q0I = arith::IndexCastOp::create(b, i64, q0);
     Value lastKey = arith::AddIOp::create(
-        b, arith::IndexCastOp::create(b, b.getI64Type(), q0),
-        arith::ConstantIntOp::create(b, b.getI64Type(), kBr - 1 + p.t - p.s));
-    Value zero = arith::ConstantIntOp::create(b, b.getI64Type(), 0);
+        b, q0I, arith::ConstantIntOp::create(b, i64, kBr - 1 + p.t - p.s));
+    Value zero = arith::ConstantIntOp::create(b, i64, 0);
     Value nonNeg = arith::MaxSIOp::create(
         b,
-        arith::AddIOp::create(
-            b, lastKey, arith::ConstantIntOp::create(b, b.getI64Type(), 1)),
+        arith::AddIOp::create(b, lastKey,
+                              arith::ConstantIntOp::create(b, i64, 1)),
         zero);
+    Value rounded = arith::AddIOp::create(
+        b, nonNeg, arith::ConstantIntOp::create(b, i64, kBc - 1));
     Value tiles = arith::DivUIOp::create(
-        b,
-        arith::AddIOp::create(
-            b, nonNeg,
-            arith::ConstantIntOp::create(b, b.getI64Type(), kBc - 1)),
-        arith::ConstantIntOp::create(b, b.getI64Type(), kBc));
-    tileEnd = arith::MinUIOp::create(
-        b, arith::IndexCastOp::create(b, b.getIndexType(), tiles),
-        cIdx(b, kvTiles));
+        b, rounded, arith::ConstantIntOp::create(b, i64, kBc));
+    Value tilesIdx = arith::IndexCastOp::create(b, b.getIndexType(), tiles);
+    tileEnd = arith::MinUIOp::create(b, tilesIdx, cIdx(b, kvTiles));
   }
 
   Value kHeadBase = rowOffset(b, batch, kvHead, cIdx(b, 0), p.hkv, p.t, p.d);
@@ -406,11 +408,14 @@ void buildTensorCoreKernel(ImplicitLocOpBuilder &b, gpu::GPUFuncOp func,
   const int64_t blockSize = kWarps * warp;
 
   // Loop state: m and l for the two rows, then O (oTiles × 4 f32).
-  SmallVector<Value> init = {negInf(b), negInf(b), cF32(b, 0.0f),
-                             cF32(b, 0.0f)};
-  for (int64_t i = 0; i < oTiles * 4; ++i)
+  SmallVector<Value> init;
+  for (int r = 0; r < 2; ++r)
+    init.push_back(negInf(b));
+  for (int64_t i = 0; i < 2 + oTiles * 4; ++i)
     init.push_back(cF32(b, 0.0f));
-  auto loop = scf::ForOp::create(b, cIdx(b, 0), tileEnd, cIdx(b, 1), init);
+  Value lb = cIdx(b, 0);
+  Value step = cIdx(b, 1);
+  auto loop = scf::ForOp::create(b, lb, tileEnd, step, init);
   {
     OpBuilder::InsertionGuard g(b);
     b.setInsertionPointToStart(loop.getBody());
@@ -424,8 +429,8 @@ void buildTensorCoreKernel(ImplicitLocOpBuilder &b, gpu::GPUFuncOp func,
       for (int64_t it = 0, e = llvm::divideCeil(vecs, blockSize); it < e; ++it) {
         Value v = arith::AddIOp::create(b, tid, cIdx(b, it * blockSize));
         Value r = arith::DivUIOp::create(b, v, cIdx(b, cols / 8));
-        Value c = arith::MulIOp::create(
-            b, arith::RemUIOp::create(b, v, cIdx(b, cols / 8)), cIdx(b, 8));
+        Value vecCol = arith::RemUIOp::create(b, v, cIdx(b, cols / 8));
+        Value c = arith::MulIOp::create(b, vecCol, cIdx(b, 8));
         Value key = clampRow(arith::AddIOp::create(b, k0, r), p.t);
         Value gIdx = arith::AddIOp::create(
             b, headBase,
@@ -458,9 +463,8 @@ void buildTensorCoreKernel(ImplicitLocOpBuilder &b, gpu::GPUFuncOp func,
     SmallVector<SmallVector<Value, 4>> sAcc(sTiles);
     for (int64_t nt = 0; nt < sTiles; ++nt) {
       SmallVector<Value, 4> acc(4, cF32(b, 0.0f));
-      Value keyRow = arith::MulIOp::create(
-          b, arith::AddIOp::create(b, group, cIdx(b, nt * 8)),
-          cIdx(b, kStride));
+      Value key = arith::AddIOp::create(b, group, cIdx(b, nt * 8));
+      Value keyRow = arith::MulIOp::create(b, key, cIdx(b, kStride));
       for (int64_t kk = 0; kk < kSteps; ++kk) {
         Value base = arith::AddIOp::create(
             b, keyRow, arith::AddIOp::create(b, quad2, cIdx(b, kk * 16)));
@@ -474,11 +478,14 @@ void buildTensorCoreKernel(ImplicitLocOpBuilder &b, gpu::GPUFuncOp func,
 
     // Scale into base 2 and mask (keys past T; causal j > i + T − S).
     Value rowLimit[2];
-    for (int r = 0; r < 2; ++r)
+    for (int r = 0; r < 2; ++r) {
+      Value rowI = arith::IndexCastOp::create(b, b.getI64Type(), rows[r]);
       rowLimit[r] = arith::AddIOp::create(
-          b, arith::IndexCastOp::create(b, b.getI64Type(), rows[r]),
-          arith::ConstantIntOp::create(b, b.getI64Type(), p.t - p.s));
-    Value tileMax[2] = {negInf(b), negInf(b)};
+          b, rowI, arith::ConstantIntOp::create(b, b.getI64Type(), p.t - p.s));
+    }
+    Value tileMax[2];
+    for (int r = 0; r < 2; ++r)
+      tileMax[r] = negInf(b);
     for (int64_t nt = 0; nt < sTiles; ++nt)
       for (int slot = 0; slot < 4; ++slot) {
         int r = slot / 2;
@@ -532,19 +539,17 @@ void buildTensorCoreKernel(ImplicitLocOpBuilder &b, gpu::GPUFuncOp func,
       o.push_back(arith::MulFOp::create(b, loop.getRegionIterArg(4 + i),
                                         alpha[(i % 4) / 2]));
     for (int64_t j = 0; j < pSteps; ++j) {
-      SmallVector<Value, 4> pFrag = {
-          packMmaPair(b, elt, sAcc[2 * j][0], sAcc[2 * j][1]),
-          packMmaPair(b, elt, sAcc[2 * j][2], sAcc[2 * j][3]),
-          packMmaPair(b, elt, sAcc[2 * j + 1][0], sAcc[2 * j + 1][1]),
-          packMmaPair(b, elt, sAcc[2 * j + 1][2], sAcc[2 * j + 1][3])};
+      SmallVector<Value, 4> pFrag;
+      for (int64_t nt : {2 * j, 2 * j + 1})
+        for (int half = 0; half < 2; ++half)
+          pFrag.push_back(packMmaPair(b, elt, sAcc[nt][2 * half],
+                                      sAcc[nt][2 * half + 1]));
       for (int64_t nt = 0; nt < oTiles; ++nt) {
         // B fragment = V[key = j·16 + quad·2 (+8)][dv = nt·8 + group] = Vᵀ row.
-        Value base = arith::AddIOp::create(
-            b,
-            arith::MulIOp::create(
-                b, arith::AddIOp::create(b, group, cIdx(b, nt * 8)),
-                cIdx(b, vtStride)),
-            arith::AddIOp::create(b, quad2, cIdx(b, j * 16)));
+        Value vCol = arith::AddIOp::create(b, group, cIdx(b, nt * 8));
+        Value vRowBase = arith::MulIOp::create(b, vCol, cIdx(b, vtStride));
+        Value keyCol = arith::AddIOp::create(b, quad2, cIdx(b, j * 16));
+        Value base = arith::AddIOp::create(b, vRowBase, keyCol);
         Value b0 = loadMmaPair(b, vtSmem, base);
         Value b1 =
             loadMmaPair(b, vtSmem, arith::AddIOp::create(b, base, cIdx(b, 8)));
@@ -618,9 +623,9 @@ struct AttentionToGPU : OpRewritePattern<AttentionOp> {
 
     bool tensorCores = useTensorCores(p, target);
     Location loc = op.getLoc();
-    SmallVector<Value> args = {flatBufferOf(rewriter, loc, op.getQ()),
-                               flatBufferOf(rewriter, loc, op.getK()),
-                               flatBufferOf(rewriter, loc, op.getV())};
+    SmallVector<Value> args;
+    for (Value operand : {op.getQ(), op.getK(), op.getV()})
+      args.push_back(flatBufferOf(rewriter, loc, operand));
     if (Value g = op.getGate())
       args.push_back(flatBufferOf(rewriter, loc, g));
     if (Value s = op.getSinks())

@@ -319,8 +319,10 @@ struct LinalgToGPU : OpInterfaceRewritePattern<linalg::LinalgOp> {
         if (k == reductionDims.size())
           return runPayload(accs);
         unsigned d = reductionDims[k];
-        auto loop = scf::ForOp::create(b, cIdx(b, 0), cIdx(b, ranges[d]),
-                                       cIdx(b, 1), accs);
+        Value lb = cIdx(b, 0);
+        Value ub = cIdx(b, ranges[d]);
+        Value step = cIdx(b, 1);
+        auto loop = scf::ForOp::create(b, lb, ub, step, accs);
         OpBuilder::InsertionGuard guard(b);
         b.setInsertionPointToStart(loop.getBody());
         ivs[d] = loop.getInductionVar();
@@ -334,8 +336,9 @@ struct LinalgToGPU : OpInterfaceRewritePattern<linalg::LinalgOp> {
         // butterfly; lane 0 stores.
         OpOperand &init = *op.getDpsInitOperand(0);
         Value start = read(init);
-        auto loop = scf::ForOp::create(b, lane, cIdx(b, reductionSize),
-                                       cIdx(b, lanes), ValueRange{start});
+        Value end = cIdx(b, reductionSize);
+        Value step = cIdx(b, lanes);
+        auto loop = scf::ForOp::create(b, lane, end, step, ValueRange{start});
         {
           OpBuilder::InsertionGuard guard(b);
           b.setInsertionPointToStart(loop.getBody());

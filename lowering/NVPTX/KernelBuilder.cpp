@@ -126,9 +126,10 @@ void mlir::rescale::nvptx::launch(OpBuilder &b, Location loc,
   Value one = c(1);
   Value smem = arith::ConstantIntOp::create(b, loc, b.getI32Type(),
                                             config.dynamicSmemBytes);
-  gpu::LaunchFuncOp::create(
-      b, loc, kernel, gpu::KernelDim3{c(config.gridSize), one, one},
-      gpu::KernelDim3{c(config.blockSize), one, one}, smem, args);
+  Value grid = c(config.gridSize);
+  Value block = c(config.blockSize);
+  gpu::LaunchFuncOp::create(b, loc, kernel, gpu::KernelDim3{grid, one, one},
+                            gpu::KernelDim3{block, one, one}, smem, args);
 }
 
 int64_t mlir::rescale::nvptx::vectorWidth(int64_t n, TypeRange types) {
@@ -207,8 +208,9 @@ void mlir::rescale::nvptx::blockCopy(ImplicitLocOpBuilder &b, Value src,
   auto vecType = VectorType::get({width}, elt);
   int64_t bytes = width * elt.getIntOrFloatBitWidth() / 8;
   Value start = arith::MulIOp::create(b, threadId, cIdx(b, width));
-  auto loop =
-      scf::ForOp::create(b, start, cIdx(b, count), cIdx(b, blockSize * width));
+  Value end = cIdx(b, count);
+  Value step = cIdx(b, blockSize * width);
+  auto loop = scf::ForOp::create(b, start, end, step);
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToStart(loop.getBody());
   Value i = loop.getInductionVar();

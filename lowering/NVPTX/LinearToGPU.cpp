@@ -109,8 +109,11 @@ void buildGeneralKernel(ImplicitLocOpBuilder &b, gpu::GPUFuncOp func,
   Value col = arith::RemUIOp::create(b, i, cIdx(b, p.n));
   Value xBase = arith::MulIOp::create(b, row, cIdx(b, p.k));
   Value wBase = arith::MulIOp::create(b, col, cIdx(b, p.k));
-  auto loop = scf::ForOp::create(b, cIdx(b, 0), cIdx(b, p.k), cIdx(b, 1),
-                                 ValueRange{cF32(b, 0.0f)});
+  Value lb = cIdx(b, 0);
+  Value ub = cIdx(b, p.k);
+  Value step = cIdx(b, 1);
+  Value zero = cF32(b, 0.0f);
+  auto loop = scf::ForOp::create(b, lb, ub, step, ValueRange{zero});
   {
     OpBuilder::InsertionGuard lg(b);
     b.setInsertionPointToStart(loop.getBody());
@@ -155,8 +158,9 @@ struct LinearToGPU : OpRewritePattern<LinearOp> {
     p.hasBias = static_cast<bool>(op.getBias());
 
     Location loc = op.getLoc();
-    SmallVector<Value> args = {flatBufferOf(rewriter, loc, op.getX()),
-                               flatBufferOf(rewriter, loc, op.getWeight())};
+    SmallVector<Value> args;
+    for (Value operand : {op.getX(), op.getWeight()})
+      args.push_back(flatBufferOf(rewriter, loc, operand));
     if (p.hasBias)
       args.push_back(flatBufferOf(rewriter, loc, op.getBias()));
     ResultBuffer out = allocResult(rewriter, loc, outType);

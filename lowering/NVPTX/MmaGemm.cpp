@@ -102,10 +102,10 @@ static void stageTile(ImplicitLocOpBuilder &b, MmaKind kind,
   for (int64_t it = 0; it < vecsPerRow; ++it) {
     Value v = arith::AddIOp::create(b, tid, cIdx(b, it * T::kThreads));
     Value r = arith::DivUIOp::create(b, v, cIdx(b, vecsPerRow));
-    Value c = arith::MulIOp::create(
-        b, arith::RemUIOp::create(b, v, cIdx(b, vecsPerRow)), cIdx(b, width));
-    Value row = arith::MinUIOp::create(b, arith::AddIOp::create(b, base, r),
-                                       cIdx(b, op.rows - 1));
+    Value vecCol = arith::RemUIOp::create(b, v, cIdx(b, vecsPerRow));
+    Value c = arith::MulIOp::create(b, vecCol, cIdx(b, width));
+    Value tileRow = arith::AddIOp::create(b, base, r);
+    Value row = arith::MinUIOp::create(b, tileRow, cIdx(b, op.rows - 1));
     Value col = arith::AddIOp::create(b, u0, c);
     Value inRow = arith::CmpIOp::create(b, arith::CmpIPredicate::ult, col,
                                         cIdx(b, op.rowUnits));
@@ -157,24 +157,26 @@ void mlir::rescale::nvptx::buildMmaGemm(ImplicitLocOpBuilder &b, MmaKind kind,
   Value warpId = arith::DivUIOp::create(b, tile.tid, cIdx(b, 32));
   Value group = arith::DivUIOp::create(b, lane, cIdx(b, 4));
   Value quad = arith::RemUIOp::create(b, lane, cIdx(b, 4));
-  tile.m0 = arith::MulIOp::create(
-      b, arith::DivUIOp::create(b, bid, cIdx(b, gridN)), cIdx(b, T::kTileM));
-  tile.n0 = arith::MulIOp::create(
-      b, arith::RemUIOp::create(b, bid, cIdx(b, gridN)), cIdx(b, T::kTileN));
+  Value tileM = arith::DivUIOp::create(b, bid, cIdx(b, gridN));
+  tile.m0 = arith::MulIOp::create(b, tileM, cIdx(b, T::kTileM));
+  Value tileN = arith::RemUIOp::create(b, bid, cIdx(b, gridN));
+  tile.n0 = arith::MulIOp::create(b, tileN, cIdx(b, T::kTileN));
   // Warp (wm, wn) of the 2 x 2 grid owns rows wm·64.. and columns wn·64.. of
   // the CTA tile.
-  Value wm = arith::MulIOp::create(
-      b, arith::DivUIOp::create(b, warpId, cIdx(b, 2)), cIdx(b, T::kWarpTile));
-  Value wn = arith::MulIOp::create(
-      b, arith::RemUIOp::create(b, warpId, cIdx(b, 2)), cIdx(b, T::kWarpTile));
+  Value warpM = arith::DivUIOp::create(b, warpId, cIdx(b, 2));
+  Value wm = arith::MulIOp::create(b, warpM, cIdx(b, T::kWarpTile));
+  Value warpN = arith::RemUIOp::create(b, warpId, cIdx(b, 2));
+  Value wn = arith::MulIOp::create(b, warpN, cIdx(b, T::kWarpTile));
   Value aSrc = globalSource(b, a), bSrc = globalSource(b, bOp);
 
   Value zero =
       integer ? arith::ConstantIntOp::create(b, b.getI32Type(), 0).getResult()
               : cF32(b, 0.0f);
   SmallVector<Value> init(mTiles * nTiles * 4, zero);
-  auto loop = scf::ForOp::create(
-      b, cIdx(b, 0), cIdx(b, llvm::divideCeil(k, tileK)), cIdx(b, 1), init);
+  Value lb = cIdx(b, 0);
+  Value ub = cIdx(b, llvm::divideCeil(k, tileK));
+  Value step = cIdx(b, 1);
+  auto loop = scf::ForOp::create(b, lb, ub, step, init);
   {
     OpBuilder::InsertionGuard g(b);
     b.setInsertionPointToStart(loop.getBody());
@@ -196,9 +198,10 @@ void mlir::rescale::nvptx::buildMmaGemm(ImplicitLocOpBuilder &b, MmaKind kind,
     // A slot's first K element within the tile: lane quad q holds elements
     // q·perSlot.., and the second half of the instruction's K at +instK/2.
     auto slotOf = [&](const GemmOperand &op, Value smem, Value row, Value kIn) {
-      Value idx = arith::AddIOp::create(
-          b, arith::MulIOp::create(b, row, cIdx(b, smemStride(kind, op))),
-          arith::DivUIOp::create(b, kIn, cIdx(b, op.kPerUnit)));
+      Value rowBase =
+          arith::MulIOp::create(b, row, cIdx(b, smemStride(kind, op)));
+      Value unit = arith::DivUIOp::create(b, kIn, cIdx(b, op.kPerUnit));
+      Value idx = arith::AddIOp::create(b, rowBase, unit);
       return op.slot ? op.slot(b, smem, idx, row, kIn)
                      : loadSlotAsIs(b, smem, idx);
     };
@@ -208,16 +211,16 @@ void mlir::rescale::nvptx::buildMmaGemm(ImplicitLocOpBuilder &b, MmaKind kind,
       SmallVector<SmallVector<Value, 4>> aFrag(mTiles);
       for (int64_t mt = 0; mt < mTiles; ++mt)
         for (int slot = 0; slot < 4; ++slot) {
-          Value row =
-              arith::AddIOp::create(b, arith::AddIOp::create(b, wm, group),
-                                    cIdx(b, mt * 16 + (slot % 2) * 8));
+          Value warpRow = arith::AddIOp::create(b, wm, group);
+          Value row = arith::AddIOp::create(
+              b, warpRow, cIdx(b, mt * 16 + (slot % 2) * 8));
           Value kIn =
               arith::AddIOp::create(b, kOff, cIdx(b, (slot / 2) * instK / 2));
           aFrag[mt].push_back(slotOf(a, aSmem, row, kIn));
         }
       for (int64_t nt = 0; nt < nTiles; ++nt) {
-        Value row = arith::AddIOp::create(
-            b, arith::AddIOp::create(b, wn, group), cIdx(b, nt * 8));
+        Value warpCol = arith::AddIOp::create(b, wn, group);
+        Value row = arith::AddIOp::create(b, warpCol, cIdx(b, nt * 8));
         Value b0 = slotOf(bOp, bSmem, row, kOff);
         Value b1 = slotOf(bOp, bSmem, row,
                           arith::AddIOp::create(b, kOff, cIdx(b, instK / 2)));
@@ -240,24 +243,20 @@ void mlir::rescale::nvptx::buildMmaGemm(ImplicitLocOpBuilder &b, MmaKind kind,
   for (int64_t mt = 0; mt < mTiles; ++mt)
     for (int64_t nt = 0; nt < nTiles; ++nt)
       for (int half = 0; half < 2; ++half) {
-        Value row = arith::AddIOp::create(
-            b,
-            arith::AddIOp::create(b, tile.m0,
-                                  arith::AddIOp::create(b, wm, group)),
-            cIdx(b, mt * 16 + half * 8));
-        Value col = arith::AddIOp::create(
-            b,
-            arith::AddIOp::create(b, tile.n0,
-                                  arith::AddIOp::create(b, wn, quad2)),
-            cIdx(b, nt * 8));
+        Value tileRow = arith::AddIOp::create(
+            b, tile.m0, arith::AddIOp::create(b, wm, group));
+        Value row =
+            arith::AddIOp::create(b, tileRow, cIdx(b, mt * 16 + half * 8));
+        Value tileCol = arith::AddIOp::create(
+            b, tile.n0, arith::AddIOp::create(b, wn, quad2));
+        Value col = arith::AddIOp::create(b, tileCol, cIdx(b, nt * 8));
         for (int e = 0; e < 2; ++e) {
           Value c = arith::AddIOp::create(b, col, cIdx(b, e));
-          Value ok = arith::AndIOp::create(
-              b,
-              arith::CmpIOp::create(b, arith::CmpIPredicate::ult, row,
-                                    cIdx(b, m)),
-              arith::CmpIOp::create(b, arith::CmpIPredicate::ult, c,
-                                    cIdx(b, n)));
+          Value rowOk = arith::CmpIOp::create(b, arith::CmpIPredicate::ult,
+                                              row, cIdx(b, m));
+          Value colOk = arith::CmpIOp::create(b, arith::CmpIPredicate::ult, c,
+                                              cIdx(b, n));
+          Value ok = arith::AndIOp::create(b, rowOk, colOk);
           auto guarded = scf::IfOp::create(b, ok, /*withElseRegion=*/false);
           OpBuilder::InsertionGuard g(b);
           b.setInsertionPointToStart(guarded.thenBlock());

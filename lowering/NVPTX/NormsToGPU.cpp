@@ -237,8 +237,9 @@ void buildRowNormKernel(ImplicitLocOpBuilder &b, gpu::GPUFuncOp func,
     // smem[j*d + c] = w_down[c*r + j]: contiguous shared stores, strided
     // (L2-served) global loads, once per CTA.
     {
-      auto fill = scf::ForOp::create(b, tid, cIdx(b, p.d * p.rank),
-                                     cIdx(b, s.blockSize));
+      Value fillEnd = cIdx(b, p.d * p.rank);
+      Value fillStep = cIdx(b, s.blockSize);
+      auto fill = scf::ForOp::create(b, tid, fillEnd, fillStep);
       OpBuilder::InsertionGuard g(b);
       b.setInsertionPointToStart(fill.getBody());
       Value t = fill.getInductionVar();
@@ -335,8 +336,10 @@ void buildRowNormKernel(ImplicitLocOpBuilder &b, gpu::GPUFuncOp func,
   Value rowsPerStep = cIdx(b, s.grid * s.rowsPerBlock);
   Value firstRow = arith::AddIOp::create(
       b, arith::MulIOp::create(b, bid, cIdx(b, s.rowsPerBlock)), rowInBlock);
-  auto loop =
-      scf::ForOp::create(b, cIdx(b, 0), cIdx(b, s.iterations), cIdx(b, 1));
+  Value lb = cIdx(b, 0);
+  Value ub = cIdx(b, s.iterations);
+  Value step = cIdx(b, 1);
+  auto loop = scf::ForOp::create(b, lb, ub, step);
   b.setInsertionPointToStart(loop.getBody());
   Value row = arith::AddIOp::create(
       b, firstRow,

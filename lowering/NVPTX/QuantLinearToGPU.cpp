@@ -196,19 +196,19 @@ Value decodeMinifloat(ImplicitLocOpBuilder &b, Value code, int ebits, int mbits,
                       int bias) {
   Value e = andI(b, shr(b, code, mbits), (1 << ebits) - 1);
   Value m = andI(b, code, (1 << mbits) - 1);
-  Value bits = arith::OrIOp::create(
-      b, shl(b, arith::AddIOp::create(b, e, cI32(b, 127 - bias)), 23),
-      shl(b, m, 23 - mbits));
+  Value expBits = shl(b, arith::AddIOp::create(b, e, cI32(b, 127 - bias)), 23);
+  Value mantBits = shl(b, m, 23 - mbits);
+  Value bits = arith::OrIOp::create(b, expBits, mantBits);
   Value normal = arith::BitcastOp::create(b, b.getF32Type(), bits);
-  Value sub =
-      arith::MulFOp::create(b, arith::UIToFPOp::create(b, b.getF32Type(), m),
-                            cF32(b, std::ldexp(1.0f, 1 - bias - mbits)));
+  Value mF32 = arith::UIToFPOp::create(b, b.getF32Type(), m);
+  Value sub = arith::MulFOp::create(
+      b, mF32, cF32(b, std::ldexp(1.0f, 1 - bias - mbits)));
   Value isSub =
       arith::CmpIOp::create(b, arith::CmpIPredicate::eq, e, cI32(b, 0));
   Value mag = arith::SelectOp::create(b, isSub, sub, normal);
-  Value neg =
-      arith::CmpIOp::create(b, arith::CmpIPredicate::ne,
-                            andI(b, code, 1 << (ebits + mbits)), cI32(b, 0));
+  Value signBit = andI(b, code, 1 << (ebits + mbits));
+  Value neg = arith::CmpIOp::create(b, arith::CmpIPredicate::ne, signBit,
+                                    cI32(b, 0));
   return arith::SelectOp::create(b, neg, arith::NegFOp::create(b, mag), mag);
 }
 
@@ -221,8 +221,9 @@ Value nanWhere(ImplicitLocOpBuilder &b, Value isNaN, Value v) {
 
 /// E4M3FN (bias 7): exact in bf16, f16 and f32; S.1111.111 is NaN.
 Value decodeE4M3(ImplicitLocOpBuilder &b, Value code) {
-  Value isNaN = arith::CmpIOp::create(b, arith::CmpIPredicate::eq,
-                                      andI(b, code, 0x7F), cI32(b, 0x7F));
+  Value magnitude = andI(b, code, 0x7F);
+  Value isNaN = arith::CmpIOp::create(b, arith::CmpIPredicate::eq, magnitude,
+                                      cI32(b, 0x7F));
   return nanWhere(b, isNaN, decodeMinifloat(b, code, 4, 3, 7));
 }
 /// E2M1 (bias 1), the low 4 bits of its byte: {0, .5, 1, 1.5, 2, 3, 4, 6}.
@@ -233,9 +234,11 @@ Value decodeE2M1(ImplicitLocOpBuilder &b, Value code) {
 /// 2^-127 and code 255 is NaN.
 Value decodeE8M0(ImplicitLocOpBuilder &b, Value code) {
   Value e = andI(b, code, 0xFF);
-  Value bits = arith::SelectOp::create(
-      b, arith::CmpIOp::create(b, arith::CmpIPredicate::eq, e, cI32(b, 0)),
-      cI32(b, 0x00400000), shl(b, e, 23));
+  Value isSub =
+      arith::CmpIOp::create(b, arith::CmpIPredicate::eq, e, cI32(b, 0));
+  Value subBits = cI32(b, 0x00400000);
+  Value normalBits = shl(b, e, 23);
+  Value bits = arith::SelectOp::create(b, isSub, subBits, normalBits);
   Value isNaN =
       arith::CmpIOp::create(b, arith::CmpIPredicate::eq, e, cI32(b, 0xFF));
   return nanWhere(b, isNaN, arith::BitcastOp::create(b, b.getF32Type(), bits));
@@ -262,7 +265,8 @@ Value unpackInt4x4(ImplicitLocOpBuilder &b, Value packed) {
   for (int i = 1; i < 4; ++i)
     v = arith::OrIOp::create(b, v,
                              shl(b, andI(b, packed, 0xF << (4 * i)), 4 * i));
-  Value sign = arith::MulIOp::create(b, andI(b, v, 0x08080808), cI32(b, 0x1E));
+  Value signBits = andI(b, v, 0x08080808);
+  Value sign = arith::MulIOp::create(b, signBits, cI32(b, 0x1E));
   return arith::OrIOp::create(b, v, sign);
 }
 
@@ -323,25 +327,22 @@ GemmOperand makeGemmOperand(const QuantOperand &q, const OperandArgs &args,
     int64_t spt = scalesPerTileRow(q), nBlocks = k / q.kBlock;
     op.stageExtra = [=, kind = q.kind](ImplicitLocOpBuilder &b,
                                        const GemmTile &tile, Value k0) {
-      Value row = arith::MinUIOp::create(
-          b, arith::AddIOp::create(b, isA ? tile.m0 : tile.n0, tile.tid),
-          cIdx(b, rows - 1));
+      Value tileRow =
+          arith::AddIOp::create(b, isA ? tile.m0 : tile.n0, tile.tid);
+      Value row = arith::MinUIOp::create(b, tileRow, cIdx(b, rows - 1));
       Value kb0 = arith::DivUIOp::create(b, k0, cIdx(b, q.kBlock));
       for (int64_t j = 0; j < spt; ++j) {
         // K past the end has zero codes: any finite scale will do.
-        Value kb = arith::MinUIOp::create(
-            b, arith::AddIOp::create(b, kb0, cIdx(b, j)), cIdx(b, nBlocks - 1));
-        Value code = loadGlobalByte(
-            b, args.scales,
-            arith::AddIOp::create(
-                b, arith::MulIOp::create(b, row, cIdx(b, nBlocks)), kb));
+        Value kbj = arith::AddIOp::create(b, kb0, cIdx(b, j));
+        Value kb = arith::MinUIOp::create(b, kbj, cIdx(b, nBlocks - 1));
+        Value rowBase = arith::MulIOp::create(b, row, cIdx(b, nBlocks));
+        Value code = loadGlobalByte(b, args.scales,
+                                    arith::AddIOp::create(b, rowBase, kb));
         Value s =
             kind == CodeKind::nvfp4 ? decodeE4M3(b, code) : decodeE8M0(b, code);
-        memref::StoreOp::create(
-            b, s, args.scaleTile,
-            ValueRange{arith::AddIOp::create(
-                b, arith::MulIOp::create(b, tile.tid, cIdx(b, spt)),
-                cIdx(b, j))});
+        Value tileBase = arith::MulIOp::create(b, tile.tid, cIdx(b, spt));
+        Value sIdx = arith::AddIOp::create(b, tileBase, cIdx(b, j));
+        memref::StoreOp::create(b, s, args.scaleTile, ValueRange{sIdx});
       }
     };
   }
@@ -351,9 +352,10 @@ GemmOperand makeGemmOperand(const QuantOperand &q, const OperandArgs &args,
     Value scale;
     if (kind == CodeKind::nvfp4 || kind == CodeKind::mxfp4) {
       // Both elements of a slot lie in one block (k even, blocks even).
-      Value sIdx = arith::AddIOp::create(
-          b, arith::MulIOp::create(b, row, cIdx(b, scalesPerTileRow(q))),
-          arith::DivUIOp::create(b, kIn, cIdx(b, q.kBlock)));
+      Value rowBase =
+          arith::MulIOp::create(b, row, cIdx(b, scalesPerTileRow(q)));
+      Value block = arith::DivUIOp::create(b, kIn, cIdx(b, q.kBlock));
+      Value sIdx = arith::AddIOp::create(b, rowBase, block);
       scale = memref::LoadOp::create(b, args.scaleTile, ValueRange{sIdx});
     }
     SmallVector<Value, 2> elems;
@@ -403,10 +405,9 @@ Value rowFactor(ImplicitLocOpBuilder &b, const QuantOperand &q,
     {
       int64_t nKb = k / q.kBlock;
       Value nb = arith::DivUIOp::create(b, idx, cIdx(b, MmaGemmTiles::kTileN));
-      return loadF32(
-          b, args.scales,
-          arith::AddIOp::create(b, arith::MulIOp::create(b, nb, cIdx(b, nKb)),
-                                cIdx(b, nKb - 1)));
+      Value rowBase = arith::MulIOp::create(b, nb, cIdx(b, nKb));
+      return loadF32(b, args.scales,
+                     arith::AddIOp::create(b, rowBase, cIdx(b, nKb - 1)));
     }
   case CodeKind::nvfp4:
     return perRow(args.global);
@@ -422,25 +423,26 @@ void rescaleAtKBlock(ImplicitLocOpBuilder &b, const QuantOperand &q,
                      MutableArrayRef<Value> acc, int64_t k) {
   int64_t tilesPerBlock = q.kBlock / gemmTileK(MmaKind::bf16);
   int64_t nKb = k / q.kBlock;
-  Value starts = arith::AndIOp::create(
-      b, arith::CmpIOp::create(b, arith::CmpIPredicate::ugt, kTile, cIdx(b, 0)),
-      arith::CmpIOp::create(
-          b, arith::CmpIPredicate::eq,
-          arith::RemUIOp::create(b, kTile, cIdx(b, tilesPerBlock)),
-          cIdx(b, 0)));
+  Value notFirst =
+      arith::CmpIOp::create(b, arith::CmpIPredicate::ugt, kTile, cIdx(b, 0));
+  Value inBlock = arith::RemUIOp::create(b, kTile, cIdx(b, tilesPerBlock));
+  Value atBlockStart = arith::CmpIOp::create(b, arith::CmpIPredicate::eq,
+                                             inBlock, cIdx(b, 0));
+  Value starts = arith::AndIOp::create(b, notFirst, atBlockStart);
   SmallVector<Type> types(acc.size(), b.getF32Type());
   auto ifOp = scf::IfOp::create(b, types, starts, /*withElseRegion=*/true);
   {
     OpBuilder::InsertionGuard g(b);
     b.setInsertionPointToStart(ifOp.thenBlock());
     Value kb = arith::DivUIOp::create(b, kTile, cIdx(b, tilesPerBlock));
-    Value rowBase = arith::MulIOp::create(
-        b, arith::DivUIOp::create(b, tile.n0, cIdx(b, MmaGemmTiles::kTileN)),
-        cIdx(b, nKb));
+    Value nb =
+        arith::DivUIOp::create(b, tile.n0, cIdx(b, MmaGemmTiles::kTileN));
+    Value rowBase = arith::MulIOp::create(b, nb, cIdx(b, nKb));
     Value cur = arith::AddIOp::create(b, rowBase, kb);
     Value prev = arith::SubIOp::create(b, cur, cIdx(b, 1));
-    Value ratio = arith::DivFOp::create(b, loadF32(b, scales, prev),
-                                        loadF32(b, scales, cur));
+    Value prevScale = loadF32(b, scales, prev);
+    Value curScale = loadF32(b, scales, cur);
+    Value ratio = arith::DivFOp::create(b, prevScale, curScale);
     SmallVector<Value> scaled;
     for (Value v : acc)
       scaled.push_back(arith::MulFOp::create(b, v, ratio));
@@ -484,24 +486,23 @@ Value packInt4Weight(PatternRewriter &rewriter, Operation *op, Value codes) {
   LaunchConfig config;
   config.blockSize = kPackThreads;
   config.gridSize = llvm::divideCeil(n * kb, kPackThreads);
+  Value codesFlat = flatBufferOf(rewriter, loc, codes);
   emitKernel(
-      rewriter, op, "pack_int4", {flatBufferOf(rewriter, loc, codes), out.flat},
-      {}, config, [&](ImplicitLocOpBuilder &b, gpu::GPUFuncOp func) {
+      rewriter, op, "pack_int4", {codesFlat, out.flat}, {}, config,
+      [&](ImplicitLocOpBuilder &b, gpu::GPUFuncOp func) {
         Value src = func.getArgument(0), dst = func.getArgument(1);
-        Value i = arith::AddIOp::create(
-            b,
-            arith::MulIOp::create(b,
-                                  gpu::BlockIdOp::create(b, gpu::Dimension::x),
-                                  cIdx(b, kPackThreads)),
-            gpu::ThreadIdOp::create(b, gpu::Dimension::x));
+        Value bid = gpu::BlockIdOp::create(b, gpu::Dimension::x);
+        Value blockBase = arith::MulIOp::create(b, bid, cIdx(b, kPackThreads));
+        Value tid = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
+        Value i = arith::AddIOp::create(b, blockBase, tid);
         Value ok = arith::CmpIOp::create(b, arith::CmpIPredicate::ult, i,
                                          cIdx(b, n * kb));
         auto guarded = scf::IfOp::create(b, ok, /*withElseRegion=*/false);
         OpBuilder::InsertionGuard g(b);
         b.setInsertionPointToStart(guarded.thenBlock());
         Value row = arith::DivUIOp::create(b, i, cIdx(b, kb));
-        Value c = arith::MulIOp::create(
-            b, arith::RemUIOp::create(b, i, cIdx(b, kb)), cIdx(b, 2));
+        Value pairCol = arith::RemUIOp::create(b, i, cIdx(b, kb));
+        Value c = arith::MulIOp::create(b, pairCol, cIdx(b, 2));
         Value base = arith::AddIOp::create(
             b, arith::MulIOp::create(b, row, cIdx(b, k)), c);
         Value lo = andI(b, loadGlobalByte(b, src, base), 0xF);
@@ -511,8 +512,8 @@ Value packInt4Weight(PatternRewriter &rewriter, Operation *op, Value codes) {
             arith::CmpIOp::create(b, arith::CmpIPredicate::ult, c1, cIdx(b, k));
         Value hiIdx = arith::SelectOp::create(
             b, hasHi, arith::AddIOp::create(b, base, cIdx(b, 1)), base);
-        Value hi = arith::SelectOp::create(
-            b, hasHi, andI(b, loadGlobalByte(b, src, hiIdx), 0xF), cI32(b, 0));
+        Value hiByte = andI(b, loadGlobalByte(b, src, hiIdx), 0xF);
+        Value hi = arith::SelectOp::create(b, hasHi, hiByte, cI32(b, 0));
         Value byte = arith::TruncIOp::create(
             b, b.getI8Type(), arith::OrIOp::create(b, lo, shl(b, hi, 4)));
         memref::StoreOp::create(b, byte, dst, ValueRange{i});

@@ -177,10 +177,10 @@ struct AddRMSNormToLinalg : OpRewritePattern<AddRMSNormOp> {
     //   y[i,k]   = weight[k] · s[i,k] · inv[i]
     RankedTensorType sumType = tensorType(op.getSum());
     RankedTensorType yType = tensorType(op.getResult());
-    SmallVector<Value> inits = {
-        emptyTensor(rewriter, loc, sumType.getShape(),
-                    sumType.getElementType()),
-        emptyTensor(rewriter, loc, yType.getShape(), yType.getElementType())};
+    SmallVector<Value> inits;
+    for (RankedTensorType t : {sumType, yType})
+      inits.push_back(
+          emptyTensor(rewriter, loc, t.getShape(), t.getElementType()));
     SmallVector<Value> results = buildGeneric(
         rewriter, loc, {op.getX(), op.getResidual(), op.getWeight(), inv},
         {identityMap(ctx, rank), identityMap(ctx, rank), lastDimMap(ctx, rank),

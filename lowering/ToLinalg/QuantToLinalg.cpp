@@ -108,8 +108,8 @@ public:
     return arith::SelectOp::create(b, loc, c, x, y);
   }
   Value isZero(Value x) {
-    return arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, x,
-                                 f64(0.0));
+    Value zero = f64(0.0);
+    return arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, x, zero);
   }
 
   /// The f64 bits as an i64.
@@ -118,21 +118,29 @@ public:
   }
   /// 2^e for an i64 e in f64's normal exponent range, built from the bits.
   Value pow2(Value e) {
-    Value biased = arith::AddIOp::create(b, loc, e, i64(1023));
-    Value shifted = arith::ShLIOp::create(b, loc, biased, i64(52));
+    Value bias = i64(1023);
+    Value biased = arith::AddIOp::create(b, loc, e, bias);
+    Value mantissaBits = i64(52);
+    Value shifted = arith::ShLIOp::create(b, loc, biased, mantissaBits);
     return arith::BitcastOp::create(b, loc, b.getF64Type(), shifted);
   }
   /// floor(log2 a) for a finite, normal, non-negative f64 a (the unbiased
   /// exponent field; -1023 for 0, which callers clamp).
   Value floorLog2(Value a) {
-    Value field = arith::ShRUIOp::create(b, loc, bits(a), i64(52));
-    return arith::SubIOp::create(b, loc, field, i64(1023));
+    Value aBits = bits(a);
+    Value mantissaBits = i64(52);
+    Value field = arith::ShRUIOp::create(b, loc, aBits, mantissaBits);
+    Value bias = i64(1023);
+    return arith::SubIOp::create(b, loc, field, bias);
   }
 
   /// The per-group scale `amax / elementMax`, or 1 when amax is 0 (rounds
   /// once, in f64).
   Value absmaxScale(Value amax, double elementMax) {
-    return select(isZero(amax), f64(1.0), div(amax, f64(elementMax)));
+    Value zero = isZero(amax);
+    Value one = f64(1.0);
+    Value scale = div(amax, f64(elementMax));
+    return select(zero, one, scale);
   }
 
   /// Integer quantization: clamp(roundeven(y), -qmax-1, qmax), as an f64.
@@ -146,7 +154,9 @@ public:
   /// The spacing of the grid at |y| is 2^(max(floor(log2|y|), emin) - m).
   Value roundToGrid(Value y, const GridFormat &fmt) {
     Value a = math::AbsFOp::create(b, loc, y);
-    Value e = arith::MaxSIOp::create(b, loc, floorLog2(a), i64(fmt.minExp()));
+    Value exponent = floorLog2(a);
+    Value minExp = i64(fmt.minExp());
+    Value e = arith::MaxSIOp::create(b, loc, exponent, minExp);
     Value spacing =
         pow2(arith::SubIOp::create(b, loc, e, i64(fmt.mantissaBits)));
     Value r = mul(math::RoundEvenOp::create(b, loc, div(a, spacing)), spacing);
@@ -162,14 +172,13 @@ public:
     Value sign = arith::ShRUIOp::create(b, loc, rBits, i64(63));
     Value aBits = arith::AndIOp::create(b, loc, rBits, i64(INT64_MAX));
     Value a = arith::BitcastOp::create(b, loc, b.getF64Type(), aBits);
-    Value e = arith::SubIOp::create(
-        b, loc, arith::ShRUIOp::create(b, loc, aBits, i64(52)), i64(1023));
+    Value field = arith::ShRUIOp::create(b, loc, aBits, i64(52));
+    Value e = arith::SubIOp::create(b, loc, field, i64(1023));
     // Normal: biased exponent, then the top m bits of f64's mantissa.
-    Value expField = arith::ShLIOp::create(
-        b, loc, arith::AddIOp::create(b, loc, e, i64(fmt.bias)), i64(m));
-    Value mant = arith::AndIOp::create(
-        b, loc, arith::ShRUIOp::create(b, loc, aBits, i64(52 - m)),
-        i64((1 << m) - 1));
+    Value biased = arith::AddIOp::create(b, loc, e, i64(fmt.bias));
+    Value expField = arith::ShLIOp::create(b, loc, biased, i64(m));
+    Value topBits = arith::ShRUIOp::create(b, loc, aBits, i64(52 - m));
+    Value mant = arith::AndIOp::create(b, loc, topBits, i64((1 << m) - 1));
     Value normal = arith::OrIOp::create(b, loc, expField, mant);
     // Subnormal (and zero): a / 2^(emin - m), an integer below 2^m.
     Value subnormal = arith::FPToSIOp::create(
@@ -178,13 +187,13 @@ public:
     Value isSub = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, e,
                                         i64(fmt.minExp()));
     Value code = select(isSub, subnormal, normal);
-    code = arith::OrIOp::create(
-        b, loc, code,
-        arith::ShLIOp::create(b, loc, sign, i64(fmt.exponentBits + m)));
+    Value signBit = arith::ShLIOp::create(b, loc, sign, i64(fmt.exponentBits + m));
+    code = arith::OrIOp::create(b, loc, code, signBit);
     if (fmt.hasNaN) {
       Value nan = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNO, r, r);
       int64_t nanCode = (int64_t(1) << (fmt.exponentBits + m)) - 1;
-      code = select(nan, i64(nanCode), code);
+      Value nanValue = i64(nanCode);
+      code = select(nan, nanValue, code);
     }
     return arith::TruncIOp::create(b, loc, b.getIntegerType(width), code);
   }
@@ -193,18 +202,20 @@ public:
   Value decodeGrid(Value code, const GridFormat &fmt) {
     int m = fmt.mantissaBits, eb = fmt.exponentBits;
     Value c = arith::ExtUIOp::create(b, loc, b.getI64Type(), code);
-    Value sign = arith::AndIOp::create(
-        b, loc, arith::ShRUIOp::create(b, loc, c, i64(eb + m)), i64(1));
-    Value expField = arith::AndIOp::create(
-        b, loc, arith::ShRUIOp::create(b, loc, c, i64(m)), i64((1 << eb) - 1));
+    Value signField = arith::ShRUIOp::create(b, loc, c, i64(eb + m));
+    Value sign = arith::AndIOp::create(b, loc, signField, i64(1));
+    Value shifted = arith::ShRUIOp::create(b, loc, c, i64(m));
+    Value expField =
+        arith::AndIOp::create(b, loc, shifted, i64((1 << eb) - 1));
     Value mant = arith::AndIOp::create(b, loc, c, i64((1 << m) - 1));
     // Subnormal: mant * 2^(emin - m).
-    Value sub = mul(convert(mant, b.getF64Type()),
-                    f64(std::ldexp(1.0, fmt.minExp() - m)));
+    Value mantF64 = convert(mant, b.getF64Type());
+    Value sub = mul(mantF64, f64(std::ldexp(1.0, fmt.minExp() - m)));
     // Normal: (2^m + mant) * 2^(expField - bias - m).
     Value implicitOne = arith::OrIOp::create(b, loc, mant, i64(1 << m));
+    Value significand = convert(implicitOne, b.getF64Type());
     Value normal = mul(
-        convert(implicitOne, b.getF64Type()),
+        significand,
         pow2(arith::SubIOp::create(b, loc, expField, i64(fmt.bias + m))));
     Value isSub = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
                                         expField, i64(0));
@@ -214,10 +225,11 @@ public:
     Value v = select(neg, arith::NegFOp::create(b, loc, a), a);
     if (fmt.hasNaN) {
       int64_t magMask = (int64_t(1) << (eb + m)) - 1;
-      Value isNaN = arith::CmpIOp::create(
-          b, loc, arith::CmpIPredicate::eq,
-          arith::AndIOp::create(b, loc, c, i64(magMask)), i64(magMask));
-      v = select(isNaN, f64(std::nan("")), v);
+      Value magnitude = arith::AndIOp::create(b, loc, c, i64(magMask));
+      Value isNaN = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
+                                          magnitude, i64(magMask));
+      Value nan = f64(std::nan(""));
+      v = select(isNaN, nan, v);
     }
     return v;
   }
@@ -225,14 +237,18 @@ public:
   /// MXFP4 block scale 2^(floor(log2 amax) - 2), clamped to E8M0's range;
   /// 1 when amax is 0. Returns the exponent (i64).
   Value mxScaleExponent(Value amax) {
-    Value e = arith::SubIOp::create(b, loc, floorLog2(amax), i64(2));
+    Value exponent = floorLog2(amax);
+    Value e = arith::SubIOp::create(b, loc, exponent, i64(2));
     e = arith::MaxSIOp::create(b, loc, e, i64(-kE8M0Bias));
     e = arith::MinSIOp::create(b, loc, e, i64(kE8M0Bias));
-    return select(isZero(amax), i64(0), e);
+    Value zero = isZero(amax);
+    Value zeroExponent = i64(0);
+    return select(zero, zeroExponent, e);
   }
   /// The E8M0 code (i8) of a power-of-two scale.
   Value encodeE8M0(Value scale) {
-    Value code = arith::AddIOp::create(b, loc, floorLog2(scale), i64(kE8M0Bias));
+    Value exponent = floorLog2(scale);
+    Value code = arith::AddIOp::create(b, loc, exponent, i64(kE8M0Bias));
     return arith::TruncIOp::create(b, loc, b.getI8Type(), code);
   }
   Value decodeE8M0(Value code) {
@@ -240,7 +256,8 @@ public:
     Value v = pow2(arith::SubIOp::create(b, loc, c, i64(kE8M0Bias)));
     Value isNaN =
         arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, c, i64(255));
-    return select(isNaN, f64(std::nan("")), v);
+    Value nan = f64(std::nan(""));
+    return select(isNaN, nan, v);
   }
 
   /// Rounds an f64 once, to nearest-even, to the float type `to`. A direct
@@ -258,9 +275,10 @@ public:
     Value back = arith::ExtFOp::create(b, loc, b.getF64Type(), t);
     Value inexact =
         arith::CmpFOp::create(b, loc, arith::CmpFPredicate::ONE, back, v);
+    Value absBack = math::AbsFOp::create(b, loc, back);
+    Value absV = math::AbsFOp::create(b, loc, v);
     Value awayFromZero = arith::CmpFOp::create(
-        b, loc, arith::CmpFPredicate::OGT, math::AbsFOp::create(b, loc, back),
-        math::AbsFOp::create(b, loc, v));
+        b, loc, arith::CmpFPredicate::OGT, absBack, absV);
     Type i32 = b.getI32Type();
     Value bitsT = arith::BitcastOp::create(b, loc, i32, t);
     Value one = arith::ConstantIntOp::create(b, loc, 1, 32);
@@ -499,8 +517,10 @@ public:
                     [&](OpBuilder &nb, Location l, ValueRange a, ValueRange) {
                       QuantScalarBuilder q(nb, l);
                       Value t = q.div(q.div(a[0], q.f64(6.0)), a[1]);
-                      Value sbv = q.select(q.isZero(a[0]), q.f64(1.0),
-                                           q.roundToGrid(t, kE4M3));
+                      Value zero = q.isZero(a[0]);
+                      Value one = q.f64(1.0);
+                      Value rounded = q.roundToGrid(t, kE4M3);
+                      Value sbv = q.select(zero, one, rounded);
                       return SmallVector<Value>{sbv};
                     })
               .front();
@@ -539,8 +559,10 @@ public:
     case QuantFormat::nvfp4: {
       // A block whose scale rounded to 0 is all zeros (see the header).
       Value t = q.mul(s[0], s[1]);
-      return q.select(q.isZero(t), q.f64(0.0),
-                      q.roundToGrid(q.div(x, t), kE2M1));
+      Value zero = q.isZero(t);
+      Value zeroCode = q.f64(0.0);
+      Value code = q.roundToGrid(q.div(x, t), kE2M1);
+      return q.select(zero, zeroCode, code);
     }
     }
     llvm_unreachable("unknown quantization format");
