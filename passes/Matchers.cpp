@@ -368,7 +368,9 @@ std::optional<Matmul> match::matchMatmul(Value v, bool allowGroupedRhs) {
   // GQA through the map: rhs reads the head loop h as h floordiv g.
   if (allowGroupedRhs && !batch.empty() && r.size() == batch.size() + 2) {
     auto div = dyn_cast<AffineBinaryOpExpr>(r[batch.size() - 1]);
-    auto g = div ? dyn_cast<AffineConstantExpr>(div.getRHS()) : nullptr;
+    AffineConstantExpr g;
+    if (div)
+      g = dyn_cast<AffineConstantExpr>(div.getRHS());
     if (div && div.getKind() == AffineExprKind::FloorDiv &&
         div.getLHS() == batch.back() && g && g.getValue() > 1) {
       r[batch.size() - 1] = batch.back();

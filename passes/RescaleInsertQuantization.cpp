@@ -42,6 +42,7 @@
 #include "llvm/Support/Regex.h"
 
 #include <cmath>
+#include <limits>
 #include <map>
 
 namespace mlir::rescale {
@@ -404,9 +405,13 @@ FailureOr<Calibration> readCalibration(Location loc, StringRef path) {
     SmallVector<double> &out = cal[key.str()];
     for (const llvm::json::Value &v : *values) {
       std::optional<double> d = v.getAsNumber();
-      if (!d || !std::isfinite(*d) || *d < 0) {
+      // Activations are at most f32: an absmax beyond its range is an
+      // overflowed calibration run.
+      if (!d || !std::isfinite(*d) || *d < 0 ||
+          *d > double(std::numeric_limits<float>::max())) {
         (void)fail("\"absmax\".\"" + key.str() +
-                   "\" must hold finite non-negative numbers");
+                   "\" must hold finite non-negative numbers within f32's "
+                   "range");
         return failure();
       }
       out.push_back(*d);
@@ -564,8 +569,13 @@ struct RescaleInsertQuantizationPass
     // tensors built at `b`: constants when every weight is one, else computed
     // at run time with the same formula (in f64, rounded to f32 once).
     double alpha = smoothquantAlpha;
-    auto smoothingFactors = [&](OpBuilder &b, Location loc,
-                                ArrayRef<LinearOp> group) -> std::pair<Value, Value> {
+    DenseMap<Operation *, StringRef> names;
+    for (const LinearInfo &info : linears)
+      names[info.op] = info.name;
+    auto nameOf = [&](LinearOp lin) { return names.lookup(lin); };
+    auto smoothingFactors =
+        [&](OpBuilder &b, Location loc,
+            ArrayRef<LinearOp> group) -> FailureOr<std::pair<Value, Value>> {
       size_t k = actMax[group.front()].size();
       SmallVector<double> a(k, 0.0);
       for (LinearOp lin : group)
@@ -584,6 +594,28 @@ struct RescaleInsertQuantizationPass
                                                 std::pow(w, 1.0 - alpha);
           s[j] = static_cast<float>(sj);
           inv[j] = 1.0f / s[j];
+          // An absmax near the end of f32's range (an activation that
+          // overflowed during calibration) can make s, 1/s or the scaled
+          // weight w·s overflow or vanish: the model would compute inf·0 =
+          // NaN. Say so instead of building it.
+          bool representable = std::isfinite(s[j]) &&
+                               s[j] >= std::numeric_limits<float>::min() &&
+                               std::isfinite(inv[j]) &&
+                               inv[j] >= std::numeric_limits<float>::min() &&
+                               w * double(s[j]) <=
+                                   double(std::numeric_limits<float>::max());
+          if (!representable) {
+            group.front().emitError()
+                << "SmoothQuant: channel " << j << " of linear '"
+                << nameOf(group.front()) << "' (calibration '" << calibration
+                << "') gets s = max|X|^" << alpha << " / max|W|^"
+                << 1.0 - alpha << " = " << sj << " from absmax " << a[j]
+                << " and weight max " << w
+                << ", which f32 cannot hold with 1/s and max|W|·s (the "
+                   "model would compute inf or NaN); recalibrate on inputs "
+                   "without overflow, or lower smoothquant-alpha";
+            return failure();
+          }
         }
         return {f32Vector(b, loc, s), f32Vector(b, loc, inv)};
       }
@@ -681,7 +713,10 @@ struct RescaleInsertQuantizationPass
       if (!group.empty()) {
         Operation *norm = lin.getX().getDefiningOp();
         OpBuilder b(norm);
-        auto [s, inv] = smoothingFactors(b, norm->getLoc(), group);
+        auto factors = smoothingFactors(b, norm->getLoc(), group);
+        if (failed(factors))
+          return failure();
+        auto [s, inv] = *factors;
         OpOperand &weight = normWeight(norm);
         weight.assign(scaleAlong(b, norm->getLoc(), weight.get(), inv, 0));
         // GatedNorm's gate reads the weighted output: w_down's rows take s.
@@ -698,7 +733,10 @@ struct RescaleInsertQuantizationPass
         continue;
       }
       OpBuilder b(lin);
-      auto [s, inv] = smoothingFactors(b, lin.getLoc(), {lin});
+      auto factors = smoothingFactors(b, lin.getLoc(), {lin});
+      if (failed(factors))
+        return failure();
+      auto [s, inv] = *factors;
       auto xt = cast<RankedTensorType>(lin.getX().getType());
       Value x = scaleAlong(b, lin.getLoc(), lin.getX(), inv, xt.getRank() - 1);
       lin.getXMutable().assign(x);
