@@ -605,9 +605,10 @@ struct RescaleInsertQuantizationPass
                                w * double(s[j]) <=
                                    double(std::numeric_limits<float>::max());
           if (!representable) {
-            group.front().emitError()
+            LinearOp first = group.front();
+            first.emitError()
                 << "SmoothQuant: channel " << j << " of linear '"
-                << nameOf(group.front()) << "' (calibration '" << calibration
+                << nameOf(first) << "' (calibration '" << calibration
                 << "') gets s = max|X|^" << alpha << " / max|W|^"
                 << 1.0 - alpha << " = " << sj << " from absmax " << a[j]
                 << " and weight max " << w
@@ -617,7 +618,9 @@ struct RescaleInsertQuantizationPass
             return failure();
           }
         }
-        return {f32Vector(b, loc, s), f32Vector(b, loc, inv)};
+        Value sVec = f32Vector(b, loc, s);
+        Value invVec = f32Vector(b, loc, inv);
+        return std::make_pair(sVec, invVec);
       }
       Value w;
       for (LinearOp lin : group) {
@@ -665,7 +668,7 @@ struct RescaleInsertQuantizationPass
             Value one = arith::ConstantOp::create(nb, l, nb.getF32FloatAttr(1.0f));
             return arith::DivFOp::create(nb, l, one, v[0]);
           });
-      return {s, inv};
+      return std::make_pair(s, inv);
     };
     // Constant factors are folded into constants; drop the vectors then.
     auto dropIfUnused = [](Value v) {

@@ -73,9 +73,9 @@ func.func @fold_post_scale_into_linears(%x: tensor<3x4xf32>, %wk: tensor<2x4xf32
 // CHECK: rescale.linear %[[G]], %[[WO]]
 // NESTED-NOT: ml_program.global private @w_down_folded
 // NESTED-LABEL: func.func @fold_post_scale_gated_norm_globals
-// NESTED: %[[WD:.+]] = arith.constant dense<{{\[}}[2.000000e+00], [3.000000e+00]]> : tensor<2x1xf32>
+// NESTED-DAG: %[[WD:.+]] = arith.constant dense<{{\[}}[2.000000e+00], [3.000000e+00]]> : tensor<2x1xf32>
+// NESTED-DAG: %[[WO:.+]] = arith.constant dense<{{\[}}[2.000000e+00, 6.000000e+00]]> : tensor<1x2xf32>
 // NESTED: %[[G:.+]] = rescale.gated_norm %{{.+}}, %{{.+}}, %[[WD]], %{{.+}}
-// NESTED: %[[WO:.+]] = arith.constant dense<{{\[}}[2.000000e+00, 6.000000e+00]]> : tensor<1x2xf32>
 // NESTED: rescale.linear %[[G]], %[[WO]]
 ml_program.global private @lambda(dense<[2.0, 3.0]> : tensor<2xf32>) : tensor<2xf32>
 ml_program.global private @w_down(dense<[[1.0], [1.0]]> : tensor<2x1xf32>) : tensor<2x1xf32>

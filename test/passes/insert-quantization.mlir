@@ -112,6 +112,7 @@ func.func @k_not_a_block_multiple(%x: tensor<4x48xf32>, %w: tensor<8x48xf32>) ->
 // (the groups, SmoothQuant's channels and stored weights need static
 // shapes), never rewritten into IR that does not verify.
 // W8A8-LABEL: func.func @dynamic_linear_declined
+// MXFP4-LABEL: func.func @dynamic_linear_declined
 // W8A8-NOT: rescale.fake_quant
 // W8A8: rescale.linear %arg0, %arg1 :
 func.func @dynamic_linear_declined(%x: tensor<?x64xf32>, %w: tensor<32x64xf32>) -> tensor<?x32xf32> {
@@ -124,6 +125,7 @@ func.func @dynamic_linear_declined(%x: tensor<?x64xf32>, %w: tensor<32x64xf32>) 
 
 // K = 0 and N = 0 (issue 16, class 2): a group that spans an empty dimension
 // is one group with amax 0 and scale 1 (it used to divide by zero).
+// MXFP4-LABEL: func.func @zero_size_linears
 // W8A8-LABEL: func.func @zero_size_linears
 // W8A8: rescale.fake_quant %arg0 {scheme = #rescale.quant<int8, per_token>} : (tensor<4x0xf32>)
 // W8A8: rescale.fake_quant %{{.+}} {scheme = #rescale.quant<int8, per_channel>} : (tensor<8x0xf32>)
@@ -152,6 +154,7 @@ func.func @zero_size_linears(%x: tensor<4x0xf32>, %x2: tensor<4x32xf32>) -> (ten
 // A constant weight of GBs as a splat (issue 16, class 4): storage=real
 // quantizes it as one value, a splat of codes and a splat of scales (it used
 // to expand 2^32 elements to f64).
+// MXFP4-LABEL: func.func @huge_splat_weight
 // REAL8-LABEL: func.func @huge_splat_weight
 // REAL8-DAG: arith.constant dense<127> : tensor<65536x65536xi8>
 // REAL8-DAG: arith.constant dense<0.00393700786> : tensor<65536x1xf32>
