@@ -211,6 +211,12 @@ LogicalResult GatedNormOp::verify() {
       failed(expectParamElementType(*this, getWUp(), "w_up", et)))
     return failure();
   int64_t r = w_downType().getDimSize(1);
+  // r = 0 leaves no gate (act(0) for every token), and no GPU schedule
+  // handles an empty low-rank projection: reject it here, once.
+  if (r == 0)
+    return emitOpError() << "'w_down' must have a gate rank r >= 1 (shape "
+                            "[d, r]), but has shape "
+                         << formatShape(w_downType().getShape());
   if (!dimsMatch(w_downType().getDimSize(0), d))
     return emitOpError() << "'w_down' must have shape "
                          << formatShape({d, r})
@@ -252,10 +258,14 @@ static bool causalValue(Attribute a) {
 }
 
 /// The attention ops' score scale: `scale`, or 1/sqrt(D) for q [..., D].
+/// With D = 0 every score q·k is an empty sum, 0, whatever the scale: the
+/// default is 1 there (1/sqrt(0) = inf would make the scores inf·0 = NaN).
 static double scaleValue(FloatAttr scale, Value q) {
   if (scale)
     return scale.getValueAsDouble();
   int64_t d = tensorOf(q).getShape().back();
+  if (d == 0)
+    return 1.0;
   return 1.0 / std::sqrt(static_cast<double>(d));
 }
 

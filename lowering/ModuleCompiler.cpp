@@ -214,6 +214,16 @@ static bool hasMoreElementsThan(ArrayRef<int64_t> shape, uint64_t limit) {
   return count > limit;
 }
 
+/// The bytes one element of type `et` (int, index or float) takes in a
+/// compiled module. index has no bit width of its own (a tosa.const_shape or
+/// a tensor.reshape shape holds index elements): it lowers to the host's
+/// 64-bit integer. Sub-byte types take a byte per element.
+static uint64_t embeddedElementBytes(Type et) {
+  if (et.isIndex())
+    return 8;
+  return std::max<uint64_t>(1, et.getIntOrFloatBitWidth() / 8);
+}
+
 LogicalResult mlir::rescale::checkEmbeddedConstants(ModuleOp module) {
   bool failed = false;
   module.walk([&](Operation *op) {
@@ -225,9 +235,7 @@ LogicalResult mlir::rescale::checkEmbeddedConstants(ModuleOp module) {
       if (!type || !type.hasStaticShape() ||
           !type.getElementType().isIntOrIndexOrFloat())
         continue;
-      // Sub-byte types take a byte per element.
-      uint64_t elementBytes =
-          std::max<uint64_t>(1, type.getElementTypeBitWidth() / 8);
+      uint64_t elementBytes = embeddedElementBytes(type.getElementType());
       if (!hasMoreElementsThan(type.getShape(),
                                kMaxEmbeddedConstantBytes / elementBytes))
         continue;
@@ -288,6 +296,14 @@ LogicalResult mlir::rescale::compileModule(ModuleOp module,
     return emitError(module.getLoc()) << "target '" << options.target
                                       << "' is not supported by this build yet";
 
+  // A module is a shared object plus the manifest written beside it (and
+  // loaded by path): neither goes to stdout, and "-" would be taken as a file
+  // name (files named '-' and '-.manifest.json').
+  if (options.emit == EmitKind::SharedObject && outputPath == "-")
+    return emitError(module.getLoc())
+           << "-o -: a compiled module is a shared object with its manifest "
+              "beside it, which cannot go to stdout; give a file path such as "
+              "-o model.so (--emit=mlir, llvm or ptx can write to -)";
   auto entries = collectEntries(module);
   if (failed(entries) || failed(checkEmbeddedConstants(module)))
     return failure();
@@ -478,6 +494,41 @@ ArrayRef<StringRef> mlir::rescale::moduleExportPrefixes() {
   return prefixes;
 }
 
+/// A CPU and features LLVM knows can still describe a machine the module
+/// cannot be built for or called on. X86's CPU table holds the 32-bit CPUs
+/// (i686, pentium4, ...), and with one of them an x86-64 TargetMachine
+/// aborts in code generation; soft-float or no SSE2 changes how floats are
+/// passed, so the runtime's calls would read garbage (or the module does not
+/// load). Each is one clear error instead.
+static LogicalResult checkHostABI(Location loc, const llvm::Target &target,
+                                  const llvm::Triple &triple, StringRef cpu,
+                                  StringRef features) {
+  if (triple.getArch() != llvm::Triple::x86_64)
+    return success();
+  std::unique_ptr<llvm::MCSubtargetInfo> subtarget(
+      target.createMCSubtargetInfo(triple, cpu, features));
+  if (!subtarget)
+    return emitError(loc) << "cannot describe CPU '" << cpu << "' for "
+                          << triple.str();
+  if (!subtarget->checkFeatures("+64bit"))
+    return emitError(loc) << "--chip: '" << cpu
+                          << "' is a 32-bit x86 CPU, but modules are built "
+                             "for "
+                          << triple.str()
+                          << " (use x86-64, x86-64-v2/v3/v4, native or a "
+                             "64-bit CPU name)";
+  if (!subtarget->checkFeatures("-soft-float"))
+    return emitError(loc)
+           << "--features: soft-float passes floats in integer registers, "
+              "but the runtime calls modules with the x86-64 ABI (floats in "
+              "SSE registers)";
+  if (!subtarget->checkFeatures("+sse2"))
+    return emitError(loc) << "--features: x86-64 modules need SSE2 (the ABI "
+                             "passes floats in SSE registers), but '"
+                          << features << "' disables it";
+  return success();
+}
+
 FailureOr<std::unique_ptr<llvm::TargetMachine>>
 mlir::rescale::createHostTargetMachine(Location loc, StringRef cpu,
                                        StringRef features, unsigned optLevel) {
@@ -541,6 +592,8 @@ mlir::rescale::createHostTargetMachine(Location loc, StringRef cpu,
     return emitError(loc) << "--features: unknown feature '" << bad.item
                           << "' for " << triple.str();
   }
+  if (failed(checkHostABI(loc, *target, triple, cpuName, featureString)))
+    return failure();
   std::unique_ptr<llvm::TargetMachine> tm(
       target->createTargetMachine(triple, cpuName, featureString, targetOptions,
                                   llvm::Reloc::PIC_, std::nullopt, level));

@@ -45,6 +45,13 @@ void buildBufferizeToOutParams(OpPassManager &pm);
 
 void registerRescalePipelines();
 
+/// Success when `pm` runs on builtin.module; otherwise reports through
+/// `errorHandler` that `pipeline` (a module pipeline) cannot be nested, e.g.
+/// under func.func, which MLIR would answer with an abort.
+LogicalResult checkModulePipelineAnchor(
+    const OpPassManager &pm, StringRef pipeline,
+    function_ref<LogicalResult(const Twine &)> errorHandler);
+
 } // namespace rescale
 } // namespace mlir
 

@@ -1,6 +1,7 @@
 //===- Matchers.cpp - semantic dataflow matchers for the graph passes ------===//
 
 #include "passes/Matchers.h"
+#include "passes/WeightUtils.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -310,7 +311,7 @@ static BlockArgument castedBlockArg(Value v) {
   return dyn_cast<BlockArgument>(v);
 }
 
-std::optional<Matmul> match::matchMatmul(Value v) {
+std::optional<Matmul> match::matchMatmul(Value v, bool allowGroupedRhs) {
   v = strip(v);
   auto res = dyn_cast_or_null<OpResult>(v);
   if (!res)
@@ -364,6 +365,18 @@ std::optional<Matmul> match::matchMatmul(Value v) {
   mm.init = op.getDpsInitOperand(0)->get();
   mm.outCanonical = true;
   mm.lhsCanonical = l == seq(batch, m, k);
+  // GQA through the map: rhs reads the head loop h as h floordiv g.
+  if (allowGroupedRhs && !batch.empty() && r.size() == batch.size() + 2) {
+    auto div = dyn_cast<AffineBinaryOpExpr>(r[batch.size() - 1]);
+    AffineConstantExpr g;
+    if (div)
+      g = dyn_cast<AffineConstantExpr>(div.getRHS());
+    if (div && div.getKind() == AffineExprKind::FloorDiv &&
+        div.getLHS() == batch.back() && g && g.getValue() > 1) {
+      r[batch.size() - 1] = batch.back();
+      mm.rhsGroup = g.getValue();
+    }
+  }
   // The right operand may carry the batch loops or not (a shared weight).
   if (r == seq(batch, k, n) || r == seq({}, k, n))
     mm.rhsTransposed = false;
@@ -748,7 +761,7 @@ Value match::transpose2D(OpBuilder &b, Location loc, Value v) {
   if (Value src = matchTransposeLastTwo(v); src && src.getType() == to)
     return src;
   DenseElementsAttr d;
-  if (matchPattern(v, m_Constant(&d))) {
+  if (matchPattern(v, m_Constant(&d)) && isFoldable(d)) {
     if (d.isSplat())
       return arith::ConstantOp::create(b, loc, d.resizeSplat(to));
     int64_t R = t.getDimSize(0), C = t.getDimSize(1);
@@ -759,7 +772,31 @@ Value match::transpose2D(OpBuilder &b, Location loc, Value v) {
         dst[j * R + i] = src[i * C + j];
     return arith::ConstantOp::create(b, loc, DenseElementsAttr::get(to, dst));
   }
-  Value init = tensor::EmptyOp::create(b, loc, to.getShape(), to.getElementType());
+  Value init = emptyLike(b, loc, v, {1, 0}, to.getElementType());
   return linalg::TransposeOp::create(b, loc, v, init, ArrayRef<int64_t>{1, 0})
       ->getResult(0);
+}
+
+Value match::emptyLike(OpBuilder &b, Location loc, Value like,
+                       ArrayRef<unsigned> dims, Type et) {
+  auto t = cast<RankedTensorType>(like.getType());
+  SmallVector<int64_t> shape;
+  SmallVector<Value> dynamicSizes;
+  for (unsigned d : dims) {
+    shape.push_back(t.getDimSize(d));
+    if (t.isDynamicDim(d)) {
+      Value size = tensor::DimOp::create(b, loc, like, d);
+      dynamicSizes.push_back(size);
+    }
+  }
+  return tensor::EmptyOp::create(b, loc, RankedTensorType::get(shape, et),
+                                 dynamicSizes);
+}
+
+Value match::emptyLike(OpBuilder &b, Location loc, Value like, Type et) {
+  auto t = cast<RankedTensorType>(like.getType());
+  SmallVector<unsigned> dims;
+  for (unsigned d = 0, e = t.getRank(); d < e; ++d)
+    dims.push_back(d);
+  return emptyLike(b, loc, like, dims, et);
 }

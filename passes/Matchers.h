@@ -89,8 +89,13 @@ struct Matmul {
   bool rhsTransposed = false;
   bool lhsCanonical = false; ///< lhs read as [batch..., M, K]
   bool outCanonical = false; ///< result is [batch..., M, N]
+  /// > 1 when rhs reads the last batch loop h as `h floordiv rhsGroup`: the
+  /// grouped-query form of attention, where query head h reads kv head
+  /// h / (Hq / Hkv) straight through the indexing map instead of through a
+  /// repeat_kv copy. Only with `allowGroupedRhs`.
+  int64_t rhsGroup = 1;
 };
-std::optional<Matmul> matchMatmul(Value v);
+std::optional<Matmul> matchMatmul(Value v, bool allowGroupedRhs = false);
 
 /// If `v` transposes the last two dimensions of a tensor (linalg.transpose or
 /// a copying generic with that permutation), the tensor; else null.
@@ -139,9 +144,17 @@ Value reshapeTo(OpBuilder &b, Location loc, Value v, ArrayRef<int64_t> shape);
 Value asVector(OpBuilder &b, Location loc, Value v, int64_t d);
 /// A matrix parameter from a leaf of shape [a, b] or [1, …, 1, a, b].
 Value asMatrix(OpBuilder &b, Location loc, Value v);
-/// The transpose of a 2-d tensor: folded for constants, linalg.transpose
-/// otherwise.
+/// The transpose of a 2-d tensor: folded for constants (splats, and others
+/// up to kMaxFoldedElements), linalg.transpose otherwise.
 Value transpose2D(OpBuilder &b, Location loc, Value v);
+/// A tensor.empty of element type `et` whose dimension i is dimension
+/// `dims[i]` of the ranked tensor `like`, dynamic sizes included (a
+/// tensor.dim of `like` each): a pass that builds an init for a value of
+/// any shape must pass the dynamic sizes, or its output does not verify.
+Value emptyLike(OpBuilder &b, Location loc, Value like, ArrayRef<unsigned> dims,
+                Type et);
+/// emptyLike over all of `like`'s dimensions, in order.
+Value emptyLike(OpBuilder &b, Location loc, Value like, Type et);
 
 } // namespace match
 } // namespace rescale

@@ -27,9 +27,15 @@ void populateFuseAddRMSNormPatterns(RewritePatternSet &patterns);
 /// --rescale-fuse-attention (passes/RescaleFuseAttention.cpp).
 void populateFuseAttentionGatePatterns(RewritePatternSet &patterns);
 
-/// --rescale-fold-scales (passes/RescaleFoldScales.cpp).
-void populateFoldPreScalePatterns(RewritePatternSet &patterns);
-void populateFoldPostScalePatterns(RewritePatternSet &patterns);
+/// --rescale-fold-scales (passes/RescaleFoldScales.cpp). A weight read from
+/// an immutable ml_program.global is folded into a new global when
+/// `newGlobals` (the patterns run on the module that holds the globals);
+/// otherwise into an arith.constant, since a pass nested on a function must
+/// not change the module's symbol table.
+void populateFoldPreScalePatterns(RewritePatternSet &patterns,
+                                  bool newGlobals = true);
+void populateFoldPostScalePatterns(RewritePatternSet &patterns,
+                                   bool newGlobals = true);
 
 #define GEN_PASS_REGISTRATION
 #include "passes/Passes.h.inc"

@@ -43,11 +43,12 @@ using namespace mlir::rescale;
 namespace {
 
 /// A constant holding `attr`, as an arith.constant, or as a new private
-/// immutable global when `like` came from a global (keeping weights in
-/// ml_program the way the model stored them).
-Value materialize(OpBuilder &b, Location loc, DenseElementsAttr attr, Value like) {
+/// immutable global when `like` came from a global and `newGlobals` (keeping
+/// weights in ml_program the way the model stored them).
+Value materialize(OpBuilder &b, Location loc, DenseElementsAttr attr, Value like,
+                  bool newGlobals) {
   auto load = like.getDefiningOp<ml_program::GlobalLoadConstOp>();
-  if (!load)
+  if (!load || !newGlobals)
     return arith::ConstantOp::create(b, loc, attr);
   auto module = load->getParentOfType<ModuleOp>();
   auto old = SymbolTable::lookupNearestSymbolFrom<ml_program::GlobalOp>(
@@ -65,11 +66,11 @@ Value materialize(OpBuilder &b, Location loc, DenseElementsAttr attr, Value like
 /// `w ⊙ s` along `axis` of the 2-d `w` (axis 0 scales rows, axis 1
 /// columns); a folded constant stays in ml_program when `w` came from there.
 Value scaleWeightAlong(OpBuilder &b, Location loc, Value w, Value s,
-                       unsigned axis) {
+                       unsigned axis, bool newGlobals) {
   assert(cast<RankedTensorType>(w.getType()).hasStaticShape() &&
          "callers check static weights");
   return scaleAlong(b, loc, w, s, axis, [&](DenseElementsAttr folded) {
-    return materialize(b, loc, folded, w);
+    return materialize(b, loc, folded, w, newGlobals);
   });
 }
 
@@ -88,7 +89,9 @@ bool isOnes(Value v) {
 /// (a) preaffine_rms_norm(linear(x, W, b), λ₁, w)
 ///       -> rms_norm(linear(x, diag(λ₁)·W, λ₁ ⊙ b), w)
 struct FoldPreScaleIntoProducer : OpRewritePattern<PreAffineRMSNormOp> {
-  using OpRewritePattern::OpRewritePattern;
+  FoldPreScaleIntoProducer(MLIRContext *ctx, bool newGlobals)
+      : OpRewritePattern(ctx), newGlobals(newGlobals) {}
+  bool newGlobals;
 
   LogicalResult matchAndRewrite(PreAffineRMSNormOp norm,
                                 PatternRewriter &rewriter) const override {
@@ -105,7 +108,8 @@ struct FoldPreScaleIntoProducer : OpRewritePattern<PreAffineRMSNormOp> {
     Location loc = norm.getLoc();
     rewriter.setInsertionPoint(lin);
     Value w =
-        scaleWeightAlong(rewriter, loc, lin.getWeight(), norm.getPreScale(), 0);
+        scaleWeightAlong(rewriter, loc, lin.getWeight(), norm.getPreScale(), 0,
+                         newGlobals);
     Value bias = lin.getBias();
     if (bias) {
       // The bias is a [N] vector: scale it as a [1, N] matrix's columns.
@@ -113,7 +117,7 @@ struct FoldPreScaleIntoProducer : OpRewritePattern<PreAffineRMSNormOp> {
       Value b2 = match::reshapeTo(rewriter, loc, bias, {1, bt.getDimSize(0)});
       bias = match::reshapeTo(
           rewriter, loc,
-          scaleWeightAlong(rewriter, loc, b2, norm.getPreScale(), 1),
+          scaleWeightAlong(rewriter, loc, b2, norm.getPreScale(), 1, newGlobals),
           bt.getShape());
     }
     auto folded = LinearOp::create(rewriter, lin.getLoc(), lin.getType(),
@@ -130,7 +134,9 @@ struct FoldPreScaleIntoProducer : OpRewritePattern<PreAffineRMSNormOp> {
 /// columns absorb λ (and w_down's rows for gated_norm), λ = 1.
 template <typename NormOp>
 struct FoldPostScaleIntoConsumers : OpRewritePattern<NormOp> {
-  using OpRewritePattern<NormOp>::OpRewritePattern;
+  FoldPostScaleIntoConsumers(MLIRContext *ctx, bool newGlobals)
+      : OpRewritePattern<NormOp>(ctx), newGlobals(newGlobals) {}
+  bool newGlobals;
 
   LogicalResult matchAndRewrite(NormOp norm,
                                 PatternRewriter &rewriter) const override {
@@ -153,12 +159,14 @@ struct FoldPostScaleIntoConsumers : OpRewritePattern<NormOp> {
     Location loc = norm.getLoc();
     for (LinearOp lin : users) {
       rewriter.setInsertionPoint(lin);
-      Value w = scaleWeightAlong(rewriter, loc, lin.getWeight(), lambda, 1);
+      Value w =
+          scaleWeightAlong(rewriter, loc, lin.getWeight(), lambda, 1, newGlobals);
       rewriter.modifyOpInPlace(lin, [&] { lin.getWeightMutable().assign(w); });
     }
     rewriter.setInsertionPoint(norm);
     if constexpr (std::is_same_v<NormOp, GatedNormOp>) {
-      Value wd = scaleWeightAlong(rewriter, loc, norm.getWDown(), lambda, 0);
+      Value wd =
+          scaleWeightAlong(rewriter, loc, norm.getWDown(), lambda, 0, newGlobals);
       rewriter.modifyOpInPlace(norm, [&] { norm.getWDownMutable().assign(wd); });
     }
     Value ones = onesLike(rewriter, loc, lambda);
@@ -183,11 +191,15 @@ struct RescaleFoldScalesPass
              isOnes(op->getOperand(isa<PreAffineRMSNormOp>(op) ? 2 : 1));
     };
     int64_t pre0 = count(isPre), unit0 = count(unitWeight);
+    // Nested on a function (--pass-pipeline='...(func.func(
+    // rescale-fold-scales))'), the module's symbol table is not this pass's
+    // to change: folded globals become constants there.
+    bool newGlobals = getOperation()->hasTrait<OpTrait::SymbolTable>();
     RewritePatternSet patterns(&getContext());
     if (foldPreScale)
-      populateFoldPreScalePatterns(patterns);
+      populateFoldPreScalePatterns(patterns, newGlobals);
     if (foldPostScale)
-      populateFoldPostScalePatterns(patterns);
+      populateFoldPostScalePatterns(patterns, newGlobals);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
     numPreFolds += pre0 - count(isPre);
@@ -197,12 +209,15 @@ struct RescaleFoldScalesPass
 
 } // namespace
 
-void mlir::rescale::populateFoldPreScalePatterns(RewritePatternSet &patterns) {
-  patterns.add<FoldPreScaleIntoProducer>(patterns.getContext());
+void mlir::rescale::populateFoldPreScalePatterns(RewritePatternSet &patterns,
+                                                 bool newGlobals) {
+  patterns.add<FoldPreScaleIntoProducer>(patterns.getContext(), newGlobals);
 }
 
-void mlir::rescale::populateFoldPostScalePatterns(RewritePatternSet &patterns) {
+void mlir::rescale::populateFoldPostScalePatterns(RewritePatternSet &patterns,
+                                                  bool newGlobals) {
   patterns.add<FoldPostScaleIntoConsumers<RMSNormOp>,
                FoldPostScaleIntoConsumers<PreAffineRMSNormOp>,
-               FoldPostScaleIntoConsumers<GatedNormOp>>(patterns.getContext());
+               FoldPostScaleIntoConsumers<GatedNormOp>>(patterns.getContext(),
+                                                        newGlobals);
 }

@@ -109,7 +109,8 @@ struct FuseSelfGate : RewritePattern {
     auto wut = m->up.getWeight().getType();
     int64_t d = yt.getShape().back(), r = wdt.getDimSize(0);
     // Wd: [r, d]; Wu: [d, r] (elementwise gate) or [1, r] (tensorwise).
-    if (wdt.getDimSize(1) != d || wut.getDimSize(1) != r ||
+    // r = 0 is no gate at all (the verifier rejects such a gated_norm).
+    if (r == 0 || wdt.getDimSize(1) != d || wut.getDimSize(1) != r ||
         (wut.getDimSize(0) != d && wut.getDimSize(0) != 1))
       return rewriter.notifyMatchFailure(op, "gate weights have the wrong shape");
     Location loc = op->getLoc();

@@ -25,6 +25,7 @@
 #include "dialect/RescaleDialect.h"
 #include "dialect/RescaleOps.h"
 #include "passes/LinearNames.h"
+#include "passes/Matchers.h"
 #include "passes/WeightUtils.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -41,6 +42,7 @@
 #include "llvm/Support/Regex.h"
 
 #include <cmath>
+#include <limits>
 #include <map>
 
 namespace mlir::rescale {
@@ -140,9 +142,8 @@ Value f32Vector(OpBuilder &b, Location loc, ArrayRef<float> v) {
 Value mapVectors(OpBuilder &b, Location loc, ValueRange inputs,
                  Type resultElement,
                  function_ref<Value(OpBuilder &, Location, ValueRange)> body) {
-  int64_t k = cast<RankedTensorType>(inputs.front().getType()).getDimSize(0);
   AffineMap id = AffineMap::getMultiDimIdentityMap(1, b.getContext());
-  Value init = tensor::EmptyOp::create(b, loc, {k}, resultElement);
+  Value init = match::emptyLike(b, loc, inputs.front(), resultElement);
   SmallVector<AffineMap> maps(inputs.size() + 1, id);
   return linalg::GenericOp::create(
              b, loc, TypeRange{init.getType()}, inputs, ValueRange{init}, maps,
@@ -155,15 +156,12 @@ Value mapVectors(OpBuilder &b, Location loc, ValueRange inputs,
 
 /// max_n |W[n, j]| of a run-time [N, K] weight, in f32: tensor<Kxf32>.
 Value columnAbsMax(OpBuilder &b, Location loc, Value w) {
-  auto wt = cast<RankedTensorType>(w.getType());
   MLIRContext *ctx = b.getContext();
   Type f32 = b.getF32Type();
   Value zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.0f));
+  Value empty = match::emptyLike(b, loc, w, {1}, f32);
   Value init =
-      linalg::FillOp::create(
-          b, loc, zero,
-          ValueRange{tensor::EmptyOp::create(b, loc, {wt.getDimSize(1)}, f32)})
-          .getResult(0);
+      linalg::FillOp::create(b, loc, zero, ValueRange{empty}).getResult(0);
   AffineMap in = AffineMap::getMultiDimIdentityMap(2, ctx);
   AffineMap out = AffineMap::get(2, 0, getAffineDimExpr(1, ctx));
   return linalg::GenericOp::create(
@@ -198,11 +196,14 @@ APFloat floatFromCode(Type et, uint64_t code) {
 /// Quantizes the constant [n, k] weight `w` under `scheme` exactly as the
 /// linalg decomposition of rescale.quantize does (QuantToLinalg.cpp): f64
 /// math in the formulas' order, scales rounded to their storage type last.
+/// A splat stays a splat (every group has the same amax, so one scale and
+/// one code); callers bound the rest with isFoldable. A zero-size dimension
+/// that one group spans is one group, with amax 0 and scale 1, as at run
+/// time.
 StoredWeight quantizeConstant(QuantSchemeAttr scheme, RankedTensorType wt,
                               DenseElementsAttr w) {
   MLIRContext *ctx = scheme.getContext();
   int64_t n = wt.getDimSize(0), k = wt.getDimSize(1);
-  SmallVector<double> x = toDoubles(w);
   // The first-level groups: rows of blockRows x blockCols elements.
   int64_t blockRows = 1, blockCols = k;
   SmallVector<int64_t> block = scheme.getBlockShape();
@@ -214,16 +215,62 @@ StoredWeight quantizeConstant(QuantSchemeAttr scheme, RankedTensorType wt,
   } else if (scheme.getGranularity() == QuantGranularity::per_tensor) {
     blockRows = n;
   }
-  int64_t groupRows = n / blockRows, groupCols = k / blockCols;
-  SmallVector<double> amax(groupRows * groupCols, 0.0);
-  for (int64_t i = 0; i < n; ++i)
-    for (int64_t j = 0; j < k; ++j) {
-      double &m = amax[(i / blockRows) * groupCols + j / blockCols];
-      m = std::max(m, std::fabs(x[i * k + j]));
-    }
-
+  auto groups = [](int64_t size, int64_t blockSize) {
+    return blockSize == 0 ? int64_t(1) : size / blockSize;
+  };
+  int64_t groupRows = groups(n, blockRows), groupCols = groups(k, blockCols);
+  bool splat = w.isSplat() && wt.getNumElements() > 0;
   QuantFormat format = scheme.getFormat();
   double emax = scheme.getElementMax();
+
+  // The scale of a group from its amax, given nvfp4's second level.
+  auto scaleOf = [&](double amax, double globalScale) {
+    switch (format) {
+    case QuantFormat::int4:
+    case QuantFormat::int8:
+    case QuantFormat::fp8:
+      return qm::absmaxScale(amax, emax);
+    case QuantFormat::nvfp4:
+      return qm::nvfp4BlockScale(amax, globalScale);
+    case QuantFormat::mxfp4:
+      return qm::mxfp4BlockScale(amax);
+    }
+    llvm_unreachable("unknown format");
+  };
+  Type storage = scheme.getStorageType();
+  bool integer = format == QuantFormat::int4 || format == QuantFormat::int8;
+  // The stored code of element `v` in a group of scale `s`.
+  auto codeOf = [&](double v, double s, double globalScale) -> APInt {
+    switch (format) {
+    case QuantFormat::int4:
+    case QuantFormat::int8:
+      return APInt(8, qm::quantizeInt(v, s, int32_t(emax)), /*isSigned=*/true);
+    case QuantFormat::fp8:
+      return APInt(8, qm::encodeE4M3(qm::roundToE4M3(v / s)));
+    case QuantFormat::mxfp4:
+      return APInt(4, qm::encodeE2M1(qm::roundToE2M1(v / s)));
+    case QuantFormat::nvfp4: {
+      // A block whose E4M3 scale rounded to 0 is all zeros.
+      double t = s * globalScale;
+      double q = t == 0.0 ? 0.0 : qm::roundToE2M1(v / t);
+      return APInt(4, qm::encodeE2M1(q));
+    }
+    }
+    llvm_unreachable("unknown format");
+  };
+
+  SmallVector<double> x;
+  SmallVector<double> amax(splat ? 1 : groupRows * groupCols, 0.0);
+  if (splat) {
+    amax[0] = std::fabs(w.getSplatValue<APFloat>().convertToDouble());
+  } else {
+    x = toDoubles(w);
+    for (int64_t i = 0; i < n; ++i)
+      for (int64_t j = 0; j < k; ++j) {
+        double &m = amax[(i / blockRows) * groupCols + j / blockCols];
+        m = std::max(m, std::fabs(x[i * k + j]));
+      }
+  }
   // nvfp4's second level: per tensor (the weight scheme is per_tensor).
   double globalScale = 1.0;
   if (format == QuantFormat::nvfp4) {
@@ -232,57 +279,33 @@ StoredWeight quantizeConstant(QuantSchemeAttr scheme, RankedTensorType wt,
       all = std::max(all, m);
     globalScale = qm::nvfp4GlobalScale(all);
   }
-  SmallVector<double> scale(amax.size());
-  for (size_t g = 0; g < amax.size(); ++g) {
-    switch (format) {
-    case QuantFormat::int4:
-    case QuantFormat::int8:
-    case QuantFormat::fp8:
-      scale[g] = qm::absmaxScale(amax[g], emax);
-      break;
-    case QuantFormat::nvfp4:
-      scale[g] = qm::nvfp4BlockScale(amax[g], globalScale);
-      break;
-    case QuantFormat::mxfp4:
-      scale[g] = qm::mxfp4BlockScale(amax[g]);
-      break;
-    }
-  }
+  SmallVector<double> scale;
+  for (double m : amax)
+    scale.push_back(scaleOf(m, globalScale));
 
-  Type storage = scheme.getStorageType();
-  SmallVector<APInt> ints;
-  SmallVector<APFloat> floats;
-  for (int64_t i = 0; i < n; ++i)
-    for (int64_t j = 0; j < k; ++j) {
-      double v = x[i * k + j];
-      double s = scale[(i / blockRows) * groupCols + j / blockCols];
-      switch (format) {
-      case QuantFormat::int4:
-      case QuantFormat::int8:
-        ints.push_back(APInt(8, qm::quantizeInt(v, s, int32_t(emax)),
-                             /*isSigned=*/true));
-        break;
-      case QuantFormat::fp8:
-        floats.push_back(
-            floatFromCode(storage, qm::encodeE4M3(qm::roundToE4M3(v / s))));
-        break;
-      case QuantFormat::mxfp4:
-        floats.push_back(
-            floatFromCode(storage, qm::encodeE2M1(qm::roundToE2M1(v / s))));
-        break;
-      case QuantFormat::nvfp4: {
-        // A block whose E4M3 scale rounded to 0 is all zeros.
-        double t = s * globalScale;
-        double q = t == 0.0 ? 0.0 : qm::roundToE2M1(v / t);
-        floats.push_back(floatFromCode(storage, qm::encodeE2M1(q)));
-        break;
-      }
-      }
-    }
+  SmallVector<APInt> codes;
+  if (splat) {
+    codes.push_back(
+        codeOf(w.getSplatValue<APFloat>().convertToDouble(), scale[0], globalScale));
+  } else {
+    for (int64_t i = 0; i < n; ++i)
+      for (int64_t j = 0; j < k; ++j)
+        codes.push_back(codeOf(x[i * k + j],
+                               scale[(i / blockRows) * groupCols + j / blockCols],
+                               globalScale));
+  }
   auto valuesType = RankedTensorType::get(wt.getShape(), storage);
   StoredWeight out;
-  out.values = ints.empty() ? DenseElementsAttr::get(valuesType, floats)
-                            : DenseElementsAttr::get(valuesType, ints);
+  if (integer) {
+    out.values = splat ? DenseElementsAttr::get(valuesType, codes.front())
+                       : DenseElementsAttr::get(valuesType, codes);
+  } else {
+    SmallVector<APFloat> floats;
+    for (const APInt &code : codes)
+      floats.push_back(floatFromCode(storage, code.getZExtValue()));
+    out.values = splat ? DenseElementsAttr::get(valuesType, floats.front())
+                       : DenseElementsAttr::get(valuesType, floats);
+  }
 
   Type scaleType = scheme.getScaleType();
   auto scalesType =
@@ -296,7 +319,8 @@ StoredWeight quantizeConstant(QuantSchemeAttr scheme, RankedTensorType wt,
     else
       scales.push_back(roundTo(s, scaleType)); // f32, rounded once
   }
-  out.scales = DenseElementsAttr::get(scalesType, scales);
+  out.scales = splat ? DenseElementsAttr::get(scalesType, scales.front())
+                     : DenseElementsAttr::get(scalesType, scales);
   if (scheme.hasGlobalScale()) {
     auto gt = RankedTensorType::get(scheme.getGlobalScaleShape(wt.getShape()),
                                     Float32Type::get(ctx));
@@ -320,7 +344,7 @@ Value storedWeight(OpBuilder &b, Location loc, Value w, QuantSchemeAttr scheme,
   auto wt = cast<RankedTensorType>(w.getType());
   SmallVector<Value> parts;
   folded = false;
-  if (DenseElementsAttr c = constantValue(w)) {
+  if (DenseElementsAttr c = constantValue(w); c && isFoldable(c)) {
     StoredWeight s = quantizeConstant(scheme, wt, c);
     parts.push_back(arith::ConstantOp::create(b, loc, s.values));
     parts.push_back(arith::ConstantOp::create(b, loc, s.scales));
@@ -381,9 +405,13 @@ FailureOr<Calibration> readCalibration(Location loc, StringRef path) {
     SmallVector<double> &out = cal[key.str()];
     for (const llvm::json::Value &v : *values) {
       std::optional<double> d = v.getAsNumber();
-      if (!d || !std::isfinite(*d) || *d < 0) {
+      // Activations are at most f32: an absmax beyond its range is an
+      // overflowed calibration run.
+      if (!d || !std::isfinite(*d) || *d < 0 ||
+          *d > double(std::numeric_limits<float>::max())) {
         (void)fail("\"absmax\".\"" + key.str() +
-                   "\" must hold finite non-negative numbers");
+                   "\" must hold finite non-negative numbers within f32's "
+                   "range");
         return failure();
       }
       out.push_back(*d);
@@ -471,6 +499,16 @@ struct RescaleInsertQuantizationPass
         ++numSkipped;
         return;
       }
+      // The schemes' groups, SmoothQuant's channels and the compile-time
+      // weights all need static shapes (as does the decomposition).
+      if (!lin.getX().getType().hasStaticShape() ||
+          !lin.getWeight().getType().hasStaticShape()) {
+        lin.emitWarning() << "linear '" << name
+                          << "' is not quantized: its input or weight has a "
+                             "dynamic shape";
+        ++numSkipped;
+        return;
+      }
       int64_t k = cast<RankedTensorType>(lin.getX().getType()).getShape().back();
       int64_t block = kBlock(*kind);
       if (k % block != 0) {
@@ -512,7 +550,13 @@ struct RescaleInsertQuantizationPass
       actMax[info.op] = found->second;
       // max|W_j|: now for constants, at run time (a reduction on the weight
       // path) otherwise.
-      if (DenseElementsAttr w = constantValue(info.op.getWeight())) {
+      // A splat's columns all have its |value|; a constant too large to
+      // expand takes the run-time reduction.
+      DenseElementsAttr w = constantValue(info.op.getWeight());
+      if (w && w.isSplat()) {
+        double m = std::fabs(w.getSplatValue<APFloat>().convertToDouble());
+        weightMax[info.op] = SmallVector<double>(k, wt.getDimSize(0) ? m : 0.0);
+      } else if (w && isFoldable(w)) {
         SmallVector<double> cols(k, 0.0);
         SmallVector<double> v = toDoubles(w);
         for (size_t i = 0; i < v.size(); ++i)
@@ -525,8 +569,13 @@ struct RescaleInsertQuantizationPass
     // tensors built at `b`: constants when every weight is one, else computed
     // at run time with the same formula (in f64, rounded to f32 once).
     double alpha = smoothquantAlpha;
-    auto smoothingFactors = [&](OpBuilder &b, Location loc,
-                                ArrayRef<LinearOp> group) -> std::pair<Value, Value> {
+    DenseMap<Operation *, StringRef> names;
+    for (const LinearInfo &info : linears)
+      names[info.op] = info.name;
+    auto nameOf = [&](LinearOp lin) { return names.lookup(lin); };
+    auto smoothingFactors =
+        [&](OpBuilder &b, Location loc,
+            ArrayRef<LinearOp> group) -> FailureOr<std::pair<Value, Value>> {
       size_t k = actMax[group.front()].size();
       SmallVector<double> a(k, 0.0);
       for (LinearOp lin : group)
@@ -545,10 +594,33 @@ struct RescaleInsertQuantizationPass
                                                 std::pow(w, 1.0 - alpha);
           s[j] = static_cast<float>(sj);
           inv[j] = 1.0f / s[j];
+          // An absmax near the end of f32's range (an activation that
+          // overflowed during calibration) can make s, 1/s or the scaled
+          // weight w·s overflow or vanish: the model would compute inf·0 =
+          // NaN. Say so instead of building it.
+          bool representable = std::isfinite(s[j]) &&
+                               s[j] >= std::numeric_limits<float>::min() &&
+                               std::isfinite(inv[j]) &&
+                               inv[j] >= std::numeric_limits<float>::min() &&
+                               w * double(s[j]) <=
+                                   double(std::numeric_limits<float>::max());
+          if (!representable) {
+            LinearOp first = group.front();
+            first.emitError()
+                << "SmoothQuant: channel " << j << " of linear '"
+                << nameOf(first) << "' (calibration '" << calibration
+                << "') gets s = max|X|^" << alpha << " / max|W|^"
+                << 1.0 - alpha << " = " << sj << " from absmax " << a[j]
+                << " and weight max " << w
+                << ", which f32 cannot hold with 1/s and max|W|·s (the "
+                   "model would compute inf or NaN); recalibrate on inputs "
+                   "without overflow, or lower smoothquant-alpha";
+            return failure();
+          }
         }
         Value sVec = f32Vector(b, loc, s);
         Value invVec = f32Vector(b, loc, inv);
-        return {sVec, invVec};
+        return std::make_pair(sVec, invVec);
       }
       Value w;
       for (LinearOp lin : group) {
@@ -598,7 +670,7 @@ struct RescaleInsertQuantizationPass
             Value one = arith::ConstantOp::create(nb, l, nb.getF32FloatAttr(1.0f));
             return arith::DivFOp::create(nb, l, one, v[0]);
           });
-      return {s, inv};
+      return std::make_pair(s, inv);
     };
     // Constant factors are folded into constants; drop the vectors then.
     auto dropIfUnused = [](Value v) {
@@ -646,7 +718,10 @@ struct RescaleInsertQuantizationPass
       if (!group.empty()) {
         Operation *norm = lin.getX().getDefiningOp();
         OpBuilder b(norm);
-        auto [s, inv] = smoothingFactors(b, norm->getLoc(), group);
+        auto factors = smoothingFactors(b, norm->getLoc(), group);
+        if (failed(factors))
+          return failure();
+        auto [s, inv] = *factors;
         OpOperand &weight = normWeight(norm);
         weight.assign(scaleAlong(b, norm->getLoc(), weight.get(), inv, 0));
         // GatedNorm's gate reads the weighted output: w_down's rows take s.
@@ -663,7 +738,10 @@ struct RescaleInsertQuantizationPass
         continue;
       }
       OpBuilder b(lin);
-      auto [s, inv] = smoothingFactors(b, lin.getLoc(), {lin});
+      auto factors = smoothingFactors(b, lin.getLoc(), {lin});
+      if (failed(factors))
+        return failure();
+      auto [s, inv] = *factors;
       auto xt = cast<RankedTensorType>(lin.getX().getType());
       Value x = scaleAlong(b, lin.getLoc(), lin.getX(), inv, xt.getRank() - 1);
       lin.getXMutable().assign(x);

@@ -12,6 +12,7 @@
 
 #include "dialect/RescaleOps.h"
 #include "passes/LinearNames.h"
+#include "passes/Matchers.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -34,14 +35,12 @@ namespace {
 Value channelAbsMax(OpBuilder &b, Location loc, Value x) {
   auto xt = cast<RankedTensorType>(x.getType());
   int64_t rank = xt.getRank();
-  int64_t k = xt.getShape().back();
   Type f32 = b.getF32Type();
   MLIRContext *ctx = b.getContext();
   Value zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.0f));
-  Value init = linalg::FillOp::create(
-                   b, loc, zero,
-                   ValueRange{tensor::EmptyOp::create(b, loc, {k}, f32)})
-                   .getResult(0);
+  Value empty = match::emptyLike(b, loc, x, {unsigned(rank - 1)}, f32);
+  Value init =
+      linalg::FillOp::create(b, loc, zero, ValueRange{empty}).getResult(0);
   SmallVector<utils::IteratorType> iterators(rank - 1,
                                              utils::IteratorType::reduction);
   iterators.push_back(utils::IteratorType::parallel);

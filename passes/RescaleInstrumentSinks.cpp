@@ -14,6 +14,7 @@
 
 #include "dialect/RescaleOps.h"
 #include "passes/LinearNames.h"
+#include "passes/Matchers.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -39,7 +40,7 @@ Value absF32(OpBuilder &b, Location loc, Value x) {
   Type f32 = b.getF32Type();
   unsigned rank = xt.getRank();
   AffineMap id = AffineMap::getMultiDimIdentityMap(rank, b.getContext());
-  Value init = tensor::EmptyOp::create(b, loc, xt.getShape(), f32);
+  Value init = match::emptyLike(b, loc, x, f32); // dynamic sizes included
   return linalg::GenericOp::create(
              b, loc, TypeRange{init.getType()}, ValueRange{x}, ValueRange{init},
              ArrayRef<AffineMap>{id, id},

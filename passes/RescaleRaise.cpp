@@ -349,8 +349,8 @@ std::optional<AttentionMatch> matchScores(Value s, const Matmul *pv, int64_t S,
                                           int64_t T, int64_t rank);
 
 std::optional<AttentionMatch> matchAttention(Value root) {
-  // out = P · v
-  std::optional<Matmul> pv = matchMatmul(root);
+  // out = P · v (v possibly read per kv head, h floordiv g)
+  std::optional<Matmul> pv = matchMatmul(root, /*allowGroupedRhs=*/true);
   if (!pv || pv->rhsTransposed || !pv->lhsCanonical || !pv->outCanonical ||
       cast<ShapedType>(pv->init.getType()).getShape() !=
           cast<ShapedType>(root.getType()).getShape())
@@ -589,7 +589,7 @@ std::optional<AttentionMatch> matchScores(Value s, const Matmul *pv, int64_t S,
       sawMask = m.causal = true;
       continue;
     }
-    if (matchMatmul(s))
+    if (matchMatmul(s, /*allowGroupedRhs=*/true))
       break;
     Value inner = unscale(s, m.scale);
     if (!inner || inner == strip(s))
@@ -598,8 +598,12 @@ std::optional<AttentionMatch> matchScores(Value s, const Matmul *pv, int64_t S,
   }
 
   // s = (c·q) · (c'·k)ᵀ
-  std::optional<Matmul> qk = matchMatmul(s);
-  if (!qk || !qk->lhsCanonical || !qk->outCanonical)
+  std::optional<Matmul> qk = matchMatmul(s, /*allowGroupedRhs=*/true);
+  // GQA written through the indexing maps (k and v read at head
+  // h floordiv g, as a kernel-style or hand-written import does): both
+  // must group the heads alike.
+  if (!qk || !qk->lhsCanonical || !qk->outCanonical ||
+      qk->rhsGroup != pv->rhsGroup)
     return std::nullopt;
   std::optional<double> qkZero = getSplat(qk->init);
   if (!qkZero || *qkZero != 0.0)
@@ -619,11 +623,20 @@ std::optional<AttentionMatch> matchScores(Value s, const Matmul *pv, int64_t S,
   m.v = tensorLeaf(pv->rhs, vt.getShape());
   if (!m.q || !m.k || !m.v)
     return std::nullopt;
-  // q [.., S, D], k [.., T, D], v [.., T, Dv] with the same batch dims.
+  // q [.., S, D], k [.., T, D], v [.., T, Dv] with the same batch dims;
+  // grouped, k and v have Hq / g heads, so that query head h reads kv head
+  // h floordiv g = h / (Hq / Hkv), the op's GQA rule.
   ArrayRef<int64_t> qs = qt.getShape(), ks = kt.getShape(), vs = vt.getShape();
-  if (qs.drop_back(2) != ks.drop_back(2) || qs.drop_back(2) != vs.drop_back(2) ||
-      qs[rank - 2] != S || ks[rank - 2] != T || vs[rank - 2] != T ||
-      qs.back() != ks.back())
+  SmallVector<int64_t> kBatch(ks.drop_back(2)), vBatch(vs.drop_back(2));
+  if (qk->rhsGroup > 1) {
+    if (kBatch.empty() || vBatch.empty())
+      return std::nullopt;
+    kBatch.back() *= qk->rhsGroup;
+    vBatch.back() *= qk->rhsGroup;
+  }
+  if (qs.drop_back(2) != ArrayRef<int64_t>(kBatch) ||
+      qs.drop_back(2) != ArrayRef<int64_t>(vBatch) || qs[rank - 2] != S ||
+      ks[rank - 2] != T || vs[rank - 2] != T || qs.back() != ks.back())
     return std::nullopt;
   return m;
 }

@@ -1,6 +1,7 @@
 //===- WeightUtils.cpp - compile-time weights for the graph passes --------===//
 
 #include "passes/WeightUtils.h"
+#include "passes/Matchers.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -25,7 +26,12 @@ DenseElementsAttr rescale::constantValue(Value v) {
   return dyn_cast<DenseElementsAttr>(*global.getValue());
 }
 
+bool rescale::isFoldable(DenseElementsAttr d) {
+  return d.isSplat() || d.getNumElements() <= kMaxFoldedElements;
+}
+
 SmallVector<double> rescale::toDoubles(DenseElementsAttr d) {
+  assert(isFoldable(d) && "callers bound the expansion");
   SmallVector<double> out;
   out.reserve(d.getNumElements());
   for (APFloat v : d.getValues<APFloat>())
@@ -48,30 +54,38 @@ Value rescale::scaleAlong(OpBuilder &b, Location loc, Value t, Value s,
   Type et = tt.getElementType();
   ArrayRef<int64_t> shape = tt.getShape();
   DenseElementsAttr c = constantValue(t), sc = constantValue(s);
-  if (c && sc) {
+  // The product of two values as f32 (what the run-time path below
+  // computes), then one rounding to t's type.
+  auto product = [&](double v, double f) {
+    return roundTo(static_cast<float>(v) * static_cast<float>(f), et);
+  };
+  if (c && sc && c.isSplat() && sc.isSplat()) {
+    double v = c.getSplatValue<APFloat>().convertToDouble();
+    double f = sc.getSplatValue<APFloat>().convertToDouble();
+    auto folded = DenseElementsAttr::get(tt, product(v, f));
+    return materialize ? materialize(folded)
+                       : arith::ConstantOp::create(b, loc, folded);
+  }
+  if (c && sc && tt.getNumElements() <= kMaxFoldedElements && isFoldable(sc)) {
     SmallVector<double> v = toDoubles(c), f = toDoubles(sc);
     int64_t inner = 1;
     for (size_t d = axis + 1; d < shape.size(); ++d)
       inner *= shape[d];
     SmallVector<APFloat> out;
     out.reserve(tt.getNumElements());
-    for (int64_t i = 0, e = tt.getNumElements(); i < e; ++i) {
-      // The product of the two values as f32 (what the run-time path below
-      // computes), then one rounding to t's type.
-      float prod = static_cast<float>(v[i]) *
-                   static_cast<float>(f[(i / inner) % shape[axis]]);
-      out.push_back(roundTo(prod, et));
-    }
+    for (int64_t i = 0, e = tt.getNumElements(); i < e; ++i)
+      out.push_back(product(v[i], f[(i / inner) % shape[axis]]));
     auto folded = DenseElementsAttr::get(tt, out);
     return materialize ? materialize(folded)
                        : arith::ConstantOp::create(b, loc, folded);
   }
-  // A value known only at run time: scale it on its path.
+  // A value known only at run time, or a constant too large to fold: scale
+  // it on its path.
   MLIRContext *ctx = b.getContext();
   unsigned rank = tt.getRank();
   AffineMap id = AffineMap::getMultiDimIdentityMap(rank, ctx);
   AffineMap along = AffineMap::get(rank, 0, getAffineDimExpr(axis, ctx));
-  Value init = tensor::EmptyOp::create(b, loc, shape, et);
+  Value init = match::emptyLike(b, loc, t, et);
   auto op = linalg::GenericOp::create(
       b, loc, TypeRange{tt}, ValueRange{t, s}, ValueRange{init},
       ArrayRef<AffineMap>{id, along, id},

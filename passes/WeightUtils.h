@@ -24,7 +24,19 @@ namespace mlir::rescale {
 /// value of an immutable ml_program.global it loads. Null otherwise.
 DenseElementsAttr constantValue(Value v);
 
+/// Compile-time folds expand at most this many elements (to doubles, or to
+/// a new constant). A weight is up to GBs, and a splat of GBs is a few bytes
+/// in the IR until something expands it: splats are folded as splats, and a
+/// larger non-splat constant is left to the run-time path, which computes the
+/// same values (the folds round exactly as the run-time code does).
+constexpr int64_t kMaxFoldedElements = int64_t(1) << 24;
+
+/// Whether folding `d` at compile time stays within kMaxFoldedElements (a
+/// splat always does: it is folded as one value).
+bool isFoldable(DenseElementsAttr d);
+
 /// The elements of a float constant as doubles (a splat gives every element).
+/// Callers check isFoldable first.
 SmallVector<double> toDoubles(DenseElementsAttr d);
 
 /// `v` rounded to nearest-even into the float type `et`.
@@ -33,8 +45,9 @@ APFloat roundTo(double v, Type et);
 /// `t ⊙ s` with the vector `s` running along dimension `axis` of the
 /// statically shaped `t`: computed in f32 and rounded once to t's element
 /// type. When both are compile-time values (`constantValue`) the product is
-/// folded and handed to `materialize` (default: an arith.constant);
-/// otherwise an explicit linalg.generic scales `t` on its path.
+/// folded and handed to `materialize` (default: an arith.constant): a splat
+/// when both are splats, else only within kMaxFoldedElements. Otherwise an
+/// explicit linalg.generic scales `t` on its path.
 Value scaleAlong(OpBuilder &b, Location loc, Value t, Value s, unsigned axis,
                  function_ref<Value(DenseElementsAttr)> materialize = nullptr);
 

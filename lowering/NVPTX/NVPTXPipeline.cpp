@@ -285,7 +285,9 @@ void mlir::rescale::registerNVPTXPipelines() {
       [](OpPassManager &pm, StringRef text,
          function_ref<LogicalResult(const Twine &)> errorHandler) {
         LowerToNVPTXOptions options;
-        if (failed(options.parseFromString(text)))
+        if (failed(options.parseFromString(text)) ||
+            failed(checkModulePipelineAnchor(pm, "rescale-lower-to-nvptx",
+                                             errorHandler)))
           return failure();
         std::string problem = checkLowerToNVPTXOptions(options);
         if (!problem.empty())

@@ -127,8 +127,10 @@ FailureOr<RowSchedule> chooseSchedule(const RowNormProblem &p,
       return llvm::alignTo(t.getNumElements() * t.getElementTypeBitWidth() / 8,
                            16);
     };
+    // A rank-0 gate (r = 0: w_down [d, 0], w_up [0, d]) has no weights to
+    // stage; its gate is act(0).
     int64_t need = bytes(p.wDown) + bytes(p.wUp);
-    if (need <= target.maxDynamicSmemBytes) {
+    if (need > 0 && need <= target.maxDynamicSmemBytes) {
       s.smemBytes = need;
       blocksPerSM =
           std::min<int64_t>(blocksPerSM, target.maxDynamicSmemBytes / need);

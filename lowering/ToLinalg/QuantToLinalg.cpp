@@ -321,18 +321,23 @@ struct Grouping {
   bool isTrivial() const {
     return llvm::all_of(block, [](int64_t b) { return b == 1; });
   }
+  /// Groups along a dimension of size `d` in blocks of `b`. A block that
+  /// spans a zero-size dimension (b == d == 0: per-tensor or per-row
+  /// groups) is one empty group, with amax 0 and so scale 1, which is the
+  /// scale shape the scheme gives (getScaleShape keeps a 1 there).
+  static int64_t groupCount(int64_t d, int64_t b) { return b == 0 ? 1 : d / b; }
   /// The shape of the tensor holding one value per group.
   SmallVector<int64_t> groupShape() const {
     SmallVector<int64_t> g;
     for (auto [d, b] : llvm::zip(shape, block))
-      g.push_back(d / b);
+      g.push_back(groupCount(d, b));
     return g;
   }
   /// [d0/b0, b0, d1/b1, b1, ...].
   SmallVector<int64_t> expandedShape() const {
     SmallVector<int64_t> e;
     for (auto [d, b] : llvm::zip(shape, block)) {
-      e.push_back(d / b);
+      e.push_back(groupCount(d, b));
       e.push_back(b);
     }
     return e;

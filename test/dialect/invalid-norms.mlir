@@ -155,6 +155,14 @@ func.func @gated_norm_w_down_shape(%x: tensor<4x64xf32>, %w: tensor<64xf32>, %wd
 
 // -----
 
+func.func @gated_norm_zero_rank(%x: tensor<4x64xf32>, %w: tensor<64xf32>, %wd: tensor<64x0xf32>, %wu: tensor<0x64xf32>) -> tensor<4x64xf32> {
+  // expected-error @+1 {{'w_down' must have a gate rank r >= 1 (shape [d, r]), but has shape [64, 0]}}
+  %0 = rescale.gated_norm %x, %w, %wd, %wu : (tensor<4x64xf32>, tensor<64xf32>, tensor<64x0xf32>, tensor<0x64xf32>) -> tensor<4x64xf32>
+  return %0 : tensor<4x64xf32>
+}
+
+// -----
+
 func.func @gated_norm_w_up_rank_mismatch(%x: tensor<4x64xf32>, %w: tensor<64xf32>, %wd: tensor<64x16xf32>, %wu: tensor<8x64xf32>) -> tensor<4x64xf32> {
   // expected-error @+1 {{'w_up' must have shape [16, 64] or [16, 1] for a tensorwise gate ([r, d] with r = 16 from 'w_down'), but has shape [8, 64]}}
   %0 = rescale.gated_norm %x, %w, %wd, %wu : (tensor<4x64xf32>, tensor<64xf32>, tensor<64x16xf32>, tensor<8x64xf32>) -> tensor<4x64xf32>

@@ -1,4 +1,11 @@
 // RUN: rescale-opt %s --rescale-lower-to-cpu --split-input-file --verify-diagnostics | FileCheck %s
+// RUN: not rescale-opt %s --split-input-file --pass-pipeline='builtin.module(func.func(rescale-lower-to-cpu))' 2>&1 | FileCheck %s --check-prefix=NESTED
+// RUN: not rescale-opt %s --split-input-file --pass-pipeline='builtin.module(any(rescale-lower-to-cpu))' 2>&1 | FileCheck %s --check-prefix=NESTED-ANY
+// A module pipeline nested under a function is one error (it used to abort
+// with "LLVM ERROR: Can't add pass ... restricted to 'builtin.module'").
+// NESTED: rescale-lower-to-cpu lowers a whole module and must run on 'builtin.module', not nested on 'func.func' (write --pass-pipeline='builtin.module(rescale-lower-to-cpu)')
+// NESTED-NOT: LLVM ERROR
+// NESTED-ANY: rescale-lower-to-cpu lowers a whole module and must run on 'builtin.module', not nested on 'any'
 
 // The pipeline ends in the LLVM dialect only: results became trailing
 // out-params and every public function has its packed entry point.

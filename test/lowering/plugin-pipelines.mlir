@@ -10,6 +10,23 @@
 // RUN:   --load-pass-plugin=%rescale_plugin %s \
 // RUN:   --pass-pipeline="builtin.module(rescale-lower-to-cpu)" \
 // RUN:   | FileCheck %s --check-prefix=LLVM
+//
+// Nested under func.func, the module pipelines are one diagnostic, not an
+// LLVM abort about adding a module pass (issue 16, class 3); the same in
+// rescale-opt (test/lowering/lower-to-cpu.mlir, nvptx/lower-to-nvptx.mlir).
+// RUN: not %system_mlir_opt --load-dialect-plugin=%rescale_plugin \
+// RUN:   --load-pass-plugin=%rescale_plugin %s \
+// RUN:   --pass-pipeline="builtin.module(func.func(rescale-lower-to-cpu))" \
+// RUN:   2>&1 | FileCheck %s --check-prefix=NESTED-CPU
+// RUN: not %system_mlir_opt --load-dialect-plugin=%rescale_plugin \
+// RUN:   --load-pass-plugin=%rescale_plugin %s \
+// RUN:   --pass-pipeline="builtin.module(func.func(rescale-lower-to-nvptx{chip=sm_90}))" \
+// RUN:   2>&1 | FileCheck %s --check-prefix=NESTED-NVPTX
+
+// NESTED-CPU: rescale-lower-to-cpu lowers a whole module and must run on 'builtin.module', not nested on 'func.func' (write --pass-pipeline='builtin.module(rescale-lower-to-cpu)')
+// NESTED-CPU-NOT: LLVM ERROR
+// NESTED-NVPTX: rescale-lower-to-nvptx lowers a whole module and must run on 'builtin.module', not nested on 'func.func'
+// NESTED-NVPTX-NOT: LLVM ERROR
 
 // LINALG-LABEL: func.func @gated_norm(
 // LINALG-NOT:     rescale.

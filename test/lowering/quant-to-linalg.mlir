@@ -328,3 +328,36 @@ func.func @quantize_dynamic_shape(%x: tensor<?x32xf32>) -> (tensor<?x32xi8>, ten
       : (tensor<?x32xf32>) -> (tensor<?x32xi8>, tensor<?x1xf32>)
   return %q, %s : tensor<?x32xi8>, tensor<?x1xf32>
 }
+
+// -----
+
+// Zero-size dimensions (issue 16, class 2): a group that spans an empty
+// dimension (per token on [2, 0], per tensor on [0, 4]) is one empty group,
+// with amax 0 and scale 1; it used to be 0 / 0 groups (SIGFPE).
+// CHECK-LABEL: func.func @quantize_int8_per_token_zero_width(
+// CHECK:         tensor.expand_shape %{{.+}} {{\[}}[0, 1], [2, 3]] output_shape [2, 1, 1, 0] : tensor<2x0xf32> into tensor<2x1x1x0xf32>
+// CHECK:         return %{{.+}}, %{{.+}} : tensor<2x0xi8>, tensor<2x1xf32>
+func.func @quantize_int8_per_token_zero_width(%x: tensor<2x0xf32>) -> (tensor<2x0xi8>, tensor<2x1xf32>) {
+  %q, %s = rescale.quantize %x {scheme = #rescale.quant<int8, per_token>}
+      : (tensor<2x0xf32>) -> (tensor<2x0xi8>, tensor<2x1xf32>)
+  return %q, %s : tensor<2x0xi8>, tensor<2x1xf32>
+}
+
+// CHECK-LABEL: func.func @fake_quant_fp8_per_tensor_zero_rows(
+// CHECK:         tensor.expand_shape %{{.+}} {{\[}}[0, 1], [2, 3]] output_shape [1, 0, 1, 4] : tensor<0x4xf32> into tensor<1x0x1x4xf32>
+// CHECK:         return %{{.+}} : tensor<0x4xf32>
+func.func @fake_quant_fp8_per_tensor_zero_rows(%x: tensor<0x4xf32>) -> tensor<0x4xf32> {
+  %y = rescale.fake_quant %x {scheme = #rescale.quant<fp8, per_tensor>}
+      : (tensor<0x4xf32>) -> tensor<0x4xf32>
+  return %y : tensor<0x4xf32>
+}
+
+// nvfp4 per token on [3, 0]: no 16-element blocks, and the per-token second
+// level spans the empty block dimension.
+// CHECK-LABEL: func.func @quantize_nvfp4_per_token_zero_width(
+// CHECK:         return %{{.+}}, %{{.+}}, %{{.+}} : tensor<3x0xf4E2M1FN>, tensor<3x0xf8E4M3FN>, tensor<3x1xf32>
+func.func @quantize_nvfp4_per_token_zero_width(%x: tensor<3x0xf32>) -> (tensor<3x0xf4E2M1FN>, tensor<3x0xf8E4M3FN>, tensor<3x1xf32>) {
+  %q, %s, %g = rescale.quantize %x {scheme = #rescale.quant<nvfp4, per_token>}
+      : (tensor<3x0xf32>) -> (tensor<3x0xf4E2M1FN>, tensor<3x0xf8E4M3FN>, tensor<3x1xf32>)
+  return %q, %s, %g : tensor<3x0xf4E2M1FN>, tensor<3x0xf8E4M3FN>, tensor<3x1xf32>
+}

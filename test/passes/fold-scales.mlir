@@ -1,4 +1,7 @@
 // RUN: rescale-opt %s --split-input-file --rescale-fold-scales | FileCheck %s
+// Nested under func.func the pass must not touch the module's symbol table
+// (issue 16, class 3): a weight from a global folds into an arith.constant.
+// RUN: rescale-opt %s --split-input-file --pass-pipeline='builtin.module(func.func(rescale-fold-scales))' | FileCheck %s --check-prefix=NESTED
 
 // (a) QK-norm after the q projection, constants: λ₁ scales W's rows and the
 // bias at compile time; the op becomes rms_norm.
@@ -68,6 +71,12 @@ func.func @fold_post_scale_into_linears(%x: tensor<3x4xf32>, %wk: tensor<2x4xf32
 // CHECK: %[[G:.+]] = rescale.gated_norm %{{.+}}, %{{.+}}, %[[WD]], %{{.+}}
 // CHECK: %[[WO:.+]] = ml_program.global_load_const @w_out_folded
 // CHECK: rescale.linear %[[G]], %[[WO]]
+// NESTED-NOT: ml_program.global private @w_down_folded
+// NESTED-LABEL: func.func @fold_post_scale_gated_norm_globals
+// NESTED-DAG: %[[WD:.+]] = arith.constant dense<{{\[}}[2.000000e+00], [3.000000e+00]]> : tensor<2x1xf32>
+// NESTED-DAG: %[[WO:.+]] = arith.constant dense<{{\[}}[2.000000e+00, 6.000000e+00]]> : tensor<1x2xf32>
+// NESTED: %[[G:.+]] = rescale.gated_norm %{{.+}}, %{{.+}}, %[[WD]], %{{.+}}
+// NESTED: rescale.linear %[[G]], %[[WO]]
 ml_program.global private @lambda(dense<[2.0, 3.0]> : tensor<2xf32>) : tensor<2xf32>
 ml_program.global private @w_down(dense<[[1.0], [1.0]]> : tensor<2x1xf32>) : tensor<2x1xf32>
 ml_program.global private @w_up(dense<[[0.5, 0.5]]> : tensor<1x2xf32>) : tensor<1x2xf32>
@@ -94,4 +103,39 @@ func.func @no_fold_other_uses(%x: tensor<3x2xf32>, %wq: tensor<4x2xf32>, %l1: te
   %y = rescale.preaffine_rms_norm %h, %l1, %l : (tensor<3x4xf32>, tensor<4xf32>, tensor<4xf32>) -> tensor<3x4xf32>
   %o = rescale.linear %y, %wo : (tensor<3x4xf32>, tensor<1x4xf32>) -> tensor<3x1xf32>
   return %h, %y, %o : tensor<3x4xf32>, tensor<3x4xf32>, tensor<3x1xf32>
+}
+
+// -----
+
+// Weights of GBs as splats (issue 16, class 4): the fold stays a splat and
+// expands nothing (65536 x 65536 elements would take 32 GiB as doubles).
+// CHECK-LABEL: func.func @fold_post_scale_huge_splats
+// CHECK-DAG: %[[W:.+]] = arith.constant dense<1.500000e+00> : tensor<65536x65536xf32>
+// CHECK-DAG: %[[ONES:.+]] = arith.constant dense<1.000000e+00> : tensor<65536xf32>
+// CHECK: %[[Y:.+]] = rescale.rms_norm %arg0, %[[ONES]]
+// CHECK: rescale.linear %[[Y]], %[[W]]
+func.func @fold_post_scale_huge_splats(%x: tensor<1x65536xf32>) -> tensor<1x65536xf32> {
+  %l = arith.constant dense<2.0> : tensor<65536xf32>
+  %w = arith.constant dense<0.75> : tensor<65536x65536xf32>
+  %y = rescale.rms_norm %x, %l : (tensor<1x65536xf32>, tensor<65536xf32>) -> tensor<1x65536xf32>
+  %o = rescale.linear %y, %w : (tensor<1x65536xf32>, tensor<65536x65536xf32>) -> tensor<1x65536xf32>
+  return %o : tensor<1x65536xf32>
+}
+
+// -----
+
+// A product that would not be a splat and has more elements than the
+// compile-time bound (2^24): scaled on its path at run time instead of being
+// expanded into a 2^25-element constant.
+// CHECK-LABEL: func.func @fold_post_scale_over_bound
+// CHECK: %[[S:.+]] = linalg.generic
+// CHECK-SAME: ins(%{{.+}}, %{{.+}} : tensor<16777216x2xf32>, tensor<2xf32>)
+// CHECK: rescale.linear %{{.+}}, %[[S]]
+// CHECK-NOT: arith.constant dense<{{\[}}
+func.func @fold_post_scale_over_bound(%x: tensor<3x2xf32>) -> tensor<3x16777216xf32> {
+  %l = arith.constant dense<[2.0, 3.0]> : tensor<2xf32>
+  %w = arith.constant dense<0.75> : tensor<16777216x2xf32>
+  %y = rescale.rms_norm %x, %l : (tensor<3x2xf32>, tensor<2xf32>) -> tensor<3x2xf32>
+  %o = rescale.linear %y, %w : (tensor<3x2xf32>, tensor<16777216x2xf32>) -> tensor<3x16777216xf32>
+  return %o : tensor<3x16777216xf32>
 }

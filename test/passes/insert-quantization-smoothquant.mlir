@@ -15,6 +15,15 @@
 // NOT-JSON: error: calibration file '{{.*}}': not valid JSON:
 // RUN: not rescale-opt %s --rescale-insert-quantization="calibration=%S/Inputs/quant-calibration-wrong-format.json" 2>&1 | FileCheck %s --check-prefix=FORMAT
 // FORMAT: error: calibration file '{{.*}}': expected an object with "format": "rescale-calibration"
+// An absmax near the end of f32's range (an activation that overflowed while
+// calibrating) made s, 1/s or W·s overflow, and the model computed NaN with
+// exit 0 (issue 16): now one error; beyond f32's range it is a file error.
+// RUN: not rescale-opt %S/Inputs/quant-overflow.mlir --rescale-insert-quantization="scheme=w8a8 calibration=%S/Inputs/quant-calibration-overflow.json" 2>&1 | FileCheck %s --check-prefix=OVERFLOW
+// OVERFLOW: error: SmoothQuant: channel 0 of linear 'overflow/linear0' (calibration '{{.*}}quant-calibration-overflow.json') gets s = max|X|^5.000000e-01 / max|W|^5.000000e-01 = 1.732055e+39 from absmax 3.000000e+38 and weight max 9.999946e-41, which f32 cannot hold with 1/s and max|W|·s (the model would compute inf or NaN); recalibrate on inputs without overflow, or lower smoothquant-alpha
+// RUN: not rescale-opt %S/Inputs/quant-overflow.mlir --rescale-insert-quantization="scheme=w8a8 smoothquant-alpha=1 calibration=%S/Inputs/quant-calibration-overflow.json" 2>&1 | FileCheck %s --check-prefix=OVERFLOW-ALPHA1
+// OVERFLOW-ALPHA1: error: SmoothQuant: channel 0 of linear 'overflow/linear0'
+// RUN: not rescale-opt %S/Inputs/quant-overflow.mlir --rescale-insert-quantization="calibration=%S/Inputs/quant-calibration-beyond-f32.json" 2>&1 | FileCheck %s --check-prefix=BEYOND
+// BEYOND: error: calibration file '{{.*}}': "absmax"."overflow/linear0" must hold finite non-negative numbers within f32's range
 
 // Both linears read the norm and nothing else does: they share
 // s = max over both of [4, 1] and of the weight column maxima [1, 4], so

@@ -4,6 +4,7 @@
 // RUN: rescale-opt %s --split-input-file --rescale-insert-quantization="scheme=nvfp4 storage=real" 2>/dev/null | FileCheck %s --check-prefix=NVFP4
 // RUN: rescale-opt %s --split-input-file --rescale-insert-quantization="scheme=mxfp4 storage=real skip=^lm_head$" 2>%t.mxfp4.err | FileCheck %s --check-prefix=MXFP4
 // RUN: FileCheck %s --check-prefix=MXFP4-WARN < %t.mxfp4.err
+// RUN: rescale-opt %s --split-input-file --rescale-insert-quantization="scheme=w8a8 storage=real" 2>/dev/null | FileCheck %s --check-prefix=REAL8
 
 // Bad options: one error line, non-zero exit.
 // RUN: not rescale-opt %s --split-input-file --rescale-insert-quantization=scheme=int3 2>&1 | FileCheck %s --check-prefix=BAD-SCHEME
@@ -104,3 +105,64 @@ func.func @k_not_a_block_multiple(%x: tensor<4x48xf32>, %w: tensor<8x48xf32>) ->
   %y = rescale.linear %x, %w : (tensor<4x48xf32>, tensor<8x48xf32>) -> tensor<4x8xf32>
   return %y : tensor<4x8xf32>
 }
+
+// -----
+
+// Dynamic shapes (issue 16, class 7): the linear is declined with a warning
+// (the groups, SmoothQuant's channels and stored weights need static
+// shapes), never rewritten into IR that does not verify.
+// W8A8-LABEL: func.func @dynamic_linear_declined
+// MXFP4-LABEL: func.func @dynamic_linear_declined
+// W8A8-NOT: rescale.fake_quant
+// W8A8: rescale.linear %arg0, %arg1 :
+func.func @dynamic_linear_declined(%x: tensor<?x64xf32>, %w: tensor<32x64xf32>) -> tensor<?x32xf32> {
+  // expected-warning @+1 {{linear 'dynamic_linear_declined/linear0' is not quantized: its input or weight has a dynamic shape}}
+  %y = rescale.linear %x, %w : (tensor<?x64xf32>, tensor<32x64xf32>) -> tensor<?x32xf32>
+  return %y : tensor<?x32xf32>
+}
+
+// -----
+
+// K = 0 and N = 0 (issue 16, class 2): a group that spans an empty dimension
+// is one group with amax 0 and scale 1 (it used to divide by zero).
+// MXFP4-LABEL: func.func @zero_size_linears
+// W8A8-LABEL: func.func @zero_size_linears
+// W8A8: rescale.fake_quant %arg0 {scheme = #rescale.quant<int8, per_token>} : (tensor<4x0xf32>)
+// W8A8: rescale.fake_quant %{{.+}} {scheme = #rescale.quant<int8, per_channel>} : (tensor<8x0xf32>)
+// W8A8: rescale.fake_quant %{{.+}} {scheme = #rescale.quant<int8, per_channel>} : (tensor<0x32xf32>)
+// REAL8-LABEL: func.func @zero_size_linears
+// REAL8-DAG: arith.constant dense<> : tensor<8x0xi8>
+// REAL8-DAG: arith.constant dense<1.000000e+00> : tensor<8x1xf32>
+// REAL8-DAG: arith.constant dense<> : tensor<0x32xi8>
+// REAL8-DAG: arith.constant dense<> : tensor<0x1xf32>
+// NVFP4-LABEL: func.func @zero_size_linears
+// NVFP4-DAG: arith.constant dense<> : tensor<8x0xf4E2M1FN>
+// NVFP4-DAG: arith.constant dense<> : tensor<8x0xf8E4M3FN>
+// NVFP4-DAG: arith.constant dense<> : tensor<0x32xf4E2M1FN>
+// NVFP4-DAG: arith.constant dense<> : tensor<0x2xf8E4M3FN>
+// NVFP4-DAG: arith.constant dense<1.000000e+00> : tensor<1x1xf32>
+func.func @zero_size_linears(%x: tensor<4x0xf32>, %x2: tensor<4x32xf32>) -> (tensor<4x8xf32>, tensor<4x0xf32>) {
+  %w = arith.constant dense<0.5> : tensor<8x0xf32>
+  %w2 = arith.constant dense<0.5> : tensor<0x32xf32>
+  %y = rescale.linear %x, %w : (tensor<4x0xf32>, tensor<8x0xf32>) -> tensor<4x8xf32>
+  %z = rescale.linear %x2, %w2 : (tensor<4x32xf32>, tensor<0x32xf32>) -> tensor<4x0xf32>
+  return %y, %z : tensor<4x8xf32>, tensor<4x0xf32>
+}
+
+// -----
+
+// A constant weight of GBs as a splat (issue 16, class 4): storage=real
+// quantizes it as one value, a splat of codes and a splat of scales (it used
+// to expand 2^32 elements to f64).
+// MXFP4-LABEL: func.func @huge_splat_weight
+// REAL8-LABEL: func.func @huge_splat_weight
+// REAL8-DAG: arith.constant dense<127> : tensor<65536x65536xi8>
+// REAL8-DAG: arith.constant dense<0.00393700786> : tensor<65536x1xf32>
+// NVFP4-LABEL: func.func @huge_splat_weight
+// NVFP4: arith.constant dense<{{.+}}> : tensor<65536x65536xf4E2M1FN>
+func.func @huge_splat_weight(%x: tensor<1x65536xf32>) -> tensor<1x65536xf32> {
+  %w = arith.constant dense<0.5> : tensor<65536x65536xf32>
+  %y = rescale.linear %x, %w : (tensor<1x65536xf32>, tensor<65536x65536xf32>) -> tensor<1x65536xf32>
+  return %y : tensor<1x65536xf32>
+}
+

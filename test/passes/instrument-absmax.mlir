@@ -69,3 +69,19 @@ func.func @shared_input(%x: tensor<4x8xf32>, %wq: tensor<2x8xf32>, %wk: tensor<3
   %k = rescale.linear %x, %wk : (tensor<4x8xf32>, tensor<3x8xf32>) -> tensor<4x3xf32>
   return %q, %k : tensor<4x2xf32>, tensor<4x3xf32>
 }
+
+// -----
+
+// A dynamic channel count (issue 16, class 7): the probe's init gets its
+// size from x, so the pass's output verifies.
+// CHECK-LABEL: func.func @dynamic_channels
+// CHECK-SAME: tensor<?xf32> {rescale.probe = {kind = "absmax", name = "dynamic_channels/linear0"}}
+// CHECK: %[[C1:.+]] = arith.constant 1 : index
+// CHECK: %[[K:.+]] = tensor.dim %arg0, %[[C1]] : tensor<?x?xf32>
+// CHECK: %[[E:.+]] = tensor.empty(%[[K]]) : tensor<?xf32>
+// CHECK: linalg.fill ins(%{{.+}} : f32) outs(%[[E]] : tensor<?xf32>)
+func.func @dynamic_channels(%x: tensor<?x?xf32>, %w: tensor<4x?xf32>) -> tensor<?x4xf32> {
+  %y = rescale.linear %x, %w : (tensor<?x?xf32>, tensor<4x?xf32>) -> tensor<?x4xf32>
+  return %y : tensor<?x4xf32>
+}
+

@@ -52,3 +52,27 @@ func.func @nested(%c: i1, %x: tensor<2x8xf32>, %w: tensor<8xf32>) -> tensor<2x8x
   }
   return %r : tensor<2x8xf32>
 }
+
+// -----
+
+// Dynamic shapes (issue 16, class 7): the |x| probe's init carries the
+// dynamic sizes of x (the pass used to emit a tensor.empty without them,
+// which the verifier rejected), and the first-token share has the dynamic
+// [B, Hq] of q.
+// CHECK-LABEL: func.func @dynamic_shapes
+// CHECK-SAME: -> (tensor<?x?xf32>, tensor<?x?x4x8xf32>,
+// CHECK-SAME: tensor<?x?xf32> {rescale.probe = {kind = "first_token_share", name = "dynamic_shapes/attention0"}},
+// CHECK-SAME: tensor<?x?xf32> {rescale.probe = {kind = "norm_input", name = "dynamic_shapes/norm0"}})
+// CHECK: %[[SHARE:.+]] = rescale.attention_first_token_share {{.*}} -> tensor<?x?xf32>
+// CHECK-DAG: %[[C0:.+]] = arith.constant 0 : index
+// CHECK-DAG: %[[C1:.+]] = arith.constant 1 : index
+// CHECK-DAG: %[[D0:.+]] = tensor.dim %arg0, %[[C0]] : tensor<?x?xf32>
+// CHECK-DAG: %[[D1:.+]] = tensor.dim %arg0, %[[C1]] : tensor<?x?xf32>
+// CHECK: %[[E:.+]] = tensor.empty(%[[D0]], %[[D1]]) : tensor<?x?xf32>
+// CHECK: linalg.generic {{.*}} ins(%arg0 : tensor<?x?xf32>) outs(%[[E]] : tensor<?x?xf32>)
+func.func @dynamic_shapes(%x: tensor<?x?xf32>, %w: tensor<?xf32>, %q: tensor<?x?x4x8xf32>, %k: tensor<?x?x4x8xf32>, %v: tensor<?x?x4x8xf32>) -> (tensor<?x?xf32>, tensor<?x?x4x8xf32>) {
+  %y = rescale.rms_norm %x, %w : (tensor<?x?xf32>, tensor<?xf32>) -> tensor<?x?xf32>
+  %o = rescale.attention %q, %k, %v : (tensor<?x?x4x8xf32>, tensor<?x?x4x8xf32>, tensor<?x?x4x8xf32>) -> tensor<?x?x4x8xf32>
+  return %y, %o : tensor<?x?xf32>, tensor<?x?x4x8xf32>
+}
+

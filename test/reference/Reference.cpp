@@ -182,7 +182,10 @@ Tensor attention(const Tensor &q, const Tensor &k, const Tensor &v,
   int64_t Hkv = k.shape[1], T = k.shape[2], Dv = v.shape[3];
   assert(Hq % Hkv == 0);
   int64_t group = Hq / Hkv;
-  double scale = config.scale ? *config.scale : 1.0 / std::sqrt(double(D));
+  // D = 0: the scores are empty sums (0) and the default scale is 1.
+  double scale = config.scale ? *config.scale
+                 : D == 0     ? 1.0
+                              : 1.0 / std::sqrt(double(D));
   Tensor out({B, Hq, S, Dv}, 0.0);
   std::vector<double> s(T);
   std::vector<bool> kept(T);

@@ -603,27 +603,40 @@ public:
   }
 
 private:
+  /// A signal and what it means in compiled code: each cause named, since
+  /// "stack overflow" for an illegal instruction sends the user the wrong
+  /// way.
   struct Signal {
     int number;
     const char *name;
+    const char *cause;
   };
-  static constexpr Signal kSignals[] = {{SIGSEGV, "SIGSEGV"},
-                                        {SIGBUS, "SIGBUS"},
-                                        {SIGFPE, "SIGFPE"},
-                                        {SIGILL, "SIGILL"}};
-  static void handle(int number) {
-    const char *name = "signal";
-    for (const Signal &s : kSignals)
-      if (s.number == number)
-        name = s.name;
-    (void)!write(STDERR_FILENO, prefix, std::strlen(prefix));
-    (void)!write(STDERR_FILENO, name, std::strlen(name));
-    (void)!write(STDERR_FILENO, kSuffix, std::strlen(kSuffix));
-    _exit(1);
-  }
-  static constexpr const char *kSuffix =
+  static constexpr const char *kMemoryCause =
       ") in the compiled code: a stack overflow from unbounded recursion, or "
       "a buffer larger than the memory available\n";
+  static constexpr Signal kSignals[] = {
+      {SIGSEGV, "SIGSEGV", kMemoryCause},
+      {SIGBUS, "SIGBUS", kMemoryCause},
+      {SIGFPE, "SIGFPE",
+       ") in the compiled code: an integer division by zero or overflow\n"},
+      {SIGILL, "SIGILL",
+       ") in the compiled code: an instruction this CPU does not have; the "
+       "module was built for a CPU with features this host lacks (rebuild it "
+       "with rescale-compile --chip=native, or --chip=x86-64 for any x86-64 "
+       "host)\n"}};
+  static void handle(int number) {
+    const char *name = "signal";
+    const char *cause = kMemoryCause;
+    for (const Signal &s : kSignals)
+      if (s.number == number) {
+        name = s.name;
+        cause = s.cause;
+      }
+    (void)!write(STDERR_FILENO, prefix, std::strlen(prefix));
+    (void)!write(STDERR_FILENO, name, std::strlen(name));
+    (void)!write(STDERR_FILENO, cause, std::strlen(cause));
+    _exit(1);
+  }
   static inline char prefix[512];
   static inline char altStack[64 * 1024];
   struct sigaction previous[std::size(kSignals)];

@@ -371,3 +371,22 @@ func.func @captured_host_value_is_an_error(%x: tensor<4xf32>, %t: tensor<2xf32>)
   } -> tensor<4xf32>
   return %m : tensor<4xf32>
 }
+
+// -----
+
+// Quantization of a tensor with a zero-size dimension (issue 16, class 2)
+// runs as the generic kernels of its decomposition: the per-token group that
+// spans the empty dimension is one group (scale 1), and nothing divides by
+// zero while the kernels are scheduled.
+// CHECK-LABEL: func.func @fake_quant_zero_width
+// CHECK-NOT:   rescale.
+// CHECK:       return
+// NAMED-LABEL: func.func @fake_quant_zero_width
+// NAMED-NOT:   rescale.
+func.func @fake_quant_zero_width(%x: tensor<4x0xf32>) -> (tensor<4x0xf32>, tensor<4x0xi8>, tensor<4x1xf32>) {
+  %y = rescale.fake_quant %x {scheme = #rescale.quant<int8, per_token>}
+      : (tensor<4x0xf32>) -> tensor<4x0xf32>
+  %q, %s = rescale.quantize %x {scheme = #rescale.quant<int8, per_token>}
+      : (tensor<4x0xf32>) -> (tensor<4x0xi8>, tensor<4x1xf32>)
+  return %y, %q, %s : tensor<4x0xf32>, tensor<4x0xi8>, tensor<4x1xf32>
+}

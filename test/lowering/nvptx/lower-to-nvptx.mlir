@@ -1,6 +1,9 @@
 // RUN: rescale-opt %s --rescale-lower-to-nvptx="chip=sm_90 format=isa" | FileCheck %s
 // RUN: rescale-opt %s --rescale-lower-to-nvptx="chip=sm_90a format=isa" | FileCheck %s --check-prefix=SM90A
 // RUN: rescale-opt %s --rescale-lower-to-nvptx="chip=sm_80 features=+ptx75 opt-level=2 format=isa" | FileCheck %s --check-prefix=SM80
+// RUN: not rescale-opt %s --pass-pipeline='builtin.module(func.func(rescale-lower-to-nvptx{chip=sm_90 format=isa}))' 2>&1 | FileCheck %s --check-prefix=NESTED
+// NESTED: rescale-lower-to-nvptx lowers a whole module and must run on 'builtin.module', not nested on 'func.func' (write --pass-pipeline='builtin.module(rescale-lower-to-nvptx)')
+// NESTED-NOT: LLVM ERROR
 
 // The whole pipeline on a residual block: add_rms_norm then rms_norm with a
 // constant weight. Entry arguments are device pointers (the NVPTX ABI): the

@@ -359,3 +359,63 @@ func.func @attention_gqa_repeat_kv(%q: tensor<1x4x4x8xf32>, %k: tensor<1x2x4x8xf
   } -> tensor<1x4x4x8xf32>
   return %o : tensor<1x4x4x8xf32>
 }
+
+// Gated grouped-query attention whose kv heads are read through the
+// indexing maps (query head h reads kv head h floordiv 2), as kernel-style
+// or hand-written imports do instead of a repeat_kv copy; 4 query heads, 2
+// kv heads; the output multiplied by σ(g) per element.
+#fq = affine_map<(b, h, i, j, d) -> (b, h, i, d)>
+#fk = affine_map<(b, h, i, j, d) -> (b, h floordiv 2, j, d)>
+#fs = affine_map<(b, h, i, j, d) -> (b, h, i, j)>
+#fp = affine_map<(b, h, i, e, j) -> (b, h, i, j)>
+#fv = affine_map<(b, h, i, e, j) -> (b, h floordiv 2, j, e)>
+#fo = affine_map<(b, h, i, e, j) -> (b, h, i, e)>
+func.func @attention_gqa_floordiv_gated(%q: tensor<1x4x4x8xf32>, %k: tensor<1x2x4x8xf32>, %v: tensor<1x2x4x8xf32>, %g: tensor<1x4x4x8xf32>) -> tensor<1x4x4x8xf32> {
+  %zero = arith.constant 0.0 : f32
+  %ninf = arith.constant 0xFF800000 : f32
+  %scale = arith.constant dense<0.353553385> : tensor<1x4x4x4xf32>
+  %one = arith.constant dense<1.0> : tensor<1x4x4x8xf32>
+  %es = tensor.empty() : tensor<1x4x4x4xf32>
+  %zs = linalg.fill ins(%zero : f32) outs(%es : tensor<1x4x4x4xf32>) -> tensor<1x4x4x4xf32>
+  %s = linalg.generic {indexing_maps = [#fq, #fk, #fs], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]}
+      ins(%q, %k : tensor<1x4x4x8xf32>, tensor<1x2x4x8xf32>) outs(%zs : tensor<1x4x4x4xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %m = arith.mulf %a, %b : f32
+    %r = arith.addf %o, %m : f32
+    linalg.yield %r : f32
+  } -> tensor<1x4x4x4xf32>
+  %ss = arith.mulf %s, %scale : tensor<1x4x4x4xf32>
+  %er = tensor.empty() : tensor<1x4x4xf32>
+  %mi = linalg.fill ins(%ninf : f32) outs(%er : tensor<1x4x4xf32>) -> tensor<1x4x4xf32>
+  %mx = linalg.reduce ins(%ss : tensor<1x4x4x4xf32>) outs(%mi : tensor<1x4x4xf32>) dimensions = [3]
+    (%a: f32, %b: f32) {
+      %m = arith.maximumf %a, %b : f32
+      linalg.yield %m : f32
+    }
+  %mxb = linalg.broadcast ins(%mx : tensor<1x4x4xf32>) outs(%es : tensor<1x4x4x4xf32>) dimensions = [3]
+  %sub = arith.subf %ss, %mxb : tensor<1x4x4x4xf32>
+  %ex = math.exp %sub : tensor<1x4x4x4xf32>
+  %si = linalg.fill ins(%zero : f32) outs(%er : tensor<1x4x4xf32>) -> tensor<1x4x4xf32>
+  %sum = linalg.reduce ins(%ex : tensor<1x4x4x4xf32>) outs(%si : tensor<1x4x4xf32>) dimensions = [3]
+    (%a: f32, %b: f32) {
+      %m = arith.addf %a, %b : f32
+      linalg.yield %m : f32
+    }
+  %sumb = linalg.broadcast ins(%sum : tensor<1x4x4xf32>) outs(%es : tensor<1x4x4x4xf32>) dimensions = [3]
+  %p = arith.divf %ex, %sumb : tensor<1x4x4x4xf32>
+  %eo = tensor.empty() : tensor<1x4x4x8xf32>
+  %zo = linalg.fill ins(%zero : f32) outs(%eo : tensor<1x4x4x8xf32>) -> tensor<1x4x4x8xf32>
+  %o = linalg.generic {indexing_maps = [#fp, #fv, #fo], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]}
+      ins(%p, %v : tensor<1x4x4x4xf32>, tensor<1x2x4x8xf32>) outs(%zo : tensor<1x4x4x8xf32>) {
+  ^bb0(%a: f32, %b: f32, %c: f32):
+    %m = arith.mulf %a, %b : f32
+    %r = arith.addf %c, %m : f32
+    linalg.yield %r : f32
+  } -> tensor<1x4x4x8xf32>
+  %ng = arith.negf %g : tensor<1x4x4x8xf32>
+  %eg = math.exp %ng : tensor<1x4x4x8xf32>
+  %dg = arith.addf %one, %eg : tensor<1x4x4x8xf32>
+  %sg = arith.divf %one, %dg : tensor<1x4x4x8xf32>
+  %out = arith.mulf %o, %sg : tensor<1x4x4x8xf32>
+  return %out : tensor<1x4x4x8xf32>
+}
