@@ -24,6 +24,7 @@
 #include "mlir/Target/LLVMIR/Export.h"
 
 #include "rescale/runtime/HostTensor.h"
+#include "rescale/runtime/Sha256.h"
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/IR/LLVMContext.h"
@@ -652,9 +653,17 @@ LogicalResult mlir::rescale::linkSharedObject(Location loc,
 LogicalResult mlir::rescale::writeManifest(Location loc,
                                            const runtime::Manifest &manifest,
                                            StringRef modulePath) {
+  // The manifest names the module file it describes (its SHA-256), so that
+  // the runtime refuses to run another module with these shapes.
+  runtime::Expected<std::string> digest =
+      runtime::fileSha256(modulePath.str());
+  if (!digest)
+    return emitError(loc) << digest.status().message();
+  runtime::Manifest sealed = manifest;
+  sealed.moduleSha256 = *digest;
   std::string path = runtime::manifestPathFor(modulePath.str());
   return writeTextOutput(loc, path, [&](raw_ostream &os) {
-    os << runtime::serializeManifest(manifest);
+    os << runtime::serializeManifest(sealed);
   });
 }
 

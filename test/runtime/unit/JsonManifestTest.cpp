@@ -56,7 +56,7 @@ TEST(Json, DeepNestingIsAnErrorNotAStackOverflow) {
             std::string::npos);
 }
 
-static const char *kManifest = R"({"format":"rescale-module","version":1,
+static const char *kManifest = R"({"format":"rescale-module","version":2,"module_sha256":"abababababababababababababababababababababababababababababababab",
   "target":"cpu","chip":null,
   "entries":[{"name":"f","symbol":"_rescale_entry_f",
     "inputs":[{"dtype":"f32","shape":[2,3]}],
@@ -81,7 +81,7 @@ TEST(Manifest, ParsesTheDocumentedFormat) {
 
 TEST(Manifest, SymbolDefaultsFromTheName) {
   Expected<Manifest> m = parseManifest(
-      R"({"format":"rescale-module","version":1,"target":"cuda","chip":"sm_90a",
+      R"({"format":"rescale-module","version":2,"module_sha256":"abababababababababababababababababababababababababababababababab","target":"cuda","chip":"sm_90a",
           "arg_memory":"device",
           "entries":[{"name":"g","inputs":[],"outputs":[]}]})");
   ASSERT_TRUE(m.isOk()) << m.status().message();
@@ -92,7 +92,7 @@ TEST(Manifest, SymbolDefaultsFromTheName) {
 
 TEST(Manifest, RejectsInvalidManifests) {
   auto withEntries = [](const std::string &entries) {
-    return R"({"format":"rescale-module","version":1,"target":"cpu","entries":)" +
+    return R"({"format":"rescale-module","version":2,"module_sha256":"abababababababababababababababababababababababababababababababab","target":"cpu","entries":)" +
            entries + "}";
   };
   struct Case {
@@ -101,11 +101,15 @@ TEST(Manifest, RejectsInvalidManifests) {
   } cases[] = {
       {R"({"format":"onnx","version":1,"target":"cpu","entries":[]})",
        "\"format\" must be \"rescale-module\""},
+      {R"({"format":"rescale-module","version":2,"module_sha256":"abababababababababababababababababababababababababababababababab","target":"cpu","entries":[]})",
+       "version 1 is not supported (this runtime reads version 2)"},
       {R"({"format":"rescale-module","version":2,"target":"cpu","entries":[]})",
-       "version 2 is not supported"},
-      {R"({"format":"rescale-module","version":1,"target":"tpu","entries":[]})",
+       "\"module_sha256\" must be the module file's SHA-256"},
+      {R"({"format":"rescale-module","version":2,"module_sha256":"AB","target":"cpu","entries":[]})",
+       "\"module_sha256\" must be the module file's SHA-256"},
+      {R"({"format":"rescale-module","version":2,"module_sha256":"abababababababababababababababababababababababababababababababab","target":"tpu","entries":[]})",
        "\"target\" must be"},
-      {R"({"format":"rescale-module","version":1,"target":"cpu",
+      {R"({"format":"rescale-module","version":2,"module_sha256":"abababababababababababababababababababababababababababababababab","target":"cpu",
            "arg_memory":"device","entries":[]})",
        "needs target \"cuda\""},
       {withEntries(R"([{"name":"f","inputs":[{"dtype":"f7","shape":[1]}],"outputs":[]}])"),
