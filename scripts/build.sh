@@ -6,11 +6,25 @@ build="${RESCALE_BUILD_DIR:-$root/build}"
 
 cxx=clang++; cc=clang
 command -v clang++ >/dev/null || { cxx=g++; cc=gcc; }
+extra=()
+# --sanitize: ASan+UBSan and the libFuzzer targets, with Debian's clang-22
+# (its compiler-rt has libFuzzer), in a build directory of their own
+# (docs/fuzzing.md). scripts/test.sh --sanitize and scripts/fuzz.sh use it.
+if [ "${1:-}" = "--sanitize" ]; then
+  shift
+  build="${RESCALE_SANITIZE_BUILD_DIR:-$root/build-sanitize}"
+  cxx=clang++-22; cc=clang-22
+  extra=(-DRESCALE_BUILD_FUZZERS=ON)
+  if [ ! -f /usr/lib/llvm-22/lib/clang/22/lib/linux/libclang_rt.fuzzer-x86_64.a ]; then
+    echo "build: --sanitize needs libclang-rt-22-dev (apt-get install -y libclang-rt-22-dev)" >&2
+    exit 1
+  fi
+fi
 
 if [ ! -f "$build/build.ninja" ]; then
   cmake -G Ninja -S "$root" -B "$build" \
     -DCMAKE_BUILD_TYPE=Release \
     -DCMAKE_C_COMPILER="$cc" -DCMAKE_CXX_COMPILER="$cxx" \
-    -DMLIR_DIR=/usr/lib/llvm-22/lib/cmake/mlir >/dev/null
+    -DMLIR_DIR=/usr/lib/llvm-22/lib/cmake/mlir "${extra[@]}" >/dev/null
 fi
-ninja -C "$build" "$@"
+ninja -C "$build" ${RESCALE_NINJA_JOBS:+-j"$RESCALE_NINJA_JOBS"} "$@"
