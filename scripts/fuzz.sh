@@ -36,7 +36,10 @@ for t in "${targets[@]}"; do
   args=(-max_total_time="$seconds" -print_final_stats=1 -rss_limit_mb=4096
         -artifact_prefix="$crashes/")
   case "$t" in
-    pipeline-*) args+=(-max_len=8192 -timeout=60) ;;
+    # The pipelines reach every compiler pass: keep fuzzing past a crash (in
+    # a child process) so that one campaign collects them all.
+    pipeline-*) args+=(-max_len=8192 -timeout=60 -fork=1 -ignore_crashes=1
+                       -ignore_timeouts=1 -ignore_ooms=1) ;;
     module-loader) args+=(-timeout=10) ;; # seeds hold a whole module
     *) args+=(-max_len=4096 -timeout=10) ;;
   esac
@@ -46,6 +49,8 @@ for t in "${targets[@]}"; do
   rc=$?
   runs=$(grep -Eo 'stat::number_of_executed_units: *[0-9]+' "$log" |
          grep -Eo '[0-9]+$' | tail -1)
+  # Fork mode prints no final stats: its last "#N:" status line counts.
+  [ -n "$runs" ] || runs=$(grep -Eo '^#[0-9]+:' "$log" | tr -d '#:' | tail -1)
   found=$(find "$crashes" -type f | wc -l)
   echo "fuzz $t: ${runs:-?} executions in $(( $(date +%s) - start )) s," \
        "exit $rc, $found crash file(s) in $crashes"
