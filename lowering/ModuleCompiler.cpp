@@ -24,7 +24,9 @@
 #include "mlir/Target/LLVMIR/Export.h"
 
 #include "rescale/runtime/HostTensor.h"
+#include "rescale/runtime/Sha256.h"
 
+#include "llvm/ADT/ScopeExit.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/LegacyPassManager.h"
@@ -248,10 +250,71 @@ LogicalResult mlir::rescale::checkEmbeddedConstants(ModuleOp module) {
   return mlir::failure(failed);
 }
 
+/// The most MLIR read from a stream (stdin, a FIFO, a device), which has no
+/// size to check before reading.
+static constexpr uint64_t kMaxStreamedSourceBytes = uint64_t(2) << 30;
+
+/// `inputPath` ("-" = stdin) as a buffer, or "" in `ioError`. A regular file
+/// is mapped whole; a stream is read in pieces, and refused at the first NUL
+/// byte of text (MLIR text has none: /dev/zero is not read without end) or
+/// past kMaxStreamedSourceBytes. Bytecode (magic "ML\xefR") may hold NULs.
+static std::unique_ptr<llvm::MemoryBuffer>
+readSource(StringRef inputPath, std::string &ioError) {
+  bool isStdin = inputPath == "-";
+  llvm::sys::fs::file_status status;
+  if (!isStdin && !llvm::sys::fs::status(inputPath, status) &&
+      status.type() == llvm::sys::fs::file_type::regular_file)
+    return openInputFile(inputPath, &ioError);
+  llvm::sys::fs::file_t file = llvm::sys::fs::getStdinHandle();
+  if (!isStdin) {
+    auto opened = llvm::sys::fs::openNativeFileForRead(inputPath);
+    if (!opened) {
+      ioError = "cannot open input file '" + inputPath.str() +
+                "': " + llvm::toString(opened.takeError());
+      return nullptr;
+    }
+    file = *opened;
+  }
+  auto close = llvm::make_scope_exit([&] {
+    if (!isStdin)
+      llvm::sys::fs::closeFile(file);
+  });
+  std::string text;
+  char buffer[1 << 16];
+  while (true) {
+    llvm::Expected<size_t> got = llvm::sys::fs::readNativeFile(
+        file, llvm::MutableArrayRef<char>(buffer, sizeof(buffer)));
+    if (!got) {
+      ioError = "cannot read '" + inputPath.str() +
+                "': " + llvm::toString(got.takeError());
+      return nullptr;
+    }
+    if (*got == 0)
+      break;
+    size_t start = text.size();
+    text.append(buffer, *got);
+    bool bytecode = StringRef(text).starts_with("ML\xefR");
+    // Until the magic can be told, the first bytes are searched again.
+    size_t nul = StringRef(text).find('\0', start < 4 ? 0 : start);
+    if (!bytecode && text.size() >= 4 && nul != StringRef::npos) {
+      ioError = "'" + inputPath.str() +
+                "' is not MLIR: a NUL byte at offset " + std::to_string(nul);
+      return nullptr;
+    }
+    if (text.size() > kMaxStreamedSourceBytes) {
+      ioError = "cannot read '" + inputPath.str() + "': more than " +
+                std::to_string(kMaxStreamedSourceBytes >> 30) +
+                " GiB from a stream";
+      return nullptr;
+    }
+  }
+  return llvm::MemoryBuffer::getMemBufferCopy(text, inputPath);
+}
+
 OwningOpRef<ModuleOp> mlir::rescale::parseSourceFile(StringRef inputPath,
                                                      MLIRContext &context,
                                                      std::string &ioError) {
-  auto file = openInputFile(inputPath, &ioError);
+  auto file = readSource(inputPath, ioError);
   if (!file)
     return nullptr;
   auto sourceMgr = std::make_shared<llvm::SourceMgr>();
@@ -705,9 +768,17 @@ LogicalResult mlir::rescale::linkSharedObject(Location loc,
 LogicalResult mlir::rescale::writeManifest(Location loc,
                                            const runtime::Manifest &manifest,
                                            StringRef modulePath) {
+  // The manifest names the module file it describes (its SHA-256), so that
+  // the runtime refuses to run another module with these shapes.
+  runtime::Expected<std::string> digest =
+      runtime::fileSha256(modulePath.str());
+  if (!digest)
+    return emitError(loc) << digest.status().message();
+  runtime::Manifest sealed = manifest;
+  sealed.moduleSha256 = *digest;
   std::string path = runtime::manifestPathFor(modulePath.str());
   return writeTextOutput(loc, path, [&](raw_ostream &os) {
-    os << runtime::serializeManifest(manifest);
+    os << runtime::serializeManifest(sealed);
   });
 }
 

@@ -178,7 +178,8 @@ LogicalResult emitHostSharedObject(ModuleOp module, Location loc, StringRef cpu,
 /// (emitHostSharedObject's version script).
 ArrayRef<StringRef> moduleExportPrefixes();
 
-/// Write `manifest` to runtime::manifestPathFor(modulePath).
+/// Write `manifest` to runtime::manifestPathFor(modulePath), with the SHA-256
+/// of the module file already written at `modulePath`.
 LogicalResult writeManifest(Location loc, const runtime::Manifest &manifest,
                             StringRef modulePath);
 

@@ -24,6 +24,7 @@
 #include "dialect/RescaleAttrs.h"
 #include "dialect/RescaleDialect.h"
 #include "dialect/RescaleOps.h"
+#include "passes/Calibration.h"
 #include "passes/LinearNames.h"
 #include "passes/Matchers.h"
 #include "passes/WeightUtils.h"
@@ -37,8 +38,6 @@
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/SymbolTable.h"
 #include "llvm/ADT/StringSwitch.h"
-#include "llvm/Support/JSON.h"
-#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Regex.h"
 
 #include <cmath>
@@ -363,61 +362,16 @@ Value storedWeight(OpBuilder &b, Location loc, Value w, QuantSchemeAttr scheme,
 // Calibration file
 //===----------------------------------------------------------------------===//
 
-using Calibration = std::map<std::string, SmallVector<double>, std::less<>>;
-
-/// Reads the calibration file (docs/quantization.md); one clear error on
+/// Reads the calibration file (passes/Calibration.h); one clear error on
 /// `loc` when it cannot.
 FailureOr<Calibration> readCalibration(Location loc, StringRef path) {
-  auto fail = [&](const Twine &why) {
-    return emitError(loc) << "calibration file '" << path << "': " << why;
-  };
-  auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/true);
-  if (!buffer) {
-    (void)fail("cannot read it: " + buffer.getError().message());
+  llvm::Expected<Calibration> cal = readCalibrationFile(path);
+  if (!cal) {
+    emitError(loc) << "calibration file '" << path
+                   << "': " << llvm::toString(cal.takeError());
     return failure();
   }
-  auto json = llvm::json::parse((*buffer)->getBuffer());
-  if (!json) {
-    (void)fail("not valid JSON: " + llvm::toString(json.takeError()));
-    return failure();
-  }
-  const llvm::json::Object *root = json->getAsObject();
-  if (!root || root->getString("format") != "rescale-calibration") {
-    (void)fail("expected an object with \"format\": \"rescale-calibration\"");
-    return failure();
-  }
-  if (root->getInteger("version") != 1) {
-    (void)fail("\"version\" must be 1");
-    return failure();
-  }
-  const llvm::json::Object *absmax = root->getObject("absmax");
-  if (!absmax) {
-    (void)fail("\"absmax\" must be an object mapping linear names to arrays");
-    return failure();
-  }
-  Calibration cal;
-  for (const auto &[key, value] : *absmax) {
-    const llvm::json::Array *values = value.getAsArray();
-    if (!values) {
-      (void)fail("\"absmax\".\"" + key.str() + "\" must be an array");
-      return failure();
-    }
-    SmallVector<double> &out = cal[key.str()];
-    for (const llvm::json::Value &v : *values) {
-      std::optional<double> d = v.getAsNumber();
-      // Activations are at most f32: an absmax beyond its range is an
-      // overflowed calibration run.
-      if (!d || !std::isfinite(*d) || *d < 0 ||
-          *d > double(std::numeric_limits<float>::max())) {
-        (void)fail("\"absmax\".\"" + key.str() +
-                   "\" must hold finite non-negative numbers within f32's "
-                   "range");
-        return failure();
-      }
-      out.push_back(*d);
-    }
-  }
-  return cal;
+  return std::move(*cal);
 }
 
 //===----------------------------------------------------------------------===//

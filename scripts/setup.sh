@@ -8,6 +8,9 @@ PACKAGES=(
   llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools
   libgtest-dev zlib1g-dev libzstd-dev
 )
+# --sanitize (scripts/test.sh --sanitize, scripts/fuzz.sh): clang-22 and its
+# compiler-rt, which has ASan, UBSan and libFuzzer.
+[ "${1:-}" = "--sanitize" ] && PACKAGES+=(clang-22 libclang-rt-22-dev)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

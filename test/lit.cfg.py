@@ -30,6 +30,15 @@ llvm_config.use_default_substitutions()
 # The system mlir-opt (Debian's mlir-opt-22), for the plugin tests.
 system_mlir_opt = shutil.which("mlir-opt-22") or os.path.join(
     config.llvm_tools_dir, "mlir-opt")
+# In a sanitized build the plugin needs the sanitizer runtime, which the
+# uninstrumented mlir-opt-22 lacks: preload the shared one (ASan's includes
+# UBSan's handlers).
+if str(config.rescale_sanitize).upper() in ("ON", "1", "TRUE", "YES"):
+    asan_rt = subprocess.run(
+        ["clang-22", "-print-file-name=libclang_rt.asan-x86_64.so"],
+        capture_output=True, text=True).stdout.strip()
+    system_mlir_opt = ("env LD_PRELOAD=%s ASAN_OPTIONS=detect_leaks=0:"
+                       "detect_container_overflow=0 %s" % (asan_rt, system_mlir_opt))
 config.substitutions.append(("%system_mlir_opt", system_mlir_opt))
 
 tool_dirs = [config.rescale_tools_dir, config.llvm_tools_dir]
@@ -39,6 +48,22 @@ llvm_config.add_tool_substitutions(
     [ToolSubst(t, unresolved="ignore") for t in tools], tool_dirs)
 llvm_config.with_environment("PATH", config.rescale_tools_dir, append_path=True)
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
+
+# A sanitized build (scripts/test.sh --sanitize, docs/fuzzing.md): every
+# report is fatal; `UNSUPPORTED: asan` marks the tests that load our
+# instrumented libraries into an uninstrumented host (the system mlir-opt,
+# Python), which the ASan runtime refuses.
+def _on(value):
+    return str(value).upper() in ("ON", "1", "TRUE", "YES")
+
+if _on(config.rescale_sanitize):
+    config.available_features.add("asan")
+    llvm_config.with_system_environment(["ASAN_OPTIONS", "UBSAN_OPTIONS"])
+if _on(config.rescale_build_fuzzers):
+    config.available_features.add("fuzzers")
+config.substitutions.append(("%rescale_obj", config.rescale_obj_root))
+config.substitutions.append(
+    ("%fuzz_dir", os.path.join(config.rescale_obj_root, "fuzz")))
 
 # The GoogleTest binary exists when GoogleTest was found at configure time.
 if os.path.exists(os.path.join(config.rescale_tools_dir, "rescale-unit-tests")):

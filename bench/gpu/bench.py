@@ -20,6 +20,7 @@ Exit status 1 if a row failed its check or raised.
 import argparse
 import ctypes
 import datetime
+import hashlib
 import json
 import os
 import random
@@ -124,9 +125,17 @@ class Modules:
             except OSError:
                 pass
             return None, f"module {module} {why}"
-        lib = ctypes.CDLL(so)
         with open(os.path.join(self.dir, module + ".manifest.json")) as f:
             manifest = json.load(f)
+        # As Module::load does, before the module's code runs: the manifest
+        # must be the one written for this file (docs/runtime.md), or the
+        # entries would be called with another module's shapes.
+        with open(so, "rb") as f:
+            digest = hashlib.sha256(f.read()).hexdigest()
+        if manifest.get("module_sha256") != digest:
+            return None, (f"module {module} is not the module its manifest "
+                          "was written for (compile again)")
+        lib = ctypes.CDLL(so)
         return lib, {e["name"]: e for e in manifest["entries"]}
 
 

@@ -1,31 +1,99 @@
-//===- File.cpp - Whole-file I/O with clear errors ------------------------===//
+//===- File.cpp - File input and output with clear errors -----------------===//
 #include "File.h"
 
+#include <algorithm>
 #include <cerrno>
-#include <cstdio>
 #include <cstring>
 #include <sys/stat.h>
 
 namespace rescale::runtime {
 
-Expected<std::string> readFileBytes(const std::string &path) {
-  struct stat st;
-  if (::stat(path.c_str(), &st) != 0)
-    return Status::error("cannot open '" + path + "': " + std::strerror(errno));
-  if (S_ISDIR(st.st_mode))
-    return Status::error("cannot read '" + path + "': is a directory");
+Expected<InputFile> InputFile::open(const std::string &path) {
   std::FILE *f = std::fopen(path.c_str(), "rb");
   if (!f)
     return Status::error("cannot open '" + path + "': " + std::strerror(errno));
-  std::string bytes;
+  struct stat st;
+  if (::fstat(fileno(f), &st) != 0) {
+    std::string why = std::strerror(errno);
+    std::fclose(f);
+    return Status::error("cannot open '" + path + "': " + why);
+  }
+  if (S_ISDIR(st.st_mode)) {
+    std::fclose(f);
+    return Status::error("cannot read '" + path + "': is a directory");
+  }
+  std::optional<uint64_t> size;
+  if (S_ISREG(st.st_mode))
+    size = uint64_t(st.st_size);
+  return InputFile(path, f, size);
+}
+
+InputFile::InputFile(InputFile &&other) noexcept
+    : path_(std::move(other.path_)), file_(other.file_), size_(other.size_) {
+  other.file_ = nullptr;
+}
+
+InputFile::~InputFile() {
+  if (file_)
+    std::fclose(file_);
+}
+
+Expected<uint64_t> InputFile::readInto(uint8_t *out, uint64_t n) {
+  uint64_t done = 0;
+  while (done < n) {
+    size_t got = std::fread(out + done, 1, size_t(n - done), file_);
+    done += got;
+    if (got == 0)
+      break;
+  }
+  if (std::ferror(file_))
+    return Status::error("error reading '" + path_ + "'");
+  return done;
+}
+
+Status InputFile::readUpTo(std::string &out, uint64_t n) {
   char buffer[1 << 16];
-  size_t n;
-  while ((n = std::fread(buffer, 1, sizeof(buffer), f)) > 0)
-    bytes.append(buffer, n);
-  bool failed = std::ferror(f);
-  std::fclose(f);
-  if (failed)
-    return Status::error("error reading '" + path + "'");
+  while (n > 0) {
+    size_t want = size_t(std::min<uint64_t>(n, sizeof(buffer)));
+    Expected<uint64_t> got =
+        readInto(reinterpret_cast<uint8_t *>(buffer), want);
+    if (!got)
+      return got.status();
+    out.append(buffer, size_t(*got));
+    n -= *got;
+    if (*got < want)
+      break;
+  }
+  return Status::ok();
+}
+
+Expected<bool> InputFile::hasMore() {
+  uint8_t byte;
+  Expected<uint64_t> got = readInto(&byte, 1);
+  if (!got)
+    return got.status();
+  return *got == 1;
+}
+
+Expected<std::string> readFileBytes(const std::string &path,
+                                    uint64_t maxBytes) {
+  Expected<InputFile> file = InputFile::open(path);
+  if (!file)
+    return file.status();
+  auto tooLarge = [&] {
+    return Status::error("cannot read '" + path + "': it holds more than " +
+                         std::to_string(maxBytes >> 20) +
+                         " MiB, the limit for this kind of file");
+  };
+  if (file->size() && *file->size() > maxBytes)
+    return tooLarge();
+  std::string bytes;
+  RESCALE_RETURN_IF_ERROR(file->readUpTo(bytes, maxBytes));
+  Expected<bool> more = file->hasMore();
+  if (!more)
+    return more.status();
+  if (*more)
+    return tooLarge();
   return bytes;
 }
 

@@ -4,6 +4,7 @@
 #include "File.h"
 #include "rescale/runtime/HostTensor.h"
 #include "rescale/runtime/Json.h"
+#include "rescale/runtime/Sha256.h"
 
 namespace rescale::runtime {
 
@@ -41,6 +42,15 @@ std::string manifestPathFor(const std::string &modulePath) {
 namespace {
 Status fail(const std::string &what) {
   return Status::error("invalid manifest: " + what);
+}
+
+bool isSha256Hex(const std::string &s) {
+  if (s.size() != 64)
+    return false;
+  for (char c : s)
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
+      return false;
+  return true;
 }
 
 Expected<std::vector<TensorSpec>> parseTensorList(const JsonValue *list,
@@ -93,6 +103,11 @@ Expected<Manifest> parseManifest(std::string_view json) {
     return fail("version " + std::to_string(version->getInteger()) +
                 " is not supported (this runtime reads version " +
                 std::to_string(Manifest::kVersion) + ")");
+  const JsonValue *digest = root->get("module_sha256");
+  if (!digest || !digest->isString() || !isSha256Hex(digest->getString()))
+    return fail("\"module_sha256\" must be the module file's SHA-256, 64 "
+                "lowercase hex digits");
+  m.moduleSha256 = digest->getString();
   const JsonValue *target = root->get("target");
   if (!target || !target->isString() ||
       (target->getString() != "cpu" && target->getString() != "cuda"))
@@ -147,13 +162,36 @@ Expected<Manifest> parseManifest(std::string_view json) {
 }
 
 Expected<Manifest> readManifest(const std::string &path) {
-  Expected<std::string> text = readFileBytes(path);
+  Expected<std::string> text = readFileBytes(path, kMaxJsonFileBytes);
   if (!text)
     return text.status();
   Expected<Manifest> m = parseManifest(*text);
   if (!m)
     return m.status().withContext("'" + path + "'");
   return m;
+}
+
+Status sealManifest(const std::string &modulePath) {
+  std::string path = manifestPathFor(modulePath);
+  Expected<std::string> text = readFileBytes(path, kMaxJsonFileBytes);
+  if (!text)
+    return text.status();
+  Expected<JsonValue> root = parseJson(*text);
+  if (!root || !root->isObject())
+    return Status::error("'" + path + "' is not a JSON object");
+  Expected<std::string> digest = fileSha256(modulePath);
+  if (!digest)
+    return digest.status();
+  std::vector<std::pair<std::string, JsonValue>> members;
+  for (const auto &member : root->getObject())
+    if (member.first != "module_sha256")
+      members.push_back(member);
+  members.emplace_back("module_sha256", JsonValue::makeString(*digest));
+  std::string sealed = JsonValue::makeObject(std::move(members)).serialize();
+  Expected<Manifest> m = parseManifest(sealed);
+  if (!m)
+    return m.status().withContext("'" + path + "'");
+  return writeFileBytes(path, sealed);
 }
 
 namespace {
@@ -184,6 +222,7 @@ std::string serializeManifest(const Manifest &m) {
   std::vector<std::pair<std::string, JsonValue>> root = {
       {"format", JsonValue::makeString("rescale-module")},
       {"version", JsonValue::makeNumber(double(m.version), true, m.version)},
+      {"module_sha256", JsonValue::makeString(m.moduleSha256)},
       {"target", JsonValue::makeString(m.target)},
       {"chip", m.chip ? JsonValue::makeString(*m.chip) : JsonValue()}};
   if (m.argMemory == ArgMemory::Device)

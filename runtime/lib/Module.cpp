@@ -1,53 +1,47 @@
 //===- Module.cpp - A compiled module loaded with its manifest ------------===//
 #include "rescale/runtime/Module.h"
 
+#include "File.h"
 #include "rescale/runtime/Cuda.h"
 #include "rescale/runtime/MemRef.h"
+#include "rescale/runtime/Sha256.h"
 
 #include <dlfcn.h>
 #include <elf.h>
 #include <sys/stat.h>
 
-#include <fstream>
+#include <cstring>
 #include <vector>
 
 namespace rescale::runtime {
 
 namespace {
-/// Whether `path` is a whole ELF shared object for this host, read off its
+/// Whether `image` is a whole ELF shared object for this host, read off its
 /// headers: dlopen maps the segments the program headers name, and touching
 /// one past the end of a truncated file is a SIGBUS, not an error it reports.
-Status checkSharedObject(const std::string &path) {
-  struct stat st;
-  if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode))
-    return Status::ok(); // dlopen says why (missing, a directory, ...)
-  uint64_t size = static_cast<uint64_t>(st.st_size);
-  std::ifstream in(path, std::ios::binary);
-  Elf64_Ehdr header;
+Status checkSharedObject(const uint8_t *image, size_t size,
+                         const std::string &path) {
   auto bad = [&](const std::string &why) {
     return Status::error("cannot load module '" + path +
                          "': not a complete shared object (" + why + ")");
   };
-  if (!in.read(reinterpret_cast<char *>(&header), sizeof(header)))
+  Elf64_Ehdr header;
+  if (size < sizeof(header))
     return bad(std::to_string(size) + " bytes, shorter than an ELF header");
-  if (std::string(reinterpret_cast<char *>(header.e_ident), SELFMAG) != ELFMAG)
+  std::memcpy(&header, image, sizeof(header));
+  if (std::memcmp(header.e_ident, ELFMAG, SELFMAG) != 0)
     return bad("no ELF magic");
   if (header.e_ident[EI_CLASS] != ELFCLASS64 ||
       header.e_ident[EI_DATA] != ELFDATA2LSB || header.e_type != ET_DYN)
     return bad("not a 64-bit little-endian ELF shared object");
-  if (header.e_phentsize != sizeof(Elf64_Phdr) ||
-      header.e_phoff > size ||
+  if (header.e_phentsize != sizeof(Elf64_Phdr) || header.e_phoff > size ||
       header.e_phnum > (size - header.e_phoff) / sizeof(Elf64_Phdr))
     return bad("its program headers lie past the end of the " +
                std::to_string(size) + "-byte file");
-  std::vector<Elf64_Phdr> segments(header.e_phnum);
-  in.seekg(static_cast<std::streamoff>(header.e_phoff));
-  if (!in.read(reinterpret_cast<char *>(segments.data()),
-               static_cast<std::streamsize>(segments.size() *
-                                            sizeof(Elf64_Phdr))))
-    return bad("cannot read its program headers");
-  for (size_t i = 0; i < segments.size(); ++i) {
-    const Elf64_Phdr &seg = segments[i];
+  for (size_t i = 0; i < header.e_phnum; ++i) {
+    Elf64_Phdr seg;
+    std::memcpy(&seg, image + header.e_phoff + i * sizeof(Elf64_Phdr),
+                sizeof(seg));
     if (seg.p_type != PT_LOAD && seg.p_type != PT_DYNAMIC)
       continue;
     if (seg.p_offset > size || seg.p_filesz > size - seg.p_offset)
@@ -59,10 +53,24 @@ Status checkSharedObject(const std::string &path) {
 }
 } // namespace
 
+Status checkModuleImage(const Manifest &manifest, const uint8_t *image,
+                        size_t size, const std::string &path) {
+  RESCALE_RETURN_IF_ERROR(checkSharedObject(image, size, path));
+  std::string digest = sha256Hex(image, size);
+  if (digest != manifest.moduleSha256)
+    return Status::error(
+        "cannot load module '" + path +
+        "': it is not the module its manifest was written for (the file's "
+        "SHA-256 is " + digest.substr(0, 16) + "..., the manifest names " +
+        manifest.moduleSha256.substr(0, 16) +
+        "...): compile again, or keep each module with its own manifest");
+  return Status::ok();
+}
+
 Expected<std::string> runtimeLibraryPath() {
   Dl_info info;
   // Any function of this library: dladdr names the object that holds it.
-  if (::dladdr(reinterpret_cast<void *>(&checkSharedObject), &info) == 0 ||
+  if (::dladdr(reinterpret_cast<void *>(&checkModuleImage), &info) == 0 ||
       !info.dli_fname || !*info.dli_fname)
     return Status::error("cannot tell which file librescale_runtime.so was "
                          "loaded from (dladdr failed)");
@@ -78,7 +86,26 @@ Expected<std::unique_ptr<Module>> Module::load(const std::string &path,
   Expected<Manifest> manifest = readManifest(manifestPath);
   if (!manifest)
     return manifest.status().withContext("loading module '" + path + "'");
-  if (manifest->isCuda()) {
+  std::unique_ptr<Module> m(new Module());
+  m->path_ = path;
+  m->manifest_ = manifest.take();
+  // dlopen searches the library path for names without a slash.
+  std::string openPath = path.find('/') == std::string::npos ? "./" + path
+                                                             : path;
+  // Before dlopen, which runs the module's constructors: that the file is
+  // whole and is the one the manifest describes (a module run with another
+  // module's shapes reads and writes past its buffers).
+  struct stat st;
+  if (::stat(openPath.c_str(), &st) == 0 && S_ISREG(st.st_mode)) {
+    Expected<std::string> image =
+        readFileBytes(openPath, static_cast<uint64_t>(st.st_size));
+    if (!image)
+      return image.status().withContext("cannot load module '" + path + "'");
+    RESCALE_RETURN_IF_ERROR(checkModuleImage(
+        m->manifest_, reinterpret_cast<const uint8_t *>(image->data()),
+        image->size(), path));
+  } // else dlopen says why (missing, a directory, ...)
+  if (m->manifest_.isCuda()) {
     // Before dlopen: the module's constructors load its kernels through the
     // driver, and without one the single error below is the whole story.
     Status cuda = ensureCudaContext();
@@ -86,15 +113,6 @@ Expected<std::unique_ptr<Module>> Module::load(const std::string &path,
       return cuda.withContext("cannot run cuda module '" + path + "'");
     (void)takeLastCudaError();
   }
-  std::unique_ptr<Module> m(new Module());
-  m->path_ = path;
-  m->manifest_ = manifest.take();
-  // dlopen searches the library path for names without a slash.
-  std::string openPath = path.find('/') == std::string::npos ? "./" + path
-                                                             : path;
-  Status whole = checkSharedObject(openPath);
-  if (!whole)
-    return whole;
   m->handle_ = ::dlopen(openPath.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (!m->handle_) {
     const char *err = ::dlerror();

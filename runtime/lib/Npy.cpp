@@ -187,7 +187,20 @@ Expected<std::string> npyDescr(DType dtype) {
                        (dtype == DType::BF16 ? " (write bf16 as f32)" : ""));
 }
 
-Expected<HostTensor> parseNpy(const uint8_t *data, size_t size) {
+namespace {
+/// Numpy itself refuses headers above 10000 bytes; a rank-64 shape fits in
+/// far less than this.
+constexpr uint64_t kMaxNpyHeaderBytes = 1 << 20;
+
+/// The fixed part of a .npy file: magic, version, header length.
+struct NpyPrefix {
+  size_t size;      // 10 for format 1.0, 12 for 2.0 and 3.0
+  size_t headerLen; // the header dict's length
+};
+
+/// `data` holds the first `size` bytes of the file: at least 12, or the
+/// whole of a shorter file.
+Expected<NpyPrefix> parseNpyPrefix(const uint8_t *data, size_t size) {
   static const uint8_t kMagic[6] = {0x93, 'N', 'U', 'M', 'P', 'Y'};
   if (size < 10)
     return Status::error("not an npy file: only " + std::to_string(size) +
@@ -199,44 +212,132 @@ Expected<HostTensor> parseNpy(const uint8_t *data, size_t size) {
     return Status::error("unsupported npy format version " +
                          std::to_string(major) + "." +
                          std::to_string(data[7]));
-  size_t prefix = major == 1 ? 10 : 12;
-  if (size < prefix)
+  NpyPrefix prefix;
+  prefix.size = major == 1 ? 10 : 12;
+  if (size < prefix.size)
     return Status::error("truncated npy header");
-  size_t headerLen = readLE(data + 8, major == 1 ? 2 : 4);
-  if (headerLen > size - prefix)
-    return Status::error("truncated npy header: header length " +
-                         std::to_string(headerLen) + " but only " +
-                         std::to_string(size - prefix) + " bytes follow");
-  std::string_view header(reinterpret_cast<const char *>(data + prefix),
-                          headerLen);
+  prefix.headerLen = readLE(data + 8, major == 1 ? 2 : 4);
+  if (prefix.headerLen > kMaxNpyHeaderBytes)
+    return Status::error("npy header length " +
+                         std::to_string(prefix.headerLen) +
+                         " exceeds the 1 MiB limit");
+  return prefix;
+}
+
+Status truncatedHeader(const NpyPrefix &prefix, uint64_t follow) {
+  return Status::error("truncated npy header: header length " +
+                       std::to_string(prefix.headerLen) + " but only " +
+                       std::to_string(follow) + " bytes follow");
+}
+
+/// What the header dict says.
+struct NpyHeader {
   std::string descr;
-  bool fortranOrder = false;
+  DType dtype;
   std::vector<int64_t> shape;
+  uint64_t dataBytes; // what the shape needs
+};
+
+Expected<NpyHeader> parseNpyHeader(std::string_view text) {
+  NpyHeader h;
+  bool fortranOrder = false;
   RESCALE_RETURN_IF_ERROR(
-      HeaderParser(header).parse(descr, fortranOrder, shape));
-  Expected<DType> dtype = parseDescr(descr);
+      HeaderParser(text).parse(h.descr, fortranOrder, h.shape));
+  Expected<DType> dtype = parseDescr(h.descr);
   if (!dtype)
     return dtype.status();
+  h.dtype = *dtype;
   if (fortranOrder)
     return Status::error("Fortran-order npy arrays are not supported (save "
                          "with np.ascontiguousarray)");
-  Expected<int64_t> n = checkedNumElements(shape);
+  Expected<int64_t> n = checkedNumElements(h.shape);
   if (!n)
     return n.status();
-  size_t available = size - prefix - headerLen;
-  uint64_t elemBytes = dtypeByteSize(*dtype);
-  if (uint64_t(*n) > available / elemBytes + 1 ||
-      uint64_t(*n) * elemBytes != available)
-    return Status::error("npy data size mismatch: shape " + formatShape(shape) +
-                         " of " + descr + " needs " +
-                         std::to_string(uint64_t(*n) * elemBytes) +
-                         " bytes, file has " + std::to_string(available));
-  return HostTensor::fromBytes(*dtype, shape, data + prefix + headerLen,
-                               available);
+  if (__builtin_mul_overflow(uint64_t(*n), uint64_t(dtypeByteSize(h.dtype)),
+                             &h.dataBytes))
+    return Status::error("npy shape " + formatShape(h.shape) + " of " +
+                         h.descr + " needs more than 2^64 bytes");
+  return h;
 }
 
+Status dataSizeMismatch(const NpyHeader &h, const std::string &fileHas) {
+  return Status::error("npy data size mismatch: shape " + formatShape(h.shape) +
+                       " of " + h.descr + " needs " +
+                       std::to_string(h.dataBytes) + " bytes, file has " +
+                       fileHas);
+}
+} // namespace
+
+Expected<HostTensor> parseNpy(const uint8_t *data, size_t size) {
+  Expected<NpyPrefix> prefix = parseNpyPrefix(data, size);
+  if (!prefix)
+    return prefix.status();
+  if (prefix->headerLen > size - prefix->size)
+    return truncatedHeader(*prefix, size - prefix->size);
+  Expected<NpyHeader> header = parseNpyHeader(std::string_view(
+      reinterpret_cast<const char *>(data + prefix->size), prefix->headerLen));
+  if (!header)
+    return header.status();
+  size_t dataStart = prefix->size + prefix->headerLen;
+  if (header->dataBytes != size - dataStart)
+    return dataSizeMismatch(*header, std::to_string(size - dataStart));
+  return HostTensor::fromBytes(header->dtype, header->shape, data + dataStart,
+                               size - dataStart);
+}
+
+namespace {
+/// readNpy without the path in its errors: the prefix, then the header it
+/// announces, then the data the header announces; a regular file's size is
+/// checked before its data is read, and a stream must end right after it.
+Expected<HostTensor> readNpyFrom(InputFile &file) {
+  std::string head;
+  RESCALE_RETURN_IF_ERROR(file.readUpTo(head, 12));
+  Expected<NpyPrefix> prefix = parseNpyPrefix(
+      reinterpret_cast<const uint8_t *>(head.data()), head.size());
+  if (!prefix)
+    return prefix.status();
+  uint64_t dataStart = prefix->size + prefix->headerLen;
+  if (file.size() && prefix->headerLen > *file.size() - prefix->size)
+    return truncatedHeader(*prefix, *file.size() - prefix->size);
+  if (head.size() < dataStart)
+    RESCALE_RETURN_IF_ERROR(file.readUpTo(head, dataStart - head.size()));
+  if (head.size() < dataStart)
+    return truncatedHeader(*prefix, head.size() - prefix->size);
+  Expected<NpyHeader> header = parseNpyHeader(
+      std::string_view(head).substr(prefix->size, prefix->headerLen));
+  if (!header)
+    return header.status();
+  // What followed the header in the first read is data.
+  std::string data = head.substr(dataStart);
+  if (file.size()) {
+    uint64_t available = *file.size() - dataStart;
+    if (available != header->dataBytes)
+      return dataSizeMismatch(*header, std::to_string(available));
+  }
+  if (data.size() < header->dataBytes)
+    RESCALE_RETURN_IF_ERROR(
+        file.readUpTo(data, header->dataBytes - data.size()));
+  if (data.size() != header->dataBytes)
+    return dataSizeMismatch(*header, std::to_string(data.size()));
+  Expected<bool> more = file.hasMore();
+  if (!more)
+    return more.status();
+  if (*more)
+    return dataSizeMismatch(*header, "more");
+  return HostTensor::fromBytes(header->dtype, header->shape,
+                               reinterpret_cast<const uint8_t *>(data.data()),
+                               data.size());
+}
+} // namespace
+
 Expected<HostTensor> readNpy(const std::string &path) {
-  return parseFile<HostTensor>(path, parseNpy);
+  Expected<InputFile> file = InputFile::open(path);
+  if (!file)
+    return file.status();
+  Expected<HostTensor> t = readNpyFrom(*file);
+  if (!t)
+    return t.status().withContext("'" + path + "'");
+  return t;
 }
 
 Expected<std::string> serializeNpy(const HostTensor &tensor) {

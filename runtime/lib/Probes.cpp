@@ -24,7 +24,7 @@ JsonValue probeToJson(const ProbeSpec &p) {
 
 Status addProbesToManifest(const std::string &manifestPath,
                            const std::vector<EntryProbes> &probes) {
-  Expected<std::string> text = readFileBytes(manifestPath);
+  Expected<std::string> text = readFileBytes(manifestPath, kMaxJsonFileBytes);
   if (!text)
     return text.status();
   Expected<JsonValue> root = parseJson(*text);
@@ -62,16 +62,24 @@ Status addProbesToManifest(const std::string &manifestPath,
 
 Expected<std::vector<ProbeSpec>> readProbes(const std::string &manifestPath,
                                             const std::string &entry) {
-  auto bad = [&](const std::string &why) {
-    return Status::error("invalid manifest '" + manifestPath + "': entry '" +
-                         entry + "' probes: " + why);
-  };
-  Expected<std::string> text = readFileBytes(manifestPath);
+  Expected<std::string> text = readFileBytes(manifestPath, kMaxJsonFileBytes);
   if (!text)
     return text.status();
-  Expected<JsonValue> root = parseJson(*text);
+  Expected<std::vector<ProbeSpec>> probes = parseProbes(*text, entry);
+  if (!probes)
+    return probes.status().withContext("invalid manifest '" + manifestPath +
+                                       "'");
+  return probes;
+}
+
+Expected<std::vector<ProbeSpec>> parseProbes(std::string_view manifestText,
+                                             const std::string &entry) {
+  auto bad = [&](const std::string &why) {
+    return Status::error("entry '" + entry + "' probes: " + why);
+  };
+  Expected<JsonValue> root = parseJson(manifestText);
   if (!root)
-    return root.status().withContext("invalid manifest '" + manifestPath + "'");
+    return root.status();
   std::vector<ProbeSpec> probes;
   const JsonValue *entries = root->get("entries");
   if (!entries || !entries->isArray())
@@ -100,13 +108,8 @@ Expected<std::vector<ProbeSpec>> readProbes(const std::string &manifestPath,
   return probes;
 }
 
-namespace {
-/// The "absmax" table of a calibration file, by linear name, in file order.
-using AbsmaxTable = std::vector<std::pair<std::string, std::vector<double>>>;
-
-Expected<AbsmaxTable> parseAbsmaxCalibration(const uint8_t *data, size_t size) {
-  Expected<JsonValue> root =
-      parseJson(std::string_view(reinterpret_cast<const char *>(data), size));
+Expected<AbsmaxTable> parseAbsmaxCalibration(std::string_view text) {
+  Expected<JsonValue> root = parseJson(text);
   if (!root)
     return root.status();
   auto bad = [](const std::string &why) {
@@ -136,7 +139,6 @@ Expected<AbsmaxTable> parseAbsmaxCalibration(const uint8_t *data, size_t size) {
   }
   return table;
 }
-} // namespace
 
 Status writeAbsmaxCalibration(const std::string &path,
                               const std::vector<ProbeSpec> &probes,
@@ -169,8 +171,11 @@ Status writeAbsmaxCalibration(const std::string &path,
 
   struct stat st;
   if (accumulate && ::stat(path.c_str(), &st) == 0) {
-    Expected<AbsmaxTable> previous =
-        parseFile<AbsmaxTable>(path, parseAbsmaxCalibration);
+    Expected<AbsmaxTable> previous = parseFile<AbsmaxTable>(
+        path, kMaxJsonFileBytes, [](const uint8_t *data, size_t size) {
+          return parseAbsmaxCalibration(
+              std::string_view(reinterpret_cast<const char *>(data), size));
+        });
     if (!previous)
       return previous.status();
     auto mismatch = [&](const std::string &why) {

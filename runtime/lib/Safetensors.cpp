@@ -44,8 +44,7 @@ Status fail(const std::string &what) {
 }
 
 Expected<PendingTensor> parseTensorEntry(const std::string &name,
-                                         const JsonValue &v,
-                                         uint64_t dataSize) {
+                                         const JsonValue &v) {
   if (!v.isObject())
     return fail("entry '" + name + "' is not an object");
   const JsonValue *dtype = v.get("dtype");
@@ -74,11 +73,6 @@ Expected<PendingTensor> parseTensorEntry(const std::string &name,
                 "': data_offsets must be [begin, end] with 0 <= begin <= end");
   t.begin = uint64_t(off[0].getInteger());
   t.end = uint64_t(off[1].getInteger());
-  if (t.end > dataSize)
-    return fail("tensor '" + name + "': data_offsets [" +
-                std::to_string(t.begin) + ", " + std::to_string(t.end) +
-                "] run past the data section (" + std::to_string(dataSize) +
-                " bytes)");
   Expected<int64_t> n = checkedNumElements(t.shape);
   if (!n)
     return n.status().withContext("tensor '" + name + "'");
@@ -119,7 +113,10 @@ const HostTensor *SafetensorsFile::find(const std::string &name) const {
   return nullptr;
 }
 
-Expected<SafetensorsFile> parseSafetensors(const uint8_t *data, size_t size) {
+namespace {
+/// The 8-byte header length; `data` holds the file's first `size` bytes, at
+/// least 8 or the whole of a shorter file.
+Expected<uint64_t> parseHeaderLength(const uint8_t *data, size_t size) {
   if (size < 8)
     return fail("file is " + std::to_string(size) +
                 " bytes, shorter than the 8-byte header length");
@@ -129,38 +126,47 @@ Expected<SafetensorsFile> parseSafetensors(const uint8_t *data, size_t size) {
   if (headerLen > kMaxHeaderBytes)
     return fail("header length " + std::to_string(headerLen) +
                 " exceeds the 100 MB limit");
-  if (headerLen > size - 8)
-    return fail("truncated header: header length " +
-                std::to_string(headerLen) + " but only " +
-                std::to_string(size - 8) + " bytes follow");
-  std::string_view headerText(reinterpret_cast<const char *>(data + 8),
-                              headerLen);
-  Expected<JsonValue> header = parseJson(headerText);
-  if (!header)
-    return header.status().withContext("malformed safetensors header");
-  if (!header->isObject())
-    return fail("header is not a JSON object");
-  const uint8_t *dataSection = data + 8 + headerLen;
-  uint64_t dataSize = size - 8 - headerLen;
+  return headerLen;
+}
 
-  SafetensorsFile file;
-  std::vector<PendingTensor> pending;
-  for (const auto &[name, value] : header->getObject()) {
+Status truncatedHeader(uint64_t headerLen, uint64_t follow) {
+  return fail("truncated header: header length " + std::to_string(headerLen) +
+              " but only " + std::to_string(follow) + " bytes follow");
+}
+
+/// The header's tensors (sorted by offset, not overlapping) and metadata.
+struct Header {
+  std::vector<PendingTensor> tensors;
+  std::map<std::string, std::string> metadata;
+  /// Where the last tensor ends: the data section must be this long.
+  uint64_t dataEnd = 0;
+};
+
+Expected<Header> parseHeader(std::string_view text) {
+  Expected<JsonValue> json = parseJson(text);
+  if (!json)
+    return json.status().withContext("malformed safetensors header");
+  if (!json->isObject())
+    return fail("header is not a JSON object");
+  Header header;
+  for (const auto &[name, value] : json->getObject()) {
     if (name == "__metadata__") {
       if (!value.isObject())
         return fail("__metadata__ is not an object");
       for (const auto &[k, v] : value.getObject()) {
         if (!v.isString())
           return fail("__metadata__ value for '" + k + "' is not a string");
-        file.metadata[k] = v.getString();
+        header.metadata[k] = v.getString();
       }
       continue;
     }
-    Expected<PendingTensor> t = parseTensorEntry(name, value, dataSize);
+    Expected<PendingTensor> t = parseTensorEntry(name, value);
     if (!t)
       return t.status();
-    pending.push_back(t.take());
+    header.dataEnd = std::max(header.dataEnd, t->end);
+    header.tensors.push_back(t.take());
   }
+  std::vector<PendingTensor> &pending = header.tensors;
   std::stable_sort(pending.begin(), pending.end(),
                    [](const PendingTensor &a, const PendingTensor &b) {
                      return a.begin < b.begin;
@@ -175,7 +181,22 @@ Expected<SafetensorsFile> parseSafetensors(const uint8_t *data, size_t size) {
                   "' [" + std::to_string(cur.begin) + ", " +
                   std::to_string(cur.end) + ") overlap");
   }
-  for (PendingTensor &p : pending) {
+  return header;
+}
+
+/// The tensors of `header` read from a data section of `dataSize` bytes.
+Expected<SafetensorsFile> readTensors(Header &header,
+                                      const uint8_t *dataSection,
+                                      uint64_t dataSize) {
+  for (const PendingTensor &t : header.tensors)
+    if (t.end > dataSize)
+      return fail("tensor '" + t.name + "': data_offsets [" +
+                  std::to_string(t.begin) + ", " + std::to_string(t.end) +
+                  "] run past the data section (" + std::to_string(dataSize) +
+                  " bytes)");
+  SafetensorsFile file;
+  file.metadata = std::move(header.metadata);
+  for (PendingTensor &p : header.tensors) {
     Expected<HostTensor> t =
         HostTensor::fromBytes(p.dtype, p.shape, dataSection + p.begin,
                               size_t(p.end - p.begin));
@@ -185,9 +206,63 @@ Expected<SafetensorsFile> parseSafetensors(const uint8_t *data, size_t size) {
   }
   return file;
 }
+} // namespace
+
+Expected<SafetensorsFile> parseSafetensors(const uint8_t *data, size_t size) {
+  Expected<uint64_t> headerLen = parseHeaderLength(data, size);
+  if (!headerLen)
+    return headerLen.status();
+  if (*headerLen > size - 8)
+    return truncatedHeader(*headerLen, size - 8);
+  Expected<Header> header = parseHeader(
+      std::string_view(reinterpret_cast<const char *>(data + 8), *headerLen));
+  if (!header)
+    return header.status();
+  return readTensors(*header, data + 8 + *headerLen, size - 8 - *headerLen);
+}
+
+namespace {
+/// readSafetensors without the path in its errors: the header length, the
+/// header, then only as much of the data section as the header's tensors
+/// span (a regular file's size is checked first).
+Expected<SafetensorsFile> readSafetensorsFrom(InputFile &file) {
+  std::string bytes;
+  RESCALE_RETURN_IF_ERROR(file.readUpTo(bytes, 8));
+  Expected<uint64_t> headerLen = parseHeaderLength(
+      reinterpret_cast<const uint8_t *>(bytes.data()), bytes.size());
+  if (!headerLen)
+    return headerLen.status();
+  if (file.size() && *headerLen > *file.size() - 8)
+    return truncatedHeader(*headerLen, *file.size() - 8);
+  RESCALE_RETURN_IF_ERROR(file.readUpTo(bytes, *headerLen));
+  if (bytes.size() < 8 + *headerLen)
+    return truncatedHeader(*headerLen, bytes.size() - 8);
+  Expected<Header> header =
+      parseHeader(std::string_view(bytes).substr(8, *headerLen));
+  if (!header)
+    return header.status();
+  uint64_t dataSize = 0;
+  if (file.size())
+    dataSize = *file.size() - 8 - *headerLen;
+  std::string data;
+  if (!file.size() || header->dataEnd <= dataSize) {
+    RESCALE_RETURN_IF_ERROR(file.readUpTo(data, header->dataEnd));
+    if (!file.size())
+      dataSize = data.size();
+  }
+  return readTensors(*header, reinterpret_cast<const uint8_t *>(data.data()),
+                     dataSize);
+}
+} // namespace
 
 Expected<SafetensorsFile> readSafetensors(const std::string &path) {
-  return parseFile<SafetensorsFile>(path, parseSafetensors);
+  Expected<InputFile> file = InputFile::open(path);
+  if (!file)
+    return file.status();
+  Expected<SafetensorsFile> f = readSafetensorsFrom(*file);
+  if (!f)
+    return f.status().withContext("'" + path + "'");
+  return f;
 }
 
 Expected<std::string> serializeSafetensors(const SafetensorsFile &file) {

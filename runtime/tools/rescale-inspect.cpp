@@ -3,6 +3,7 @@
 //   rescale-inspect FILE.npy|FILE.safetensors [--values]
 //   rescale-inspect MODULE.so|MODULE.manifest.json
 //   rescale-inspect --cuda
+//   rescale-inspect --seal MODULE.so
 //
 // Runtime-only (links no LLVM): usable on a deployment machine, and the
 // binary the no-LLVM ldd test checks.
@@ -110,17 +111,20 @@ int inspectManifest(const std::string &path) {
 
 int main(int argc, char **argv) {
   std::string file;
-  bool values = false, cuda = false;
+  bool values = false, cuda = false, sealModule = false;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--values")
       values = true;
+    else if (a == "--seal")
+      sealModule = true;
     else if (a == "--cuda")
       cuda = true;
     else if (a == "-h" || a == "--help") {
       std::printf("usage: rescale-inspect FILE.npy|FILE.safetensors "
                   "[--values]\n       rescale-inspect MODULE.so|"
-                  "MODULE.manifest.json\n       rescale-inspect --cuda\n");
+                  "MODULE.manifest.json\n       rescale-inspect --cuda\n"
+                  "       rescale-inspect --seal MODULE.so\n");
       return 0;
     } else if (!a.empty() && a[0] == '-')
       return fail("unknown option '" + a + "'");
@@ -138,6 +142,10 @@ int main(int argc, char **argv) {
   }
   if (file.empty())
     return fail("no file given (see --help)");
+  if (sealModule) {
+    Status sealed = sealManifest(file);
+    return sealed ? 0 : fail(sealed.message());
+  }
   if (endsWith(file, ".npy")) {
     Expected<HostTensor> t = readNpy(file);
     if (!t)

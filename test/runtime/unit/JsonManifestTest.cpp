@@ -3,6 +3,7 @@
 
 #include "rescale/runtime/Json.h"
 #include "rescale/runtime/Manifest.h"
+#include "rescale/runtime/Sha256.h"
 
 using namespace rescale::runtime;
 using namespace rescale::runtime::testing;
@@ -56,7 +57,7 @@ TEST(Json, DeepNestingIsAnErrorNotAStackOverflow) {
             std::string::npos);
 }
 
-static const char *kManifest = R"({"format":"rescale-module","version":1,
+static const char *kManifest = R"({"format":"rescale-module","version":2,"module_sha256":"abababababababababababababababababababababababababababababababab",
   "target":"cpu","chip":null,
   "entries":[{"name":"f","symbol":"_rescale_entry_f",
     "inputs":[{"dtype":"f32","shape":[2,3]}],
@@ -81,7 +82,7 @@ TEST(Manifest, ParsesTheDocumentedFormat) {
 
 TEST(Manifest, SymbolDefaultsFromTheName) {
   Expected<Manifest> m = parseManifest(
-      R"({"format":"rescale-module","version":1,"target":"cuda","chip":"sm_90a",
+      R"({"format":"rescale-module","version":2,"module_sha256":"abababababababababababababababababababababababababababababababab","target":"cuda","chip":"sm_90a",
           "arg_memory":"device",
           "entries":[{"name":"g","inputs":[],"outputs":[]}]})");
   ASSERT_TRUE(m.isOk()) << m.status().message();
@@ -92,7 +93,7 @@ TEST(Manifest, SymbolDefaultsFromTheName) {
 
 TEST(Manifest, RejectsInvalidManifests) {
   auto withEntries = [](const std::string &entries) {
-    return R"({"format":"rescale-module","version":1,"target":"cpu","entries":)" +
+    return R"({"format":"rescale-module","version":2,"module_sha256":"abababababababababababababababababababababababababababababababab","target":"cpu","entries":)" +
            entries + "}";
   };
   struct Case {
@@ -101,11 +102,15 @@ TEST(Manifest, RejectsInvalidManifests) {
   } cases[] = {
       {R"({"format":"onnx","version":1,"target":"cpu","entries":[]})",
        "\"format\" must be \"rescale-module\""},
+      {R"({"format":"rescale-module","version":1,"target":"cpu","entries":[]})",
+       "version 1 is not supported (this runtime reads version 2)"},
       {R"({"format":"rescale-module","version":2,"target":"cpu","entries":[]})",
-       "version 2 is not supported"},
-      {R"({"format":"rescale-module","version":1,"target":"tpu","entries":[]})",
+       "\"module_sha256\" must be the module file's SHA-256"},
+      {R"({"format":"rescale-module","version":2,"module_sha256":"AB","target":"cpu","entries":[]})",
+       "\"module_sha256\" must be the module file's SHA-256"},
+      {R"({"format":"rescale-module","version":2,"module_sha256":"abababababababababababababababababababababababababababababababab","target":"tpu","entries":[]})",
        "\"target\" must be"},
-      {R"({"format":"rescale-module","version":1,"target":"cpu",
+      {R"({"format":"rescale-module","version":2,"module_sha256":"abababababababababababababababababababababababababababababababab","target":"cpu",
            "arg_memory":"device","entries":[]})",
        "needs target \"cuda\""},
       {withEntries(R"([{"name":"f","inputs":[{"dtype":"f7","shape":[1]}],"outputs":[]}])"),
@@ -131,4 +136,29 @@ TEST(Manifest, PathIsDerivedFromTheModulePath) {
   EXPECT_NE(errorOf(readManifest("/nonexistent/m.manifest.json"))
                 .find("cannot open"),
             std::string::npos);
+}
+
+// The digest that ties a module to its manifest: FIPS 180-4 test vectors,
+// and every split of the input across update calls.
+TEST(Sha256, KnownVectors) {
+  auto hex = [](const std::string &s) {
+    return sha256Hex(reinterpret_cast<const uint8_t *>(s.data()), s.size());
+  };
+  EXPECT_EQ(hex(""),
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  EXPECT_EQ(hex("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  std::string two = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
+  EXPECT_EQ(hex(two),
+            "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+  std::string million(1000000, 'a');
+  EXPECT_EQ(hex(million),
+            "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+  for (size_t cut = 0; cut <= two.size(); ++cut) {
+    Sha256 h;
+    h.update(reinterpret_cast<const uint8_t *>(two.data()), cut);
+    h.update(reinterpret_cast<const uint8_t *>(two.data()) + cut,
+             two.size() - cut);
+    EXPECT_EQ(h.hexDigest(), hex(two)) << cut;
+  }
 }

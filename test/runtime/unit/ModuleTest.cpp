@@ -8,6 +8,7 @@
 
 #include "rescale/runtime/MemRef.h"
 #include "rescale/runtime/Module.h"
+#include "rescale/runtime/Sha256.h"
 
 #include <cmath>
 #include <fstream>
@@ -16,6 +17,17 @@ using namespace rescale::runtime;
 using namespace rescale::runtime::testing;
 
 namespace {
+std::string digestOf(const std::string &path) {
+  Expected<std::string> d = fileSha256(path);
+  EXPECT_TRUE(d.isOk()) << d.status().message();
+  return d.isOk() ? *d : std::string(64, '0');
+}
+
+void copyFile(const std::string &from, const std::string &to) {
+  std::ifstream in(from, std::ios::binary);
+  std::ofstream out(to, std::ios::binary);
+  out << in.rdbuf();
+}
 void writeText(const std::string &path, const std::string &text) {
   std::ofstream(path) << text;
 }
@@ -86,18 +98,66 @@ TEST(ModuleCpu, LoadErrorsNameTheFile) {
             std::string::npos);
   // A manifest beside a missing library.
   writeText(dir.file("m.manifest.json"),
-            R"({"format":"rescale-module","version":1,"target":"cpu",
-                "entries":[]})");
+            R"({"format":"rescale-module","version":2,"target":"cpu",
+                "module_sha256":")" + std::string(64, '0') + R"(","entries":[]})");
   EXPECT_NE(errorOf(Module::load(dir.file("m.so")))
                 .find("cannot load module '" + dir.file("m.so") + "'"),
             std::string::npos);
   // A manifest naming a symbol the library lacks.
   writeText(dir.file("bad.manifest.json"),
-            R"({"format":"rescale-module","version":1,"target":"cpu",
-                "entries":[{"name":"nope","inputs":[],"outputs":[]}]})");
+            R"({"format":"rescale-module","version":2,"target":"cpu",
+                "module_sha256":")" + digestOf(RESCALE_TEST_MODULE_PATH) +
+                R"(","entries":[{"name":"nope","inputs":[],"outputs":[]}]})");
   EXPECT_NE(errorOf(Module::load(RESCALE_TEST_MODULE_PATH,
                                  dir.file("bad.manifest.json")))
                 .find("has no symbol '_rescale_entry_nope' for entry 'nope'"),
+            std::string::npos);
+}
+
+// Issue 16 §5: a module replaced after compilation, its old manifest kept,
+// ran with the old shapes (heap overflow). The manifest names the module
+// file's SHA-256, and load refuses any other file before dlopen.
+TEST(ModuleCpu, AModuleThatIsNotTheManifestsIsRefused) {
+  TempDir dir;
+  // The cuda fixture where the cpu fixture was: same name, old manifest.
+  copyFile(RESCALE_CUDA_TEST_MODULE_PATH, dir.file("m.so"));
+  copyFile(manifestPathFor(RESCALE_TEST_MODULE_PATH),
+           dir.file("m.manifest.json"));
+  std::string e = errorOf(Module::load(dir.file("m.so")));
+  EXPECT_EQ(e.rfind("cannot load module '" + dir.file("m.so") +
+                        "': it is not the module its manifest was written "
+                        "for (the file's SHA-256 is " +
+                        digestOf(RESCALE_CUDA_TEST_MODULE_PATH).substr(0, 16),
+                    0),
+            0u)
+      << e;
+  // One byte changed is another module too.
+  copyFile(RESCALE_TEST_MODULE_PATH, dir.file("m.so"));
+  ASSERT_TRUE(Module::load(dir.file("m.so")).isOk());
+  {
+    std::fstream f(dir.file("m.so"),
+                   std::ios::binary | std::ios::in | std::ios::out);
+    f.seekp(-1, std::ios::end);
+    f.put('\x5a');
+  }
+  EXPECT_NE(errorOf(Module::load(dir.file("m.so")))
+                .find("is not the module its manifest was written for"),
+            std::string::npos);
+}
+
+TEST(ModuleCpu, ImageChecksRunWithoutDlopen) {
+  Expected<Manifest> m = readManifest(manifestPathFor(RESCALE_TEST_MODULE_PATH));
+  ASSERT_TRUE(m.isOk()) << m.status().message();
+  std::ifstream in(RESCALE_TEST_MODULE_PATH, std::ios::binary);
+  std::string image((std::istreambuf_iterator<char>(in)),
+                    std::istreambuf_iterator<char>());
+  const auto *bytes = reinterpret_cast<const uint8_t *>(image.data());
+  EXPECT_TRUE(checkModuleImage(*m, bytes, image.size(), "m.so").isOk());
+  // Every truncation is refused, by the ELF checks or by the digest.
+  for (size_t n = 0; n < image.size(); n += 97)
+    EXPECT_FALSE(checkModuleImage(*m, bytes, n, "m.so").isOk()) << n;
+  EXPECT_NE(errorOf(checkModuleImage(*m, bytes, 10, "m.so"))
+                .find("shorter than an ELF header"),
             std::string::npos);
 }
 
@@ -162,7 +222,8 @@ TEST_F(FakeDriverTest, DeviceArgumentsForAHostComputedModule) {
   TempDir dir;
   std::string manifest = dir.file("add.manifest.json");
   writeText(manifest,
-            R"({"format":"rescale-module","version":1,"target":"cuda",
+            R"({"format":"rescale-module","version":2,"target":"cuda",
+                "module_sha256":")" + digestOf(RESCALE_TEST_MODULE_PATH) + R"(",
                 "chip":"sm_90","arg_memory":"device","entries":[
                 {"name":"add","inputs":[{"dtype":"f32","shape":[2,3]},
                 {"dtype":"f32","shape":[2,3]}],

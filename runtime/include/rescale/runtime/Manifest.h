@@ -40,9 +40,13 @@ enum class ArgMemory {
 };
 
 struct Manifest {
-  static constexpr int64_t kVersion = 1;
+  /// 2: "module_sha256" ties the manifest to its module file.
+  static constexpr int64_t kVersion = 2;
 
   int64_t version = kVersion;
+  /// SHA-256 of the module file this manifest was written for (64 lowercase
+  /// hex digits); Module::load refuses any other file.
+  std::string moduleSha256;
   std::string target = "cpu";      // "cpu" or "cuda"
   std::optional<std::string> chip; // e.g. "sm_90a" for cuda, null for cpu
   ArgMemory argMemory = ArgMemory::Host;
@@ -57,6 +61,12 @@ struct Manifest {
 RESCALE_RUNTIME_API Expected<Manifest> parseManifest(std::string_view json);
 RESCALE_RUNTIME_API Expected<Manifest> readManifest(const std::string &path);
 RESCALE_RUNTIME_API std::string serializeManifest(const Manifest &manifest);
+
+/// Writes the SHA-256 of the module file at `modulePath` into the manifest
+/// beside it (manifestPathFor), which must otherwise be valid: for modules
+/// linked by hand (test fixtures, the GPU checks), as `rescale-inspect --seal
+/// MODULE.so`. rescale-compile writes sealed manifests itself.
+RESCALE_RUNTIME_API Status sealManifest(const std::string &modulePath);
 
 /// "dir/m.so" -> "dir/m.manifest.json" (a trailing ".so" is replaced;
 /// otherwise ".manifest.json" is appended).

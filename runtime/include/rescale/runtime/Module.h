@@ -31,6 +31,15 @@ using EntryFn = void (*)(void **args);
 /// already loaded, without that copy being RTLD_GLOBAL.
 RESCALE_RUNTIME_API Expected<std::string> runtimeLibraryPath();
 
+/// What Module::load checks before it dlopens `path`, given the file's
+/// bytes: it is a whole 64-bit little-endian ELF shared object (every
+/// segment inside the file), and its SHA-256 is the manifest's
+/// "module_sha256". A module replaced after compilation, with the old
+/// manifest kept, is refused here rather than run with the wrong shapes.
+RESCALE_RUNTIME_API Status checkModuleImage(const Manifest &manifest,
+                                            const uint8_t *image, size_t size,
+                                            const std::string &path);
+
 class Module {
 public:
   /// Load `path` (a .so) and its manifest (manifestPathFor(path)).

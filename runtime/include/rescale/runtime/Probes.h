@@ -18,6 +18,8 @@
 #include "rescale/runtime/Status.h"
 
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 namespace rescale::runtime {
@@ -41,6 +43,18 @@ RESCALE_RUNTIME_API Status addProbesToManifest(
 /// The probes of `entry` in the manifest file; empty when it lists none.
 RESCALE_RUNTIME_API Expected<std::vector<ProbeSpec>>
 readProbes(const std::string &manifestPath, const std::string &entry);
+
+/// The probes of `entry` in a manifest's text.
+RESCALE_RUNTIME_API Expected<std::vector<ProbeSpec>>
+parseProbes(std::string_view manifestText, const std::string &entry);
+
+/// The "absmax" table of a calibration file, by linear name, in file order.
+using AbsmaxTable = std::vector<std::pair<std::string, std::vector<double>>>;
+
+/// Reads a calibration file's text (format above); errors say what is wrong
+/// ("not a calibration file: ...", or the JSON error with its offset).
+RESCALE_RUNTIME_API Expected<AbsmaxTable>
+parseAbsmaxCalibration(std::string_view text);
 
 /// Writes the SmoothQuant calibration file from the "absmax" probes among
 /// `probes` (each output an f32 [K] tensor):

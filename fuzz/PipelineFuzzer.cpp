@@ -1,0 +1,52 @@
+//===- PipelineFuzzer.cpp - IR text through a whole compile ---------------===//
+//
+// The input is MLIR text. It is parsed and verified with every dialect
+// rescale-compile registers, then compiled as rescale-compile does for
+// RESCALE_FUZZ_TARGET (cpu: --rescale-lower-to-cpu, stopping at the LLVM
+// dialect; nvptx: --rescale-lower-to-nvptx to PTX). Every diagnostic is
+// swallowed: an input may fail anywhere, as long as it fails with a
+// diagnostic rather than a crash, an abort or a report_fatal_error.
+//
+//===----------------------------------------------------------------------===//
+#include "lowering/ModuleCompiler.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/Verifier.h"
+#include "mlir/Parser/Parser.h"
+
+#include "llvm/Support/SourceMgr.h"
+
+#define RESCALE_STRINGIFY2(x) #x
+#define RESCALE_STRINGIFY(x) RESCALE_STRINGIFY2(x)
+
+using namespace mlir;
+
+static MLIRContext &fuzzContext() {
+  static MLIRContext *context = [] {
+    DialectRegistry registry;
+    rescale::registerModuleCompilerDialects(registry);
+    auto *c = new MLIRContext(registry, MLIRContext::Threading::DISABLED);
+    c->loadAllAvailableDialects();
+    c->printOpOnDiagnostic(false);
+    return c;
+  }();
+  return *context;
+}
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+  MLIRContext &context = fuzzContext();
+  ScopedDiagnosticHandler quiet(&context, [](Diagnostic &) { return success(); });
+  llvm::StringRef text(reinterpret_cast<const char *>(data), size);
+  OwningOpRef<ModuleOp> module =
+      parseSourceString<ModuleOp>(text, ParserConfig(&context));
+  if (!module || failed(verify(*module)))
+    return 0;
+  rescale::CompileOptions options;
+  options.target = RESCALE_STRINGIFY(RESCALE_FUZZ_TARGET);
+  options.emit = options.target == "nvptx" ? rescale::EmitKind::PTX
+                                           : rescale::EmitKind::MLIR;
+  (void)rescale::compileModule(*module, options, "/dev/null");
+  return 0;
+}
