@@ -182,13 +182,14 @@ namespace {
 /// "expected f32[4,4] (m_0 'x'), got f32[4]" checks of one entry's list.
 Status checkList(const std::string &module, const std::string &entry,
                  const char *what, const std::vector<TensorSpec> &actual,
-                 const std::vector<std::pair<std::string, TensorSpec>> &want) {
+                 const std::vector<std::pair<std::string, TensorSpec>> &want,
+                 size_t numParams) {
   if (actual.size() != want.size())
     return Status::error("module '" + module + "' does not match model.json: " +
                          entry + " has " + std::to_string(actual.size()) +
                          " " + what + "s, the contract for " +
-                         std::to_string(want.size()) +
-                         " parameters needs " + std::to_string(want.size()));
+                         std::to_string(numParams) + " parameters needs " +
+                         std::to_string(want.size()));
   for (size_t i = 0; i < want.size(); ++i) {
     const TensorSpec &a = actual[i];
     const TensorSpec &w = want[i].second;
@@ -264,9 +265,11 @@ CompiledModel::load(const std::string &mdir) {
                            "' (it has: " + manifest.entryNames() + ")");
     bool step = std::string(name) == "train_step";
     RESCALE_RETURN_IF_ERROR(
-        checkList(so, name, "input", e->inputs, step ? stepIn : evalIn));
+        checkList(so, name, "input", e->inputs, step ? stepIn : evalIn,
+                  params.size()));
     RESCALE_RETURN_IF_ERROR(
-        checkList(so, name, "output", e->outputs, step ? stepOut : evalOut));
+        checkList(so, name, "output", e->outputs, step ? stepOut : evalOut,
+                  params.size()));
     (step ? m->trainStep_ : m->evalLoss_) = e;
   }
 
