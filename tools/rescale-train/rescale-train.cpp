@@ -104,7 +104,8 @@ int trainMain(int argc, char **argv) {
   trainer::TrainOptions o;
   Args a = split(argc, argv, 1, {"--resume"});
   o.resume = !a.switches.empty();
-  for (const auto &[flag, value] : a.pairs) {
+  for (const auto &pair : a.pairs) {
+    const std::string &flag = pair.first, &value = pair.second;
     auto i = [&](std::optional<int64_t> &out) { out = parseInt(flag, value); };
     auto r = [&](std::optional<double> &out) { out = parseReal(flag, value); };
     if (flag == "--config")

@@ -158,7 +158,16 @@ Expected<RunArgs> resolveArgs(const TrainOptions &o, const RunArgs *saved,
     }
     field = *given;
   };
-  set("data", a.data, o.dataPath);
+  // The data file by its absolute path, so a resume from another folder
+  // finds it and compares like with like.
+  std::optional<std::string> dataPath = o.dataPath;
+  if (dataPath) {
+    if (char *real = ::realpath(dataPath->c_str(), nullptr)) {
+      dataPath = std::string(real);
+      std::free(real);
+    }
+  }
+  set("data", a.data, dataPath);
   set("device", a.device, o.device);
   set("steps", a.steps, o.steps), set("batch", a.batch, o.batch);
   set("seq", a.seq, o.seq), set("warmup", a.warmup, o.warmup);
@@ -209,11 +218,11 @@ Expected<RunArgs> resolveArgs(const TrainOptions &o, const RunArgs *saved,
 // Checkpoint <-> model state
 //===----------------------------------------------------------------------===//
 
+/// The tensors `prefix + name` of every parameter, in model.json order.
 Expected<NamedTensors> tensorsInOrder(const SafetensorsFile &file,
                                       const ModelDescription &model,
                                       const std::string &prefix,
-                                      const std::string &fileName,
-                                      size_t extra) {
+                                      const std::string &fileName) {
   NamedTensors out;
   for (const ParameterSpec &p : model.parameters) {
     const HostTensor *t = file.find(prefix + p.name);
@@ -226,17 +235,25 @@ Expected<NamedTensors> tensorsInOrder(const SafetensorsFile &file,
                            runtime::formatShape(p.shape));
     out.emplace_back(p.name, t->clone());
   }
-  if (file.tensors.size() != model.parameters.size() + extra) {
-    for (const auto &[name, t] : file.tensors) {
-      bool known = name == "step" && extra;
+  return out;
+}
+
+/// A checkpoint of another model has tensors this one does not know.
+Status checkNoOtherTensors(const SafetensorsFile &file,
+                           const ModelDescription &model,
+                           const std::vector<std::string> &prefixes,
+                           const std::string &extra,
+                           const std::string &fileName) {
+  for (const auto &[name, t] : file.tensors) {
+    bool known = name == extra;
+    for (const std::string &prefix : prefixes)
       for (const ParameterSpec &p : model.parameters)
         known |= name == prefix + p.name;
-      if (!known)
-        return Status::error(fileName + " has tensor '" + name +
-                             "', which the model does not have");
-    }
+    if (!known)
+      return Status::error(fileName + " has tensor '" + name +
+                           "', which the model does not have");
   }
-  return out;
+  return Status::ok();
 }
 
 Status checkConfigsMatch(const ModelConfig &a, const std::string &aName,
@@ -446,20 +463,23 @@ Status train(const TrainOptions &o) {
                        static_cast<uint64_t>(args.seed));
   ValidationBatches val(*data, args.batch, args.seq, args.evalBatches);
   if (resuming) {
-    Expected<NamedTensors> p = tensorsInOrder(
-        ckpt->model, desc, "", "checkpoint '" + ckptDir + "': model.safetensors", 0);
+    std::string modelFile = "checkpoint '" + ckptDir + "': model.safetensors";
+    std::string optFile = "checkpoint '" + ckptDir + "': optimizer.safetensors";
+    Expected<NamedTensors> p = tensorsInOrder(ckpt->model, desc, "", modelFile);
     if (!p)
       return p.status();
+    RESCALE_RETURN_IF_ERROR(
+        checkNoOtherTensors(ckpt->model, desc, {""}, "", modelFile));
     Expected<NamedTensors> m =
-        tensorsInOrder(ckpt->optimizer, desc, "exp_avg.",
-                       "checkpoint '" + ckptDir + "': optimizer.safetensors", 1);
+        tensorsInOrder(ckpt->optimizer, desc, "exp_avg.", optFile);
     if (!m)
       return m.status();
     Expected<NamedTensors> v =
-        tensorsInOrder(ckpt->optimizer, desc, "exp_avg_sq.",
-                       "checkpoint '" + ckptDir + "': optimizer.safetensors", 1);
+        tensorsInOrder(ckpt->optimizer, desc, "exp_avg_sq.", optFile);
     if (!v)
       return v.status();
+    RESCALE_RETURN_IF_ERROR(checkNoOtherTensors(
+        ckpt->optimizer, desc, {"exp_avg.", "exp_avg_sq."}, "step", optFile));
     const HostTensor *stepT = ckpt->optimizer.find("step");
     if (!stepT || stepT->dtype() != DType::I64 || stepT->numElements() != 1 ||
         *stepT->dataAs<int64_t>() != startStep)
@@ -635,10 +655,12 @@ Status evaluate(const EvalOptions &o) {
   RESCALE_RETURN_IF_ERROR(checkConfigsMatch(
       desc.config, "the compiled model's config", ckpt->config,
       "checkpoint '" + *dir + "'"));
-  Expected<NamedTensors> p = tensorsInOrder(
-      ckpt->model, desc, "", "checkpoint '" + *dir + "': model.safetensors", 0);
+  std::string modelFile = "checkpoint '" + *dir + "': model.safetensors";
+  Expected<NamedTensors> p = tensorsInOrder(ckpt->model, desc, "", modelFile);
   if (!p)
     return p.status();
+  RESCALE_RETURN_IF_ERROR(
+      checkNoOtherTensors(ckpt->model, desc, {""}, "", modelFile));
   RESCALE_RETURN_IF_ERROR(model.setState(*p, {}, {}));
 
   Expected<HostTensor> tokens = runtime::readNpy(o.tokensPath);
