@@ -6,6 +6,7 @@
 #include <cstring>
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -112,6 +113,18 @@ Status makeDirectories(const std::string &path) {
   if (::mkdir(path.c_str(), 0755) != 0 && errno != EEXIST)
     return errnoError("cannot create folder", path);
   return Status::ok();
+}
+
+Status lockForProcessLifetime(const std::string &path,
+                              const std::string &busy) {
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0)
+    return errnoError("cannot create lock file", path);
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    ::close(fd);
+    return Status::error(busy);
+  }
+  return Status::ok(); // fd stays open: the lock lives as long as we do
 }
 
 Status removeTree(const std::string &path) {

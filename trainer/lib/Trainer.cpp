@@ -378,6 +378,20 @@ Status train(const TrainOptions &o) {
         "have yet; compile the model separately and pass --module MDIR "
         "(docs/trainer.md)");
 
+  // One process per run folder: two would overwrite each other's
+  // checkpoints. An existing folder is locked before its checkpoint is read
+  // (so no save of another process is half-seen); a new one only once the
+  // arguments are known good, so that bad input creates nothing.
+  bool locked = false;
+  auto lockRun = [&]() -> Status {
+    locked = true;
+    return lockForProcessLifetime(joinPath(o.outDir, ".lock"),
+                                  "another rescale-train is running in '" +
+                                      o.outDir + "'");
+  };
+  if (isDirectory(o.outDir))
+    RESCALE_RETURN_IF_ERROR(lockRun());
+
   // A fresh run never overwrites another run's checkpoint; a resumed one
   // loads and checks everything before it writes anything.
   bool resuming = o.resume && runHasCheckpoint(o.outDir);
@@ -497,6 +511,8 @@ Status train(const TrainOptions &o) {
 
   // From here on we write.
   RESCALE_RETURN_IF_ERROR(makeDirectories(o.outDir));
+  if (!locked)
+    RESCALE_RETURN_IF_ERROR(lockRun());
   RESCALE_RETURN_IF_ERROR(removeStaleCheckpoints(o.outDir));
   std::string metricsPath = joinPath(o.outDir, "metrics.jsonl");
   RESCALE_RETURN_IF_ERROR(truncateMetrics(metricsPath, startStep));

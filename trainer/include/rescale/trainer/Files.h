@@ -33,6 +33,12 @@ runtime::Status syncDirectory(const std::string &path);
 /// mkdir -p; an existing folder is fine, an existing file is an error.
 runtime::Status makeDirectories(const std::string &path);
 
+/// Hold an exclusive lock (flock) on `path`, created if needed, until the
+/// process exits (the kernel drops it at exit, kill -9 included). Fails with
+/// `busy` when another process holds it.
+runtime::Status lockForProcessLifetime(const std::string &path,
+                                       const std::string &busy);
+
 /// rm -r (no error if absent).
 runtime::Status removeTree(const std::string &path);
 
