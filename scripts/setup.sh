@@ -7,6 +7,7 @@ PACKAGES=(
   build-essential cmake ninja-build clang clang-22 python3
   llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools
   libgtest-dev zlib1g-dev libzstd-dev
+  bible-kjv
 )
 # --sanitize (scripts/test.sh --sanitize, scripts/fuzz.sh): clang-22 and its
 # compiler-rt, which has ASan, UBSan and libFuzzer.
@@ -25,4 +26,17 @@ if [ "${#missing[@]}" -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   $SUDO apt-get update -qq
   $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# rescale-train's default corpus: the King James Bible (4.3 MB of English
+# prose, public domain) from Debian's bible-kjv, written out once as plain
+# text where the trainer looks for it (trainer/CMakeLists.txt,
+# RESCALE_DEFAULT_CORPUS).
+corpus=/usr/local/share/rescale/kjv.txt
+if [ ! -s "$corpus" ]; then
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO mkdir -p "$(dirname "$corpus")"
+  bible "gen1:1-rev22:21" < /dev/null > /tmp/rescale-kjv.$$
+  $SUDO mv /tmp/rescale-kjv.$$ "$corpus"
 fi

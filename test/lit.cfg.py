@@ -42,7 +42,8 @@ if str(config.rescale_sanitize).upper() in ("ON", "1", "TRUE", "YES"):
 config.substitutions.append(("%system_mlir_opt", system_mlir_opt))
 
 tool_dirs = [config.rescale_tools_dir, config.llvm_tools_dir]
-tools = ["rescale-opt", "rescale-run", "rescale-compile", "rescale-unit-tests",
+tools = ["rescale-opt", "rescale-run", "rescale-compile", "rescale-train",
+         "rescale-unit-tests",
          "FileCheck", "not", "count", "llc"]
 llvm_config.add_tool_substitutions(
     [ToolSubst(t, unresolved="ignore") for t in tools], tool_dirs)

@@ -23,6 +23,7 @@ constexpr DTypeInfo kDTypes[] = {
     {DType::I32, "i32", 4, false},
     {DType::I64, "i64", 8, false},
     {DType::U8, "u8", 1, false},
+    {DType::U16, "u16", 2, false},
     {DType::F8E4M3FN, "f8E4M3FN", 1, true},
     {DType::F8E8M0FNU, "f8E8M0FNU", 1, true},
     {DType::F4E2M1FN, "f4E2M1FN", 1, true},
@@ -46,6 +47,8 @@ Expected<DType> parseDType(std::string_view name) {
       return i.dtype;
   if (name == "ui8")
     return DType::U8;
+  if (name == "ui16")
+    return DType::U16;
   std::string known;
   for (const DTypeInfo &i : kDTypes)
     known += std::string(known.empty() ? "" : " ") + i.name;

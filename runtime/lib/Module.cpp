@@ -207,6 +207,27 @@ Status Module::call(const EntrySpec &entry,
   return callHost(entry, inputs, outputs);
 }
 
+Status Module::callInPlace(const EntrySpec &entry,
+                           const std::vector<void *> &buffers) {
+  EntryFn fn = functionFor(entry);
+  if (!fn)
+    return Status::error("unknown entry '" + entry.name + "' (available: " +
+                         manifest_.entryNames() + ")");
+  size_t expected = entry.inputs.size() + entry.outputs.size();
+  if (buffers.size() != expected)
+    return Status::error("entry '" + entry.name + "' takes " +
+                         std::to_string(expected) +
+                         " buffers (inputs, then outputs), got " +
+                         std::to_string(buffers.size()));
+  CallArgs args;
+  for (size_t i = 0; i < buffers.size(); ++i)
+    args.add(buffers[i], i < entry.inputs.size()
+                             ? entry.inputs[i].shape
+                             : entry.outputs[i - entry.inputs.size()].shape);
+  fn(args.argv());
+  return finishCall(entry);
+}
+
 EntryFn Module::functionFor(const EntrySpec &entry) const {
   for (size_t i = 0; i < manifest_.entries.size(); ++i)
     if (manifest_.entries[i].name == entry.name)

@@ -25,7 +25,7 @@ struct NpyDTypeEntry {
 constexpr NpyDTypeEntry kNpyDTypes[] = {
     {"<f4", DType::F32}, {"<f8", DType::F64}, {"<f2", DType::F16},
     {"|i1", DType::I8},  {"<i4", DType::I32}, {"<i8", DType::I64},
-    {"|u1", DType::U8},  {"|b1", DType::I1},
+    {"|u1", DType::U8},  {"<u2", DType::U16}, {"|b1", DType::I1},
 };
 
 Expected<DType> parseDescr(const std::string &descr) {

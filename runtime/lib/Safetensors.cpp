@@ -25,7 +25,8 @@ constexpr StDTypeEntry kStDTypes[] = {
     {"F16", DType::F16},      {"BF16", DType::BF16},
     {"I8", DType::I8},        {"I32", DType::I32},
     {"I64", DType::I64},      {"BOOL", DType::I1},
-    {"U8", DType::U8},        {"F8_E4M3", DType::F8E4M3FN},
+    {"U8", DType::U8},        {"U16", DType::U16},
+    {"F8_E4M3", DType::F8E4M3FN},
     {"F8_E8M0", DType::F8E8M0FNU},
 };
 

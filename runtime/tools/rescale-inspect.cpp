@@ -71,6 +71,9 @@ std::string elementString(const HostTensor &t, int64_t i) {
   case DType::I4:
     std::snprintf(buf, sizeof(buf), "%d", int(int8_t(p[i])));
     break;
+  case DType::U16:
+    std::snprintf(buf, sizeof(buf), "%u", unsigned(t.dataAs<uint16_t>()[i]));
+    break;
   default: // i1, u8
     std::snprintf(buf, sizeof(buf), "%u", unsigned(p[i]));
     break;

@@ -401,6 +401,7 @@ HostTensor randomInput(const TensorSpec &spec, uint64_t seed, size_t index) {
     return tensor;
   case DType::I8:
   case DType::U8:
+  case DType::U16:
   case DType::I32:
   case DType::I64:
     for (int64_t i = 0; i < n; ++i) {
@@ -409,6 +410,8 @@ HostTensor randomInput(const TensorSpec &spec, uint64_t seed, size_t index) {
         tensor.dataAs<int8_t>()[i] = int8_t(std::clamp(v, -128.0, 127.0));
       else if (spec.dtype == DType::U8)
         tensor.dataAs<uint8_t>()[i] = uint8_t(std::clamp(v, 0.0, 255.0));
+      else if (spec.dtype == DType::U16)
+        tensor.dataAs<uint16_t>()[i] = uint16_t(std::clamp(v, 0.0, 65535.0));
       else if (spec.dtype == DType::I32)
         tensor.dataAs<int32_t>()[i] = int32_t(v);
       else
@@ -661,6 +664,9 @@ void printSummary(const std::string &name, const HostTensor &tensor) {
     case DType::I1:
     case DType::U8:
       v = file.dataAs<uint8_t>()[i];
+      break;
+    case DType::U16:
+      v = file.dataAs<uint16_t>()[i];
       break;
     case DType::I8:
       v = file.dataAs<int8_t>()[i];

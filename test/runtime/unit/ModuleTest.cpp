@@ -59,6 +59,23 @@ TEST(ModuleCpu, RunsAnEntryWithDescriptors) {
   EXPECT_EQ((*out)[0].dataAs<float>()[5], 66.0f);
 }
 
+TEST(ModuleCpu, CallInPlaceRunsOnTheCallersBuffers) {
+  Expected<std::unique_ptr<Module>> m = Module::load(RESCALE_TEST_MODULE_PATH);
+  ASSERT_TRUE(m.isOk()) << m.status().message();
+  const EntrySpec *add = (*m)->manifest().findEntry("add");
+  ASSERT_NE(add, nullptr);
+  float a[6] = {1, 2, 3, 4, 5, 6}, b[6] = {10, 20, 30, 40, 50, 60}, c[6] = {};
+  ASSERT_TRUE((*m)->callInPlace(*add, {a, b, c}).isOk());
+  EXPECT_EQ(c[0], 11.0f);
+  EXPECT_EQ(c[5], 66.0f);
+  // The output written where the caller said: swap roles, nothing copied.
+  ASSERT_TRUE((*m)->callInPlace(*add, {c, a, b}).isOk());
+  EXPECT_EQ(b[5], 72.0f);
+  Status wrong = (*m)->callInPlace(*add, {a, b});
+  EXPECT_EQ(wrong.message(),
+            "entry 'add' takes 3 buffers (inputs, then outputs), got 2");
+}
+
 TEST(ModuleCpu, OutputsArePoisonedBeforeTheCall) {
   Expected<std::unique_ptr<Module>> m = Module::load(RESCALE_TEST_MODULE_PATH);
   ASSERT_TRUE(m.isOk());
@@ -240,4 +257,15 @@ TEST_F(FakeDriverTest, DeviceArgumentsForAHostComputedModule) {
   EXPECT_EQ((*out)[0].dataAs<float>()[5], 7.0f);
   // Three buffers from the caching allocator, all returned after the call.
   EXPECT_EQ(DeviceAllocator::global().stats().liveBytes, 0u);
+
+  // callInPlace on buffers that stay on the device: no upload or download.
+  const EntrySpec *add = (*m)->manifest().findEntry("add");
+  Expected<DeviceTensor> x = DeviceTensor::upload(in[0]);
+  Expected<DeviceTensor> y = DeviceTensor::upload(in[1]);
+  Expected<DeviceTensor> z = DeviceTensor::allocate(DType::F32, {2, 3});
+  ASSERT_TRUE(x.isOk() && y.isOk() && z.isOk());
+  ASSERT_TRUE((*m)->callInPlace(*add, {x->data(), y->data(), z->data()}).isOk());
+  Expected<HostTensor> sum = z->download();
+  ASSERT_TRUE(sum.isOk());
+  EXPECT_EQ(sum->dataAs<float>()[5], 7.0f);
 }

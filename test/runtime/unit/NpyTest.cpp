@@ -54,7 +54,7 @@ TEST(Npy, ParsesWhatNumpyWrites) {
 TEST(Npy, RoundTripsEveryDType) {
   TempDir dir;
   for (DType d : {DType::F32, DType::F64, DType::F16, DType::I8, DType::I32,
-                  DType::I64, DType::U8, DType::I1}) {
+                  DType::I64, DType::U8, DType::U16, DType::I1}) {
     for (std::vector<int64_t> shape :
          {std::vector<int64_t>{}, {5}, {2, 3}, {1, 7, 0}, {2, 1, 3, 4}}) {
       Expected<HostTensor> t = HostTensor::create(d, shape);

@@ -59,6 +59,7 @@ TEST(Safetensors, RoundTripsEveryRequiredDType) {
   file.tensors.emplace_back("q.i8", filled(DType::I8, {5}, 4));
   file.tensors.emplace_back("q.e4m3", filled(DType::F8E4M3FN, {2, 2}, 5));
   file.tensors.emplace_back("q.fp4", filled(DType::U8, {2, 8}, 6));
+  file.tensors.emplace_back("ids.u16", filled(DType::U16, {3}, 8));
   file.tensors.emplace_back("empty", filled(DType::F32, {0, 4}, 7));
   std::string path = dir.file("m.safetensors");
   ASSERT_TRUE(writeSafetensors(path, file).isOk());

@@ -75,6 +75,15 @@ public:
                                   const std::vector<HostTensor> &inputs,
                                   std::vector<HostTensor> &outputs);
 
+  /// Run on buffers that already live in the module's argument memory: host
+  /// memory for cpu modules, device memory (DeviceTensor::data()) for cuda
+  /// modules. `buffers` holds the inputs, then the outputs, each exactly of
+  /// its manifest type (the caller owns that; only the count is checked).
+  /// Nothing is copied: for loops that keep their state where the module
+  /// computes, such as rescale-train's parameter ping-pong.
+  RESCALE_RUNTIME_API Status callInPlace(const EntrySpec &entry,
+                                         const std::vector<void *> &buffers);
+
 private:
   Module() = default;
   EntryFn functionFor(const EntrySpec &entry) const;

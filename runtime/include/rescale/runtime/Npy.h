@@ -1,7 +1,7 @@
 //===- Npy.h - NumPy .npy reader and writer ---------------------*- C++ -*-===//
 //
 // Format 1.0/2.0/3.0 headers, little-endian (or byte-order-free) data, C order
-// only. dtypes: <f4 <f8 <f2 |i1 <i4 <i8 |u1 |b1 (bool -> i1).
+// only. dtypes: <f4 <f8 <f2 |i1 <i4 <i8 |u1 <u2 |b1 (bool -> i1).
 // Every malformed input (bad magic, truncated or lying header length, unknown
 // dtype, Fortran order, data shorter or longer than the shape says) is an
 // error with a clear message, never a crash or an out-of-bounds read.

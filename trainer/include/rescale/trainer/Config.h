@@ -1,0 +1,62 @@
+//===- Config.h - The model config of rescale-train -------------*- C++ -*-===//
+//
+// A Hugging Face config.json (Llama/Qwen3 field names) plus the variants of
+// "outlier-driven rescaling" (arXiv 2601.22966): which norm, the attention
+// output gate, the softmax, residual clipping. Parsing is strict: an unknown
+// field, an unknown variant or a non-divisible head count is an error naming
+// the field, so a typo never trains a different model than the one asked for.
+// Field reference: docs/trainer.md.
+//
+//===----------------------------------------------------------------------===//
+#ifndef RESCALE_TRAINER_CONFIG_H
+#define RESCALE_TRAINER_CONFIG_H
+
+#include "rescale/runtime/Json.h"
+#include "rescale/runtime/Status.h"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace rescale::trainer {
+
+struct ModelConfig {
+  // Hugging Face (Llama/Qwen3) fields.
+  int64_t hiddenSize = 0;
+  int64_t numHiddenLayers = 0;
+  int64_t numAttentionHeads = 0;
+  int64_t numKeyValueHeads = 0; // default: numAttentionHeads
+  int64_t headDim = 0;          // default: hiddenSize / numAttentionHeads
+  int64_t intermediateSize = 0;
+  int64_t vocabSize = 0;
+  int64_t maxPositionEmbeddings = 2048;
+  double rmsNormEps = 1e-6;
+  double ropeTheta = 10000.0;
+  bool tieWordEmbeddings = false;
+
+  // The paper's variants.
+  std::string norm = "rmsnorm"; // rmsnorm | preaffine | gatednorm | dyt
+  int64_t gatednormRank = 16;
+  std::string gatednormActivation = "sigmoid"; // sigmoid|tanh|silu|identity
+  std::string attnGate = "none";    // none | headwise | elementwise
+  std::string softmax = "standard"; // standard | off_by_one | learned_sink
+  std::optional<double> residualClip; // nullopt = "none"
+  /// One entry per layer: "full_attention" | "linear_attention".
+  std::vector<std::string> layerTypes;
+
+  /// Every field, defaults filled in, under its config.json name: what a
+  /// checkpoint's config.json holds, and what two configs are compared by.
+  runtime::JsonValue toJson() const;
+};
+
+/// Parse and validate a config object. Errors name the field:
+/// "unknown config field 'hiden_size'", "field 'norm': unknown variant
+/// 'layernorm' (expected rmsnorm, preaffine, gatednorm or dyt)".
+runtime::Expected<ModelConfig> parseModelConfig(const runtime::JsonValue &json);
+/// The same for a file; errors are prefixed with "config 'PATH'".
+runtime::Expected<ModelConfig> readModelConfig(const std::string &path);
+
+} // namespace rescale::trainer
+
+#endif // RESCALE_TRAINER_CONFIG_H
