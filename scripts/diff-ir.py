@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Diffs the IR two builds print for every lit input (issue #20).
 
-    diff-ir.py BUILD_A BUILD_B [-j N] [--keep DIR]
+    diff-ir.py BUILD_A BUILD_B [-j N] [--keep DIR] [--filter REGEX]
 
 Builds nothing. For every lit test under test/, reads its RUN lines, and for
 each command in them that runs `rescale-opt` (or the system mlir-opt with
@@ -145,6 +145,8 @@ def main():
     ap.add_argument("-j", type=int, default=os.cpu_count() or 2)
     ap.add_argument("--keep", help="write each output pair under this folder")
     ap.add_argument("--mlir-opt", default="mlir-opt-22")
+    ap.add_argument("--filter", default="",
+                    help="only the lit tests whose path matches this regex")
     args = ap.parse_args()
     builds = [os.path.abspath(args.build_a), os.path.abspath(args.build_b)]
     for b in builds:
@@ -153,6 +155,8 @@ def main():
 
     jobs = []  # (test, index, command)
     for test in lit_tests():
+        if not re.search(args.filter, os.path.relpath(test, ROOT)):
+            continue
         cmds = [c for r in run_lines(test) for c in tool_commands(r)]
         jobs += [(test, i, c) for i, c in enumerate(cmds)]
 
