@@ -205,8 +205,11 @@ def RescaleFoldScalesPass
 
     Weights that are constants or `ml_program.global_load_const` of an
     immutable global are folded at compile time into new constants (a new
-    global for globals); weights that are function arguments get an explicit
-    scaling op on the weight path.
+    global for globals; an `arith.constant` when the pass is nested under a
+    function, which must not change the module's symbol table); weights that
+    are function arguments get an explicit scaling op on the weight path. A
+    splat times a splat folds to a splat (a weight of GBs is never
+    expanded); other folds stop at 2^24 elements and scale on the path.
 
     Example:
     ```mlir
@@ -270,7 +273,12 @@ def RescaleInsertQuantizationPass
     always fake-quantized, per token.
 
     A linear whose K is not a multiple of the scheme's block (16 for nvfp4,
-    32 for mxfp4) is left in full precision with a warning.
+    32 for mxfp4), or whose input or weight has a dynamic shape, is left in
+    full precision with a warning. A splat constant weight is quantized as
+    one value (splat codes and scales, even for GBs); a non-splat constant of
+    more than 2^24 elements is quantized at run time instead of expanded.
+    K = 0 or N = 0 is defined: a group spanning the empty dimension has
+    scale 1.
 
     **Names.** A linear is named by its location when that is a `NameLoc`
     (`loc("layer0.q_proj")`), else `<func>/linear<N>`, N counting the
@@ -291,7 +299,9 @@ def RescaleInsertQuantizationPass
     compile time; with run-time weights (function arguments) max|W_j| is a
     reduction on the weight path, s is computed at run time by the same
     formula (f64, rounded to f32 once), and the scalings are explicit
-    multiplies: the results are bit for bit the same.
+    multiplies: the results are bit for bit the same. An absmax beyond
+    f32's range, or (constant weights) an s for which f32 cannot hold s, 1/s
+    and max|W_j|·s, is an error naming the linear and the channel.
 
     Example (`scheme=w8a8`):
     ```mlir
@@ -396,6 +406,9 @@ def RescaleInstrumentSinksPass
       `add_rms_norm`; named `<func>/norm<N>`): |x| of its input (the residual
       stream; the sum for `add_rms_norm`) in f32, probe kind `norm_input`;
       norms reading one value share one probe (`names = [...]`).
+
+    Dynamic shapes are kept: the |x| probe's init takes x's dynamic sizes
+    (`tensor.dim`), and the first-token share has q's `[B, Hq]`.
 
     `rescale-run --sink-report FILE` compiles with this pass, runs, and
     computes the report (first-token share per head, sink rate, peak and

@@ -469,7 +469,20 @@ Value packInt4Weight(PatternRewriter &rewriter, Operation *op, Value codes) {
   int64_t kb = llvm::divideCeil(k, 2);
   auto packedType = RankedTensorType::get({n, kb}, rewriter.getI8Type());
   DenseIntElementsAttr dense;
-  if (matchPattern(codes, m_Constant(&dense))) {
+  bool constant = matchPattern(codes, m_Constant(&dense));
+  // A splat (a weight of GBs is a few bytes in the IR) packs to a splat
+  // when K is even; other constants are folded only up to
+  // kMaxFoldedPackedBytes, beyond that the packing kernel runs instead of a
+  // compile-time expansion.
+  if (constant && dense.isSplat() && k % 2 == 0 && n * k > 0) {
+    uint8_t nibble = dense.getSplatValue<APInt>().getZExtValue() & 0xF;
+    auto byte = static_cast<int8_t>(nibble | (nibble << 4));
+    Value folded = arith::ConstantOp::create(
+        rewriter, loc, packedType, DenseElementsAttr::get(packedType, byte));
+    return flatBufferOf(rewriter, loc, folded);
+  }
+  constexpr int64_t kMaxFoldedPackedBytes = int64_t(1) << 24;
+  if (constant && n * kb <= kMaxFoldedPackedBytes) {
     SmallVector<int8_t> packed(n * kb, 0);
     auto values = dense.getValues<APInt>();
     for (int64_t r = 0; r < n; ++r)

@@ -192,3 +192,41 @@ func.func @not_add_rms_norm_product_input(%x: tensor<4x8xf32>, %r: tensor<4x8xf3
   %y = rescale.rms_norm %s, %w : (tensor<4x8xf32>, tensor<8xf32>) -> tensor<4x8xf32>
   return %y : tensor<4x8xf32>
 }
+
+// -----
+
+// Dynamic widths (issue 16, class 7): the run-time transposes of w_down and
+// w_up get their dynamic sizes (the pass used to build a tensor.empty without
+// them, so its own output did not verify).
+// CHECK-LABEL: func.func @gated_norm_dynamic_width
+// CHECK-SAME: (%[[X:.+]]: tensor<4x?xf32>, %[[W:.+]]: tensor<?xf32>, %[[WD:.+]]: tensor<2x?xf32>, %[[WU:.+]]: tensor<?x2xf32>)
+// CHECK-DAG: %[[C0:.+]] = arith.constant 0 : index
+// CHECK-DAG: %[[C1:.+]] = arith.constant 1 : index
+// CHECK: %[[D:.+]] = tensor.dim %[[WD]], %[[C1]] : tensor<2x?xf32>
+// CHECK: %[[E:.+]] = tensor.empty(%[[D]]) : tensor<?x2xf32>
+// CHECK: %[[WDT:.+]] = linalg.transpose ins(%[[WD]] : tensor<2x?xf32>) outs(%[[E]] : tensor<?x2xf32>)
+// CHECK: %[[D2:.+]] = tensor.dim %[[WU]], %[[C0]] : tensor<?x2xf32>
+// CHECK: %[[E2:.+]] = tensor.empty(%[[D2]]) : tensor<2x?xf32>
+// CHECK: %[[WUT:.+]] = linalg.transpose ins(%[[WU]] : tensor<?x2xf32>) outs(%[[E2]] : tensor<2x?xf32>)
+// CHECK: rescale.gated_norm %[[X]], %[[W]], %[[WDT]], %[[WUT]]
+func.func @gated_norm_dynamic_width(%x: tensor<4x?xf32>, %w: tensor<?xf32>, %wd: tensor<2x?xf32>, %wu: tensor<?x2xf32>) -> tensor<4x?xf32> {
+  %one2 = arith.constant dense<1.0> : tensor<4x2xf32>
+  %c1 = arith.constant 1 : index
+  %f1 = arith.constant 1.0 : f32
+  %d = tensor.dim %x, %c1 : tensor<4x?xf32>
+  %e = tensor.empty(%d) : tensor<4x?xf32>
+  %one8 = linalg.fill ins(%f1 : f32) outs(%e : tensor<4x?xf32>) -> tensor<4x?xf32>
+  %y = rescale.rms_norm %x, %w {epsilon = 1.0e-5 : f32} : (tensor<4x?xf32>, tensor<?xf32>) -> tensor<4x?xf32>
+  %h = rescale.linear %y, %wd : (tensor<4x?xf32>, tensor<2x?xf32>) -> tensor<4x2xf32>
+  %nh = arith.negf %h : tensor<4x2xf32>
+  %eh = math.exp %nh : tensor<4x2xf32>
+  %dh = arith.addf %one2, %eh : tensor<4x2xf32>
+  %sw = arith.divf %h, %dh : tensor<4x2xf32>
+  %z = rescale.linear %sw, %wu : (tensor<4x2xf32>, tensor<?x2xf32>) -> tensor<4x?xf32>
+  %nz = arith.negf %z : tensor<4x?xf32>
+  %ez = math.exp %nz : tensor<4x?xf32>
+  %dz = arith.addf %ez, %one8 : tensor<4x?xf32>
+  %g = arith.divf %one8, %dz : tensor<4x?xf32>
+  %out = arith.mulf %g, %y : tensor<4x?xf32>
+  return %out : tensor<4x?xf32>
+}

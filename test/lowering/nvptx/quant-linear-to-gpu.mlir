@@ -91,6 +91,23 @@ func.func @w4a4_constant_weight(%xq: tensor<33x96xi8>, %xs: tensor<33x1xf32>) ->
 
 // -----
 
+// A splat int4 weight of GBs (issue 16, class 4) packs to a splat at compile
+// time: nothing is expanded (65536 x 65536 codes).
+// CHECK-LABEL: func.func @w4a4_huge_splat_weight
+// CHECK:         arith.constant dense<-35> : tensor<65536x32768xi8>
+// CHECK-NOT:     pack_int4
+// CHECK:         gpu.launch_func @rescale_kernels::@w4a4_huge_splat_weight_qlinear_int_int
+func.func @w4a4_huge_splat_weight(%xq: tensor<33x65536xi8>, %xs: tensor<33x1xf32>) -> tensor<33x65536xbf16> {
+  %wq = arith.constant dense<-3> : tensor<65536x65536xi8>
+  %ws = arith.constant dense<0.25> : tensor<65536x1xf32>
+  %x = rescale.dequantize %xq, %xs {scheme = #rescale.quant<int4, per_token>} : (tensor<33x65536xi8>, tensor<33x1xf32>) -> tensor<33x65536xbf16>
+  %w = rescale.dequantize %wq, %ws {scheme = #rescale.quant<int4, per_channel>} : (tensor<65536x65536xi8>, tensor<65536x1xf32>) -> tensor<65536x65536xbf16>
+  %y = rescale.linear %x, %w : (tensor<33x65536xbf16>, tensor<65536x65536xbf16>) -> tensor<33x65536xbf16>
+  return %y : tensor<33x65536xbf16>
+}
+
+// -----
+
 // FP8: E4M3 codes staged as bytes and decoded in registers with integer bit
 // operations (normal: exponent rebiased into f32 bits; subnormal: m·2^-9;
 // the NaN code: NaN),
