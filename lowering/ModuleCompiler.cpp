@@ -227,9 +227,12 @@ LogicalResult mlir::rescale::checkEmbeddedConstants(ModuleOp module) {
       if (!type || !type.hasStaticShape() ||
           !type.getElementType().isIntOrIndexOrFloat())
         continue;
-      // Sub-byte types take a byte per element.
+      // Sub-byte types take a byte per element; index has no bit width of
+      // its own (asking for one crashed, issue 16 fuzzing) and lowers to i64.
       uint64_t elementBytes =
-          std::max<uint64_t>(1, type.getElementTypeBitWidth() / 8);
+          type.getElementType().isIndex()
+              ? 8
+              : std::max<uint64_t>(1, type.getElementTypeBitWidth() / 8);
       if (!hasMoreElementsThan(type.getShape(),
                                kMaxEmbeddedConstantBytes / elementBytes))
         continue;
