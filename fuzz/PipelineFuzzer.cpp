@@ -26,7 +26,7 @@ using namespace mlir;
 static MLIRContext &fuzzContext() {
   static MLIRContext *context = [] {
     DialectRegistry registry;
-    rescale::registerModuleCompilerDialects(registry);
+    mlir::rescale::registerModuleCompilerDialects(registry);
     auto *c = new MLIRContext(registry, MLIRContext::Threading::DISABLED);
     c->loadAllAvailableDialects();
     c->printOpOnDiagnostic(false);
@@ -43,10 +43,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       parseSourceString<ModuleOp>(text, ParserConfig(&context));
   if (!module || failed(verify(*module)))
     return 0;
-  rescale::CompileOptions options;
+  mlir::rescale::CompileOptions options;
   options.target = RESCALE_STRINGIFY(RESCALE_FUZZ_TARGET);
-  options.emit = options.target == "nvptx" ? rescale::EmitKind::PTX
-                                           : rescale::EmitKind::MLIR;
-  (void)rescale::compileModule(*module, options, "/dev/null");
+  options.emit = options.target == "nvptx" ? mlir::rescale::EmitKind::PTX
+                                           : mlir::rescale::EmitKind::MLIR;
+  (void)mlir::rescale::compileModule(*module, options, "/dev/null");
   return 0;
 }
