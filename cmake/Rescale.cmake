@@ -6,11 +6,19 @@
 # MLIR would have a second set of registries.
 #
 # Our own libraries are static archives (position-independent, for the
-# plugin), compiled with hidden visibility: what links them (the tools, the
-# plugin) then carries one copy of our code and exports none of it. Shared
-# compiler libraries would each have to export their whole C++ API, including
-# the TableGen-generated op classes, which no export macro reaches
+# plugin): what links them (the tools, the plugin) carries one copy of our
+# code, and the plugin's version script exports none of it. Shared compiler
+# libraries would each have to export their whole C++ API, including the
+# TableGen-generated op classes, which no export macro reaches
 # (runtime/include/rescale/runtime/Export.h says why exports matter).
+#
+# Not hidden visibility: MLIR gives a trait or interface its TypeID in a
+# static local of an inline template (TypeIDResolver<T>::resolveTypeID()::id),
+# one per process only because the dynamic linker unifies the copies with
+# libMLIR.so's. A hidden copy resolves by the type's printed name instead,
+# and GCC prints the local `Empty` of TypeID::get<Trait>() differently from
+# the Clang that built libMLIR: a GCC build then saw no ConstantLike trait
+# and no GPU kernel pattern matched (2026-12-05).
 function(rescale_add_library name)
   cmake_parse_arguments(ARG "" "" "DEPENDS;LINK" ${ARGN})
   add_library(${name} STATIC ${ARG_UNPARSED_ARGUMENTS})
@@ -20,7 +28,5 @@ function(rescale_add_library name)
   target_link_libraries(${name} PUBLIC ${ARG_LINK} MLIR LLVM)
   set_target_properties(${name} PROPERTIES
     POSITION_INDEPENDENT_CODE ON
-    CXX_VISIBILITY_PRESET hidden
-    VISIBILITY_INLINES_HIDDEN ON
     ARCHIVE_OUTPUT_DIRECTORY ${PROJECT_BINARY_DIR}/lib)
 endfunction()

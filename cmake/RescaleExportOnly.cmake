@@ -3,14 +3,20 @@
 # runtime/CMakeLists.txt, which also builds on its own (cmake -S runtime), so
 # it does not live in Rescale.cmake with the compiler's helpers.
 
-# rescale_export_only(target MAPFILE): compile `target` with hidden
-# visibility and link it with the version script MAPFILE, which lists its
-# dynamic symbols (everything else local, libstdc++'s template instantiations
-# too); relink when the script changes.
+# rescale_export_only(target MAPFILE [DEFAULT_VISIBILITY]): link `target`
+# with the version script MAPFILE, which lists its dynamic symbols
+# (everything else local, libstdc++'s template instantiations too), relink
+# when the script changes, and compile it with hidden visibility unless
+# DEFAULT_VISIBILITY: code that uses MLIR must keep default visibility, so
+# that MLIR's TypeID statics can be unified with libMLIR.so's (see
+# cmake/Rescale.cmake).
 function(rescale_export_only target mapfile)
+  cmake_parse_arguments(ARG "DEFAULT_VISIBILITY" "" "" ${ARGN})
   target_link_options(${target} PRIVATE "LINKER:--version-script=${mapfile}")
   set_property(TARGET ${target} APPEND PROPERTY LINK_DEPENDS ${mapfile})
-  set_target_properties(${target} PROPERTIES
-    CXX_VISIBILITY_PRESET hidden
-    VISIBILITY_INLINES_HIDDEN ON)
+  if(NOT ARG_DEFAULT_VISIBILITY)
+    set_target_properties(${target} PROPERTIES
+      CXX_VISIBILITY_PRESET hidden
+      VISIBILITY_INLINES_HIDDEN ON)
+  endif()
 endfunction()
