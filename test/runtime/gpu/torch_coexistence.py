@@ -24,21 +24,13 @@ import sys
 
 import torch
 
+# The memref descriptor of a torch tensor, as the benchmark builds it.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "..", "..", "bench", "gpu"))
+from bench import descriptor  # noqa: E402
+
 TOL = 1e-5  # f32 on both sides; reductions of 256 terms.
 EPS = 1e-6
-
-
-def descriptor(t):
-    rank = t.dim()
-
-    class Desc(ctypes.Structure):
-        _fields_ = [("allocated", ctypes.c_void_p), ("aligned", ctypes.c_void_p),
-                    ("offset", ctypes.c_int64),
-                    ("sizes", ctypes.c_int64 * rank),
-                    ("strides", ctypes.c_int64 * rank)]
-
-    return Desc(t.data_ptr(), t.data_ptr(), 0, (ctypes.c_int64 * rank)(*t.shape),
-                (ctypes.c_int64 * rank)(*t.stride()))
 
 
 def rms_norm_ref(x, w):
