@@ -62,6 +62,22 @@ LogicalResult checkEntry(func::FuncOp func) {
   if (!isa<func::ReturnOp>(func.getBody().front().getTerminator()))
     return func.emitError() << "--rescale-autodiff: '@" << func.getSymName()
                             << "' must end in func.return";
+  // The rules build zeros and inits from static shapes.
+  WalkResult dynamic = func.walk([&](Operation *op) {
+    for (Type t : llvm::concat<const Type>(op->getOperandTypes(),
+                                           op->getResultTypes())) {
+      auto shaped = dyn_cast<ShapedType>(t);
+      if (shaped && !shaped.hasStaticShape()) {
+        op->emitError() << "--rescale-autodiff differentiates statically "
+                           "shaped tensors only, but '"
+                        << op->getName() << "' has " << t;
+        return WalkResult::interrupt();
+      }
+    }
+    return WalkResult::advance();
+  });
+  if (dynamic.wasInterrupted())
+    return failure();
   for (unsigned i = 0; i < func.getNumArguments(); ++i) {
     Attribute noGrad = func.getArgAttr(i, kNoGradAttr);
     if (noGrad && !isa<UnitAttr>(noGrad))

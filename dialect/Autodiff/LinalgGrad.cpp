@@ -111,6 +111,8 @@ LogicalResult linalgAdjoint(linalg::LinalgOp op, OpBuilder &b,
                                    "operands of linalg ops have gradients";
     bool isInit = j >= numInputs;
     unsigned r = j - numInputs;
+    if (isInit && !resultGrads[j - numInputs])
+      continue; // a non-float result (an i1 mask) has no adjoint
     if (isInit && hasReduction) {
       // out = init + Σ e: the init's adjoint is the result's.
       operandGrads[j] = resultGrads[r];
@@ -145,8 +147,15 @@ LogicalResult linalgAdjoint(linalg::LinalgOp op, OpBuilder &b,
         initSlot.push_back(-1);
       }
     }
-    unsigned gradStart = ins.size();
+    // The adjoints of the float results; a non-float one (an i1 mask) has
+    // none and contributes nothing.
+    SmallVector<int> gradSlot;
     for (auto [k, init] : llvm::enumerate(op.getDpsInitsMutable())) {
+      if (!resultGrads[k]) {
+        gradSlot.push_back(-1);
+        continue;
+      }
+      gradSlot.push_back(ins.size());
       ins.push_back(resultGrads[k]);
       maps.push_back(op.getMatchingIndexingMap(&init));
     }
@@ -194,8 +203,9 @@ LogicalResult linalgAdjoint(linalg::LinalgOp op, OpBuilder &b,
           Value target = mapping.lookup(Value(arg));
           reverse.markVaried(target);
           for (auto [k, seed] : llvm::enumerate(seeds))
-            reverse.addAdjoint(mapping.lookupOrDefault(seed),
-                               args[gradStart + k]);
+            if (gradSlot[k] >= 0)
+              reverse.addAdjoint(mapping.lookupOrDefault(seed),
+                                 args[gradSlot[k]]);
           Value acc = args.back();
           if (failed(reverse.run(cloned))) {
             bodyResult = failure();

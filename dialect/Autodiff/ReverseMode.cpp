@@ -63,7 +63,7 @@ LogicalResult ReverseMode::differentiate(Operation *op) {
     Value g = getAdjoint(r);
     if (!g && isFloatLike(r.getType()))
       g = zerosLike(builder, loc, r.getType());
-    resultGrads.push_back(g);
+    resultGrads.push_back(g); // null for a non-float result (an i1 mask)
   }
   SmallVector<bool> wantGrads;
   for (Value v : op->getOperands())

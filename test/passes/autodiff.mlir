@@ -1,4 +1,7 @@
 // RUN: rescale-opt %s --split-input-file --verify-diagnostics --rescale-autodiff="entry=loss" | FileCheck %s
+// The same in Debian's mlir-opt-22 through the plugin, which registers the
+// upstream ops' rules (external models) with the dialect:
+// RUN: %system_mlir_opt --load-dialect-plugin=%rescale_plugin --load-pass-plugin=%rescale_plugin --pass-pipeline='builtin.module(rescale-autodiff{entry=loss})' %s --split-input-file --verify-diagnostics | FileCheck %s
 
 // The contract: @loss_grad has @loss's arguments and returns the loss, the
 // auxiliary results, then one gradient per differentiable argument (float
@@ -85,6 +88,32 @@ func.func @loss(%x: tensor<2xf32>, %c: tensor<2xf32> {rescale.no_grad},
   %b = arith.mulf %a, %f : tensor<2xf32>
   %z = arith.constant dense<0.0> : tensor<f32>
   %l = linalg.reduce ins(%b : tensor<2xf32>) outs(%z : tensor<f32>) dimensions = [0]
+    (%v: f32, %acc: f32) {
+      %t = arith.addf %v, %acc : f32
+      linalg.yield %t : f32
+    }
+  return %l : tensor<f32>
+}
+
+// -----
+
+// A linalg op with a non-float result (an i1 mask) besides a float one: only
+// the float result carries an adjoint.
+// CHECK-LABEL: func.func @loss_grad(
+// CHECK-SAME:    -> (tensor<f32>, tensor<2xf32>)
+func.func @loss(%x: tensor<2xf32>) -> tensor<f32> {
+  %z = arith.constant dense<0.0> : tensor<f32>
+  %e = tensor.empty() : tensor<2xi1>
+  %y, %pos = linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>],
+                             iterator_types = ["parallel"]}
+      ins(%x : tensor<2xf32>) outs(%x, %e : tensor<2xf32>, tensor<2xi1>) {
+    ^bb0(%v: f32, %o: f32, %p: i1):
+      %c0 = arith.constant 0.0 : f32
+      %s = arith.cmpf ogt, %v, %c0 : f32
+      %t = arith.mulf %v, %v : f32
+      linalg.yield %t, %s : f32, i1
+  } -> (tensor<2xf32>, tensor<2xi1>)
+  %l = linalg.reduce ins(%y : tensor<2xf32>) outs(%z : tensor<f32>) dimensions = [0]
     (%v: f32, %acc: f32) {
       %t = arith.addf %v, %acc : f32
       linalg.yield %t : f32
@@ -190,6 +219,19 @@ func.func @loss(%x: tensor<2x32xf32>) -> tensor<f32> {
       : (tensor<2x32xf32>) -> (tensor<2x32xi8>, tensor<2x1xf32>)
   %z = arith.constant dense<0.0> : tensor<f32>
   %l = linalg.reduce ins(%s : tensor<2x1xf32>) outs(%z : tensor<f32>) dimensions = [0, 1]
+    (%v: f32, %acc: f32) {
+      %t = arith.addf %v, %acc : f32
+      linalg.yield %t : f32
+    }
+  return %l : tensor<f32>
+}
+
+// -----
+
+func.func @loss(%x: tensor<?xf32>) -> tensor<f32> {
+  %z = arith.constant dense<0.0> : tensor<f32>
+  // expected-error@+1 {{differentiates statically shaped tensors only, but 'linalg.reduce' has 'tensor<?xf32>'}}
+  %l = linalg.reduce ins(%x : tensor<?xf32>) outs(%z : tensor<f32>) dimensions = [0]
     (%v: f32, %acc: f32) {
       %t = arith.addf %v, %acc : f32
       linalg.yield %t : f32
