@@ -1,6 +1,7 @@
 //===- RescaleDialect.cpp - the rescale dialect ---------------------------===//
 
 #include "dialect/RescaleDialect.h"
+#include "dialect/Autodiff/Autodiff.h"
 #include "dialect/RescaleAttrs.h"
 #include "dialect/RescaleOps.h"
 
@@ -18,4 +19,7 @@ void RescaleDialect::initialize() {
 #define GET_OP_LIST
 #include "dialect/RescaleOps.cpp.inc"
       >();
+  // The gradient rules (docs/autodiff.md) live beside the ops, in
+  // dialect/Autodiff/RescaleOpsGrad.cpp.
+  autodiff::attachRescaleOpGradRules(getContext());
 }

@@ -374,6 +374,11 @@ LogicalResult mlir::rescale::compileModule(ModuleOp module,
   manifest.entries = std::move(*entries);
   // Probe results must be read before lowering drops result attributes.
   std::vector<runtime::EntryProbes> probes = collectProbes(module);
+  // `rescale.no_grad` (docs/autodiff.md) only means something to
+  // --rescale-autodiff; the LLVM translation would warn about it.
+  for (auto func : module.getOps<func::FuncOp>())
+    for (unsigned i = 0, e = func.getNumArguments(); i < e; ++i)
+      func.removeArgAttr(i, "rescale.no_grad");
   if (failed(backend->compile(module, options, manifest, outputPath)))
     return failure();
   return addProbes(module.getLoc(), options, probes, outputPath);

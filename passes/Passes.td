@@ -438,4 +438,67 @@ def RescaleInstrumentSinksPass
   ];
 }
 
+def RescaleAutodiffPass
+    : Pass<"rescale-autodiff", "::mlir::ModuleOp"> {
+  let summary = "Reverse-mode gradient of a scalar loss: adds @NAME_grad";
+  let description = [{
+    For the public `func.func @NAME` named by `entry`, whose first result is
+    a scalar loss `tensor<f32>`, adds `func.func @NAME_grad` with the same
+    arguments. It returns the loss, then `@NAME`'s other results unchanged
+    (auxiliary outputs, not differentiated), then one gradient per
+    differentiable argument, in argument order. An argument is
+    differentiable when it is a floating-point tensor without the
+    `rescale.no_grad` argument attribute; integer arguments (token ids,
+    targets) never get one. `@NAME` is left as it was.
+
+    The pass only walks `@NAME_grad`'s body in reverse, accumulating
+    adjoints (a value used several times gets the sum of its uses'
+    adjoints); the gradient of each op comes from its rule,
+    `AutodiffOpInterface` (dialect/Autodiff/AutodiffInterface.td): rescale
+    ops implement it next to their definition, upstream ops (arith and math
+    elementwise ops, linalg structured ops, tensor reshapes, slices and
+    concat, constants) get it as external models. An op on the path from a
+    differentiable argument to the loss without a rule is an error at its
+    location. Forward values the backward needs are kept, not recomputed.
+    An argument the loss does not depend on gets a zero gradient.
+    docs/autodiff.md has the contract and how to add a rule.
+
+    Example (`--rescale-autodiff="entry=loss"`):
+    ```mlir
+    func.func @loss(%x: tensor<4xf32>, %w: tensor<4xf32> {rescale.no_grad})
+        -> tensor<f32> {
+      %p = arith.mulf %x, %w : tensor<4xf32>
+      %z = arith.constant dense<0.0> : tensor<f32>
+      %l = linalg.reduce ins(%p : tensor<4xf32>) outs(%z : tensor<f32>)
+             dimensions = [0] (%a: f32, %acc: f32) {
+               %s = arith.addf %a, %acc : f32
+               linalg.yield %s : f32 }
+      return %l : tensor<f32>
+    }
+    ```
+    gains
+    ```mlir
+    func.func @loss_grad(%x: tensor<4xf32>, %w: tensor<4xf32> {rescale.no_grad})
+        -> (tensor<f32>, tensor<4xf32>) {
+      // ... the forward, then dl/dp = broadcast(1.0), dl/dx = dl/dp * %w
+      return %l, %dx : tensor<f32>, tensor<4xf32>
+    }
+    ```
+  }];
+  let options = [
+    Option<"entry", "entry", "std::string", /*default=*/"\"\"",
+           "The function to differentiate: a public func.func whose first "
+           "result is a tensor<f32> loss">,
+  ];
+  let statistics = [
+    Statistic<"numGradients", "gradients", "Argument gradients returned">,
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::tensor::TensorDialect",
+  ];
+}
+
 #endif // RESCALE_PASSES_PASSES_TD

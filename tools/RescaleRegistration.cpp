@@ -2,6 +2,7 @@
 
 #include "tools/RescaleRegistration.h"
 
+#include "dialect/Autodiff/Autodiff.h"
 #include "dialect/RescaleDialect.h"
 #include "lowering/Registration.h"
 #include "passes/Passes.h"
@@ -10,6 +11,7 @@
 
 void mlir::rescale::registerRescaleDialects(DialectRegistry &registry) {
   registry.insert<RescaleDialect>();
+  registerAutodiffExternalModels(registry);
   registerLoweringDependentDialects(registry);
 }
 
