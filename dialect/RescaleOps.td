@@ -432,4 +432,8 @@ def Rescale_AttentionFirstTokenShareOp
   }];
 }
 
+// The training ops (embedding, cross_entropy, rope, adamw), in a file of
+// their own.
+include "dialect/RescaleTrainingOps.td"
+
 #endif // RESCALE_OPS_TD

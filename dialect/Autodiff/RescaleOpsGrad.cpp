@@ -485,4 +485,5 @@ void mlir::rescale::autodiff::attachRescaleOpGradRules(MLIRContext *ctx) {
   ClipOp::attachInterface<ClipGrad>(*ctx);
   FakeQuantOp::attachInterface<FakeQuantGrad>(*ctx);
   attachAttentionGradRule(ctx);
+  attachTrainingGradRules(ctx);
 }
