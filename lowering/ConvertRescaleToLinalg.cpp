@@ -36,6 +36,7 @@ void mlir::rescale::populateRescaleToLinalgPatterns(
   populateAttentionToLinalgPatterns(patterns);
   populateLinearToLinalgPatterns(patterns);
   populateQuantToLinalgPatterns(patterns);
+  populateTrainingToLinalgPatterns(patterns);
 }
 
 namespace {

@@ -18,6 +18,7 @@ void populateNormsToLinalgPatterns(RewritePatternSet &patterns);
 void populateAttentionToLinalgPatterns(RewritePatternSet &patterns);
 void populateLinearToLinalgPatterns(RewritePatternSet &patterns);
 void populateQuantToLinalgPatterns(RewritePatternSet &patterns);
+void populateTrainingToLinalgPatterns(RewritePatternSet &patterns);
 
 /// All of the above.
 void populateRescaleToLinalgPatterns(RewritePatternSet &patterns);
