@@ -164,13 +164,29 @@ public:
                           offset, /*inverse=*/UnitAttr());
   }
 
-  /// tokens[:, first:first+T] of the i32 [B, T+1] batch.
+  /// tokens[:, first:first+T] of the i32 [B, T+1] batch, as a copy
+  /// (linalg.generic reading column t + first). Not tensor.extract_slice: a
+  /// strided slice of an entry argument does not lower on the nvptx
+  /// pipeline. The column is `d1 mod (T+1)` for first = 0 because a plain
+  /// `d1` would make the verifier ask for equal column counts.
   Value tokenWindow(Value tokens, int64_t first) {
-    SmallVector<OpFoldResult> offsets = {b.getIndexAttr(0),
-                                         b.getIndexAttr(first)};
-    SmallVector<OpFoldResult> sizes = {b.getIndexAttr(B), b.getIndexAttr(T)};
-    SmallVector<OpFoldResult> strides = {b.getIndexAttr(1), b.getIndexAttr(1)};
-    return tensor::ExtractSliceOp::create(b, tokens, offsets, sizes, strides);
+    MLIRContext *ctx = b.getContext();
+    AffineExpr d0 = getAffineDimExpr(0, ctx);
+    AffineExpr d1 = getAffineDimExpr(1, ctx);
+    AffineExpr column = first == 0 ? d1 % (T + 1) : d1 + first;
+    AffineMap in = AffineMap::get(2, 0, {d0, column}, ctx);
+    AffineMap out = AffineMap::getMultiDimIdentityMap(2, ctx);
+    SmallVector<AffineMap> maps = {in, out};
+    SmallVector<utils::IteratorType> iterators(2,
+                                               utils::IteratorType::parallel);
+    Value init = tensor::EmptyOp::create(b, ArrayRef<int64_t>{B, T},
+                                         b.getI32Type());
+    auto copy = linalg::GenericOp::create(
+        b, TypeRange{init.getType()}, ValueRange{tokens}, ValueRange{init},
+        maps, iterators, [](OpBuilder &nb, Location loc, ValueRange args) {
+          linalg::YieldOp::create(nb, loc, args[0]);
+        });
+    return copy.getResult(0);
   }
 
   Value embedding(Value ids, Value table) {

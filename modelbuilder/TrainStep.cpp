@@ -51,15 +51,24 @@ struct StepBuilder {
     return arith::ConstantOp::create(b, scalarType(), attr);
   }
 
-  /// hyper[index] as tensor<f32>.
+  /// hyper[index] as tensor<f32>: a 0-d linalg.generic reading element
+  /// `index` (not tensor.extract_slice + collapse_shape, whose strided view
+  /// of an entry argument does not lower on the nvptx pipeline).
   Value hyper(Value hyper, int64_t index) {
-    SmallVector<OpFoldResult> offsets = {b.getIndexAttr(index)};
-    SmallVector<OpFoldResult> sizes = {b.getIndexAttr(1)};
-    SmallVector<OpFoldResult> strides = {b.getIndexAttr(1)};
-    Value one = tensor::ExtractSliceOp::create(b, hyper, offsets, sizes,
-                                               strides);
-    return tensor::CollapseShapeOp::create(b, scalarType(), one,
-                                           ArrayRef<ReassociationIndices>{});
+    MLIRContext *ctx = b.getContext();
+    AffineMap in = AffineMap::get(0, 0, {getAffineConstantExpr(index, ctx)},
+                                  ctx);
+    AffineMap out = AffineMap::get(0, 0, ArrayRef<AffineExpr>{}, ctx);
+    SmallVector<AffineMap> maps = {in, out};
+    Value init = tensor::EmptyOp::create(b, ArrayRef<int64_t>{},
+                                         b.getF32Type());
+    auto read = linalg::GenericOp::create(
+        b, TypeRange{scalarType()}, ValueRange{hyper}, ValueRange{init}, maps,
+        ArrayRef<utils::IteratorType>{},
+        [](OpBuilder &nb, Location loc, ValueRange args) {
+          linalg::YieldOp::create(nb, loc, args[0]);
+        });
+    return read.getResult(0);
   }
 
   /// Σ g² over every element, in f32.
