@@ -13,7 +13,11 @@ data="$root/examples/data/kjv-genesis-1-10.txt"
 run="$(mktemp -d)"
 trap 'rm -rf "$run"' EXIT
 
-if ! python3 -c "import torch" 2>/dev/null; then
+# Debian's python3-torch is for the system python (/usr/bin/python3), which
+# may not be the first python3 on PATH.
+py=python3
+python3 -c "import torch" 2>/dev/null || py=/usr/bin/python3
+if ! "$py" -c "import torch" 2>/dev/null; then
   apt-get install -y python3-torch >/dev/null
 fi
 [ -x "$build/bin/rescale-train" ] || bash "$root/scripts/build.sh" rescale-train >/dev/null
@@ -30,4 +34,4 @@ rates = [r["tokens_per_s"] for r in rows[3:]]
 print("rescale-train (cpu): loss %.4f, median %.0f tokens/s" % (rows[-1]["loss"], statistics.median(rates)))
 PY
 echo "   (compile + $steps steps: $(( $(date +%s) - start )) s)"
-python3 "$root/bench/cpu/torch_train.py" "$root/bench/cpu/bench_model.json" "$data" 8 128 "$steps"
+"$py" "$root/bench/cpu/torch_train.py" "$root/bench/cpu/bench_model.json" "$data" 8 128 "$steps"

@@ -313,6 +313,14 @@ int evalMain(int argc, char **argv) {
     else
       fail("unknown option '" + flag + "' for eval\n" + kUsage);
   }
+  // A run compiled in-process keeps its model in RUN/module: found from the
+  // run folder or one of its checkpoints.
+  if (o.modulePath.empty() && !o.checkpoint.empty())
+    for (const char *rel : {"/module", "/../../module"})
+      if (trainer::pathExists(o.checkpoint + rel + "/model.json")) {
+        o.modulePath = o.checkpoint + rel;
+        break;
+      }
   runtime::Status s = trainer::evaluate(o);
   if (!s)
     fail(s.message());

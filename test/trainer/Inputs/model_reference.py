@@ -2,7 +2,7 @@
 the formulas of docs/trainer.md and docs/overview.md, not from the builder:
 the loss of a checkpoint's parameters on int32 [N, T+1] token windows.
 
-  model_reference.py CHECKPOINT_DIR TOKENS.npy [EVAL.json [REL_TOL]]
+  model_reference.py CHECKPOINT_DIR TOKENS.npy [EVAL.json|METRICS.jsonl [REL_TOL]]
 
 Reads CHECKPOINT_DIR/config.json and CHECKPOINT_DIR/model.safetensors (the
 format parsed here by hand: an 8-byte little-endian header length, a JSON
@@ -10,7 +10,9 @@ header, raw little-endian f32), computes the mean next-token cross-entropy of
 tokens[:, :-1] -> tokens[:, 1:] over all N*T predictions in float64, and
 prints it. With EVAL.json (rescale-train eval's line) it compares:
 |loss - ref| <= REL_TOL * max(1, |ref|) (default 1e-4; the compiled model
-computes in f32) and prints "ok: ..." or exits non-zero.
+computes in f32) and prints "ok: ..." or exits non-zero. With a run's
+metrics.jsonl instead, it compares step 1's loss (TOKENS.npy then holds the
+first batch, first_batch.py).
 
 Standard library only (no numpy).
 """
@@ -229,7 +231,13 @@ def main():
     if len(sys.argv) < 4:
         print("%.10f" % ref)
         return
-    got = json.loads(open(sys.argv[3]).read())
+    if sys.argv[3].endswith(".jsonl"):
+        # A run's metrics.jsonl: step 1's loss, the loss of the first batch
+        # before any update.
+        step1 = json.loads(open(sys.argv[3]).readline())
+        got = {"loss": step1["loss"], "tokens": count}
+    else:
+        got = json.loads(open(sys.argv[3]).read())
     tol = float(sys.argv[4]) if len(sys.argv) > 4 else 1e-4
     if got["tokens"] != count or abs(got["loss"] - ref) > tol * max(1.0, abs(ref)):
         sys.exit("compiled loss %r over %d tokens, float64 reference %r over %d "
