@@ -29,8 +29,6 @@
 
 #include "llvm/ADT/StringMap.h"
 
-#include <cmath>
-
 namespace mlir::rescale::modelbuilder {
 
 using trainer::ModelConfig;

@@ -50,6 +50,9 @@ for i in range(L):
                    f"{i}.g": p(F_, D), f"{i}.u": p(F_, D), f"{i}.d": p(D, F_)})
 
 
+causal = torch.ones(T, T, dtype=torch.bool).triu(1)
+
+
 def loss_fn(tokens):
     x = params["emb"][tokens[:, :-1]]
     for i in range(L):
@@ -59,7 +62,10 @@ def loss_fn(tokens):
         v = (n @ params[f"{i}.v"].T).view(B, T, KV, hd).transpose(1, 2)
         k = k.repeat_interleave(H // KV, 1)
         v = v.repeat_interleave(H // KV, 1)
-        o = F.scaled_dot_product_attention(q, k, v, is_causal=True)
+        # Written out: Debian's torch 1.13 has no scaled_dot_product_attention.
+        s = (q @ k.transpose(-1, -2)) / math.sqrt(hd)
+        s = s.masked_fill(causal, float("-inf"))
+        o = torch.softmax(s, -1) @ v
         x = x + o.transpose(1, 2).reshape(B, T, H * hd) @ params[f"{i}.o"].T
         n = rms(x, params[f"{i}.ln2"])
         x = x + (F.silu(n @ params[f"{i}.g"].T) * (n @ params[f"{i}.u"].T)) @ params[f"{i}.d"].T
