@@ -321,6 +321,141 @@ def decoder_loss(ins):
     return weighted_sum(y, ins[25])
 
 
+# ----------------------------------------------------------------------------
+# The training ops (Inputs/training.mlir), from their formulas
+# (dialect/RescaleTrainingOps.td): ids, targets and positions arrive as
+# floats holding integers.
+
+def embedding_values(ids, table):
+    """y[n, :] = table[ids[n], :], a zero row for an id outside [0, V)."""
+    v, d = table.shape
+    out = []
+    for i in (int(x) for x in ids.data):
+        out += table.data[i * d:(i + 1) * d] if 0 <= i < v else [0.0] * d
+    return out
+
+
+def case_embedding(ins):
+    ids, table, r = ins
+    return weighted_sum(embedding_values(ids, table), r)
+
+
+def cross_entropy(ignore_index=-100, z_loss=0.0):
+    """Mean over counted rows (target != ignore_index, 0 <= target < V) of
+    lse − logits[target] + z·lse²; 0 when no row is counted."""
+    def loss(ins):
+        logits, targets = ins
+        total, count = 0.0, 0
+        for row, t in zip(rows(logits), (int(x) for x in targets.data)):
+            if t == ignore_index or not 0 <= t < len(row):
+                continue
+            m = max(row)
+            lse = m + math.log(sum(math.exp(x - m) for x in row))
+            total += lse - row[t] + z_loss * lse * lse
+            count += 1
+        return total / count if count else 0.0
+    return loss
+
+
+def rope(theta=10000.0, offset=0, inverse=False):
+    """Hugging Face Llama's rotary embedding of x [B, H, S, D]:
+    y = x·cos(pos·f) + rotate_half(x)·sin(pos·f), f_i = theta^(−2i/D),
+    rotate_half(x) = cat(−x[D/2:], x[:D/2]); positions from an [S] or [B, S]
+    input, else s + offset; `inverse` negates the angle."""
+    def loss(ins):
+        x, r = ins[0], ins[-1]
+        pos = ins[1] if len(ins) == 3 else None
+        b, h, s, d = x.shape
+        half = d // 2
+        y = []
+        for bi, hi, si in indices([b, h, s]):
+            if pos is None:
+                p = si + offset
+            elif len(pos.shape) == 1:
+                p = pos.data[si]
+            else:
+                p = pos[(bi, si)]
+            base = x.index((bi, hi, si, 0))
+            row = x.data[base:base + d]
+            rot = [-v for v in row[half:]] + row[:half]
+            for k in range(d):
+                angle = p * theta ** (-2.0 * (k % half) / d)
+                sin = -math.sin(angle) if inverse else math.sin(angle)
+                y.append(row[k] * math.cos(angle) + rot[k] * sin)
+        return weighted_sum(y, r)
+    return loss
+
+
+def rope_row(row, pos, dh, theta=10000.0):
+    """Hugging Face rope of each dh-wide head of one token row at `pos`."""
+    half, out = dh // 2, []
+    for base in range(0, len(row), dh):
+        x = row[base:base + dh]
+        rot = [-v for v in x[half:]] + x[:half]
+        for k in range(dh):
+            angle = pos * theta ** (-2.0 * (k % half) / dh)
+            out.append(x[k] * math.cos(angle) + rot[k] * math.sin(angle))
+    return out
+
+
+def causal_sink_attention(qs, ks, vs, gs, sinks, hq, hkv, dh):
+    """Rows in, rows out: causal GQA softmax with a learned sink per head,
+    p_j = exp(s_j) / (exp(sink_h) + Σ_j exp(s_j)) (GPT-OSS), then the
+    headwise gate σ(g[i, h])."""
+    seq = len(qs)
+    out = [[0.0] * (hq * dh) for _ in range(seq)]
+    for h in range(hq):
+        kh = h // (hq // hkv)
+        for i in range(seq):
+            e = [math.exp(sum(qs[i][h * dh + c] * ks[j][kh * dh + c]
+                              for c in range(dh)) / math.sqrt(dh))
+                 for j in range(i + 1)]
+            den = math.exp(sinks.data[h]) + sum(e)
+            for c in range(dh):
+                o = sum(e[j] / den * vs[j][kh * dh + c] for j in range(i + 1))
+                out[i][h * dh + c] = o * sigmoid(gs[i][h])
+    return out
+
+
+def decoder_lm_layer(xs, norm, wq, wk, wv, wg, sinks, wo, ln2, wgate, wup,
+                     wdown):
+    hq = wg.shape[0]
+    dh = wq.shape[0] // hq
+    hkv = wk.shape[0] // dh
+    hs = [norm(row) for row in xs]
+    qs = [rope_row(row, i, dh) for i, row in enumerate(linear_rows(hs, wq))]
+    ks = [rope_row(row, i, dh) for i, row in enumerate(linear_rows(hs, wk))]
+    att = causal_sink_attention(qs, ks, linear_rows(hs, wv),
+                                linear_rows(hs, wg), sinks, hq, hkv, dh)
+    a = linear_rows(att, wo)
+    s = [[u + v for u, v in zip(ar, xr)] for ar, xr in zip(a, xs)]
+    n = [rms_row(row, ln2.data, 1e-5) for row in s]
+    glu = [[g * sigmoid(g) * u for g, u in zip(gr, ur)]
+           for gr, ur in zip(linear_rows(n, wgate), linear_rows(n, wup))]
+    m = linear_rows(glu, wdown)
+    return [[p + q for p, q in zip(sr, mr)] for sr, mr in zip(s, m)]
+
+
+def decoder_lm_loss(ins):
+    """Inputs/decoder-ce.mlir: embedding, two layers, final RMSNorm, the tied
+    head logits = y·tableᵀ, cross-entropy with z_loss = 1e-2."""
+    ids, targets, table = ins[0], ins[1], ins[2]
+    hidden = table.shape[1]
+    emb = embedding_values(ids, table)
+    x = [emb[i:i + hidden] for i in range(0, len(emb), hidden)]
+    pre, ln1 = ins[3], ins[4]
+    x1 = decoder_lm_layer(
+        x, lambda row: rms_row([p * v for p, v in zip(pre.data, row)],
+                               ln1.data, 1e-5), *ins[5:15])
+    ln1b, wd, wu = ins[15], ins[16], ins[17]
+    x2 = decoder_lm_layer(x1, lambda row: gated_row(row, ln1b, wd, wu),
+                          *ins[18:28])
+    y = [rms_row(row, ins[28].data, 1e-5) for row in x2]
+    logits = linear_rows(y, table)
+    flat = Tensor([len(logits), table.shape[0]], [v for r in logits for v in r])
+    return cross_entropy(z_loss=1e-2)([flat, targets])
+
+
 CASES = {
     "elementwise": {"loss": elementwise, "diff": [0, 1, 3]},
     "linalg_ops": {"loss": linalg_ops, "diff": [0, 1, 2, 3, 4, 5], "aux": 1},
@@ -355,6 +490,19 @@ CASES = {
     "attention_sink": {"loss": attention(softmax="learned_sink"),
                        "diff": [0, 1, 2, 3]},
     "decoder": {"loss": decoder_loss, "diff": list(range(25))},
+    "embedding": {"loss": case_embedding, "diff": [1]},
+    "decoder_lm": {"loss": decoder_lm_loss, "diff": list(range(2, 29))},
+    "cross_entropy": {"loss": cross_entropy(ignore_index=2, z_loss=1e-2),
+                      "diff": [0]},
+    "cross_entropy_i64": {"loss": cross_entropy(), "diff": [0]},
+    "rope_offset": {"loss": rope(theta=100.0, offset=3), "diff": [0]},
+    "rope_positions": {"loss": rope(), "diff": [0]},
+    "rope_inverse_batch_positions": {"loss": rope(theta=50.0, inverse=True),
+                                     "diff": [0]},
+    "embedding_i64_f16": {"loss": case_embedding, "diff": [1], "dtype": "f16"},
+    "cross_entropy_bf16": {"loss": cross_entropy(ignore_index=1, z_loss=0.1),
+                           "diff": [0], "dtype": "bf16"},
+    "rope_bf16": {"loss": rope(offset=1), "diff": [0], "dtype": "bf16"},
 }
 
 # The narrow-type variants (Inputs/rescale-ops-narrow.mlir): the same

@@ -37,16 +37,16 @@ func.func @cross_entropy_defaults(%l: tensor<4x8x256xf32>, %t: tensor<4x8xi32>) 
 }
 
 // CHECK-LABEL: func.func @cross_entropy_zloss
-// CHECK: rescale.cross_entropy %{{.+}}, %{{.+}} {ignore_index = 0 : i64, z_loss = 1.000000e-04 : f32} : (tensor<7xbf16>, tensor<i64>) -> tensor<f32>
+// CHECK: rescale.cross_entropy %{{.+}}, %{{.+}} {ignore_index = 0 : i64, z_loss = 5.000000e-01 : f32} : (tensor<7xbf16>, tensor<i64>) -> tensor<f32>
 func.func @cross_entropy_zloss(%l: tensor<7xbf16>, %t: tensor<i64>) -> tensor<f32> {
-  %loss = rescale.cross_entropy %l, %t {ignore_index = 0 : i64, z_loss = 1.0e-4 : f32} : (tensor<7xbf16>, tensor<i64>) -> tensor<f32>
+  %loss = rescale.cross_entropy %l, %t {ignore_index = 0 : i64, z_loss = 0.5 : f32} : (tensor<7xbf16>, tensor<i64>) -> tensor<f32>
   return %loss : tensor<f32>
 }
 
 // CHECK-LABEL: func.func @cross_entropy_grad
-// CHECK: rescale.cross_entropy_grad %{{.+}}, %{{.+}}, %{{.+}} {z_loss = 1.000000e-04 : f32} : (tensor<4x8x256xf32>, tensor<4x8xi32>, tensor<f32>) -> tensor<4x8x256xf32>
+// CHECK: rescale.cross_entropy_grad %{{.+}}, %{{.+}}, %{{.+}} {z_loss = 5.000000e-01 : f32} : (tensor<4x8x256xf32>, tensor<4x8xi32>, tensor<f32>) -> tensor<4x8x256xf32>
 func.func @cross_entropy_grad(%l: tensor<4x8x256xf32>, %t: tensor<4x8xi32>, %g: tensor<f32>) -> tensor<4x8x256xf32> {
-  %d = rescale.cross_entropy_grad %l, %t, %g {z_loss = 1.0e-4 : f32} : (tensor<4x8x256xf32>, tensor<4x8xi32>, tensor<f32>) -> tensor<4x8x256xf32>
+  %d = rescale.cross_entropy_grad %l, %t, %g {z_loss = 0.5 : f32} : (tensor<4x8x256xf32>, tensor<4x8xi32>, tensor<f32>) -> tensor<4x8x256xf32>
   return %d : tensor<4x8x256xf32>
 }
 

@@ -228,6 +228,22 @@ func.func @loss(%x: tensor<2x32xf32>) -> tensor<f32> {
 
 // -----
 
+// rescale.adamw has no rule on purpose: an optimizer step is not
+// differentiated (docs/autodiff.md).
+func.func @loss(%p: tensor<3xf32>, %g: tensor<3xf32>, %h: tensor<f32> {rescale.no_grad}) -> tensor<f32> {
+  // expected-error@+1 {{no gradient rule for 'rescale.adamw'}}
+  %p1, %m1, %v1 = rescale.adamw %p, %g, %g, %g lr(%h) beta1(%h) beta2(%h) eps(%h) weight_decay(%h) step(%h) : tensor<3xf32>
+  %z = arith.constant dense<0.0> : tensor<f32>
+  %l = linalg.reduce ins(%p1 : tensor<3xf32>) outs(%z : tensor<f32>) dimensions = [0]
+    (%v: f32, %acc: f32) {
+      %t = arith.addf %v, %acc : f32
+      linalg.yield %t : f32
+    }
+  return %l : tensor<f32>
+}
+
+// -----
+
 func.func @loss(%x: tensor<?xf32>) -> tensor<f32> {
   %z = arith.constant dense<0.0> : tensor<f32>
   // expected-error@+1 {{differentiates statically shaped tensors only, but 'linalg.reduce' has 'tensor<?xf32>'}}

@@ -1,6 +1,6 @@
 // The system mlir-opt-22 loads the rescale dialect and passes from the plugin,
 // parses a module holding every rescale op, prints it back, and runs the
-// reference decomposition through it.
+// reference decomposition through it (the training ops included).
 // RUN: %system_mlir_opt %s --load-dialect-plugin=%rescale_plugin --load-pass-plugin=%rescale_plugin | FileCheck %s
 // RUN: %system_mlir_opt %s --load-dialect-plugin=%rescale_plugin --load-pass-plugin=%rescale_plugin --mlir-print-op-generic \
 // RUN:   | %system_mlir_opt --load-dialect-plugin=%rescale_plugin | FileCheck %s
@@ -86,4 +86,25 @@ func.func @quantization(%x: tensor<4x128xf32>, %w: tensor<128x128xf32>)
   %fb = rescale.fake_quant %w {scheme = #rescale.quant<fp8, per_block>} : (tensor<128x128xf32>) -> tensor<128x128xf32>
   %mx = rescale.fake_quant %x {scheme = #rescale.quant<mxfp4>} : (tensor<4x128xf32>) -> tensor<4x128xf32>
   return %d, %f4, %dn, %f8, %fb, %mx : tensor<4x128xf32>, tensor<4x128xf32>, tensor<4x128xbf16>, tensor<4x128xf32>, tensor<128x128xf32>, tensor<4x128xf32>
+}
+
+// CHECK-LABEL: func.func @training
+// LOWER-LABEL: func.func @training
+func.func @training(%ids: tensor<2x4xi32>, %t: tensor<16x8xbf16>, %l: tensor<2x4x16xf32>, %x: tensor<1x2x4x8xf32>,
+                    %pos: tensor<4xi64>, %dl: tensor<f32>, %p: tensor<16x8xf32>, %h: tensor<f32>)
+    -> (tensor<2x4x8xbf16>, tensor<16x8xbf16>, tensor<f32>, tensor<2x4x16xf32>, tensor<1x2x4x8xf32>, tensor<16x8xf32>) {
+  // CHECK: rescale.embedding
+  // CHECK: rescale.embedding_grad {{.*}}{num_embeddings = 16 : i64}
+  // CHECK: rescale.cross_entropy {{.*}}{z_loss = 5.000000e-01 : f32}
+  // CHECK: rescale.cross_entropy_grad
+  // CHECK: rescale.rope {{.*}}{inverse}
+  // CHECK: rescale.adamw
+  // LOWER: linalg.generic
+  %e = rescale.embedding %ids, %t : (tensor<2x4xi32>, tensor<16x8xbf16>) -> tensor<2x4x8xbf16>
+  %dt = rescale.embedding_grad %ids, %e {num_embeddings = 16 : i64} : (tensor<2x4xi32>, tensor<2x4x8xbf16>) -> tensor<16x8xbf16>
+  %ce = rescale.cross_entropy %l, %ids {z_loss = 0.5 : f32} : (tensor<2x4x16xf32>, tensor<2x4xi32>) -> tensor<f32>
+  %dce = rescale.cross_entropy_grad %l, %ids, %dl : (tensor<2x4x16xf32>, tensor<2x4xi32>, tensor<f32>) -> tensor<2x4x16xf32>
+  %r = rescale.rope %x, %pos {inverse} : tensor<1x2x4x8xf32>, tensor<4xi64>
+  %p1, %m1, %v1 = rescale.adamw %p, %p, %p, %p lr(%h) beta1(%h) beta2(%h) eps(%h) weight_decay(%h) step(%h) : tensor<16x8xf32>
+  return %e, %dt, %ce, %dce, %r, %p1 : tensor<2x4x8xbf16>, tensor<16x8xbf16>, tensor<f32>, tensor<2x4x16xf32>, tensor<1x2x4x8xf32>, tensor<16x8xf32>
 }

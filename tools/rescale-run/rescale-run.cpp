@@ -34,6 +34,9 @@
 
 #include "mlir/Pass/PassManager.h"
 
+#include "dialect/RescaleOps.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/MLIRContext.h"
 #include "llvm/Support/SourceMgr.h"
 #endif
@@ -280,7 +283,72 @@ private:
   std::vector<std::string> files_;
 };
 
+/// An entry input that feeds rescale.embedding's ids (compileProgram).
+struct EmbeddingIdsInput {
+  std::string entry;
+  size_t input;
+  int64_t vocab;
+};
+std::vector<EmbeddingIdsInput> embeddingIdsInputs;
+
+/// Warns, once per such input, when ids fall outside [0, V).
+void warnOutOfRangeIds(const std::string &entry,
+                       const std::vector<HostTensor> &inputs) {
+  for (const EmbeddingIdsInput &e : embeddingIdsInputs) {
+    if (e.entry != entry || e.input >= inputs.size())
+      continue;
+    const HostTensor &t = inputs[e.input];
+    if (t.dtype() != DType::I32 && t.dtype() != DType::I64)
+      continue;
+    int64_t bad = 0;
+    for (int64_t i = 0; i < t.numElements(); ++i) {
+      int64_t id = t.dtype() == DType::I32 ? t.dataAs<int32_t>()[i]
+                                           : t.dataAs<int64_t>()[i];
+      bad += id < 0 || id >= e.vocab;
+    }
+    if (bad)
+      std::fprintf(stderr,
+                   "rescale-run: warning: input %zu of '%s' holds %lld of "
+                   "%lld id(s) outside [0, %lld) for rescale.embedding; they "
+                   "read zero rows\n",
+                   e.input, entry.c_str(), static_cast<long long>(bad),
+                   static_cast<long long>(t.numElements()),
+                   static_cast<long long>(e.vocab));
+  }
+}
+
 #ifdef RESCALE_RUN_WITH_COMPILER
+/// Entry arguments that are the ids of a rescale.embedding (directly or
+/// through reshapes), found in the IR before it is compiled: an id outside
+/// [0, V) reads a zero row, which is defined but almost always a data bug,
+/// so main() counts them in the inputs and warns. A precompiled .so carries
+/// no IR, so the check runs for .mlir programs only (docs/compile-and-run.md).
+void collectEmbeddingIdsInputs(mlir::ModuleOp module) {
+  module.walk([](mlir::rescale::EmbeddingOp op) {
+    mlir::Value ids = op.getIds();
+    while (mlir::Operation *def = ids.getDefiningOp()) {
+      if (!mlir::isa<mlir::tensor::ExpandShapeOp, mlir::tensor::CollapseShapeOp,
+                     mlir::tensor::CastOp>(def))
+        break;
+      ids = def->getOperand(0);
+    }
+    auto arg = mlir::dyn_cast<mlir::BlockArgument>(ids);
+    if (!arg)
+      return;
+    auto fn = mlir::dyn_cast<mlir::func::FuncOp>(arg.getOwner()->getParentOp());
+    if (!fn)
+      return;
+    int64_t vocab =
+        mlir::cast<mlir::RankedTensorType>(op.getTable().getType()).getDimSize(0);
+    EmbeddingIdsInput found{fn.getSymName().str(), arg.getArgNumber(), vocab};
+    for (const EmbeddingIdsInput &e : embeddingIdsInputs)
+      if (e.entry == found.entry && e.input == found.input &&
+          e.vocab == found.vocab)
+        return;
+    embeddingIdsInputs.push_back(found);
+  });
+}
+
 /// Compile `path` for `device` into `dir`; returns the module path. MLIR
 /// diagnostics (with locations) go to stderr; then one summary line.
 std::string compileProgram(const std::string &path, const Options &run,
@@ -305,6 +373,7 @@ std::string compileProgram(const std::string &path, const Options &run,
     fail(ioError.empty()
              ? "cannot compile '" + path + "' (see the diagnostics above)"
              : ioError);
+  collectEmbeddingIdsInputs(*module);
   // Probe reports: the instrumentation adds probe results to the entries.
   if (!run.collectAbsmax.empty() || !run.sinkReport.empty()) {
     mlir::PassManager pm(&context);
@@ -740,6 +809,8 @@ int main(int argc, char **argv) {
     for (size_t i = 0; i < entry.inputs.size(); ++i)
       inputs.push_back(readInput(options.inputs[i], entry.inputs[i], i));
   }
+
+  warnOutOfRangeIds(entry.name, inputs);
 
   std::optional<EntryFaultReport> faultReport(std::in_place, entry.name);
   auto outputsOr = module->run(entry.name, inputs);
