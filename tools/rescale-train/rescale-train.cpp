@@ -7,11 +7,24 @@
 //                 [--seed S] [--save-every N] [--eval-every N]
 //                 [--eval-batches N] [--val-fraction X] [--resume]
 //   rescale-train eval --checkpoint DIR --tokens T.npy --module MDIR
+//   rescale-train compile --config C.json [--device cpu|cuda] [--chip SM]
+//                 [--batch B] [--seq T] -o MDIR
 //
-// A thin main: the loop is in trainer/ (docs/trainer.md).
+// A thin main: the loop is in trainer/, the model builder in modelbuilder/
+// (docs/trainer.md). The builder is compiler code: only a compiler build
+// (RESCALE_TRAIN_HAVE_COMPILER) has `compile` and compiles a run without
+// --module in-process; the runtime-only build links no LLVM.
 //
 //===----------------------------------------------------------------------===//
+#include "rescale/trainer/Checkpoint.h"
+#include "rescale/trainer/CompiledModel.h"
+#include "rescale/trainer/Config.h"
+#include "rescale/trainer/Files.h"
 #include "rescale/trainer/Trainer.h"
+
+#ifdef RESCALE_TRAIN_HAVE_COMPILER
+#include "modelbuilder/CompileModel.h"
+#endif
 
 #include <cerrno>
 #include <cmath>
@@ -41,6 +54,9 @@ const char kUsage[] =
     "N]\n"
     "         [--eval-batches N] [--val-fraction X] [--resume]\n"
     "       rescale-train eval --checkpoint DIR --tokens T.npy --module MDIR\n"
+    "       rescale-train compile --config C.json [--device cpu|cuda] [--chip "
+    "SM]\n"
+    "         [--batch B] [--seq T] [--emit so|mlir] -o MDIR\n"
     "(docs/trainer.md)\n";
 
 int64_t parseInt(const std::string &flag, const std::string &text) {
@@ -100,6 +116,119 @@ Args split(int argc, char **argv, int first,
   return a;
 }
 
+#ifdef RESCALE_TRAIN_HAVE_COMPILER
+// Default shapes of a compiled model when neither a module nor --batch/--seq
+// say otherwise.
+constexpr int64_t kDefaultBatch = 4, kDefaultSeq = 64;
+
+/// Whether MDIR/model.json describes exactly this config, shapes and target.
+bool moduleMatches(const std::string &mdir, const trainer::ModelConfig &config,
+                   const modelbuilder::CompileModelOptions &options) {
+  runtime::Expected<trainer::ModelDescription> d =
+      trainer::readModelDescription(mdir + "/model.json");
+  return d && d->config.toJson().serialize() == config.toJson().serialize() &&
+         d->batch == options.batch && d->seq == options.seq &&
+         d->target == options.device;
+}
+
+/// A run without --module: its model is compiled into DIR/module (reused
+/// when its model.json matches, as on --resume).
+std::string compileForRun(const trainer::TrainOptions &o) {
+  std::string mdir = o.outDir + "/module";
+  if (o.configPath.empty() || o.outDir.empty())
+    return mdir; // the trainer reports the missing option
+  runtime::Expected<trainer::ModelConfig> config =
+      trainer::readModelConfig(o.configPath);
+  if (!config)
+    fail(config.status().message());
+  // A folder that already holds a run is refused by the trainer without
+  // --resume: its module is not touched.
+  if (!o.resume && trainer::runHasCheckpoint(o.outDir))
+    return mdir;
+  modelbuilder::CompileModelOptions c;
+  runtime::Expected<trainer::ModelDescription> existing =
+      trainer::readModelDescription(mdir + "/model.json");
+  c.device = o.device.value_or(existing ? existing->target : "cpu");
+  c.batch = o.batch.value_or(existing ? existing->batch : kDefaultBatch);
+  c.seq = o.seq.value_or(existing ? existing->seq : kDefaultSeq);
+  if (moduleMatches(mdir, *config, c))
+    return mdir;
+  runtime::Status s = modelbuilder::compileTrainingModel(*config, c, mdir);
+  if (!s)
+    fail(s.message());
+  std::fprintf(stderr, "rescale-train: compiled the model into '%s'\n",
+               mdir.c_str());
+  return mdir;
+}
+
+int compileMain(int argc, char **argv) {
+  std::string configPath, out;
+  modelbuilder::CompileModelOptions c;
+  // -o is the one short flag (as rescale-compile's).
+  std::vector<char *> rest = {argv[0], argv[1]};
+  for (int i = 2; i < argc; ++i) {
+    if (std::string(argv[i]) == "-o") {
+      if (i + 1 >= argc)
+        fail("-o needs a value");
+      out = argv[++i];
+    } else {
+      rest.push_back(argv[i]);
+    }
+  }
+  Args a = split(static_cast<int>(rest.size()), rest.data(), 2, {});
+  for (const auto &[flag, value] : a.pairs) {
+    if (flag == "--config")
+      configPath = value;
+    else if (flag == "--device") {
+      if (value != "cpu" && value != "cuda")
+        fail("--device must be cpu or cuda, got '" + value + "'");
+      c.device = value;
+    } else if (flag == "--chip")
+      c.chip = value;
+    else if (flag == "--batch")
+      c.batch = parseInt(flag, value);
+    else if (flag == "--seq")
+      c.seq = parseInt(flag, value);
+    else if (flag == "--emit") {
+      if (value != "so" && value != "mlir")
+        fail("--emit must be so or mlir, got '" + value + "'");
+      c.emitMLIR = value == "mlir";
+    } else if (flag == "--out" || flag == "-o")
+      out = value;
+    else
+      fail("unknown option '" + flag + "' for compile\n" + kUsage);
+  }
+  if (configPath.empty() || out.empty())
+    fail("compile needs --config C.json and -o MDIR");
+  runtime::Expected<trainer::ModelConfig> config =
+      trainer::readModelConfig(configPath);
+  if (!config)
+    fail(config.status().message());
+  runtime::Status s = modelbuilder::compileTrainingModel(*config, c, out);
+  if (!s)
+    fail(s.message());
+  if (c.emitMLIR)
+    return 0;
+  std::printf("compiled '%s' into '%s' (%zu parameters, batch %lld, seq %lld, "
+              "%s)\n",
+              configPath.c_str(), out.c_str(),
+              modelbuilder::listParameters(*config).size(),
+              static_cast<long long>(c.batch), static_cast<long long>(c.seq),
+              c.device.c_str());
+  return 0;
+}
+#else
+std::string compileForRun(const trainer::TrainOptions &) {
+  return ""; // the trainer says that it needs --module
+}
+
+int compileMain(int, char **) {
+  fail("'rescale-train compile' needs the compiler: this rescale-train was "
+       "built with RESCALE_BUILD_COMPILER=OFF (compile the model with a "
+       "compiler build and pass --module MDIR)");
+}
+#endif
+
 int trainMain(int argc, char **argv) {
   trainer::TrainOptions o;
   Args a = split(argc, argv, 1, {"--resume"});
@@ -157,9 +286,17 @@ int trainMain(int argc, char **argv) {
     else
       fail("unknown option '" + flag + "'\n" + kUsage);
   }
+  // A bad input writes nothing: a run folder that only the in-process
+  // compile created goes again when the trainer refuses the run.
+  bool freshOut = !o.outDir.empty() && !trainer::pathExists(o.outDir);
+  if (o.modulePath.empty())
+    o.modulePath = compileForRun(o);
   runtime::Status s = trainer::train(o);
-  if (!s)
+  if (!s) {
+    if (freshOut && !trainer::runHasCheckpoint(o.outDir))
+      (void)trainer::removeTree(o.outDir);
     fail(s.message());
+  }
   return 0;
 }
 
@@ -176,6 +313,14 @@ int evalMain(int argc, char **argv) {
     else
       fail("unknown option '" + flag + "' for eval\n" + kUsage);
   }
+  // A run compiled in-process keeps its model in RUN/module: found from the
+  // run folder or one of its checkpoints.
+  if (o.modulePath.empty() && !o.checkpoint.empty())
+    for (const char *rel : {"/module", "/../../module"})
+      if (trainer::pathExists(o.checkpoint + rel + "/model.json")) {
+        o.modulePath = o.checkpoint + rel;
+        break;
+      }
   runtime::Status s = trainer::evaluate(o);
   if (!s)
     fail(s.message());
@@ -188,8 +333,7 @@ int main(int argc, char **argv) {
   if (argc >= 2 && std::string(argv[1]) == "eval")
     return evalMain(argc, argv);
   if (argc >= 2 && std::string(argv[1]) == "compile")
-    fail("'rescale-train compile' (building the model from a config) is not "
-         "available yet; it needs the model builder on the compiler side");
+    return compileMain(argc, argv);
   if (argc < 2)
     fail(std::string("no arguments\n") + kUsage);
   return trainMain(argc, argv);

@@ -374,9 +374,10 @@ Status train(const TrainOptions &o) {
   if (o.modulePath.empty())
     return Status::error(
         "no --module MDIR given: building and compiling the model from "
-        "--config needs the compiler in-process, which rescale-train does not "
-        "have yet; compile the model separately and pass --module MDIR "
-        "(docs/trainer.md)");
+        "--config needs the compiler in-process, and this rescale-train was "
+        "built without it (RESCALE_BUILD_COMPILER=OFF); compile the model "
+        "with `rescale-train compile` of a compiler build and pass --module "
+        "MDIR (docs/trainer.md)");
 
   // One process per run folder: two would overwrite each other's
   // checkpoints. An existing folder is locked before its checkpoint is read
@@ -654,8 +655,9 @@ Status evaluate(const EvalOptions &o) {
     return Status::error("eval needs --checkpoint DIR and --tokens T.npy");
   if (o.modulePath.empty())
     return Status::error(
-        "no --module MDIR given: compiling the model in-process needs the "
-        "compiler, which rescale-train does not have yet (docs/trainer.md)");
+        "no --module MDIR given: eval runs a compiled model folder, such as "
+        "RUN/module of a run compiled in-process or the output of "
+        "`rescale-train compile` (docs/trainer.md)");
   Expected<std::string> dir = resolveCheckpointDir(o.checkpoint);
   if (!dir)
     return dir.status();

@@ -203,4 +203,5 @@ def main():
                                                     worst["val_loss"], worst["param"]))
 
 
-main()
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,59 @@
+//===- CompileModel.h - Config -> compiled training model folder -*- C++ -*-===//
+//
+// The compiler side of rescale-train (docs/trainer.md, "The model builder"):
+// from a model config, batch and seq, build the decoder as rescale IR
+// (ModelBuilder.h), differentiate it, fuse clipping + AdamW into train_step,
+// compile it for cpu or cuda, and write MDIR/model.json, MDIR/train.so and
+// MDIR/train.manifest.json.
+//
+// This header names no MLIR type, so that rescale-train's main can call it
+// behind a compile-time option and its runtime-only build links no LLVM.
+//
+//===----------------------------------------------------------------------===//
+#ifndef RESCALE_MODELBUILDER_COMPILEMODEL_H
+#define RESCALE_MODELBUILDER_COMPILEMODEL_H
+
+#include "rescale/runtime/Status.h"
+#include "rescale/trainer/CompiledModel.h"
+#include "rescale/trainer/Config.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace rescale::modelbuilder {
+
+struct CompileModelOptions {
+  std::string device = "cpu"; // cpu | cuda
+  std::string chip;           // cuda: "sm_90" (default); cpu: LLVM CPU name
+  int64_t batch = 4;
+  int64_t seq = 64;
+  /// Write the training module's IR (train_step and eval_loss, before
+  /// lowering) to the output path instead of compiling a folder.
+  bool emitMLIR = false;
+};
+
+/// The parameters of `config`'s model in the order of docs/trainer.md
+/// ("Parameter names"), with their PyTorch [out, in] shapes, init and
+/// weight-decay flag.
+std::vector<trainer::ParameterSpec>
+listParameters(const trainer::ModelConfig &config);
+
+/// Everything the builder cannot build yet, as one error line
+/// ("layer_types[1] = linear_attention is not implemented yet").
+runtime::Status checkBuildable(const trainer::ModelConfig &config);
+
+/// MDIR/model.json's contents.
+std::string modelJson(const trainer::ModelConfig &config,
+                      const CompileModelOptions &options);
+
+/// Build, differentiate and compile; write MDIR. On failure nothing is left
+/// in MDIR (the files are written into a temporary folder beside it and
+/// renamed), and the status is one line.
+runtime::Status compileTrainingModel(const trainer::ModelConfig &config,
+                                     const CompileModelOptions &options,
+                                     const std::string &mdir);
+
+} // namespace rescale::modelbuilder
+
+#endif // RESCALE_MODELBUILDER_COMPILEMODEL_H

@@ -1,0 +1,250 @@
+"""Float64 reference of rescale-train's decoder (every variant), written from
+the formulas of docs/trainer.md and docs/overview.md, not from the builder:
+the loss of a checkpoint's parameters on int32 [N, T+1] token windows.
+
+  model_reference.py CHECKPOINT_DIR TOKENS.npy [EVAL.json|METRICS.jsonl [REL_TOL]]
+
+Reads CHECKPOINT_DIR/config.json and CHECKPOINT_DIR/model.safetensors (the
+format parsed here by hand: an 8-byte little-endian header length, a JSON
+header, raw little-endian f32), computes the mean next-token cross-entropy of
+tokens[:, :-1] -> tokens[:, 1:] over all N*T predictions in float64, and
+prints it. With EVAL.json (rescale-train eval's line) it compares:
+|loss - ref| <= REL_TOL * max(1, |ref|) (default 1e-4; the compiled model
+computes in f32) and prints "ok: ..." or exits non-zero. With a run's
+metrics.jsonl instead, it compares step 1's loss (TOKENS.npy then holds the
+first batch, first_batch.py).
+
+Standard library only (no numpy).
+"""
+import ast
+import json
+import math
+import struct
+import sys
+
+
+def read_safetensors(path):
+    data = open(path, "rb").read()
+    n = struct.unpack("<Q", data[:8])[0]
+    header = json.loads(data[8:8 + n])
+    tensors = {}
+    for name, info in header.items():
+        if name == "__metadata__":
+            continue
+        assert info["dtype"] == "F32", (name, info["dtype"])
+        b, e = info["data_offsets"]
+        count = (e - b) // 4
+        values = list(struct.unpack("<%df" % count, data[8 + n + b: 8 + n + e]))
+        tensors[name] = (info["shape"], values)
+    return tensors
+
+
+def read_npy_i32(path):
+    data = open(path, "rb").read()
+    assert data[:6] == b"\x93NUMPY"
+    major = data[6]
+    if major == 1:
+        hlen = struct.unpack("<H", data[8:10])[0]
+        start = 10
+    else:
+        hlen = struct.unpack("<I", data[8:12])[0]
+        start = 12
+    header = ast.literal_eval(data[start:start + hlen].decode())
+    assert header["descr"] in ("<i4", "|i4"), header
+    rows, cols = header["shape"]
+    ids = struct.unpack("<%di" % (rows * cols), data[start + hlen:])
+    return [list(ids[r * cols:(r + 1) * cols]) for r in range(rows)]
+
+
+def matrix(shape_values):
+    shape, values = shape_values
+    rows, cols = shape
+    return [values[r * cols:(r + 1) * cols] for r in range(rows)]
+
+
+def sigmoid(x):
+    if x >= 0:
+        return 1.0 / (1.0 + math.exp(-x))
+    e = math.exp(x)
+    return e / (1.0 + e)
+
+
+def matvec(w, x):
+    """y = W x for W [out, in] (the PyTorch layout: linear(x) = x Wᵀ)."""
+    return [sum(wi * xi for wi, xi in zip(row, x)) for row in w]
+
+
+class Model:
+    def __init__(self, config, tensors):
+        self.c = config
+        self.t = tensors
+        self.D = config["hidden_size"]
+        self.H = config["num_attention_heads"]
+        self.KV = config["num_key_value_heads"]
+        self.hd = config["head_dim"]
+        self.eps = config["rms_norm_eps"]
+        clip = config["residual_clip"]
+        self.clip = None if clip == "none" or clip is None else float(clip)
+
+    def vec(self, name):
+        return self.t[name][1]
+
+    def mat(self, name):
+        return matrix(self.t[name])
+
+    # --- norms (docs/overview.md) ---
+    def rms(self, x, w):
+        r = 1.0 / math.sqrt(sum(v * v for v in x) / len(x) + self.eps)
+        return [wi * xi * r for wi, xi in zip(w, x)]
+
+    def norm(self, x, prefix):
+        kind = self.c["norm"]
+        if kind == "rmsnorm":
+            return self.rms(x, self.vec(prefix + ".weight"))
+        if kind == "preaffine":
+            u = [s * v for s, v in zip(self.vec(prefix + ".pre_scale"), x)]
+            return self.rms(u, self.vec(prefix + ".weight"))
+        if kind == "gatednorm":
+            y = self.rms(x, self.vec(prefix + ".weight"))
+            down = self.mat(prefix + ".gate_down.weight")  # [r, D]
+            up = self.mat(prefix + ".gate_up.weight")  # [D, r]
+            h = matvec(down, y)
+            sw = [v * sigmoid(v) for v in h]
+            z = matvec(up, sw)
+            act = self.c["gatednorm_activation"]
+            if act == "sigmoid":
+                g = [sigmoid(v) for v in z]
+            elif act == "tanh":
+                g = [math.tanh(v) for v in z]
+            elif act == "silu":
+                g = [v * sigmoid(v) for v in z]
+            else:
+                g = z
+            return [gi * yi for gi, yi in zip(g, y)]
+        assert kind == "dyt", kind
+        alpha = self.vec(prefix + ".alpha")[0]
+        w = self.vec(prefix + ".weight")
+        b = self.vec(prefix + ".bias")
+        return [wi * math.tanh(alpha * v) + bi for wi, v, bi in zip(w, x, b)]
+
+    def residual(self, x, y):
+        s = [a + b for a, b in zip(x, y)]
+        if self.clip is not None:
+            s = [min(max(v, -self.clip), self.clip) for v in s]
+        return s
+
+    # --- rotary embedding, Hugging Face Llama (rotate_half) ---
+    def rope(self, v, pos):
+        half = self.hd // 2
+        theta = self.c["rope_theta"]
+        out = [0.0] * self.hd
+        for i in range(half):
+            inv = 1.0 / (theta ** (2.0 * i / self.hd))
+            cos, sin = math.cos(pos * inv), math.sin(pos * inv)
+            out[i] = v[i] * cos - v[i + half] * sin
+            out[i + half] = v[i + half] * cos + v[i] * sin
+        return out
+
+    def attention(self, xs, layer):
+        """xs: the normalized inputs of one sequence, [T][D]."""
+        p = "model.layers.%d.self_attn" % layer
+        T, H, KV, hd = len(xs), self.H, self.KV, self.hd
+        wq, wk, wv, wo = (self.mat(p + n) for n in
+                          (".q_proj.weight", ".k_proj.weight", ".v_proj.weight",
+                           ".o_proj.weight"))
+        q = [matvec(wq, x) for x in xs]
+        k = [matvec(wk, x) for x in xs]
+        v = [matvec(wv, x) for x in xs]
+        gate_kind = self.c["attn_gate"]
+        gate = [matvec(self.mat(p + ".gate_proj.weight"), x) for x in xs] \
+            if gate_kind != "none" else None
+        softmax = self.c["softmax"]
+        sinks = self.vec(p + ".sinks") if softmax == "learned_sink" else None
+        scale = 1.0 / math.sqrt(hd)
+        outs = [[0.0] * (H * hd) for _ in range(T)]
+        for h in range(H):
+            kvh = h // (H // KV)
+            qh = [self.rope(q[t][h * hd:(h + 1) * hd], t) for t in range(T)]
+            kh = [self.rope(k[t][kvh * hd:(kvh + 1) * hd], t) for t in range(T)]
+            vh = [v[t][kvh * hd:(kvh + 1) * hd] for t in range(T)]
+            for i in range(T):
+                s = [scale * sum(a * b for a, b in zip(qh[i], kh[j]))
+                     for j in range(i + 1)]
+                m = max(s)
+                if softmax == "learned_sink":
+                    m = max(m, sinks[h])
+                if softmax == "off_by_one":
+                    m = max(m, 0.0)
+                e = [math.exp(x - m) for x in s]
+                den = sum(e)
+                if softmax == "off_by_one":
+                    den += math.exp(-m)  # the implicit logit 0
+                elif softmax == "learned_sink":
+                    den += math.exp(sinks[h] - m)
+                o = [sum(e[j] * vh[j][d] for j in range(i + 1)) / den
+                     for d in range(hd)]
+                if gate_kind == "headwise":
+                    g = sigmoid(gate[i][h])
+                    o = [x * g for x in o]
+                elif gate_kind == "elementwise":
+                    o = [x * sigmoid(gate[i][h * hd + d]) for d, x in enumerate(o)]
+                outs[i][h * hd:(h + 1) * hd] = o
+        return [matvec(wo, o) for o in outs]
+
+    def mlp(self, x, layer):
+        p = "model.layers.%d.mlp" % layer
+        g = matvec(self.mat(p + ".gate_proj.weight"), x)
+        u = matvec(self.mat(p + ".up_proj.weight"), x)
+        a = [gi * sigmoid(gi) * ui for gi, ui in zip(g, u)]
+        return matvec(self.mat(p + ".down_proj.weight"), a)
+
+    def sequence_loss(self, ids):
+        """Sum of the next-token cross-entropies of one window [T+1]."""
+        emb = self.mat("model.embed_tokens.weight")
+        xs = [list(emb[i]) for i in ids[:-1]]
+        for layer in range(self.c["num_hidden_layers"]):
+            assert self.c["layer_types"][layer] == "full_attention"
+            pre = "model.layers.%d" % layer
+            xn = [self.norm(x, pre + ".input_layernorm") for x in xs]
+            a = self.attention(xn, layer)
+            hs = [self.residual(x, y) for x, y in zip(xs, a)]
+            hn = [self.norm(h, pre + ".post_attention_layernorm") for h in hs]
+            xs = [self.residual(h, self.mlp(n, layer)) for h, n in zip(hs, hn)]
+        head = emb if self.c["tie_word_embeddings"] else self.mat("lm_head.weight")
+        total = 0.0
+        for x, target in zip(xs, ids[1:]):
+            logits = matvec(head, self.norm(x, "model.norm"))
+            m = max(logits)
+            lse = m + math.log(sum(math.exp(l - m) for l in logits))
+            total += lse - logits[target]
+        return total
+
+
+def main():
+    ckpt = sys.argv[1]
+    config = json.load(open(ckpt + "/config.json"))
+    tensors = read_safetensors(ckpt + "/model.safetensors")
+    windows = read_npy_i32(sys.argv[2])
+    model = Model(config, tensors)
+    count = sum(len(w) - 1 for w in windows)
+    ref = sum(model.sequence_loss(w) for w in windows) / count
+    if len(sys.argv) < 4:
+        print("%.10f" % ref)
+        return
+    if sys.argv[3].endswith(".jsonl"):
+        # A run's metrics.jsonl: step 1's loss, the loss of the first batch
+        # before any update.
+        step1 = json.loads(open(sys.argv[3]).readline())
+        got = {"loss": step1["loss"], "tokens": count}
+    else:
+        got = json.loads(open(sys.argv[3]).read())
+    tol = float(sys.argv[4]) if len(sys.argv) > 4 else 1e-4
+    if got["tokens"] != count or abs(got["loss"] - ref) > tol * max(1.0, abs(ref)):
+        sys.exit("compiled loss %r over %d tokens, float64 reference %r over %d "
+                 "(tolerance %g relative)" % (got["loss"], got["tokens"], ref,
+                                              count, tol))
+    print("ok: loss %r, reference %.10f, |diff| %.3g" %
+          (got["loss"], ref, abs(got["loss"] - ref)))
+
+
+main()
