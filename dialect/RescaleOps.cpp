@@ -157,7 +157,8 @@ LogicalResult verifyEpsilon(Operation *op, const APFloat &eps) {
 /// the last dimension of x, the result has x's type.
 LogicalResult verifyNormCommon(Operation *op, Value x,
                                ArrayRef<std::pair<Value, StringRef>> vectors,
-                               Value result, const APFloat &eps) {
+                               Value result, const APFloat &eps,
+                               StringRef resultName = "result") {
   if (failed(expectFloatElements(op, x, "x")) ||
       failed(expectRankAtLeast(op, x, "x", 1)))
     return failure();
@@ -168,9 +169,60 @@ LogicalResult verifyNormCommon(Operation *op, Value x,
         failed(expectParamElementType(op, v, name, xt.getElementType())))
       return failure();
   }
-  if (failed(expectSameType(op, result, "result", x, "x")))
+  if (failed(expectSameType(op, result, resultName, x, "x")))
     return failure();
   return verifyEpsilon(op, eps);
+}
+
+/// GatedNorm's low-rank gate: w_down [d, r] with r >= 1, w_up [r, d] or
+/// [r, 1], both of x's element type or f32. Shared by gated_norm and
+/// gated_norm_grad.
+LogicalResult verifyGateWeights(Operation *op, RankedTensorType xType,
+                                Value wDown, Value wUp) {
+  Type et = xType.getElementType();
+  int64_t d = xType.getShape().back();
+  if (failed(expectRank(op, wDown, "w_down", 2, "[d, r]")) ||
+      failed(expectRank(op, wUp, "w_up", 2, "[r, d] or [r, 1]")) ||
+      failed(expectParamElementType(op, wDown, "w_down", et)) ||
+      failed(expectParamElementType(op, wUp, "w_up", et)))
+    return failure();
+  ArrayRef<int64_t> down = tensorOf(wDown).getShape();
+  int64_t r = down[1];
+  // r = 0 leaves no gate (act(0) for every token), and no GPU schedule
+  // handles an empty low-rank projection: reject it here, once.
+  if (r == 0)
+    return op->emitOpError() << "'w_down' must have a gate rank r >= 1 (shape "
+                                "[d, r]), but has shape "
+                             << formatShape(down);
+  if (!dimsMatch(down[0], d))
+    return op->emitOpError() << "'w_down' must have shape "
+                             << formatShape({d, r})
+                             << " ([d, r] with d the last dimension of 'x'), "
+                                "but has shape "
+                             << formatShape(down);
+  ArrayRef<int64_t> up = tensorOf(wUp).getShape();
+  if (!dimsMatch(up[0], r) || !(dimsMatch(up[1], d) || up[1] == 1))
+    return op->emitOpError() << "'w_up' must have shape " << formatShape({r, d})
+                             << " or " << formatShape({r, 1})
+                             << " for a tensorwise gate ([r, d] with r = " << r
+                             << " from 'w_down'), but has shape "
+                             << formatShape(up);
+  return success();
+}
+
+/// The backward ops: the incoming adjoint `dy` has x's type and each
+/// operand's gradient has that operand's type.
+LogicalResult
+verifyGradients(Operation *op, ArrayRef<std::pair<Value, StringRef>> adjoints,
+                Value x,
+                ArrayRef<std::tuple<Value, StringRef, Value, StringRef>> grads) {
+  for (auto [adjoint, name] : adjoints)
+    if (failed(expectSameType(op, adjoint, name, x, "x")))
+      return failure();
+  for (auto [grad, gradName, operand, operandName] : grads)
+    if (failed(expectSameType(op, grad, gradName, operand, operandName)))
+      return failure();
+  return success();
 }
 } // namespace
 
@@ -203,34 +255,55 @@ LogicalResult GatedNormOp::verify() {
   if (failed(verifyNormCommon(*this, getX(), {{getWeight(), "weight"}},
                               getResult(), getEpsilon())))
     return failure();
-  Type et = xType().getElementType();
-  int64_t d = xType().getShape().back();
-  if (failed(expectRank(*this, getWDown(), "w_down", 2, "[d, r]")) ||
-      failed(expectRank(*this, getWUp(), "w_up", 2, "[r, d] or [r, 1]")) ||
-      failed(expectParamElementType(*this, getWDown(), "w_down", et)) ||
-      failed(expectParamElementType(*this, getWUp(), "w_up", et)))
+  return verifyGateWeights(*this, xType(), getWDown(), getWUp());
+}
+
+//===----------------------------------------------------------------------===//
+// Backward ops of the norms (RescaleBackwardOps.td)
+//===----------------------------------------------------------------------===//
+
+LogicalResult RMSNormGradOp::verify() {
+  if (failed(verifyNormCommon(*this, getX(), {{getWeight(), "weight"}},
+                              getDx(), getEpsilon(), "dx")))
     return failure();
-  int64_t r = w_downType().getDimSize(1);
-  // r = 0 leaves no gate (act(0) for every token), and no GPU schedule
-  // handles an empty low-rank projection: reject it here, once.
-  if (r == 0)
-    return emitOpError() << "'w_down' must have a gate rank r >= 1 (shape "
-                            "[d, r]), but has shape "
-                         << formatShape(w_downType().getShape());
-  if (!dimsMatch(w_downType().getDimSize(0), d))
-    return emitOpError() << "'w_down' must have shape "
-                         << formatShape({d, r})
-                         << " ([d, r] with d the last dimension of 'x'), but "
-                            "has shape "
-                         << formatShape(w_downType().getShape());
-  ArrayRef<int64_t> up = w_upType().getShape();
-  if (!dimsMatch(up[0], r) || !(dimsMatch(up[1], d) || up[1] == 1))
-    return emitOpError() << "'w_up' must have shape " << formatShape({r, d})
-                         << " or " << formatShape({r, 1})
-                         << " for a tensorwise gate ([r, d] with r = " << r
-                         << " from 'w_down'), but has shape "
-                         << formatShape(up);
-  return success();
+  return verifyGradients(*this, {{getDy(), "dy"}}, getX(),
+                         {{getDweight(), "dweight", getWeight(), "weight"}});
+}
+
+LogicalResult PreAffineRMSNormGradOp::verify() {
+  if (failed(verifyNormCommon(
+          *this, getX(),
+          {{getPreScale(), "pre_scale"}, {getWeight(), "weight"}}, getDx(),
+          getEpsilon(), "dx")))
+    return failure();
+  return verifyGradients(
+      *this, {{getDy(), "dy"}}, getX(),
+      {{getDpreScale(), "dpre_scale", getPreScale(), "pre_scale"},
+       {getDweight(), "dweight", getWeight(), "weight"}});
+}
+
+LogicalResult AddRMSNormGradOp::verify() {
+  if (failed(verifyNormCommon(*this, getX(), {{getWeight(), "weight"}},
+                              getDx(), getEpsilon(), "dx")))
+    return failure();
+  return verifyGradients(
+      *this,
+      {{getResidual(), "residual"}, {getDsum(), "dsum"}, {getDy(), "dy"}},
+      getX(),
+      {{getDresidual(), "dresidual", getX(), "x"},
+       {getDweight(), "dweight", getWeight(), "weight"}});
+}
+
+LogicalResult GatedNormGradOp::verify() {
+  if (failed(verifyNormCommon(*this, getX(), {{getWeight(), "weight"}},
+                              getDx(), getEpsilon(), "dx")) ||
+      failed(verifyGateWeights(*this, tensorOf(getX()), getWDown(),
+                               getWUp())))
+    return failure();
+  return verifyGradients(*this, {{getDout(), "dout"}}, getX(),
+                         {{getDweight(), "dweight", getWeight(), "weight"},
+                          {getDwDown(), "dw_down", getWDown(), "w_down"},
+                          {getDwUp(), "dw_up", getWUp(), "w_up"}});
 }
 
 //===----------------------------------------------------------------------===//

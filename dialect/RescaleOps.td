@@ -436,4 +436,8 @@ def Rescale_AttentionFirstTokenShareOp
 // their own.
 include "dialect/RescaleTrainingOps.td"
 
+// The fused backward ops of the norms (rms_norm_grad, preaffine_rms_norm_grad,
+// add_rms_norm_grad, gated_norm_grad), which their gradient rules emit.
+include "dialect/RescaleBackwardOps.td"
+
 #endif // RESCALE_OPS_TD

@@ -33,6 +33,7 @@ using namespace mlir::rescale;
 void mlir::rescale::populateRescaleToLinalgPatterns(
     RewritePatternSet &patterns) {
   populateNormsToLinalgPatterns(patterns);
+  populateNormsGradToLinalgPatterns(patterns);
   populateAttentionToLinalgPatterns(patterns);
   populateLinearToLinalgPatterns(patterns);
   populateQuantToLinalgPatterns(patterns);

@@ -19,6 +19,7 @@ void populateAttentionToLinalgPatterns(RewritePatternSet &patterns);
 void populateLinearToLinalgPatterns(RewritePatternSet &patterns);
 void populateQuantToLinalgPatterns(RewritePatternSet &patterns);
 void populateTrainingToLinalgPatterns(RewritePatternSet &patterns);
+void populateNormsGradToLinalgPatterns(RewritePatternSet &patterns);
 
 /// All of the above.
 void populateRescaleToLinalgPatterns(RewritePatternSet &patterns);

@@ -57,12 +57,16 @@ func.func @loss(%x: tensor<3xf32>, %unused: tensor<2xf32>) -> tensor<f32> {
 // -----
 
 // A rescale op: its rule (dialect/Autodiff/RescaleOpsGrad.cpp) emits the
-// backward as linalg; the pass keeps the forward's result for it.
-// CHECK-LABEL: func.func @loss_grad(%{{.*}}: tensor<3x5xf32>, %{{.*}}: tensor<5xf32>) -> (tensor<f32>, tensor<3x5xf32>, tensor<5xf32>)
-// CHECK:         rescale.rms_norm
-// CHECK-NOT:     rescale.rms_norm
-// CHECK:         math.rsqrt
-// CHECK:         return
+// fused backward op, rescale.rms_norm_grad, reading the forward's operands
+// and the adjoint of its result; no linalg of its own.
+// CHECK-LABEL: func.func @loss_grad(
+// CHECK-SAME:    %[[X:.*]]: tensor<3x5xf32>, %[[W:.*]]: tensor<5xf32>) -> (tensor<f32>, tensor<3x5xf32>, tensor<5xf32>)
+// CHECK:         rescale.rms_norm %[[X]], %[[W]]
+// CHECK:         %[[DY:.*]] = linalg.generic
+// CHECK-NOT:     math.rsqrt
+// CHECK:         %[[DX:.*]], %[[DW:.*]] = rescale.rms_norm_grad %[[X]], %[[W]], %[[DY]] {epsilon = 9.99999974E-6 : f32} : (tensor<3x5xf32>, tensor<5xf32>, tensor<3x5xf32>) -> (tensor<3x5xf32>, tensor<5xf32>)
+// CHECK-NOT:     math.rsqrt
+// CHECK:         return %{{.*}}, %[[DX]], %[[DW]]
 func.func @loss(%x: tensor<3x5xf32>, %w: tensor<5xf32>) -> tensor<f32> {
   %y = rescale.rms_norm %x, %w {epsilon = 1.0e-05 : f32}
       : (tensor<3x5xf32>, tensor<5xf32>) -> tensor<3x5xf32>
@@ -71,6 +75,75 @@ func.func @loss(%x: tensor<3x5xf32>, %w: tensor<5xf32>) -> tensor<f32> {
     (%a: f32, %acc: f32) {
       %s = arith.addf %a, %acc : f32
       linalg.yield %s : f32
+    }
+  return %l : tensor<f32>
+}
+
+// -----
+
+// preaffine_rms_norm -> preaffine_rms_norm_grad. The weight is no_grad: the
+// op still computes dweight, which nothing reads.
+// CHECK-LABEL: func.func @loss_grad(
+// CHECK-SAME:    %[[X:.*]]: tensor<3x4xf32>, %[[S:.*]]: tensor<4xf32>, %[[W:.*]]: tensor<4xf32> {rescale.no_grad}) -> (tensor<f32>, tensor<3x4xf32>, tensor<4xf32>)
+// CHECK:         %[[DX:.*]], %[[DS:.*]], %{{.*}} = rescale.preaffine_rms_norm_grad %[[X]], %[[S]], %[[W]], %{{.*}} :
+// CHECK-SAME:      -> (tensor<3x4xf32>, tensor<4xf32>, tensor<4xf32>)
+// CHECK:         return %{{.*}}, %[[DX]], %[[DS]]
+func.func @loss(%x: tensor<3x4xf32>, %s: tensor<4xf32>, %w: tensor<4xf32> {rescale.no_grad}) -> tensor<f32> {
+  %y = rescale.preaffine_rms_norm %x, %s, %w
+      : (tensor<3x4xf32>, tensor<4xf32>, tensor<4xf32>) -> tensor<3x4xf32>
+  %z = arith.constant dense<0.0> : tensor<f32>
+  %l = linalg.reduce ins(%y : tensor<3x4xf32>) outs(%z : tensor<f32>) dimensions = [0, 1]
+    (%a: f32, %acc: f32) {
+      %t = arith.addf %a, %acc : f32
+      linalg.yield %t : f32
+    }
+  return %l : tensor<f32>
+}
+
+// -----
+
+// add_rms_norm -> add_rms_norm_grad, with the adjoints of both results: the
+// loss reads sum and y, so both come in (dsum, then dy).
+// CHECK-LABEL: func.func @loss_grad(
+// CHECK-SAME:    %[[X:.*]]: tensor<2x4xf32>, %[[R:.*]]: tensor<2x4xf32>, %[[W:.*]]: tensor<4xf32>)
+// CHECK:         %[[SUM:.*]], %[[Y:.*]] = rescale.add_rms_norm %[[X]], %[[R]], %[[W]]
+// CHECK:         %[[DX:.*]], %[[DR:.*]], %[[DW:.*]] = rescale.add_rms_norm_grad %[[X]], %[[R]], %[[W]], %{{.*}}, %{{.*}} :
+// CHECK-SAME:      (tensor<2x4xf32>, tensor<2x4xf32>, tensor<4xf32>, tensor<2x4xf32>, tensor<2x4xf32>) -> (tensor<2x4xf32>, tensor<2x4xf32>, tensor<4xf32>)
+// CHECK:         return %{{.*}}, %[[DX]], %[[DR]], %[[DW]]
+func.func @loss(%x: tensor<2x4xf32>, %r: tensor<2x4xf32>, %w: tensor<4xf32>) -> tensor<f32> {
+  %sum, %y = rescale.add_rms_norm %x, %r, %w
+      : (tensor<2x4xf32>, tensor<2x4xf32>, tensor<4xf32>) -> (tensor<2x4xf32>, tensor<2x4xf32>)
+  %p = arith.mulf %sum, %y : tensor<2x4xf32>
+  %z = arith.constant dense<0.0> : tensor<f32>
+  %l = linalg.reduce ins(%p : tensor<2x4xf32>) outs(%z : tensor<f32>) dimensions = [0, 1]
+    (%a: f32, %acc: f32) {
+      %t = arith.addf %a, %acc : f32
+      linalg.yield %t : f32
+    }
+  return %l : tensor<f32>
+}
+
+// -----
+
+// gated_norm -> gated_norm_grad, keeping the gate activation; the old
+// decomposition (an rms_norm recomputed in the backward, then swish and the
+// gate through the linalg rules) is gone.
+// CHECK-LABEL: func.func @loss_grad(
+// CHECK-SAME:    %[[X:.*]]: tensor<2x8xf32>, %[[W:.*]]: tensor<8xf32>, %[[WD:.*]]: tensor<8x2xf32>, %[[WU:.*]]: tensor<2x8xf32>)
+// CHECK:         rescale.gated_norm
+// CHECK-NOT:     rescale.rms_norm
+// CHECK:         %[[DX:.*]], %[[DW:.*]], %[[DWD:.*]], %[[DWU:.*]] = rescale.gated_norm_grad %[[X]], %[[W]], %[[WD]], %[[WU]], %{{.*}} {gate_activation = #rescale.gate_activation<tanh>} :
+// CHECK-SAME:      -> (tensor<2x8xf32>, tensor<8xf32>, tensor<8x2xf32>, tensor<2x8xf32>)
+// CHECK-NOT:     rescale.rms_norm
+// CHECK:         return %{{.*}}, %[[DX]], %[[DW]], %[[DWD]], %[[DWU]]
+func.func @loss(%x: tensor<2x8xf32>, %w: tensor<8xf32>, %wd: tensor<8x2xf32>, %wu: tensor<2x8xf32>) -> tensor<f32> {
+  %y = rescale.gated_norm %x, %w, %wd, %wu {gate_activation = #rescale.gate_activation<tanh>}
+      : (tensor<2x8xf32>, tensor<8xf32>, tensor<8x2xf32>, tensor<2x8xf32>) -> tensor<2x8xf32>
+  %z = arith.constant dense<0.0> : tensor<f32>
+  %l = linalg.reduce ins(%y : tensor<2x8xf32>) outs(%z : tensor<f32>) dimensions = [0, 1]
+    (%a: f32, %acc: f32) {
+      %t = arith.addf %a, %acc : f32
+      linalg.yield %t : f32
     }
   return %l : tensor<f32>
 }
