@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "dialect/RescaleOps.h"
+#include "dialect/VerifierHelpers.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinTypes.h"
@@ -18,59 +19,13 @@
 
 using namespace mlir;
 using namespace mlir::rescale;
+using namespace mlir::rescale::verifier;
 
 //===----------------------------------------------------------------------===//
 // Helpers
 //===----------------------------------------------------------------------===//
 
 namespace {
-/// "[2, ?, 64]".
-std::string formatShape(ArrayRef<int64_t> shape) {
-  std::string s;
-  llvm::raw_string_ostream os(s);
-  os << "[";
-  llvm::interleaveComma(shape, os, [&](int64_t d) {
-    if (ShapedType::isDynamic(d))
-      os << "?";
-    else
-      os << d;
-  });
-  os << "]";
-  return s;
-}
-
-RankedTensorType tensorOf(Value v) {
-  return llvm::cast<RankedTensorType>(v.getType());
-}
-
-/// Dimensions agree unless one of them is dynamic.
-bool dimsMatch(int64_t a, int64_t b) {
-  return ShapedType::isDynamic(a) || ShapedType::isDynamic(b) || a == b;
-}
-
-bool shapesMatch(ArrayRef<int64_t> a, ArrayRef<int64_t> b) {
-  if (a.size() != b.size())
-    return false;
-  for (auto [x, y] : llvm::zip(a, b))
-    if (!dimsMatch(x, y))
-      return false;
-  return true;
-}
-
-/// Checks that `value` (named `name`) has exactly `expected` as shape.
-LogicalResult expectShape(Operation *op, Value value, StringRef name,
-                          ArrayRef<int64_t> expected, StringRef why = {}) {
-  ArrayRef<int64_t> actual = tensorOf(value).getShape();
-  if (shapesMatch(actual, expected))
-    return success();
-  auto diag = op->emitOpError() << "'" << name << "' must have shape "
-                                << formatShape(expected);
-  if (!why.empty())
-    diag << " (" << why << ")";
-  diag << ", but has shape " << formatShape(actual);
-  return diag;
-}
-
 /// The dialect computes in f32, f16 and bf16 only.
 bool isComputeType(Type t) { return t.isF32() || t.isF16() || t.isBF16(); }
 
@@ -132,17 +87,6 @@ LogicalResult expectRankAtLeast(Operation *op, Value v, StringRef name,
                            << ", but has rank " << actual;
 }
 
-LogicalResult expectRank(Operation *op, Value v, StringRef name,
-                         int64_t rank, StringRef layout = {}) {
-  int64_t actual = tensorOf(v).getRank();
-  if (actual == rank)
-    return success();
-  auto diag = op->emitOpError() << "'" << name << "' must have rank " << rank;
-  if (!layout.empty())
-    diag << " (" << layout << ")";
-  diag << ", but has rank " << actual;
-  return diag;
-}
 
 LogicalResult verifyEpsilon(Operation *op, const APFloat &eps) {
   double e = eps.convertToDouble();

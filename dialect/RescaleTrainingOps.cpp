@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "dialect/RescaleOps.h"
+#include "dialect/VerifierHelpers.h"
 
 #include "mlir/IR/BuiltinTypes.h"
 #include "llvm/ADT/STLExtras.h"
@@ -16,46 +17,9 @@
 
 using namespace mlir;
 using namespace mlir::rescale;
+using namespace mlir::rescale::verifier;
 
 namespace {
-RankedTensorType tensorOf(Value v) {
-  return llvm::cast<RankedTensorType>(v.getType());
-}
-
-/// "[2, ?, 64]".
-std::string shapeStr(ArrayRef<int64_t> shape) {
-  std::string s;
-  llvm::raw_string_ostream os(s);
-  os << "[";
-  llvm::interleaveComma(shape, os, [&](int64_t d) {
-    if (ShapedType::isDynamic(d))
-      os << "?";
-    else
-      os << d;
-  });
-  os << "]";
-  return s;
-}
-
-bool sameShape(ArrayRef<int64_t> a, ArrayRef<int64_t> b) {
-  if (a.size() != b.size())
-    return false;
-  for (auto [x, y] : llvm::zip(a, b))
-    if (!ShapedType::isDynamic(x) && !ShapedType::isDynamic(y) && x != y)
-      return false;
-  return true;
-}
-
-LogicalResult expectShape(Operation *op, Value v, StringRef name,
-                          ArrayRef<int64_t> expected, StringRef why) {
-  ArrayRef<int64_t> actual = tensorOf(v).getShape();
-  if (sameShape(actual, expected))
-    return success();
-  return op->emitOpError() << "'" << name << "' must have shape "
-                           << shapeStr(expected) << " (" << why
-                           << "), but has shape " << shapeStr(actual);
-}
-
 LogicalResult expectFloat(Operation *op, Value v, StringRef name) {
   Type et = tensorOf(v).getElementType();
   if (et.isF32() || et.isF16() || et.isBF16())
@@ -76,14 +40,6 @@ LogicalResult expectIndices(Operation *op, Value v, StringRef name) {
                            << et;
 }
 
-LogicalResult expectRank(Operation *op, Value v, StringRef name, int64_t rank,
-                         StringRef layout) {
-  int64_t actual = tensorOf(v).getRank();
-  if (actual == rank)
-    return success();
-  return op->emitOpError() << "'" << name << "' must have rank " << rank
-                           << " (" << layout << "), but has rank " << actual;
-}
 
 LogicalResult expectElementType(Operation *op, Value v, StringRef name,
                                 Type expected, StringRef like) {
