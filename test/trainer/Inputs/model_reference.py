@@ -16,11 +16,15 @@ first batch, first_batch.py).
 
 Standard library only (no numpy).
 """
-import ast
 import json
 import math
+import os
 import struct
 import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                os.pardir, os.pardir, "Inputs"))
+from npy import read_npy  # noqa: E402
 
 
 def read_safetensors(path):
@@ -40,19 +44,10 @@ def read_safetensors(path):
 
 
 def read_npy_i32(path):
-    data = open(path, "rb").read()
-    assert data[:6] == b"\x93NUMPY"
-    major = data[6]
-    if major == 1:
-        hlen = struct.unpack("<H", data[8:10])[0]
-        start = 10
-    else:
-        hlen = struct.unpack("<I", data[8:12])[0]
-        start = 12
-    header = ast.literal_eval(data[start:start + hlen].decode())
-    assert header["descr"] in ("<i4", "|i4"), header
-    rows, cols = header["shape"]
-    ids = struct.unpack("<%di" % (rows * cols), data[start + hlen:])
+    descr, shape, ids = read_npy(path)
+    if descr not in ("<i4", "|i4") or len(shape) != 2:
+        sys.exit(f"error: {path}: expected an int32 [N, T+1] .npy, got {descr} {shape}")
+    rows, cols = shape
     return [list(ids[r * cols:(r + 1) * cols]) for r in range(rows)]
 
 
