@@ -123,6 +123,9 @@ Status compileTrainingModel(const trainer::ModelConfig &config,
   if (options.device != "cpu" && options.device != "cuda")
     return Status::error("--device must be cpu or cuda, got '" +
                          options.device + "'");
+  if (options.optLevel > 3)
+    return Status::error("-O must be 0, 1, 2 or 3, got " +
+                         std::to_string(options.optLevel));
   if (options.batch <= 0 || options.seq <= 0)
     return Status::error("--batch and --seq must be positive");
   if (options.seq > config.maxPositionEmbeddings)
@@ -182,6 +185,7 @@ Status compileTrainingModel(const trainer::ModelConfig &config,
   mlir::rescale::CompileOptions compile;
   compile.target = options.device == "cuda" ? "nvptx" : "cpu";
   compile.chip = options.chip;
+  compile.optLevel = options.optLevel;
   std::string so = tmp + "/train.so";
   if (mlir::failed(mlir::rescale::compileModule(*module, compile, so)))
     return cleanup(failedWith("compiling the model failed"));

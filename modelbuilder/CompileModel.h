@@ -28,6 +28,11 @@ struct CompileModelOptions {
   std::string chip;           // cuda: "sm_90" (default); cpu: LLVM CPU name
   int64_t batch = 4;
   int64_t seq = 64;
+  /// LLVM's optimization level for the host code (0-3). Tests that check
+  /// numbers, not speed, compile at 0: a train step is one large function and
+  /// O3 spends about 30 s on it, O0 about 2 s, with the same arithmetic (no
+  /// fast-math flags, so LLVM may not reassociate or contract).
+  unsigned optLevel = 3;
   /// Write the training module's IR (train_step and eval_loss, before
   /// lowering) to the output path instead of compiling a folder.
   bool emitMLIR = false;

@@ -10,29 +10,29 @@
 // torch.optim.AdamW's formula) and bf16 with a run-time learning rate.
 //
 // RUN: rm -rf %t && mkdir -p %t
-// RUN: rescale-run %S/Inputs/training.mlir --entry embedding_i32 --random-inputs --seed 1 --output-dir %t/embedding_i32
+// RUN: rescale-run -O 0 %S/Inputs/training.mlir --entry embedding_i32 --random-inputs --seed 1 --output-dir %t/embedding_i32
 // RUN: %python %S/Inputs/check_training.py embedding_i32 %t/embedding_i32 | FileCheck %s --check-prefix=NUM
-// RUN: rescale-run %S/Inputs/training.mlir --entry embedding_i64_bf16 --random-inputs --seed 2 --output-dir %t/embedding_i64_bf16
+// RUN: rescale-run -O 0 %S/Inputs/training.mlir --entry embedding_i64_bf16 --random-inputs --seed 2 --output-dir %t/embedding_i64_bf16
 // RUN: %python %S/Inputs/check_training.py embedding_i64_bf16 %t/embedding_i64_bf16 | FileCheck %s --check-prefix=NUM
-// RUN: rescale-run %S/Inputs/training.mlir --entry embedding_grad --random-inputs --seed 3 --output-dir %t/embedding_grad
+// RUN: rescale-run -O 0 %S/Inputs/training.mlir --entry embedding_grad --random-inputs --seed 3 --output-dir %t/embedding_grad
 // RUN: %python %S/Inputs/check_training.py embedding_grad %t/embedding_grad | FileCheck %s --check-prefix=NUM
-// RUN: rescale-run %S/Inputs/training.mlir --entry cross_entropy --random-inputs --seed 4 --output-dir %t/cross_entropy
+// RUN: rescale-run -O 0 %S/Inputs/training.mlir --entry cross_entropy --random-inputs --seed 4 --output-dir %t/cross_entropy
 // RUN: %python %S/Inputs/check_training.py cross_entropy %t/cross_entropy | FileCheck %s --check-prefix=NUM
-// RUN: rescale-run %S/Inputs/training.mlir --entry cross_entropy_i64_bf16 --random-inputs --seed 5 --output-dir %t/cross_entropy_i64_bf16
+// RUN: rescale-run -O 0 %S/Inputs/training.mlir --entry cross_entropy_i64_bf16 --random-inputs --seed 5 --output-dir %t/cross_entropy_i64_bf16
 // RUN: %python %S/Inputs/check_training.py cross_entropy_i64_bf16 %t/cross_entropy_i64_bf16 | FileCheck %s --check-prefix=NUM
-// RUN: rescale-run %S/Inputs/training.mlir --entry cross_entropy_all_ignored --random-inputs --seed 6 --output-dir %t/cross_entropy_all_ignored
+// RUN: rescale-run -O 0 %S/Inputs/training.mlir --entry cross_entropy_all_ignored --random-inputs --seed 6 --output-dir %t/cross_entropy_all_ignored
 // RUN: %python %S/Inputs/check_training.py cross_entropy_all_ignored %t/cross_entropy_all_ignored | FileCheck %s --check-prefix=NUM
-// RUN: rescale-run %S/Inputs/training.mlir --entry cross_entropy_grad --random-inputs --seed 7 --output-dir %t/cross_entropy_grad
+// RUN: rescale-run -O 0 %S/Inputs/training.mlir --entry cross_entropy_grad --random-inputs --seed 7 --output-dir %t/cross_entropy_grad
 // RUN: %python %S/Inputs/check_training.py cross_entropy_grad %t/cross_entropy_grad | FileCheck %s --check-prefix=NUM
-// RUN: rescale-run %S/Inputs/training.mlir --entry rope_offset --random-inputs --seed 8 --output-dir %t/rope_offset
+// RUN: rescale-run -O 0 %S/Inputs/training.mlir --entry rope_offset --random-inputs --seed 8 --output-dir %t/rope_offset
 // RUN: %python %S/Inputs/check_training.py rope_offset %t/rope_offset | FileCheck %s --check-prefix=NUM
-// RUN: rescale-run %S/Inputs/training.mlir --entry rope_positions_f16 --random-inputs --seed 9 --output-dir %t/rope_positions_f16
+// RUN: rescale-run -O 0 %S/Inputs/training.mlir --entry rope_positions_f16 --random-inputs --seed 9 --output-dir %t/rope_positions_f16
 // RUN: %python %S/Inputs/check_training.py rope_positions_f16 %t/rope_positions_f16 | FileCheck %s --check-prefix=NUM
-// RUN: rescale-run %S/Inputs/training.mlir --entry rope_positions_inverse --random-inputs --seed 10 --output-dir %t/rope_positions_inverse
+// RUN: rescale-run -O 0 %S/Inputs/training.mlir --entry rope_positions_inverse --random-inputs --seed 10 --output-dir %t/rope_positions_inverse
 // RUN: %python %S/Inputs/check_training.py rope_positions_inverse %t/rope_positions_inverse | FileCheck %s --check-prefix=NUM
-// RUN: rescale-run %S/Inputs/training.mlir --entry adamw --random-inputs --seed 11 --output-dir %t/adamw
+// RUN: rescale-run -O 0 %S/Inputs/training.mlir --entry adamw --random-inputs --seed 11 --output-dir %t/adamw
 // RUN: %python %S/Inputs/check_training.py adamw %t/adamw | FileCheck %s --check-prefix=NUM
-// RUN: rescale-run %S/Inputs/training.mlir --entry adamw_bf16 --random-inputs --seed 12 --output-dir %t/adamw_bf16
+// RUN: rescale-run -O 0 %S/Inputs/training.mlir --entry adamw_bf16 --random-inputs --seed 12 --output-dir %t/adamw_bf16
 // RUN: %python %S/Inputs/check_training.py adamw_bf16 %t/adamw_bf16 | FileCheck %s --check-prefix=NUM
 // NUM: PASS
 //

@@ -76,12 +76,16 @@ struct Options {
   std::string collectAbsmax;
   bool accumulateAbsmax = false;
   std::string sinkReport;
+  /// LLVM's optimization level for a FILE.mlir compiled on the fly; unset
+  /// means rescale-compile's default (3).
+  std::optional<unsigned> optLevel;
 };
 
 constexpr const char *kUsage =
     "usage: rescale-run FILE.mlir|MODULE.so --entry NAME [--input a.npy ...]\n"
     "                   --output-dir DIR [--random-inputs [--seed N]]\n"
     "                   [--time N] [--device cpu|cuda] [--print-summary]\n"
+    "                   [-O 0-3]\n"
     "\n"
     "Runs entry NAME of a rescale program (compiled on the fly) or of a\n"
     "module built by rescale-compile, and writes DIR/out0.npy, out1.npy, ...\n"
@@ -91,6 +95,8 @@ constexpr const char *kUsage =
     "  --time N           run N more times; print the median and min time\n"
     "  --device D         cpu (default) or cuda\n"
     "  --print-summary    print each output's type and checksums\n"
+    "  -O N               LLVM optimization level for a FILE.mlir (default 3;\n"
+    "                     0 compiles a large program ten times faster)\n"
     "  --collect-absmax F instrument every rescale.linear input and write its\n"
     "                     per-channel max|x| as the SmoothQuant calibration\n"
     "                     file F (for --rescale-insert-quantization)\n"
@@ -120,6 +126,11 @@ bool parseInt(const std::string &text, int64_t &value) {
     return false;
   value = v;
   return true;
+}
+
+bool endsWith(const std::string &s, const std::string &suffix) {
+  return s.size() >= suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 Options parseOptions(int argc, char **argv) {
@@ -186,6 +197,17 @@ Options parseOptions(int argc, char **argv) {
       options.accumulateAbsmax = true;
     } else if (arg == "--sink-report") {
       options.sinkReport = takeValue();
+    } else if (arg.rfind("-O", 0) == 0) {
+      // "-O 0" or "-O0", as rescale-compile and rescale-train compile.
+      std::string level = arg.substr(2);
+      if (level.empty()) {
+        if (i + 1 >= argc)
+          usageError("-O needs a value (0, 1, 2 or 3)");
+        level = argv[++i];
+      }
+      if (level.size() != 1 || level[0] < '0' || level[0] > '3')
+        usageError("-O must be 0, 1, 2 or 3, got '" + level + "'");
+      options.optLevel = static_cast<unsigned>(level[0] - '0');
     } else if (arg.size() > 1 && arg[0] == '-') {
       usageError("unknown option '" + arg + "'");
     } else {
@@ -207,12 +229,10 @@ Options parseOptions(int argc, char **argv) {
     usageError("--random-inputs and --input are exclusive");
   if (options.accumulateAbsmax && options.collectAbsmax.empty())
     usageError("--accumulate needs --collect-absmax F");
+  if (options.optLevel && endsWith(options.program, ".so"))
+    usageError("-O applies to a FILE.mlir compiled on the fly, not to a "
+               "compiled module");
   return options;
-}
-
-bool endsWith(const std::string &s, const std::string &suffix) {
-  return s.size() >= suffix.size() &&
-         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 /// Empty if `path` is a readable regular file, else why not.
@@ -363,6 +383,8 @@ std::string compileProgram(const std::string &path, const Options &run,
 
   mlir::rescale::CompileOptions options;
   options.target = device == "cuda" ? "nvptx" : "cpu";
+  if (run.optLevel)
+    options.optLevel = *run.optLevel;
   std::string modulePath = dir.file("module.so");
   dir.file("module.manifest.json");
 

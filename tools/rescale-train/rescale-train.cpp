@@ -8,6 +8,7 @@
 //                 [--eval-batches N] [--val-fraction X] [--resume]
 //   rescale-train eval --checkpoint DIR --tokens T.npy --module MDIR
 //   rescale-train compile --config C.json [--device cpu|cuda] [--chip SM]
+//     [-O 0-3]
 //                 [--batch B] [--seq T] -o MDIR
 //
 // A thin main: the loop is in trainer/, the model builder in modelbuilder/
@@ -56,7 +57,7 @@ const char kUsage[] =
     "       rescale-train eval --checkpoint DIR --tokens T.npy --module MDIR\n"
     "       rescale-train compile --config C.json [--device cpu|cuda] [--chip "
     "SM]\n"
-    "         [--batch B] [--seq T] [--emit so|mlir] -o MDIR\n"
+    "         [--batch B] [--seq T] [--emit so|mlir] [-O 0-3] -o MDIR\n"
     "(docs/trainer.md)\n";
 
 int64_t parseInt(const std::string &flag, const std::string &text) {
@@ -164,13 +165,25 @@ std::string compileForRun(const trainer::TrainOptions &o) {
 int compileMain(int argc, char **argv) {
   std::string configPath, out;
   modelbuilder::CompileModelOptions c;
-  // -o is the one short flag (as rescale-compile's).
+  // -o and -O are the short flags (as rescale-compile's); -O takes "-O 2"
+  // or "-O2".
   std::vector<char *> rest = {argv[0], argv[1]};
   for (int i = 2; i < argc; ++i) {
-    if (std::string(argv[i]) == "-o") {
+    std::string arg = argv[i];
+    if (arg == "-o") {
       if (i + 1 >= argc)
         fail("-o needs a value");
       out = argv[++i];
+    } else if (arg.rfind("-O", 0) == 0) {
+      std::string level = arg.substr(2);
+      if (level.empty()) {
+        if (i + 1 >= argc)
+          fail("-O needs a value (0, 1, 2 or 3)");
+        level = argv[++i];
+      }
+      if (level.size() != 1 || level[0] < '0' || level[0] > '3')
+        fail("-O must be 0, 1, 2 or 3, got '" + level + "'");
+      c.optLevel = static_cast<unsigned>(level[0] - '0');
     } else {
       rest.push_back(argv[i]);
     }
