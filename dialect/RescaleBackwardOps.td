@@ -158,4 +158,119 @@ def Rescale_GatedNormGradOp : Rescale_Op<"gated_norm_grad", [Pure]> {
   let hasVerifier = 1;
 }
 
+//===----------------------------------------------------------------------===//
+// Attention: the saved statistic and the fused backward
+//===----------------------------------------------------------------------===//
+
+def Rescale_AttentionLSEOp : Rescale_Op<"attention_lse", [Pure]> {
+  let summary = "the log-sum-exp of rescale.attention's softmax rows, saved for the backward";
+  let description = [{
+    The softmax statistic that `rescale.attention_grad` recomputes the
+    probabilities from, FlashAttention-2's `L` (arXiv 2307.08691, Alg. 1-2):
+    for `q [B,Hq,S,D]`, `k [B,Hkv,T,D]` and, under `softmax = learned_sink`,
+    `sinks [Hq]`, with the scores, mask, scale and GQA of `rescale.attention`:
+
+    ```
+    lse[b,h,i] = log(Σ_{j kept} exp(s[i,j]) + extra)
+    extra = 0 (standard), 1 (off_by_one), exp(sinks[h]) (learned_sink)
+    ```
+
+    computed stably (`m + log(Σ exp(s − m) + extra·exp(−m))`, m the row
+    max including the extra term's logit) in f32. A row with an empty
+    denominator (standard softmax, causal, no key kept) has `lse = −inf`,
+    which the backward reads as "all probabilities are 0", as the forward
+    defines them.
+
+    The forward `rescale.attention` does not return this statistic: the
+    gradient rule of `rescale.attention` puts this op right after the forward
+    op, where a forward kernel that also writes `lse` would, so that the
+    backward keeps `[B,Hq,S]` floats instead of the `S×T` probabilities. It
+    costs one more `q·kᵀ` pass than FlashAttention's forward.
+
+    Example:
+    ```mlir
+    %lse = rescale.attention_lse %q, %k {causal = true}
+        : (tensor<1x8x16x64xbf16>, tensor<1x2x16x64xbf16>) -> tensor<1x8x16xf32>
+    ```
+  }];
+  let arguments = (ins Rescale_FloatTensor:$q, Rescale_FloatTensor:$k,
+                       Optional<Rescale_FloatTensor>:$sinks,
+                       OptionalAttr<Rescale_FlagAttr>:$causal,
+                       OptionalAttr<Rescale_AnyFloatAttr>:$scale,
+                       DefaultValuedAttr<Rescale_SoftmaxKindAttr,
+                                         "::mlir::rescale::SoftmaxKind::standard">:$softmax);
+  let results = (outs Rescale_FloatTensor:$lse);
+  let assemblyFormat = "$q `,` $k (`,` $sinks^)? attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    bool isCausal();
+    double getScaleValue();
+  }];
+}
+
+def Rescale_AttentionGradOp : Rescale_Op<"attention_grad", [Pure]> {
+  let summary = "gradient of rescale.attention w.r.t. q, k, v, the gate and the sinks";
+  let description = [{
+    The backward of `rescale.attention` in the form of FlashAttention-2's
+    (arXiv 2307.08691, Alg. 2): the probabilities are recomputed from `q`,
+    `k` and the saved row statistic `lse` (`rescale.attention_lse`), never
+    stored. Operands: the forward's `q`, `k` and `v`, the saved `lse
+    [B,Hq,S]` (f32), `dout`, the adjoint of the forward's result
+    (`[B,Hq,S,Dv]`, q's element type), then the forward's gate and sinks as
+    its attributes call for them. Attributes: the forward's (`causal`, `scale`, `gate_kind`,
+    `softmax`). Results: `dq`, `dk`, `dv`, then `dgate` and `dsinks` where
+    the forward has those operands, each of its operand's type.
+
+    With `s = scale·q·kᵀ` (masked keys excluded), `p = exp(s − lse)`,
+    `o = p·v` and the gate `σ = σ(gate)` (1 without a gate):
+
+    ```
+    do    = dout ⊙ σ
+    dgate = dout ⊙ o ⊙ σ(1 − σ)        (summed over Dv for a headwise gate)
+    dv    = pᵀ · do                    (summed over the query heads of a group)
+    dp    = do · vᵀ;  δ = Σ_j p ⊙ dp;  ds = p ⊙ (dp − δ)
+    dq    = scale · ds · k;  dk = scale · dsᵀ · q
+    dsinks[h] = −Σ_{b,i} exp(sinks[h] − lse) · δ
+    ```
+
+    The softmax Jacobian has this form under every `softmax` kind: the
+    extra term of the denominator does not depend on `s`. Everything is
+    computed in f32 and each result rounded once to its operand's type.
+
+    Example:
+    ```mlir
+    %dq, %dk, %dv, %dg = rescale.attention_grad %q, %k, %v, %lse, %dout, %g
+        {causal = true, gate_kind = #rescale.gate_kind<headwise>}
+        : (tensor<1x8x16x64xf32>, tensor<1x2x16x64xf32>, tensor<1x2x16x64xf32>,
+           tensor<1x8x16xf32>, tensor<1x8x16x64xf32>, tensor<1x8x16xf32>)
+        -> (tensor<1x8x16x64xf32>, tensor<1x2x16x64xf32>, tensor<1x2x16x64xf32>,
+            tensor<1x8x16xf32>)
+    ```
+  }];
+  let arguments = (ins Rescale_FloatTensor:$q, Rescale_FloatTensor:$k,
+                       Rescale_FloatTensor:$v,
+                       Rescale_FloatTensor:$lse, Rescale_FloatTensor:$dout,
+                       Variadic<Rescale_FloatTensor>:$gate_and_sinks,
+                       OptionalAttr<Rescale_FlagAttr>:$causal,
+                       OptionalAttr<Rescale_AnyFloatAttr>:$scale,
+                       DefaultValuedAttr<Rescale_GateKindAttr,
+                                         "::mlir::rescale::GateKind::none">:$gate_kind,
+                       DefaultValuedAttr<Rescale_SoftmaxKindAttr,
+                                         "::mlir::rescale::SoftmaxKind::standard">:$softmax);
+  let results = (outs Rescale_FloatTensor:$dq, Rescale_FloatTensor:$dk,
+                      Rescale_FloatTensor:$dv,
+                      Variadic<Rescale_FloatTensor>:$dgate_and_dsinks);
+  let assemblyFormat = "$q `,` $k `,` $v `,` $lse `,` $dout (`,` $gate_and_sinks^)? attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// The gate operand, or null when gate_kind is none.
+    ::mlir::Value getGate();
+    /// The sinks operand, or null unless softmax is learned_sink.
+    ::mlir::Value getSinks();
+    bool isCausal();
+    double getScaleValue();
+    unsigned getNumExpectedExtraOperands();
+  }];
+}
+
 #endif // RESCALE_BACKWARD_OPS_TD

@@ -309,89 +309,212 @@ static LogicalResult verifyQueryHeadGroups(Operation *op, int64_t Hq,
   return success();
 }
 
-LogicalResult AttentionOp::verify() {
-  if (failed(expectFloatElements(*this, getQ(), "q")) ||
-      failed(expectRank(*this, getQ(), "q", 4, "[B, Hq, S, D]")) ||
-      failed(expectRank(*this, getK(), "k", 4, "[B, Hkv, T, D]")) ||
-      failed(expectRank(*this, getV(), "v", 4, "[B, Hkv, T, Dv]")))
+/// What rescale.attention and rescale.attention_grad share: q, k, v, the
+/// gate and sinks the attributes call for, GQA and the scale.
+template <typename AttentionLikeOp>
+static LogicalResult verifyAttentionOperands(AttentionLikeOp op) {
+  if (failed(expectFloatElements(op, op.getQ(), "q")) ||
+      failed(expectRank(op, op.getQ(), "q", 4, "[B, Hq, S, D]")) ||
+      failed(expectRank(op, op.getK(), "k", 4, "[B, Hkv, T, D]")) ||
+      failed(expectRank(op, op.getV(), "v", 4, "[B, Hkv, T, Dv]")))
     return failure();
 
   // The gate and sinks operands are positional: the attributes say which are
   // present, so the operand list must agree with them.
-  unsigned expected = getNumExpectedExtraOperands();
-  unsigned actual = getGateAndSinks().size();
+  unsigned expected = op.getNumExpectedExtraOperands();
+  unsigned actual = op.getGateAndSinks().size();
+  unsigned fixed = op->getNumOperands() - actual; // q, k, v (, lse, dout)
   if (actual != expected) {
-    auto diag = emitOpError() << "expects " << 3 + expected
-                              << " operands (q, k, v";
-    if (getGateKind() != GateKind::none)
+    auto diag = op.emitOpError() << "expects " << fixed + expected
+                                 << " operands (q, k, v"
+                                 << (fixed > 3 ? ", lse, dout" : "");
+    if (op.getGateKind() != GateKind::none)
       diag << ", gate";
-    if (getSoftmax() == SoftmaxKind::learned_sink)
+    if (op.getSoftmax() == SoftmaxKind::learned_sink)
       diag << ", sinks";
-    diag << ") for gate_kind = " << stringifyGateKind(getGateKind())
-         << " and softmax = " << stringifySoftmaxKind(getSoftmax()) << ", but has "
-         << 3 + actual;
-    if (actual > expected && getSoftmax() != SoftmaxKind::learned_sink)
+    diag << ") for gate_kind = " << stringifyGateKind(op.getGateKind())
+         << " and softmax = " << stringifySoftmaxKind(op.getSoftmax())
+         << ", but has " << fixed + actual;
+    if (actual > expected && op.getSoftmax() != SoftmaxKind::learned_sink)
       diag << "; a 'sinks' operand needs softmax = learned_sink";
-    if (actual < expected && getSoftmax() == SoftmaxKind::learned_sink)
+    if (actual < expected && op.getSoftmax() == SoftmaxKind::learned_sink)
       diag << "; softmax = learned_sink needs a 'sinks' operand of shape [Hq]";
     return diag;
   }
 
-  RankedTensorType qt = tensorOf(getQ()), kt = tensorOf(getK()),
-                   vt = tensorOf(getV());
+  RankedTensorType qt = tensorOf(op.getQ()), kt = tensorOf(op.getK()),
+                   vt = tensorOf(op.getV());
   ArrayRef<int64_t> q = qt.getShape(), k = kt.getShape(), v = vt.getShape();
   int64_t B = q[0], Hq = q[1], S = q[2], D = q[3];
   int64_t Hkv = k[1], T = k[2], Dv = v[3];
 
   if (kt.getElementType() != qt.getElementType() ||
       vt.getElementType() != qt.getElementType())
-    return emitOpError() << "'q', 'k' and 'v' must share an element type, but "
-                            "have "
-                         << qt.getElementType() << ", " << kt.getElementType()
-                         << " and " << vt.getElementType();
-  if (failed(expectShape(*this, getK(), "k", {B, Hkv, T, D},
+    return op.emitOpError()
+           << "'q', 'k' and 'v' must share an element type, but have "
+           << qt.getElementType() << ", " << kt.getElementType() << " and "
+           << vt.getElementType();
+  if (failed(expectShape(op, op.getK(), "k", {B, Hkv, T, D},
                          "batch and head dim of 'q'")))
     return failure();
-  if (failed(expectShape(*this, getV(), "v", {B, Hkv, T, Dv},
+  if (failed(expectShape(op, op.getV(), "v", {B, Hkv, T, Dv},
                          "batch, kv heads and length of 'k'")))
     return failure();
-  if (failed(verifyQueryHeadGroups(*this, Hq, Hkv)))
+  if (failed(verifyQueryHeadGroups(op, Hq, Hkv)))
     return failure();
 
+  if (Value gate = op.getGate()) {
+    if (op.getGateKind() == GateKind::headwise) {
+      if (failed(expectShape(op, gate, "gate", {B, Hq, S},
+                             "[B, Hq, S] for a headwise gate")))
+        return failure();
+    } else if (failed(expectShape(op, gate, "gate", {B, Hq, S, Dv},
+                                  "[B, Hq, S, Dv] for an elementwise gate"))) {
+      return failure();
+    }
+    if (failed(expectParamElementType(op, gate, "gate", qt.getElementType(),
+                                      "q")))
+      return failure();
+  }
+  if (Value sinks = op.getSinks()) {
+    if (failed(expectShape(op, sinks, "sinks", {Hq},
+                           "one learned sink logit per query head")) ||
+        failed(expectParamElementType(op, sinks, "sinks", qt.getElementType(),
+                                      "q")))
+      return failure();
+  }
+  if (auto s = op.getScaleAttr()) {
+    double sv = s.getValueAsDouble();
+    if (!std::isfinite(sv))
+      return op.emitOpError() << "'scale' must be finite, but is " << sv;
+  }
+  return success();
+}
+
+/// `value` is an f32 tensor of `shape` (the attention ops' lse).
+static LogicalResult expectLseShape(Operation *op, Value value, StringRef name,
+                                    ArrayRef<int64_t> shape) {
+  if (!tensorOf(value).getElementType().isF32())
+    return op->emitOpError()
+           << "'" << name << "' must have element type f32, but has "
+           << tensorOf(value).getElementType();
+  return expectShape(op, value, name, shape, "[B, Hq, S]");
+}
+
+LogicalResult AttentionOp::verify() {
+  if (failed(verifyAttentionOperands(*this)))
+    return failure();
+  RankedTensorType qt = tensorOf(getQ());
+  ArrayRef<int64_t> q = qt.getShape();
+  int64_t Dv = tensorOf(getV()).getShape()[3];
   RankedTensorType rt = tensorOf(getResult());
   if (rt.getElementType() != qt.getElementType())
     return emitOpError() << "'result' must have element type "
                          << qt.getElementType() << " like 'q', but has "
                          << rt.getElementType();
-  if (failed(expectShape(*this, getResult(), "result", {B, Hq, S, Dv},
-                         "[B, Hq, S, Dv]")))
-    return failure();
+  return expectShape(*this, getResult(), "result", {q[0], q[1], q[2], Dv},
+                     "[B, Hq, S, Dv]");
+}
 
-  if (Value gate = getGate()) {
-    if (getGateKind() == GateKind::headwise) {
-      if (failed(expectShape(*this, gate, "gate", {B, Hq, S},
-                             "[B, Hq, S] for a headwise gate")))
-        return failure();
-    } else if (failed(expectShape(*this, gate, "gate", {B, Hq, S, Dv},
-                                  "[B, Hq, S, Dv] for an elementwise gate"))) {
-      return failure();
-    }
-    if (failed(expectParamElementType(*this, gate, "gate",
-                                      qt.getElementType(), "q")))
-      return failure();
-  }
-  if (Value sinks = getSinks()) {
-    if (failed(expectShape(*this, sinks, "sinks", {Hq},
+//===----------------------------------------------------------------------===//
+// Attention's backward (RescaleBackwardOps.td)
+//===----------------------------------------------------------------------===//
+
+bool AttentionLSEOp::isCausal() { return causalValue(getCausalAttr()); }
+
+double AttentionLSEOp::getScaleValue() {
+  return scaleValue(getScaleAttr(), getQ());
+}
+
+LogicalResult AttentionLSEOp::verify() {
+  if (failed(expectFloatElements(*this, getQ(), "q")) ||
+      failed(expectRank(*this, getQ(), "q", 4, "[B, Hq, S, D]")) ||
+      failed(expectRank(*this, getK(), "k", 4, "[B, Hkv, T, D]")))
+    return failure();
+  RankedTensorType qt = tensorOf(getQ()), kt = tensorOf(getK());
+  ArrayRef<int64_t> q = qt.getShape(), k = kt.getShape();
+  if (kt.getElementType() != qt.getElementType())
+    return emitOpError() << "'q' and 'k' must share an element type, but have "
+                         << qt.getElementType() << " and "
+                         << kt.getElementType();
+  if (failed(expectShape(*this, getK(), "k", {q[0], k[1], k[2], q[3]},
+                         "batch and head dim of 'q'")) ||
+      failed(verifyQueryHeadGroups(*this, q[1], k[1])))
+    return failure();
+  bool wantsSinks = getSoftmax() == SoftmaxKind::learned_sink;
+  if (wantsSinks != bool(getSinks()))
+    return emitOpError() << (wantsSinks
+                                 ? "softmax = learned_sink needs a 'sinks' "
+                                   "operand of shape [Hq]"
+                                 : "a 'sinks' operand needs softmax = "
+                                   "learned_sink");
+  if (Value sinks = getSinks())
+    if (failed(expectShape(*this, sinks, "sinks", {q[1]},
                            "one learned sink logit per query head")) ||
         failed(expectParamElementType(*this, sinks, "sinks",
                                       qt.getElementType(), "q")))
       return failure();
-  }
-  if (auto s = getScaleAttr()) {
-    double sv = s.getValueAsDouble();
-    if (!std::isfinite(sv))
-      return emitOpError() << "'scale' must be finite, but is " << sv;
-  }
+  if (auto s = getScaleAttr())
+    if (!std::isfinite(s.getValueAsDouble()))
+      return emitOpError() << "'scale' must be finite, but is "
+                           << s.getValueAsDouble();
+  return expectLseShape(*this, getLse(), "lse", {q[0], q[1], q[2]});
+}
+
+Value AttentionGradOp::getGate() {
+  if (getGateKind() == GateKind::none || getGateAndSinks().empty())
+    return {};
+  return getGateAndSinks().front();
+}
+
+Value AttentionGradOp::getSinks() {
+  if (getSoftmax() != SoftmaxKind::learned_sink || getGateAndSinks().empty())
+    return {};
+  return getGateAndSinks().back();
+}
+
+bool AttentionGradOp::isCausal() { return causalValue(getCausalAttr()); }
+
+double AttentionGradOp::getScaleValue() {
+  return scaleValue(getScaleAttr(), getQ());
+}
+
+unsigned AttentionGradOp::getNumExpectedExtraOperands() {
+  return (getGateKind() != GateKind::none ? 1u : 0u) +
+         (getSoftmax() == SoftmaxKind::learned_sink ? 1u : 0u);
+}
+
+LogicalResult AttentionGradOp::verify() {
+  if (failed(verifyAttentionOperands(*this)))
+    return failure();
+  RankedTensorType qt = tensorOf(getQ());
+  ArrayRef<int64_t> q = qt.getShape();
+  int64_t Dv = tensorOf(getV()).getShape()[3];
+  if (failed(expectLseShape(*this, getLse(), "lse", {q[0], q[1], q[2]})) ||
+      failed(expectShape(*this, getDout(), "dout", {q[0], q[1], q[2], Dv},
+                         "[B, Hq, S, Dv], the forward's result")))
+    return failure();
+  if (tensorOf(getDout()).getElementType() != qt.getElementType())
+    return emitOpError() << "'dout' must have element type "
+                         << qt.getElementType() << " like 'q', but has "
+                         << tensorOf(getDout()).getElementType();
+  // Each gradient has its operand's type.
+  SmallVector<std::pair<Value, StringRef>> operands = {
+      {getQ(), "q"}, {getK(), "k"}, {getV(), "v"}};
+  if (Value gate = getGate())
+    operands.push_back({gate, "gate"});
+  if (Value sinks = getSinks())
+    operands.push_back({sinks, "sinks"});
+  if (getNumResults() != operands.size())
+    return emitOpError() << "expects " << operands.size()
+                         << " results (the gradients of q, k, v and of the "
+                            "gate and sinks it has), but has "
+                         << getNumResults();
+  for (auto [result, operand] : llvm::zip(getResults(), operands))
+    if (result.getType() != operand.first.getType())
+      return emitOpError() << "the gradient of '" << operand.second
+                           << "' must have its type " << operand.first.getType()
+                           << ", but has " << result.getType();
   return success();
 }
 

@@ -34,6 +34,7 @@ void mlir::rescale::populateRescaleToLinalgPatterns(
     RewritePatternSet &patterns) {
   populateNormsToLinalgPatterns(patterns);
   populateNormsGradToLinalgPatterns(patterns);
+  populateAttentionGradToLinalgPatterns(patterns);
   populateAttentionToLinalgPatterns(patterns);
   populateLinearToLinalgPatterns(patterns);
   populateQuantToLinalgPatterns(patterns);

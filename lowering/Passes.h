@@ -20,6 +20,7 @@ void populateLinearToLinalgPatterns(RewritePatternSet &patterns);
 void populateQuantToLinalgPatterns(RewritePatternSet &patterns);
 void populateTrainingToLinalgPatterns(RewritePatternSet &patterns);
 void populateNormsGradToLinalgPatterns(RewritePatternSet &patterns);
+void populateAttentionGradToLinalgPatterns(RewritePatternSet &patterns);
 
 /// All of the above.
 void populateRescaleToLinalgPatterns(RewritePatternSet &patterns);

@@ -2,6 +2,8 @@
 
 #include "lowering/ToLinalg/Common.h"
 
+#include "dialect/Autodiff/Autodiff.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
@@ -285,4 +287,24 @@ LogicalResult tolinalg::requireStaticShapes(PatternRewriter &rewriter,
   if (hasStaticShapes(op, &what))
     return success();
   return rewriter.notifyMatchFailure(op, "dynamic shape: " + what);
+}
+
+Value tolinalg::convertElements(OpBuilder &b, Location loc, Value t,
+                                Type elementType) {
+  RankedTensorType tt = tensorType(t);
+  if (tt.getElementType() == elementType)
+    return t;
+  return autodiff::buildMap(
+      b, loc, tt.getShape(), elementType, b.getF32Type(), {t},
+      {autodiff::identityMap(b.getContext(), tt.getRank())},
+      [](OpBuilder &, Location, ValueRange a) { return a[0]; });
+}
+
+Value tolinalg::sumAs(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
+                      Type elementType, Type computeType, ValueRange inputs,
+                      ArrayRef<AffineMap> inputMaps, AffineMap outMap,
+                      ElementwiseFn body) {
+  Value sum = autodiff::buildSum(b, loc, shape, computeType, computeType,
+                                 inputs, inputMaps, outMap, body);
+  return convertElements(b, loc, sum, elementType);
 }

@@ -164,6 +164,22 @@ LogicalResult requireStaticShapes(PatternRewriter &rewriter, Operation *op);
 /// e.g. "operand #0 of type 'tensor<?x64xf32>'".
 bool hasStaticShapes(Operation *op, std::string *what = nullptr);
 
+//===----------------------------------------------------------------------===//
+// The backward ops' decompositions (NormsGradToLinalg, AttentionGradToLinalg)
+//===----------------------------------------------------------------------===//
+
+/// `t` with its elements converted to `elementType` (through f32), as one
+/// elementwise linalg.generic: unlike arith.extf/truncf on a whole tensor,
+/// the NVPTX path's generic kernels take it as it is.
+Value convertElements(OpBuilder &b, Location loc, Value t, Type elementType);
+
+/// autodiff::buildSum accumulated in `computeType` and rounded to
+/// `elementType` by convertElements (a generic, not a tensor-level truncf).
+Value sumAs(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
+            Type elementType, Type computeType, ValueRange inputs,
+            ArrayRef<AffineMap> inputMaps, AffineMap outMap,
+            ElementwiseFn body);
+
 } // namespace mlir::rescale::tolinalg
 
 #endif // RESCALE_LOWERING_TOLINALG_COMMON_H

@@ -26,6 +26,8 @@
 
 using namespace mlir;
 using namespace mlir::rescale;
+using tolinalg::convertElements;
+using tolinalg::sumAs;
 namespace ad = mlir::rescale::autodiff;
 
 namespace {
@@ -34,28 +36,6 @@ RankedTensorType tensorOf(Value v) { return cast<RankedTensorType>(v.getType());
 
 Value f32c(OpBuilder &b, Location loc, double v) {
   return ad::floatConstant(b, loc, b.getF32Type(), v);
-}
-
-/// `t` with its elements converted to `elementType` (through f32), as one
-/// elementwise linalg.generic: unlike arith.extf/truncf on a whole tensor,
-/// the NVPTX path's generic kernels take it as it is.
-Value convertElements(OpBuilder &b, Location loc, Value t, Type elementType) {
-  RankedTensorType tt = tensorOf(t);
-  if (tt.getElementType() == elementType)
-    return t;
-  return ad::buildMap(b, loc, tt.getShape(), elementType, b.getF32Type(), {t},
-                      {ad::identityMap(b.getContext(), tt.getRank())},
-                      [](OpBuilder &, Location, ValueRange a) { return a[0]; });
-}
-
-/// ad::buildSum accumulated in f32 and rounded to `elementType` by
-/// convertElements (a generic, not a tensor-level truncf).
-Value sumAs(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
-            Type elementType, Type computeType, ValueRange inputs,
-            ArrayRef<AffineMap> inputMaps, AffineMap outMap, ad::ScalarFn body) {
-  Value sum = ad::buildSum(b, loc, shape, computeType, computeType, inputs,
-                           inputMaps, outMap, body);
-  return convertElements(b, loc, sum, elementType);
 }
 
 Value mulBody(OpBuilder &b, Location l, ValueRange a) {

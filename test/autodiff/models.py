@@ -487,6 +487,9 @@ CASES = {
         "loss": attention(causal=True, softmax="learned_sink",
                           gate="elementwise"),
         "diff": [0, 1, 2, 3, 4]},
+    "attention_causal_empty_rows": {
+        "loss": attention(causal=True, gate="elementwise"),
+        "diff": [0, 1, 2, 3]},
     "attention_sink": {"loss": attention(softmax="learned_sink"),
                        "diff": [0, 1, 2, 3]},
     "decoder": {"loss": decoder_loss, "diff": list(range(25))},

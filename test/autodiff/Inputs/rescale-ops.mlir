@@ -220,6 +220,20 @@ func.func @attention_sink_elementwise(%q: tensor<1x3x5x2xf32>, %k: tensor<1x1x3x
   return %l : tensor<f32>
 }
 
+// Standard softmax, causal with S = 5 > T = 2: rows 0-2 keep no key (lse =
+// −inf, output and gradients 0), GQA 3 over 1, an elementwise gate.
+func.func @attention_causal_empty_rows(%q: tensor<1x3x5x3xf32>, %k: tensor<1x1x2x3xf32>, %v: tensor<1x1x2x2xf32>, %g: tensor<1x3x5x2xf32>, %r: tensor<1x3x5x2xf32> {rescale.no_grad}) -> tensor<f32> {
+  %y = rescale.attention %q, %k, %v, %g {causal, gate_kind = #rescale.gate_kind<elementwise>} : (tensor<1x3x5x3xf32>, tensor<1x1x2x3xf32>, tensor<1x1x2x2xf32>, tensor<1x3x5x2xf32>) -> tensor<1x3x5x2xf32>
+  %p = arith.mulf %y, %r : tensor<1x3x5x2xf32>
+  %z = arith.constant dense<0.0> : tensor<f32>
+  %l = linalg.reduce ins(%p : tensor<1x3x5x2xf32>) outs(%z : tensor<f32>) dimensions = [0, 1, 2, 3]
+    (%a: f32, %acc: f32) {
+      %t = arith.addf %a, %acc : f32
+      linalg.yield %t : f32
+    }
+  return %l : tensor<f32>
+}
+
 func.func @attention_sink(%q: tensor<2x2x3x3xf32>, %k: tensor<2x1x4x3xf32>, %v: tensor<2x1x4x2xf32>, %sinks: tensor<2xf32>, %r: tensor<2x2x3x2xf32> {rescale.no_grad}) -> tensor<f32> {
   %y = rescale.attention %q, %k, %v, %sinks {softmax = #rescale.softmax<learned_sink>} : (tensor<2x2x3x3xf32>, tensor<2x1x4x3xf32>, tensor<2x1x4x2xf32>, tensor<2xf32>) -> tensor<2x2x3x2xf32>
   %p = arith.mulf %y, %r : tensor<2x2x3x2xf32>
