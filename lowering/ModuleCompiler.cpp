@@ -275,7 +275,7 @@ readSource(StringRef inputPath, std::string &ioError) {
     }
     file = *opened;
   }
-  auto close = llvm::make_scope_exit([&] {
+  llvm::scope_exit close([&] {
     if (!isStdin)
       llvm::sys::fs::closeFile(file);
   });

@@ -4,9 +4,12 @@
 // (format: docs/quantization.md). The mlir-opt plugin carries this pass but
 // not the runtime, so this reader is LLVM's JSON, guarded the way the
 // runtime's own reader is: the file is read up to a size limit (a FIFO or
-// /dev/zero is refused, not read without end) and its nesting is checked
-// before llvm::json::parse, which recurses once per level and would
-// overflow the stack on deeply nested input.
+// /dev/zero is refused, not read without end), and a strict pre-scan refuses
+// what the runtime refuses and llvm::json::parse would read or get wrong:
+// nesting past 64 (its recursion would overflow the stack), numbers RFC 8259
+// refuses (`1.`, `01`, `+1`), unpaired surrogates, duplicate keys; it also
+// decodes surrogate pairs itself (LLVM 22 decodes those past U+1FFFF
+// wrongly). Both readers read exactly the same files.
 //
 //===----------------------------------------------------------------------===//
 #ifndef RESCALE_PASSES_CALIBRATION_H

@@ -24,7 +24,7 @@ bash "$root/scripts/build.sh" --sanitize rescale-fuzzers RescaleTestModule \
 
 python3 "$root/fuzz/seed-corpora.py" "$root" "$build" "$build/fuzz/seeds" \
   >/dev/null || exit 1
-export ASAN_OPTIONS="${ASAN_OPTIONS:-abort_on_error=1:detect_container_overflow=0}"
+export ASAN_OPTIONS="${ASAN_OPTIONS:-abort_on_error=1:detect_container_overflow=0:allow_user_poisoning=0}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 
 status=0

@@ -38,7 +38,8 @@ if str(config.rescale_sanitize).upper() in ("ON", "1", "TRUE", "YES"):
         ["clang-22", "-print-file-name=libclang_rt.asan-x86_64.so"],
         capture_output=True, text=True).stdout.strip()
     system_mlir_opt = ("env LD_PRELOAD=%s ASAN_OPTIONS=detect_leaks=0:"
-                       "detect_container_overflow=0 %s" % (asan_rt, system_mlir_opt))
+                       "detect_container_overflow=0:allow_user_poisoning=0 %s"
+                       % (asan_rt, system_mlir_opt))
 config.substitutions.append(("%system_mlir_opt", system_mlir_opt))
 
 tool_dirs = [config.rescale_tools_dir, config.llvm_tools_dir]

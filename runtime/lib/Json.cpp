@@ -12,6 +12,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <limits>
+#include <string>
+#include <unordered_set>
 
 namespace rescale::runtime {
 
@@ -158,12 +160,15 @@ private:
     return true;
   }
 
+  /// `depth` counts the arrays and objects around the value: at most
+  /// kMaxDepth may be open at once (the compiler's calibration reader,
+  /// passes/Calibration.cpp, counts the same way).
   Expected<JsonValue> parseValue(int depth) {
-    if (depth > kMaxDepth)
-      return fail("nesting deeper than " + std::to_string(kMaxDepth));
     if (atEnd())
       return fail("unexpected end of input");
     char c = peek();
+    if ((c == '{' || c == '[') && depth >= kMaxDepth)
+      return fail("nesting deeper than " + std::to_string(kMaxDepth));
     if (c == '{')
       return parseObject(depth);
     if (c == '[')
@@ -188,6 +193,7 @@ private:
   Expected<JsonValue> parseObject(int depth) {
     ++pos_; // '{'
     std::vector<std::pair<std::string, JsonValue>> members;
+    std::unordered_set<std::string> keys;
     skipSpace();
     if (peek() == '}') {
       ++pos_;
@@ -200,9 +206,10 @@ private:
       Expected<std::string> key = parseString();
       if (!key)
         return key.status();
-      for (const auto &m : members)
-        if (m.first == *key)
-          return fail("duplicate key \"" + *key + "\"");
+      // A set, not a scan of the members: a hostile object with a million
+      // keys must not take a million squared comparisons.
+      if (!keys.insert(*key).second)
+        return fail("duplicate key \"" + *key + "\"");
       skipSpace();
       if (peek() != ':')
         return fail("expected ':'");
@@ -250,6 +257,29 @@ private:
       }
       return fail("expected ',' or ']'");
     }
+  }
+
+  /// The length of the well-formed UTF-8 sequence `s` starts with (Unicode
+  /// 15, table 3-7: no overlong forms, no surrogates, nothing past
+  /// U+10FFFF), or 0.
+  static size_t utf8SequenceLength(std::string_view s) {
+    auto byte = [&](size_t i) {
+      return i < s.size() ? static_cast<unsigned char>(s[i]) : 0u;
+    };
+    auto continuation = [&](size_t i) { return (byte(i) & 0xc0) == 0x80; };
+    unsigned b0 = byte(0), b1 = byte(1);
+    if (b0 >= 0xc2 && b0 <= 0xdf)
+      return continuation(1) ? 2 : 0;
+    if (b0 >= 0xe0 && b0 <= 0xef) {
+      unsigned lo = b0 == 0xe0 ? 0xa0 : 0x80, hi = b0 == 0xed ? 0x9f : 0xbf;
+      return b1 >= lo && b1 <= hi && continuation(2) ? 3 : 0;
+    }
+    if (b0 >= 0xf0 && b0 <= 0xf4) {
+      unsigned lo = b0 == 0xf0 ? 0x90 : 0x80, hi = b0 == 0xf4 ? 0x8f : 0xbf;
+      return b1 >= lo && b1 <= hi && continuation(2) && continuation(3) ? 4
+                                                                         : 0;
+    }
+    return 0;
   }
 
   static void appendUtf8(std::string &out, uint32_t cp) {
@@ -301,6 +331,15 @@ private:
         return out;
       if (static_cast<unsigned char>(c) < 0x20)
         return fail("control character in string");
+      if (static_cast<unsigned char>(c) >= 0x80) {
+        // JSON text is UTF-8 (RFC 8259 §8.1): copy one whole, valid sequence.
+        size_t length = utf8SequenceLength(text_.substr(pos_ - 1));
+        if (length == 0)
+          return fail("invalid UTF-8 in string");
+        out.append(text_.substr(pos_ - 1, length));
+        pos_ += length - 1;
+        continue;
+      }
       if (c != '\\') {
         out += c;
         continue;
@@ -333,6 +372,8 @@ private:
         uint32_t cp;
         if (!parseHex4(cp))
           return fail("bad \\u escape");
+        if (cp >= 0xdc00 && cp < 0xe000)
+          return fail("unpaired surrogate in \\u escape");
         if (cp >= 0xd800 && cp < 0xdc00) {
           uint32_t lo;
           if (!consumeLiteral("\\u") || !parseHex4(lo) || lo < 0xdc00 ||

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <sys/stat.h>
 #include <cmath>
+#include <limits>
 #include <numeric>
 
 namespace rescale::runtime {
@@ -120,7 +121,9 @@ Expected<AbsmaxTable> parseAbsmaxCalibration(std::string_view text) {
   if (!format || !format->isString() ||
       format->getString() != "rescale-calibration")
     return bad("expected \"format\": \"rescale-calibration\"");
-  if (!version || !version->isInteger() || version->getInteger() != 1)
+  // 1, 1.0 and 1e0 are all version 1, as for the compiler's reader
+  // (passes/Calibration.cpp): the two accept the same files.
+  if (!version || !version->isNumber() || version->getNumber() != 1)
     return bad("expected \"version\": 1");
   const JsonValue *absmax = root->get("absmax");
   if (!absmax || !absmax->isObject())
@@ -133,7 +136,16 @@ Expected<AbsmaxTable> parseAbsmaxCalibration(std::string_view text) {
     for (const JsonValue &v : values.getArray()) {
       if (!v.isNumber())
         return bad("\"" + name + "\" is not an array of numbers");
-      channels.push_back(v.getNumber());
+      // What the compiler refuses, the runtime does not accumulate into:
+      // an absmax is a non-negative f32 (beyond f32's range, or 1e999
+      // read as infinity, it is an overflowed calibration run).
+      double d = v.getNumber();
+      if (!std::isfinite(d) || d < 0 ||
+          d > double(std::numeric_limits<float>::max()))
+        return bad("\"" + name +
+                   "\" must hold finite non-negative numbers within f32's "
+                   "range");
+      channels.push_back(d);
     }
     table.emplace_back(name, std::move(channels));
   }

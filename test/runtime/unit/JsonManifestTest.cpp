@@ -43,12 +43,47 @@ TEST(Json, ErrorsNameTheOffset) {
       {"01", "unexpected trailing characters"},
       {"1.", "expected a digit after '.'"},
       {"\"\\ud800\"", "unpaired surrogate"},
+      {"\"\\udc00\"", "unpaired surrogate"},
+      {"\"\xff\"", "offset 2: invalid UTF-8 in string"},
+      {"\"\xc0\xaf\"", "invalid UTF-8"},         // overlong '/'
+      {"\"\xed\xa0\x80\"", "invalid UTF-8"},     // an encoded surrogate
+      {"\"\xf4\x90\x80\x80\"", "invalid UTF-8"}, // past U+10FFFF
+      {"\"\xe2\x82\"", "invalid UTF-8"},         // truncated sequence
       {"tru", "unexpected character 't'"},
       {"{} x", "trailing"},
   };
   for (const Case &c : cases)
     EXPECT_NE(errorOf(parseJson(c.text)).find(c.expected), std::string::npos)
         << c.text << ": " << parseJson(c.text).status().message();
+}
+
+TEST(Json, ValidUtf8IsKeptAsIs) {
+  // 2-, 3- and 4-byte sequences at the edges of their ranges.
+  std::string text = "\"\xc2\x80\xe0\xa0\x80\xef\xbf\xbf\xf0\x90\x80\x80"
+                     "\xf4\x8f\xbf\xbf\"";
+  Expected<JsonValue> v = parseJson(text);
+  ASSERT_TRUE(v.isOk()) << v.status().message();
+  EXPECT_EQ(v->getString(), text.substr(1, text.size() - 2));
+}
+
+TEST(Json, SixtyFourLevelsAreReadSixtyFiveAreNot) {
+  // The limit counts open arrays and objects, as the compiler's calibration
+  // reader does: both accept and refuse the same files.
+  EXPECT_TRUE(parseJson(std::string(64, '[') + std::string(64, ']')).isOk());
+  EXPECT_NE(errorOf(parseJson(std::string(65, '[') + std::string(65, ']')))
+                .find("nesting deeper than 64"),
+            std::string::npos);
+}
+
+TEST(Json, ManyKeysAreReadInLinearTime) {
+  // 200k distinct keys: a pairwise duplicate check would take minutes.
+  std::string text = "{";
+  for (int i = 0; i < 200000; ++i)
+    text += (i ? ",\"k" : "\"k") + std::to_string(i) + "\":0";
+  text += "}";
+  Expected<JsonValue> v = parseJson(text);
+  ASSERT_TRUE(v.isOk()) << v.status().message();
+  EXPECT_EQ(v->getObject().size(), 200000u);
 }
 
 TEST(Json, DeepNestingIsAnErrorNotAStackOverflow) {
