@@ -519,6 +519,9 @@ NARROW = {
     "attention_sink_elementwise_bf16": ("attention_sink_elementwise", "bf16"),
     "attention_gqa_offbyone_headwise_f16": ("attention_gqa_offbyone_headwise",
                                             "f16"),
+    "add_rms_norm_f16": ("add_rms_norm", "f16"),
+    "clip_bf16": ("clip", "bf16"),
+    "fake_quant_f16": ("fake_quant", "f16"),
 }
 for _name, (_base, _dtype) in NARROW.items():
     CASES[_name] = dict(CASES[_base], dtype=_dtype)

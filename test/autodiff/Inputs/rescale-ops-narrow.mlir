@@ -93,3 +93,47 @@ func.func @attention_gqa_offbyone_headwise_f16(%q: tensor<1x4x3x3xf16>, %k: tens
     }
   return %l : tensor<f32>
 }
+
+// add_rms_norm in f16 with an f32 weight: both results (the sum, the norm)
+// reach the loss, so both of the rule's paths are checked.
+func.func @add_rms_norm_f16(%x: tensor<3x5xf16>, %res: tensor<3x5xf16>, %w: tensor<5xf32>, %r1: tensor<3x5xf32> {rescale.no_grad}, %r: tensor<3x5xf32> {rescale.no_grad}) -> tensor<f32> {
+  %sum, %n = rescale.add_rms_norm %x, %res, %w {epsilon = 1.0e-05 : f32} : (tensor<3x5xf16>, tensor<3x5xf16>, tensor<5xf32>) -> (tensor<3x5xf16>, tensor<3x5xf16>)
+  %sumf = arith.extf %sum : tensor<3x5xf16> to tensor<3x5xf32>
+  %nf = arith.extf %n : tensor<3x5xf16> to tensor<3x5xf32>
+  %q = arith.mulf %sumf, %r1 : tensor<3x5xf32>
+  %y = arith.addf %nf, %q : tensor<3x5xf32>
+  %p = arith.mulf %y, %r : tensor<3x5xf32>
+  %z = arith.constant dense<0.0> : tensor<f32>
+  %l = linalg.reduce ins(%p : tensor<3x5xf32>) outs(%z : tensor<f32>) dimensions = [0, 1]
+    (%a: f32, %acc: f32) {
+      %t = arith.addf %a, %acc : f32
+      linalg.yield %t : f32
+    }
+  return %l : tensor<f32>
+}
+
+func.func @clip_bf16(%x: tensor<3x5xbf16>, %r: tensor<3x5xf32> {rescale.no_grad}) -> tensor<f32> {
+  %y = rescale.clip %x {threshold = 0.7 : f32} : (tensor<3x5xbf16>) -> tensor<3x5xbf16>
+  %yf = arith.extf %y : tensor<3x5xbf16> to tensor<3x5xf32>
+  %p = arith.mulf %yf, %r : tensor<3x5xf32>
+  %z = arith.constant dense<0.0> : tensor<f32>
+  %l = linalg.reduce ins(%p : tensor<3x5xf32>) outs(%z : tensor<f32>) dimensions = [0, 1]
+    (%a: f32, %acc: f32) {
+      %t = arith.addf %a, %acc : f32
+      linalg.yield %t : f32
+    }
+  return %l : tensor<f32>
+}
+
+func.func @fake_quant_f16(%x: tensor<2x32xf16>, %r: tensor<2x32xf32> {rescale.no_grad}) -> tensor<f32> {
+  %y = rescale.fake_quant %x {scheme = #rescale.quant<int8, per_token>} : (tensor<2x32xf16>) -> tensor<2x32xf16>
+  %yf = arith.extf %y : tensor<2x32xf16> to tensor<2x32xf32>
+  %p = arith.mulf %yf, %r : tensor<2x32xf32>
+  %z = arith.constant dense<0.0> : tensor<f32>
+  %l = linalg.reduce ins(%p : tensor<2x32xf32>) outs(%z : tensor<f32>) dimensions = [0, 1]
+    (%a: f32, %acc: f32) {
+      %t = arith.addf %a, %acc : f32
+      linalg.yield %t : f32
+    }
+  return %l : tensor<f32>
+}
