@@ -523,5 +523,20 @@ NARROW = {
     "clip_bf16": ("clip", "bf16"),
     "fake_quant_f16": ("fake_quant", "f16"),
 }
+# The other narrow type of each (Inputs/*.mlir: the same functions with f16
+# and bf16 swapped).
+NARROW.update({
+    "rms_norm_f16": (NARROW["rms_norm_bf16"][0], "f16"),
+    "preaffine_rms_norm_bf16": (NARROW["preaffine_rms_norm_f16"][0], "bf16"),
+    "gated_norm_sigmoid_f16": (NARROW["gated_norm_sigmoid_bf16"][0], "f16"),
+    "linear_bias_f16": (NARROW["linear_bias_bf16"][0], "f16"),
+    "dyt_bf16": (NARROW["dyt_f16"][0], "bf16"),
+    "add_rms_norm_bf16": (NARROW["add_rms_norm_f16"][0], "bf16"),
+    "clip_f16": (NARROW["clip_bf16"][0], "f16"),
+    "fake_quant_bf16": (NARROW["fake_quant_f16"][0], "bf16"),
+})
 for _name, (_base, _dtype) in NARROW.items():
     CASES[_name] = dict(CASES[_base], dtype=_dtype)
+CASES["embedding_i64_bf16"] = dict(CASES["embedding_i64_f16"], dtype="bf16")
+CASES["cross_entropy_f16"] = dict(CASES["cross_entropy_bf16"], dtype="f16")
+CASES["rope_f16"] = dict(CASES["rope_bf16"], dtype="f16")

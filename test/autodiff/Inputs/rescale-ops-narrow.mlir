@@ -137,3 +137,112 @@ func.func @fake_quant_f16(%x: tensor<2x32xf16>, %r: tensor<2x32xf32> {rescale.no
     }
   return %l : tensor<f32>
 }
+
+// The other narrow type of each case above (the same function, f16 and bf16
+// swapped), so that every rule is checked in every dtype its forward takes.
+func.func @rms_norm_f16(%x: tensor<3x7xf16>, %w: tensor<7xf16>, %r: tensor<3x7xf32> {rescale.no_grad}) -> tensor<f32> {
+  %y = rescale.rms_norm %x, %w {epsilon = 1.0e-05 : f32} : (tensor<3x7xf16>, tensor<7xf16>) -> tensor<3x7xf16>
+  %yf = arith.extf %y : tensor<3x7xf16> to tensor<3x7xf32>
+  %p = arith.mulf %yf, %r : tensor<3x7xf32>
+  %z = arith.constant dense<0.0> : tensor<f32>
+  %l = linalg.reduce ins(%p : tensor<3x7xf32>) outs(%z : tensor<f32>) dimensions = [0, 1]
+    (%a: f32, %acc: f32) {
+      %t = arith.addf %a, %acc : f32
+      linalg.yield %t : f32
+    }
+  return %l : tensor<f32>
+}
+
+func.func @preaffine_rms_norm_bf16(%x: tensor<2x3x5xbf16>, %s: tensor<5xf32>, %w: tensor<5xbf16>, %r: tensor<2x3x5xf32> {rescale.no_grad}) -> tensor<f32> {
+  %y = rescale.preaffine_rms_norm %x, %s, %w {epsilon = 1.0e-05 : f32} : (tensor<2x3x5xbf16>, tensor<5xf32>, tensor<5xbf16>) -> tensor<2x3x5xbf16>
+  %yf = arith.extf %y : tensor<2x3x5xbf16> to tensor<2x3x5xf32>
+  %p = arith.mulf %yf, %r : tensor<2x3x5xf32>
+  %z = arith.constant dense<0.0> : tensor<f32>
+  %l = linalg.reduce ins(%p : tensor<2x3x5xf32>) outs(%z : tensor<f32>) dimensions = [0, 1, 2]
+    (%a: f32, %acc: f32) {
+      %t = arith.addf %a, %acc : f32
+      linalg.yield %t : f32
+    }
+  return %l : tensor<f32>
+}
+
+func.func @gated_norm_sigmoid_f16(%x: tensor<3x7xf16>, %w: tensor<7xf16>, %wd: tensor<7x3xf32>, %wu: tensor<3x7xf16>, %r: tensor<3x7xf32> {rescale.no_grad}) -> tensor<f32> {
+  %y = rescale.gated_norm %x, %w, %wd, %wu {epsilon = 1.0e-05 : f32} : (tensor<3x7xf16>, tensor<7xf16>, tensor<7x3xf32>, tensor<3x7xf16>) -> tensor<3x7xf16>
+  %yf = arith.extf %y : tensor<3x7xf16> to tensor<3x7xf32>
+  %p = arith.mulf %yf, %r : tensor<3x7xf32>
+  %z = arith.constant dense<0.0> : tensor<f32>
+  %l = linalg.reduce ins(%p : tensor<3x7xf32>) outs(%z : tensor<f32>) dimensions = [0, 1]
+    (%a: f32, %acc: f32) {
+      %t = arith.addf %a, %acc : f32
+      linalg.yield %t : f32
+    }
+  return %l : tensor<f32>
+}
+
+func.func @linear_bias_f16(%x: tensor<2x3x5xf16>, %w: tensor<4x5xf32>, %b: tensor<4xf16>, %r: tensor<2x3x4xf32> {rescale.no_grad}) -> tensor<f32> {
+  %y = rescale.linear %x, %w, %b : (tensor<2x3x5xf16>, tensor<4x5xf32>, tensor<4xf16>) -> tensor<2x3x4xf16>
+  %yf = arith.extf %y : tensor<2x3x4xf16> to tensor<2x3x4xf32>
+  %p = arith.mulf %yf, %r : tensor<2x3x4xf32>
+  %z = arith.constant dense<0.0> : tensor<f32>
+  %l = linalg.reduce ins(%p : tensor<2x3x4xf32>) outs(%z : tensor<f32>) dimensions = [0, 1, 2]
+    (%a: f32, %acc: f32) {
+      %t = arith.addf %a, %acc : f32
+      linalg.yield %t : f32
+    }
+  return %l : tensor<f32>
+}
+
+func.func @dyt_bf16(%x: tensor<3x5xbf16>, %alpha: tensor<1xbf16>, %w: tensor<5xbf16>, %b: tensor<5xf32>, %r: tensor<3x5xf32> {rescale.no_grad}) -> tensor<f32> {
+  %y = rescale.dyt %x, %alpha, %w, %b : (tensor<3x5xbf16>, tensor<1xbf16>, tensor<5xbf16>, tensor<5xf32>) -> tensor<3x5xbf16>
+  %yf = arith.extf %y : tensor<3x5xbf16> to tensor<3x5xf32>
+  %p = arith.mulf %yf, %r : tensor<3x5xf32>
+  %z = arith.constant dense<0.0> : tensor<f32>
+  %l = linalg.reduce ins(%p : tensor<3x5xf32>) outs(%z : tensor<f32>) dimensions = [0, 1]
+    (%a: f32, %acc: f32) {
+      %t = arith.addf %a, %acc : f32
+      linalg.yield %t : f32
+    }
+  return %l : tensor<f32>
+}
+
+func.func @add_rms_norm_bf16(%x: tensor<3x5xbf16>, %res: tensor<3x5xbf16>, %w: tensor<5xf32>, %r1: tensor<3x5xf32> {rescale.no_grad}, %r: tensor<3x5xf32> {rescale.no_grad}) -> tensor<f32> {
+  %sum, %n = rescale.add_rms_norm %x, %res, %w {epsilon = 1.0e-05 : f32} : (tensor<3x5xbf16>, tensor<3x5xbf16>, tensor<5xf32>) -> (tensor<3x5xbf16>, tensor<3x5xbf16>)
+  %sumf = arith.extf %sum : tensor<3x5xbf16> to tensor<3x5xf32>
+  %nf = arith.extf %n : tensor<3x5xbf16> to tensor<3x5xf32>
+  %q = arith.mulf %sumf, %r1 : tensor<3x5xf32>
+  %y = arith.addf %nf, %q : tensor<3x5xf32>
+  %p = arith.mulf %y, %r : tensor<3x5xf32>
+  %z = arith.constant dense<0.0> : tensor<f32>
+  %l = linalg.reduce ins(%p : tensor<3x5xf32>) outs(%z : tensor<f32>) dimensions = [0, 1]
+    (%a: f32, %acc: f32) {
+      %t = arith.addf %a, %acc : f32
+      linalg.yield %t : f32
+    }
+  return %l : tensor<f32>
+}
+
+func.func @clip_f16(%x: tensor<3x5xf16>, %r: tensor<3x5xf32> {rescale.no_grad}) -> tensor<f32> {
+  %y = rescale.clip %x {threshold = 0.7 : f32} : (tensor<3x5xf16>) -> tensor<3x5xf16>
+  %yf = arith.extf %y : tensor<3x5xf16> to tensor<3x5xf32>
+  %p = arith.mulf %yf, %r : tensor<3x5xf32>
+  %z = arith.constant dense<0.0> : tensor<f32>
+  %l = linalg.reduce ins(%p : tensor<3x5xf32>) outs(%z : tensor<f32>) dimensions = [0, 1]
+    (%a: f32, %acc: f32) {
+      %t = arith.addf %a, %acc : f32
+      linalg.yield %t : f32
+    }
+  return %l : tensor<f32>
+}
+
+func.func @fake_quant_bf16(%x: tensor<2x32xbf16>, %r: tensor<2x32xf32> {rescale.no_grad}) -> tensor<f32> {
+  %y = rescale.fake_quant %x {scheme = #rescale.quant<int8, per_token>} : (tensor<2x32xbf16>) -> tensor<2x32xbf16>
+  %yf = arith.extf %y : tensor<2x32xbf16> to tensor<2x32xf32>
+  %p = arith.mulf %yf, %r : tensor<2x32xf32>
+  %z = arith.constant dense<0.0> : tensor<f32>
+  %l = linalg.reduce ins(%p : tensor<2x32xf32>) outs(%z : tensor<f32>) dimensions = [0, 1]
+    (%a: f32, %acc: f32) {
+      %t = arith.addf %a, %acc : f32
+      linalg.yield %t : f32
+    }
+  return %l : tensor<f32>
+}

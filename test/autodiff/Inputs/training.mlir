@@ -93,3 +93,36 @@ func.func @rope_bf16(%x: tensor<1x2x3x4xbf16>, %r: tensor<1x2x3x4xf32> {rescale.
     }
   return %l : tensor<f32>
 }
+
+// The other narrow type of each case above (the same function, f16 and bf16
+// swapped), so that every rule is checked in every dtype its forward takes.
+func.func @embedding_i64_bf16(%ids: tensor<6xi64>, %t: tensor<5x3xbf16>, %r: tensor<6x3xf32> {rescale.no_grad}) -> tensor<f32> {
+  %y = rescale.embedding %ids, %t : (tensor<6xi64>, tensor<5x3xbf16>) -> tensor<6x3xbf16>
+  %yf = arith.extf %y : tensor<6x3xbf16> to tensor<6x3xf32>
+  %p = arith.mulf %yf, %r : tensor<6x3xf32>
+  %z = arith.constant dense<0.0> : tensor<f32>
+  %l = linalg.reduce ins(%p : tensor<6x3xf32>) outs(%z : tensor<f32>) dimensions = [0, 1]
+    (%a: f32, %acc: f32) {
+      %s = arith.addf %a, %acc : f32
+      linalg.yield %s : f32
+    }
+  return %l : tensor<f32>
+}
+
+func.func @cross_entropy_f16(%logits: tensor<4x6xf16>, %t: tensor<4xi32>) -> tensor<f32> {
+  %l = rescale.cross_entropy %logits, %t {ignore_index = 1 : i64, z_loss = 1.0e-1 : f32} : (tensor<4x6xf16>, tensor<4xi32>) -> tensor<f32>
+  return %l : tensor<f32>
+}
+
+func.func @rope_f16(%x: tensor<1x2x3x4xf16>, %r: tensor<1x2x3x4xf32> {rescale.no_grad}) -> tensor<f32> {
+  %y = rescale.rope %x {offset = 1 : i64} : tensor<1x2x3x4xf16>
+  %yf = arith.extf %y : tensor<1x2x3x4xf16> to tensor<1x2x3x4xf32>
+  %p = arith.mulf %yf, %r : tensor<1x2x3x4xf32>
+  %z = arith.constant dense<0.0> : tensor<f32>
+  %l = linalg.reduce ins(%p : tensor<1x2x3x4xf32>) outs(%z : tensor<f32>) dimensions = [0, 1, 2, 3]
+    (%a: f32, %acc: f32) {
+      %s = arith.addf %a, %acc : f32
+      linalg.yield %s : f32
+    }
+  return %l : tensor<f32>
+}
