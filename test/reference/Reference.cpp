@@ -110,7 +110,7 @@ Tensor gatedNorm(const Tensor &x, const Tensor &weight, const Tensor &wDown,
   Tensor out(x.shape);
   std::vector<double> swish(r);
   for (int64_t row = 0; row < rows; ++row) {
-    const double *yr = &y.data[row * d];
+    const double *yr = y.data.data() + (row * d);
     for (int64_t k = 0; k < r; ++k) {
       double h = 0.0;
       for (int64_t j = 0; j < d; ++j)
@@ -187,13 +187,16 @@ Tensor attention(const Tensor &q, const Tensor &k, const Tensor &v,
                  : D == 0     ? 1.0
                               : 1.0 / std::sqrt(double(D));
   Tensor out({B, Hq, S, Dv}, 0.0);
+  // Rows are addressed as data() + offset, not &data[offset]: with D = 0 or
+  // Dv = 0 a tensor is empty, and indexing an empty vector is undefined
+  // (UBSan found it in numerics/attention.test's D = 0 case).
   std::vector<double> s(T);
   std::vector<bool> kept(T);
   for (int64_t b = 0; b < B; ++b)
     for (int64_t h = 0; h < Hq; ++h) {
       int64_t kvh = h / group; // GQA: query head h reads kv head h / (Hq/Hkv)
       for (int64_t i = 0; i < S; ++i) {
-        const double *qi = &q.data[((b * Hq + h) * S + i) * D];
+        const double *qi = q.data.data() + (((b * Hq + h) * S + i) * D);
         // Scores, and the running max for a stable exp (the max cancels in
         // the ratio, including against the sink's exp(0) or exp(sinks[h])).
         double m = -INFINITY;
@@ -202,7 +205,7 @@ Tensor attention(const Tensor &q, const Tensor &k, const Tensor &v,
           kept[j] = !config.causal || j <= i + (T - S);
           if (!kept[j])
             continue;
-          const double *kj = &k.data[((b * Hkv + kvh) * T + j) * D];
+          const double *kj = k.data.data() + (((b * Hkv + kvh) * T + j) * D);
           double dot = 0.0;
           for (int64_t c = 0; c < D; ++c)
             dot += qi[c] * kj[c];
@@ -210,7 +213,7 @@ Tensor attention(const Tensor &q, const Tensor &k, const Tensor &v,
           m = std::max(m, s[j]);
           any = true;
         }
-        double *o = &out.data[((b * Hq + h) * S + i) * Dv];
+        double *o = out.data.data() + (((b * Hq + h) * S + i) * Dv);
         if (!any)
           continue; // fully masked row: 0 for every softmax kind
         double sinkLogit = 0.0;
@@ -227,7 +230,7 @@ Tensor attention(const Tensor &q, const Tensor &k, const Tensor &v,
           if (!kept[j])
             continue;
           double p = std::exp(s[j] - m) / denom;
-          const double *vj = &v.data[((b * Hkv + kvh) * T + j) * Dv];
+          const double *vj = v.data.data() + (((b * Hkv + kvh) * T + j) * Dv);
           for (int64_t c = 0; c < Dv; ++c)
             o[c] += p * vj[c];
         }
@@ -236,7 +239,7 @@ Tensor attention(const Tensor &q, const Tensor &k, const Tensor &v,
           for (int64_t c = 0; c < Dv; ++c)
             o[c] *= g;
         } else if (config.gate == GateKind::elementwise) {
-          const double *gi = &gate->data[((b * Hq + h) * S + i) * Dv];
+          const double *gi = gate->data.data() + (((b * Hq + h) * S + i) * Dv);
           for (int64_t c = 0; c < Dv; ++c)
             o[c] *= sigmoid(gi[c]);
         }
