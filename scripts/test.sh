@@ -70,10 +70,11 @@ log="$(mktemp)"
 ninja -C "$build" ${RESCALE_NINJA_JOBS:+-j"$RESCALE_NINJA_JOBS"} check-rescale 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 
-# One closing line any CI can read.
-passed=$(grep -Eo '^ *Passed *: *[0-9]+' "$log" | grep -Eo '[0-9]+' | head -1)
-failed=$(grep -Eo '^ *Failed *: *[0-9]+' "$log" | grep -Eo '[0-9]+' | head -1)
-skipped=$(grep -Eo '^ *Unsupported *: *[0-9]+' "$log" | grep -Eo '[0-9]+' | head -1)
+# One closing line any CI can read (grep -a: a sanitizer report in the log
+# can hold bytes that make grep call it binary).
+passed=$(grep -aEo '^ *Passed *: *[0-9]+' "$log" | grep -Eo '[0-9]+' | head -1)
+failed=$(grep -aEo '^ *Failed *: *[0-9]+' "$log" | grep -Eo '[0-9]+' | head -1)
+skipped=$(grep -aEo '^ *Unsupported *: *[0-9]+' "$log" | grep -Eo '[0-9]+' | head -1)
 rm -f "$log"
 compiler=$(sed -n 's/^CMAKE_CXX_COMPILER:[A-Z]*=//p' "$build/CMakeCache.txt" 2>/dev/null)
 what="${compiler:-?}"
