@@ -489,7 +489,9 @@ LogicalResult mlir::rescale::compileForCPU(ModuleOp module,
   PassManager pm(module.getContext());
   if (options.configurePassManager && failed(options.configurePassManager(pm)))
     return failure();
-  buildLowerToCPUPipeline(pm, LowerToCPUOptions());
+  LowerToCPUOptions cpuOptions;
+  cpuOptions.blas = options.blas;
+  buildLowerToCPUPipeline(pm, cpuOptions);
   if (failed(runPipeline(pm, module, "--rescale-lower-to-cpu")) ||
       failed(checkFullyLoweredToLLVM(module, "--rescale-lower-to-cpu")))
     return failure();
@@ -497,10 +499,14 @@ LogicalResult mlir::rescale::compileForCPU(ModuleOp module,
     return writeTextOutput(loc, outputPath,
                            [&](raw_ostream &os) { module.print(os); });
 
-  // Math ops without an LLVM intrinsic lower to libm calls (erff, ...).
+  // Math ops without an LLVM intrinsic lower to libm calls (erff, ...);
+  // f32 matrix products to OpenBLAS (rescale-contractions-to-blas).
+  SmallVector<std::string> libraries = {"-lm"};
+  if (module.lookupSymbol("cblas_sgemm"))
+    libraries.push_back("-lopenblas");
   if (failed(emitHostSharedObject(module, loc, options.chip, options.features,
                                   options.optLevel, options.emit,
-                                  "rescale-module", {"-lm"}, outputPath)))
+                                  "rescale-module", libraries, outputPath)))
     return failure();
   if (options.emit == EmitKind::LLVM)
     return success();

@@ -63,6 +63,8 @@ struct CompileOptions {
   std::string features;
   /// LLVM optimization level, 0-3.
   unsigned optLevel = 3;
+  /// cpu: f32 matrix products as OpenBLAS calls (LowerToCPUOptions::blas).
+  bool blas = true;
   EmitKind emit = EmitKind::SharedObject;
   /// Called on each pass manager before it runs, e.g. with
   /// applyPassManagerCLOptions by a tool that registered those options.

@@ -5,7 +5,7 @@
 //
 // Registered pipelines (lowering/Pipelines.h; not passes, so not in this file):
 //
-//   --rescale-lower-to-cpu{fuse-elementwise=true}
+//   --rescale-lower-to-cpu{fuse-elementwise=true blas=true}
 //       rescale (+ linalg/arith/math/tensor) on tensors -> LLVM dialect, with
 //       one packed entry point per public function (see EmitEntryPoints).
 //       rescale-compile --target=cpu runs it before translating to LLVM IR.
@@ -13,7 +13,8 @@
 //       canonicalize/cse; elementwise fusion; a copy for each tensor returned
 //       twice (CopyRepeatedResults); one-shot bufferization at
 //       function boundaries (identity layouts); results to out-params; buffer
-//       deallocation; linalg to loops; math/arith expansion (incl. bf16,
+//       deallocation; f32 GEMMs to cblas_sgemm calls (ContractionsToBlas,
+//       with blas=true); linalg to loops; math/arith expansion (incl. bf16,
 //       f8E8M0 and f4E2M1 conversions); the LLVM dialect.
 //
 //===----------------------------------------------------------------------===//
@@ -86,6 +87,58 @@ def StridedCopiesToLinalg
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
   let statistics = [
     Statistic<"numCopies", "num-copies", "Number of strided copies rewritten">,
+  ];
+}
+
+def ContractionsToBlas
+    : Pass<"rescale-contractions-to-blas", "::mlir::ModuleOp"> {
+  let summary = "Run f32 matrix products on buffers as calls of OpenBLAS's cblas_sgemm";
+  let description = [{
+    The CPU pipeline's loops are scalar; a GEMM written as loops runs about
+    80x slower than a tuned BLAS on the same machine (issue 13). This pass
+    hands every f32 contraction on buffers that is a (batched) GEMM to
+    `cblas_sgemm` (Debian's OpenBLAS, multi-threaded): `linalg.matmul`,
+    `linalg.batch_matmul` and any `linalg.generic` whose body is
+    `out + a * b` with projected-permutation maps, e.g. a linear's
+    `y[b, s, n] += x[b, s, k] * w[n, k]` (two M loops) or a weight gradient
+    `dw[n, k] += dy[b, s, n] * x[b, s, k]` (two K loops).
+
+    Each operand must be a matrix over its two loop groups: the loops of a
+    group (M, N or K, size-1 loops dropped) collapse into one when the
+    operand's strides nest (stride(d_i) = size(d_i+1) * stride(d_i+1)), and
+    one of its two groups must have unit stride (a transposed operand is
+    passed as such). The output must have a unit stride along N or along M
+    (then Cᵀ = Bᵀ·Aᵀ is computed instead). Batch loops become an `scf.for`
+    around the call. The call accumulates (alpha = beta = 1), as the
+    contraction does into its initialized output.
+
+    Only static shapes and strides, non-empty products and sizes within
+    int32 are rewritten; anything else (another element type, casts in the
+    body, a broadcast operand with stride 0, dynamic shapes) stays a linalg
+    op and becomes loops. The products' summation order is OpenBLAS's, not
+    the loops': results differ from the loops' by rounding only. The module
+    then links `-lopenblas` (rescale-compile adds it when a call is left).
+
+    Example (x·wᵀ):
+    ```mlir
+    linalg.matmul indexing_maps = [affine_map<(m, n, k) -> (m, k)>,
+                                   affine_map<(m, n, k) -> (n, k)>,
+                                   affine_map<(m, n, k) -> (m, n)>]
+        ins(%x, %w : memref<5x7xf32>, memref<3x7xf32>)
+        outs(%y : memref<5x3xf32>)
+    // becomes (pointers from memref.extract_aligned_pointer_as_index and
+    // the offset of memref.extract_strided_metadata)
+    func.call @cblas_sgemm(%row_major, %no_trans, %trans, %c5, %c3, %c7,
+        %one, %x_ptr, %c7, %w_ptr, %c7, %one, %y_ptr, %c3)
+    ```
+  }];
+  let dependentDialects = ["::mlir::func::FuncDialect",
+                           "::mlir::LLVM::LLVMDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::arith::ArithDialect"];
+  let statistics = [
+    Statistic<"numCalls", "num-calls", "Number of contractions turned into cblas_sgemm calls">,
   ];
 }
 

@@ -74,9 +74,13 @@ void mlir::rescale::buildLowerToCPUPipeline(OpPassManager &pm,
   bufferization::buildBufferDeallocationPipeline(pm);
   pm.addPass(createConvertBufferizationToMemRefPass());
 
-  // 3. Buffers -> loops -> CFG. LLVM's loop vectorizer sees plain loops.
+  // 3. Buffers -> loops -> CFG. f32 matrix products first become calls of
+  //    OpenBLAS's sgemm (issue 13: scalar GEMM loops run ~80x slower than a
+  //    tuned BLAS); the rest becomes plain loops for LLVM's vectorizer.
   //    Copies between strided views (a tensor.concat's) become loops too
   //    instead of calls into MLIR's runner utilities, which modules lack.
+  if (options.blas)
+    pm.addPass(createContractionsToBlas());
   pm.addNestedPass<func::FuncOp>(createStridedCopiesToLinalg());
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   pm.addPass(createCanonicalizerPass());

@@ -22,6 +22,12 @@ struct LowerToCPUOptions : public PassPipelineOptions<LowerToCPUOptions> {
       llvm::cl::desc("Fuse producer/consumer elementwise linalg ops before "
                      "bufferization (fewer loops, fewer temporaries)"),
       llvm::cl::init(true)};
+  PassOptions::Option<bool> blas{
+      *this, "blas",
+      llvm::cl::desc("Run f32 matrix products as calls of OpenBLAS's "
+                     "cblas_sgemm (rescale-contractions-to-blas); the module "
+                     "then links -lopenblas"),
+      llvm::cl::init(true)};
 };
 
 /// rescale (+ linalg/arith/math/tensor) on tensors -> LLVM dialect, with the

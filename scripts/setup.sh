@@ -7,6 +7,9 @@ PACKAGES=(
   build-essential cmake ninja-build clang clang-22 python3
   llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools
   libgtest-dev zlib1g-dev libzstd-dev
+  # Compiled CPU modules call OpenBLAS's cblas_sgemm for f32 matrix products
+  # (rescale-contractions-to-blas; docs/compile-and-run.md).
+  libopenblas-dev
   bible-kjv
 )
 # --sanitize (scripts/test.sh --sanitize, scripts/fuzz.sh): clang-22 and its

@@ -47,6 +47,13 @@ static cl::opt<std::string> features("features",
 static cl::opt<unsigned> optLevel("O", cl::desc("LLVM optimization level"),
                                   cl::Prefix, cl::init(3),
                                   cl::cat(compileCategory));
+static cl::opt<bool>
+    blas("blas",
+         cl::desc("cpu: run f32 matrix products as calls of OpenBLAS's "
+                  "cblas_sgemm (default true; the module then needs "
+                  "libopenblas0 where it runs). --blas=false keeps them as "
+                  "compiled loops, with no dependency"),
+         cl::init(true), cl::cat(compileCategory));
 static cl::opt<std::string>
     emit("emit",
          cl::desc("What to write: so (module + manifest, default), mlir "
@@ -80,6 +87,7 @@ int main(int argc, char **argv) {
   options.chip = chip;
   options.features = features;
   options.optLevel = optLevel;
+  options.blas = blas;
   options.configurePassManager = [](PassManager &pm) {
     return applyPassManagerCLOptions(pm);
   };
