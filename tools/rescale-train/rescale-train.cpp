@@ -21,6 +21,7 @@
 #include "rescale/trainer/CompiledModel.h"
 #include "rescale/trainer/Config.h"
 #include "rescale/trainer/Files.h"
+#include "rescale/trainer/Sweep.h"
 #include "rescale/trainer/Trainer.h"
 
 #ifdef RESCALE_TRAIN_HAVE_COMPILER
@@ -58,7 +59,11 @@ const char kUsage[] =
     "       rescale-train compile --config C.json [--device cpu|cuda] [--chip "
     "SM]\n"
     "         [--batch B] [--seq T] [--emit so|mlir] [-O 0-3] -o MDIR\n"
-    "(docs/trainer.md)\n";
+    "       rescale-train sweep --config BASE.json --out DIR [--variants LIST]\n"
+    "         [--steps N] [--data FILE] [--device cpu|cuda] [--seeds K] [--seed S]\n"
+    "         [--batch B] [--seq T] [--lr X] [--warmup N] [--eval-every N]\n"
+    "         [--eval-batches N] [-O 0-3]\n"
+    "(docs/trainer.md, docs/experiments.md)\n";
 
 int64_t parseInt(const std::string &flag, const std::string &text) {
   errno = 0;
@@ -230,7 +235,176 @@ int compileMain(int argc, char **argv) {
               c.device.c_str());
   return 0;
 }
+/// `rescale-train sweep` (docs/experiments.md): every variant from the same
+/// base config, data, seeds and budget; DIR/<variant>/module is compiled once
+/// per variant, DIR/<variant>/seed<k> is a run folder. Resumable: a run with
+/// a sweep-done marker is not trained again, a killed one resumes from its
+/// checkpoint. The report is rewritten from the runs' metrics at the end.
+int sweepMain(int argc, char **argv) {
+  std::string configPath, out, variantsList;
+  trainer::TrainOptions common;
+  int64_t seeds = 1, baseSeed = 0;
+  modelbuilder::CompileModelOptions c;
+  c.batch = 8;
+  c.seq = 64;
+  std::vector<char *> rest = {argv[0], argv[1]};
+  for (int i = 2; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg.rfind("-O", 0) == 0) {
+      std::string level = arg.substr(2);
+      if (level.empty()) {
+        if (i + 1 >= argc)
+          fail("-O needs a value (0, 1, 2 or 3)");
+        level = argv[++i];
+      }
+      if (level.size() != 1 || level[0] < '0' || level[0] > '3')
+        fail("-O must be 0, 1, 2 or 3, got '" + level + "'");
+      c.optLevel = static_cast<unsigned>(level[0] - '0');
+    } else {
+      rest.push_back(argv[i]);
+    }
+  }
+  Args a = split(static_cast<int>(rest.size()), rest.data(), 2, {});
+  int64_t steps = 300;
+  for (const auto &[flag, value] : a.pairs) {
+    auto i = [&](std::optional<int64_t> &o) { o = parseInt(flag, value); };
+    if (flag == "--config")
+      configPath = value;
+    else if (flag == "--out")
+      out = value;
+    else if (flag == "--variants")
+      variantsList = value;
+    else if (flag == "--steps")
+      steps = parseInt(flag, value);
+    else if (flag == "--data")
+      common.dataPath = value;
+    else if (flag == "--device") {
+      if (value != "cpu" && value != "cuda")
+        fail("--device must be cpu or cuda, got '" + value + "'");
+      c.device = value;
+    } else if (flag == "--seeds")
+      seeds = parseInt(flag, value);
+    else if (flag == "--seed")
+      baseSeed = parseInt(flag, value);
+    else if (flag == "--batch")
+      c.batch = parseInt(flag, value);
+    else if (flag == "--seq")
+      c.seq = parseInt(flag, value);
+    else if (flag == "--lr")
+      common.lr = parseReal(flag, value);
+    else if (flag == "--warmup")
+      i(common.warmup);
+    else if (flag == "--eval-every")
+      i(common.evalEvery);
+    else if (flag == "--eval-batches")
+      i(common.evalBatches);
+    else
+      fail("unknown option '" + flag + "' for sweep\n" + kUsage);
+  }
+  if (configPath.empty() || out.empty())
+    fail("sweep needs --config BASE.json and --out DIR");
+  if (steps < 1 || seeds < 1 || c.batch < 1 || c.seq < 1)
+    fail("sweep: --steps, --seeds, --batch and --seq must be at least 1");
+  if (variantsList.empty())
+    for (const std::string &name : trainer::fixedVariantNames())
+      variantsList += (variantsList.empty() ? "" : ",") + name;
+  runtime::Expected<std::vector<trainer::SweepVariant>> variants =
+      trainer::parseSweepVariants(variantsList);
+  if (!variants)
+    fail(variants.status().message());
+  runtime::Expected<trainer::ModelConfig> base =
+      trainer::readModelConfig(configPath);
+  if (!base)
+    fail(base.status().message());
+  // Every variant's config is checked before any training starts.
+  std::vector<trainer::ModelConfig> configs;
+  for (const trainer::SweepVariant &v : *variants) {
+    runtime::Expected<trainer::ModelConfig> config =
+        trainer::variantConfig(*base, v);
+    if (!config)
+      fail(config.status().message());
+    configs.push_back(*config);
+  }
+  if (runtime::Status s = trainer::makeDirectories(out); !s)
+    fail(s.message());
+  if (runtime::Status s = trainer::lockForProcessLifetime(
+          trainer::joinPath(out, ".sweep.lock"),
+          "another sweep is running in '" + out + "'");
+      !s)
+    fail(s.message());
+
+  common.steps = steps;
+  common.batch = c.batch;
+  common.seq = c.seq;
+  common.device = c.device;
+  std::vector<trainer::SweepVariantResult> results;
+  for (size_t vi = 0; vi < variants->size(); ++vi) {
+    const trainer::SweepVariant &v = (*variants)[vi];
+    std::string vdir = trainer::joinPath(out, v.name);
+    std::string configFile = trainer::joinPath(vdir, "config.json");
+    std::string mdir = trainer::joinPath(vdir, "module");
+    if (runtime::Status s = trainer::makeDirectories(vdir); !s)
+      fail(s.message());
+    if (runtime::Status s = trainer::replaceFileDurably(
+            configFile, configs[vi].toJson().serialize() + "\n");
+        !s)
+      fail(s.message());
+    trainer::SweepVariantResult result{v, configs[vi], {}};
+    for (int64_t k = 0; k < seeds; ++k) {
+      std::string runDir =
+          trainer::joinPath(vdir, "seed" + std::to_string(baseSeed + k));
+      std::string done = trainer::joinPath(runDir, "sweep-done");
+      if (trainer::pathExists(done)) {
+        std::fprintf(stderr, "sweep: %s seed %lld: already trained\n",
+                     v.name.c_str(), static_cast<long long>(baseSeed + k));
+      } else {
+        if (!moduleMatches(mdir, configs[vi], c)) {
+          std::fprintf(stderr, "sweep: %s: compiling\n", v.name.c_str());
+          if (runtime::Status s =
+                  modelbuilder::compileTrainingModel(configs[vi], c, mdir);
+              !s)
+            fail("variant '" + v.name + "': " + s.message());
+        }
+        std::fprintf(stderr, "sweep: %s seed %lld: training %lld steps\n",
+                     v.name.c_str(), static_cast<long long>(baseSeed + k),
+                     static_cast<long long>(steps));
+        trainer::TrainOptions o = common;
+        o.configPath = configFile;
+        o.outDir = runDir;
+        o.modulePath = mdir;
+        o.seed = baseSeed + k;
+        o.resume = trainer::runHasCheckpoint(runDir);
+        if (runtime::Status s = trainer::train(o); !s)
+          fail("variant '" + v.name + "' seed " + std::to_string(baseSeed + k) +
+               ": " + s.message());
+        if (runtime::Status s = trainer::replaceFileDurably(done, "done\n"); !s)
+          fail(s.message());
+      }
+      runtime::Expected<trainer::SweepRun> run =
+          trainer::readSweepRun(runDir, baseSeed + k);
+      if (!run)
+        fail(run.status().message());
+      result.runs.push_back(*run);
+    }
+    results.push_back(std::move(result));
+  }
+  trainer::SweepSettings settings{configPath,
+                                  common.dataPath.value_or(
+                                      trainer::defaultCorpusPath()),
+                                  c.device, steps, c.batch, c.seq};
+  if (runtime::Status s = trainer::writeSweepReport(out, settings, results); !s)
+    fail(s.message());
+  std::printf("sweep: %zu variants; report in %s/report.md (and report.json, "
+              "loss_curves.svg)\n",
+              results.size(), out.c_str());
+  return 0;
+}
 #else
+int sweepMain(int, char **) {
+  fail("'rescale-train sweep' needs the compiler: this rescale-train was "
+       "built with RESCALE_BUILD_COMPILER=OFF");
+}
+
 std::string compileForRun(const trainer::TrainOptions &) {
   return ""; // the trainer says that it needs --module
 }
@@ -347,6 +521,8 @@ int main(int argc, char **argv) {
     return evalMain(argc, argv);
   if (argc >= 2 && std::string(argv[1]) == "compile")
     return compileMain(argc, argv);
+  if (argc >= 2 && std::string(argv[1]) == "sweep")
+    return sweepMain(argc, argv);
   if (argc < 2)
     fail(std::string("no arguments\n") + kUsage);
   return trainMain(argc, argv);

@@ -1,0 +1,71 @@
+"""Checks a sweep folder (sweep.test): report.json has the documented schema
+(docs/experiments.md) and each run's numbers equal its metrics.jsonl; report.md
+has one table row per variant; loss_curves.svg parses as SVG with one
+polyline per variant, axis labels and a legend entry per variant.
+Usage: check_sweep.py DIR VARIANT...   (the variants in report order)"""
+import json
+import math
+import os
+import sys
+import xml.etree.ElementTree as ET
+
+
+def fail(message):
+    print("FAIL: " + message)
+    sys.exit(1)
+
+
+def main():
+    out, names = sys.argv[1], sys.argv[2:]
+    report = json.load(open(os.path.join(out, "report.json")))
+    if report.get("format") != "rescale-sweep-report" or report.get("version") != 1:
+        fail("format/version")
+    settings = report["settings"]
+    for key in ("base_config", "data", "device", "steps", "batch", "seq"):
+        if key not in settings:
+            fail("settings." + key)
+    if [v["name"] for v in report["variants"]] != names:
+        fail("variants %r" % [v["name"] for v in report["variants"]])
+    if not report.get("not_measured"):
+        fail("not_measured is empty")
+    for v in report["variants"]:
+        for key in ("overrides", "config", "runs", "mean_final_val_loss", "mean_final_loss"):
+            if key not in v:
+                fail(v["name"] + "." + key)
+        vals = []
+        for run in v["runs"]:
+            rows = [json.loads(l) for l in open(os.path.join(run["run"], "metrics.jsonl"))]
+            losses = [[r["step"], r["loss"]] for r in rows]
+            evals = [[r["step"], r["val_loss"]] for r in rows if "val_loss" in r]
+            if run["loss_curve"] != losses or run["val_loss_curve"] != evals:
+                fail(v["name"] + ": curves differ from metrics.jsonl")
+            if run["final_val_loss"] != evals[-1][1] or run["final_loss"] != losses[-1][1]:
+                fail(v["name"] + ": final numbers differ from metrics.jsonl")
+            if len(losses) != settings["steps"]:
+                fail(v["name"] + ": %d steps" % len(losses))
+            if not math.isfinite(run["final_val_loss"]):
+                fail(v["name"] + ": val loss not finite")
+            vals.append(run["final_val_loss"])
+        if abs(v["mean_final_val_loss"] - sum(vals) / len(vals)) > 1e-9 * abs(v["mean_final_val_loss"]):
+            fail(v["name"] + ": mean")
+    md = open(os.path.join(out, "report.md")).read()
+    for n in names:
+        if ("| " + n + " |") not in md:
+            fail("report.md has no row for " + n)
+    ns = "{http://www.w3.org/2000/svg}"
+    svg = ET.parse(os.path.join(out, "loss_curves.svg")).getroot()
+    lines = svg.findall(ns + "polyline")
+    if [p.find(ns + "title").text for p in lines] != names:
+        fail("svg polylines")
+    for p in lines:
+        if len(p.get("points").split()) != settings["steps"]:
+            fail("svg polyline points")
+    texts = [t.text for t in svg.iter(ns + "text")]
+    for label in ["optimizer step", "training loss (nats/token)"] + names:
+        if label not in texts:
+            fail("svg has no text " + label)
+    print("ok: %d variants, report.json matches the runs, report.md and the SVG are complete" % len(names))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,81 @@
+//===- Sweep.h - rescale-train sweep: variants and the report ---*- C++ -*-===//
+//
+// The runtime side of `rescale-train sweep` (docs/experiments.md): the
+// paper's variants as config overrides, the merged config of each, and the
+// report written from the runs' metrics. The driver (compile each variant,
+// train each seed, resume) is in tools/rescale-train, which has the compiler.
+//
+//===----------------------------------------------------------------------===//
+#ifndef RESCALE_TRAINER_SWEEP_H
+#define RESCALE_TRAINER_SWEEP_H
+
+#include "rescale/runtime/Json.h"
+#include "rescale/runtime/Status.h"
+#include "rescale/trainer/Config.h"
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace rescale::trainer {
+
+/// A variant: a name and the config fields it sets. Every variant starts
+/// from the baseline's variant fields (norm rmsnorm, no attention gate,
+/// standard softmax, no residual clip), so that a variant differs from the
+/// baseline in exactly what it names.
+struct SweepVariant {
+  std::string name;
+  std::vector<std::pair<std::string, runtime::JsonValue>> overrides;
+};
+
+/// The fixed variant names, in the order the report lists them.
+const std::vector<std::string> &fixedVariantNames();
+
+/// Parses --variants: comma-separated fixed names, or `name:key=value` with
+/// further `key=value` items belonging to it, e.g.
+/// "baseline,ga,gn_tanh:norm=gatednorm,gatednorm_activation=tanh". A value
+/// is read as JSON when it parses (numbers, true, "text"), else as a string.
+/// An unknown name, a repeated name or a malformed item is one error line.
+runtime::Expected<std::vector<SweepVariant>>
+parseSweepVariants(const std::string &list);
+
+/// `base` with the baseline's variant fields and then `variant`'s overrides;
+/// checked as a config (an unknown field or value is an error naming the
+/// variant).
+runtime::Expected<ModelConfig> variantConfig(const ModelConfig &base,
+                                             const SweepVariant &variant);
+
+/// One trained run of a variant, read back from its metrics.jsonl.
+struct SweepRun {
+  int64_t seed = 0;
+  std::string runDir;
+  /// (step, training loss) for every step; (step, val_loss) where evaluated.
+  std::vector<std::pair<int64_t, double>> loss, valLoss;
+};
+
+struct SweepVariantResult {
+  SweepVariant variant;
+  ModelConfig config;
+  std::vector<SweepRun> runs;
+};
+
+/// Reads RUN/metrics.jsonl; an error if it is missing, malformed, or has
+/// no evaluated step.
+runtime::Expected<SweepRun> readSweepRun(const std::string &runDir,
+                                         int64_t seed);
+
+struct SweepSettings {
+  std::string baseConfigPath, dataPath, device;
+  int64_t steps = 0, batch = 0, seq = 0;
+};
+
+/// Writes DIR/report.json, DIR/report.md and DIR/loss_curves.svg (each
+/// atomically) from the results, in the order given.
+runtime::Status writeSweepReport(const std::string &dir,
+                                 const SweepSettings &settings,
+                                 const std::vector<SweepVariantResult> &results);
+
+} // namespace rescale::trainer
+
+#endif // RESCALE_TRAINER_SWEEP_H
