@@ -1,6 +1,7 @@
 //===- ModuleCompiler.cpp - MLIR file -> loadable module ------------------===//
 
 #include "lowering/ModuleCompiler.h"
+#include "lowering/ParserCrashGuard.h"
 #include "lowering/TargetFeatures.h"
 #include "lowering/NVPTX/CompileNVPTX.h"
 #include "lowering/Pipelines.h"
@@ -317,6 +318,11 @@ OwningOpRef<ModuleOp> mlir::rescale::parseSourceFile(StringRef inputPath,
   auto file = readSource(inputPath, ioError);
   if (!file)
     return nullptr;
+  if (std::optional<ParserCrash> crash = findParserCrash(file->getBuffer())) {
+    ioError = inputPath.str() + ":" + std::to_string(crash->line) + ":" +
+              std::to_string(crash->column) + ": " + crash->message;
+    return nullptr;
+  }
   auto sourceMgr = std::make_shared<llvm::SourceMgr>();
   sourceMgr->AddNewSourceBuffer(std::move(file), llvm::SMLoc());
   return mlir::parseSourceFile<ModuleOp>(sourceMgr, ParserConfig(&context));

@@ -5,6 +5,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "lowering/ParserCrashGuard.h"
 #include "tools/RescaleRegistration.h"
 
 #include "mlir/IR/DialectRegistry.h"
@@ -12,6 +13,8 @@
 #include "mlir/InitAllExtensions.h"
 #include "mlir/InitAllPasses.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/raw_ostream.h"
 
 int main(int argc, char **argv) {
   mlir::registerAllPasses();
@@ -22,6 +25,19 @@ int main(int argc, char **argv) {
   mlir::registerAllExtensions(registry);
   mlir::rescale::registerRescaleDialects(registry);
 
+  auto [input, output] = mlir::registerAndParseCLIOptions(
+      argc, argv, "Rescale optimizer driver\n", registry);
+  // Text that crashes MLIR 22's own parser is refused first
+  // (lowering/ParserCrashGuard.h). A file is read once more for it; stdin,
+  // which can be read only once, is not checked.
+  if (input != "-") {
+    auto buffer = llvm::MemoryBuffer::getFile(input, /*IsText=*/true);
+    if (buffer)
+      if (auto crash = mlir::rescale::findParserCrash((*buffer)->getBuffer())) {
+        llvm::errs() << crash->format(input) << "\n";
+        return 1;
+      }
+  }
   return mlir::asMainReturnCode(
-      mlir::MlirOptMain(argc, argv, "Rescale optimizer driver\n", registry));
+      mlir::MlirOptMain(argc, argv, input, output, registry));
 }
