@@ -426,38 +426,50 @@ double AttentionLSEOp::getScaleValue() {
   return scaleValue(getScaleAttr(), getQ());
 }
 
-LogicalResult AttentionLSEOp::verify() {
-  if (failed(expectFloatElements(*this, getQ(), "q")) ||
-      failed(expectRank(*this, getQ(), "q", 4, "[B, Hq, S, D]")) ||
-      failed(expectRank(*this, getK(), "k", 4, "[B, Hkv, T, D]")))
+/// The checks of the ops that recompute attention's scores from q and k
+/// alone (attention_lse, attention_first_token_share): q and k of one float
+/// type, k's batch and head dim those of q, query heads a multiple of kv
+/// heads, sinks exactly with softmax = learned_sink, a finite scale.
+template <typename OpT>
+static LogicalResult verifyScoreOperands(OpT op) {
+  if (failed(expectFloatElements(op, op.getQ(), "q")) ||
+      failed(expectRank(op, op.getQ(), "q", 4, "[B, Hq, S, D]")) ||
+      failed(expectRank(op, op.getK(), "k", 4, "[B, Hkv, T, D]")))
     return failure();
-  RankedTensorType qt = tensorOf(getQ()), kt = tensorOf(getK());
+  RankedTensorType qt = tensorOf(op.getQ()), kt = tensorOf(op.getK());
   ArrayRef<int64_t> q = qt.getShape(), k = kt.getShape();
   if (kt.getElementType() != qt.getElementType())
-    return emitOpError() << "'q' and 'k' must share an element type, but have "
-                         << qt.getElementType() << " and "
-                         << kt.getElementType();
-  if (failed(expectShape(*this, getK(), "k", {q[0], k[1], k[2], q[3]},
+    return op.emitOpError()
+           << "'q' and 'k' must share an element type, but have "
+           << qt.getElementType() << " and " << kt.getElementType();
+  if (failed(expectShape(op, op.getK(), "k", {q[0], k[1], k[2], q[3]},
                          "batch and head dim of 'q'")) ||
-      failed(verifyQueryHeadGroups(*this, q[1], k[1])))
+      failed(verifyQueryHeadGroups(op, q[1], k[1])))
     return failure();
-  bool wantsSinks = getSoftmax() == SoftmaxKind::learned_sink;
-  if (wantsSinks != bool(getSinks()))
-    return emitOpError() << (wantsSinks
-                                 ? "softmax = learned_sink needs a 'sinks' "
-                                   "operand of shape [Hq]"
-                                 : "a 'sinks' operand needs softmax = "
-                                   "learned_sink");
-  if (Value sinks = getSinks())
-    if (failed(expectShape(*this, sinks, "sinks", {q[1]},
+  bool wantsSinks = op.getSoftmax() == SoftmaxKind::learned_sink;
+  if (wantsSinks != bool(op.getSinks()))
+    return op.emitOpError() << (wantsSinks
+                                    ? "softmax = learned_sink needs a 'sinks' "
+                                      "operand of shape [Hq]"
+                                    : "a 'sinks' operand needs softmax = "
+                                      "learned_sink");
+  if (Value sinks = op.getSinks())
+    if (failed(expectShape(op, sinks, "sinks", {q[1]},
                            "one learned sink logit per query head")) ||
-        failed(expectParamElementType(*this, sinks, "sinks",
-                                      qt.getElementType(), "q")))
+        failed(expectParamElementType(op, sinks, "sinks", qt.getElementType(),
+                                      "q")))
       return failure();
-  if (auto s = getScaleAttr())
+  if (auto s = op.getScaleAttr())
     if (!std::isfinite(s.getValueAsDouble()))
-      return emitOpError() << "'scale' must be finite, but is "
-                           << s.getValueAsDouble();
+      return op.emitOpError() << "'scale' must be finite, but is "
+                              << s.getValueAsDouble();
+  return success();
+}
+
+LogicalResult AttentionLSEOp::verify() {
+  if (failed(verifyScoreOperands(*this)))
+    return failure();
+  ArrayRef<int64_t> q = tensorOf(getQ()).getShape();
   return expectLseShape(*this, getLse(), "lse", {q[0], q[1], q[2]});
 }
 
@@ -717,36 +729,13 @@ double AttentionFirstTokenShareOp::getScaleValue() {
 }
 
 LogicalResult AttentionFirstTokenShareOp::verify() {
-  if (failed(expectFloatElements(*this, getQ(), "q")) ||
-      failed(expectRank(*this, getQ(), "q", 4, "[B, Hq, S, D]")) ||
-      failed(expectRank(*this, getK(), "k", 4, "[B, Hkv, T, D]")))
+  if (failed(verifyScoreOperands(*this)))
     return failure();
-  RankedTensorType qt = tensorOf(getQ()), kt = tensorOf(getK());
-  ArrayRef<int64_t> q = qt.getShape(), k = kt.getShape();
-  int64_t B = q[0], Hq = q[1], D = q[3], Hkv = k[1];
-  if (kt.getElementType() != qt.getElementType())
-    return emitOpError() << "'q' and 'k' must share an element type, but have "
-                         << qt.getElementType() << " and "
-                         << kt.getElementType();
-  if (failed(expectShape(*this, getK(), "k", {B, Hkv, k[2], D},
-                         "batch and head dim of 'q'")))
-    return failure();
-  if (failed(verifyQueryHeadGroups(*this, Hq, Hkv)))
-    return failure();
-  bool wantsSinks = getSoftmax() == SoftmaxKind::learned_sink;
-  if (wantsSinks != static_cast<bool>(getSinks()))
-    return emitOpError() << (wantsSinks
-                                 ? "softmax = learned_sink needs a 'sinks' "
-                                   "operand of shape [Hq]"
-                                 : "a 'sinks' operand needs softmax = "
-                                   "learned_sink");
-  if (Value sinks = getSinks())
-    if (failed(expectShape(*this, sinks, "sinks", {Hq}, "one logit per head")))
-      return failure();
+  ArrayRef<int64_t> q = tensorOf(getQ()).getShape();
   if (!tensorOf(getResult()).getElementType().isF32())
     return emitOpError() << "'result' must have element type f32, but has "
                          << tensorOf(getResult()).getElementType();
-  return expectShape(*this, getResult(), "result", {B, Hq}, "[B, Hq]");
+  return expectShape(*this, getResult(), "result", {q[0], q[1]}, "[B, Hq]");
 }
 
 #define GET_OP_CLASSES

@@ -139,6 +139,24 @@ bool moduleMatches(const std::string &mdir, const trainer::ModelConfig &config,
 
 /// A run without --module: its model is compiled into DIR/module (reused
 /// when its model.json matches, as on --resume).
+/// Reads `-O N` or `-ON` at argv[i] into `level` (advancing i past a
+/// separate value); false if argv[i] is not -O. As rescale-compile's -O.
+bool takeOptLevel(const std::string &arg, int &i, int argc, char **argv,
+                  unsigned &level) {
+  if (arg.rfind("-O", 0) != 0)
+    return false;
+  std::string value = arg.substr(2);
+  if (value.empty()) {
+    if (i + 1 >= argc)
+      fail("-O needs a value (0, 1, 2 or 3)");
+    value = argv[++i];
+  }
+  if (value.size() != 1 || value[0] < '0' || value[0] > '3')
+    fail("-O must be 0, 1, 2 or 3, got '" + value + "'");
+  level = static_cast<unsigned>(value[0] - '0');
+  return true;
+}
+
 std::string compileForRun(const trainer::TrainOptions &o) {
   std::string mdir = o.outDir + "/module";
   if (o.configPath.empty() || o.outDir.empty())
@@ -179,17 +197,7 @@ int compileMain(int argc, char **argv) {
       if (i + 1 >= argc)
         fail("-o needs a value");
       out = argv[++i];
-    } else if (arg.rfind("-O", 0) == 0) {
-      std::string level = arg.substr(2);
-      if (level.empty()) {
-        if (i + 1 >= argc)
-          fail("-O needs a value (0, 1, 2 or 3)");
-        level = argv[++i];
-      }
-      if (level.size() != 1 || level[0] < '0' || level[0] > '3')
-        fail("-O must be 0, 1, 2 or 3, got '" + level + "'");
-      c.optLevel = static_cast<unsigned>(level[0] - '0');
-    } else {
+    } else if (!takeOptLevel(arg, i, argc, argv, c.optLevel)) {
       rest.push_back(argv[i]);
     }
   }
@@ -249,20 +257,8 @@ int sweepMain(int argc, char **argv) {
   c.seq = 64;
   std::vector<char *> rest = {argv[0], argv[1]};
   for (int i = 2; i < argc; ++i) {
-    std::string arg = argv[i];
-    if (arg.rfind("-O", 0) == 0) {
-      std::string level = arg.substr(2);
-      if (level.empty()) {
-        if (i + 1 >= argc)
-          fail("-O needs a value (0, 1, 2 or 3)");
-        level = argv[++i];
-      }
-      if (level.size() != 1 || level[0] < '0' || level[0] > '3')
-        fail("-O must be 0, 1, 2 or 3, got '" + level + "'");
-      c.optLevel = static_cast<unsigned>(level[0] - '0');
-    } else {
+    if (!takeOptLevel(argv[i], i, argc, argv, c.optLevel))
       rest.push_back(argv[i]);
-    }
   }
   Args a = split(static_cast<int>(rest.size()), rest.data(), 2, {});
   int64_t steps = 300;
