@@ -129,6 +129,17 @@ public:
       auto actAttr = GateActivationAttr::get(b.getContext(), *act);
       return GatedNormOp::create(b, type, x, w, down, up, epsilon(), actAttr);
     }
+    if (c.norm == "none") {
+      // The no-normalization ablation (issue 12's no_rmsnorm): x ⊙ w, the
+      // weight broadcast over every row.
+      Value w = param(prefix + ".weight");
+      Value init = tensor::EmptyOp::create(b, shapeOf(x), b.getF32Type());
+      SmallVector<int64_t> rows;
+      for (int64_t d = 0; d + 1 < int64_t(shapeOf(x).size()); ++d)
+        rows.push_back(d);
+      auto wide = linalg::BroadcastOp::create(b, w, init, rows);
+      return arith::MulFOp::create(b, x, wide.getResult()[0]);
+    }
     Value alpha = param(prefix + ".alpha");
     Value w = param(prefix + ".weight");
     Value bias = param(prefix + ".bias");

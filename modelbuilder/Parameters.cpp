@@ -60,6 +60,8 @@ struct ParameterList {
       add(prefix + ".weight", {d}, named("ones"));
       add(prefix + ".gate_down.weight", {c.gatednormRank, d}, normal());
       add(prefix + ".gate_up.weight", {d, c.gatednormRank}, normal());
+    } else if (c.norm == "none") { // identity; the weight is kept
+      add(prefix + ".weight", {d}, named("ones"));
     } else { // dyt
       add(prefix + ".alpha", {1}, named("constant", kDyTAlphaInit));
       add(prefix + ".weight", {d}, named("ones"));

@@ -118,7 +118,7 @@ Expected<ModelConfig> parseModelConfig(const JsonValue &json) {
       else
         c.tieWordEmbeddings = v.getBool();
     } else if (key == "norm")
-      s = readChoice(key, v, {"rmsnorm", "preaffine", "gatednorm", "dyt"},
+      s = readChoice(key, v, {"rmsnorm", "preaffine", "gatednorm", "dyt", "none"},
                      c.norm);
     else if (key == "gatednorm_rank")
       s = readPositiveInt(key, v, c.gatednormRank);

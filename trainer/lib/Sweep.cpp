@@ -50,6 +50,7 @@ const std::vector<FixedVariant> &fixedVariants() {
       {"clip", {{"residual_clip", jsonNumber(10.0)}}},
       {"off_by_one", {{"softmax", jsonString("off_by_one")}}},
       {"learned_sink", {{"softmax", jsonString("learned_sink")}}},
+      {"no_rmsnorm", {{"norm", jsonString("none")}}},
   };
   return variants;
 }
@@ -59,8 +60,6 @@ const std::map<std::string, std::string> &pendingVariants() {
   static const std::map<std::string, std::string> pending = {
       {"no_attn_norm", "it needs attention with softmax = sigmoid through the "
                        "dialect, autodiff and both lowerings"},
-      {"no_rmsnorm", "it needs the norms replaced by identity (weight kept) "
-                     "in the model builder"},
   };
   return pending;
 }

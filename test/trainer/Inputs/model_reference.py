@@ -96,6 +96,8 @@ class Model:
         kind = self.c["norm"]
         if kind == "rmsnorm":
             return self.rms(x, self.vec(prefix + ".weight"))
+        if kind == "none":  # identity, the weight kept
+            return [wi * xi for wi, xi in zip(self.vec(prefix + ".weight"), x)]
         if kind == "preaffine":
             u = [s * v for s, v in zip(self.vec(prefix + ".pre_scale"), x)]
             return self.rms(u, self.vec(prefix + ".weight"))
