@@ -189,6 +189,27 @@ Status compileTrainingModel(const trainer::ModelConfig &config,
   std::string so = tmp + "/train.so";
   if (mlir::failed(mlir::rescale::compileModule(*module, compile, so)))
     return cleanup(failedWith("compiling the model failed"));
+  if (options.analysis) {
+    // The loss alone, renamed and instrumented; a host module, so that the
+    // analysis runs the same on a CPU or a GPU sweep.
+    mlir::OpBuilder builder(&context);
+    mlir::OwningOpRef<mlir::ModuleOp> analysis =
+        mlir::ModuleOp::create(builder.getUnknownLoc());
+    mlir::func::FuncOp loss = mlir::rescale::modelbuilder::buildLossFunction(
+        *analysis, config, options.batch, options.seq);
+    if (!loss)
+      return cleanup(failedWith("building the analysis model failed"));
+    loss.setName("analyze");
+    mlir::PassManager pm(&context);
+    pm.addPass(mlir::rescale::createRescaleInstrumentSinksPass());
+    if (mlir::failed(pm.run(*analysis)))
+      return cleanup(failedWith("instrumenting the analysis model failed"));
+    mlir::rescale::CompileOptions host;
+    host.optLevel = options.optLevel;
+    if (mlir::failed(mlir::rescale::compileModule(*analysis, host,
+                                                  tmp + "/analysis.so")))
+      return cleanup(failedWith("compiling the analysis model failed"));
+  }
   Status written = writeFile(tmp + "/model.json", modelJson(config, options));
   if (!written)
     return cleanup(written);

@@ -36,6 +36,11 @@ struct CompileModelOptions {
   /// Write the training module's IR (train_step and eval_loss, before
   /// lowering) to the output path instead of compiling a folder.
   bool emitMLIR = false;
+  /// Also write MDIR/analysis.so: `@analyze`, the loss function instrumented
+  /// with --rescale-instrument-sinks (first-token share of every attention,
+  /// |x| statistics of every norm's input as probe outputs), compiled for
+  /// the host CPU whatever the device (rescale-train sweep's analyses).
+  bool analysis = false;
 };
 
 /// The parameters of `config`'s model in the order of docs/trainer.md

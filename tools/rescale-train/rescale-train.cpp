@@ -17,9 +17,12 @@
 // --module in-process; the runtime-only build links no LLVM.
 //
 //===----------------------------------------------------------------------===//
+#include "rescale/runtime/HostTensor.h"
+#include "rescale/runtime/Npy.h"
 #include "rescale/trainer/Checkpoint.h"
 #include "rescale/trainer/CompiledModel.h"
 #include "rescale/trainer/Config.h"
+#include "rescale/trainer/Data.h"
 #include "rescale/trainer/Files.h"
 #include "rescale/trainer/Sweep.h"
 #include "rescale/trainer/Trainer.h"
@@ -255,6 +258,7 @@ int sweepMain(int argc, char **argv) {
   modelbuilder::CompileModelOptions c;
   c.batch = 8;
   c.seq = 64;
+  c.analysis = true;
   std::vector<char *> rest = {argv[0], argv[1]};
   for (int i = 2; i < argc; ++i) {
     if (!takeOptLevel(argv[i], i, argc, argv, c.optLevel))
@@ -329,6 +333,28 @@ int sweepMain(int argc, char **argv) {
       !s)
     fail(s.message());
 
+  // The held-out sequences every analysis reads: the first validation batch
+  // of the data (the trainer's split, 10% at the end), saved once.
+  std::string dataPath =
+      common.dataPath.value_or(trainer::defaultCorpusPath());
+  std::string heldout = trainer::joinPath(out, "heldout_tokens.npy");
+  if (!trainer::pathExists(heldout)) {
+    runtime::Expected<trainer::TokenData> data = trainer::loadTokenData(
+        dataPath, base->vocabSize, 0.1, c.batch, c.seq);
+    if (!data)
+      fail(data.status().message());
+    trainer::ValidationBatches val(*data, c.batch, c.seq, 1);
+    runtime::Expected<runtime::HostTensor> tokens =
+        runtime::HostTensor::create(runtime::DType::I32, {c.batch, c.seq + 1});
+    if (!tokens)
+      fail(tokens.status().message());
+    val.get(0, tokens->dataAs<int32_t>());
+    if (runtime::Status s = runtime::writeNpy(heldout + ".tmp", *tokens); !s)
+      fail(s.message());
+    if (std::rename((heldout + ".tmp").c_str(), heldout.c_str()) != 0)
+      fail("cannot write '" + heldout + "'");
+  }
+
   common.steps = steps;
   common.batch = c.batch;
   common.seq = c.seq;
@@ -376,6 +402,21 @@ int sweepMain(int argc, char **argv) {
         if (runtime::Status s = trainer::replaceFileDurably(done, "done\n"); !s)
           fail(s.message());
       }
+      std::string sinks = trainer::joinPath(runDir, "sink_report.json");
+      if (!trainer::pathExists(sinks)) {
+        if (!trainer::pathExists(trainer::joinPath(mdir, "analysis.so"))) {
+          std::fprintf(stderr, "sweep: %s: compiling\n", v.name.c_str());
+          if (runtime::Status s =
+                  modelbuilder::compileTrainingModel(configs[vi], c, mdir);
+              !s)
+            fail("variant '" + v.name + "': " + s.message());
+        }
+        if (runtime::Status s =
+                trainer::analyzeRun(mdir, runDir, heldout, sinks);
+            !s)
+          fail("variant '" + v.name + "' seed " +
+               std::to_string(baseSeed + k) + ": analysis: " + s.message());
+      }
       runtime::Expected<trainer::SweepRun> run =
           trainer::readSweepRun(runDir, baseSeed + k);
       if (!run)
@@ -384,10 +425,8 @@ int sweepMain(int argc, char **argv) {
     }
     results.push_back(std::move(result));
   }
-  trainer::SweepSettings settings{configPath,
-                                  common.dataPath.value_or(
-                                      trainer::defaultCorpusPath()),
-                                  c.device, steps, c.batch, c.seq};
+  trainer::SweepSettings settings{configPath, dataPath, c.device,
+                                  steps,      c.batch,  c.seq};
   if (runtime::Status s = trainer::writeSweepReport(out, settings, results); !s)
     fail(s.message());
   std::printf("sweep: %zu variants; report in %s/report.md (and report.json, "

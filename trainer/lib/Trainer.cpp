@@ -1,7 +1,9 @@
 //===- Trainer.cpp - The training loop and evaluation ---------------------===//
 #include "rescale/trainer/Trainer.h"
 
+#include "rescale/runtime/Module.h"
 #include "rescale/runtime/Npy.h"
+#include "rescale/runtime/Probes.h"
 #include "rescale/trainer/Checkpoint.h"
 #include "rescale/trainer/CompiledModel.h"
 #include "rescale/trainer/Data.h"
@@ -711,6 +713,45 @@ Status evaluate(const EvalOptions &o) {
               formatNumber(sum / double(batches)).c_str(),
               static_cast<long long>(tokens->shape()[0] * T));
   return Status::ok();
+}
+
+Status analyzeRun(const std::string &mdir, const std::string &runDir,
+                  const std::string &tokensPath, const std::string &reportPath) {
+  Expected<std::string> dir = resolveCheckpointDir(runDir);
+  if (!dir)
+    return dir.status();
+  Expected<Checkpoint> ckpt = loadCheckpoint(*dir);
+  if (!ckpt)
+    return ckpt.status();
+  Expected<ModelDescription> desc =
+      readModelDescription(joinPath(mdir, "model.json"));
+  if (!desc)
+    return desc.status();
+  std::string modelFile = "checkpoint '" + *dir + "': model.safetensors";
+  Expected<NamedTensors> p = tensorsInOrder(ckpt->model, *desc, "", modelFile);
+  if (!p)
+    return p.status();
+  std::string so = joinPath(mdir, "analysis.so");
+  Expected<std::unique_ptr<runtime::Module>> module = runtime::Module::load(so);
+  if (!module)
+    return module.status();
+  Expected<HostTensor> tokens = runtime::readNpy(tokensPath);
+  if (!tokens)
+    return tokens.status();
+  std::vector<HostTensor> inputs;
+  for (auto &named : *p)
+    inputs.push_back(std::move(named.second));
+  inputs.push_back(tokens.take());
+  Expected<std::vector<HostTensor>> outputs = (*module)->run("analyze", inputs);
+  if (!outputs)
+    return outputs.status();
+  Expected<std::vector<runtime::ProbeSpec>> probes =
+      runtime::readProbes(runtime::manifestPathFor(so), "analyze");
+  if (!probes)
+    return probes.status();
+  // The sink criterion: a head whose first-token share exceeds 0.5.
+  return runtime::writeSinkReport(reportPath, "analyze", *probes, *outputs,
+                                  0.5);
 }
 
 } // namespace rescale::trainer

@@ -46,9 +46,35 @@ def main():
             if not math.isfinite(run["final_val_loss"]):
                 fail(v["name"] + ": val loss not finite")
             vals.append(run["final_val_loss"])
+            # The sink numbers are the run's sink_report.json, summarized.
+            sinks = json.load(open(os.path.join(run["run"], "sink_report.json")))
+            if run["sink_report"] != sinks:
+                fail(v["name"] + ": sink_report differs from the run's file")
+            shares = [s for a in sinks["attention"] for s in a["first_token_share"]]
+            if not shares or not all(0.0 <= s <= 1.0 for s in shares):
+                fail(v["name"] + ": first-token shares outside [0, 1]")
+            if abs(run["first_token_share_mean"] - sum(shares) / len(shares)) > 1e-12:
+                fail(v["name"] + ": first_token_share_mean")
+            if run["heads_over_half"] != sum(s > 0.5 for s in shares) / len(shares):
+                fail(v["name"] + ": heads_over_half")
+            peak = max(sinks["norms"], key=lambda n: n["peak_abs"])
+            if run["peak_abs"] != peak["peak_abs"] or run["median_abs_at_peak"] != peak["median_abs"]:
+                fail(v["name"] + ": peak_abs")
+            layers = json.load(open(os.path.join(os.path.dirname(run["run"]), "config.json")))["num_hidden_layers"]
+            if len(sinks["attention"]) != layers or len(sinks["norms"]) != 2 * layers + 1:
+                fail(v["name"] + ": %d attentions and %d norms for %d layers"
+                     % (len(sinks["attention"]), len(sinks["norms"]), layers))
         if abs(v["mean_final_val_loss"] - sum(vals) / len(vals)) > 1e-9 * abs(v["mean_final_val_loss"]):
             fail(v["name"] + ": mean")
+    heldout = os.path.join(out, "heldout_tokens.npy")
+    if not os.path.exists(heldout):
+        fail("no heldout_tokens.npy")
     md = open(os.path.join(out, "report.md")).read()
+    for claim in ("Explicit rescaling lowers peak activations",
+                  "Gated attention removes the attention sink",
+                  "GatedNorm is the most quantization-robust variant"):
+        if claim not in md:
+            fail("report.md has no paragraph on: " + claim)
     for n in names:
         if ("| " + n + " |") not in md:
             fail("report.md has no row for " + n)

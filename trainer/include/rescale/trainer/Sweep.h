@@ -13,7 +13,9 @@
 #include "rescale/runtime/Status.h"
 #include "rescale/trainer/Config.h"
 
+#include <cmath>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -52,6 +54,13 @@ struct SweepRun {
   std::string runDir;
   /// (step, training loss) for every step; (step, val_loss) where evaluated.
   std::vector<std::pair<int64_t, double>> loss, valLoss;
+  /// RUN/sink_report.json (analyzeRun) when there is one, and what the
+  /// report table shows of it: the mean first-token share over every
+  /// attention head, the fraction of heads above 0.5, and the largest
+  /// |hidden| over the norms' inputs with that norm's median |hidden|.
+  std::optional<runtime::JsonValue> sinkReport;
+  double firstTokenShare = NAN, headsOverHalf = NAN, peakAbs = NAN,
+         medianAbsAtPeak = NAN;
 };
 
 struct SweepVariantResult {
@@ -64,6 +73,14 @@ struct SweepVariantResult {
 /// no evaluated step.
 runtime::Expected<SweepRun> readSweepRun(const std::string &runDir,
                                          int64_t seed);
+
+/// Runs MDIR/analysis.so (CompileModelOptions::analysis) on the last
+/// checkpoint of `runDir` and the int32 [B, T+1] tokens of `tokensPath`, and
+/// writes the sink report (docs/sink-report.md, threshold 0.5) to
+/// `reportPath`. Defined with the trainer's checkpoint code (Trainer.cpp).
+runtime::Status analyzeRun(const std::string &mdir, const std::string &runDir,
+                           const std::string &tokensPath,
+                           const std::string &reportPath);
 
 struct SweepSettings {
   std::string baseConfigPath, dataPath, device;
