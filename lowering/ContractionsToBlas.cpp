@@ -39,7 +39,7 @@ using namespace mlir;
 
 namespace {
 
-constexpr StringLiteral kSgemm = "cblas_sgemm";
+using mlir::rescale::kBlasSgemmSymbol;
 // cblas.h's enumerators (CBLAS_ORDER, CBLAS_TRANSPOSE).
 constexpr int32_t kRowMajor = 101, kNoTrans = 111, kTrans = 112;
 
@@ -212,15 +212,15 @@ FailureOr<func::FuncOp> getOrDeclareSgemm(ModuleOp module) {
   FunctionType type = FunctionType::get(
       ctx, {i32, i32, i32, i32, i32, i32, f32, ptr, i32, ptr, i32, f32, ptr, i32},
       {});
-  if (auto existing = module.lookupSymbol<func::FuncOp>(kSgemm)) {
+  if (auto existing = module.lookupSymbol<func::FuncOp>(kBlasSgemmSymbol)) {
     if (existing.isDeclaration() && existing.getFunctionType() == type)
       return existing;
     return failure();
   }
-  if (module.lookupSymbol(kSgemm))
+  if (module.lookupSymbol(kBlasSgemmSymbol))
     return failure();
   OpBuilder b = OpBuilder::atBlockEnd(module.getBody());
-  auto decl = func::FuncOp::create(b, module.getLoc(), kSgemm, type);
+  auto decl = func::FuncOp::create(b, module.getLoc(), kBlasSgemmSymbol, type);
   decl.setPrivate();
   return decl;
 }
@@ -304,7 +304,7 @@ struct ContractionsToBlasPass
       // A program's own symbol named cblas_sgemm: its products stay loops.
       gemms.front().first->emitRemark()
           << "matrix products stay loops: the module defines its own '"
-          << kSgemm << "'";
+          << kBlasSgemmSymbol << "'";
       return;
     }
     for (auto &[op, plan] : gemms) {

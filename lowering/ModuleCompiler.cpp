@@ -2,6 +2,7 @@
 
 #include "lowering/ModuleCompiler.h"
 #include "lowering/ParserCrashGuard.h"
+#include "lowering/Passes.h"
 #include "lowering/TargetFeatures.h"
 #include "lowering/NVPTX/CompileNVPTX.h"
 #include "lowering/Pipelines.h"
@@ -508,7 +509,7 @@ LogicalResult mlir::rescale::compileForCPU(ModuleOp module,
   // Math ops without an LLVM intrinsic lower to libm calls (erff, ...);
   // f32 matrix products to OpenBLAS (rescale-contractions-to-blas).
   SmallVector<std::string> libraries = {"-lm"};
-  if (module.lookupSymbol("cblas_sgemm"))
+  if (module.lookupSymbol(kBlasSgemmSymbol))
     libraries.push_back("-lopenblas");
   if (failed(emitHostSharedObject(module, loc, options.chip, options.features,
                                   options.optLevel, options.emit,

@@ -25,6 +25,10 @@ void populateAttentionGradToLinalgPatterns(RewritePatternSet &patterns);
 /// All of the above.
 void populateRescaleToLinalgPatterns(RewritePatternSet &patterns);
 
+/// The routine rescale-contractions-to-blas calls; a module that still
+/// declares it after lowering links -lopenblas (ModuleCompiler.cpp).
+inline constexpr llvm::StringLiteral kBlasSgemmSymbol = "cblas_sgemm";
+
 #define GEN_PASS_REGISTRATION
 #include "lowering/Passes.h.inc"
 

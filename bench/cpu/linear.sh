@@ -13,9 +13,7 @@ repeats="${1:-20}"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
-py=python3
-python3 -c "import torch" 2>/dev/null || py=/usr/bin/python3
-"$py" -c "import torch" 2>/dev/null || apt-get install -y python3-torch >/dev/null
+source "$root/bench/cpu/torch-python.sh"
 bash "$root/scripts/setup.sh" >/dev/null
 [ -x "$build/bin/rescale-compile" ] || bash "$root/scripts/build.sh" rescale-compile rescale-run >/dev/null
 

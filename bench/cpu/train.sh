@@ -13,13 +13,7 @@ data="$root/examples/data/kjv-genesis-1-10.txt"
 run="$(mktemp -d)"
 trap 'rm -rf "$run"' EXIT
 
-# Debian's python3-torch is for the system python (/usr/bin/python3), which
-# may not be the first python3 on PATH.
-py=python3
-python3 -c "import torch" 2>/dev/null || py=/usr/bin/python3
-if ! "$py" -c "import torch" 2>/dev/null; then
-  apt-get install -y python3-torch >/dev/null
-fi
+source "$root/bench/cpu/torch-python.sh"
 [ -x "$build/bin/rescale-train" ] || bash "$root/scripts/build.sh" rescale-train >/dev/null
 
 echo "== machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores, $(date -u +%F)"

@@ -77,6 +77,13 @@ int64_t parseInt(const std::string &flag, const std::string &text) {
   return v;
 }
 
+/// --device's value: cpu or cuda.
+std::string parseDevice(const std::string &flag, const std::string &text) {
+  if (text != "cpu" && text != "cuda")
+    fail(flag + " must be cpu or cuda, got '" + text + "'");
+  return text;
+}
+
 double parseReal(const std::string &flag, const std::string &text) {
   errno = 0;
   char *end = nullptr;
@@ -208,11 +215,9 @@ int compileMain(int argc, char **argv) {
   for (const auto &[flag, value] : a.pairs) {
     if (flag == "--config")
       configPath = value;
-    else if (flag == "--device") {
-      if (value != "cpu" && value != "cuda")
-        fail("--device must be cpu or cuda, got '" + value + "'");
-      c.device = value;
-    } else if (flag == "--chip")
+    else if (flag == "--device")
+      c.device = parseDevice(flag, value);
+    else if (flag == "--chip")
       c.chip = value;
     else if (flag == "--batch")
       c.batch = parseInt(flag, value);
@@ -278,11 +283,9 @@ int sweepMain(int argc, char **argv) {
       steps = parseInt(flag, value);
     else if (flag == "--data")
       common.dataPath = value;
-    else if (flag == "--device") {
-      if (value != "cpu" && value != "cuda")
-        fail("--device must be cpu or cuda, got '" + value + "'");
-      c.device = value;
-    } else if (flag == "--seeds")
+    else if (flag == "--device")
+      c.device = parseDevice(flag, value);
+    else if (flag == "--seeds")
       seeds = parseInt(flag, value);
     else if (flag == "--seed")
       baseSeed = parseInt(flag, value);
@@ -372,6 +375,18 @@ int sweepMain(int argc, char **argv) {
         !s)
       fail(s.message());
     trainer::SweepVariantResult result{v, configs[vi], {}};
+    // The variant's model folder, compiled when a run needs it and it is
+    // missing, of another config or shape, or without the analysis module.
+    auto ensureModule = [&] {
+      if (moduleMatches(mdir, configs[vi], c) &&
+          trainer::pathExists(trainer::joinPath(mdir, "analysis.so")))
+        return;
+      std::fprintf(stderr, "sweep: %s: compiling\n", v.name.c_str());
+      if (runtime::Status s =
+              modelbuilder::compileTrainingModel(configs[vi], c, mdir);
+          !s)
+        fail("variant '" + v.name + "': " + s.message());
+    };
     for (int64_t k = 0; k < seeds; ++k) {
       std::string runDir =
           trainer::joinPath(vdir, "seed" + std::to_string(baseSeed + k));
@@ -380,13 +395,7 @@ int sweepMain(int argc, char **argv) {
         std::fprintf(stderr, "sweep: %s seed %lld: already trained\n",
                      v.name.c_str(), static_cast<long long>(baseSeed + k));
       } else {
-        if (!moduleMatches(mdir, configs[vi], c)) {
-          std::fprintf(stderr, "sweep: %s: compiling\n", v.name.c_str());
-          if (runtime::Status s =
-                  modelbuilder::compileTrainingModel(configs[vi], c, mdir);
-              !s)
-            fail("variant '" + v.name + "': " + s.message());
-        }
+        ensureModule();
         std::fprintf(stderr, "sweep: %s seed %lld: training %lld steps\n",
                      v.name.c_str(), static_cast<long long>(baseSeed + k),
                      static_cast<long long>(steps));
@@ -404,13 +413,7 @@ int sweepMain(int argc, char **argv) {
       }
       std::string sinks = trainer::joinPath(runDir, "sink_report.json");
       if (!trainer::pathExists(sinks)) {
-        if (!trainer::pathExists(trainer::joinPath(mdir, "analysis.so"))) {
-          std::fprintf(stderr, "sweep: %s: compiling\n", v.name.c_str());
-          if (runtime::Status s =
-                  modelbuilder::compileTrainingModel(configs[vi], c, mdir);
-              !s)
-            fail("variant '" + v.name + "': " + s.message());
-        }
+        ensureModule();
         if (runtime::Status s =
                 trainer::analyzeRun(mdir, runDir, heldout, sinks);
             !s)
@@ -467,11 +470,9 @@ int trainMain(int argc, char **argv) {
       o.modulePath = value;
     else if (flag == "--data")
       o.dataPath = value;
-    else if (flag == "--device") {
-      if (value != "cpu" && value != "cuda")
-        fail("--device must be cpu or cuda, got '" + value + "'");
-      o.device = value;
-    } else if (flag == "--steps")
+    else if (flag == "--device")
+      o.device = parseDevice(flag, value);
+    else if (flag == "--steps")
       i(o.steps);
     else if (flag == "--batch")
       i(o.batch);

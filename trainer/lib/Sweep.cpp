@@ -517,10 +517,13 @@ Status writeSweepReport(const std::string &dir, const SweepSettings &settings,
      << "final train loss (mean) | val loss - baseline | peak abs act | "
      << "first-token share |\n"
      << "|---|---|---|---|---|---|---|---|\n";
-  std::optional<size_t> baseline;
-  for (size_t i = 0; i < results.size(); ++i)
-    if (results[i].variant.name == "baseline")
-      baseline = i;
+  auto indexOf = [&](const std::string &name) -> std::optional<size_t> {
+    for (size_t k = 0; k < results.size(); ++k)
+      if (results[k].variant.name == name)
+        return k;
+    return std::nullopt;
+  };
+  std::optional<size_t> baseline = indexOf("baseline");
   for (size_t i = 0; i < results.size(); ++i) {
     md << "| " << results[i].variant.name << " | "
        << overridesText(results[i].variant) << " | " << results[i].runs.size()
@@ -563,12 +566,6 @@ Status writeSweepReport(const std::string &dir, const SweepSettings &settings,
                  "noise.");
   }
   md << "\n\n## The paper's claims at this scale\n\n";
-  auto indexOf = [&](const std::string &name) -> std::optional<size_t> {
-    for (size_t k = 0; k < results.size(); ++k)
-      if (results[k].variant.name == name)
-        return k;
-    return std::nullopt;
-  };
   auto compare = [&](const char *claim, const char *paper,
                      const std::vector<double> &value, const char *what,
                      const std::string &variant) {

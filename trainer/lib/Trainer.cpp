@@ -652,26 +652,18 @@ Status train(const TrainOptions &o) {
 // evaluate
 //===----------------------------------------------------------------------===//
 
-Status evaluate(const EvalOptions &o) {
-  if (o.checkpoint.empty() || o.tokensPath.empty())
-    return Status::error("eval needs --checkpoint DIR and --tokens T.npy");
-  if (o.modulePath.empty())
-    return Status::error(
-        "no --module MDIR given: eval runs a compiled model folder, such as "
-        "RUN/module of a run compiled in-process or the output of "
-        "`rescale-train compile` (docs/trainer.md)");
-  Expected<std::string> dir = resolveCheckpointDir(o.checkpoint);
+/// The parameters of the checkpoint `checkpoint` names (a checkpoint or a run
+/// folder), in `desc`'s order: its config must be the model's, and it may
+/// hold no tensor the model lacks.
+static Expected<NamedTensors>
+checkpointParameters(const std::string &checkpoint,
+                     const ModelDescription &desc) {
+  Expected<std::string> dir = resolveCheckpointDir(checkpoint);
   if (!dir)
     return dir.status();
   Expected<Checkpoint> ckpt = loadCheckpoint(*dir);
   if (!ckpt)
     return ckpt.status();
-  Expected<std::unique_ptr<CompiledModel>> loaded =
-      CompiledModel::load(o.modulePath);
-  if (!loaded)
-    return loaded.status();
-  CompiledModel &model = **loaded;
-  const ModelDescription &desc = model.description();
   RESCALE_RETURN_IF_ERROR(checkConfigsMatch(
       desc.config, "the compiled model's config", ckpt->config,
       "checkpoint '" + *dir + "'"));
@@ -681,6 +673,26 @@ Status evaluate(const EvalOptions &o) {
     return p.status();
   RESCALE_RETURN_IF_ERROR(
       checkNoOtherTensors(ckpt->model, desc, {""}, "", modelFile));
+  return p;
+}
+
+Status evaluate(const EvalOptions &o) {
+  if (o.checkpoint.empty() || o.tokensPath.empty())
+    return Status::error("eval needs --checkpoint DIR and --tokens T.npy");
+  if (o.modulePath.empty())
+    return Status::error(
+        "no --module MDIR given: eval runs a compiled model folder, such as "
+        "RUN/module of a run compiled in-process or the output of "
+        "`rescale-train compile` (docs/trainer.md)");
+  Expected<std::unique_ptr<CompiledModel>> loaded =
+      CompiledModel::load(o.modulePath);
+  if (!loaded)
+    return loaded.status();
+  CompiledModel &model = **loaded;
+  const ModelDescription &desc = model.description();
+  Expected<NamedTensors> p = checkpointParameters(o.checkpoint, desc);
+  if (!p)
+    return p.status();
   RESCALE_RETURN_IF_ERROR(model.setState(*p, {}, {}));
 
   Expected<HostTensor> tokens = runtime::readNpy(o.tokensPath);
@@ -717,18 +729,11 @@ Status evaluate(const EvalOptions &o) {
 
 Status analyzeRun(const std::string &mdir, const std::string &runDir,
                   const std::string &tokensPath, const std::string &reportPath) {
-  Expected<std::string> dir = resolveCheckpointDir(runDir);
-  if (!dir)
-    return dir.status();
-  Expected<Checkpoint> ckpt = loadCheckpoint(*dir);
-  if (!ckpt)
-    return ckpt.status();
   Expected<ModelDescription> desc =
       readModelDescription(joinPath(mdir, "model.json"));
   if (!desc)
     return desc.status();
-  std::string modelFile = "checkpoint '" + *dir + "': model.safetensors";
-  Expected<NamedTensors> p = tensorsInOrder(ckpt->model, *desc, "", modelFile);
+  Expected<NamedTensors> p = checkpointParameters(runDir, *desc);
   if (!p)
     return p.status();
   std::string so = joinPath(mdir, "analysis.so");
