@@ -403,9 +403,12 @@ def RescaleInstrumentSinksPass
       softmax, i.e. the mean over queries of p[b, h, :, 0], `[B, Hq]` f32,
       probe kind `first_token_share`;
     * each norm (`rms_norm`, `preaffine_rms_norm`, `gated_norm`,
-      `add_rms_norm`; named `<func>/norm<N>`): |x| of its input (the residual
+      `add_rms_norm`, `dyt`; named `<func>/norm<N>`): |x| of its input (the residual
       stream; the sum for `add_rms_norm`) in f32, probe kind `norm_input`;
       norms reading one value share one probe (`names = [...]`).
+    * with `norm-outputs`, each norm's output too (the normalized result of
+      `add_rms_norm`, the gated output of `gated_norm`): |y| in f32, probe
+      kind `norm_output`, one per norm, under the norm's name.
 
     Dynamic shapes are kept: the |x| probe's init takes x's dynamic sizes
     (`tensor.dim`), and the first-token share has q's `[B, Hq]`.
@@ -426,6 +429,12 @@ def RescaleInstrumentSinksPass
     // returned with {rescale.probe = {kind = "first_token_share", name = "main/attention0"}}
     ```
   }];
+  let options = [
+    Option<"normOutputs", "norm-outputs", "bool", /*default=*/"false",
+           "Also return |y| of every norm's output (probe kind "
+           "`norm_output`): what the next sublayer reads, for the report's "
+           "post-norm outlier share">,
+  ];
   let statistics = [
     Statistic<"numProbes", "probes", "sink probes added">,
   ];

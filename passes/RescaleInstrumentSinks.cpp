@@ -63,6 +63,14 @@ Value normInput(Operation *op) {
   return op->getOperand(0);
 }
 
+/// What the next sublayer reads: the normalized result (of add_rms_norm, its
+/// second result; of gated_norm, after the gate).
+Value normOutput(Operation *op) {
+  if (auto add = dyn_cast<AddRMSNormOp>(op))
+    return add.getResult();
+  return op->getResult(0);
+}
+
 /// `<func>/<kind><N>` or the op's NameLoc.
 std::string probeName(Operation *op, StringRef func, StringRef kind,
                       unsigned index) {
@@ -73,6 +81,7 @@ std::string probeName(Operation *op, StringRef func, StringRef kind,
 
 struct RescaleInstrumentSinksPass
     : rescale::impl::RescaleInstrumentSinksPassBase<RescaleInstrumentSinksPass> {
+  using Base::Base;
   void runOnOperation() override {
     for (auto func : getOperation().getOps<func::FuncOp>()) {
       if (!func.isPublic() || func.isExternal())
@@ -85,6 +94,9 @@ struct RescaleInstrumentSinksPass
       SmallVector<std::pair<Value, DictionaryAttr>> probes;
       // Norm inputs, one probe per distinct value.
       llvm::MapVector<Value, SmallVector<std::string>> normInputs;
+      // Norm outputs (norm-outputs), in walk order: what the next sublayer
+      // reads after the norm.
+      SmallVector<std::pair<Value, std::string>> outputProbes;
       unsigned numAttention = 0, numNormOps = 0;
       func.walk([&](Operation *op) {
         if (auto attn = dyn_cast<AttentionOp>(op)) {
@@ -105,7 +117,8 @@ struct RescaleInstrumentSinksPass
               {share, makeProbeAttr(&getContext(), "first_token_share", {name})});
           return;
         }
-        if (isa<RMSNormOp, PreAffineRMSNormOp, GatedNormOp, AddRMSNormOp>(op)) {
+        if (isa<RMSNormOp, PreAffineRMSNormOp, GatedNormOp, AddRMSNormOp, DyTOp>(
+                op)) {
           std::string name =
               probeName(op, func.getSymName(), "norm", numNormOps++);
           if (op->getBlock() != &body) {
@@ -114,11 +127,16 @@ struct RescaleInstrumentSinksPass
             return;
           }
           normInputs[normInput(op)].push_back(name);
+          if (normOutputs)
+            outputProbes.push_back({normOutput(op), name});
         }
       });
       for (auto &[x, names] : normInputs)
         probes.push_back({absF32(b, x.getLoc(), x),
                           makeProbeAttr(&getContext(), "norm_input", names)});
+      for (auto &[y, name] : outputProbes)
+        probes.push_back({absF32(b, y.getLoc(), y),
+                          makeProbeAttr(&getContext(), "norm_output", {name})});
       for (auto &[value, attr] : probes) {
         if (failed(func.insertResult(
                 func.getNumResults(), value.getType(),

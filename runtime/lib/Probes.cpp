@@ -8,7 +8,9 @@
 #include <sys/stat.h>
 #include <cmath>
 #include <limits>
+#include <map>
 #include <numeric>
+#include <optional>
 
 namespace rescale::runtime {
 
@@ -229,6 +231,114 @@ Status writeAbsmaxCalibration(const std::string &path,
 }
 
 namespace {
+constexpr int64_t kTopMeanDims = 3, kTopMaxDims = 5;
+
+/// The residual-sink statistics of one |x| probe ([..., d], f32).
+struct NormStatistics {
+  double peak = 0, median = 0;
+  /// E[x^4] / E[x^2]^2 over all elements (3 for a Gaussian, large when a
+  /// few values dominate); none when every element is 0 or there is none.
+  std::optional<double> kurtosis;
+  std::vector<double> channelMean, channelMax; // [d], over all other axes
+  std::vector<int64_t> topMeanDims, topMaxDims;
+};
+
+/// The `count` dims with the largest `value`, largest first, ties by dim.
+std::vector<int64_t> largestDims(const std::vector<double> &value,
+                                 int64_t count) {
+  std::vector<int64_t> dims(value.size());
+  std::iota(dims.begin(), dims.end(), 0);
+  std::stable_sort(dims.begin(), dims.end(),
+                   [&](int64_t a, int64_t b) { return value[a] > value[b]; });
+  dims.resize(std::min<int64_t>(count, int64_t(dims.size())));
+  return dims;
+}
+
+NormStatistics normStatistics(const HostTensor &abs) {
+  NormStatistics st;
+  const float *x = abs.dataAs<float>();
+  int64_t n = abs.numElements(), d = abs.shape().back();
+  std::vector<float> sorted(x, x + n);
+  std::sort(sorted.begin(), sorted.end());
+  st.peak = n ? sorted.back() : 0.0;
+  st.median = n == 0       ? 0.0
+              : n % 2 == 1 ? sorted[n / 2]
+                           : 0.5 * (double(sorted[n / 2 - 1]) +
+                                    double(sorted[n / 2]));
+  st.channelMean.assign(d, 0.0);
+  st.channelMax.assign(d, 0.0);
+  double m2 = 0, m4 = 0;
+  for (int64_t i = 0; i < n; ++i) {
+    double v = x[i];
+    st.channelMean[i % d] += v;
+    st.channelMax[i % d] = std::max(st.channelMax[i % d], v);
+    m2 += v * v;
+    m4 += v * v * v * v;
+  }
+  int64_t rows = d ? n / d : 0;
+  for (double &m : st.channelMean)
+    m = rows ? m / double(rows) : 0.0;
+  if (n && m2 > 0 && std::isfinite(m4))
+    st.kurtosis = (m4 / double(n)) / ((m2 / double(n)) * (m2 / double(n)));
+  st.topMeanDims = largestDims(st.channelMean, kTopMeanDims);
+  st.topMaxDims = largestDims(st.channelMax, kTopMaxDims);
+  return st;
+}
+
+/// Per dim of `dims`, Σ over that channel of |v| / Σ |v| (v a |.| probe
+/// [..., d]), then their sum last; all 0 when Σ |v| = 0.
+std::vector<double> massShares(const HostTensor &abs,
+                               const std::vector<int64_t> &dims) {
+  const float *v = abs.dataAs<float>();
+  int64_t n = abs.numElements(), d = abs.shape().back();
+  std::vector<double> channel(d, 0.0);
+  double all = 0;
+  for (int64_t i = 0; i < n; ++i) {
+    all += v[i];
+    channel[i % d] += v[i];
+  }
+  std::vector<double> shares;
+  double sum = 0;
+  for (int64_t dim : dims) {
+    shares.push_back(all > 0 ? channel[dim] / all : 0.0);
+    sum += shares.back();
+  }
+  shares.push_back(sum);
+  return shares;
+}
+
+/// How the top channels recur across the residual stream's probes: each dim
+/// in any top set with the number of probes whose top set has it (most
+/// first, ties by dim), and the mean overlap |A ∩ B| / |A| of consecutive
+/// probes' top sets (null with fewer than two).
+JsonValue recurrenceJson(const std::vector<std::vector<int64_t>> &tops) {
+  std::map<int64_t, int64_t> counts;
+  for (const auto &top : tops)
+    for (int64_t dim : top)
+      ++counts[dim];
+  std::vector<std::pair<int64_t, int64_t>> byCount(counts.begin(),
+                                                   counts.end());
+  std::stable_sort(byCount.begin(), byCount.end(),
+                   [](auto &a, auto &b) { return a.second > b.second; });
+  std::vector<JsonValue> dims;
+  for (auto &[dim, count] : byCount)
+    dims.push_back(JsonValue::makeObject(
+        {{"dim", integer(dim)}, {"norm_inputs", integer(count)}}));
+  double overlap = 0;
+  for (size_t i = 1; i < tops.size(); ++i) {
+    int64_t common = 0;
+    for (int64_t dim : tops[i])
+      common += std::count(tops[i - 1].begin(), tops[i - 1].end(), dim);
+    overlap += tops[i].empty() ? 0.0 : double(common) / double(tops[i].size());
+  }
+  return JsonValue::makeObject(
+      {{"norm_inputs", integer(int64_t(tops.size()))},
+       {"dims", JsonValue::makeArray(std::move(dims))},
+       {"consecutive_overlap",
+        tops.size() >= 2 ? number(overlap / double(tops.size() - 1))
+                         : JsonValue()}});
+}
+
 /// The f32 probe output of `p`, or why not.
 Expected<const HostTensor *> probeTensor(const ProbeSpec &p,
                                          const std::vector<HostTensor> &outputs,
@@ -269,41 +379,70 @@ Status writeSinkReport(const std::string &path, const std::string &entry,
       attention.push_back(JsonValue::makeObject(
           {{"name", JsonValue::makeString(p.name)},
            {"first_token_share", JsonValue::makeArray(std::move(shares))}}));
-    } else if (p.kind == "norm_input") {
-      auto t = probeTensor(p, outputs, 1);
+    }
+  }
+  // Residual sinks: one entry per norm name, its statistics from the |x|
+  // probe it reads (shared by norms that read one value).
+  std::vector<std::vector<int64_t>> topMaxDims; // per distinct |x| probe
+  std::vector<size_t> seenOutputs;
+  for (const ProbeSpec &p : probes) {
+    if (p.kind != "norm_input")
+      continue;
+    auto t = probeTensor(p, outputs, 1);
+    if (!t)
+      return t.status();
+    const HostTensor &abs = **t;
+    NormStatistics st = normStatistics(abs);
+    if (std::find(seenOutputs.begin(), seenOutputs.end(), p.output) ==
+        seenOutputs.end()) {
+      seenOutputs.push_back(p.output);
+      topMaxDims.push_back(st.topMaxDims);
+    }
+    // What the norm hands on (|y|), when probed: a rescale factor dominates
+    // |x| and then hardly shows in y (the paper's finding).
+    const HostTensor *y = nullptr;
+    for (const ProbeSpec &o : probes) {
+      if (o.kind != "norm_output" || o.name != p.name)
+        continue;
+      auto t = probeTensor(o, outputs, 1);
       if (!t)
         return t.status();
-      // |x| over [..., d]: peak, median, and the mean per hidden dimension.
-      const HostTensor &abs = **t;
-      int64_t n = abs.numElements(), d = abs.shape().back();
-      std::vector<float> sorted(abs.dataAs<float>(), abs.dataAs<float>() + n);
-      std::sort(sorted.begin(), sorted.end());
-      double peak = n ? sorted.back() : 0.0;
-      double median = n == 0       ? 0.0
-                      : n % 2 == 1 ? sorted[n / 2]
-                                   : 0.5 * (double(sorted[n / 2 - 1]) +
-                                            double(sorted[n / 2]));
-      std::vector<double> mean(d, 0.0);
-      for (int64_t i = 0; i < n; ++i)
-        mean[i % d] += abs.dataAs<float>()[i];
-      for (double &m : mean)
-        m /= double(n / d);
-      std::vector<int64_t> dims(d);
-      std::iota(dims.begin(), dims.end(), 0);
-      // Largest mean first; ties by dimension, so the report is stable.
-      std::stable_sort(dims.begin(), dims.end(), [&](int64_t a, int64_t b) {
-        return mean[a] > mean[b];
-      });
-      std::vector<JsonValue> top;
-      for (int64_t i = 0; i < std::min<int64_t>(3, d); ++i)
-        top.push_back(JsonValue::makeObject(
-            {{"dim", integer(dims[i])}, {"mean_abs", number(mean[dims[i]])}}));
-      norms.push_back(JsonValue::makeObject(
-          {{"name", JsonValue::makeString(p.name)},
-           {"peak_abs", number(peak)},
-           {"median_abs", number(median)},
-           {"top_dims", JsonValue::makeArray(std::move(top))}}));
+      if ((*t)->shape() != abs.shape())
+        return Status::error("norm_output probe '" + o.name +
+                             "' has another shape than its input");
+      y = *t;
     }
+    std::vector<double> inShares = massShares(abs, st.topMaxDims);
+    std::vector<double> outShares =
+        y ? massShares(*y, st.topMaxDims) : std::vector<double>();
+    std::vector<JsonValue> top, topMax, channelMax;
+    for (int64_t dim : st.topMeanDims)
+      top.push_back(JsonValue::makeObject(
+          {{"dim", integer(dim)}, {"mean_abs", number(st.channelMean[dim])}}));
+    for (size_t k = 0; k < st.topMaxDims.size(); ++k) {
+      int64_t dim = st.topMaxDims[k];
+      std::vector<std::pair<std::string, JsonValue>> entry = {
+          {"dim", integer(dim)},
+          {"max_abs", number(st.channelMax[dim])},
+          {"input_share", number(inShares[k])}};
+      if (y)
+        entry.emplace_back("output_share", number(outShares[k]));
+      topMax.push_back(JsonValue::makeObject(std::move(entry)));
+    }
+    for (double m : st.channelMax)
+      channelMax.push_back(number(m));
+    std::vector<std::pair<std::string, JsonValue>> fields = {
+        {"name", JsonValue::makeString(p.name)},
+        {"peak_abs", number(st.peak)},
+        {"median_abs", number(st.median)},
+        {"kurtosis", st.kurtosis ? number(*st.kurtosis) : JsonValue()},
+        {"top_dims", JsonValue::makeArray(std::move(top))},
+        {"top_max_dims", JsonValue::makeArray(std::move(topMax))},
+        {"channel_max_abs", JsonValue::makeArray(std::move(channelMax))},
+        {"top_max_input_share", number(inShares.back())}};
+    if (y)
+      fields.emplace_back("top_max_output_share", number(outShares.back()));
+    norms.push_back(JsonValue::makeObject(std::move(fields)));
   }
   if (attention.empty() && norms.empty())
     return Status::error("the entry has no sink probes (no rescale.attention "
@@ -316,7 +455,8 @@ Status writeSinkReport(const std::string &path, const std::string &entry,
        {"sink_threshold", number(threshold)},
        {"sink_rate", pairs ? number(double(sinks) / double(pairs)) : JsonValue()},
        {"attention", JsonValue::makeArray(std::move(attention))},
-       {"norms", JsonValue::makeArray(std::move(norms))}});
+       {"norms", JsonValue::makeArray(std::move(norms))},
+       {"top_dims_recurrence", recurrenceJson(topMaxDims)}});
   return writeFileBytes(path, root.serialize() + "\n");
 }
 

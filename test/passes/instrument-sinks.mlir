@@ -1,4 +1,5 @@
 // RUN: rescale-opt %s --split-input-file --verify-diagnostics --rescale-instrument-sinks | FileCheck %s
+// RUN: rescale-opt %s --split-input-file --verify-diagnostics --rescale-instrument-sinks=norm-outputs | FileCheck %s --check-prefix=OUT
 
 // Each attention gets its first-token share (same q, k, sinks and softmax
 // attributes; the gate does not enter p), each norm the |x| of its input.
@@ -35,6 +36,32 @@ func.func @residual(%x: tensor<2x8xf32>, %r: tensor<2x8xf32>, %w: tensor<8xf32>)
   %b = rescale.rms_norm %x, %w : (tensor<2x8xf32>, tensor<8xf32>) -> tensor<2x8xf32> loc("final_norm")
   %sum, %y = rescale.add_rms_norm %a, %r, %w : (tensor<2x8xf32>, tensor<2x8xf32>, tensor<8xf32>) -> (tensor<2x8xf32>, tensor<2x8xf32>)
   return %a, %b, %sum, %y : tensor<2x8xf32>, tensor<2x8xf32>, tensor<2x8xf32>, tensor<2x8xf32>
+}
+
+// -----
+
+// dyt's input is a residual-stream value too. With norm-outputs, each norm
+// also returns |y| of what it hands on: dyt's result, add_rms_norm's
+// normalized result (not the sum).
+// CHECK-LABEL: func.func @outputs
+// CHECK-SAME: tensor<2x8xf32> {rescale.probe = {kind = "norm_input", name = "outputs/norm0"}}
+// CHECK-SAME: tensor<2x8xf32> {rescale.probe = {kind = "norm_input", name = "outputs/norm1"}})
+// CHECK-NOT: norm_output
+// OUT-LABEL: func.func @outputs
+// OUT-SAME: tensor<2x8xf32> {rescale.probe = {kind = "norm_input", name = "outputs/norm0"}}
+// OUT-SAME: tensor<2x8xf32> {rescale.probe = {kind = "norm_input", name = "outputs/norm1"}}
+// OUT-SAME: tensor<2x8xf32> {rescale.probe = {kind = "norm_output", name = "outputs/norm0"}}
+// OUT-SAME: tensor<2x8xf32> {rescale.probe = {kind = "norm_output", name = "outputs/norm1"}})
+// OUT: %[[D:.+]] = rescale.dyt
+// OUT: %[[SUM:.+]], %[[Y:.+]] = rescale.add_rms_norm
+// OUT: linalg.generic {{.*}} ins(%arg0 : tensor<2x8xf32>)
+// OUT: linalg.generic {{.*}} ins(%[[SUM]] : tensor<2x8xf32>)
+// OUT: linalg.generic {{.*}} ins(%[[D]] : tensor<2x8xf32>)
+// OUT: linalg.generic {{.*}} ins(%[[Y]] : tensor<2x8xf32>)
+func.func @outputs(%x: tensor<2x8xf32>, %r: tensor<2x8xf32>, %w: tensor<8xf32>, %alpha: tensor<f32>) -> (tensor<2x8xf32>, tensor<2x8xf32>) {
+  %d = rescale.dyt %x, %alpha, %w, %w : (tensor<2x8xf32>, tensor<f32>, tensor<8xf32>, tensor<8xf32>) -> tensor<2x8xf32>
+  %sum, %y = rescale.add_rms_norm %d, %x, %w : (tensor<2x8xf32>, tensor<2x8xf32>, tensor<8xf32>) -> (tensor<2x8xf32>, tensor<2x8xf32>)
+  return %sum, %y : tensor<2x8xf32>, tensor<2x8xf32>
 }
 
 // -----

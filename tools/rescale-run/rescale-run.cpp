@@ -401,8 +401,11 @@ std::string compileProgram(const std::string &path, const Options &run,
     mlir::PassManager pm(&context);
     if (!run.collectAbsmax.empty())
       pm.addPass(mlir::rescale::createRescaleInstrumentAbsmaxPass());
-    if (!run.sinkReport.empty())
-      pm.addPass(mlir::rescale::createRescaleInstrumentSinksPass());
+    if (!run.sinkReport.empty()) {
+      mlir::rescale::RescaleInstrumentSinksPassOptions sinkOptions;
+      sinkOptions.normOutputs = true; // the post-norm outlier share
+      pm.addPass(mlir::rescale::createRescaleInstrumentSinksPass(sinkOptions));
+    }
     if (mlir::failed(pm.run(*module)))
       fail("cannot instrument '" + path + "' (see the diagnostics above)");
   }
