@@ -41,9 +41,28 @@ public:
                  int64_t seq, func::FuncOp func,
                  ArrayRef<trainer::ParameterSpec> parameters)
       : b(b), c(c), B(batch), T(seq) {
-    for (auto [i, p] : llvm::enumerate(parameters))
+    for (auto [i, p] : llvm::enumerate(parameters)) {
       params[p.name] = func.getArgument(i);
+      paramNames[func.getArgument(i)] = p.name;
+    }
   }
+
+  /// Sets the builder's location to NameLoc(name) for its lifetime: linears,
+  /// norms and attentions carry their checkpoint names, which the passes
+  /// use for theirs (calibration files, probes, --rescale-insert-quantization
+  /// skip=).
+  class NamedScope {
+  public:
+    NamedScope(ImplicitLocOpBuilder &b, StringRef name)
+        : b(b), saved(b.getLoc()) {
+      b.setLoc(NameLoc::get(b.getStringAttr(name)));
+    }
+    ~NamedScope() { b.setLoc(saved); }
+
+  private:
+    ImplicitLocOpBuilder &b;
+    Location saved;
+  };
 
   ImplicitLocOpBuilder &b;
   const ModelConfig &c;
@@ -64,10 +83,17 @@ public:
     return cast<RankedTensorType>(v.getType()).getShape();
   }
 
-  /// x · wᵀ over the last dimension (w in the PyTorch [out, in] layout).
-  Value linear(Value x, Value w) {
+  /// x · wᵀ over the last dimension (w in the PyTorch [out, in] layout),
+  /// named `name`, by default after w's parameter without ".weight".
+  Value linear(Value x, Value w, std::string name = "") {
+    if (name.empty()) {
+      name = paramNames.lookup(w);
+      if (StringRef(name).ends_with(".weight"))
+        name.resize(name.size() - strlen(".weight"));
+    }
     SmallVector<int64_t> shape(shapeOf(x));
     shape.back() = shapeOf(w)[0];
+    NamedScope scope(b, name);
     return LinearOp::create(b, f32(shape), x, w, Value());
   }
 
@@ -108,9 +134,10 @@ public:
   /// gate_down [r, d] / gate_up [d, r].
   Value transposed2d(Value w) { return transpose(w, {1, 0}); }
 
-  /// The norm `prefix` of the configured kind.
+  /// The norm `prefix` of the configured kind, named `prefix`.
   Value norm(Value x, const std::string &prefix) {
     Type type = x.getType();
+    NamedScope scope(b, prefix);
     if (c.norm == "rmsnorm") {
       Value w = param(prefix + ".weight");
       return RMSNormOp::create(b, type, x, w, epsilon());
@@ -211,6 +238,7 @@ public:
 
 private:
   llvm::StringMap<Value> params;
+  llvm::DenseMap<Value, std::string> paramNames;
 };
 
 //===----------------------------------------------------------------------===//
@@ -257,9 +285,13 @@ static Value buildFullAttentionLayer(DecoderBuilder &d, int64_t layer,
 
   auto gateAttr = GateKindAttr::get(b.getContext(), gateKind);
   auto softmaxAttr = SoftmaxKindAttr::get(b.getContext(), softmax);
-  Value o = AttentionOp::create(b, qr.getType(), qr, kr, vh, extra,
-                                b.getUnitAttr(), FloatAttr(), gateAttr,
-                                softmaxAttr);
+  Value o;
+  {
+    DecoderBuilder::NamedScope scope(b, attn);
+    o = AttentionOp::create(b, qr.getType(), qr, kr, vh, extra,
+                            b.getUnitAttr(), FloatAttr(), gateAttr,
+                            softmaxAttr);
+  }
   Value om = d.mergeHeads(o);
   Value a = d.linear(om, d.param(attn + ".o_proj.weight"));
   Value h = d.residual(x, a);
@@ -339,7 +371,7 @@ func::FuncOp buildLossFunction(ModuleOp module, const ModelConfig &c,
   }
   Value xn = d.norm(x, "model.norm");
   Value head = c.tieWordEmbeddings ? table : d.param("lm_head.weight");
-  Value logits = d.linear(xn, head);
+  Value logits = d.linear(xn, head, "lm_head");
   Value l = d.crossEntropy(logits, targets);
   func::ReturnOp::create(b, l);
   return func;
