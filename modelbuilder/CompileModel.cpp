@@ -7,7 +7,9 @@
 #include "lowering/ModuleCompiler.h"
 #include "passes/Passes.h"
 
+#include "rescale/runtime/Manifest.h"
 #include "rescale/trainer/JsonUtil.h"
+#include "rescale/trainer/Sweep.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -20,6 +22,7 @@
 #include "mlir/IR/Verifier.h"
 #include "mlir/Pass/PassManager.h"
 
+#include "llvm/ADT/STLFunctionalExtras.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Process.h"
@@ -27,12 +30,17 @@
 
 namespace mlir::rescale::modelbuilder {
 
-OwningOpRef<ModuleOp> buildTrainingModule(MLIRContext &context,
-                                          const trainer::ModelConfig &config,
-                                          int64_t batch, int64_t seq) {
+/// The dialects the builder creates ops of.
+static void loadModelDialects(MLIRContext &context) {
   context.loadDialect<RescaleDialect, func::FuncDialect, arith::ArithDialect,
                       linalg::LinalgDialect, tensor::TensorDialect,
                       math::MathDialect>();
+}
+
+OwningOpRef<ModuleOp> buildTrainingModule(MLIRContext &context,
+                                          const trainer::ModelConfig &config,
+                                          int64_t batch, int64_t seq) {
+  loadModelDialects(context);
   Location loc = NameLoc::get(StringAttr::get(&context, "rescale-train model"));
   OwningOpRef<ModuleOp> module = ModuleOp::create(loc);
   buildLossFunction(*module, config, batch, seq);
@@ -117,6 +125,98 @@ std::string modelJson(const trainer::ModelConfig &config,
   return JsonValue::makeObject(std::move(o)).serialize() + "\n";
 }
 
+namespace {
+/// Builds the loss alone as @entry in a module of its own, runs `addPasses`
+/// on it, and compiles it for the host CPU (whatever the device: the
+/// analyses run the same on a CPU or a GPU sweep) into `so`. Errors carry
+/// the first diagnostic, which the caller's handler keeps in `firstError`.
+Status compileHostLoss(mlir::MLIRContext &context,
+                       const trainer::ModelConfig &config,
+                       const CompileModelOptions &options,
+                       llvm::StringRef entry,
+                       llvm::function_ref<void(mlir::PassManager &)> addPasses,
+                       const std::string &so, const std::string &firstError) {
+  auto failedWith = [&](const std::string &what) {
+    return Status::error(what + " (@" + entry.str() + "): " +
+                         (firstError.empty() ? "(no diagnostic)" : firstError));
+  };
+  mlir::rescale::modelbuilder::loadModelDialects(context);
+  mlir::OpBuilder builder(&context);
+  mlir::OwningOpRef<mlir::ModuleOp> module =
+      mlir::ModuleOp::create(builder.getUnknownLoc());
+  mlir::func::FuncOp loss = mlir::rescale::modelbuilder::buildLossFunction(
+      *module, config, options.batch, options.seq);
+  if (!loss)
+    return failedWith("building the loss failed");
+  loss.setName(entry);
+  mlir::PassManager pm(&context);
+  addPasses(pm);
+  if (mlir::failed(pm.run(*module)))
+    return failedWith("transforming the loss failed");
+  mlir::rescale::CompileOptions host;
+  host.optLevel = options.optLevel;
+  if (mlir::failed(mlir::rescale::compileModule(*module, host, so)))
+    return failedWith("compiling the loss failed");
+  return Status::ok();
+}
+} // namespace
+
+const std::vector<std::string> &quantizationSchemes() {
+  static const std::vector<std::string> schemes = {"w8a8", "w4a4", "fp8",
+                                                   "nvfp4", "mxfp4"};
+  return schemes;
+}
+
+Status compileQuantizedLoss(const trainer::ModelConfig &config,
+                            const CompileModelOptions &options,
+                            const std::string &scheme,
+                            const std::string &calibrationPath,
+                            const std::string &so) {
+  if (std::find(quantizationSchemes().begin(), quantizationSchemes().end(),
+                scheme) == quantizationSchemes().end())
+    return Status::error("unknown quantization scheme '" + scheme + "'");
+  RESCALE_RETURN_IF_ERROR(checkBuildable(config));
+  mlir::DialectRegistry registry;
+  mlir::rescale::registerModuleCompilerDialects(registry);
+  mlir::MLIRContext context(registry);
+  std::string firstError;
+  mlir::ScopedDiagnosticHandler handler(&context, [&](mlir::Diagnostic &d) {
+    if (d.getSeverity() == mlir::DiagnosticSeverity::Error &&
+        firstError.empty())
+      firstError = d.str();
+    return mlir::success();
+  });
+  // Written beside `so` and renamed, the module last: a killed compile
+  // leaves no .so (only, at worst, a manifest that matches none).
+  std::string tmp =
+      so + ".tmp-" + std::to_string(llvm::sys::Process::getProcessId());
+  Status s = compileHostLoss(
+      context, config, options, kQuantizedEntry,
+      [&](mlir::PassManager &pm) {
+        mlir::rescale::RescaleInsertQuantizationPassOptions q;
+        q.scheme = scheme;
+        q.calibration = calibrationPath;
+        q.smoothquantAlpha = trainer::kSmoothQuantAlpha;
+        q.skip = trainer::kQuantizationSkip;
+        pm.addPass(mlir::rescale::createRescaleInsertQuantizationPass(q));
+      },
+      tmp, firstError);
+  std::string tmpManifest = runtime::manifestPathFor(tmp);
+  if (s) {
+    if (std::error_code ec = llvm::sys::fs::rename(
+            tmpManifest, runtime::manifestPathFor(so)))
+      s = Status::error("cannot write '" + runtime::manifestPathFor(so) +
+                        "': " + ec.message());
+    else if (std::error_code ec = llvm::sys::fs::rename(tmp, so))
+      s = Status::error("cannot write '" + so + "': " + ec.message());
+  }
+  if (!s) {
+    llvm::sys::fs::remove(tmp);
+    llvm::sys::fs::remove(tmpManifest);
+  }
+  return s;
+}
+
 Status compileTrainingModel(const trainer::ModelConfig &config,
                             const CompileModelOptions &options,
                             const std::string &mdir) {
@@ -160,7 +260,10 @@ Status compileTrainingModel(const trainer::ModelConfig &config,
   if (options.emitMLIR) {
     std::string text;
     llvm::raw_string_ostream os(text);
-    module->print(os);
+    // With locations: linears, norms and attentions keep their checkpoint
+    // names through rescale-opt (--rescale-insert-quantization's skip=,
+    // calibration files, probe names).
+    module->print(os, mlir::OpPrintingFlags().enableDebugInfo());
     return writeFile(mdir, text);
   }
 
@@ -190,25 +293,27 @@ Status compileTrainingModel(const trainer::ModelConfig &config,
   if (mlir::failed(mlir::rescale::compileModule(*module, compile, so)))
     return cleanup(failedWith("compiling the model failed"));
   if (options.analysis) {
-    // The loss alone, renamed and instrumented; a host module, so that the
-    // analysis runs the same on a CPU or a GPU sweep.
-    mlir::OpBuilder builder(&context);
-    mlir::OwningOpRef<mlir::ModuleOp> analysis =
-        mlir::ModuleOp::create(builder.getUnknownLoc());
-    mlir::func::FuncOp loss = mlir::rescale::modelbuilder::buildLossFunction(
-        *analysis, config, options.batch, options.seq);
-    if (!loss)
-      return cleanup(failedWith("building the analysis model failed"));
-    loss.setName("analyze");
-    mlir::PassManager pm(&context);
-    pm.addPass(mlir::rescale::createRescaleInstrumentSinksPass());
-    if (mlir::failed(pm.run(*analysis)))
-      return cleanup(failedWith("instrumenting the analysis model failed"));
-    mlir::rescale::CompileOptions host;
-    host.optLevel = options.optLevel;
-    if (mlir::failed(mlir::rescale::compileModule(*analysis, host,
-                                                  tmp + "/analysis.so")))
-      return cleanup(failedWith("compiling the analysis model failed"));
+    // The loss alone, renamed and instrumented; host modules, so that the
+    // analyses run the same on a CPU or a GPU sweep.
+    mlir::rescale::RescaleInstrumentSinksPassOptions sinkOptions;
+    sinkOptions.normOutputs = true; // the post-norm outlier share
+    Status analysis = compileHostLoss(
+        context, config, options, kAnalyzeEntry,
+        [&](mlir::PassManager &pm) {
+          pm.addPass(
+              mlir::rescale::createRescaleInstrumentSinksPass(sinkOptions));
+        },
+        tmp + "/analysis.so", firstError);
+    if (!analysis)
+      return cleanup(analysis);
+    Status calibrate = compileHostLoss(
+        context, config, options, kCalibrateEntry,
+        [](mlir::PassManager &pm) {
+          pm.addPass(mlir::rescale::createRescaleInstrumentAbsmaxPass());
+        },
+        tmp + "/calibrate.so", firstError);
+    if (!calibrate)
+      return cleanup(calibrate);
   }
   Status written = writeFile(tmp + "/model.json", modelJson(config, options));
   if (!written)

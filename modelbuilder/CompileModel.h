@@ -36,12 +36,37 @@ struct CompileModelOptions {
   /// Write the training module's IR (train_step and eval_loss, before
   /// lowering) to the output path instead of compiling a folder.
   bool emitMLIR = false;
-  /// Also write MDIR/analysis.so: `@analyze`, the loss function instrumented
-  /// with --rescale-instrument-sinks (first-token share of every attention,
-  /// |x| statistics of every norm's input as probe outputs), compiled for
-  /// the host CPU whatever the device (rescale-train sweep's analyses).
+  /// Also write, compiled for the host CPU whatever the device (rescale-train
+  /// sweep's analyses, docs/experiments.md):
+  /// - MDIR/analysis.so: `@analyze`, the loss instrumented with
+  ///   --rescale-instrument-sinks{norm-outputs} (first-token share of every
+  ///   attention, |x| of every norm's input and |y| of its output);
+  /// - MDIR/calibrate.so: `@calibrate`, the loss instrumented with
+  ///   --rescale-instrument-absmax (SmoothQuant's calibration).
   bool analysis = false;
 };
+
+/// Entry names of the host loss modules (CompileModelOptions::analysis,
+/// compileQuantizedLoss). Each takes the parameters in listParameters'
+/// order and the i32 [B, T+1] tokens; its first result is the mean loss.
+inline constexpr const char *kAnalyzeEntry = "analyze";
+inline constexpr const char *kCalibrateEntry = "calibrate";
+inline constexpr const char *kQuantizedEntry = "eval_quantized";
+
+/// The schemes the robustness analysis runs (--rescale-insert-quantization's
+/// scheme names), in report order.
+const std::vector<std::string> &quantizationSchemes();
+
+/// Compiles `@eval_quantized`, the loss under --rescale-insert-quantization
+/// with `scheme` (and SmoothQuant from `calibrationPath` when not empty),
+/// for the host CPU into `so` and its manifest. The linears and alpha are
+/// trainer::kQuantizationSkip and trainer::kSmoothQuantAlpha. Nothing is left at `so` on
+/// failure.
+runtime::Status compileQuantizedLoss(const trainer::ModelConfig &config,
+                                     const CompileModelOptions &options,
+                                     const std::string &scheme,
+                                     const std::string &calibrationPath,
+                                     const std::string &so);
 
 /// The parameters of `config`'s model in the order of docs/trainer.md
 /// ("Parameter names"), with their PyTorch [out, in] shapes, init and

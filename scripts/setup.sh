@@ -11,6 +11,8 @@ PACKAGES=(
   # (rescale-contractions-to-blas; docs/compile-and-run.md).
   libopenblas-dev
   bible-kjv
+  # test/trainer: report.json is validated against docs/schemas (jsonschema).
+  python3-jsonschema
 )
 # --sanitize (scripts/test.sh --sanitize, scripts/fuzz.sh): clang-22 and its
 # compiler-rt, which has ASan, UBSan and libFuzzer.

@@ -5,8 +5,9 @@
 # it on the bundled sample text (examples/data), printing the progress and
 # the final training and validation losses. The run folder is
 # ${RESCALE_EXAMPLE_RUN:-/tmp/rescale-tiny-run} (replaced on each call).
-# Then a short sweep of four of the paper's variants, whose report (with the
-# loss curves) lands in ${RESCALE_EXAMPLE_SWEEP:-/tmp/rescale-tiny-sweep}.
+# Then a short sweep of five of the paper's variants, whose report (table,
+# claims, loss curves, activation profile, first-token shares) lands in
+# ${RESCALE_EXAMPLE_SWEEP:-/tmp/rescale-tiny-sweep}.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 build="${RESCALE_BUILD_DIR:-$root/build}"
@@ -27,16 +28,18 @@ echo "== the last step ($run/metrics.jsonl)"
 tail -n 1 "$run/metrics.jsonl"
 
 # A short sweep of the paper's variants on the same sample (a few minutes on
-# 2 cores; docs/experiments.md): baseline, gated attention, GatedNorm and
-# both, 150 steps each, then the report written from the runs.
+# 2 cores; docs/experiments.md): baseline, gated attention, GatedNorm, both,
+# and PreAffine (the paper's quantization comparison is GatedNorm, GA and
+# PreAffine), 150 steps each, then the report written from the runs.
 sweep="${RESCALE_EXAMPLE_SWEEP:-/tmp/rescale-tiny-sweep}"
 rm -rf "$sweep"
 echo
-echo "== sweep: baseline, ga, gatednorm, ga_gatednorm (150 steps each) into $sweep"
+echo "== sweep: baseline, ga, gatednorm, ga_gatednorm, preaffine (150 steps each) into $sweep"
 "$build/bin/rescale-train" sweep --config "$root/examples/tiny_model.json" --out "$sweep" \
-  --variants baseline,ga,gatednorm,ga_gatednorm --steps 150 --batch 8 --seq 64 \
+  --variants baseline,ga,gatednorm,ga_gatednorm,preaffine --steps 150 --batch 8 --seq 64 \
   --lr 3e-3 --warmup 20 --eval-every 50 --eval-batches 4 \
   --data "$root/examples/data/kjv-genesis-1-10.txt" >/dev/null
-echo "== report: $sweep/report.md (report.json, loss_curves.svg beside it)"
+echo "== report: $sweep/report.md"
+echo "   plots beside it: loss_curves.svg, activation_profile.svg, first_token_share.svg"
 sed -n '/^| variant/,/^$/p' "$sweep/report.md"
 

@@ -251,6 +251,69 @@ int compileMain(int argc, char **argv) {
               c.device.c_str());
   return 0;
 }
+constexpr int64_t kCalibrationBatches = 4;
+
+/// The quantization robustness analysis of one trained run
+/// (docs/experiments.md): the held-out loss in full precision (the analysis
+/// module's) and under each scheme of modelbuilder::quantizationSchemes(),
+/// plus w4a4 with SmoothQuant calibrated on `calibrationTokens`; written to
+/// RUN/quant_report.json. The scheme modules are compiled once per variant
+/// into MDIR/quantized/, the SmoothQuant one per run (its scales come from
+/// the run's activations) into RUN/quantized/.
+void quantizationAnalysis(const std::string &variant,
+                          const trainer::ModelConfig &config,
+                          const modelbuilder::CompileModelOptions &c,
+                          const std::string &mdir, const std::string &runDir,
+                          const std::string &heldout,
+                          const std::string &calibrationTokens) {
+  auto check = [&](const runtime::Status &s, const std::string &what) {
+    if (!s)
+      fail("variant '" + variant + "' (" + runDir + "): " + what + ": " +
+           s.message());
+  };
+  auto module = [&](const std::string &dir, const std::string &scheme,
+                    const std::string &calibration) {
+    std::string so = trainer::joinPath(dir, scheme + ".so");
+    if (!trainer::pathExists(so)) {
+      check(trainer::makeDirectories(dir), "quantization");
+      std::fprintf(stderr, "sweep: %s: compiling the %s model\n",
+                   variant.c_str(), scheme.c_str());
+      check(modelbuilder::compileQuantizedLoss(
+                config, c, calibration.empty() ? scheme : "w4a4",
+                calibration, so),
+            scheme);
+    }
+    return so;
+  };
+  runtime::Expected<double> full =
+      trainer::hostLoss(mdir, runDir, trainer::joinPath(mdir, "analysis.so"),
+                        modelbuilder::kAnalyzeEntry, heldout);
+  check(full.status(), "full-precision loss");
+  std::vector<trainer::QuantizedLoss> losses;
+  for (const std::string &scheme : modelbuilder::quantizationSchemes()) {
+    std::string so =
+        module(trainer::joinPath(mdir, "quantized"), scheme, "");
+    runtime::Expected<double> loss = trainer::hostLoss(
+        mdir, runDir, so, modelbuilder::kQuantizedEntry, heldout);
+    check(loss.status(), scheme);
+    losses.push_back({scheme, *loss});
+  }
+  std::string calibration = trainer::joinPath(runDir, "calibration.json");
+  if (!trainer::pathExists(calibration))
+    check(trainer::calibrateRun(mdir, runDir, calibrationTokens, calibration),
+          "SmoothQuant calibration");
+  std::string so = module(trainer::joinPath(runDir, "quantized"),
+                          "w4a4_smoothquant", calibration);
+  runtime::Expected<double> loss = trainer::hostLoss(
+      mdir, runDir, so, modelbuilder::kQuantizedEntry, heldout);
+  check(loss.status(), "w4a4_smoothquant");
+  losses.push_back({"w4a4_smoothquant", *loss});
+  check(trainer::writeQuantReport(trainer::joinPath(runDir,
+                                                    "quant_report.json"),
+                                  heldout, *full, losses),
+        "quantization report");
+}
+
 /// `rescale-train sweep` (docs/experiments.md): every variant from the same
 /// base config, data, seeds and budget; DIR/<variant>/module is compiled once
 /// per variant, DIR/<variant>/seed<k> is a run folder. Resumable: a run with
@@ -358,6 +421,32 @@ int sweepMain(int argc, char **argv) {
       fail("cannot write '" + heldout + "'");
   }
 
+  // SmoothQuant's calibration batches: kCalibrationBatches batches of the
+  // training split, drawn as the trainer draws them with seed 0 (SmoothQuant
+  // calibrates on training data; the held-out batch stays unseen).
+  std::string calibrationTokens =
+      trainer::joinPath(out, "calibration_tokens.npy");
+  if (!trainer::pathExists(calibrationTokens)) {
+    runtime::Expected<trainer::TokenData> data = trainer::loadTokenData(
+        dataPath, base->vocabSize, 0.1, c.batch, c.seq);
+    if (!data)
+      fail(data.status().message());
+    runtime::Expected<runtime::HostTensor> tokens = runtime::HostTensor::create(
+        runtime::DType::I32, {kCalibrationBatches * c.batch, c.seq + 1});
+    if (!tokens)
+      fail(tokens.status().message());
+    trainer::TrainBatches batches(*data, c.batch, c.seq, /*seed=*/0);
+    for (int64_t b = 0; b < kCalibrationBatches; ++b)
+      batches.next(tokens->dataAs<int32_t>() + b * c.batch * (c.seq + 1));
+    if (runtime::Status s =
+            runtime::writeNpy(calibrationTokens + ".tmp", *tokens);
+        !s)
+      fail(s.message());
+    if (std::rename((calibrationTokens + ".tmp").c_str(),
+                    calibrationTokens.c_str()) != 0)
+      fail("cannot write '" + calibrationTokens + "'");
+  }
+
   common.steps = steps;
   common.batch = c.batch;
   common.seq = c.seq;
@@ -379,7 +468,8 @@ int sweepMain(int argc, char **argv) {
     // missing, of another config or shape, or without the analysis module.
     auto ensureModule = [&] {
       if (moduleMatches(mdir, configs[vi], c) &&
-          trainer::pathExists(trainer::joinPath(mdir, "analysis.so")))
+          trainer::pathExists(trainer::joinPath(mdir, "analysis.so")) &&
+          trainer::pathExists(trainer::joinPath(mdir, "calibrate.so")))
         return;
       std::fprintf(stderr, "sweep: %s: compiling\n", v.name.c_str());
       if (runtime::Status s =
@@ -420,6 +510,12 @@ int sweepMain(int argc, char **argv) {
           fail("variant '" + v.name + "' seed " +
                std::to_string(baseSeed + k) + ": analysis: " + s.message());
       }
+      std::string quant = trainer::joinPath(runDir, "quant_report.json");
+      if (!trainer::pathExists(quant)) {
+        ensureModule();
+        quantizationAnalysis(v.name, configs[vi], c, mdir, runDir, heldout,
+                             calibrationTokens);
+      }
       runtime::Expected<trainer::SweepRun> run =
           trainer::readSweepRun(runDir, baseSeed + k);
       if (!run)
@@ -433,7 +529,8 @@ int sweepMain(int argc, char **argv) {
   if (runtime::Status s = trainer::writeSweepReport(out, settings, results); !s)
     fail(s.message());
   std::printf("sweep: %zu variants; report in %s/report.md (and report.json, "
-              "loss_curves.svg)\n",
+              "loss_curves.svg, activation_profile.svg, "
+              "first_token_share.svg)\n",
               results.size(), out.c_str());
   return 0;
 }

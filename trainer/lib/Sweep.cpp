@@ -154,30 +154,88 @@ std::string overridesText(const SweepVariant &v) {
   return out.empty() ? "-" : out;
 }
 
-/// The loss curves as a plain SVG line chart: axes with ticks and labels, a
-/// polyline per variant (mean over seeds), a legend.
-std::string lossCurvesSvg(const std::vector<SweepVariantResult> &results) {
-  const double width = 760, height = 460, left = 70, right = 190, top = 40,
-               bottom = 60;
-  std::vector<std::vector<std::pair<int64_t, double>>> curves;
-  double minY = INFINITY, maxY = -INFINITY, maxX = 1;
-  for (const SweepVariantResult &r : results) {
-    curves.push_back(meanCurve(r.runs, &SweepRun::loss));
-    for (const auto &[step, loss] : curves.back()) {
-      if (!std::isfinite(loss))
-        continue;
-      minY = std::min(minY, loss);
-      maxY = std::max(maxY, loss);
-      maxX = std::max(maxX, double(step));
-    }
+/// The report's quantization columns, in order (writeQuantReport's names).
+const std::vector<std::string> kReportSchemes = {
+    "w8a8", "w4a4", "w4a4_smoothquant", "fp8", "nvfp4", "mxfp4"};
+constexpr size_t kSmoothQuantColumn = 2;
+
+std::string schemeLabel(const std::string &scheme) {
+  return scheme == "w4a4_smoothquant" ? "w4a4+SQ" : scheme;
+}
+
+/// The mean over runs of a field (NaN where a run has none).
+double meanOver(const std::vector<SweepRun> &runs, double SweepRun::*field) {
+  std::vector<double> values;
+  for (const SweepRun &r : runs)
+    values.push_back(r.*field);
+  return mean(values);
+}
+
+/// The mean over runs of the loss increase under `scheme`.
+double meanIncreaseOf(const std::vector<SweepRun> &runs,
+                      const std::string &scheme) {
+  std::vector<double> values;
+  for (const SweepRun &r : runs) {
+    double increase = NAN;
+    for (const QuantizedLoss &q : r.quantized)
+      if (q.scheme == scheme)
+        increase = q.loss - r.fullPrecisionLoss;
+    values.push_back(increase);
   }
-  if (!(minY < maxY)) { // no finite point, or a flat line
+  return mean(values);
+}
+
+JsonValue quantizedJson(const SweepRun &run) {
+  std::vector<JsonValue> out;
+  for (const QuantizedLoss &q : run.quantized)
+    out.push_back(JsonValue::makeObject(
+        {{"scheme", jsonString(q.scheme)},
+         {"loss", jsonOrNull(q.loss)},
+         {"increase", jsonOrNull(q.loss - run.fullPrecisionLoss)}}));
+  return JsonValue::makeArray(std::move(out));
+}
+
+/// A named line of a chart: (x, y) points in x order.
+struct Series {
+  std::string name;
+  std::vector<std::pair<double, double>> points;
+};
+
+/// A plain SVG line chart: title, axes with ticks and labels, one polyline
+/// per series (points that are not finite, or not positive on a log axis,
+/// are left out) and a legend. `logY` draws y on a log10 axis.
+std::string lineChartSvg(const std::string &title, const std::string &xLabel,
+                         const std::string &yLabel,
+                         const std::vector<Series> &series, bool logY) {
+  const double width = 760, height = 460, left = 80, right = 190, top = 40,
+               bottom = 60;
+  auto usable = [&](double y) { return std::isfinite(y) && (!logY || y > 0); };
+  auto ty = [&](double y) { return logY ? std::log10(y) : y; };
+  double minY = INFINITY, maxY = -INFINITY, minX = INFINITY, maxX = -INFINITY;
+  for (const Series &line : series)
+    for (const auto &[x, y] : line.points) {
+      if (!usable(y) || !std::isfinite(x))
+        continue;
+      minY = std::min(minY, ty(y));
+      maxY = std::max(maxY, ty(y));
+      minX = std::min(minX, x);
+      maxX = std::max(maxX, x);
+    }
+  if (!(minX < maxX)) { // no point, or one x
+    minX = std::isfinite(minX) ? minX : 0;
+    maxX = minX + 1;
+  }
+  if (!(minY < maxY)) { // no point, or a flat line
     minY = std::isfinite(minY) ? minY - 1 : 0;
     maxY = minY + 2;
   }
+  if (logY) { // whole decades
+    minY = std::floor(minY);
+    maxY = std::max(minY + 1, std::ceil(maxY));
+  }
   double plotW = width - left - right, plotH = height - top - bottom;
-  auto sx = [&](double x) { return left + plotW * x / maxX; };
-  auto sy = [&](double y) { return top + plotH * (maxY - y) / (maxY - minY); };
+  auto sx = [&](double x) { return left + plotW * (x - minX) / (maxX - minX); };
+  auto sy = [&](double v) { return top + plotH * (maxY - v) / (maxY - minY); };
   static const char *colors[] = {"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e",
                                  "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
                                  "#bcbd22", "#17becf", "#000000", "#aec7e8"};
@@ -186,9 +244,8 @@ std::string lossCurvesSvg(const std::vector<SweepVariantResult> &results) {
     << "\" height=\"" << height << "\" font-family=\"sans-serif\" "
     << "font-size=\"12\">\n";
   s << "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n";
-  s << "<text x=\"" << left << "\" y=\"24\" font-size=\"15\">Training loss "
-    << "by variant (mean over seeds)</text>\n";
-  // Axes, ticks and grid.
+  s << "<text x=\"" << left << "\" y=\"24\" font-size=\"15\">"
+    << escapeXml(title) << "</text>\n";
   s << "<line x1=\"" << left << "\" y1=\"" << top + plotH << "\" x2=\""
     << left + plotW << "\" y2=\"" << top + plotH << "\" stroke=\"black\"/>\n";
   s << "<line x1=\"" << left << "\" y1=\"" << top << "\" x2=\"" << left
@@ -201,43 +258,124 @@ std::string lossCurvesSvg(const std::vector<SweepVariantResult> &results) {
         return m * power;
     return 10 * power;
   };
-  double xStep = std::max(1.0, niceStep(maxX));
-  for (double x = 0; x <= maxX + 1e-9; x += xStep)
+  double xStep = niceStep(maxX - minX);
+  if (maxX - minX >= 5)
+    xStep = std::max(1.0, xStep); // integer axes (steps, layers, channels)
+  for (double x = std::ceil(minX / xStep) * xStep; x <= maxX + 1e-9;
+       x += xStep)
     s << "<line x1=\"" << sx(x) << "\" y1=\"" << top + plotH << "\" x2=\""
       << sx(x) << "\" y2=\"" << top + plotH + 5 << "\" stroke=\"black\"/>"
       << "<text x=\"" << sx(x) << "\" y=\"" << top + plotH + 18
       << "\" text-anchor=\"middle\">" << formatNumber(x) << "</text>\n";
-  double yStep = niceStep(maxY - minY);
-  for (double y = std::ceil(minY / yStep) * yStep; y <= maxY + 1e-12;
-       y += yStep)
-    s << "<line x1=\"" << left - 5 << "\" y1=\"" << sy(y) << "\" x2=\""
-      << left + plotW << "\" y2=\"" << sy(y)
+  double yStep = logY ? std::max(1.0, std::ceil((maxY - minY) / 6))
+                      : niceStep(maxY - minY);
+  for (double v = std::ceil(minY / yStep) * yStep; v <= maxY + 1e-12;
+       v += yStep)
+    s << "<line x1=\"" << left - 5 << "\" y1=\"" << sy(v) << "\" x2=\""
+      << left + plotW << "\" y2=\"" << sy(v)
       << "\" stroke=\"#dddddd\"/><text x=\"" << left - 8 << "\" y=\""
-      << sy(y) + 4 << "\" text-anchor=\"end\">" << formatNumber(y)
-      << "</text>\n";
+      << sy(v) + 4 << "\" text-anchor=\"end\">"
+      << formatNumber(logY ? std::pow(10, v) : v) << "</text>\n";
   s << "<text x=\"" << left + plotW / 2 << "\" y=\"" << height - 18
-    << "\" text-anchor=\"middle\">optimizer step</text>\n";
+    << "\" text-anchor=\"middle\">" << escapeXml(xLabel) << "</text>\n";
   s << "<text transform=\"translate(18," << top + plotH / 2
-    << ") rotate(-90)\" text-anchor=\"middle\">training loss (nats/token)"
-    << "</text>\n";
-  for (size_t i = 0; i < results.size(); ++i) {
+    << ") rotate(-90)\" text-anchor=\"middle\">" << escapeXml(yLabel)
+    << (logY ? " (log scale)" : "") << "</text>\n";
+  for (size_t i = 0; i < series.size(); ++i) {
     const char *color = colors[i % (sizeof(colors) / sizeof(*colors))];
     s << "<polyline fill=\"none\" stroke=\"" << color
       << "\" stroke-width=\"1.5\" points=\"";
-    for (const auto &[step, loss] : curves[i])
-      if (std::isfinite(loss))
-        s << sx(double(step)) << "," << sy(loss) << " ";
-    s << "\"><title>" << escapeXml(results[i].variant.name)
+    for (const auto &[x, y] : series[i].points)
+      if (usable(y) && std::isfinite(x))
+        s << sx(x) << "," << sy(ty(y)) << " ";
+    s << "\"><title>" << escapeXml(series[i].name)
       << "</title></polyline>\n";
     double ly = top + 14 + 18 * double(i);
     s << "<line x1=\"" << left + plotW + 15 << "\" y1=\"" << ly - 4
       << "\" x2=\"" << left + plotW + 40 << "\" y2=\"" << ly - 4
       << "\" stroke=\"" << color << "\" stroke-width=\"2\"/><text x=\""
       << left + plotW + 46 << "\" y=\"" << ly << "\">"
-      << escapeXml(results[i].variant.name) << "</text>\n";
+      << escapeXml(series[i].name) << "</text>\n";
   }
   s << "</svg>\n";
   return s.str();
+}
+
+/// The loss curves: training loss per step, mean over seeds, per variant.
+std::string lossCurvesSvg(const std::vector<SweepVariantResult> &results) {
+  std::vector<Series> series;
+  for (const SweepVariantResult &r : results) {
+    Series line{r.variant.name, {}};
+    for (const auto &[step, loss] : meanCurve(r.runs, &SweepRun::loss))
+      line.points.push_back({double(step), loss});
+    series.push_back(std::move(line));
+  }
+  return lineChartSvg("Training loss by variant (mean over seeds)",
+                      "optimizer step", "training loss (nats/token)", series,
+                      /*logY=*/false);
+}
+
+/// The first seed's sink report entries of kind `key` ("attention",
+/// "norms"), or none.
+const std::vector<JsonValue> *sinkEntries(const SweepVariantResult &r,
+                                          const char *key) {
+  if (r.runs.empty() || !r.runs[0].sinkReport)
+    return nullptr;
+  const JsonValue *v = r.runs[0].sinkReport->get(key);
+  return v && v->isArray() ? &v->getArray() : nullptr;
+}
+
+/// The norm whose input the activation profile shows: the middle layer's
+/// attention norm.
+std::string profileNormName(int64_t numLayers) {
+  return "model.layers." + std::to_string(numLayers / 2) + ".input_layernorm";
+}
+
+/// The massive-activation picture: max |x| per hidden channel at the input
+/// of the middle layer's attention norm (profileNormName), first seed.
+std::string activationProfileSvg(const std::vector<SweepVariantResult> &results) {
+  std::vector<Series> series;
+  std::string name;
+  for (const SweepVariantResult &r : results) {
+    Series line{r.variant.name, {}};
+    name = profileNormName(r.config.numHiddenLayers);
+    if (const auto *norms = sinkEntries(r, "norms"))
+      for (const JsonValue &n : *norms) {
+        const JsonValue *nm = n.get("name"), *m = n.get("channel_max_abs");
+        if (!nm || !nm->isString() || nm->getString() != name || !m ||
+            !m->isArray())
+          continue;
+        for (size_t c = 0; c < m->getArray().size(); ++c)
+          line.points.push_back({double(c), m->getArray()[c].getNumber()});
+      }
+    series.push_back(std::move(line));
+  }
+  return lineChartSvg("Max |activation| per hidden channel, input of " + name,
+                      "hidden channel", "max |x| over held-out tokens",
+                      series, /*logY=*/true);
+}
+
+/// Mean first-token share over the heads of each layer, first seed.
+std::string firstTokenShareSvg(const std::vector<SweepVariantResult> &results) {
+  std::vector<Series> series;
+  for (const SweepVariantResult &r : results) {
+    Series line{r.variant.name, {}};
+    if (const auto *attention = sinkEntries(r, "attention"))
+      for (size_t layer = 0; layer < attention->size(); ++layer) {
+        const JsonValue *shares = (*attention)[layer].get("first_token_share");
+        if (!shares || !shares->isArray() || shares->getArray().empty())
+          continue;
+        double sum = 0;
+        for (const JsonValue &v : shares->getArray())
+          sum += v.getNumber();
+        line.points.push_back(
+            {double(layer), sum / double(shares->getArray().size())});
+      }
+    series.push_back(std::move(line));
+  }
+  return lineChartSvg("Attention on the first token, by layer",
+                      "layer", "mean first-token share over heads", series,
+                      /*logY=*/false);
 }
 
 } // namespace
@@ -402,6 +540,7 @@ Expected<SweepRun> readSweepRun(const std::string &runDir, int64_t seed) {
     run.firstTokenShare = shareSum / double(heads);
     run.headsOverHalf = double(overHalf) / double(heads);
   }
+  std::vector<double> inShares, outShares;
   for (const JsonValue &n : norms->getArray()) {
     const JsonValue *peak = n.get("peak_abs"), *median = n.get("median_abs");
     if (!peak || !peak->isNumber() || !median || !median->isNumber())
@@ -410,9 +549,64 @@ Expected<SweepRun> readSweepRun(const std::string &runDir, int64_t seed) {
       run.peakAbs = peak->getNumber();
       run.medianAbsAtPeak = median->getNumber();
     }
+    if (const JsonValue *k = n.get("kurtosis"); k && k->isNumber())
+      run.maxKurtosis = std::isfinite(run.maxKurtosis)
+                            ? std::max(run.maxKurtosis, k->getNumber())
+                            : k->getNumber();
+    const JsonValue *in = n.get("top_max_input_share");
+    const JsonValue *out = n.get("top_max_output_share");
+    if (in && in->isNumber() && out && out->isNumber()) {
+      inShares.push_back(in->getNumber());
+      outShares.push_back(out->getNumber());
+    }
   }
+  run.topInputShare = mean(inShares);
+  run.topOutputShare = mean(outShares);
+  if (const JsonValue *r = report->get("top_dims_recurrence"))
+    if (const JsonValue *o = r->get("consecutive_overlap"); o && o->isNumber())
+      run.topDimsOverlap = o->getNumber();
   run.sinkReport = report.take();
+
+  std::string quantPath = joinPath(runDir, "quant_report.json");
+  if (!pathExists(quantPath))
+    return run;
+  Expected<std::string> quantText = readWholeFile(quantPath);
+  if (!quantText)
+    return quantText.status();
+  Expected<JsonValue> quant = runtime::parseJson(*quantText);
+  const JsonValue *full = quant ? quant->get("full_precision_loss") : nullptr;
+  const JsonValue *schemes = quant ? quant->get("schemes") : nullptr;
+  if (!full || !full->isNumber() || !schemes || !schemes->isArray())
+    return Status::error("'" + quantPath + "' is not a quantization report");
+  run.fullPrecisionLoss = full->getNumber();
+  for (const JsonValue &q : schemes->getArray()) {
+    const JsonValue *name = q.get("scheme"), *loss = q.get("loss");
+    if (!name || !name->isString() || !loss)
+      return Status::error("'" + quantPath + "': a scheme has no name or loss");
+    run.quantized.push_back(
+        {name->getString(), loss->isNumber() ? loss->getNumber() : NAN});
+  }
   return run;
+}
+
+Status writeQuantReport(const std::string &path, const std::string &heldoutPath,
+                        double fullPrecisionLoss,
+                        const std::vector<QuantizedLoss> &losses) {
+  std::vector<JsonValue> schemes;
+  for (const QuantizedLoss &q : losses)
+    schemes.push_back(JsonValue::makeObject(
+        {{"scheme", jsonString(q.scheme)},
+         {"loss", jsonOrNull(q.loss)},
+         {"increase", jsonOrNull(q.loss - fullPrecisionLoss)}}));
+  JsonValue root = JsonValue::makeObject(
+      {{"format", jsonString("rescale-quant-report")},
+       {"version", jsonInt(1)},
+       {"heldout_tokens", jsonString(heldoutPath)},
+       {"skip", jsonString(kQuantizationSkip)},
+       {"smoothquant_alpha", jsonNumber(kSmoothQuantAlpha)},
+       {"full_precision_loss", jsonOrNull(fullPrecisionLoss)},
+       {"schemes", JsonValue::makeArray(std::move(schemes))}});
+  return replaceFileDurably(path, root.serialize() + "\n");
 }
 
 Status writeSweepReport(const std::string &dir, const SweepSettings &settings,
@@ -420,7 +614,11 @@ Status writeSweepReport(const std::string &dir, const SweepSettings &settings,
   // report.json
   std::vector<JsonValue> variants;
   std::vector<double> meanVal(results.size()), meanLoss(results.size()),
-      meanPeak(results.size()), meanShare(results.size());
+      meanPeak(results.size()), meanShare(results.size()),
+      meanKurtosis(results.size()), meanInShare(results.size()),
+      meanOutShare(results.size());
+  std::vector<std::vector<double>> meanIncrease(
+      kReportSchemes.size(), std::vector<double>(results.size(), NAN));
   for (size_t i = 0; i < results.size(); ++i) {
     const SweepVariantResult &r = results[i];
     std::vector<JsonValue> runs;
@@ -447,6 +645,12 @@ Status writeSweepReport(const std::string &dir, const SweepSettings &settings,
           {"heads_over_half", jsonOrNull(run.headsOverHalf)},
           {"peak_abs", jsonOrNull(run.peakAbs)},
           {"median_abs_at_peak", jsonOrNull(run.medianAbsAtPeak)},
+          {"max_kurtosis", jsonOrNull(run.maxKurtosis)},
+          {"top5_input_share", jsonOrNull(run.topInputShare)},
+          {"top5_output_share", jsonOrNull(run.topOutputShare)},
+          {"top5_consecutive_overlap", jsonOrNull(run.topDimsOverlap)},
+          {"full_precision_loss", jsonOrNull(run.fullPrecisionLoss)},
+          {"quantized", quantizedJson(run)},
           {"sink_report", run.sinkReport ? *run.sinkReport : JsonValue()},
       }));
     }
@@ -459,6 +663,15 @@ Status writeSweepReport(const std::string &dir, const SweepSettings &settings,
     }
     meanPeak[i] = mean(peaks);
     meanShare[i] = mean(shares);
+    meanKurtosis[i] = meanOver(r.runs, &SweepRun::maxKurtosis);
+    meanInShare[i] = meanOver(r.runs, &SweepRun::topInputShare);
+    meanOutShare[i] = meanOver(r.runs, &SweepRun::topOutputShare);
+    JsonObject increases;
+    for (size_t q = 0; q < kReportSchemes.size(); ++q) {
+      meanIncrease[q][i] = meanIncreaseOf(r.runs, kReportSchemes[q]);
+      increases.push_back(
+          {kReportSchemes[q], jsonOrNull(meanIncrease[q][i])});
+    }
     JsonObject overrides;
     for (const auto &[k, v] : r.variant.overrides)
       overrides.push_back({k, v});
@@ -471,16 +684,19 @@ Status writeSweepReport(const std::string &dir, const SweepSettings &settings,
         {"mean_final_loss", jsonNumber(meanLoss[i])},
         {"mean_peak_abs", jsonOrNull(meanPeak[i])},
         {"mean_first_token_share", jsonOrNull(meanShare[i])},
+        {"mean_max_kurtosis", jsonOrNull(meanKurtosis[i])},
+        {"mean_top5_input_share", jsonOrNull(meanInShare[i])},
+        {"mean_top5_output_share", jsonOrNull(meanOutShare[i])},
+        {"mean_quantization_increase",
+         JsonValue::makeObject(std::move(increases))},
     }));
   }
   std::vector<JsonValue> notMeasured = {
-      jsonString("residual sinks: kurtosis, the top-5 channels (the sink "
-                 "reports have the top 3 per norm) and how often they recur "
-                 "across layers"),
-      jsonString("outliers as rescale factors: the sink token's share of the "
-                 "attention output, the outlier channels' share after the norm"),
-      jsonString("quantization robustness: w8a8, w4a4, w4a4+SmoothQuant, "
-                 "fp8, nvfp4, mxfp4"),
+      jsonString("outliers as rescale factors, attention side: the sink "
+                 "token's share of the attention output (p_0 v_0 against the "
+                 "rest)"),
+      jsonString("activation statistics of no_rmsnorm (norm = none has no "
+                 "norm op to instrument)"),
   };
   JsonValue report = JsonValue::makeObject({
       {"format", jsonString("rescale-sweep-report")},
@@ -513,10 +729,24 @@ Status writeSweepReport(const std::string &dir, const SweepSettings &settings,
      << "folder): peak |act| is the largest |x| entering any norm, the "
      << "first-token share the mean attention probability on the first "
      << "token over every layer and head.\n\n"
+     << "Quantization robustness (`quant_report.json` in the run folder): "
+     << "the loss on the same held-out batch with every linear but the LM "
+     << "head quantized (`--rescale-insert-quantization`, weights per "
+     << "channel, activations per token), minus the full-precision loss; "
+     << "w4a4+SQ is w4a4 after SmoothQuant (alpha 0.5) calibrated on "
+     << "training batches (`calibration_tokens.npy`).\n\n"
      << "| variant | overrides | seeds | final val loss (mean) | "
      << "final train loss (mean) | val loss - baseline | peak abs act | "
-     << "first-token share |\n"
-     << "|---|---|---|---|---|---|---|---|\n";
+     << "kurtosis (max) | first-token share |";
+  for (const std::string &scheme : kReportSchemes)
+    md << " Δloss " << schemeLabel(scheme) << " |";
+  md << "\n|---|---|---|---|---|---|---|---|---|";
+  for (size_t q = 0; q < kReportSchemes.size(); ++q)
+    md << "---|";
+  md << "\n";
+  auto cell = [](double v) {
+    return std::isfinite(v) ? formatNumber(v) : std::string("-");
+  };
   auto indexOf = [&](const std::string &name) -> std::optional<size_t> {
     for (size_t k = 0; k < results.size(); ++k)
       if (results[k].variant.name == name)
@@ -530,12 +760,16 @@ Status writeSweepReport(const std::string &dir, const SweepSettings &settings,
        << " | " << formatNumber(meanVal[i]) << " | "
        << formatNumber(meanLoss[i]) << " | "
        << (baseline ? formatNumber(meanVal[i] - meanVal[*baseline]) : "-")
-       << " | " << (std::isfinite(meanPeak[i]) ? formatNumber(meanPeak[i]) : "-")
-       << " | "
-       << (std::isfinite(meanShare[i]) ? formatNumber(meanShare[i]) : "-")
-       << " |\n";
+       << " | " << cell(meanPeak[i]) << " | " << cell(meanKurtosis[i])
+       << " | " << cell(meanShare[i]) << " |";
+    for (size_t q = 0; q < kReportSchemes.size(); ++q)
+      md << " " << cell(meanIncrease[q][i]) << " |";
+    md << "\n";
   }
-  md << "\n![training loss](loss_curves.svg)\n\n## What the numbers say\n\n";
+  md << "\n![training loss](loss_curves.svg)\n\n"
+     << "![max |activation| per channel](activation_profile.svg)\n\n"
+     << "![first-token share by layer](first_token_share.svg)\n\n"
+     << "## What the numbers say\n\n";
   size_t best = 0;
   for (size_t i = 1; i < results.size(); ++i)
     if (meanVal[i] < meanVal[best])
@@ -608,11 +842,93 @@ Status writeSweepReport(const std::string &dir, const SweepSettings &settings,
                     : ".")
          << "\n\n";
   }
+  md << "**Outliers are rescale factors, not contributors** (paper: the "
+        "massive channels dominate the norm's input and are scaled away by "
+        "it). ";
+  {
+    std::vector<std::string> parts;
+    for (size_t i = 0; i < results.size(); ++i)
+      if (std::isfinite(meanInShare[i]) && std::isfinite(meanOutShare[i]))
+        parts.push_back(results[i].variant.name + " " +
+                        formatNumber(meanInShare[i]) + " -> " +
+                        formatNumber(meanOutShare[i]));
+    if (parts.empty()) {
+      md << "Not measured here (no norm output probes).\n\n";
+    } else {
+      md << "Share of |x| in each norm input's top-5 channels (by max |x|), "
+            "before -> after the norm, mean over norms: ";
+      for (size_t k = 0; k < parts.size(); ++k)
+        md << (k ? "; " : "") << parts[k];
+      // The finding is a large effect: count a variant when its norm at
+      // least halves the top channels' share.
+      size_t halved = 0;
+      for (size_t i = 0; i < results.size(); ++i)
+        halved += meanOutShare[i] <= 0.5 * meanInShare[i];
+      int64_t d = results.empty() ? 0 : results[0].config.hiddenSize;
+      md << ". The norm at least halves that share in " << halved << " of "
+         << parts.size() << " variants"
+         << (halved == parts.size()
+                 ? "."
+                 : "; where it does not, the finding does not reproduce "
+                   "here.")
+         << " Five channels of " << d << " hold a share of about "
+         << formatNumber(d ? 5.0 / double(d) : NAN)
+         << " when no channel stands out.\n\n";
+    }
+  }
   md << "**GatedNorm is the most quantization-robust variant** (paper, "
         "W4A4+SmoothQuant loss increase: GatedNorm 1.23, GA 1.50, PreAffine "
-        "2.76). Not measured by this sweep yet (report.json, "
-        "`not_measured`).\n";
+        "2.76). ";
+  {
+    const std::vector<double> &sq = meanIncrease[kSmoothQuantColumn];
+    std::vector<size_t> order;
+    for (size_t i = 0; i < results.size(); ++i)
+      if (std::isfinite(sq[i]))
+        order.push_back(i);
+    std::stable_sort(order.begin(), order.end(),
+                     [&](size_t a, size_t b) { return sq[a] < sq[b]; });
+    if (order.empty()) {
+      md << "Not measured here (no run has a quantization report).\n";
+    } else {
+      md << "Here the w4a4+SQ loss increase, smallest first: ";
+      for (size_t k = 0; k < order.size(); ++k)
+        md << (k ? ", " : "") << results[order[k]].variant.name << " "
+           << formatNumber(sq[order[k]]);
+      md << ". ";
+      std::optional<size_t> gn = indexOf("gatednorm"), ga = indexOf("ga"),
+                            pa = indexOf("preaffine");
+      if (gn && ga && pa && std::isfinite(sq[*gn]) && std::isfinite(sq[*ga]) &&
+          std::isfinite(sq[*pa])) {
+        bool ordered = sq[*gn] < sq[*ga] && sq[*ga] < sq[*pa];
+        md << "The paper's order gatednorm < ga < preaffine "
+           << (ordered ? "reproduces" : "does not reproduce") << " ("
+           << formatNumber(sq[*gn]) << ", " << formatNumber(sq[*ga]) << ", "
+           << formatNumber(sq[*pa]) << ")";
+        md << (results[order[0]].variant.name == "gatednorm"
+                   ? ", and gatednorm is the most robust of all variants "
+                     "here."
+                   : "; the most robust variant here is " +
+                         results[order[0]].variant.name + ", not gatednorm.");
+      } else {
+        md << "The paper's comparison needs gatednorm, ga and preaffine in "
+              "the sweep.";
+      }
+      md << (results[order[0]].runs.size() < 2
+                 ? " One seed per variant: the noise of these differences is "
+                   "unknown."
+                 : "")
+         << "\n";
+    }
+  }
   if (Status s = replaceFileDurably(joinPath(dir, "report.md"), md.str()); !s)
+    return s;
+  if (Status s = replaceFileDurably(joinPath(dir, "activation_profile.svg"),
+                                    activationProfileSvg(results));
+      !s)
+    return s;
+  if (Status s = replaceFileDurably(joinPath(dir, "first_token_share.svg"),
+                                    firstTokenShareSvg(results));
+      !s)
     return s;
   return replaceFileDurably(joinPath(dir, "loss_curves.svg"),
                             lossCurvesSvg(results));

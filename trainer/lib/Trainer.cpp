@@ -14,6 +14,8 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
+#include <functional>
 #include <unistd.h>
 
 #ifndef RESCALE_DEFAULT_CORPUS
@@ -727,8 +729,16 @@ Status evaluate(const EvalOptions &o) {
   return Status::ok();
 }
 
-Status analyzeRun(const std::string &mdir, const std::string &runDir,
-                  const std::string &tokensPath, const std::string &reportPath) {
+namespace {
+/// Runs entry `entry` of the host loss module `so` (CompileModelOptions::
+/// analysis, compileQuantizedLoss: the parameters, then i32 [B, T+1] tokens)
+/// on the last checkpoint of `runDir` (a model of MDIR's description), once
+/// per batch of the i32 [N·B, T+1] tokens at `tokensPath`; `each` gets every
+/// call's outputs (the first is the loss).
+Status runHostLoss(
+    const std::string &mdir, const std::string &runDir, const std::string &so,
+    const std::string &entry, const std::string &tokensPath,
+    const std::function<Status(std::vector<HostTensor> &)> &each) {
   Expected<ModelDescription> desc =
       readModelDescription(joinPath(mdir, "model.json"));
   if (!desc)
@@ -736,27 +746,107 @@ Status analyzeRun(const std::string &mdir, const std::string &runDir,
   Expected<NamedTensors> p = checkpointParameters(runDir, *desc);
   if (!p)
     return p.status();
-  std::string so = joinPath(mdir, "analysis.so");
   Expected<std::unique_ptr<runtime::Module>> module = runtime::Module::load(so);
   if (!module)
     return module.status();
   Expected<HostTensor> tokens = runtime::readNpy(tokensPath);
   if (!tokens)
     return tokens.status();
+  int64_t B = desc->batch, T = desc->seq;
+  if (tokens->dtype() != DType::I32 || tokens->rank() != 2 ||
+      tokens->shape()[1] != T + 1 || tokens->shape()[0] % B != 0 ||
+      tokens->shape()[0] == 0)
+    return Status::error("'" + tokensPath + "' is " + tokens->typeString() +
+                         "; the model reads i32[N, " + std::to_string(T + 1) +
+                         "] with N a positive multiple of its batch " +
+                         std::to_string(B));
   std::vector<HostTensor> inputs;
   for (auto &named : *p)
     inputs.push_back(std::move(named.second));
-  inputs.push_back(tokens.take());
-  Expected<std::vector<HostTensor>> outputs = (*module)->run("analyze", inputs);
-  if (!outputs)
-    return outputs.status();
+  for (int64_t first = 0; first < tokens->shape()[0]; first += B) {
+    Expected<HostTensor> batch =
+        HostTensor::create(DType::I32, {B, T + 1});
+    if (!batch)
+      return batch.status();
+    std::memcpy(batch->data(),
+                tokens->dataAs<int32_t>() + first * (T + 1),
+                size_t(B * (T + 1)) * sizeof(int32_t));
+    inputs.push_back(batch.take());
+    Expected<std::vector<HostTensor>> outputs = (*module)->run(entry, inputs);
+    inputs.pop_back();
+    if (!outputs)
+      return outputs.status();
+    if (outputs->empty() || (*outputs)[0].dtype() != DType::F32 ||
+        (*outputs)[0].numElements() != 1)
+      return Status::error("'" + so + "': @" + entry +
+                           " does not return the loss first");
+    RESCALE_RETURN_IF_ERROR(each(*outputs));
+  }
+  return Status::ok();
+}
+} // namespace
+
+Status analyzeRun(const std::string &mdir, const std::string &runDir,
+                  const std::string &tokensPath, const std::string &reportPath) {
+  std::string so = joinPath(mdir, "analysis.so");
   Expected<std::vector<runtime::ProbeSpec>> probes =
       runtime::readProbes(runtime::manifestPathFor(so), "analyze");
   if (!probes)
     return probes.status();
-  // The issue's sink criterion: a head whose first-token share exceeds 0.5.
-  return runtime::writeSinkReport(reportPath, "analyze", *probes, *outputs,
-                                  0.5);
+  bool once = false;
+  return runHostLoss(mdir, runDir, so, "analyze", tokensPath,
+                     [&](std::vector<HostTensor> &outputs) -> Status {
+                       if (once)
+                         return Status::error(
+                             "the analysis reads one batch of held-out "
+                             "tokens, '" + tokensPath + "' has more");
+                       once = true;
+                       // The issue's sink criterion: a head whose
+                       // first-token share exceeds 0.5.
+                       return runtime::writeSinkReport(
+                           reportPath, "analyze", *probes, outputs, 0.5);
+                     });
+}
+
+Status calibrateRun(const std::string &mdir, const std::string &runDir,
+                    const std::string &tokensPath,
+                    const std::string &calibrationPath) {
+  std::string so = joinPath(mdir, "calibrate.so");
+  Expected<std::vector<runtime::ProbeSpec>> probes =
+      runtime::readProbes(runtime::manifestPathFor(so), "calibrate");
+  if (!probes)
+    return probes.status();
+  // Accumulated in a file of its own and renamed: an interrupted
+  // calibration leaves no partial file under the final name.
+  std::string tmp = calibrationPath + ".partial";
+  std::remove(tmp.c_str());
+  bool first = true;
+  RESCALE_RETURN_IF_ERROR(runHostLoss(
+      mdir, runDir, so, "calibrate", tokensPath,
+      [&](std::vector<HostTensor> &outputs) {
+        Status s = runtime::writeAbsmaxCalibration(tmp, *probes, outputs,
+                                                   /*accumulate=*/!first);
+        first = false;
+        return s;
+      }));
+  if (std::rename(tmp.c_str(), calibrationPath.c_str()) != 0)
+    return Status::error("cannot write '" + calibrationPath + "'");
+  return Status::ok();
+}
+
+Expected<double> hostLoss(const std::string &mdir, const std::string &runDir,
+                          const std::string &so, const std::string &entry,
+                          const std::string &tokensPath) {
+  double sum = 0;
+  int64_t batches = 0;
+  RESCALE_RETURN_IF_ERROR(runHostLoss(
+      mdir, runDir, so, entry, tokensPath,
+      [&](std::vector<HostTensor> &outputs) {
+        sum += outputs[0].dataAs<float>()[0];
+        ++batches;
+        return Status::ok();
+      }));
+  return sum / double(batches);
 }
 
 } // namespace rescale::trainer

@@ -1,13 +1,23 @@
-"""Checks a sweep folder (sweep.test): report.json has the documented schema
-(docs/experiments.md) and each run's numbers equal its metrics.jsonl; report.md
-has one table row per variant; loss_curves.svg parses as SVG with one
-polyline per variant, axis labels and a legend entry per variant.
-Usage: check_sweep.py DIR VARIANT...   (the variants in report order)"""
+"""Checks a sweep folder (sweep.test): report.json validates against
+docs/schemas/sweep-report.schema.json (with jsonschema, Debian's
+python3-jsonschema) and each run's numbers equal its metrics.jsonl,
+sink_report.json and quant_report.json; report.md has one table row per
+variant; the SVG plots parse, with one polyline per variant, axis labels and
+a legend entry per variant.
+Usage: check_sweep.py DIR VARIANT...   (the variants in report order)
+The sweep must run with --eval-batches 1: its final val_loss is then the
+loss of the held-out batch, which the quantization report computes again."""
 import json
 import math
 import os
 import sys
 import xml.etree.ElementTree as ET
+
+import jsonschema
+
+SCHEMA = os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir,
+                      os.pardir, os.pardir, "docs", "schemas",
+                      "sweep-report.schema.json")
 
 
 def fail(message):
@@ -18,6 +28,11 @@ def fail(message):
 def main():
     out, names = sys.argv[1], sys.argv[2:]
     report = json.load(open(os.path.join(out, "report.json")))
+    try:
+        jsonschema.validate(report, json.load(open(SCHEMA)),
+                            cls=jsonschema.Draft202012Validator)
+    except jsonschema.ValidationError as e:
+        fail("report.json does not validate: %s at %s" % (e.message, list(e.absolute_path)))
     if report.get("format") != "rescale-sweep-report" or report.get("version") != 1:
         fail("format/version")
     settings = report["settings"]
@@ -60,6 +75,22 @@ def main():
             peak = max(sinks["norms"], key=lambda n: n["peak_abs"])
             if run["peak_abs"] != peak["peak_abs"] or run["median_abs_at_peak"] != peak["median_abs"]:
                 fail(v["name"] + ": peak_abs")
+            # The quantized losses are the run's quant_report.json; the
+            # full-precision one is the final val loss of the same batch.
+            quant = json.load(open(os.path.join(run["run"], "quant_report.json")))
+            if run["quantized"] != quant["schemes"] or run["full_precision_loss"] != quant["full_precision_loss"]:
+                fail(v["name"] + ": quantized losses differ from quant_report.json")
+            for q in quant["schemes"]:
+                if q["increase"] != q["loss"] - quant["full_precision_loss"]:
+                    fail(v["name"] + ": " + q["scheme"] + " increase")
+            if [q["scheme"] for q in quant["schemes"]] != ["w8a8", "w4a4", "fp8", "nvfp4", "mxfp4", "w4a4_smoothquant"]:
+                fail(v["name"] + ": schemes %r" % [q["scheme"] for q in quant["schemes"]])
+            if abs(quant["full_precision_loss"] - run["final_val_loss"]) > 1e-5 * abs(run["final_val_loss"]):
+                fail(v["name"] + ": full-precision loss %r, final val loss %r"
+                     % (quant["full_precision_loss"], run["final_val_loss"]))
+            kurtosis = [n["kurtosis"] for n in sinks["norms"]]
+            if run["max_kurtosis"] != max(kurtosis):
+                fail(v["name"] + ": max_kurtosis")
             layers = json.load(open(os.path.join(os.path.dirname(run["run"]), "config.json")))["num_hidden_layers"]
             if len(sinks["attention"]) != layers or len(sinks["norms"]) != 2 * layers + 1:
                 fail(v["name"] + ": %d attentions and %d norms for %d layers"
@@ -72,24 +103,31 @@ def main():
     md = open(os.path.join(out, "report.md")).read()
     for claim in ("Explicit rescaling lowers peak activations",
                   "Gated attention removes the attention sink",
-                  "GatedNorm is the most quantization-robust variant"):
+                  "GatedNorm is the most quantization-robust variant",
+                  "Outliers are rescale factors, not contributors"):
         if claim not in md:
             fail("report.md has no paragraph on: " + claim)
     for n in names:
         if ("| " + n + " |") not in md:
             fail("report.md has no row for " + n)
     ns = "{http://www.w3.org/2000/svg}"
-    svg = ET.parse(os.path.join(out, "loss_curves.svg")).getroot()
-    lines = svg.findall(ns + "polyline")
-    if [p.find(ns + "title").text for p in lines] != names:
-        fail("svg polylines")
-    for p in lines:
-        if len(p.get("points").split()) != settings["steps"]:
-            fail("svg polyline points")
-    texts = [t.text for t in svg.iter(ns + "text")]
-    for label in ["optimizer step", "training loss (nats/token)"] + names:
-        if label not in texts:
-            fail("svg has no text " + label)
+    layers = report["variants"][0]["config"]["num_hidden_layers"]
+    hidden = report["variants"][0]["config"]["hidden_size"]
+    plots = [("loss_curves.svg", ["optimizer step", "training loss (nats/token)"], settings["steps"]),
+             ("activation_profile.svg", ["hidden channel", "max |x| over held-out tokens (log scale)"], hidden),
+             ("first_token_share.svg", ["layer", "mean first-token share over heads"], layers)]
+    for name, labels, points in plots:
+        svg = ET.parse(os.path.join(out, name)).getroot()
+        lines = svg.findall(ns + "polyline")
+        if [p.find(ns + "title").text for p in lines] != names:
+            fail(name + ": polylines")
+        for p in lines:
+            if len(p.get("points").split()) != points:
+                fail(name + ": %d points, expected %d" % (len(p.get("points").split()), points))
+        texts = [t.text for t in svg.iter(ns + "text")]
+        for label in labels + names:
+            if label not in texts:
+                fail(name + " has no text " + label)
     print("ok: %d variants, report.json matches the runs, report.md and the SVG are complete" % len(names))
 
 

@@ -48,6 +48,12 @@ parseSweepVariants(const std::string &list);
 runtime::Expected<ModelConfig> variantConfig(const ModelConfig &base,
                                              const SweepVariant &variant);
 
+/// The held-out loss of a run under one quantization scheme.
+struct QuantizedLoss {
+  std::string scheme; // "w4a4", ..., "w4a4_smoothquant"
+  double loss = NAN;
+};
+
 /// One trained run of a variant, read back from its metrics.jsonl.
 struct SweepRun {
   int64_t seed = 0;
@@ -61,6 +67,15 @@ struct SweepRun {
   std::optional<runtime::JsonValue> sinkReport;
   double firstTokenShare = NAN, headsOverHalf = NAN, peakAbs = NAN,
          medianAbsAtPeak = NAN;
+  /// RUN/quant_report.json when there is one: the held-out loss in full
+  /// precision and per scheme.
+  double fullPrecisionLoss = NAN;
+  std::vector<QuantizedLoss> quantized;
+  /// From the sink report's norms: the largest kurtosis of any norm input;
+  /// the mean over norms of the top-5 channels' share of |x| (input) and of
+  /// |y| (output); the mean overlap of consecutive top-5 sets.
+  double maxKurtosis = NAN, topInputShare = NAN, topOutputShare = NAN,
+         topDimsOverlap = NAN;
 };
 
 struct SweepVariantResult {
@@ -81,6 +96,37 @@ runtime::Expected<SweepRun> readSweepRun(const std::string &runDir,
 runtime::Status analyzeRun(const std::string &mdir, const std::string &runDir,
                            const std::string &tokensPath,
                            const std::string &reportPath);
+
+/// Runs MDIR/calibrate.so on the last checkpoint of `runDir`, once per
+/// batch of the i32 [N·B, T+1] training tokens at `tokensPath`, and writes
+/// the SmoothQuant calibration file (the per-channel max |x| of every linear
+/// input over all batches; docs/quantization.md) to `calibrationPath`.
+runtime::Status calibrateRun(const std::string &mdir,
+                             const std::string &runDir,
+                             const std::string &tokensPath,
+                             const std::string &calibrationPath);
+
+/// The mean over the batches of `tokensPath` of the loss that entry `entry`
+/// of the host module `so` (the loss first, e.g. compileQuantizedLoss's)
+/// computes with the last checkpoint of `runDir`.
+runtime::Expected<double> hostLoss(const std::string &mdir,
+                                   const std::string &runDir,
+                                   const std::string &so,
+                                   const std::string &entry,
+                                   const std::string &tokensPath);
+
+/// RUN/quant_report.json (docs/experiments.md): the held-out loss in full
+/// precision and under each quantization scheme, in the order given. The
+/// file records the skip regex and SmoothQuant's alpha below, which the
+/// compiler side (modelbuilder::compileQuantizedLoss) uses: every linear
+/// but the LM head (kept in full precision, as quantized LLMs usually keep
+/// it) goes through the scheme; SmoothQuant at the paper's alpha.
+inline constexpr const char *kQuantizationSkip = "^lm_head$";
+inline constexpr double kSmoothQuantAlpha = 0.5;
+runtime::Status
+writeQuantReport(const std::string &path, const std::string &heldoutPath,
+                 double fullPrecisionLoss,
+                 const std::vector<QuantizedLoss> &losses);
 
 struct SweepSettings {
   std::string baseConfigPath, dataPath, device;
