@@ -91,21 +91,25 @@ def Rescale_SoftmaxKind : I32EnumAttr<"SoftmaxKind",
       I32EnumAttrCase<"standard", 0>,
       I32EnumAttrCase<"off_by_one", 1>,
       I32EnumAttrCase<"learned_sink", 2>,
+      I32EnumAttrCase<"sigmoid", 3>,
     ]> {
   let cppNamespace = "::mlir::rescale";
   let genSpecializedAttr = 0;
   let parameterParser = Rescale_EnumKeywordParser<"SoftmaxKind", "softmax",
-      "standard, off_by_one or learned_sink">.parser;
+      "standard, off_by_one, learned_sink or sigmoid">.parser;
 }
 def Rescale_SoftmaxKindAttr
     : EnumAttr<Rescale_Dialect, Rescale_SoftmaxKind, "softmax"> {
   let summary = "attention softmax normalizer (#rescale.softmax: standard, "
-                "off_by_one or learned_sink)";
+                "off_by_one, learned_sink or sigmoid)";
   let description = [{
     The denominator of the attention softmax: `standard` (the default),
     `off_by_one` (an implicit zero logit, `1 + Σ exp(s)`) or `learned_sink`
     (GPT-OSS: `exp(sinks[h]) + Σ exp(s)`, with a `sinks` operand of shape
-    `[Hq]`).
+    `[Hq]`); or `sigmoid`, no normalization over the keys at all (sigmoid
+    attention, the paper's "no attention normalization" ablation): each
+    score passes through `p = σ(s + b)` with `b = −log(T)`, T the number of
+    keys, and masked keys get p = 0.
 
     ```mlir
     {softmax = #rescale.softmax<learned_sink>}

@@ -179,7 +179,9 @@ def Rescale_AttentionLSEOp : Rescale_Op<"attention_lse", [Pure]> {
     max including the extra term's logit) in f32. A row with an empty
     denominator (standard softmax, causal, no key kept) has `lse = −inf`,
     which the backward reads as "all probabilities are 0", as the forward
-    defines them.
+    defines them. Sigmoid attention (`softmax = sigmoid`) has no normalizer:
+    its `lse` is 0, and `rescale.attention_grad` recomputes each
+    p = σ(s − log T) from its score alone, with ds = scale · dp ⊙ p ⊙ (1 − p).
 
     The forward `rescale.attention` does not return this statistic: the
     gradient rule of `rescale.attention` puts this op right after the forward

@@ -738,5 +738,34 @@ LogicalResult AttentionFirstTokenShareOp::verify() {
   return expectShape(*this, getResult(), "result", {q[0], q[1]}, "[B, Hq]");
 }
 
+bool AttentionFirstTokenOutputShareOp::isCausal() {
+  return causalValue(getCausalAttr());
+}
+
+double AttentionFirstTokenOutputShareOp::getScaleValue() {
+  return scaleValue(getScaleAttr(), getQ());
+}
+
+LogicalResult AttentionFirstTokenOutputShareOp::verify() {
+  if (failed(verifyScoreOperands(*this)) ||
+      failed(expectRank(*this, getV(), "v", 4, "[B, Hkv, T, Dv]")))
+    return failure();
+  RankedTensorType qt = tensorOf(getQ()), kt = tensorOf(getK()),
+                   vt = tensorOf(getV());
+  ArrayRef<int64_t> q = qt.getShape(), k = kt.getShape();
+  if (vt.getElementType() != qt.getElementType())
+    return emitOpError() << "'v' must have the element type of 'q' ("
+                         << qt.getElementType() << "), but has "
+                         << vt.getElementType();
+  if (failed(expectShape(*this, getV(), "v",
+                         {k[0], k[1], k[2], vt.getShape()[3]},
+                         "batch, kv heads and length of 'k'")))
+    return failure();
+  if (!tensorOf(getResult()).getElementType().isF32())
+    return emitOpError() << "'result' must have element type f32, but has "
+                         << tensorOf(getResult()).getElementType();
+  return expectShape(*this, getResult(), "result", {q[0], q[1]}, "[B, Hq]");
+}
+
 #define GET_OP_CLASSES
 #include "dialect/RescaleOps.cpp.inc"

@@ -432,6 +432,54 @@ def Rescale_AttentionFirstTokenShareOp
   }];
 }
 
+def Rescale_AttentionFirstTokenOutputShareOp
+    : Rescale_Op<"attention_first_token_output_share", [Pure]> {
+  let summary = "the first key's share of the attention output, per head";
+  let description = [{
+    The other half of the attention-sink statistic (arXiv 2601.22966 §2,
+    "outliers are rescale factors, not contributors"): a sink token takes a
+    large share of the probability mass but, its value vector being small,
+    a small share of the output. For the softmax of the `rescale.attention`
+    with the same `q`, `k`, `v`, optional `sinks` and attributes (`causal`,
+    `scale`, `softmax`; the output gate does not enter), with
+    o[i] = Σ_j p[i, j] v[j] (the ungated output of query i) and
+    t[i] = p[i, 0] v[0] (its first-key term), it returns
+
+    ```
+    share[b, h] = (1/S) Σ_i |t[i]| / (|t[i]| + |o[i] - t[i]|)   // [B, Hq], f32
+    ```
+
+    with |.| the Euclidean norm over the value dimension and v read at the
+    query head's kv head (GQA). A query whose two terms are both 0 (a
+    causal row without keys, or zero values) contributes 0. Compare it with
+    `rescale.attention_first_token_share` (the mean of p[i, 0]): a sink
+    has a large probability share and a small output share.
+    `--rescale-instrument-sinks` adds one per attention as a probe result.
+
+    Example:
+    ```mlir
+    %share = rescale.attention_first_token_output_share %q, %k, %v {causal = true}
+        : (tensor<1x8x16x64xf32>, tensor<1x2x16x64xf32>, tensor<1x2x16x64xf32>) -> tensor<1x8xf32>
+    ```
+  }];
+  let arguments = (ins Rescale_FloatTensor:$q, Rescale_FloatTensor:$k,
+                       Rescale_FloatTensor:$v,
+                       Optional<Rescale_FloatTensor>:$sinks,
+                       OptionalAttr<Rescale_FlagAttr>:$causal,
+                       OptionalAttr<Rescale_AnyFloatAttr>:$scale,
+                       DefaultValuedAttr<Rescale_SoftmaxKindAttr,
+                                         "::mlir::rescale::SoftmaxKind::standard">:$softmax);
+  let results = (outs Rescale_FloatTensor:$result);
+  let assemblyFormat = "$q `,` $k `,` $v (`,` $sinks^)? attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// True when the causal attribute is set (as `true` or as a unit attr).
+    bool isCausal();
+    /// The score scale: the attribute, or 1/sqrt(D).
+    double getScaleValue();
+  }];
+}
+
 // The training ops (embedding, cross_entropy, rope, adamw), in a file of
 // their own.
 include "dialect/RescaleTrainingOps.td"

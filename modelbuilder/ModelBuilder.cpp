@@ -19,6 +19,7 @@
 
 #include "dialect/RescaleDialect.h"
 #include "dialect/RescaleOps.h"
+#include "passes/LinearNames.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -165,7 +166,11 @@ public:
       for (int64_t d = 0; d + 1 < int64_t(shapeOf(x).size()); ++d)
         rows.push_back(d);
       auto wide = linalg::BroadcastOp::create(b, w, init, rows);
-      return arith::MulFOp::create(b, x, wide.getResult()[0]);
+      auto scaled = arith::MulFOp::create(b, x, wide.getResult()[0]);
+      // Probed like a norm by --rescale-instrument-sinks (the sweep's
+      // residual statistics of the no-normalization ablation).
+      scaled->setAttr(kNormSiteAttrName, b.getUnitAttr());
+      return scaled;
     }
     Value alpha = param(prefix + ".alpha");
     Value w = param(prefix + ".weight");

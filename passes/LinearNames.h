@@ -31,6 +31,14 @@ void forEachNamedLinear(Operation *root,
 /// The result attribute that marks a function result as a probe.
 constexpr llvm::StringLiteral kProbeAttrName = "rescale.probe";
 
+/// A unit attribute that makes any single-result op a norm for
+/// --rescale-instrument-sinks: its operand 0 is probed as a norm input and
+/// its result as the norm's output. The model builder sets it on the
+/// identity "norm" (x ⊙ w) of `norm = none`, which has no norm op, so that
+/// the no-normalization ablation's residual stream is measured like every
+/// other variant's.
+constexpr llvm::StringLiteral kNormSiteAttrName = "rescale.norm_site";
+
 /// `{kind = <kind>, name = <name>}`, or `{kind = <kind>, names = [...]}`
 /// for a probe that measures several things at once (one input read by
 /// several linears).

@@ -401,9 +401,14 @@ def RescaleInstrumentSinksPass
     * each `rescale.attention` (named `<func>/attention<N>` or by its
       NameLoc): `rescale.attention_first_token_share` of its q, k, sinks and
       softmax, i.e. the mean over queries of p[b, h, :, 0], `[B, Hq]` f32,
-      probe kind `first_token_share`;
+      probe kind `first_token_share`, and
+      `rescale.attention_first_token_output_share` of its q, k, v, sinks and
+      softmax (the first key's share of the output), probe kind
+      `first_token_output_share`;
     * each norm (`rms_norm`, `preaffine_rms_norm`, `gated_norm`,
-      `add_rms_norm`, `dyt`; named `<func>/norm<N>`): |x| of its input (the residual
+      `add_rms_norm`, `dyt`, and any op marked `rescale.norm_site`, such as
+      the identity norm of a model without normalization; named
+      `<func>/norm<N>`): |x| of its input (the residual
       stream; the sum for `add_rms_norm`) in f32, probe kind `norm_input`;
       norms reading one value share one probe (`names = [...]`).
     * with `norm-outputs`, each norm's output too (the normalized result of

@@ -115,10 +115,19 @@ struct RescaleInstrumentSinksPass
               attn.getCausalAttr(), attn.getScaleAttr(), attn.getSoftmaxAttr());
           probes.push_back(
               {share, makeProbeAttr(&getContext(), "first_token_share", {name})});
+          Value outputShare = AttentionFirstTokenOutputShareOp::create(
+              b, op->getLoc(), type, attn.getQ(), attn.getK(), attn.getV(),
+              attn.getSinks(), attn.getCausalAttr(), attn.getScaleAttr(),
+              attn.getSoftmaxAttr());
+          probes.push_back({outputShare,
+                            makeProbeAttr(&getContext(),
+                                          "first_token_output_share", {name})});
           return;
         }
         if (isa<RMSNormOp, PreAffineRMSNormOp, GatedNormOp, AddRMSNormOp, DyTOp>(
-                op)) {
+                op) ||
+            (op->hasAttr(kNormSiteAttrName) && op->getNumOperands() >= 1 &&
+             op->getNumResults() == 1)) {
           std::string name =
               probeName(op, func.getSymName(), "norm", numNormOps++);
           if (op->getBlock() != &body) {

@@ -10,6 +10,8 @@
 //   standard:     out = O / l
 //   off_by_one:   out = O / (l + exp2(−m))                 (1 + Σ exp(s))
 //   learned_sink: out = O / (l + exp2(sink·log2e − m))     (e^sink + Σ exp(s))
+//   sigmoid:      p = σ(s − log T) per key, no running max, out = O
+//                 (sigmoid attention: nothing normalizes over the keys)
 //   gate:         out ⊙= σ(gate)   (headwise: one value per row)
 //
 // * Tensor-core path (bf16/f16, head dims 64 and 128, sm_80+): a CTA of 4
@@ -100,8 +102,21 @@ Value invDenominator(ImplicitLocOpBuilder &b, SoftmaxKind kind, Value l,
     denom = arith::AddFOp::create(
         b, l, exp2(b, arith::SubFOp::create(b, sinkLog2, ms)));
     break;
+  case SoftmaxKind::sigmoid:
+    return cF32(b, 1.0f); // nothing normalizes over the keys
   }
   return arith::DivFOp::create(b, cF32(b, 1.0f), denom);
+}
+
+/// Sigmoid attention's probability of a base-2 score s2 = s·log2e:
+/// σ(s − log T) = 1 / (1 + exp2(−(s2 − log2 T))); 0 for s2 = −inf.
+Value sigmoidOfScore2(ImplicitLocOpBuilder &b, const AttentionProblem &p,
+                      Value s2) {
+  float biasLog2 = static_cast<float>(-std::log2(double(p.t)));
+  Value x = arith::AddFOp::create(b, s2, cF32(b, biasLog2));
+  Value e = exp2(b, arith::NegFOp::create(b, x));
+  Value one = cF32(b, 1.0f);
+  return arith::DivFOp::create(b, one, arith::AddFOp::create(b, one, e));
 }
 
 Value sigmoid(ImplicitLocOpBuilder &b, Value x) {
@@ -280,9 +295,17 @@ void buildGeneralKernel(ImplicitLocOpBuilder &b, gpu::GPUFuncOp func,
       partial = math::FmaOp::create(b, q[i], masked(kv, qOk[i]), partial);
     }
     Value s2 = warpReduceSum(b, b.getLoc(), {partial})[0];
-    Value mNew = arith::MaximumFOp::create(b, m, s2);
-    Value alpha = exp2(b, arith::SubFOp::create(b, m, mNew));
-    Value pj = exp2(b, arith::SubFOp::create(b, s2, mNew));
+    Value mNew, alpha, pj;
+    if (p.softmax == SoftmaxKind::sigmoid) {
+      // No running max: each key's p stands alone, O just accumulates.
+      mNew = m;
+      alpha = cF32(b, 1.0f);
+      pj = sigmoidOfScore2(b, p, s2);
+    } else {
+      mNew = arith::MaximumFOp::create(b, m, s2);
+      alpha = exp2(b, arith::SubFOp::create(b, m, mNew));
+      pj = exp2(b, arith::SubFOp::create(b, s2, mNew));
+    }
     SmallVector<Value> next = {mNew, math::FmaOp::create(b, l, alpha, pj)};
     Value vRow = arith::AddIOp::create(
         b, vBase, arith::MulIOp::create(b, j, cIdx(b, p.dv)));
@@ -514,15 +537,21 @@ void buildTensorCoreKernel(ImplicitLocOpBuilder &b, gpu::GPUFuncOp func,
         tileMax[r] = arith::MaximumFOp::create(
             b, tileMax[r], shuffleXor(b, b.getLoc(), tileMax[r], off));
       Value mOld = loop.getRegionIterArg(r);
-      mNew[r] = arith::MaximumFOp::create(b, mOld, tileMax[r]);
+      bool sigmoidKind = p.softmax == SoftmaxKind::sigmoid;
+      mNew[r] = sigmoidKind ? mOld
+                            : arith::MaximumFOp::create(b, mOld, tileMax[r])
+                                  .getResult();
       Value ms = safeMax(b, mNew[r]);
-      alpha[r] = exp2(b, arith::SubFOp::create(b, mOld, ms));
-      // p = exp2(s2 − m), in place.
+      alpha[r] = sigmoidKind ? cF32(b, 1.0f)
+                             : exp2(b, arith::SubFOp::create(b, mOld, ms));
+      // p = exp2(s2 − m), in place (sigmoid: σ of each score alone).
       Value rowSum = cF32(b, 0.0f);
       for (int64_t nt = 0; nt < sTiles; ++nt)
         for (int slot = 2 * r; slot < 2 * r + 2; ++slot) {
           sAcc[nt][slot] =
-              exp2(b, arith::SubFOp::create(b, sAcc[nt][slot], ms));
+              sigmoidKind
+                  ? sigmoidOfScore2(b, p, sAcc[nt][slot])
+                  : exp2(b, arith::SubFOp::create(b, sAcc[nt][slot], ms));
           rowSum = arith::AddFOp::create(b, rowSum, sAcc[nt][slot]);
         }
       // Per-thread partial l; the quad reduction waits for the epilogue.

@@ -15,6 +15,8 @@
 //                   lse = m + log Z   (−inf when Z = 0: an empty row)
 //   attention_grad: p = exp(s − lse) on kept keys, 0 elsewhere, then
 //                   FlashAttention-2's backward (the op's description).
+//   sigmoid:        no normalizer: lse = 0; p = σ(s − log T) (0 on masked
+//                   keys), ds = scale · dp ⊙ p ⊙ (1 − p).
 //
 // Unlike FlashAttention this decomposition is not tiled: on the CPU path the
 // S×T intermediates are tensors that fusion and bufferization may or may not
@@ -34,6 +36,7 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/PatternMatch.h"
 
+#include <cmath>
 #include <limits>
 
 using namespace mlir;
@@ -137,6 +140,14 @@ struct AttentionLSEToLinalg : OpRewritePattern<AttentionLSEOp> {
     AttentionDims d = dimsOf(op.getQ(), op.getK());
     SoftmaxKind kind = op.getSoftmax();
     SmallVector<int64_t> rowShape = {d.B, d.Hkv, d.G, d.S};
+    if (kind == SoftmaxKind::sigmoid) {
+      // Nothing normalizes sigmoid attention: the backward recomputes p
+      // from the scores alone, and the saved statistic is 0.
+      rewriter.replaceOp(op, ad::filledTensor(b, loc,
+                                              tensorOf(op.getLse()).getShape(),
+                                              f32, 0.0));
+      return success();
+    }
     auto m5 = [&](ArrayRef<unsigned> dims) { return ad::dimsMap(ctx, 5, dims); };
     auto m4 = [&](ArrayRef<unsigned> dims) { return ad::dimsMap(ctx, 4, dims); };
 
@@ -252,11 +263,17 @@ struct AttentionGradToLinalg : OpRewritePattern<AttentionGradOp> {
     Value lse5 = splitHeads(b, loc, op.getLse(), d.Hkv, d.G);
     Value scores =
         buildScores(b, loc, d, q5, op.getK(), scale, op.isCausal());
+    bool sigmoidKind = op.getSoftmax() == SoftmaxKind::sigmoid;
+    double bias = -std::log(double(d.T));
     // p = exp(s − lse) on kept keys; 0 on masked keys and on an empty row
-    // (lse = −inf there, and every score is −inf too).
+    // (lse = −inf there, and every score is −inf too). Sigmoid: σ(s − log T).
     Value p = ad::buildMap(
         b, loc, scoreShape, f32, f32, {scores, lse5}, {id5, m5({0, 1, 2, 3})},
-        [](OpBuilder &nb, Location l, ValueRange a) {
+        [&](OpBuilder &nb, Location l, ValueRange a) {
+          if (sigmoidKind) {
+            Value x = arith::AddFOp::create(nb, l, a[0], f32c(nb, l, bias));
+            return tolinalg::sigmoid(nb, l, x);
+          }
           Value diff = arith::SubFOp::create(nb, l, a[0], a[1]);
           Value ex = math::ExpOp::create(nb, l, diff);
           Value ninf = f32c(nb, l, kNegInf);
@@ -311,23 +328,37 @@ struct AttentionGradToLinalg : OpRewritePattern<AttentionGradOp> {
                      tensorOf(op.getV()).getElementType(), f32, {p, dout},
                      {m6({0, 1, 2, 3, 4}), m6({0, 1, 2, 3, 5})},
                      m6({0, 1, 4, 5}), mulBody);
-    // dp = do · vᵀ; δ = Σ_j p ⊙ dp; ds = scale · p ⊙ (dp − δ).
+    // dp = do · vᵀ; δ = Σ_j p ⊙ dp; ds = scale · p ⊙ (dp − δ). Sigmoid:
+    // each p is σ of its own score, ds = scale · dp ⊙ p ⊙ (1 − p).
     Value dp = ad::buildSum(b, loc, {d.B, d.Hkv, d.G, d.S, d.T, Dv}, f32, f32,
                             {dout, op.getV()},
                             {m6({0, 1, 2, 3, 5}), m6({0, 1, 4, 5})},
                             m6({0, 1, 2, 3, 4}), mulBody);
-    Value delta = ad::buildSum(b, loc, scoreShape, f32, f32, {p, dp},
-                               {id5, id5}, m5({0, 1, 2, 3}), mulBody);
-    Value ds = ad::buildMap(b, loc, scoreShape, f32, f32, {p, dp, delta},
-                            {id5, id5, m5({0, 1, 2, 3})},
-                            [&](OpBuilder &nb, Location l, ValueRange a) {
-                              Value diff =
-                                  arith::SubFOp::create(nb, l, a[1], a[2]);
-                              Value pd = arith::MulFOp::create(nb, l, a[0], diff);
-                              Value sc = f32c(nb, l, scale);
-                              return arith::MulFOp::create(nb, l, pd, sc)
-                                  .getResult();
-                            });
+    Value ds, delta;
+    if (sigmoidKind) {
+      ds = ad::buildMap(b, loc, scoreShape, f32, f32, {p, dp}, {id5, id5},
+                        [&](OpBuilder &nb, Location l, ValueRange a) {
+                          Value one = f32c(nb, l, 1.0);
+                          Value rest = arith::SubFOp::create(nb, l, one, a[0]);
+                          Value slope = arith::MulFOp::create(nb, l, a[0], rest);
+                          Value g = arith::MulFOp::create(nb, l, a[1], slope);
+                          return arith::MulFOp::create(nb, l, g,
+                                                       f32c(nb, l, scale))
+                              .getResult();
+                        });
+    } else {
+      delta = ad::buildSum(b, loc, scoreShape, f32, f32, {p, dp}, {id5, id5},
+                           m5({0, 1, 2, 3}), mulBody);
+      ds = ad::buildMap(b, loc, scoreShape, f32, f32, {p, dp, delta},
+                        {id5, id5, m5({0, 1, 2, 3})},
+                        [&](OpBuilder &nb, Location l, ValueRange a) {
+                          Value diff = arith::SubFOp::create(nb, l, a[1], a[2]);
+                          Value pd = arith::MulFOp::create(nb, l, a[0], diff);
+                          Value sc = f32c(nb, l, scale);
+                          return arith::MulFOp::create(nb, l, pd, sc)
+                              .getResult();
+                        });
+    }
     RankedTensorType qt = tensorOf(op.getQ()), kt = tensorOf(op.getK());
     Value dq5 = sumAs(b, loc, {d.B, d.Hkv, d.G, d.S, d.T, d.D},
                       qt.getElementType(), f32, {ds, op.getK()},

@@ -18,6 +18,9 @@
 // every exponent is <= 0 so nothing overflows. Including z in the max is what
 // keeps off_by_one and learned_sink stable when all scores are very negative.
 //
+// Sigmoid attention (`softmax = sigmoid`, no normalization over the keys):
+// p_j = σ(s_j − log T) on its own, and out = Σ_j p_j v_j · σ(gate).
+//
 // Masked keys (causal, j > i + (T - S)) get the score -inf and contribute
 // exp(-inf) = 0. A query row with no key left (causal with S > T, rows
 // i < S - T) has m = -inf under `standard`; it is given the output 0 (the
@@ -45,6 +48,7 @@
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/IR/PatternMatch.h"
 
+#include <cmath>
 #include <limits>
 
 using namespace mlir;
@@ -108,6 +112,8 @@ Value extraLogit(OpBuilder &nb, Location l, SoftmaxKind softmax, Value sink) {
     return f32Const(nb, l, 0.0);
   case SoftmaxKind::learned_sink:
     return sink;
+  case SoftmaxKind::sigmoid:
+    return {};
   }
   llvm_unreachable("unknown softmax kind");
 }
@@ -120,6 +126,8 @@ Value extraLogit(OpBuilder &nb, Location l, SoftmaxKind softmax, Value sink) {
 Value softmaxProbability(OpBuilder &nb, Location l, SoftmaxKind softmax,
                          Value numer, Value rowSum, Value maxLogit,
                          Value sink) {
+  if (softmax == SoftmaxKind::sigmoid)
+    return numer; // σ(s + b) already: nothing normalizes over the keys
   Value denom = rowSum;
   if (Value z = extraLogit(nb, l, softmax, sink)) {
     Value zTerm =
@@ -181,6 +189,20 @@ SoftmaxParts buildSoftmax(OpBuilder &b, Location loc, Value q, Value k,
           return arith::SelectOp::create(nb, l, keep, s,
                                          f32Const(nb, l, kNegInf));
         });
+
+    // Sigmoid attention: e = σ(s + b) with b = −log(T), each score on its
+    // own (σ(−inf) = 0 for masked keys); m and l are not used (0).
+    if (softmax == SoftmaxKind::sigmoid) {
+      double bias = -std::log(double(T));
+      Value numer = buildElementwise(
+          b, loc, scoreType, scores, id4,
+          [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
+            Value x = arith::AddFOp::create(nb, l, a[0], f32Const(nb, l, bias));
+            return sigmoid(nb, l, x);
+          });
+      Value zeros = filledTensor(b, loc, rowShape, f32, 0.0);
+      return {zeros, numer, zeros};
+    }
 
     // m[b,h,i] = max(z, max_j s[b,h,i,j]); a row with every key masked under
     // the standard softmax has m = -inf and uses 0 instead, so that
@@ -352,10 +374,113 @@ struct AttentionFirstTokenShareToLinalg
   }
 };
 
+/// share[b,h] = (1/S) Σ_i |t_i| / (|t_i| + |o_i - t_i|), with o_i = Σ_j p_ij
+/// v_j the ungated attention output and t_i = p_i0 v_0 its first-key term
+/// (norms over the value dimension; 0 where both are 0).
+struct AttentionFirstTokenOutputShareToLinalg
+    : OpRewritePattern<AttentionFirstTokenOutputShareOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(AttentionFirstTokenOutputShareOp op,
+                                PatternRewriter &rewriter) const override {
+    if (failed(requireStaticShapes(rewriter, op)))
+      return failure();
+    Location loc = op.getLoc();
+    MLIRContext *ctx = op.getContext();
+    OpBuilder &b = rewriter;
+    ArrayRef<int64_t> qShape = tensorType(op.getQ()).getShape();
+    ArrayRef<int64_t> kShape = tensorType(op.getK()).getShape();
+    int64_t B = qShape[0], Hq = qShape[1], S = qShape[2], T = kShape[2];
+    int64_t Dv = tensorType(op.getV()).getShape()[3];
+    int64_t group = Hq / kShape[1];
+    Type f32 = b.getF32Type();
+    SmallVector<int64_t> scoreShape{B, Hq, S, T}, outShape{B, Hq, S, Dv},
+        rowShape{B, Hq, S};
+    AffineMap id4 = identityMap(ctx, 4), id3 = identityMap(ctx, 3);
+    AffineMap row4 = dropLastDimMap(ctx, 4);
+    SoftmaxKind softmax = op.getSoftmax();
+    Value sinks = op.getSinks();
+    auto [maxLogit, numer, rowSum] =
+        buildSoftmax(b, loc, op.getQ(), op.getK(), sinks, op.isCausal(),
+                     op.getScaleValue(), softmax);
+
+    // p[b,h,i,j], normalized as in rescale.attention.
+    SmallVector<Value> pInputs{numer, rowSum, maxLogit};
+    SmallVector<AffineMap> pMaps{id4, row4, row4};
+    if (sinks) {
+      pInputs.push_back(sinks);
+      pMaps.push_back(headMap(ctx, 4));
+    }
+    Value p = buildElementwise(
+        b, loc, RankedTensorType::get(scoreShape, f32), pInputs, pMaps,
+        [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
+          return softmaxProbability(nb, l, softmax, a[0], a[1], a[2],
+                                    sinks ? a[3] : Value());
+        });
+    // o[b,h,i,c] = Σ_j p[b,h,i,j] · v[b,h/G,j,c].
+    Value out = buildHeadContraction(b, loc, p, op.getV(),
+                                     kvHeadMap(ctx, 5, {0, 1, 4, 3}, 1, group),
+                                     outShape);
+    // t[b,h,i,c] = p[b,h,i,0] · v[b,h/G,0,c].
+    AffineExpr d0 = getAffineDimExpr(0, ctx), d1 = getAffineDimExpr(1, ctx),
+               d2 = getAffineDimExpr(2, ctx), d3 = getAffineDimExpr(3, ctx);
+    AffineExpr zero = getAffineConstantExpr(0, ctx);
+    AffineMap firstP = AffineMap::get(4, 0, {d0, d1, d2, zero}, ctx);
+    AffineMap firstV =
+        AffineMap::get(4, 0, {d0, d1.floorDiv(group), zero, d3}, ctx);
+    Value first = buildElementwise(
+        b, loc, RankedTensorType::get(outShape, f32), {p, op.getV()},
+        {firstP, firstV}, [](OpBuilder &nb, Location l, ValueRange a) -> Value {
+          return arith::MulFOp::create(nb, l, a[0], a[1]);
+        });
+    // |t|² and |o - t|² over c.
+    Value firstSq = buildLastDimReduction(
+        b, loc, outShape, first, id4, 0.0,
+        [](OpBuilder &nb, Location l, ValueRange a, Value acc) {
+          Value sq = arith::MulFOp::create(nb, l, a[0], a[0]);
+          return arith::AddFOp::create(nb, l, acc, sq).getResult();
+        });
+    Value restSq = buildLastDimReduction(
+        b, loc, outShape, {out, first}, {id4, id4}, 0.0,
+        [](OpBuilder &nb, Location l, ValueRange a, Value acc) {
+          Value r = arith::SubFOp::create(nb, l, a[0], a[1]);
+          Value sq = arith::MulFOp::create(nb, l, r, r);
+          return arith::AddFOp::create(nb, l, acc, sq).getResult();
+        });
+    Value ratio = buildElementwise(
+        b, loc, RankedTensorType::get(rowShape, f32), {firstSq, restSq},
+        {id3, id3}, [](OpBuilder &nb, Location l, ValueRange a) -> Value {
+          Value t = math::SqrtOp::create(nb, l, a[0]);
+          Value r = math::SqrtOp::create(nb, l, a[1]);
+          Value den = arith::AddFOp::create(nb, l, t, r);
+          Value zero = f32Const(nb, l, 0.0);
+          Value none = arith::CmpFOp::create(
+              nb, l, arith::CmpFPredicate::OEQ, den, zero);
+          return arith::SelectOp::create(nb, l, none, zero,
+                                         arith::DivFOp::create(nb, l, t, den));
+        });
+    // share[b,h] = Σ_i ratio / S.
+    Value sum = buildLastDimReduction(
+        b, loc, rowShape, ratio, id3, 0.0,
+        [](OpBuilder &nb, Location l, ValueRange a, Value acc) {
+          return arith::AddFOp::create(nb, l, acc, a[0]).getResult();
+        });
+    Value share = buildElementwise(
+        b, loc, tensorType(op.getResult()), sum, identityMap(ctx, 2),
+        [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
+          return arith::DivFOp::create(nb, l, a[0],
+                                       f32Const(nb, l, double(S)));
+        });
+    rewriter.replaceOp(op, share);
+    return success();
+  }
+};
+
 } // namespace
 
 void mlir::rescale::populateAttentionToLinalgPatterns(
     RewritePatternSet &patterns) {
-  patterns.add<AttentionToLinalg, AttentionFirstTokenShareToLinalg>(
+  patterns.add<AttentionToLinalg, AttentionFirstTokenShareToLinalg,
+               AttentionFirstTokenOutputShareToLinalg>(
       patterns.getContext());
 }

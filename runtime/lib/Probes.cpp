@@ -339,6 +339,20 @@ JsonValue recurrenceJson(const std::vector<std::vector<int64_t>> &tops) {
                          : JsonValue()}});
 }
 
+/// [B, Hq] -> the mean over the batch of each head.
+std::vector<JsonValue> batchMeans(const HostTensor &perHead) {
+  int64_t batch = perHead.shape()[0], heads = perHead.shape()[1];
+  const float *v = perHead.dataAs<float>();
+  std::vector<JsonValue> means;
+  for (int64_t h = 0; h < heads; ++h) {
+    double sum = 0;
+    for (int64_t b = 0; b < batch; ++b)
+      sum += v[b * heads + h];
+    means.push_back(number(batch ? sum / double(batch) : 0.0));
+  }
+  return means;
+}
+
 /// The f32 probe output of `p`, or why not.
 Expected<const HostTensor *> probeTensor(const ProbeSpec &p,
                                          const std::vector<HostTensor> &outputs,
@@ -364,21 +378,29 @@ Status writeSinkReport(const std::string &path, const std::string &entry,
       if (!t)
         return t.status();
       // [B, Hq]: the share of each head, averaged over the batch.
-      int64_t batch = (*t)->shape()[0], heads = (*t)->shape()[1];
-      const float *v = (*t)->dataAs<float>();
-      std::vector<JsonValue> shares;
-      for (int64_t h = 0; h < heads; ++h) {
-        double sum = 0;
-        for (int64_t b = 0; b < batch; ++b)
-          sum += v[b * heads + h];
-        double share = batch ? sum / double(batch) : 0.0;
-        shares.push_back(number(share));
+      std::vector<JsonValue> shares = batchMeans(**t);
+      for (const JsonValue &share : shares) {
         ++pairs;
-        sinks += share >= threshold;
+        sinks += share.getNumber() >= threshold;
       }
-      attention.push_back(JsonValue::makeObject(
-          {{"name", JsonValue::makeString(p.name)},
-           {"first_token_share", JsonValue::makeArray(std::move(shares))}}));
+      std::vector<std::pair<std::string, JsonValue>> fields = {
+          {"name", JsonValue::makeString(p.name)},
+          {"first_token_share", JsonValue::makeArray(std::move(shares))}};
+      // The same heads' share of the output (a sink takes probability
+      // mass but contributes little: its value is small).
+      for (const ProbeSpec &o : probes) {
+        if (o.kind != "first_token_output_share" || o.name != p.name)
+          continue;
+        auto out = probeTensor(o, outputs, 2);
+        if (!out)
+          return out.status();
+        if ((*out)->shape() != (*t)->shape())
+          return Status::error("first_token_output_share probe '" + o.name +
+                               "' has another shape than its share probe");
+        fields.emplace_back("first_token_output_share",
+                            JsonValue::makeArray(batchMeans(**out)));
+      }
+      attention.push_back(JsonValue::makeObject(std::move(fields)));
     }
   }
   // Residual sinks: one entry per norm name, its statistics from the |x|

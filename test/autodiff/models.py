@@ -218,7 +218,8 @@ def case_fake_quant_ste(ins):
 
 def attention(causal=False, scale=None, softmax="standard", gate=None):
     """softmax(scale·q·kᵀ [causal: j <= i + T - S]) · v, the softmax kinds of
-    docs/overview.md (off_by_one: 1 + Σ; learned_sink: exp(sink[h]) + Σ),
+    docs/overview.md (off_by_one: 1 + Σ; learned_sink: exp(sink[h]) + Σ;
+    sigmoid: σ(s − log T) per key, no normalization),
     GQA (query head h reads kv head h // (Hq/Hkv)), then ⊙ σ(gate)."""
     def loss(ins):
         q, k, v = ins[:3]
@@ -236,9 +237,15 @@ def attention(causal=False, scale=None, softmax="standard", gate=None):
                 kh = h // (Hq // Hkv)
                 for i in range(S):
                     keys = [j for j in range(T) if not causal or j <= i + T - S]
-                    e = {j: math.exp(sc * sum(q[b, h, i, c] * k[b, kh, j, c]
-                                              for c in range(D))) for j in keys}
-                    den = sum(e.values())
+                    scores = {j: sc * sum(q[b, h, i, c] * k[b, kh, j, c]
+                                          for c in range(D)) for j in keys}
+                    if softmax == "sigmoid":
+                        # No normalization: σ(s − log T) per key, den 1.
+                        e = {j: sigmoid(s - math.log(T)) for j, s in scores.items()}
+                        den = 1.0
+                    else:
+                        e = {j: math.exp(s) for j, s in scores.items()}
+                        den = sum(e.values())
                     if softmax == "off_by_one":
                         den += 1.0
                     elif softmax == "learned_sink":
@@ -492,6 +499,12 @@ CASES = {
         "diff": [0, 1, 2, 3]},
     "attention_sink": {"loss": attention(softmax="learned_sink"),
                        "diff": [0, 1, 2, 3]},
+    "attention_sigmoid": {"loss": attention(softmax="sigmoid"),
+                          "diff": [0, 1, 2]},
+    "attention_sigmoid_causal_gqa_headwise": {
+        "loss": attention(causal=True, scale=0.7, softmax="sigmoid",
+                          gate="headwise"),
+        "diff": [0, 1, 2, 3]},
     "decoder": {"loss": decoder_loss, "diff": list(range(25))},
     "embedding": {"loss": case_embedding, "diff": [1]},
     "decoder_lm": {"loss": decoder_lm_loss, "diff": list(range(2, 29))},

@@ -209,7 +209,7 @@ func.func @gate_kind_string(%q: tensor<1x4x8x16xf32>, %k: tensor<1x4x8x16xf32>, 
 // -----
 
 func.func @softmax_string(%q: tensor<1x4x8x16xf32>, %k: tensor<1x4x8x16xf32>, %v: tensor<1x4x8x16xf32>) -> tensor<1x4x8x16xf32> {
-  // expected-error @+1 {{attribute 'softmax' failed to satisfy constraint: attention softmax normalizer (#rescale.softmax: standard, off_by_one or learned_sink)}}
+  // expected-error @+1 {{attribute 'softmax' failed to satisfy constraint: attention softmax normalizer (#rescale.softmax: standard, off_by_one, learned_sink or sigmoid)}}
   %0 = "rescale.attention"(%q, %k, %v) {softmax = "off_by_one"} : (tensor<1x4x8x16xf32>, tensor<1x4x8x16xf32>, tensor<1x4x8x16xf32>) -> tensor<1x4x8x16xf32>
   return %0 : tensor<1x4x8x16xf32>
 }
@@ -226,8 +226,8 @@ func.func @gate_kind_unknown(%q: tensor<1x4x8x16xf32>, %k: tensor<1x4x8x16xf32>,
 // -----
 
 func.func @softmax_unknown(%q: tensor<1x4x8x16xf32>, %k: tensor<1x4x8x16xf32>, %v: tensor<1x4x8x16xf32>) -> tensor<1x4x8x16xf32> {
-  // expected-error @+2 {{unknown softmax 'sigmoid'; expected standard, off_by_one or learned_sink}}
+  // expected-error @+2 {{unknown softmax 'sparsemax'; expected standard, off_by_one, learned_sink or sigmoid}}
   // expected-error @+1 {{failed to parse Rescale_SoftmaxKindAttr parameter 'value'}}
-  %0 = rescale.attention %q, %k, %v {softmax = #rescale.softmax<sigmoid>} : (tensor<1x4x8x16xf32>, tensor<1x4x8x16xf32>, tensor<1x4x8x16xf32>) -> tensor<1x4x8x16xf32>
+  %0 = rescale.attention %q, %k, %v {softmax = #rescale.softmax<sparsemax>} : (tensor<1x4x8x16xf32>, tensor<1x4x8x16xf32>, tensor<1x4x8x16xf32>) -> tensor<1x4x8x16xf32>
   return %0 : tensor<1x4x8x16xf32>
 }

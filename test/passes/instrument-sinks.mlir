@@ -1,20 +1,23 @@
 // RUN: rescale-opt %s --split-input-file --verify-diagnostics --rescale-instrument-sinks | FileCheck %s
 // RUN: rescale-opt %s --split-input-file --verify-diagnostics --rescale-instrument-sinks=norm-outputs | FileCheck %s --check-prefix=OUT
 
-// Each attention gets its first-token share (same q, k, sinks and softmax
-// attributes; the gate does not enter p), each norm the |x| of its input.
+// Each attention gets its first-token share and output share (same q, k,
+// sinks and softmax attributes, and v for the output; the gate does not
+// enter p), each norm the |x| of its input.
 // CHECK-LABEL: func.func @block
 // CHECK-SAME: (%[[X:.+]]: tensor<1x4x8xbf16>, %[[Q:.+]]: tensor<1x4x4x8xbf16>, %[[K:.+]]: tensor<1x2x4x8xbf16>, %[[V:.+]]: tensor<1x2x4x8xbf16>, %[[G:.+]]: tensor<1x4x4xbf16>, %[[S:.+]]: tensor<4xbf16>, %[[W:.+]]: tensor<8xbf16>)
 // CHECK-SAME: -> (tensor<1x4x8xbf16>, tensor<1x4x4x8xbf16>,
 // CHECK-SAME: tensor<1x4xf32> {rescale.probe = {kind = "first_token_share", name = "block/attention0"}},
+// CHECK-SAME: tensor<1x4xf32> {rescale.probe = {kind = "first_token_output_share", name = "block/attention0"}},
 // CHECK-SAME: tensor<1x4x8xf32> {rescale.probe = {kind = "norm_input", name = "block/norm0"}})
 // CHECK: %[[Y:.+]] = rescale.rms_norm %[[X]], %[[W]]
 // CHECK: %[[O:.+]] = rescale.attention
 // CHECK: %[[SHARE:.+]] = rescale.attention_first_token_share %[[Q]], %[[K]], %[[S]] {causal = true, scale = 5.000000e-01 : f32, softmax = #rescale.softmax<learned_sink>} : (tensor<1x4x4x8xbf16>, tensor<1x2x4x8xbf16>, tensor<4xbf16>) -> tensor<1x4xf32>
+// CHECK: %[[OSHARE:.+]] = rescale.attention_first_token_output_share %[[Q]], %[[K]], %[[V]], %[[S]] {causal = true, scale = 5.000000e-01 : f32, softmax = #rescale.softmax<learned_sink>} : (tensor<1x4x4x8xbf16>, tensor<1x2x4x8xbf16>, tensor<1x2x4x8xbf16>, tensor<4xbf16>) -> tensor<1x4xf32>
 // CHECK: %[[ABS:.+]] = linalg.generic {{.*}} ins(%[[X]] : tensor<1x4x8xbf16>)
 // CHECK: arith.extf
 // CHECK: math.absf
-// CHECK: return %[[Y]], %[[O]], %[[SHARE]], %[[ABS]]
+// CHECK: return %[[Y]], %[[O]], %[[SHARE]], %[[OSHARE]], %[[ABS]]
 func.func @block(%x: tensor<1x4x8xbf16>, %q: tensor<1x4x4x8xbf16>, %k: tensor<1x2x4x8xbf16>, %v: tensor<1x2x4x8xbf16>, %g: tensor<1x4x4xbf16>, %s: tensor<4xbf16>, %w: tensor<8xbf16>) -> (tensor<1x4x8xbf16>, tensor<1x4x4x8xbf16>) {
   %y = rescale.rms_norm %x, %w : (tensor<1x4x8xbf16>, tensor<8xbf16>) -> tensor<1x4x8xbf16>
   %o = rescale.attention %q, %k, %v, %g, %s {causal = true, scale = 0.5 : f32, gate_kind = #rescale.gate_kind<headwise>, softmax = #rescale.softmax<learned_sink>} : (tensor<1x4x4x8xbf16>, tensor<1x2x4x8xbf16>, tensor<1x2x4x8xbf16>, tensor<1x4x4xbf16>, tensor<4xbf16>) -> tensor<1x4x4x8xbf16>
@@ -66,6 +69,23 @@ func.func @outputs(%x: tensor<2x8xf32>, %r: tensor<2x8xf32>, %w: tensor<8xf32>, 
 
 // -----
 
+// Any op marked rescale.norm_site is probed as a norm: the identity "norm"
+// (x * w) of a model without normalization.
+// CHECK-LABEL: func.func @norm_site
+// CHECK-SAME: tensor<2x8xf32> {rescale.probe = {kind = "norm_input", name = "layers.0.input_layernorm"}})
+// OUT-LABEL: func.func @norm_site
+// OUT-SAME: {rescale.probe = {kind = "norm_input", name = "layers.0.input_layernorm"}}
+// OUT-SAME: {rescale.probe = {kind = "norm_output", name = "layers.0.input_layernorm"}})
+// OUT: %[[Y:.+]] = arith.mulf %arg0, %arg1 {rescale.norm_site}
+// OUT: linalg.generic {{.*}} ins(%arg0 : tensor<2x8xf32>)
+// OUT: linalg.generic {{.*}} ins(%[[Y]] : tensor<2x8xf32>)
+func.func @norm_site(%x: tensor<2x8xf32>, %w: tensor<2x8xf32>) -> tensor<2x8xf32> {
+  %y = arith.mulf %x, %w {rescale.norm_site} : tensor<2x8xf32> loc("layers.0.input_layernorm")
+  return %y : tensor<2x8xf32>
+}
+
+// -----
+
 // Only the function's own block can return a probe.
 // CHECK-LABEL: func.func @nested
 // CHECK-SAME: -> tensor<2x8xf32> {
@@ -89,8 +109,10 @@ func.func @nested(%c: i1, %x: tensor<2x8xf32>, %w: tensor<8xf32>) -> tensor<2x8x
 // CHECK-LABEL: func.func @dynamic_shapes
 // CHECK-SAME: -> (tensor<?x?xf32>, tensor<?x?x4x8xf32>,
 // CHECK-SAME: tensor<?x?xf32> {rescale.probe = {kind = "first_token_share", name = "dynamic_shapes/attention0"}},
+// CHECK-SAME: tensor<?x?xf32> {rescale.probe = {kind = "first_token_output_share", name = "dynamic_shapes/attention0"}},
 // CHECK-SAME: tensor<?x?xf32> {rescale.probe = {kind = "norm_input", name = "dynamic_shapes/norm0"}})
 // CHECK: %[[SHARE:.+]] = rescale.attention_first_token_share {{.*}} -> tensor<?x?xf32>
+// CHECK: rescale.attention_first_token_output_share {{.*}} -> tensor<?x?xf32>
 // CHECK-DAG: %[[C0:.+]] = arith.constant 0 : index
 // CHECK-DAG: %[[C1:.+]] = arith.constant 1 : index
 // CHECK-DAG: %[[D0:.+]] = tensor.dim %arg0, %[[C0]] : tensor<?x?xf32>

@@ -162,6 +162,8 @@ std::optional<SoftmaxKind> parseSoftmaxKind(const std::string &s) {
     return SoftmaxKind::off_by_one;
   if (s == "learned_sink")
     return SoftmaxKind::learned_sink;
+  if (s == "sigmoid")
+    return SoftmaxKind::sigmoid;
   return std::nullopt;
 }
 
@@ -216,8 +218,21 @@ Tensor attention(const Tensor &q, const Tensor &k, const Tensor &v,
         double *o = out.data.data() + (((b * Hq + h) * S + i) * Dv);
         if (!any)
           continue; // fully masked row: 0 for every softmax kind
+        if (config.softmax == SoftmaxKind::sigmoid) {
+          // Sigmoid attention: each kept key on its own, σ(s − log T).
+          for (int64_t j = 0; j < T; ++j) {
+            if (!kept[j])
+              continue;
+            double p = sigmoid(s[j] - std::log(double(T)));
+            const double *vj =
+                v.data.data() + (((b * Hkv + kvh) * T + j) * Dv);
+            for (int64_t c = 0; c < Dv; ++c)
+              o[c] += p * vj[c];
+          }
+        }
         double sinkLogit = 0.0;
-        bool hasSink = config.softmax != SoftmaxKind::standard;
+        bool hasSink = config.softmax != SoftmaxKind::standard &&
+                       config.softmax != SoftmaxKind::sigmoid;
         if (config.softmax == SoftmaxKind::learned_sink)
           sinkLogit = (*sinks)[h];
         if (hasSink)
@@ -227,7 +242,7 @@ Tensor attention(const Tensor &q, const Tensor &k, const Tensor &v,
           if (kept[j])
             denom += std::exp(s[j] - m);
         for (int64_t j = 0; j < T; ++j) {
-          if (!kept[j])
+          if (!kept[j] || config.softmax == SoftmaxKind::sigmoid)
             continue;
           double p = std::exp(s[j] - m) / denom;
           const double *vj = v.data.data() + (((b * Hkv + kvh) * T + j) * Dv);

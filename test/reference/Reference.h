@@ -73,7 +73,8 @@ std::pair<Tensor, Tensor> addRmsNorm(const Tensor &x, const Tensor &residual,
 // Attention
 //===----------------------------------------------------------------------===//
 
-enum class SoftmaxKind { standard, off_by_one, learned_sink };
+/// sigmoid: no normalization, p = σ(s − log T) per key (sigmoid attention).
+enum class SoftmaxKind { standard, off_by_one, learned_sink, sigmoid };
 enum class GateKind { none, headwise, elementwise };
 std::optional<SoftmaxKind> parseSoftmaxKind(const std::string &s);
 std::optional<GateKind> parseGateKind(const std::string &s);

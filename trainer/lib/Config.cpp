@@ -128,7 +128,8 @@ Expected<ModelConfig> parseModelConfig(const JsonValue &json) {
     else if (key == "attn_gate")
       s = readChoice(key, v, {"none", "headwise", "elementwise"}, c.attnGate);
     else if (key == "softmax")
-      s = readChoice(key, v, {"standard", "off_by_one", "learned_sink"},
+      s = readChoice(key, v,
+                     {"standard", "off_by_one", "learned_sink", "sigmoid"},
                      c.softmax);
     else if (key == "residual_clip") {
       if (v.isNull() || (v.isString() && v.getString() == "none"))

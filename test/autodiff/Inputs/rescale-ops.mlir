@@ -245,3 +245,29 @@ func.func @attention_sink(%q: tensor<2x2x3x3xf32>, %k: tensor<2x1x4x3xf32>, %v: 
     }
   return %l : tensor<f32>
 }
+
+// Sigmoid attention (no normalization over the keys): non-causal, and causal
+// with S = 5 > T = 3 (rows without keys), GQA 4 over 2, a headwise gate.
+func.func @attention_sigmoid(%q: tensor<1x2x3x3xf32>, %k: tensor<1x2x5x3xf32>, %v: tensor<1x2x5x2xf32>, %r: tensor<1x2x3x2xf32> {rescale.no_grad}) -> tensor<f32> {
+  %y = rescale.attention %q, %k, %v {softmax = #rescale.softmax<sigmoid>} : (tensor<1x2x3x3xf32>, tensor<1x2x5x3xf32>, tensor<1x2x5x2xf32>) -> tensor<1x2x3x2xf32>
+  %p = arith.mulf %y, %r : tensor<1x2x3x2xf32>
+  %z = arith.constant dense<0.0> : tensor<f32>
+  %l = linalg.reduce ins(%p : tensor<1x2x3x2xf32>) outs(%z : tensor<f32>) dimensions = [0, 1, 2, 3]
+    (%a: f32, %acc: f32) {
+      %t = arith.addf %a, %acc : f32
+      linalg.yield %t : f32
+    }
+  return %l : tensor<f32>
+}
+
+func.func @attention_sigmoid_causal_gqa_headwise(%q: tensor<1x4x5x3xf32>, %k: tensor<1x2x3x3xf32>, %v: tensor<1x2x3x2xf32>, %g: tensor<1x4x5xf32>, %r: tensor<1x4x5x2xf32> {rescale.no_grad}) -> tensor<f32> {
+  %y = rescale.attention %q, %k, %v, %g {causal, scale = 0.7 : f32, softmax = #rescale.softmax<sigmoid>, gate_kind = #rescale.gate_kind<headwise>} : (tensor<1x4x5x3xf32>, tensor<1x2x3x3xf32>, tensor<1x2x3x2xf32>, tensor<1x4x5xf32>) -> tensor<1x4x5x2xf32>
+  %p = arith.mulf %y, %r : tensor<1x4x5x2xf32>
+  %z = arith.constant dense<0.0> : tensor<f32>
+  %l = linalg.reduce ins(%p : tensor<1x4x5x2xf32>) outs(%z : tensor<f32>) dimensions = [0, 1, 2, 3]
+    (%a: f32, %acc: f32) {
+      %t = arith.addf %a, %acc : f32
+      linalg.yield %t : f32
+    }
+  return %l : tensor<f32>
+}

@@ -28,6 +28,10 @@
 // CHECK: 0 bytes stack frame, 0 bytes spill stores, 0 bytes spill loads
 // CHECK: Compiling entry function 'attn_f32_d80_general_attention'
 // CHECK: 0 bytes stack frame, 0 bytes spill stores, 0 bytes spill loads
+// CHECK: Compiling entry function 'attn_bf16_d64_sigmoid_causal_gqa_headwise_attention_mma'
+// CHECK: 0 bytes stack frame, 0 bytes spill stores, 0 bytes spill loads
+// CHECK: Compiling entry function 'attn_f32_d80_sigmoid_general_attention'
+// CHECK: 0 bytes stack frame, 0 bytes spill stores, 0 bytes spill loads
 
 // The tensor-core kernels use mma.sync for both 16-bit types; the softmax
 // runs on ex2. (Which kernel uses what: attention-to-gpu.mlir.)

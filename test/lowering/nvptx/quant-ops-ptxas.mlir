@@ -47,6 +47,7 @@
 // CHECK-DAG: Compiling entry function 'clip_bf16_{{[a-z]+(_[0-9]+)?}}' for 'sm_{{80|90}}'
 // CHECK-DAG: Compiling entry function 'first_token_share_causal_gqa_{{[a-z]+(_[0-9]+)?}}' for 'sm_{{80|90}}'
 // CHECK-DAG: Compiling entry function 'first_token_share_learned_sink_{{[a-z]+(_[0-9]+)?}}' for 'sm_{{80|90}}'
+// CHECK-DAG: Compiling entry function 'first_token_output_share_causal_gqa_{{[a-z]+(_[0-9]+)?}}' for 'sm_{{80|90}}'
 // A serial-reduction kernel for each group maximum (quantize, fake_quant,
 // nvfp4's two levels) and for the probe's softmax sums.
 // SM80-DAG: Compiling entry function 'quantize_nvfp4_per_tensor_reduction' for 'sm_80'

@@ -15,6 +15,18 @@ func.func @uniform() -> tensor<1x2x4x8xf32> {
   %o = rescale.attention %q, %k, %v : (tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>) -> tensor<1x2x4x8xf32>
   return %o : tensor<1x2x4x8xf32>
 }
+// @small_value_sink: the rescale-factor case. With scale 1, q = e0 and key 0
+// = ln(3)·e0 (the other keys 0), p = [1/2, 1/6, 1/6, 1/6]; v[0] = 0.02 and
+// the other values 1 (every dim), so o = 0.51, t = p0·v0 = 0.01 and the rest
+// 0.5 per dim: key 0 holds half of the probability and 0.01 / 0.51 =
+// 0.0196078 of the output (both norms scale by sqrt(8)).
+func.func @small_value_sink() -> tensor<1x1x4x8xf32> {
+  %q = arith.constant dense<[[[[1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0], [1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0], [1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0], [1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]]]]> : tensor<1x1x4x8xf32>
+  %k = arith.constant dense<[[[[1.0986122886681098, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0], [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0], [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0], [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]]]]> : tensor<1x1x4x8xf32>
+  %v = arith.constant dense<[[[[0.02, 0.02, 0.02, 0.02, 0.02, 0.02, 0.02, 0.02], [1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0], [1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0], [1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0]]]]> : tensor<1x1x4x8xf32>
+  %o = rescale.attention %q, %k, %v {scale = 1.0 : f32} : (tensor<1x1x4x8xf32>, tensor<1x1x4x8xf32>, tensor<1x1x4x8xf32>) -> tensor<1x1x4x8xf32>
+  return %o : tensor<1x1x4x8xf32>
+}
 // A residual stream with a massive activation in hidden dimension 1:
 // |x| sorted is 0 0 1 1 2 3 4 8 (peak 8, median 1.5), mean |x| per dimension
 // [2, 4, 1.5, 2], so the top dimensions are 1, 0, 3.

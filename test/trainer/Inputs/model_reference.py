@@ -167,6 +167,19 @@ class Model:
             for i in range(T):
                 s = [scale * sum(a * b for a, b in zip(qh[i], kh[j]))
                      for j in range(i + 1)]
+                if softmax == "sigmoid":
+                    # Sigmoid attention: σ(s − log T) per key, T the
+                    # number of keys (the sequence), no normalization.
+                    pr = [sigmoid(x - math.log(T)) for x in s]
+                    o = [sum(pr[j] * vh[j][d] for j in range(i + 1))
+                         for d in range(hd)]
+                    if gate_kind == "headwise":
+                        o = [x * sigmoid(gate[i][h]) for x in o]
+                    elif gate_kind == "elementwise":
+                        o = [x * sigmoid(gate[i][h * hd + d])
+                             for d, x in enumerate(o)]
+                    outs[i][h * hd:(h + 1) * hd] = o
+                    continue
                 m = max(s)
                 if softmax == "learned_sink":
                     m = max(m, sinks[h])

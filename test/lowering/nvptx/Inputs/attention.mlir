@@ -1,6 +1,6 @@
 // The attention shapes the ptxas test assembles: both tensor-core head dims
-// in bf16 and f16, causal and not, GQA, the gates and sink normalizers, a
-// ragged S/T, and the FMA general path (f32, D = 80).
+// in bf16 and f16, causal and not, GQA, the gates and sink normalizers,
+// sigmoid attention, a ragged S/T, and the FMA general path (f32, D = 80).
 
 func.func @attn_bf16_d128_causal_gqa(%q: tensor<1x8x1024x128xbf16>, %k: tensor<1x2x1024x128xbf16>, %v: tensor<1x2x1024x128xbf16>) -> tensor<1x8x1024x128xbf16> {
   %o = rescale.attention %q, %k, %v {causal = true} : (tensor<1x8x1024x128xbf16>, tensor<1x2x1024x128xbf16>, tensor<1x2x1024x128xbf16>) -> tensor<1x8x1024x128xbf16>
@@ -24,5 +24,13 @@ func.func @attn_bf16_d128_off_by_one_ragged(%q: tensor<1x2x100x128xbf16>, %k: te
 }
 func.func @attn_f32_d80_general(%q: tensor<2x4x100x80xf32>, %k: tensor<2x2x120x80xf32>, %v: tensor<2x2x120x80xf32>) -> tensor<2x4x100x80xf32> {
   %o = rescale.attention %q, %k, %v {causal = true} : (tensor<2x4x100x80xf32>, tensor<2x2x120x80xf32>, tensor<2x2x120x80xf32>) -> tensor<2x4x100x80xf32>
+  return %o : tensor<2x4x100x80xf32>
+}
+func.func @attn_bf16_d64_sigmoid_causal_gqa_headwise(%q: tensor<1x4x200x64xbf16>, %k: tensor<1x2x260x64xbf16>, %v: tensor<1x2x260x64xbf16>, %g: tensor<1x4x200xbf16>) -> tensor<1x4x200x64xbf16> {
+  %o = rescale.attention %q, %k, %v, %g {causal = true, gate_kind = #rescale.gate_kind<headwise>, softmax = #rescale.softmax<sigmoid>} : (tensor<1x4x200x64xbf16>, tensor<1x2x260x64xbf16>, tensor<1x2x260x64xbf16>, tensor<1x4x200xbf16>) -> tensor<1x4x200x64xbf16>
+  return %o : tensor<1x4x200x64xbf16>
+}
+func.func @attn_f32_d80_sigmoid_general(%q: tensor<2x4x100x80xf32>, %k: tensor<2x2x120x80xf32>, %v: tensor<2x2x120x80xf32>) -> tensor<2x4x100x80xf32> {
+  %o = rescale.attention %q, %k, %v {causal = true, softmax = #rescale.softmax<sigmoid>} : (tensor<2x4x100x80xf32>, tensor<2x2x120x80xf32>, tensor<2x2x120x80xf32>) -> tensor<2x4x100x80xf32>
   return %o : tensor<2x4x100x80xf32>
 }

@@ -485,6 +485,14 @@ def compile_op(op):
             math.copysign(float(round(ins[0])), ins[0])
     elif n == "math.exp":
         op.fn = lambda ins: round_to(t, math.exp(ins[0])) if ins[0] < 709 else math.inf
+    elif n == "math.exp2":
+        # The device's ex2.approx.ftz is within 2 ulp; the emulation is exact,
+        # so comparisons against it need a tolerance above that.
+        op.fn = lambda ins: round_to(t, 2.0 ** ins[0]) if ins[0] < 1024 else math.inf
+    elif n == "math.sqrt":
+        # IEEE sqrt is correctly rounded (PTX sqrt.rn): round the exact root.
+        op.fn = lambda ins: round_to(t, math.sqrt(ins[0])) if ins[0] >= 0 else \
+            (ins[0] if ins[0] == 0 or math.isnan(ins[0]) else math.nan)
     elif n in ("arith.maximumf", "arith.minimumf"):
         op.fn = maximumf if n == "arith.maximumf" else minimumf
     elif n == "arith.cmpf":

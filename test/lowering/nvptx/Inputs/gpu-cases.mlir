@@ -54,6 +54,14 @@ func.func @attn_f32_d80_general(%q: tensor<1x4x50x80xf32>, %k: tensor<1x2x70x80x
   %o = rescale.attention %q, %k, %v {causal = true, scale = 0.2 : f32} : (tensor<1x4x50x80xf32>, tensor<1x2x70x80xf32>, tensor<1x2x70x48xf32>) -> tensor<1x4x50x48xf32>
   return %o : tensor<1x4x50x48xf32>
 }
+func.func @attn_bf16_d64_sigmoid_causal_gqa(%q: tensor<1x4x100x64xbf16>, %k: tensor<1x2x130x64xbf16>, %v: tensor<1x2x130x64xbf16>) -> tensor<1x4x100x64xbf16> {
+  %o = rescale.attention %q, %k, %v {causal = true, softmax = #rescale.softmax<sigmoid>} : (tensor<1x4x100x64xbf16>, tensor<1x2x130x64xbf16>, tensor<1x2x130x64xbf16>) -> tensor<1x4x100x64xbf16>
+  return %o : tensor<1x4x100x64xbf16>
+}
+func.func @attn_f32_d80_sigmoid_elementwise(%q: tensor<1x4x50x80xf32>, %k: tensor<1x2x70x80xf32>, %v: tensor<1x2x70x48xf32>, %g: tensor<1x4x50x48xf32>) -> tensor<1x4x50x48xf32> {
+  %o = rescale.attention %q, %k, %v, %g {causal = true, gate_kind = #rescale.gate_kind<elementwise>, softmax = #rescale.softmax<sigmoid>} : (tensor<1x4x50x80xf32>, tensor<1x2x70x80xf32>, tensor<1x2x70x48xf32>, tensor<1x4x50x48xf32>) -> tensor<1x4x50x48xf32>
+  return %o : tensor<1x4x50x48xf32>
+}
 func.func @linear_bf16_ragged_bias(%x: tensor<3x70x200xbf16>, %w: tensor<130x200xbf16>, %b: tensor<130xbf16>) -> tensor<3x70x130xbf16> {
   %y = rescale.linear %x, %w, %b : (tensor<3x70x200xbf16>, tensor<130x200xbf16>, tensor<130xbf16>) -> tensor<3x70x130xbf16>
   return %y : tensor<3x70x130xbf16>
