@@ -67,6 +67,9 @@ struct SweepRun {
   std::optional<runtime::JsonValue> sinkReport;
   double firstTokenShare = NAN, headsOverHalf = NAN, peakAbs = NAN,
          medianAbsAtPeak = NAN;
+  /// The mean over every attention head of the first token's share of the
+  /// attention output (rescale.attention_first_token_output_share).
+  double firstTokenOutputShare = NAN;
   /// RUN/quant_report.json when there is one: the held-out loss in full
   /// precision and per scheme.
   double fullPrecisionLoss = NAN;
