@@ -126,6 +126,20 @@ std::string modelJson(const trainer::ModelConfig &config,
 }
 
 namespace {
+/// Keeps the first error diagnostic emitted in `context` while it lives: the
+/// one line a failed build or compile reports.
+struct FirstError {
+  explicit FirstError(mlir::MLIRContext &context)
+      : handler(&context, [this](mlir::Diagnostic &d) {
+          if (d.getSeverity() == mlir::DiagnosticSeverity::Error &&
+              message.empty())
+            message = d.str();
+          return mlir::success();
+        }) {}
+  std::string message;
+  mlir::ScopedDiagnosticHandler handler;
+};
+
 /// Builds the loss alone as @entry in a module of its own, runs `addPasses`
 /// on it, and compiles it for the host CPU (whatever the device: the
 /// analyses run the same on a CPU or a GPU sweep) into `so`. Errors carry
@@ -179,13 +193,8 @@ Status compileQuantizedLoss(const trainer::ModelConfig &config,
   mlir::DialectRegistry registry;
   mlir::rescale::registerModuleCompilerDialects(registry);
   mlir::MLIRContext context(registry);
-  std::string firstError;
-  mlir::ScopedDiagnosticHandler handler(&context, [&](mlir::Diagnostic &d) {
-    if (d.getSeverity() == mlir::DiagnosticSeverity::Error &&
-        firstError.empty())
-      firstError = d.str();
-    return mlir::success();
-  });
+  FirstError firstErrorCapture(context);
+  const std::string &firstError = firstErrorCapture.message;
   // Written beside `so` and renamed, the module last: a killed compile
   // leaves no .so (only, at worst, a manifest that matches none).
   std::string tmp =
@@ -238,13 +247,8 @@ Status compileTrainingModel(const trainer::ModelConfig &config,
   mlir::rescale::registerModuleCompilerDialects(registry);
   mlir::rescale::registerAutodiffExternalModels(registry);
   mlir::MLIRContext context(registry);
-  std::string firstError;
-  mlir::ScopedDiagnosticHandler handler(&context, [&](mlir::Diagnostic &d) {
-    if (d.getSeverity() == mlir::DiagnosticSeverity::Error &&
-        firstError.empty())
-      firstError = d.str();
-    return mlir::success();
-  });
+  FirstError firstErrorCapture(context);
+  const std::string &firstError = firstErrorCapture.message;
   auto failedWith = [&](const std::string &what) {
     return Status::error(what + ": " +
                          (firstError.empty() ? "(no diagnostic)" : firstError));

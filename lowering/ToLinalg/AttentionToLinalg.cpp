@@ -315,6 +315,25 @@ struct AttentionToLinalg : OpRewritePattern<AttentionOp> {
   }
 };
 
+/// out[b,h] = (1/S) Σ_i rows[b,h,i], as `resultType` ([B, Hq] f32): the sink
+/// probes' mean over the queries.
+Value meanOverQueries(OpBuilder &b, Location loc, Value rows,
+                      RankedTensorType resultType) {
+  ArrayRef<int64_t> rowShape = tensorType(rows).getShape();
+  int64_t S = rowShape[2];
+  MLIRContext *ctx = b.getContext();
+  Value sum = buildLastDimReduction(
+      b, loc, rowShape, rows, identityMap(ctx, 3), 0.0,
+      [](OpBuilder &nb, Location l, ValueRange a, Value acc) {
+        return arith::AddFOp::create(nb, l, acc, a[0]).getResult();
+      });
+  return buildElementwise(
+      b, loc, resultType, sum, identityMap(ctx, 2),
+      [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
+        return arith::DivFOp::create(nb, l, a[0], f32Const(nb, l, double(S)));
+      });
+}
+
 /// share[b,h] = (1/S) Σ_i p[b,h,i,0], with p the attention softmax above
 /// (the sink statistic of arXiv 2601.22966 §2).
 struct AttentionFirstTokenShareToLinalg
@@ -357,18 +376,7 @@ struct AttentionFirstTokenShareToLinalg
           return softmaxProbability(nb, l, softmax, a[0], a[1], a[2],
                                     sinks ? a[3] : Value());
         });
-    // share[b,h] = Σ_i p[b,h,i,0] / S.
-    Value sum = buildLastDimReduction(
-        b, loc, rowShape, p0, id3, 0.0,
-        [](OpBuilder &nb, Location l, ValueRange a, Value acc) {
-          return arith::AddFOp::create(nb, l, acc, a[0]).getResult();
-        });
-    Value share = buildElementwise(
-        b, loc, tensorType(op.getResult()), sum, identityMap(ctx, 2),
-        [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
-          return arith::DivFOp::create(nb, l, a[0],
-                                       f32Const(nb, l, double(S)));
-        });
+    Value share = meanOverQueries(b, loc, p0, tensorType(op.getResult()));
     rewriter.replaceOp(op, share);
     return success();
   }
@@ -459,18 +467,7 @@ struct AttentionFirstTokenOutputShareToLinalg
           return arith::SelectOp::create(nb, l, none, zero,
                                          arith::DivFOp::create(nb, l, t, den));
         });
-    // share[b,h] = Σ_i ratio / S.
-    Value sum = buildLastDimReduction(
-        b, loc, rowShape, ratio, id3, 0.0,
-        [](OpBuilder &nb, Location l, ValueRange a, Value acc) {
-          return arith::AddFOp::create(nb, l, acc, a[0]).getResult();
-        });
-    Value share = buildElementwise(
-        b, loc, tensorType(op.getResult()), sum, identityMap(ctx, 2),
-        [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
-          return arith::DivFOp::create(nb, l, a[0],
-                                       f32Const(nb, l, double(S)));
-        });
+    Value share = meanOverQueries(b, loc, ratio, tensorType(op.getResult()));
     rewriter.replaceOp(op, share);
     return success();
   }

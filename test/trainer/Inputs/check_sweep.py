@@ -39,6 +39,9 @@ def main():
     for key in ("base_config", "data", "device", "steps", "batch", "seq"):
         if key not in settings:
             fail("settings." + key)
+    for key in ("heldout_tokens", "calibration_tokens"):
+        if not os.path.exists(settings[key]):
+            fail("settings.%s: no file %s" % (key, settings[key]))
     if [v["name"] for v in report["variants"]] != names:
         fail("variants %r" % [v["name"] for v in report["variants"]])
     if report.get("not_measured") != []:
