@@ -263,6 +263,7 @@ constexpr int64_t kCalibrationBatches = 4;
 void quantizationAnalysis(const std::string &variant,
                           const trainer::ModelConfig &config,
                           const modelbuilder::CompileModelOptions &c,
+                          trainer::RunAnalysis &analysis,
                           const std::string &mdir, const std::string &runDir,
                           const std::string &heldout,
                           const std::string &calibrationTokens) {
@@ -286,26 +287,26 @@ void quantizationAnalysis(const std::string &variant,
     return so;
   };
   runtime::Expected<double> full =
-      trainer::hostLoss(mdir, runDir, trainer::joinPath(mdir, "analysis.so"),
-                        modelbuilder::kAnalyzeEntry, heldout);
+      analysis.loss(trainer::joinPath(mdir, "analysis.so"),
+                    modelbuilder::kAnalyzeEntry, heldout);
   check(full.status(), "full-precision loss");
   std::vector<trainer::QuantizedLoss> losses;
   for (const std::string &scheme : modelbuilder::quantizationSchemes()) {
     std::string so =
         module(trainer::joinPath(mdir, "quantized"), scheme, "");
-    runtime::Expected<double> loss = trainer::hostLoss(
-        mdir, runDir, so, modelbuilder::kQuantizedEntry, heldout);
+    runtime::Expected<double> loss =
+        analysis.loss(so, modelbuilder::kQuantizedEntry, heldout);
     check(loss.status(), scheme);
     losses.push_back({scheme, *loss});
   }
   std::string calibration = trainer::joinPath(runDir, "calibration.json");
   if (!trainer::pathExists(calibration))
-    check(trainer::calibrateRun(mdir, runDir, calibrationTokens, calibration),
+    check(analysis.calibrate(calibrationTokens, calibration),
           "SmoothQuant calibration");
   std::string so = module(trainer::joinPath(runDir, "quantized"),
                           "w4a4_smoothquant", calibration);
-  runtime::Expected<double> loss = trainer::hostLoss(
-      mdir, runDir, so, modelbuilder::kQuantizedEntry, heldout);
+  runtime::Expected<double> loss =
+      analysis.loss(so, modelbuilder::kQuantizedEntry, heldout);
   check(loss.status(), "w4a4_smoothquant");
   losses.push_back({"w4a4_smoothquant", *loss});
   check(trainer::writeQuantReport(trainer::joinPath(runDir,
@@ -501,20 +502,28 @@ int sweepMain(int argc, char **argv) {
         if (runtime::Status s = trainer::replaceFileDurably(done, "done\n"); !s)
           fail(s.message());
       }
+      // The analyses, each only where its report is missing; the run's
+      // checkpoint is read once for all of them.
       std::string sinks = trainer::joinPath(runDir, "sink_report.json");
-      if (!trainer::pathExists(sinks)) {
-        ensureModule();
-        if (runtime::Status s =
-                trainer::analyzeRun(mdir, runDir, heldout, sinks);
-            !s)
-          fail("variant '" + v.name + "' seed " +
-               std::to_string(baseSeed + k) + ": analysis: " + s.message());
-      }
       std::string quant = trainer::joinPath(runDir, "quant_report.json");
-      if (!trainer::pathExists(quant)) {
+      if (!trainer::pathExists(sinks) || !trainer::pathExists(quant)) {
         ensureModule();
-        quantizationAnalysis(v.name, configs[vi], c, mdir, runDir, heldout,
-                             calibrationTokens);
+        auto failRun = [&](const std::string &what,
+                           const runtime::Status &s) {
+          fail("variant '" + v.name + "' seed " +
+               std::to_string(baseSeed + k) + ": " + what + ": " +
+               s.message());
+        };
+        runtime::Expected<trainer::RunAnalysis> analysis =
+            trainer::RunAnalysis::open(mdir, runDir);
+        if (!analysis)
+          failRun("analysis", analysis.status());
+        if (!trainer::pathExists(sinks))
+          if (runtime::Status s = analysis->writeSinkReport(heldout, sinks); !s)
+            failRun("analysis", s);
+        if (!trainer::pathExists(quant))
+          quantizationAnalysis(v.name, configs[vi], c, *analysis, mdir,
+                               runDir, heldout, calibrationTokens);
       }
       runtime::Expected<trainer::SweepRun> run =
           trainer::readSweepRun(runDir, baseSeed + k);

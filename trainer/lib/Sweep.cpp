@@ -669,13 +669,8 @@ Status writeSweepReport(const std::string &dir, const SweepSettings &settings,
     }
     meanVal[i] = mean(finals);
     meanLoss[i] = mean(finalLosses);
-    std::vector<double> peaks, shares;
-    for (const SweepRun &run : r.runs) {
-      peaks.push_back(run.peakAbs);
-      shares.push_back(run.firstTokenShare);
-    }
-    meanPeak[i] = mean(peaks);
-    meanShare[i] = mean(shares);
+    meanPeak[i] = meanOver(r.runs, &SweepRun::peakAbs);
+    meanShare[i] = meanOver(r.runs, &SweepRun::firstTokenShare);
     meanKurtosis[i] = meanOver(r.runs, &SweepRun::maxKurtosis);
     meanOutputShare[i] = meanOver(r.runs, &SweepRun::firstTokenOutputShare);
     meanInShare[i] = meanOver(r.runs, &SweepRun::topInputShare);
@@ -845,10 +840,7 @@ Status writeSweepReport(const std::string &dir, const SweepSettings &settings,
           "first-token share 0.467 -> 0.048", meanShare,
           "the mean first-token share", "ga");
   if (baseline) {
-    std::vector<double> over;
-    for (const SweepRun &run : results[*baseline].runs)
-      over.push_back(run.headsOverHalf);
-    double o = mean(over);
+    double o = meanOver(results[*baseline].runs, &SweepRun::headsOverHalf);
     if (std::isfinite(o))
       md << "In the baseline " << formatNumber(100 * o)
          << "% of the heads put more than half of their attention on the "

@@ -9,6 +9,7 @@
 #include "rescale/trainer/Data.h"
 #include "rescale/trainer/Files.h"
 #include "rescale/trainer/JsonUtil.h"
+#include "rescale/trainer/Sweep.h"
 
 #include <chrono>
 #include <cmath>
@@ -729,16 +730,8 @@ Status evaluate(const EvalOptions &o) {
   return Status::ok();
 }
 
-namespace {
-/// Runs entry `entry` of the host loss module `so` (CompileModelOptions::
-/// analysis, compileQuantizedLoss: the parameters, then i32 [B, T+1] tokens)
-/// on the last checkpoint of `runDir` (a model of MDIR's description), once
-/// per batch of the i32 [N·B, T+1] tokens at `tokensPath`; `each` gets every
-/// call's outputs (the first is the loss).
-Status runHostLoss(
-    const std::string &mdir, const std::string &runDir, const std::string &so,
-    const std::string &entry, const std::string &tokensPath,
-    const std::function<Status(std::vector<HostTensor> &)> &each) {
+Expected<RunAnalysis> RunAnalysis::open(const std::string &mdir,
+                                        const std::string &runDir) {
   Expected<ModelDescription> desc =
       readModelDescription(joinPath(mdir, "model.json"));
   if (!desc)
@@ -746,13 +739,26 @@ Status runHostLoss(
   Expected<NamedTensors> p = checkpointParameters(runDir, *desc);
   if (!p)
     return p.status();
+  RunAnalysis run;
+  run.mdir_ = mdir;
+  run.batch_ = desc->batch;
+  run.seq_ = desc->seq;
+  for (auto &named : *p)
+    run.inputs_.push_back(std::move(named.second));
+  return run;
+}
+
+Status RunAnalysis::run(
+    const std::string &so, const std::string &entry,
+    const std::string &tokensPath,
+    const std::function<Status(std::vector<HostTensor> &)> &each) {
   Expected<std::unique_ptr<runtime::Module>> module = runtime::Module::load(so);
   if (!module)
     return module.status();
   Expected<HostTensor> tokens = runtime::readNpy(tokensPath);
   if (!tokens)
     return tokens.status();
-  int64_t B = desc->batch, T = desc->seq;
+  int64_t B = batch_, T = seq_;
   if (tokens->dtype() != DType::I32 || tokens->rank() != 2 ||
       tokens->shape()[1] != T + 1 || tokens->shape()[0] % B != 0 ||
       tokens->shape()[0] == 0)
@@ -760,9 +766,6 @@ Status runHostLoss(
                          "; the model reads i32[N, " + std::to_string(T + 1) +
                          "] with N a positive multiple of its batch " +
                          std::to_string(B));
-  std::vector<HostTensor> inputs;
-  for (auto &named : *p)
-    inputs.push_back(std::move(named.second));
   for (int64_t first = 0; first < tokens->shape()[0]; first += B) {
     Expected<HostTensor> batch =
         HostTensor::create(DType::I32, {B, T + 1});
@@ -771,9 +774,10 @@ Status runHostLoss(
     std::memcpy(batch->data(),
                 tokens->dataAs<int32_t>() + first * (T + 1),
                 size_t(B * (T + 1)) * sizeof(int32_t));
-    inputs.push_back(batch.take());
-    Expected<std::vector<HostTensor>> outputs = (*module)->run(entry, inputs);
-    inputs.pop_back();
+    // The parameters stay; each batch is appended for one call.
+    inputs_.push_back(batch.take());
+    Expected<std::vector<HostTensor>> outputs = (*module)->run(entry, inputs_);
+    inputs_.pop_back();
     if (!outputs)
       return outputs.status();
     if (outputs->empty() || (*outputs)[0].dtype() != DType::F32 ||
@@ -784,34 +788,32 @@ Status runHostLoss(
   }
   return Status::ok();
 }
-} // namespace
 
-Status analyzeRun(const std::string &mdir, const std::string &runDir,
-                  const std::string &tokensPath, const std::string &reportPath) {
-  std::string so = joinPath(mdir, "analysis.so");
+Status RunAnalysis::writeSinkReport(const std::string &tokensPath,
+                                    const std::string &reportPath) {
+  std::string so = joinPath(mdir_, "analysis.so");
   Expected<std::vector<runtime::ProbeSpec>> probes =
       runtime::readProbes(runtime::manifestPathFor(so), "analyze");
   if (!probes)
     return probes.status();
   bool once = false;
-  return runHostLoss(mdir, runDir, so, "analyze", tokensPath,
-                     [&](std::vector<HostTensor> &outputs) -> Status {
-                       if (once)
-                         return Status::error(
-                             "the analysis reads one batch of held-out "
-                             "tokens, '" + tokensPath + "' has more");
-                       once = true;
-                       // The sink criterion: a head whose
-                       // first-token share exceeds 0.5.
-                       return runtime::writeSinkReport(
-                           reportPath, "analyze", *probes, outputs, 0.5);
-                     });
+  return run(so, "analyze", tokensPath,
+             [&](std::vector<HostTensor> &outputs) -> Status {
+               if (once)
+                 return Status::error("the analysis reads one batch of "
+                                      "held-out tokens, '" +
+                                      tokensPath + "' has more");
+               once = true;
+               // The sink criterion: a head whose first-token share
+               // exceeds 0.5.
+               return runtime::writeSinkReport(reportPath, "analyze", *probes,
+                                               outputs, 0.5);
+             });
 }
 
-Status calibrateRun(const std::string &mdir, const std::string &runDir,
-                    const std::string &tokensPath,
-                    const std::string &calibrationPath) {
-  std::string so = joinPath(mdir, "calibrate.so");
+Status RunAnalysis::calibrate(const std::string &tokensPath,
+                              const std::string &calibrationPath) {
+  std::string so = joinPath(mdir_, "calibrate.so");
   Expected<std::vector<runtime::ProbeSpec>> probes =
       runtime::readProbes(runtime::manifestPathFor(so), "calibrate");
   if (!probes)
@@ -821,9 +823,8 @@ Status calibrateRun(const std::string &mdir, const std::string &runDir,
   std::string tmp = calibrationPath + ".partial";
   std::remove(tmp.c_str());
   bool first = true;
-  RESCALE_RETURN_IF_ERROR(runHostLoss(
-      mdir, runDir, so, "calibrate", tokensPath,
-      [&](std::vector<HostTensor> &outputs) {
+  RESCALE_RETURN_IF_ERROR(
+      run(so, "calibrate", tokensPath, [&](std::vector<HostTensor> &outputs) {
         Status s = runtime::writeAbsmaxCalibration(tmp, *probes, outputs,
                                                    /*accumulate=*/!first);
         first = false;
@@ -834,14 +835,13 @@ Status calibrateRun(const std::string &mdir, const std::string &runDir,
   return Status::ok();
 }
 
-Expected<double> hostLoss(const std::string &mdir, const std::string &runDir,
-                          const std::string &so, const std::string &entry,
-                          const std::string &tokensPath) {
+Expected<double> RunAnalysis::loss(const std::string &so,
+                                   const std::string &entry,
+                                   const std::string &tokensPath) {
   double sum = 0;
   int64_t batches = 0;
-  RESCALE_RETURN_IF_ERROR(runHostLoss(
-      mdir, runDir, so, entry, tokensPath,
-      [&](std::vector<HostTensor> &outputs) {
+  RESCALE_RETURN_IF_ERROR(
+      run(so, entry, tokensPath, [&](std::vector<HostTensor> &outputs) {
         sum += outputs[0].dataAs<float>()[0];
         ++batches;
         return Status::ok();

@@ -9,11 +9,13 @@
 #ifndef RESCALE_TRAINER_SWEEP_H
 #define RESCALE_TRAINER_SWEEP_H
 
+#include "rescale/runtime/HostTensor.h"
 #include "rescale/runtime/Json.h"
 #include "rescale/runtime/Status.h"
 #include "rescale/trainer/Config.h"
 
 #include <cmath>
+#include <functional>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -60,8 +62,8 @@ struct SweepRun {
   std::string runDir;
   /// (step, training loss) for every step; (step, val_loss) where evaluated.
   std::vector<std::pair<int64_t, double>> loss, valLoss;
-  /// RUN/sink_report.json (analyzeRun) when there is one, and what the
-  /// report table shows of it: the mean first-token share over every
+  /// RUN/sink_report.json (RunAnalysis::writeSinkReport) when there is
+  /// one, and what the report table shows of it: the mean first-token share over every
   /// attention head, the fraction of heads above 0.5, and the largest
   /// |hidden| over the norms' inputs with that norm's median |hidden|.
   std::optional<runtime::JsonValue> sinkReport;
@@ -92,31 +94,47 @@ struct SweepVariantResult {
 runtime::Expected<SweepRun> readSweepRun(const std::string &runDir,
                                          int64_t seed);
 
-/// Runs MDIR/analysis.so (CompileModelOptions::analysis) on the last
-/// checkpoint of `runDir` and the int32 [B, T+1] tokens of `tokensPath`, and
-/// writes the sink report (docs/sink-report.md, threshold 0.5) to
-/// `reportPath`. Defined with the trainer's checkpoint code (Trainer.cpp).
-runtime::Status analyzeRun(const std::string &mdir, const std::string &runDir,
-                           const std::string &tokensPath,
-                           const std::string &reportPath);
+/// A run's last checkpoint as the inputs of MDIR's host loss modules
+/// (CompileModelOptions::analysis, compileQuantizedLoss: the parameters,
+/// then i32 [B, T+1] tokens), read once for all of the run's analyses.
+/// Defined with the trainer's checkpoint code (Trainer.cpp).
+class RunAnalysis {
+public:
+  static runtime::Expected<RunAnalysis> open(const std::string &mdir,
+                                             const std::string &runDir);
 
-/// Runs MDIR/calibrate.so on the last checkpoint of `runDir`, once per
-/// batch of the i32 [N·B, T+1] training tokens at `tokensPath`, and writes
-/// the SmoothQuant calibration file (the per-channel max |x| of every linear
-/// input over all batches; docs/quantization.md) to `calibrationPath`.
-runtime::Status calibrateRun(const std::string &mdir,
-                             const std::string &runDir,
-                             const std::string &tokensPath,
-                             const std::string &calibrationPath);
+  /// Runs MDIR/analysis.so on the int32 [B, T+1] tokens of `tokensPath` and
+  /// writes the sink report (docs/sink-report.md, threshold 0.5).
+  runtime::Status writeSinkReport(const std::string &tokensPath,
+                                  const std::string &reportPath);
 
-/// The mean over the batches of `tokensPath` of the loss that entry `entry`
-/// of the host module `so` (the loss first, e.g. compileQuantizedLoss's)
-/// computes with the last checkpoint of `runDir`.
-runtime::Expected<double> hostLoss(const std::string &mdir,
-                                   const std::string &runDir,
-                                   const std::string &so,
-                                   const std::string &entry,
-                                   const std::string &tokensPath);
+  /// Runs MDIR/calibrate.so once per batch of the i32 [N·B, T+1] training
+  /// tokens at `tokensPath` and writes the SmoothQuant calibration file (the
+  /// per-channel max |x| of every linear input over all batches;
+  /// docs/quantization.md) to `calibrationPath`.
+  runtime::Status calibrate(const std::string &tokensPath,
+                            const std::string &calibrationPath);
+
+  /// The mean over the batches of `tokensPath` of the loss that entry
+  /// `entry` of the host module `so` returns first.
+  runtime::Expected<double> loss(const std::string &so,
+                                 const std::string &entry,
+                                 const std::string &tokensPath);
+
+private:
+  RunAnalysis() = default;
+  /// Calls `entry` of `so` once per batch of `tokensPath`; `each` gets every
+  /// call's outputs (the first is the loss).
+  runtime::Status
+  run(const std::string &so, const std::string &entry,
+      const std::string &tokensPath,
+      const std::function<runtime::Status(std::vector<runtime::HostTensor> &)>
+          &each);
+
+  std::string mdir_;
+  int64_t batch_ = 0, seq_ = 0;
+  std::vector<runtime::HostTensor> inputs_; // the parameters, in order
+};
 
 /// RUN/quant_report.json (docs/experiments.md): the held-out loss in full
 /// precision and under each quantization scheme, in the order given. The
