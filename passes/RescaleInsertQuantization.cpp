@@ -616,7 +616,32 @@ struct RescaleInsertQuantizationPass
             Value one = cst(1.0);
             Value ratio = arith::DivFOp::create(nb, l, num, den);
             Value sj = arith::SelectOp::create(nb, l, degenerate, one, ratio);
-            return arith::TruncFOp::create(nb, l, nb.getF32Type(), sj);
+            Value sf = arith::TruncFOp::create(nb, l, nb.getF32Type(), sj);
+            // The run-time twin of the compile-time check above: a factor
+            // that f32 cannot hold with 1/s and max|W|·s (an absmax near
+            // FLT_MAX, a subnormal weight column) would make the model
+            // compute inf·0 = NaN. That channel is left unsmoothed (s = 1)
+            // instead; NaN compares false, so it is caught too.
+            Value sRounded = arith::ExtFOp::create(nb, l, f64, sf);
+            auto atLeast = [&](Value lhs, double bound) {
+              return arith::CmpFOp::create(nb, l, arith::CmpFPredicate::OGE,
+                                           lhs, cst(bound));
+            };
+            auto atMost = [&](Value lhs, double bound) {
+              return arith::CmpFOp::create(nb, l, arith::CmpFPredicate::OLE,
+                                           lhs, cst(bound));
+            };
+            double fltMin = std::numeric_limits<float>::min();
+            double fltMax = std::numeric_limits<float>::max();
+            Value scaledWeight = arith::MulFOp::create(nb, l, wd, sRounded);
+            Value sNotTiny = atLeast(sRounded, fltMin);
+            Value invNotTiny = atMost(sRounded, 1.0 / fltMin);
+            Value sFits = arith::AndIOp::create(nb, l, sNotTiny, invNotTiny);
+            Value weightFits = atMost(scaledWeight, fltMax);
+            Value fits = arith::AndIOp::create(nb, l, sFits, weightFits);
+            Value oneF32 =
+                arith::ConstantOp::create(nb, l, nb.getF32FloatAttr(1.0f));
+            return arith::SelectOp::create(nb, l, fits, sf, oneF32);
           });
       Value inv = mapVectors(
           b, loc, {s}, b.getF32Type(),
