@@ -12,6 +12,7 @@
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/Math/Transforms/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Dialect/SCF/Transforms/Passes.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
@@ -58,7 +59,17 @@ void mlir::rescale::buildLowerToCPUPipeline(OpPassManager &pm,
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
   if (options.fuseElementwise) {
-    pm.addPass(createLinalgElementwiseOpFusionPass());
+    // Not upstream's --linalg-fuse-elementwise-ops: it fuses into consumers
+    // that read through a broadcast and so repeats the producer's payload.
+    pm.addPass(createFuseElementwiseWithoutRecompute());
+    pm.addPass(createCanonicalizerPass());
+    pm.addPass(createCSEPass());
+  }
+
+  // Chains of row ops (norms, attention) run one tile of rows at a time, so
+  // that their intermediates stay in cache (issue 13).
+  if (options.tileRows) {
+    pm.addNestedPass<func::FuncOp>(createTileAndFuseRows());
     pm.addPass(createCanonicalizerPass());
     pm.addPass(createCSEPass());
   }
@@ -82,6 +93,7 @@ void mlir::rescale::buildLowerToCPUPipeline(OpPassManager &pm,
   if (options.blas)
     pm.addPass(createContractionsToBlas());
   pm.addNestedPass<func::FuncOp>(createStridedCopiesToLinalg());
+  pm.addNestedPass<func::FuncOp>(createForallToForLoopPass());
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(memref::createExpandStridedMetadataPass());

@@ -28,6 +28,11 @@ struct LowerToCPUOptions : public PassPipelineOptions<LowerToCPUOptions> {
                      "cblas_sgemm (rescale-contractions-to-blas); the module "
                      "then links -lopenblas"),
       llvm::cl::init(true)};
+  PassOptions::Option<bool> tileRows{
+      *this, "tile-rows",
+      llvm::cl::desc("Run chains of row ops (norms, attention) one tile of "
+                     "rows at a time (rescale-tile-and-fuse-rows)"),
+      llvm::cl::init(true)};
 };
 
 /// rescale (+ linalg/arith/math/tensor) on tensors -> LLVM dialect, with the

@@ -1,0 +1,77 @@
+// RUN: rescale-opt %s --split-input-file --convert-rescale-to-linalg --rescale-fuse-elementwise-without-recompute --rescale-tile-and-fuse-rows --canonicalize --cse | FileCheck %s
+// RUN: rescale-opt %s --split-input-file --convert-rescale-to-linalg --rescale-fuse-elementwise-without-recompute --rescale-tile-and-fuse-rows=tile-rows=4 --canonicalize --cse | FileCheck %s --check-prefix=FOUR
+
+// GatedNorm: the row statistic, the normalized y, both low-rank products and
+// the gate all run in one loop over tiles of 16 rows; nothing of all rows
+// but x and the result is left outside it.
+
+// CHECK-LABEL: func.func @gated_norm(
+// CHECK-NOT:     linalg.
+// CHECK:         scf.forall (%[[I:.+]]) = (0) to (37) step (16)
+// CHECK:           tensor.extract_slice %arg0[%[[I]], 0] [%{{.+}}, 24] [1, 1]
+// CHECK:           linalg.generic {{.*}}"reduction"
+// CHECK:           math.rsqrt
+// CHECK:           linalg.generic {{.*}}"reduction"
+// CHECK:           linalg.generic {{.*}}"reduction"
+// CHECK:           scf.forall.in_parallel
+// CHECK-NEXT:        tensor.parallel_insert_slice %{{.+}} into %{{.+}}[%[[I]], 0]
+// CHECK-NOT:     linalg.
+// CHECK:         return
+// FOUR-LABEL: func.func @gated_norm(
+// FOUR:         scf.forall (%{{.+}}) = (0) to (37) step (4)
+func.func @gated_norm(%x: tensor<37x24xf32>, %w: tensor<24xf32>, %wd: tensor<24x3xf32>,
+                      %wu: tensor<3x24xf32>) -> tensor<37x24xf32> {
+  %y = rescale.gated_norm %x, %w, %wd, %wu {epsilon = 1.0e-06 : f32}
+      : (tensor<37x24xf32>, tensor<24xf32>, tensor<24x3xf32>, tensor<3x24xf32>) -> tensor<37x24xf32>
+  return %y : tensor<37x24xf32>
+}
+
+// -----
+
+// Attention: one tile is one head and 16 queries; the scores of a tile
+// ([1, 1, 16, T]) are the only S x T data, and the keys and values are read
+// per head, not recomputed per tile.
+
+// CHECK-LABEL: func.func @attention(
+// CHECK-NOT:     linalg.
+// CHECK:         scf.forall (%[[H:.+]], %[[S:.+]]) = (0, 0) to (3, 40) step (1, 16)
+// CHECK:           linalg.fill {{.*}} -> tensor<1x1x?x40xf32>
+// CHECK:           math.exp
+// CHECK:           scf.forall.in_parallel
+// CHECK-NOT:     linalg.
+// CHECK:         return
+func.func @attention(%q: tensor<1x3x40x8xf32>, %k: tensor<1x3x40x8xf32>,
+                     %v: tensor<1x3x40x8xf32>) -> tensor<1x3x40x8xf32> {
+  %o = rescale.attention %q, %k, %v {causal = true}
+      : (tensor<1x3x40x8xf32>, tensor<1x3x40x8xf32>, tensor<1x3x40x8xf32>) -> tensor<1x3x40x8xf32>
+  return %o : tensor<1x3x40x8xf32>
+}
+
+// -----
+
+// A linear whose weight is larger than max-invariant-bytes (here 512 KiB) stays
+// one product over all rows (one OpenBLAS GEMM, not one per tile); the norm
+// that feeds it is tiled on its own.
+
+// CHECK-LABEL: func.func @norm_then_large_linear(
+// CHECK:         scf.forall
+// CHECK:           math.rsqrt
+// CHECK:         linalg.generic {{.*}}"reduction"]} ins(%{{.+}}, %arg2 : tensor<64x512xf32>, tensor<512x512xf32>)
+func.func @norm_then_large_linear(%x: tensor<64x512xf32>, %w: tensor<512xf32>,
+                                  %wl: tensor<512x512xf32>) -> tensor<64x512xf32> {
+  %n = rescale.rms_norm %x, %w : (tensor<64x512xf32>, tensor<512xf32>) -> tensor<64x512xf32>
+  %y = rescale.linear %n, %wl : (tensor<64x512xf32>, tensor<512x512xf32>) -> tensor<64x512xf32>
+  return %y : tensor<64x512xf32>
+}
+
+// -----
+
+// Rows that fit in one tile are left alone.
+
+// CHECK-LABEL: func.func @one_tile(
+// CHECK-NOT:     scf.forall
+// CHECK:         return
+func.func @one_tile(%x: tensor<16x8xf32>, %w: tensor<8xf32>) -> tensor<16x8xf32> {
+  %y = rescale.rms_norm %x, %w : (tensor<16x8xf32>, tensor<8xf32>) -> tensor<16x8xf32>
+  return %y : tensor<16x8xf32>
+}
