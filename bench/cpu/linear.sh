@@ -8,17 +8,7 @@
 #   bench/cpu/linear.sh [REPEATS]    (default 20)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
-build="${RESCALE_BUILD_DIR:-$root/build}"
-repeats="${1:-20}"
-work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
-
-source "$root/bench/cpu/torch-python.sh"
-bash "$root/scripts/setup.sh" >/dev/null
-[ -x "$build/bin/rescale-compile" ] || bash "$root/scripts/build.sh" rescale-compile rescale-run >/dev/null
-
-echo "== machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores, $(date -u +%F)"
-echo "== command: bench/cpu/linear.sh $repeats"
+source "$root/bench/cpu/prologue.sh" "$@"
 
 # name M N K kind: forward y = x·wᵀ (x [M, K], w [N, K]); dx = dy·w
 # (dy [M, N], w [N, K] -> [M, K]); dw = dyᵀ·x (dy [M, N], x [M, K] -> [N, K]).

@@ -11,23 +11,12 @@
 #   bench/cpu/ops.sh [REPEATS]    (default 20)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
-build="${RESCALE_BUILD_DIR:-$root/build}"
-repeats="${1:-20}"
-work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
-
-source "$root/bench/cpu/torch-python.sh"
-bash "$root/scripts/setup.sh" >/dev/null
-[ -x "$build/bin/rescale-compile" ] || bash "$root/scripts/build.sh" rescale-compile rescale-run >/dev/null
-
-echo "== machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores, $(date -u +%F)"
-echo "== command: bench/cpu/ops.sh $repeats"
+source "$root/bench/cpu/prologue.sh" "$@"
 
 R=4096 D=2048 RANK=16
 B=1 H=8 S=1024 HD=64
 x="tensor<${R}x${D}xf32>"
 q="tensor<${B}x${H}x${S}x${HD}xf32>"
-# name | extra operands (MLIR) | extra types | attributes
 cat >"$work/rms_norm.mlir" <<MLIR
 func.func @f(%x: $x, %w: tensor<${D}xf32>) -> $x {
   %y = rescale.rms_norm %x, %w {epsilon = 1.0e-06 : f32} : ($x, tensor<${D}xf32>) -> $x
