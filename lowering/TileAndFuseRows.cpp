@@ -168,34 +168,29 @@ struct TileAndFuseRowsPass
     return true;
   }
 
-  /// The ops that may join `root`'s tiles: its linalg producers in `body`,
-  /// transitively, less every op with a use outside the set (fused, it
-  /// would also stay for that use and be computed twice; in a train step,
-  /// where activations are also read by the backward ops, each root would
-  /// otherwise pull in everything before it).
+  /// The ops that may join `root`'s tiles: its linalg producers in `body`
+  /// whose every use is `root` or another op of the set. An op with a use
+  /// outside would stay for that use and be computed twice; in a train step,
+  /// whose activations the backward ops also read, each root would otherwise
+  /// pull in everything before it. An op joins when its last use does, so
+  /// the walk only visits the chain and its edge, not all that precedes it.
   static llvm::SmallPtrSet<Operation *, 16> chainOf(Operation *root,
                                                     Block *body) {
     llvm::SmallPtrSet<Operation *, 16> chain;
+    llvm::DenseMap<Operation *, size_t> usesLeft;
     SmallVector<Operation *> worklist = {root};
     while (!worklist.empty()) {
       Operation *op = worklist.pop_back_val();
       for (Value operand : op->getOperands()) {
         Operation *def = operand.getDefiningOp();
-        if (def && def->getBlock() == body && isa<linalg::LinalgOp>(def) &&
-            chain.insert(def).second)
+        if (!def || def->getBlock() != body || !isa<linalg::LinalgOp>(def))
+          continue;
+        auto [it, first] = usesLeft.try_emplace(def, 0);
+        if (first)
+          it->second = std::distance(def->use_begin(), def->use_end());
+        if (--it->second == 0) {
+          chain.insert(def);
           worklist.push_back(def);
-      }
-    }
-    bool changed = true;
-    while (changed) {
-      changed = false;
-      for (Operation *op : llvm::to_vector(chain)) {
-        bool usedOutside = llvm::any_of(op->getUsers(), [&](Operation *user) {
-          return user != root && !chain.contains(user);
-        });
-        if (usedOutside) {
-          chain.erase(op);
-          changed = true;
         }
       }
     }
@@ -204,6 +199,12 @@ struct TileAndFuseRowsPass
 
   void runOnOperation() override {
     func::FuncOp func = getOperation();
+    if (tileRows < 1) {
+      func.emitError() << "rescale-tile-and-fuse-rows: tile-rows must be at "
+                          "least 1, got "
+                       << static_cast<int64_t>(tileRows);
+      return signalPassFailure();
+    }
     if (func.isExternal() || !func.getBody().hasOneBlock())
       return;
     Block *body = &func.getBody().front();

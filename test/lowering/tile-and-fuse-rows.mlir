@@ -1,5 +1,18 @@
 // RUN: rescale-opt %s --split-input-file --convert-rescale-to-linalg --rescale-fuse-elementwise-without-recompute --rescale-tile-and-fuse-rows --canonicalize --cse | FileCheck %s
 // RUN: rescale-opt %s --split-input-file --convert-rescale-to-linalg --rescale-fuse-elementwise-without-recompute --rescale-tile-and-fuse-rows=tile-rows=4 --canonicalize --cse | FileCheck %s --check-prefix=FOUR
+// A tile of no rows is one error on each function, nothing else:
+// RUN: not rescale-opt %s --split-input-file --convert-rescale-to-linalg --rescale-tile-and-fuse-rows=tile-rows=0 2>&1 | FileCheck %s --check-prefix=BAD
+// BAD: error: rescale-tile-and-fuse-rows: tile-rows must be at least 1, got 0
+// The CPU pipeline's option: untiled, GatedNorm's two products over all 37
+// rows are OpenBLAS calls; tiled (the default), the ragged tiles' products
+// are loops.
+// RUN: rescale-opt %s --split-input-file --rescale-lower-to-cpu="tile-rows=false" | FileCheck %s --check-prefix=UNTILED
+// RUN: rescale-opt %s --split-input-file --rescale-lower-to-cpu | FileCheck %s --check-prefix=TILED
+// UNTILED-LABEL: llvm.func @gated_norm(
+// UNTILED-COUNT-2: llvm.call @cblas_sgemm(
+// TILED-LABEL: llvm.func @gated_norm(
+// TILED-NOT: llvm.call @cblas_sgemm(
+// TILED: llvm.return
 
 // GatedNorm: the row statistic, the normalized y, both low-rank products and
 // the gate all run in one loop over tiles of 16 rows; nothing of all rows
