@@ -30,21 +30,24 @@ func.func @f(%x: $x, %w: tensor<${D}xf32>, %wd: tensor<${D}x${RANK}xf32>, %wu: t
   return %y : $x
 }
 MLIR
-attention() { # name, extra args, extra types, attributes
-  cat >"$work/$1.mlir" <<MLIR
-func.func @f(%q: $q, %k: $q, %v: $q$2) -> $q {
-  %o = rescale.attention %q, %k, %v${2:+, }$(sed 's/%\([a-z]*\): [^,]*/%\1/g; s/^, //' <<<"$2") {causal = true$4}
-      : ($q, $q, $q$3) -> $q
+# attention NAME [EXTRA_OPERAND TYPE] [ATTRIBUTES]: one causal attention
+# module, with at most one extra operand (a gate or the sinks).
+attention() {
+  local name=$1 extra=${2:-} type=${3:-} attrs=${4:-}
+  local arg="" use="" types=""
+  if [ -n "$extra" ]; then arg=", %$extra: $type" use=", %$extra" types=", $type"; fi
+  cat >"$work/$name.mlir" <<MLIR
+func.func @f(%q: $q, %k: $q, %v: $q$arg) -> $q {
+  %o = rescale.attention %q, %k, %v$use {causal = true$attrs}
+      : ($q, $q, $q$types) -> $q
   return %o : $q
 }
 MLIR
 }
-attention attention "" "" ""
-attention attention_headwise ", %g: tensor<${B}x${H}x${S}xf32>" ", tensor<${B}x${H}x${S}xf32>" \
-  ", gate_kind = #rescale.gate_kind<headwise>"
-attention attention_elementwise ", %g: $q" ", $q" ", gate_kind = #rescale.gate_kind<elementwise>"
-attention attention_sinks ", %s: tensor<${H}xf32>" ", tensor<${H}xf32>" \
-  ", softmax = #rescale.softmax<learned_sink>"
+attention attention
+attention attention_headwise g "tensor<${B}x${H}x${S}xf32>" ", gate_kind = #rescale.gate_kind<headwise>"
+attention attention_elementwise g "$q" ", gate_kind = #rescale.gate_kind<elementwise>"
+attention attention_sinks s "tensor<${H}xf32>" ", softmax = #rescale.softmax<learned_sink>"
 attention attention_off_by_one "" "" ", softmax = #rescale.softmax<off_by_one>"
 
 "$py" - "$work/in" "$repeats" "$R" "$D" "$RANK" "$B" "$H" "$S" "$HD" >"$work/torch.txt" <<'PY'
