@@ -29,6 +29,17 @@ function(rescale_add_library name)
   set_target_properties(${name} PROPERTIES
     POSITION_INDEPENDENT_CODE ON
     ARCHIVE_OUTPUT_DIRECTORY ${PROJECT_BINARY_DIR}/lib)
+  # Installed as Rescale::<name without "Rescale"> (cmake/RescaleInstall.cmake,
+  # docs/install.md). Headers include each other as "dialect/RescaleOps.h",
+  # so an installed library puts <prefix>/include/rescale on the path, and
+  # <prefix>/include for the runtime's "rescale/runtime/...".
+  string(REGEX REPLACE "^Rescale" "" export_name ${name})
+  set_target_properties(${name} PROPERTIES EXPORT_NAME ${export_name})
+  target_include_directories(${name} INTERFACE
+    $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}/rescale>
+    $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>)
+  install(TARGETS ${name} EXPORT RescaleTargets
+    ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})
   list(LENGTH ARG_UNPARSED_ARGUMENTS source_count)
   if(RESCALE_PRECOMPILED_HEADERS AND source_count GREATER_EQUAL 8)
     # One precompiled header per library rather than REUSE_FROM: Clang

@@ -67,6 +67,16 @@ config.substitutions.append(("%rescale_obj", config.rescale_obj_root))
 config.substitutions.append(
     ("%fuzz_dir", os.path.join(config.rescale_obj_root, "fuzz")))
 
+# test/install: `cmake --install` of this build, then projects built against
+# the prefix with the same CMake, generator and compilers as this build.
+config.substitutions.append(("%cmake_configure",
+    '"%s" -G "%s" -DCMAKE_CXX_COMPILER="%s" -DCMAKE_C_COMPILER="%s" '
+    '-DCMAKE_BUILD_TYPE=Release' % (config.cmake_command, config.cmake_generator,
+                                    config.cxx_compiler, config.c_compiler)))
+config.substitutions.append(("%cmake", '"%s"' % config.cmake_command))
+if shutil.which("dpkg-deb") and shutil.which("cpack"):
+    config.available_features.add("dpkg")
+
 # The GoogleTest binary exists when GoogleTest was found at configure time.
 if os.path.exists(os.path.join(config.rescale_tools_dir, "rescale-unit-tests")):
     config.available_features.add("gtest")
