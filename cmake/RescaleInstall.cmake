@@ -4,7 +4,7 @@
 #     include/rescale/ (dialect/, passes/, lowering/, modelbuilder/, tools/),
 #     with the .td sources, for downstream ODS and DRR;
 #   - the Rescale package (RescaleConfig.cmake): Rescale::Dialect,
-#     Rescale::Passes, Rescale::Lowering, Rescale::Registration, ...;
+#     Rescale::Passes, Rescale::Lowering, Rescale::InitAll, ...;
 #   - the documentation;
 # and the Debian package (cpack -G DEB; scripts/package.sh).
 include(CMakePackageConfigHelpers)
@@ -20,7 +20,7 @@ if(RESCALE_BUILD_COMPILER)
       FILES_MATCHING PATTERN "*.inc"
       PATTERN "CMakeFiles" EXCLUDE)
   endforeach()
-  install(FILES ${PROJECT_SOURCE_DIR}/tools/RescaleRegistration.h
+  install(FILES ${PROJECT_SOURCE_DIR}/tools/InitAll.h
     DESTINATION ${RESCALE_HEADER_DIR}/tools)
 
   set(RESCALE_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/Rescale)

@@ -40,9 +40,6 @@ void populateFoldPostScalePatterns(RewritePatternSet &patterns,
 #define GEN_PASS_REGISTRATION
 #include "passes/Passes.h.inc"
 
-/// Registers the graph passes (same as registerRescaleGraphPasses()).
-void registerGraphPasses();
-
 } // namespace rescale
 } // namespace mlir
 

@@ -9,7 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "dialect/RescaleOps.h"
-#include "tools/RescaleRegistration.h"
+#include "tools/InitAll.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/DialectRegistry.h"
@@ -35,12 +35,12 @@ int main(int argc, char **argv) {
   // Our own pipeline is parsed from text, so every pass it names must be in
   // the global registry: upstream's and Rescale's.
   mlir::registerAllPasses();
-  mlir::rescale::registerRescalePassesAndPipelines();
+  mlir::rescale::registerAllPasses();
 
   mlir::DialectRegistry registry;
   mlir::registerAllDialects(registry);
   mlir::registerAllExtensions(registry);
-  mlir::rescale::registerRescaleDialects(registry);
+  mlir::rescale::registerAllDialects(registry);
   mlir::MLIRContext context(registry);
 
   llvm::SourceMgr sourceMgr;

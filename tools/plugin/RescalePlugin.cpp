@@ -8,7 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "tools/RescaleRegistration.h"
+#include "tools/InitAll.h"
 
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/Tools/Plugins/DialectPlugin.h"
@@ -25,12 +25,12 @@ RESCALE_PLUGIN_API ::mlir::DialectPluginLibraryInfo
 mlirGetDialectPluginInfo() {
   return {MLIR_PLUGIN_API_VERSION, "Rescale", LLVM_VERSION_STRING,
           [](::mlir::DialectRegistry *registry) {
-            ::mlir::rescale::registerRescaleDialects(*registry);
+            ::mlir::rescale::registerAllDialects(*registry);
           }};
 }
 
 RESCALE_PLUGIN_API ::mlir::PassPluginLibraryInfo
 mlirGetPassPluginInfo() {
   return {MLIR_PLUGIN_API_VERSION, "Rescale", LLVM_VERSION_STRING,
-          []() { ::mlir::rescale::registerRescalePassesAndPipelines(); }};
+          []() { ::mlir::rescale::registerAllPasses(); }};
 }

@@ -9,7 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "lowering/ModuleCompiler.h"
-#include "lowering/Registration.h"
+#include "tools/InitAll.h"
 
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/Diagnostics.h"
@@ -72,7 +72,7 @@ int main(int argc, char **argv) {
   registerMLIRContextCLOptions();
   // Pass names first: --mlir-print-ir-after=<pass> parses against them.
   registerAllPasses();
-  mlir::rescale::registerAllRescalePasses();
+  mlir::rescale::registerAllPasses();
   registerPassManagerCLOptions();
   // libLLVM registers hundreds of backend options; --help shows ours (the
   // MLIR debugging options such as --mlir-print-ir-after-all still work, and

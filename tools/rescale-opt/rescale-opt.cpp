@@ -6,7 +6,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "lowering/ParserCrashGuard.h"
-#include "tools/RescaleRegistration.h"
+#include "tools/InitAll.h"
 
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/InitAllDialects.h"
@@ -18,12 +18,12 @@
 
 int main(int argc, char **argv) {
   mlir::registerAllPasses();
-  mlir::rescale::registerRescalePassesAndPipelines();
+  mlir::rescale::registerAllPasses();
 
   mlir::DialectRegistry registry;
   mlir::registerAllDialects(registry);
   mlir::registerAllExtensions(registry);
-  mlir::rescale::registerRescaleDialects(registry);
+  mlir::rescale::registerAllDialects(registry);
 
   auto [input, output] = mlir::registerAndParseCLIOptions(
       argc, argv, "Rescale optimizer driver\n", registry);

@@ -1,9 +1,6 @@
-//===- Registration.cpp - register rescale passes and pipelines -----------===//
+//===- DependentDialects.cpp - what the pipelines need loaded -------------===//
 
-#include "lowering/Registration.h"
-#include "lowering/Passes.h"
-#include "lowering/Pipelines.h"
-#include "lowering/NVPTX/NVPTXPipeline.h"
+#include "lowering/DependentDialects.h"
 
 #include "mlir/Conversion/ArithToLLVM/ArithToLLVM.h"
 #include "mlir/Conversion/ControlFlowToLLVM/ControlFlowToLLVM.h"
@@ -62,12 +59,6 @@
 #include "mlir/Target/LLVMIR/Dialect/GPU/GPUToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/NVVM/NVVMToLLVMIRTranslation.h"
-
-void mlir::rescale::registerAllRescalePasses() {
-  registerRescaleLoweringPasses();
-  registerRescalePipelines();
-  registerNVPTXPipelines();
-}
 
 // Everything a pipeline touches must be in the registry before the context
 // is created: dialects are loaded lazily by passes, but interface models

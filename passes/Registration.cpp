@@ -1,5 +1,0 @@
-//===- Registration.cpp - register the graph passes -----------------------===//
-
-#include "passes/Passes.h"
-
-void mlir::rescale::registerGraphPasses() { registerRescaleGraphPasses(); }
