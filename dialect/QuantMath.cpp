@@ -60,7 +60,8 @@ struct MiniFloat {
     if (a != 0.0) {
       int e = floorLog2(a);
       if (e < minExp()) { // subnormal: the mantissa counts quanta
-        code = static_cast<uint8_t>(a / std::ldexp(1.0, minExp() - mantissaBits));
+        code =
+            static_cast<uint8_t>(a / std::ldexp(1.0, minExp() - mantissaBits));
       } else {
         int mant = static_cast<int>(a / std::ldexp(1.0, e - mantissaBits)) -
                    (1 << mantissaBits);

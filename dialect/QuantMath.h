@@ -1,4 +1,5 @@
-//===- QuantMath.h - scalar rounding of the quantization formats -*- C++ -*-===//
+//===- QuantMath.h - scalar rounding of the quantization formats -*- C++
+//-*-===//
 //
 // Scalar forms of the element formats and scale formulas of #rescale.quant.
 // They follow the numerics contract of the linalg decomposition: quantization

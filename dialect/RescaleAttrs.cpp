@@ -27,7 +27,8 @@ void RescaleDialect::registerAttributes() {
 // QuantSchemeAttr
 //===----------------------------------------------------------------------===//
 
-// Syntax: `<` format (`,` granularity)? (`,` `block` `=` `[` int (`,` int)* `]`)? `>`
+// Syntax: `<` format (`,` granularity)? (`,` `block` `=` `[` int (`,` int)*
+// `]`)? `>`
 Attribute QuantSchemeAttr::parse(AsmParser &parser, Type) {
   MLIRContext *ctx = parser.getContext();
   auto loc = parser.getCurrentLocation();
@@ -197,7 +198,8 @@ QuantSchemeAttr::getScaleShape(ArrayRef<int64_t> shape) const {
     // Blocks tile the trailing dimensions.
     size_t n = result.size();
     for (size_t i = 0; i < block.size() && i < n; ++i)
-      result[n - 1 - i] = divide(result[n - 1 - i], block[block.size() - 1 - i]);
+      result[n - 1 - i] =
+          divide(result[n - 1 - i], block[block.size() - 1 - i]);
     return result;
   }
   switch (getGranularity()) {

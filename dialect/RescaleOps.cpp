@@ -45,8 +45,8 @@ LogicalResult expectFloatElements(Operation *op, Value value, StringRef name) {
 /// Checks that a parameter's element type is the compute type (that of
 /// `refName`) or f32: f32 master weights with bf16/f16 activations are the
 /// usual mixed precision.
-LogicalResult expectParamElementType(Operation *op, Value param,
-                                     StringRef name, Type computeType,
+LogicalResult expectParamElementType(Operation *op, Value param, StringRef name,
+                                     Type computeType,
                                      StringRef refName = "x") {
   Type et = tensorOf(param).getElementType();
   if (et == computeType || et.isF32())
@@ -66,10 +66,9 @@ LogicalResult expectSameType(Operation *op, Value result, StringRef resultName,
     return success();
   RankedTensorType r = tensorOf(result), l = tensorOf(like);
   if (r.getElementType() != l.getElementType())
-    return op->emitOpError()
-           << "'" << resultName << "' must have element type "
-           << l.getElementType() << " like '" << likeName << "', but has "
-           << r.getElementType();
+    return op->emitOpError() << "'" << resultName << "' must have element type "
+                             << l.getElementType() << " like '" << likeName
+                             << "', but has " << r.getElementType();
   if (!shapesMatch(r.getShape(), l.getShape()))
     return op->emitOpError()
            << "'" << resultName << "' must have shape "
@@ -86,7 +85,6 @@ LogicalResult expectRankAtLeast(Operation *op, Value v, StringRef name,
   return op->emitOpError() << "'" << name << "' must have rank >= " << rank
                            << ", but has rank " << actual;
 }
-
 
 LogicalResult verifyEpsilon(Operation *op, const APFloat &eps) {
   double e = eps.convertToDouble();
@@ -139,27 +137,26 @@ LogicalResult verifyGateWeights(Operation *op, RankedTensorType xType,
                                 "[d, r]), but has shape "
                              << formatShape(down);
   if (!dimsMatch(down[0], d))
-    return op->emitOpError() << "'w_down' must have shape "
-                             << formatShape({d, r})
-                             << " ([d, r] with d the last dimension of 'x'), "
-                                "but has shape "
-                             << formatShape(down);
+    return op->emitOpError()
+           << "'w_down' must have shape " << formatShape({d, r})
+           << " ([d, r] with d the last dimension of 'x'), "
+              "but has shape "
+           << formatShape(down);
   ArrayRef<int64_t> up = tensorOf(wUp).getShape();
   if (!dimsMatch(up[0], r) || !(dimsMatch(up[1], d) || up[1] == 1))
-    return op->emitOpError() << "'w_up' must have shape " << formatShape({r, d})
-                             << " or " << formatShape({r, 1})
-                             << " for a tensorwise gate ([r, d] with r = " << r
-                             << " from 'w_down'), but has shape "
-                             << formatShape(up);
+    return op->emitOpError()
+           << "'w_up' must have shape " << formatShape({r, d}) << " or "
+           << formatShape({r, 1})
+           << " for a tensorwise gate ([r, d] with r = " << r
+           << " from 'w_down'), but has shape " << formatShape(up);
   return success();
 }
 
 /// The backward ops: the incoming adjoint `dy` has x's type and each
 /// operand's gradient has that operand's type.
-LogicalResult
-verifyGradients(Operation *op, ArrayRef<std::pair<Value, StringRef>> adjoints,
-                Value x,
-                ArrayRef<std::tuple<Value, StringRef, Value, StringRef>> grads) {
+LogicalResult verifyGradients(
+    Operation *op, ArrayRef<std::pair<Value, StringRef>> adjoints, Value x,
+    ArrayRef<std::tuple<Value, StringRef, Value, StringRef>> grads) {
   for (auto [adjoint, name] : adjoints)
     if (failed(expectSameType(op, adjoint, name, x, "x")))
       return failure();
@@ -175,14 +172,14 @@ verifyGradients(Operation *op, ArrayRef<std::pair<Value, StringRef>> adjoints,
 //===----------------------------------------------------------------------===//
 
 LogicalResult RMSNormOp::verify() {
-  return verifyNormCommon(*this, getX(), {{getWeight(), "weight"}},
-                          getResult(), getEpsilon());
+  return verifyNormCommon(*this, getX(), {{getWeight(), "weight"}}, getResult(),
+                          getEpsilon());
 }
 
 LogicalResult PreAffineRMSNormOp::verify() {
-  return verifyNormCommon(*this, getX(),
-                          {{getPreScale(), "pre_scale"}, {getWeight(), "weight"}},
-                          getResult(), getEpsilon());
+  return verifyNormCommon(
+      *this, getX(), {{getPreScale(), "pre_scale"}, {getWeight(), "weight"}},
+      getResult(), getEpsilon());
 }
 
 LogicalResult AddRMSNormOp::verify() {
@@ -207,8 +204,8 @@ LogicalResult GatedNormOp::verify() {
 //===----------------------------------------------------------------------===//
 
 LogicalResult RMSNormGradOp::verify() {
-  if (failed(verifyNormCommon(*this, getX(), {{getWeight(), "weight"}},
-                              getDx(), getEpsilon(), "dx")))
+  if (failed(verifyNormCommon(*this, getX(), {{getWeight(), "weight"}}, getDx(),
+                              getEpsilon(), "dx")))
     return failure();
   return verifyGradients(*this, {{getDy(), "dy"}}, getX(),
                          {{getDweight(), "dweight", getWeight(), "weight"}});
@@ -227,8 +224,8 @@ LogicalResult PreAffineRMSNormGradOp::verify() {
 }
 
 LogicalResult AddRMSNormGradOp::verify() {
-  if (failed(verifyNormCommon(*this, getX(), {{getWeight(), "weight"}},
-                              getDx(), getEpsilon(), "dx")))
+  if (failed(verifyNormCommon(*this, getX(), {{getWeight(), "weight"}}, getDx(),
+                              getEpsilon(), "dx")))
     return failure();
   return verifyGradients(
       *this,
@@ -239,10 +236,9 @@ LogicalResult AddRMSNormGradOp::verify() {
 }
 
 LogicalResult GatedNormGradOp::verify() {
-  if (failed(verifyNormCommon(*this, getX(), {{getWeight(), "weight"}},
-                              getDx(), getEpsilon(), "dx")) ||
-      failed(verifyGateWeights(*this, tensorOf(getX()), getWDown(),
-                               getWUp())))
+  if (failed(verifyNormCommon(*this, getX(), {{getWeight(), "weight"}}, getDx(),
+                              getEpsilon(), "dx")) ||
+      failed(verifyGateWeights(*this, tensorOf(getX()), getWDown(), getWUp())))
     return failure();
   return verifyGradients(*this, {{getDout(), "dout"}}, getX(),
                          {{getDweight(), "dweight", getWeight(), "weight"},
@@ -325,9 +321,9 @@ static LogicalResult verifyAttentionOperands(AttentionLikeOp op) {
   unsigned actual = op.getGateAndSinks().size();
   unsigned fixed = op->getNumOperands() - actual; // q, k, v (, lse, dout)
   if (actual != expected) {
-    auto diag = op.emitOpError() << "expects " << fixed + expected
-                                 << " operands (q, k, v"
-                                 << (fixed > 3 ? ", lse, dout" : "");
+    auto diag = op.emitOpError()
+                << "expects " << fixed + expected << " operands (q, k, v"
+                << (fixed > 3 ? ", lse, dout" : "");
     if (op.getGateKind() != GateKind::none)
       diag << ", gate";
     if (op.getSoftmax() == SoftmaxKind::learned_sink)
@@ -372,8 +368,8 @@ static LogicalResult verifyAttentionOperands(AttentionLikeOp op) {
                                   "[B, Hq, S, Dv] for an elementwise gate"))) {
       return failure();
     }
-    if (failed(expectParamElementType(op, gate, "gate", qt.getElementType(),
-                                      "q")))
+    if (failed(
+            expectParamElementType(op, gate, "gate", qt.getElementType(), "q")))
       return failure();
   }
   if (Value sinks = op.getSinks()) {
@@ -430,8 +426,7 @@ double AttentionLSEOp::getScaleValue() {
 /// alone (attention_lse, attention_first_token_share): q and k of one float
 /// type, k's batch and head dim those of q, query heads a multiple of kv
 /// heads, sinks exactly with softmax = learned_sink, a finite scale.
-template <typename OpT>
-static LogicalResult verifyScoreOperands(OpT op) {
+template <typename OpT> static LogicalResult verifyScoreOperands(OpT op) {
   if (failed(expectFloatElements(op, op.getQ(), "q")) ||
       failed(expectRank(op, op.getQ(), "q", 4, "[B, Hq, S, D]")) ||
       failed(expectRank(op, op.getK(), "k", 4, "[B, Hkv, T, D]")))
@@ -448,11 +443,11 @@ static LogicalResult verifyScoreOperands(OpT op) {
     return failure();
   bool wantsSinks = op.getSoftmax() == SoftmaxKind::learned_sink;
   if (wantsSinks != bool(op.getSinks()))
-    return op.emitOpError() << (wantsSinks
-                                    ? "softmax = learned_sink needs a 'sinks' "
-                                      "operand of shape [Hq]"
-                                    : "a 'sinks' operand needs softmax = "
-                                      "learned_sink");
+    return op.emitOpError()
+           << (wantsSinks ? "softmax = learned_sink needs a 'sinks' "
+                            "operand of shape [Hq]"
+                          : "a 'sinks' operand needs softmax = "
+                            "learned_sink");
   if (Value sinks = op.getSinks())
     if (failed(expectShape(op, sinks, "sinks", {q[1]},
                            "one learned sink logit per query head")) ||
@@ -461,8 +456,8 @@ static LogicalResult verifyScoreOperands(OpT op) {
       return failure();
   if (auto s = op.getScaleAttr())
     if (!std::isfinite(s.getValueAsDouble()))
-      return op.emitOpError() << "'scale' must be finite, but is "
-                              << s.getValueAsDouble();
+      return op.emitOpError()
+             << "'scale' must be finite, but is " << s.getValueAsDouble();
   return success();
 }
 
@@ -551,8 +546,8 @@ LogicalResult LinearOp::verify() {
     return failure();
   if (Value bias = getBias())
     if (failed(expectShape(*this, bias, "bias", {N}, "[N] from 'weight'")) ||
-        failed(expectParamElementType(*this, bias, "bias",
-                                      xt.getElementType())))
+        failed(
+            expectParamElementType(*this, bias, "bias", xt.getElementType())))
       return failure();
   SmallVector<int64_t> outShape(xt.getShape());
   outShape.back() = N;
@@ -570,7 +565,8 @@ LogicalResult DyTOp::verify() {
                               getResult(), APFloat(0.0))))
     return failure();
   RankedTensorType at = tensorOf(getAlpha());
-  if (at.getRank() > 1 || (at.getRank() == 1 && !dimsMatch(at.getDimSize(0), 1)))
+  if (at.getRank() > 1 ||
+      (at.getRank() == 1 && !dimsMatch(at.getDimSize(0), 1)))
     return emitOpError() << "'alpha' must be a scalar of shape [] or [1], but "
                             "has shape "
                          << formatShape(at.getShape());
@@ -598,8 +594,8 @@ namespace {
 LogicalResult verifySchemeFits(Operation *op, QuantSchemeAttr scheme,
                                RankedTensorType xt, StringRef name) {
   if (xt.getRank() < 1)
-    return op->emitOpError() << "'" << name
-                             << "' must have rank >= 1, but has rank 0";
+    return op->emitOpError()
+           << "'" << name << "' must have rank >= 1, but has rank 0";
   SmallVector<int64_t> block = scheme.getBlockShape();
   if (block.size() > static_cast<size_t>(xt.getRank()))
     return op->emitOpError()
@@ -690,9 +686,8 @@ void QuantizeOp::build(OpBuilder &builder, OperationState &state, Value x,
       RankedTensorType::get(scheme.getScaleShape(xt.getShape()),
                             scheme.getScaleType())};
   if (scheme.hasGlobalScale())
-    types.push_back(
-        RankedTensorType::get(scheme.getGlobalScaleShape(xt.getShape()),
-                              builder.getF32Type()));
+    types.push_back(RankedTensorType::get(
+        scheme.getGlobalScaleShape(xt.getShape()), builder.getF32Type()));
   build(builder, state, types, x, scheme);
 }
 

@@ -40,7 +40,6 @@ LogicalResult expectIndices(Operation *op, Value v, StringRef name) {
                            << et;
 }
 
-
 LogicalResult expectElementType(Operation *op, Value v, StringRef name,
                                 Type expected, StringRef like) {
   Type et = tensorOf(v).getElementType();
@@ -90,13 +89,13 @@ LogicalResult EmbeddingOp::verify() {
       failed(expectRank(*this, getTable(), "table", 2, "[V, D]")))
     return failure();
   RankedTensorType table = tensorOf(getTable());
-  if (failed(expectShape(*this, getResult(), "result",
-                         withLast(tensorOf(getIds()).getShape(),
-                                  table.getDimSize(1)),
-                         "the shape of 'ids' followed by D of 'table'")))
+  if (failed(expectShape(
+          *this, getResult(), "result",
+          withLast(tensorOf(getIds()).getShape(), table.getDimSize(1)),
+          "the shape of 'ids' followed by D of 'table'")))
     return failure();
-  return expectElementType(*this, getResult(), "result",
-                           table.getElementType(), "table");
+  return expectElementType(*this, getResult(), "result", table.getElementType(),
+                           "table");
 }
 
 LogicalResult EmbeddingGradOp::verify() {
@@ -132,8 +131,7 @@ LogicalResult CrossEntropyOp::verify() {
 }
 
 LogicalResult CrossEntropyGradOp::verify() {
-  if (failed(verifyLogitsTargets(*this, getLogits(), getTargets(),
-                                 getZLoss())))
+  if (failed(verifyLogitsTargets(*this, getLogits(), getTargets(), getZLoss())))
     return failure();
   if (getResult().getType() != getLogits().getType())
     return emitOpError() << "'result' must have the type of 'logits' ("

@@ -53,12 +53,13 @@ inline bool shapesMatch(ArrayRef<int64_t> a, ArrayRef<int64_t> b) {
 
 /// Checks that `value` (named `name`) has exactly `expected` as shape.
 inline LogicalResult expectShape(Operation *op, Value value, StringRef name,
-                                 ArrayRef<int64_t> expected, StringRef why = {}) {
+                                 ArrayRef<int64_t> expected,
+                                 StringRef why = {}) {
   ArrayRef<int64_t> actual = tensorOf(value).getShape();
   if (shapesMatch(actual, expected))
     return success();
-  auto diag = op->emitOpError() << "'" << name << "' must have shape "
-                                << formatShape(expected);
+  auto diag = op->emitOpError()
+              << "'" << name << "' must have shape " << formatShape(expected);
   if (!why.empty())
     diag << " (" << why << ")";
   diag << ", but has shape " << formatShape(actual);

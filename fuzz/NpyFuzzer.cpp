@@ -18,8 +18,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   Expected<std::string> bytes = serializeNpy(*t);
   if (!bytes)
     std::abort(); // every dtype the reader yields has a .npy descr
-  Expected<HostTensor> again = parseNpy(
-      reinterpret_cast<const uint8_t *>(bytes->data()), bytes->size());
+  Expected<HostTensor> again =
+      parseNpy(reinterpret_cast<const uint8_t *>(bytes->data()), bytes->size());
   if (!again || again->dtype() != t->dtype() || again->shape() != t->shape() ||
       again->numBytes() != t->numBytes() ||
       std::memcmp(again->data(), t->data(), t->numBytes()) != 0)

@@ -38,7 +38,8 @@ static MLIRContext &fuzzContext() {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   MLIRContext &context = fuzzContext();
-  ScopedDiagnosticHandler quiet(&context, [](Diagnostic &) { return success(); });
+  ScopedDiagnosticHandler quiet(&context,
+                                [](Diagnostic &) { return success(); });
   llvm::StringRef text(reinterpret_cast<const char *>(data), size);
   // What crashes MLIR 22's parser is refused first, as the tools do.
   if (mlir::rescale::findParserCrash(text))

@@ -210,7 +210,8 @@ FailureOr<func::FuncOp> getOrDeclareSgemm(ModuleOp module) {
   Type i32 = IntegerType::get(ctx, 32), f32 = Float32Type::get(ctx),
        ptr = LLVM::LLVMPointerType::get(ctx);
   FunctionType type = FunctionType::get(
-      ctx, {i32, i32, i32, i32, i32, i32, f32, ptr, i32, ptr, i32, f32, ptr, i32},
+      ctx,
+      {i32, i32, i32, i32, i32, i32, f32, ptr, i32, ptr, i32, f32, ptr, i32},
       {});
   if (auto existing = module.lookupSymbol<func::FuncOp>(kBlasSgemmSymbol)) {
     if (existing.isDeclaration() && existing.getFunctionType() == type)
@@ -273,14 +274,14 @@ void emitCall(linalg::LinalgOp op, const GemmPlan &plan, func::FuncOp sgemm) {
   Value m = i32(plan.m), n = i32(plan.n), k = i32(plan.k);
   Value one =
       arith::ConstantFloatOp::create(b, loc, b.getF32Type(), APFloat(1.0f));
-  Value aPtr = elementPointer(b, loc, aligned[plan.aOperand],
-                              offsets[plan.aOperand]);
+  Value aPtr =
+      elementPointer(b, loc, aligned[plan.aOperand], offsets[plan.aOperand]);
   Value lda = i32(plan.a.leadingDim);
-  Value bPtr = elementPointer(b, loc, aligned[plan.bOperand],
-                              offsets[plan.bOperand]);
+  Value bPtr =
+      elementPointer(b, loc, aligned[plan.bOperand], offsets[plan.bOperand]);
   Value ldb = i32(plan.b.leadingDim);
-  Value cPtr = elementPointer(b, loc, aligned[plan.cOperand],
-                              offsets[plan.cOperand]);
+  Value cPtr =
+      elementPointer(b, loc, aligned[plan.cOperand], offsets[plan.cOperand]);
   Value ldc = i32(plan.c.leadingDim);
   func::CallOp::create(b, loc, sgemm,
                        ValueRange{order, transA, transB, m, n, k, one, aPtr,

@@ -35,8 +35,7 @@ struct DecomposeAggregatedOpsPass
       rewriter.setInsertionPoint(op);
       FailureOr<SmallVector<Value>> results = op.decomposeOperation(rewriter);
       if (failed(results)) {
-        op->emitError("cannot decompose '")
-            << op->getName() << "' into linalg";
+        op->emitError("cannot decompose '") << op->getName() << "' into linalg";
         return signalPassFailure();
       }
       rewriter.replaceOp(op, *results);

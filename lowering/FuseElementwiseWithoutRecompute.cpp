@@ -14,7 +14,6 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
-
 namespace mlir::rescale {
 #define GEN_PASS_DEF_FUSEELEMENTWISEWITHOUTRECOMPUTE
 #include "lowering/Passes.h.inc"

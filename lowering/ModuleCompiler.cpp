@@ -1,11 +1,11 @@
 //===- ModuleCompiler.cpp - MLIR file -> loadable module ------------------===//
 
 #include "lowering/ModuleCompiler.h"
+#include "lowering/NVPTX/CompileNVPTX.h"
 #include "lowering/ParserCrashGuard.h"
 #include "lowering/Passes.h"
-#include "lowering/TargetFeatures.h"
-#include "lowering/NVPTX/CompileNVPTX.h"
 #include "lowering/Pipelines.h"
+#include "lowering/TargetFeatures.h"
 
 #include "dialect/RescaleDialect.h"
 
@@ -29,14 +29,14 @@
 
 #include "llvm/ADT/ScopeExit.h"
 #include "llvm/ADT/StringExtras.h"
-#include "llvm/IR/LLVMContext.h"
 #include "llvm/Analysis/TargetLibraryInfo.h"
+#include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/LegacyPassManager.h"
-#include "llvm/IR/SystemLibraries.h"
-#include "llvm/Passes/PassBuilder.h"
 #include "llvm/IR/Module.h"
+#include "llvm/IR/SystemLibraries.h"
 #include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/MC/TargetRegistry.h"
+#include "llvm/Passes/PassBuilder.h"
 #include "llvm/Support/DynamicLibrary.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FileUtilities.h"
@@ -49,9 +49,9 @@
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Target/TargetMachine.h"
 #include "llvm/Target/TargetOptions.h"
-#include "llvm/Transforms/IPO/Internalize.h"
 #include "llvm/TargetParser/Host.h"
 #include "llvm/TargetParser/Triple.h"
+#include "llvm/Transforms/IPO/Internalize.h"
 
 #include <mutex>
 
@@ -262,8 +262,8 @@ static constexpr uint64_t kMaxStreamedSourceBytes = uint64_t(2) << 30;
 /// is mapped whole; a stream is read in pieces, and refused at the first NUL
 /// byte of text (MLIR text has none: /dev/zero is not read without end) or
 /// past kMaxStreamedSourceBytes. Bytecode (magic "ML\xefR") may hold NULs.
-static std::unique_ptr<llvm::MemoryBuffer>
-readSource(StringRef inputPath, std::string &ioError) {
+static std::unique_ptr<llvm::MemoryBuffer> readSource(StringRef inputPath,
+                                                      std::string &ioError) {
   bool isStdin = inputPath == "-";
   llvm::sys::fs::file_status status;
   if (!isStdin && !llvm::sys::fs::status(inputPath, status) &&
@@ -301,8 +301,8 @@ readSource(StringRef inputPath, std::string &ioError) {
     // Until the magic can be told, the first bytes are searched again.
     size_t nul = StringRef(text).find('\0', start < 4 ? 0 : start);
     if (!bytecode && text.size() >= 4 && nul != StringRef::npos) {
-      ioError = "'" + inputPath.str() +
-                "' is not MLIR: a NUL byte at offset " + std::to_string(nul);
+      ioError = "'" + inputPath.str() + "' is not MLIR: a NUL byte at offset " +
+                std::to_string(nul);
       return nullptr;
     }
     if (text.size() > kMaxStreamedSourceBytes) {
@@ -552,8 +552,8 @@ LogicalResult mlir::rescale::emitHostSharedObject(
   // The linker's own additions (libgcc helpers, _init/_fini) are made local
   // too: the module's dynamic symbols are its ABI and nothing else.
   SmallString<128> exportsMap;
-  if (std::error_code ec = llvm::sys::fs::createTemporaryFile(
-          tempPrefix, "map", exportsMap))
+  if (std::error_code ec =
+          llvm::sys::fs::createTemporaryFile(tempPrefix, "map", exportsMap))
     return emitError(loc) << "cannot create a temporary file: " << ec.message();
   llvm::FileRemover removeExportsMap(exportsMap);
   if (failed(writeTextOutput(loc, exportsMap, [](raw_ostream &os) {
@@ -714,7 +714,8 @@ static void optimizeModule(llvm::Module &module, llvm::TargetMachine &tm,
   if (tm.getTargetTriple().getArch() == llvm::Triple::x86_64)
     libraryInfo.addVectorizableFunctionsFromVecLib(llvm::VectorLibrary::LIBMVEC,
                                                    tm.getTargetTriple());
-  functions.registerPass([&] { return llvm::TargetLibraryAnalysis(libraryInfo); });
+  functions.registerPass(
+      [&] { return llvm::TargetLibraryAnalysis(libraryInfo); });
   builder.registerModuleAnalyses(modules);
   builder.registerCGSCCAnalyses(cgscc);
   builder.registerFunctionAnalyses(functions);
@@ -831,8 +832,7 @@ LogicalResult mlir::rescale::writeManifest(Location loc,
                                            StringRef modulePath) {
   // The manifest names the module file it describes (its SHA-256), so that
   // the runtime refuses to run another module with these shapes.
-  runtime::Expected<std::string> digest =
-      runtime::fileSha256(modulePath.str());
+  runtime::Expected<std::string> digest = runtime::fileSha256(modulePath.str());
   if (!digest)
     return emitError(loc) << digest.status().message();
   runtime::Manifest sealed = manifest;

@@ -46,11 +46,12 @@ bool isIntegerList(llvm::StringRef text, size_t &i) {
 } // namespace
 
 std::string ParserCrash::format(llvm::StringRef path) const {
-  return path.str() + ":" + std::to_string(line) + ":" + std::to_string(column) +
-         ": error: " + message;
+  return path.str() + ":" + std::to_string(line) + ":" +
+         std::to_string(column) + ": error: " + message;
 }
 
-std::optional<ParserCrash> mlir::rescale::findParserCrash(llvm::StringRef text) {
+std::optional<ParserCrash>
+mlir::rescale::findParserCrash(llvm::StringRef text) {
   // The last token outside comments and strings: the attribute follows the
   // op's `outs(...)`, so only a keyword right after `)` is the custom form
   // (an attribute dictionary's `dimensions = [...]` follows `{` or `,`).
@@ -90,9 +91,9 @@ std::optional<ParserCrash> mlir::rescale::findParserCrash(llvm::StringRef text) 
           if (!isIntegerList(text, list)) {
             size_t line = 1 + text.take_front(keyword).count('\n');
             size_t lineStart = text.take_front(keyword).rfind('\n');
-            size_t column = keyword - (lineStart == llvm::StringRef::npos
-                                           ? 0
-                                           : lineStart + 1) + 1;
+            size_t column =
+                keyword -
+                (lineStart == llvm::StringRef::npos ? 0 : lineStart + 1) + 1;
             return ParserCrash{
                 line, column,
                 "'" + text.substr(keyword, keywordLength).str() +

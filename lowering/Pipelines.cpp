@@ -8,11 +8,11 @@
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
-#include "mlir/IR/BuiltinOps.h"
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/Math/Transforms/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/Dialect/SCF/Transforms/Passes.h"
+#include "mlir/IR/BuiltinOps.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
@@ -118,10 +118,9 @@ void mlir::rescale::buildLowerToCPUPipeline(OpPassManager &pm,
   // (within 2 ulp everywhere; test/numerics/linear-ablations.test checks
   // |x| from 1e-30 to 1e3).
   math::MathExpandOpsPassOptions expandMath;
-  expandMath.opMnemonics = {"ctlz",  "sinh",  "cosh", "tan",   "asinh",
-                            "acosh", "atanh", "fma",  "ceil",  "exp2",
-                            "powf",  "fpowi", "round", "roundeven", "rsqrt",
-                            "clampf"};
+  expandMath.opMnemonics = {
+      "ctlz", "sinh", "cosh", "tan",   "asinh", "acosh",     "atanh", "fma",
+      "ceil", "exp2", "powf", "fpowi", "round", "roundeven", "rsqrt", "clampf"};
   pm.addPass(math::createMathExpandOpsPass(expandMath));
   arith::ArithExpandOpsPassOptions expand;
   expand.includeBf16 = true;

@@ -7,10 +7,8 @@
 
 using namespace mlir;
 
-FailureOr<SmallVector<StringRef>>
-mlir::rescale::parseFeatureNames(StringRef features,
-                                 const llvm::MCSubtargetInfo *info,
-                                 BadFeature &bad) {
+FailureOr<SmallVector<StringRef>> mlir::rescale::parseFeatureNames(
+    StringRef features, const llvm::MCSubtargetInfo *info, BadFeature &bad) {
   SmallVector<StringRef> items, names;
   features.split(items, ',', /*MaxSplit=*/-1, /*KeepEmpty=*/false);
   for (StringRef item : items) {

@@ -117,7 +117,8 @@ struct TileAndFuseRowsPass
       unsigned loop = cast<AffineDimExpr>(out.getResult(dim)).getPosition();
       sizes[loop] = b.getIndexAttr(dim + 2 == rank ? int64_t(tileRows) : 1);
     }
-    unsigned rowLoop = cast<AffineDimExpr>(out.getResult(rank - 2)).getPosition();
+    unsigned rowLoop =
+        cast<AffineDimExpr>(out.getResult(rank - 2)).getPosition();
     SmallVector<int64_t> extents = root.getStaticLoopRanges();
     for (auto [loop, size] : llvm::enumerate(sizes))
       if (int64_t tile = *getConstantIntValue(size))
@@ -233,8 +234,8 @@ struct TileAndFuseRowsPass
       scf::SCFTileAndFuseOptions options;
       options.setTilingOptions(tiling);
       options.setFusionControlFn(
-          [&](tensor::ExtractSliceOp slice, OpResult producer,
-              bool) -> std::optional<scf::SCFTileAndFuseOptions::ControlFnResult> {
+          [&](tensor::ExtractSliceOp slice, OpResult producer, bool)
+              -> std::optional<scf::SCFTileAndFuseOptions::ControlFnResult> {
             if (!fusesIntoTile(slice, producer, chain))
               return std::nullopt;
             return scf::SCFTileAndFuseOptions::ControlFnResult{};

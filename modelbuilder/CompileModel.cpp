@@ -74,8 +74,8 @@ using runtime::JsonValue;
 using runtime::Status;
 using trainer::jsonInt;
 using trainer::jsonNumber;
-using trainer::jsonString;
 using trainer::JsonObject;
+using trainer::jsonString;
 
 namespace {
 
@@ -212,8 +212,8 @@ Status compileQuantizedLoss(const trainer::ModelConfig &config,
       tmp, firstError);
   std::string tmpManifest = runtime::manifestPathFor(tmp);
   if (s) {
-    if (std::error_code ec = llvm::sys::fs::rename(
-            tmpManifest, runtime::manifestPathFor(so)))
+    if (std::error_code ec =
+            llvm::sys::fs::rename(tmpManifest, runtime::manifestPathFor(so)))
       s = Status::error("cannot write '" + runtime::manifestPathFor(so) +
                         "': " + ec.message());
     else if (std::error_code ec = llvm::sys::fs::rename(tmp, so))
@@ -255,9 +255,8 @@ Status compileTrainingModel(const trainer::ModelConfig &config,
   };
 
   mlir::OwningOpRef<mlir::ModuleOp> module =
-      mlir::rescale::modelbuilder::buildTrainingModule(context, config,
-                                                       options.batch,
-                                                       options.seq);
+      mlir::rescale::modelbuilder::buildTrainingModule(
+          context, config, options.batch, options.seq);
   if (!module)
     return failedWith("building the model failed");
 
@@ -279,8 +278,8 @@ Status compileTrainingModel(const trainer::ModelConfig &config,
     if (std::error_code ec = llvm::sys::fs::create_directories(parent))
       return Status::error("cannot create '" + std::string(parent) +
                            "': " + ec.message());
-  std::string tmp = mdir + ".tmp-" +
-                    std::to_string(llvm::sys::Process::getProcessId());
+  std::string tmp =
+      mdir + ".tmp-" + std::to_string(llvm::sys::Process::getProcessId());
   llvm::sys::fs::remove_directories(tmp);
   if (std::error_code ec = llvm::sys::fs::create_directories(tmp))
     return Status::error("cannot create '" + tmp + "': " + ec.message());
@@ -325,8 +324,8 @@ Status compileTrainingModel(const trainer::ModelConfig &config,
 
   if (llvm::sys::fs::exists(mdir))
     if (std::error_code ec = llvm::sys::fs::remove_directories(mdir))
-      return cleanup(Status::error("cannot replace '" + mdir +
-                                   "': " + ec.message()));
+      return cleanup(
+          Status::error("cannot replace '" + mdir + "': " + ec.message()));
   if (std::error_code ec = llvm::sys::fs::rename(tmp, mdir))
     return cleanup(Status::error("cannot move the compiled model to '" + mdir +
                                  "': " + ec.message()));

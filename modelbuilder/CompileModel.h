@@ -1,4 +1,5 @@
-//===- CompileModel.h - Config -> compiled training model folder -*- C++ -*-===//
+//===- CompileModel.h - Config -> compiled training model folder -*- C++
+//-*-===//
 //
 // The compiler side of rescale-train (docs/trainer.md, "The model builder"):
 // from a model config, batch and seq, build the decoder as rescale IR
@@ -60,8 +61,8 @@ const std::vector<std::string> &quantizationSchemes();
 /// Compiles `@eval_quantized`, the loss under --rescale-insert-quantization
 /// with `scheme` (and SmoothQuant from `calibrationPath` when not empty),
 /// for the host CPU into `so` and its manifest. The linears and alpha are
-/// trainer::kQuantizationSkip and trainer::kSmoothQuantAlpha. Nothing is left at `so` on
-/// failure.
+/// trainer::kQuantizationSkip and trainer::kSmoothQuantAlpha. Nothing is left
+/// at `so` on failure.
 runtime::Status compileQuantizedLoss(const trainer::ModelConfig &config,
                                      const CompileModelOptions &options,
                                      const std::string &scheme,

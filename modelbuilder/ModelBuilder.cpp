@@ -111,8 +111,8 @@ public:
   Value splitHeads(Value x, int64_t heads) {
     int64_t hd = c.headDim;
     SmallVector<ReassociationIndices> groups = {{0}, {1}, {2, 3}};
-    Value split = tensor::ExpandShapeOp::create(b, f32({B, T, heads, hd}), x,
-                                                groups);
+    Value split =
+        tensor::ExpandShapeOp::create(b, f32({B, T, heads, hd}), x, groups);
     return transpose(split, {0, 2, 1, 3});
   }
 
@@ -220,8 +220,8 @@ public:
     SmallVector<AffineMap> maps = {in, out};
     SmallVector<utils::IteratorType> iterators(2,
                                                utils::IteratorType::parallel);
-    Value init = tensor::EmptyOp::create(b, ArrayRef<int64_t>{B, T},
-                                         b.getI32Type());
+    Value init =
+        tensor::EmptyOp::create(b, ArrayRef<int64_t>{B, T}, b.getI32Type());
     auto copy = linalg::GenericOp::create(
         b, TypeRange{init.getType()}, ValueRange{tokens}, ValueRange{init},
         maps, iterators, [](OpBuilder &nb, Location loc, ValueRange args) {
@@ -293,9 +293,8 @@ static Value buildFullAttentionLayer(DecoderBuilder &d, int64_t layer,
   Value o;
   {
     DecoderBuilder::NamedScope scope(b, attn);
-    o = AttentionOp::create(b, qr.getType(), qr, kr, vh, extra,
-                            b.getUnitAttr(), FloatAttr(), gateAttr,
-                            softmaxAttr);
+    o = AttentionOp::create(b, qr.getType(), qr, kr, vh, extra, b.getUnitAttr(),
+                            FloatAttr(), gateAttr, softmaxAttr);
   }
   Value om = d.mergeHeads(o);
   Value a = d.linear(om, d.param(attn + ".o_proj.weight"));
@@ -331,8 +330,8 @@ namespace rescale::modelbuilder {
 
 runtime::Status checkBuildable(const trainer::ModelConfig &c) {
   for (size_t i = 0; i < c.layerTypes.size(); ++i) {
-    const auto *l = mlir::rescale::modelbuilder::lookupLayerBuilder(
-        c.layerTypes[i]);
+    const auto *l =
+        mlir::rescale::modelbuilder::lookupLayerBuilder(c.layerTypes[i]);
     if (!l || !l->build)
       return runtime::Status::error("layer_types[" + std::to_string(i) +
                                     "] = " + c.layerTypes[i] +

@@ -1,4 +1,5 @@
-//===- ModelBuilder.h - The decoder of rescale-train as rescale IR -*- C++ -*-===//
+//===- ModelBuilder.h - The decoder of rescale-train as rescale IR -*- C++
+//-*-===//
 //
 // Builds the model a rescale-train config describes (docs/trainer.md, "The
 // model builder"): a pre-norm Llama/Qwen3-style decoder whose norm, attention
@@ -36,7 +37,8 @@ class DecoderBuilder;
 
 /// Builds layer `layer` on the residual stream `x` ([B, T, D]) and returns
 /// the new stream.
-using LayerBuildFn = std::function<Value(DecoderBuilder &, int64_t layer, Value x)>;
+using LayerBuildFn =
+    std::function<Value(DecoderBuilder &, int64_t layer, Value x)>;
 
 struct LayerBuilder {
   StringRef layerType; // a layer_types value

@@ -2,8 +2,9 @@
 //
 // The module contract's train_step (docs/trainer.md):
 //
-//   train_step(p.., m.., v.., hyper f32[8], tokens) -> (loss, grad_norm, p'.., m'.., v'..)
-//   hyper = [lr, beta1, beta2, eps, weight_decay, max_grad_norm, step, 0]
+//   train_step(p.., m.., v.., hyper f32[8], tokens) -> (loss, grad_norm, p'..,
+//   m'.., v'..) hyper = [lr, beta1, beta2, eps, weight_decay, max_grad_norm,
+//   step, 0]
 //
 // built in place from --rescale-autodiff's @loss_grad(p.., tokens) ->
 // (loss, g..): the moments and hyper become new arguments, and before the
@@ -56,12 +57,12 @@ struct StepBuilder {
   /// of an entry argument does not lower on the nvptx pipeline).
   Value hyper(Value hyper, int64_t index) {
     MLIRContext *ctx = b.getContext();
-    AffineMap in = AffineMap::get(0, 0, {getAffineConstantExpr(index, ctx)},
-                                  ctx);
+    AffineMap in =
+        AffineMap::get(0, 0, {getAffineConstantExpr(index, ctx)}, ctx);
     AffineMap out = AffineMap::get(0, 0, ArrayRef<AffineExpr>{}, ctx);
     SmallVector<AffineMap> maps = {in, out};
-    Value init = tensor::EmptyOp::create(b, ArrayRef<int64_t>{},
-                                         b.getF32Type());
+    Value init =
+        tensor::EmptyOp::create(b, ArrayRef<int64_t>{}, b.getF32Type());
     auto read = linalg::GenericOp::create(
         b, TypeRange{scalarType()}, ValueRange{hyper}, ValueRange{init}, maps,
         ArrayRef<utils::IteratorType>{},
@@ -76,8 +77,8 @@ struct StepBuilder {
     auto type = cast<RankedTensorType>(g.getType());
     Value sq = arith::MulFOp::create(b, g, g);
     Value zero = scalar(0.0);
-    SmallVector<int64_t> dims = llvm::to_vector(
-        llvm::seq<int64_t>(0, type.getRank()));
+    SmallVector<int64_t> dims =
+        llvm::to_vector(llvm::seq<int64_t>(0, type.getRank()));
     auto reduce = linalg::ReduceOp::create(
         b, ValueRange{sq}, ValueRange{zero}, dims,
         [](OpBuilder &nb, Location loc, ValueRange args) {
@@ -93,12 +94,11 @@ struct StepBuilder {
     if (type.getRank() == 0)
       return s;
     Value init = tensor::EmptyOp::create(b, type.getShape(), b.getF32Type());
-    SmallVector<int64_t> dims = llvm::to_vector(
-        llvm::seq<int64_t>(0, type.getRank()));
+    SmallVector<int64_t> dims =
+        llvm::to_vector(llvm::seq<int64_t>(0, type.getRank()));
     auto bc = linalg::BroadcastOp::create(b, s, init, dims);
     return bc.getResult()[0];
   }
-
 };
 
 } // namespace
@@ -111,11 +111,11 @@ LogicalResult buildTrainStep(ModuleOp module,
   MLIRContext *ctx = module.getContext();
   unsigned P = parameters.size();
   if (func.getNumArguments() != P + 1 || func.getNumResults() != P + 1)
-    return func.emitError() << "@loss_grad has " << func.getNumArguments()
-                            << " arguments and " << func.getNumResults()
-                            << " results; train_step expects " << P + 1
-                            << " of each (the parameters and tokens; the "
-                               "loss and one gradient per parameter)";
+    return func.emitError()
+           << "@loss_grad has " << func.getNumArguments() << " arguments and "
+           << func.getNumResults() << " results; train_step expects " << P + 1
+           << " of each (the parameters and tokens; the "
+              "loss and one gradient per parameter)";
 
   // p.., [m.., v.., hyper], tokens.
   SmallVector<unsigned> indices;
@@ -157,8 +157,8 @@ LogicalResult buildTrainStep(ModuleOp module,
   Value one = s.scalar(1.0);
   Value clipped = arith::MinimumFOp::create(b, one, ratio);
   Value zero = s.scalar(0.0);
-  Value noClip = arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ, maxNorm,
-                                       zero);
+  Value noClip =
+      arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ, maxNorm, zero);
   Value scale = arith::SelectOp::create(b, noClip, one, clipped);
 
   Value lr = s.hyper(hyperArg, kLr);
@@ -177,8 +177,8 @@ LogicalResult buildTrainStep(ModuleOp module,
     Value scaleFull = s.broadcastLike(scale, grads[i]);
     Value g = arith::MulFOp::create(b, grads[i], scaleFull);
     Value decay = parameters[i].decay ? wd : noDecay;
-    auto adamw = AdamWOp::create(b, p.getType(), m.getType(), v.getType(), p,
-                                 g, m, v, lr, beta1, beta2, eps, decay, step);
+    auto adamw = AdamWOp::create(b, p.getType(), m.getType(), v.getType(), p, g,
+                                 m, v, lr, beta1, beta2, eps, decay, step);
     newP.push_back(adamw.getNewParam());
     newM.push_back(adamw.getNewM());
     newV.push_back(adamw.getNewV());

@@ -80,7 +80,9 @@ static std::string strictJsonError(llvm::StringRef text, std::string &forLLVM) {
   llvm::SmallVector<Container> open;
   forLLVM.clear();
   size_t copied = 0; // text[0, copied) is in forLLVM
-  auto at = [](size_t offset) { return " at offset " + std::to_string(offset); };
+  auto at = [](size_t offset) {
+    return " at offset " + std::to_string(offset);
+  };
   size_t i = 0;
   while (i < text.size()) {
     char c = text[i];
@@ -140,8 +142,8 @@ static std::string strictJsonError(llvm::StringRef text, std::string &forLLVM) {
       }
     } else if (c == '[' || c == '{') {
       if (open.size() >= kMaxCalibrationNesting)
-        return "nesting deeper than " +
-               std::to_string(kMaxCalibrationNesting) + at(i);
+        return "nesting deeper than " + std::to_string(kMaxCalibrationNesting) +
+               at(i);
       open.push_back({c == '{', c == '{', {}});
       ++i;
     } else if (c == ']' || c == '}') {
@@ -168,7 +170,8 @@ static std::string strictJsonError(llvm::StringRef text, std::string &forLLVM) {
   return "";
 }
 
-llvm::Expected<Calibration> mlir::rescale::parseCalibration(llvm::StringRef text) {
+llvm::Expected<Calibration>
+mlir::rescale::parseCalibration(llvm::StringRef text) {
   std::string forLLVM;
   std::string strictError = strictJsonError(text, forLLVM);
   if (!strictError.empty())

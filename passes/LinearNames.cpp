@@ -45,5 +45,6 @@ DictionaryAttr mlir::rescale::makeProbeAttr(MLIRContext *ctx, StringRef kind,
           ? b.getNamedAttr("name", b.getStringAttr(names.front()))
           : b.getNamedAttr("names", b.getStrArrayAttr(SmallVector<StringRef>(
                                         names.begin(), names.end())));
-  return b.getDictionaryAttr({b.getNamedAttr("kind", b.getStringAttr(kind)), what});
+  return b.getDictionaryAttr(
+      {b.getNamedAttr("kind", b.getStringAttr(kind)), what});
 }

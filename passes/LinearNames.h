@@ -1,4 +1,5 @@
-//===- LinearNames.h - stable names of linears and probe results -*- C++ -*-===//
+//===- LinearNames.h - stable names of linears and probe results -*- C++
+//-*-===//
 //
 // The quantization and instrumentation passes and the calibration file talk
 // about linears by name, so the name must not depend on how the IR was

@@ -1,4 +1,5 @@
-//===- Matchers.cpp - semantic dataflow matchers for the graph passes ------===//
+//===- Matchers.cpp - semantic dataflow matchers for the graph passes
+//------===//
 
 #include "passes/Matchers.h"
 #include "passes/WeightUtils.h"
@@ -11,8 +12,8 @@
 #include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/Matchers.h"
-#include "llvm/ADT/TypeSwitch.h"
 #include "mlir/Interfaces/FunctionInterfaces.h"
+#include "llvm/ADT/TypeSwitch.h"
 
 #include <cmath>
 
@@ -74,7 +75,8 @@ bool isElementwiseLinalg(linalg::LinalgOp op) {
 Value match::strip(Value v, bool throughCasts) {
   for (int guard = 0; guard < 256 && v; ++guard) {
     if (auto ba = dyn_cast<BlockArgument>(v)) {
-      auto op = dyn_cast_or_null<linalg::LinalgOp>(ba.getOwner()->getParentOp());
+      auto op =
+          dyn_cast_or_null<linalg::LinalgOp>(ba.getOwner()->getParentOp());
       if (!op || ba.getOwner() != op.getBlock())
         return v;
       OpOperand *operand = op.getMatchingOpOperand(ba);
@@ -123,7 +125,8 @@ Value match::strip(Value v, bool throughCasts) {
       if (Operation *y = yielded.getDefiningOp(); y && isFloatCast(y))
         return v;
     }
-    if (auto ba = dyn_cast<BlockArgument>(yielded); ba && ba.getOwner() == op.getBlock()) {
+    if (auto ba = dyn_cast<BlockArgument>(yielded);
+        ba && ba.getOwner() == op.getBlock()) {
       OpOperand *operand = op.getMatchingOpOperand(ba);
       if (operand && op.isDpsInput(operand) &&
           isa<ShapedType>(operand->get().getType()) &&
@@ -295,8 +298,9 @@ std::optional<Reduction> match::matchReduction(Value v) {
                    op.getStaticLoopRanges()[r], true};
   for (OpOperand *in : op.getDpsInputOperands()) {
     AffineMap m = op.getMatchingIndexingMap(in);
-    result.overLastDim &= m.getNumResults() > 0 && isInOrderProjection(m) &&
-                          m.getResults().back() == getAffineDimExpr(r, m.getContext());
+    result.overLastDim &=
+        m.getNumResults() > 0 && isInOrderProjection(m) &&
+        m.getResults().back() == getAffineDimExpr(r, m.getContext());
   }
   return result;
 }
@@ -324,16 +328,19 @@ std::optional<Matmul> match::matchMatmul(Value v, bool allowGroupedRhs) {
   BlockArgument acc = op.getMatchingBlockArgument(op.getDpsInitOperand(0));
   BlockArgument a = op.getMatchingBlockArgument(op.getDpsInputOperand(0));
   BlockArgument b = op.getMatchingBlockArgument(op.getDpsInputOperand(1));
-  Operation *add = op.getBlock()->getTerminator()->getOperand(0).getDefiningOp();
+  Operation *add =
+      op.getBlock()->getTerminator()->getOperand(0).getDefiningOp();
   if (!isa_and_nonnull<arith::AddFOp>(add))
     return std::nullopt;
-  Value prod = add->getOperand(0) == acc ? add->getOperand(1) : add->getOperand(0);
+  Value prod =
+      add->getOperand(0) == acc ? add->getOperand(1) : add->getOperand(0);
   if (add->getOperand(0) != acc && add->getOperand(1) != acc)
     return std::nullopt;
   auto mul = prod.getDefiningOp<arith::MulFOp>();
   if (!mul)
     return std::nullopt;
-  BlockArgument ma = castedBlockArg(mul.getLhs()), mb = castedBlockArg(mul.getRhs());
+  BlockArgument ma = castedBlockArg(mul.getLhs()),
+                mb = castedBlockArg(mul.getRhs());
   if (!((ma == a && mb == b) || (ma == b && mb == a)))
     return std::nullopt;
 
@@ -396,7 +403,8 @@ Value match::matchTransposeLastTwo(Value v) {
   if (!op || !op.hasPureTensorSemantics() || op.getNumDpsInputs() != 1 ||
       op.getNumDpsInits() != 1 || op.getNumLoops() != op.getNumParallelLoops())
     return {};
-  auto ba = dyn_cast<BlockArgument>(op.getBlock()->getTerminator()->getOperand(0));
+  auto ba =
+      dyn_cast<BlockArgument>(op.getBlock()->getTerminator()->getOperand(0));
   OpOperand *in = op.getDpsInputOperand(0);
   if (!ba || ba != op.getMatchingBlockArgument(in))
     return {};
@@ -491,7 +499,8 @@ Value match::matchSwishFactors(ArrayRef<Factor> f) {
     if (!s.inverse) {
       if (Value z = matchSigmoid(s.v); z && sameValue(z, h.v))
         return h.v;
-    } else if (Value z = matchLogisticDenominator(s.v); z && sameValue(z, h.v)) {
+    } else if (Value z = matchLogisticDenominator(s.v);
+               z && sameValue(z, h.v)) {
       return h.v;
     }
   }
@@ -505,7 +514,8 @@ Value match::matchSwishFactors(ArrayRef<Factor> f) {
 namespace {
 /// Evaluates index/integer/float arithmetic inside a linalg body at one
 /// iteration point. Only what masks are built from is supported.
-std::optional<double> evalAt(Value v, ArrayRef<int64_t> point, unsigned depth = 16) {
+std::optional<double> evalAt(Value v, ArrayRef<int64_t> point,
+                             unsigned depth = 16) {
   if (depth == 0)
     return std::nullopt;
   Attribute attr;
@@ -513,19 +523,24 @@ std::optional<double> evalAt(Value v, ArrayRef<int64_t> point, unsigned depth = 
     if (auto f = dyn_cast<FloatAttr>(attr))
       return f.getValueAsDouble();
     if (auto i = dyn_cast<IntegerAttr>(attr))
-      return i.getType().isInteger(1) ? (i.getValue().isZero() ? 0.0 : 1.0)
-                                      : static_cast<double>(i.getValue().getSExtValue());
+      return i.getType().isInteger(1)
+                 ? (i.getValue().isZero() ? 0.0 : 1.0)
+                 : static_cast<double>(i.getValue().getSExtValue());
     return std::nullopt;
   }
   Operation *def = v.getDefiningOp();
   if (!def)
     return std::nullopt;
   if (auto idx = dyn_cast<linalg::IndexOp>(def))
-    return idx.getDim() < point.size() ? std::optional<double>(point[idx.getDim()])
-                                       : std::nullopt;
-  auto arg = [&](unsigned i) { return evalAt(def->getOperand(i), point, depth - 1); };
+    return idx.getDim() < point.size()
+               ? std::optional<double>(point[idx.getDim()])
+               : std::nullopt;
+  auto arg = [&](unsigned i) {
+    return evalAt(def->getOperand(i), point, depth - 1);
+  };
   if (isa<arith::IndexCastOp, arith::ExtSIOp, arith::ExtUIOp, arith::SIToFPOp,
-          arith::UIToFPOp, arith::TruncIOp, arith::ExtFOp, arith::TruncFOp>(def))
+          arith::UIToFPOp, arith::TruncIOp, arith::ExtFOp, arith::TruncFOp>(
+          def))
     return arg(0);
   if (def->getNumOperands() == 2 &&
       isa<arith::AddIOp, arith::SubIOp, arith::MulIOp, arith::AddFOp,
@@ -538,9 +553,12 @@ std::optional<double> evalAt(Value v, ArrayRef<int64_t> point, unsigned depth = 
         .Case<arith::AddIOp, arith::AddFOp>([&](auto) { return *a + *b; })
         .Case<arith::SubIOp, arith::SubFOp>([&](auto) { return *a - *b; })
         .Case<arith::MulIOp, arith::MulFOp>([&](auto) { return *a * *b; })
-        .Case<arith::AndIOp>([&](auto) { return double((*a != 0) && (*b != 0)); })
-        .Case<arith::OrIOp>([&](auto) { return double((*a != 0) || (*b != 0)); })
-        .Case<arith::XOrIOp>([&](auto) { return double((*a != 0) != (*b != 0)); })
+        .Case<arith::AndIOp>(
+            [&](auto) { return double((*a != 0) && (*b != 0)); })
+        .Case<arith::OrIOp>(
+            [&](auto) { return double((*a != 0) || (*b != 0)); })
+        .Case<arith::XOrIOp>(
+            [&](auto) { return double((*a != 0) != (*b != 0)); })
         .Default([](Operation *) { return 0.0; });
   }
   if (auto cmp = dyn_cast<arith::CmpIOp>(def)) {
@@ -549,12 +567,22 @@ std::optional<double> evalAt(Value v, ArrayRef<int64_t> point, unsigned depth = 
       return std::nullopt;
     using P = arith::CmpIPredicate;
     switch (cmp.getPredicate()) {
-    case P::eq: return double(*a == *b);
-    case P::ne: return double(*a != *b);
-    case P::slt: case P::ult: return double(*a < *b);
-    case P::sle: case P::ule: return double(*a <= *b);
-    case P::sgt: case P::ugt: return double(*a > *b);
-    case P::sge: case P::uge: return double(*a >= *b);
+    case P::eq:
+      return double(*a == *b);
+    case P::ne:
+      return double(*a != *b);
+    case P::slt:
+    case P::ult:
+      return double(*a < *b);
+    case P::sle:
+    case P::ule:
+      return double(*a <= *b);
+    case P::sgt:
+    case P::ugt:
+      return double(*a > *b);
+    case P::sge:
+    case P::uge:
+      return double(*a >= *b);
     }
   }
   if (auto sel = dyn_cast<arith::SelectOp>(def)) {
@@ -641,7 +669,8 @@ Value match::tensorLeaf(Value v, ArrayRef<int64_t> shape) {
   for (int guard = 0; guard < 64 && v; ++guard) {
     if (auto ba = dyn_cast<BlockArgument>(v)) {
       // A body argument read with the identity map is its tensor.
-      auto op = dyn_cast_or_null<linalg::LinalgOp>(ba.getOwner()->getParentOp());
+      auto op =
+          dyn_cast_or_null<linalg::LinalgOp>(ba.getOwner()->getParentOp());
       if (!op || ba.getOwner() != op.getBlock())
         break;
       OpOperand *operand = op.getMatchingOpOperand(ba);
@@ -737,8 +766,8 @@ Value match::reshapeTo(OpBuilder &b, Location loc, Value v,
 
 Value match::asVector(OpBuilder &b, Location loc, Value v, int64_t d) {
   auto t = dyn_cast<RankedTensorType>(v.getType());
-  if (!t || !t.hasStaticShape() || t.getRank() < 1 || t.getShape().back() != d ||
-      t.getNumElements() != d)
+  if (!t || !t.hasStaticShape() || t.getRank() < 1 ||
+      t.getShape().back() != d || t.getNumElements() != d)
     return {};
   return reshapeTo(b, loc, v, {d});
 }

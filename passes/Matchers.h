@@ -1,4 +1,5 @@
-//===- Matchers.h - semantic dataflow matchers for the graph passes -*- C++ -*-===//
+//===- Matchers.h - semantic dataflow matchers for the graph passes -*- C++
+//-*-===//
 //
 // The raise and fuse passes recognize formulas (x·rsqrt(mean(x²)+ε), softmax,
 // σ(z), …) whatever dialect spells them. These helpers give one *semantic*
@@ -38,7 +39,19 @@ Value strip(Value v, bool throughCasts = true);
 
 /// The elementwise operations the matchers know.
 enum class Ew {
-  None, Add, Sub, Mul, Div, Neg, Exp, Rsqrt, Sqrt, Tanh, Pow, Max, Select
+  None,
+  Add,
+  Sub,
+  Mul,
+  Div,
+  Neg,
+  Exp,
+  Rsqrt,
+  Sqrt,
+  Tanh,
+  Pow,
+  Max,
+  Select
 };
 
 /// The elementwise op computing `v` (after `strip`), with its raw operands.
@@ -73,10 +86,10 @@ void flattenProduct(Value v, SmallVectorImpl<Factor> &factors, double &coeff,
 enum class ReduceKind { Sum, Max };
 struct Reduction {
   ReduceKind kind;
-  Value element;       ///< the reduced expression (stripped)
-  Value input;         ///< the tensor operand the reduction reads
-  int64_t dimSize;     ///< extent of the reduced dimension
-  bool overLastDim;    ///< reduces the last dimension of every input
+  Value element;    ///< the reduced expression (stripped)
+  Value input;      ///< the tensor operand the reduction reads
+  int64_t dimSize;  ///< extent of the reduced dimension
+  bool overLastDim; ///< reduces the last dimension of every input
 };
 std::optional<Reduction> matchReduction(Value v);
 

@@ -46,8 +46,8 @@ LogicalResult checkEntry(func::FuncOp func) {
     return func.emitError() << "--rescale-autodiff: '@" << func.getSymName()
                             << "' must be public";
   if (func.isExternal())
-    return func.emitError() << "--rescale-autodiff: '@" << func.getSymName()
-                            << "' has no body";
+    return func.emitError()
+           << "--rescale-autodiff: '@" << func.getSymName() << "' has no body";
   if (!func.getBody().hasOneBlock())
     return func.emitError() << "--rescale-autodiff: '@" << func.getSymName()
                             << "' must have a single block (no control flow)";
@@ -81,9 +81,9 @@ LogicalResult checkEntry(func::FuncOp func) {
   for (unsigned i = 0; i < func.getNumArguments(); ++i) {
     Attribute noGrad = func.getArgAttr(i, kNoGradAttr);
     if (noGrad && !isa<UnitAttr>(noGrad))
-      return func.emitError() << "--rescale-autodiff: '" << kNoGradAttr
-                              << "' on argument #" << i
-                              << " must be a unit attribute";
+      return func.emitError()
+             << "--rescale-autodiff: '" << kNoGradAttr << "' on argument #" << i
+             << " must be a unit attribute";
   }
   return success();
 }

@@ -45,8 +45,8 @@ namespace {
 /// A constant holding `attr`, as an arith.constant, or as a new private
 /// immutable global when `like` came from a global and `newGlobals` (keeping
 /// weights in ml_program the way the model stored them).
-Value materialize(OpBuilder &b, Location loc, DenseElementsAttr attr, Value like,
-                  bool newGlobals) {
+Value materialize(OpBuilder &b, Location loc, DenseElementsAttr attr,
+                  Value like, bool newGlobals) {
   auto load = like.getDefiningOp<ml_program::GlobalLoadConstOp>();
   if (!load || !newGlobals)
     return arith::ConstantOp::create(b, loc, attr);
@@ -78,12 +78,14 @@ Value scaleWeightAlong(OpBuilder &b, Location loc, Value w, Value s,
 Value onesLike(OpBuilder &b, Location loc, Value like) {
   auto t = cast<RankedTensorType>(like.getType());
   return arith::ConstantOp::create(
-      b, loc, DenseElementsAttr::get(t, b.getFloatAttr(t.getElementType(), 1.0)));
+      b, loc,
+      DenseElementsAttr::get(t, b.getFloatAttr(t.getElementType(), 1.0)));
 }
 
 bool isOnes(Value v) {
   DenseElementsAttr d = constantValue(v);
-  return d && d.isSplat() && d.getSplatValue<APFloat>().convertToDouble() == 1.0;
+  return d && d.isSplat() &&
+         d.getSplatValue<APFloat>().convertToDouble() == 1.0;
 }
 
 /// (a) preaffine_rms_norm(linear(x, W, b), λ₁, w)
@@ -102,30 +104,32 @@ struct FoldPreScaleIntoProducer : OpRewritePattern<PreAffineRMSNormOp> {
       v = v.getDefiningOp()->getOperand(0);
     auto lin = v.getDefiningOp<LinearOp>();
     if (!lin || !lin->hasOneUse())
-      return rewriter.notifyMatchFailure(norm, "input is not a single-use linear");
+      return rewriter.notifyMatchFailure(norm,
+                                         "input is not a single-use linear");
     if (!lin.getWeight().getType().hasStaticShape())
       return rewriter.notifyMatchFailure(norm, "dynamic weight shape");
     Location loc = norm.getLoc();
     rewriter.setInsertionPoint(lin);
-    Value w =
-        scaleWeightAlong(rewriter, loc, lin.getWeight(), norm.getPreScale(), 0,
-                         newGlobals);
+    Value w = scaleWeightAlong(rewriter, loc, lin.getWeight(),
+                               norm.getPreScale(), 0, newGlobals);
     Value bias = lin.getBias();
     if (bias) {
       // The bias is a [N] vector: scale it as a [1, N] matrix's columns.
       auto bt = cast<RankedTensorType>(bias.getType());
       Value b2 = match::reshapeTo(rewriter, loc, bias, {1, bt.getDimSize(0)});
-      bias = match::reshapeTo(
-          rewriter, loc,
-          scaleWeightAlong(rewriter, loc, b2, norm.getPreScale(), 1, newGlobals),
-          bt.getShape());
+      bias =
+          match::reshapeTo(rewriter, loc,
+                           scaleWeightAlong(rewriter, loc, b2,
+                                            norm.getPreScale(), 1, newGlobals),
+                           bt.getShape());
     }
     auto folded = LinearOp::create(rewriter, lin.getLoc(), lin.getType(),
                                    lin.getX(), w, bias);
     rewriter.replaceOp(lin, folded.getResult());
     rewriter.setInsertionPoint(norm);
     rewriter.replaceOpWithNewOp<RMSNormOp>(norm, norm.getType(), norm.getX(),
-                                           norm.getWeight(), norm.getEpsilonAttr());
+                                           norm.getWeight(),
+                                           norm.getEpsilonAttr());
     return success();
   }
 };
@@ -148,7 +152,8 @@ struct FoldPostScaleIntoConsumers : OpRewritePattern<NormOp> {
     for (OpOperand &use : y.getUses()) {
       auto lin = dyn_cast<LinearOp>(use.getOwner());
       if (!lin || use.getOperandNumber() != 0)
-        return rewriter.notifyMatchFailure(norm, "a use is not a linear's input");
+        return rewriter.notifyMatchFailure(norm,
+                                           "a use is not a linear's input");
       if (!lin.getWeight().getType().hasStaticShape())
         return rewriter.notifyMatchFailure(norm, "dynamic weight shape");
       users.push_back(lin);
@@ -159,18 +164,20 @@ struct FoldPostScaleIntoConsumers : OpRewritePattern<NormOp> {
     Location loc = norm.getLoc();
     for (LinearOp lin : users) {
       rewriter.setInsertionPoint(lin);
-      Value w =
-          scaleWeightAlong(rewriter, loc, lin.getWeight(), lambda, 1, newGlobals);
+      Value w = scaleWeightAlong(rewriter, loc, lin.getWeight(), lambda, 1,
+                                 newGlobals);
       rewriter.modifyOpInPlace(lin, [&] { lin.getWeightMutable().assign(w); });
     }
     rewriter.setInsertionPoint(norm);
     if constexpr (std::is_same_v<NormOp, GatedNormOp>) {
-      Value wd =
-          scaleWeightAlong(rewriter, loc, norm.getWDown(), lambda, 0, newGlobals);
-      rewriter.modifyOpInPlace(norm, [&] { norm.getWDownMutable().assign(wd); });
+      Value wd = scaleWeightAlong(rewriter, loc, norm.getWDown(), lambda, 0,
+                                  newGlobals);
+      rewriter.modifyOpInPlace(norm,
+                               [&] { norm.getWDownMutable().assign(wd); });
     }
     Value ones = onesLike(rewriter, loc, lambda);
-    rewriter.modifyOpInPlace(norm, [&] { norm.getWeightMutable().assign(ones); });
+    rewriter.modifyOpInPlace(norm,
+                             [&] { norm.getWeightMutable().assign(ones); });
     return success();
   }
 };

@@ -66,7 +66,8 @@ AttentionOp buildGatedAttention(PatternRewriter &rewriter, Location loc,
 
 /// `attention(q, k, v) ⊙ σ(g)` -> `attention(q, k, v, g)`.
 struct FuseOutputGate : RewritePattern {
-  FuseOutputGate(MLIRContext *ctx) : RewritePattern(MatchAnyOpTypeTag(), 1, ctx) {}
+  FuseOutputGate(MLIRContext *ctx)
+      : RewritePattern(MatchAnyOpTypeTag(), 1, ctx) {}
 
   LogicalResult matchAndRewrite(Operation *op,
                                 PatternRewriter &rewriter) const override {
@@ -74,7 +75,8 @@ struct FuseOutputGate : RewritePattern {
     if (!matchTwoFactorProduct(op, fs))
       return failure();
     for (int i = 0; i < 2; ++i) {
-      auto attn = fs[i].inverse ? nullptr : fs[i].v.getDefiningOp<AttentionOp>();
+      auto attn =
+          fs[i].inverse ? nullptr : fs[i].v.getDefiningOp<AttentionOp>();
       if (!attn || attn.getGateKind() != GateKind::none)
         continue;
       Value g = sigmoidArgument(fs[1 - i]);
@@ -87,16 +89,19 @@ struct FuseOutputGate : RewritePattern {
       if (!rt || !rt.hasStaticShape() || !ot.hasStaticShape() ||
           rt.getElementType() != ot.getElementType() ||
           rt.getNumElements() != ot.getNumElements() || !attn->hasOneUse())
-        return rewriter.notifyMatchFailure(op, "attention output used elsewhere");
+        return rewriter.notifyMatchFailure(op,
+                                           "attention output used elsewhere");
       g = strip(g);
       auto gt = dyn_cast<RankedTensorType>(g.getType());
       ArrayRef<int64_t> o = ot.getShape(); // [B, Hq, S, Dv]
       GateKind kind;
-      if (gt && gt.hasStaticShape() && gt.getNumElements() == ot.getNumElements()) {
+      if (gt && gt.hasStaticShape() &&
+          gt.getNumElements() == ot.getNumElements()) {
         kind = GateKind::elementwise;
       } else if (gt && gt.hasStaticShape() && o[3] != 1 &&
                  gt.getNumElements() == o[0] * o[1] * o[2] &&
-                 (gt.getRank() < 1 || gt.getShape().back() != o[3] || o[3] == o[2])) {
+                 (gt.getRank() < 1 || gt.getShape().back() != o[3] ||
+                  o[3] == o[2])) {
         kind = GateKind::headwise;
       } else {
         return rewriter.notifyMatchFailure(op, "gate shape fits no gate kind");
@@ -105,7 +110,8 @@ struct FuseOutputGate : RewritePattern {
       g = reshapeTo(rewriter, loc, g,
                     kind == GateKind::headwise ? o.drop_back() : o);
       AttentionOp gated = buildGatedAttention(rewriter, loc, attn, g, kind);
-      rewriter.replaceOp(op, reshapeTo(rewriter, loc, gated.getResult(), rt.getShape()));
+      rewriter.replaceOp(
+          op, reshapeTo(rewriter, loc, gated.getResult(), rt.getShape()));
       return success();
     }
     return failure();
@@ -170,8 +176,10 @@ struct FuseOutputGateSequenceLayout : RewritePattern {
       auto rt = dyn_cast<RankedTensorType>(op->getResult(0).getType());
       g = strip(g);
       auto gt = dyn_cast<RankedTensorType>(g.getType());
-      if (!rt || !ot.hasStaticShape() || rt.getElementType() != ot.getElementType() ||
-          rt.getShape() != ArrayRef<int64_t>(view) || !gt || !gt.hasStaticShape())
+      if (!rt || !ot.hasStaticShape() ||
+          rt.getElementType() != ot.getElementType() ||
+          rt.getShape() != ArrayRef<int64_t>(view) || !gt ||
+          !gt.hasStaticShape())
         return rewriter.notifyMatchFailure(op, "not a sequence-layout product");
       // The gate's own shape says how it is broadcast.
       GateKind kind;
@@ -193,8 +201,8 @@ struct FuseOutputGateSequenceLayout : RewritePattern {
         perm.pop_back();
         gOpShape.pop_back();
       }
-      Value init = tensor::EmptyOp::create(rewriter, loc, gOpShape,
-                                           gt.getElementType());
+      Value init =
+          tensor::EmptyOp::create(rewriter, loc, gOpShape, gt.getElementType());
       Value gOp = linalg::TransposeOp::create(rewriter, loc,
                                               reshapeTo(rewriter, loc, g, gSeq),
                                               init, perm)
@@ -202,9 +210,10 @@ struct FuseOutputGateSequenceLayout : RewritePattern {
       AttentionOp gated = buildGatedAttention(rewriter, loc, attn, gOp, kind);
       Value outInit =
           tensor::EmptyOp::create(rewriter, loc, seq, ot.getElementType());
-      Value back = linalg::TransposeOp::create(rewriter, loc, gated.getResult(),
-                                               outInit, ArrayRef<int64_t>{0, 2, 1, 3})
-                       ->getResult(0);
+      Value back =
+          linalg::TransposeOp::create(rewriter, loc, gated.getResult(), outInit,
+                                      ArrayRef<int64_t>{0, 2, 1, 3})
+              ->getResult(0);
       rewriter.replaceOp(op, reshapeTo(rewriter, loc, back, rt.getShape()));
       return success();
     }
@@ -233,7 +242,8 @@ struct RescaleFuseAttentionPass
 
 } // namespace
 
-void mlir::rescale::populateFuseAttentionGatePatterns(RewritePatternSet &patterns) {
+void mlir::rescale::populateFuseAttentionGatePatterns(
+    RewritePatternSet &patterns) {
   patterns.add<FuseOutputGate, FuseOutputGateSequenceLayout>(
       patterns.getContext());
 }

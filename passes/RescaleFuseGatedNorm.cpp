@@ -1,4 +1,5 @@
-//===- RescaleFuseGatedNorm.cpp - fuse GatedNorm's self-gate, residual adds ===//
+//===- RescaleFuseGatedNorm.cpp - fuse GatedNorm's self-gate, residual adds
+//===//
 //
 // GatedNorm (arXiv 2601.22966 §3.4): out = act(swish(y·Wdᵀ)·Wuᵀ) ⊙ y with
 // y = rms_norm(x, w). The gate is computed from y itself; that is what makes
@@ -93,7 +94,8 @@ std::optional<GateMatch> matchSelfGate(Value root) {
 
 /// `rms_norm` followed by its explicit low-rank self-gate -> `gated_norm`.
 struct FuseSelfGate : RewritePattern {
-  FuseSelfGate(MLIRContext *ctx) : RewritePattern(MatchAnyOpTypeTag(), 1, ctx) {}
+  FuseSelfGate(MLIRContext *ctx)
+      : RewritePattern(MatchAnyOpTypeTag(), 1, ctx) {}
 
   LogicalResult matchAndRewrite(Operation *op,
                                 PatternRewriter &rewriter) const override {
@@ -112,7 +114,8 @@ struct FuseSelfGate : RewritePattern {
     // r = 0 is no gate at all (the verifier rejects such a gated_norm).
     if (r == 0 || wdt.getDimSize(1) != d || wut.getDimSize(1) != r ||
         (wut.getDimSize(0) != d && wut.getDimSize(0) != 1))
-      return rewriter.notifyMatchFailure(op, "gate weights have the wrong shape");
+      return rewriter.notifyMatchFailure(op,
+                                         "gate weights have the wrong shape");
     Location loc = op->getLoc();
     Value wDown = transpose2D(rewriter, loc, m->down.getWeight());
     Value wUp = transpose2D(rewriter, loc, m->up.getWeight());
@@ -147,10 +150,12 @@ struct FuseResidualAddIntoNorm : OpRewritePattern<RMSNormOp> {
     Value w = norm.getWeight();
     if (Operation *wd = w.getDefiningOp())
       if (wd->getBlock() != def->getBlock() || !wd->isBeforeInBlock(def))
-        return rewriter.notifyMatchFailure(norm, "weight defined after the add");
+        return rewriter.notifyMatchFailure(norm,
+                                           "weight defined after the add");
     rewriter.setInsertionPointAfter(def);
-    auto fused = AddRMSNormOp::create(rewriter, norm.getLoc(), TypeRange{st, st},
-                                      a, b, w, norm.getEpsilonAttr());
+    auto fused =
+        AddRMSNormOp::create(rewriter, norm.getLoc(), TypeRange{st, st}, a, b,
+                             w, norm.getEpsilonAttr());
     rewriter.replaceOp(norm, fused.getResult());
     rewriter.replaceAllUsesWith(s, fused.getSum());
     return success();
@@ -193,6 +198,7 @@ void mlir::rescale::populateFuseGatedNormPatterns(RewritePatternSet &patterns) {
   patterns.add<FuseSelfGate>(patterns.getContext());
 }
 
-void mlir::rescale::populateFuseAddRMSNormPatterns(RewritePatternSet &patterns) {
+void mlir::rescale::populateFuseAddRMSNormPatterns(
+    RewritePatternSet &patterns) {
   patterns.add<FuseResidualAddIntoNorm>(patterns.getContext());
 }

@@ -284,14 +284,14 @@ StoredWeight quantizeConstant(QuantSchemeAttr scheme, RankedTensorType wt,
 
   SmallVector<APInt> codes;
   if (splat) {
-    codes.push_back(
-        codeOf(w.getSplatValue<APFloat>().convertToDouble(), scale[0], globalScale));
+    codes.push_back(codeOf(w.getSplatValue<APFloat>().convertToDouble(),
+                           scale[0], globalScale));
   } else {
     for (int64_t i = 0; i < n; ++i)
       for (int64_t j = 0; j < k; ++j)
-        codes.push_back(codeOf(x[i * k + j],
-                               scale[(i / blockRows) * groupCols + j / blockCols],
-                               globalScale));
+        codes.push_back(codeOf(
+            x[i * k + j], scale[(i / blockRows) * groupCols + j / blockCols],
+            globalScale));
   }
   auto valuesType = RankedTensorType::get(wt.getShape(), storage);
   StoredWeight out;
@@ -323,7 +323,8 @@ StoredWeight quantizeConstant(QuantSchemeAttr scheme, RankedTensorType wt,
   if (scheme.hasGlobalScale()) {
     auto gt = RankedTensorType::get(scheme.getGlobalScaleShape(wt.getShape()),
                                     Float32Type::get(ctx));
-    out.global = DenseElementsAttr::get(gt, roundTo(globalScale, gt.getElementType()));
+    out.global =
+        DenseElementsAttr::get(gt, roundTo(globalScale, gt.getElementType()));
   }
   return out;
 }
@@ -463,11 +464,13 @@ struct RescaleInsertQuantizationPass
         ++numSkipped;
         return;
       }
-      int64_t k = cast<RankedTensorType>(lin.getX().getType()).getShape().back();
+      int64_t k =
+          cast<RankedTensorType>(lin.getX().getType()).getShape().back();
       int64_t block = kBlock(*kind);
       if (k % block != 0) {
-        lin.emitWarning() << "linear '" << name << "' is not quantized: "
-                          << scheme << " uses blocks of " << block
+        lin.emitWarning() << "linear '" << name
+                          << "' is not quantized: " << scheme
+                          << " uses blocks of " << block
                           << " along K, which do not divide K = " << k;
         ++numSkipped;
         return;
@@ -543,29 +546,29 @@ struct RescaleInsertQuantizationPass
           double w = 0;
           for (LinearOp lin : group)
             w = std::max(w, weightMax[lin][j]);
-          double sj = a[j] == 0 || w == 0 ? 1.0
-                                          : std::pow(a[j], alpha) /
-                                                std::pow(w, 1.0 - alpha);
+          double sj = a[j] == 0 || w == 0
+                          ? 1.0
+                          : std::pow(a[j], alpha) / std::pow(w, 1.0 - alpha);
           s[j] = static_cast<float>(sj);
           inv[j] = 1.0f / s[j];
           // An absmax near the end of f32's range (an activation that
           // overflowed during calibration) can make s, 1/s or the scaled
           // weight w·s overflow or vanish: the model would compute inf·0 =
           // NaN. Say so instead of building it.
-          bool representable = std::isfinite(s[j]) &&
-                               s[j] >= std::numeric_limits<float>::min() &&
-                               std::isfinite(inv[j]) &&
-                               inv[j] >= std::numeric_limits<float>::min() &&
-                               w * double(s[j]) <=
-                                   double(std::numeric_limits<float>::max());
+          bool representable =
+              std::isfinite(s[j]) &&
+              s[j] >= std::numeric_limits<float>::min() &&
+              std::isfinite(inv[j]) &&
+              inv[j] >= std::numeric_limits<float>::min() &&
+              w * double(s[j]) <= double(std::numeric_limits<float>::max());
           if (!representable) {
             LinearOp first = group.front();
             first.emitError()
                 << "SmoothQuant: channel " << j << " of linear '"
                 << nameOf(first) << "' (calibration '" << calibration
-                << "') gets s = max|X|^" << alpha << " / max|W|^"
-                << 1.0 - alpha << " = " << sj << " from absmax " << a[j]
-                << " and weight max " << w
+                << "') gets s = max|X|^" << alpha << " / max|W|^" << 1.0 - alpha
+                << " = " << sj << " from absmax " << a[j] << " and weight max "
+                << w
                 << ", which f32 cannot hold with 1/s and max|W|·s (the "
                    "model would compute inf or NaN); recalibrate on inputs "
                    "without overflow, or lower smoothquant-alpha";
@@ -610,8 +613,8 @@ struct RescaleInsertQuantizationPass
             Value zero = cst(0.0);
             Value aZero = arith::CmpFOp::create(
                 nb, l, arith::CmpFPredicate::OEQ, v[0], zero);
-            Value wZero =
-                arith::CmpFOp::create(nb, l, arith::CmpFPredicate::OEQ, wd, zero);
+            Value wZero = arith::CmpFOp::create(
+                nb, l, arith::CmpFPredicate::OEQ, wd, zero);
             Value degenerate = arith::OrIOp::create(nb, l, aZero, wZero);
             Value one = cst(1.0);
             Value ratio = arith::DivFOp::create(nb, l, num, den);
@@ -643,12 +646,13 @@ struct RescaleInsertQuantizationPass
                 arith::ConstantOp::create(nb, l, nb.getF32FloatAttr(1.0f));
             return arith::SelectOp::create(nb, l, fits, sf, oneF32);
           });
-      Value inv = mapVectors(
-          b, loc, {s}, b.getF32Type(),
-          [](OpBuilder &nb, Location l, ValueRange v) -> Value {
-            Value one = arith::ConstantOp::create(nb, l, nb.getF32FloatAttr(1.0f));
-            return arith::DivFOp::create(nb, l, one, v[0]);
-          });
+      Value inv =
+          mapVectors(b, loc, {s}, b.getF32Type(),
+                     [](OpBuilder &nb, Location l, ValueRange v) -> Value {
+                       Value one = arith::ConstantOp::create(
+                           nb, l, nb.getF32FloatAttr(1.0f));
+                       return arith::DivFOp::create(nb, l, one, v[0]);
+                     });
       return std::make_pair(s, inv);
     };
     // Constant factors are folded into constants; drop the vectors then.

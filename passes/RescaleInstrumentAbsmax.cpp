@@ -55,15 +55,16 @@ Value channelAbsMax(OpBuilder &b, Location loc, Value x) {
           v = arith::ExtFOp::create(nb, l, f32, v); // exact
         Value a = math::AbsFOp::create(nb, l, v);
         // maximumf propagates NaN, so a NaN input shows in the calibration.
-        linalg::YieldOp::create(nb, l,
-                                Value(arith::MaximumFOp::create(nb, l, args[1], a)));
+        linalg::YieldOp::create(
+            nb, l, Value(arith::MaximumFOp::create(nb, l, args[1], a)));
       });
   return generic.getResult(0);
 }
 
 bool hasAbsmaxProbes(func::FuncOp func) {
   for (unsigned i = 0, e = func.getNumResults(); i < e; ++i)
-    if (auto probe = func.getResultAttrOfType<DictionaryAttr>(i, kProbeAttrName))
+    if (auto probe =
+            func.getResultAttrOfType<DictionaryAttr>(i, kProbeAttrName))
       if (auto kind = probe.getAs<StringAttr>("kind"); kind && kind == "absmax")
         return true;
   return false;

@@ -80,7 +80,8 @@ std::string probeName(Operation *op, StringRef func, StringRef kind,
 }
 
 struct RescaleInstrumentSinksPass
-    : rescale::impl::RescaleInstrumentSinksPassBase<RescaleInstrumentSinksPass> {
+    : rescale::impl::RescaleInstrumentSinksPassBase<
+          RescaleInstrumentSinksPass> {
   using Base::Base;
   void runOnOperation() override {
     for (auto func : getOperation().getOps<func::FuncOp>()) {
@@ -113,19 +114,19 @@ struct RescaleInstrumentSinksPass
           Value share = AttentionFirstTokenShareOp::create(
               b, op->getLoc(), type, attn.getQ(), attn.getK(), attn.getSinks(),
               attn.getCausalAttr(), attn.getScaleAttr(), attn.getSoftmaxAttr());
-          probes.push_back(
-              {share, makeProbeAttr(&getContext(), "first_token_share", {name})});
+          probes.push_back({share, makeProbeAttr(&getContext(),
+                                                 "first_token_share", {name})});
           Value outputShare = AttentionFirstTokenOutputShareOp::create(
               b, op->getLoc(), type, attn.getQ(), attn.getK(), attn.getV(),
               attn.getSinks(), attn.getCausalAttr(), attn.getScaleAttr(),
               attn.getSoftmaxAttr());
-          probes.push_back({outputShare,
-                            makeProbeAttr(&getContext(),
+          probes.push_back(
+              {outputShare, makeProbeAttr(&getContext(),
                                           "first_token_output_share", {name})});
           return;
         }
-        if (isa<RMSNormOp, PreAffineRMSNormOp, GatedNormOp, AddRMSNormOp, DyTOp>(
-                op) ||
+        if (isa<RMSNormOp, PreAffineRMSNormOp, GatedNormOp, AddRMSNormOp,
+                DyTOp>(op) ||
             (op->hasAttr(kNormSiteAttrName) && op->getNumOperands() >= 1 &&
              op->getNumResults() == 1)) {
           std::string name =

@@ -50,8 +50,8 @@ bool isMaskedScore(double v) { return v <= -1e4; }
 
 /// The ranked float tensor a candidate root produces, or null.
 RankedTensorType floatTensorResult(Operation *op) {
-  if (op->getNumResults() != 1 || op->getDialect() ==
-                                      op->getContext()->getLoadedDialect<RescaleDialect>())
+  if (op->getNumResults() != 1 ||
+      op->getDialect() == op->getContext()->getLoadedDialect<RescaleDialect>())
     return {};
   auto t = dyn_cast<RankedTensorType>(op->getResult(0).getType());
   if (!t || !t.hasStaticShape() || !isa<FloatType>(t.getElementType()))
@@ -63,8 +63,8 @@ RankedTensorType floatTensorResult(Operation *op) {
 Value vectorLeaf(Value v, int64_t d) {
   v = strip(v);
   auto t = dyn_cast<RankedTensorType>(v.getType());
-  if (!t || !t.hasStaticShape() || t.getRank() < 1 || t.getShape().back() != d ||
-      t.getNumElements() != d)
+  if (!t || !t.hasStaticShape() || t.getRank() < 1 ||
+      t.getShape().back() != d || t.getNumElements() != d)
     return {};
   return v;
 }
@@ -147,7 +147,8 @@ std::optional<std::pair<Value, double>> matchMeanSquarePlusEps(Value v,
     double ce;
     flattenProduct(red->element, es, ce, [&](Value v) {
       if (!first && !matchSquare(v) && !getSplat(v) &&
-          getElementwise(v).kind != Ew::Mul && getElementwise(v).kind != Ew::Div)
+          getElementwise(v).kind != Ew::Mul &&
+          getElementwise(v).kind != Ew::Div)
         first = v;
       return first && sameValue(v, first);
     });
@@ -255,17 +256,18 @@ struct RaiseRMSNorm : RewritePattern {
     Type et = rt.getElementType();
     int64_t d = rt.getShape().back();
     Value x = castElements(rewriter, loc, m->x, et);
-    Value w = m->weight ? asVector(rewriter, loc, m->weight, d)
-                        : arith::ConstantOp::create(
-                              rewriter, loc,
-                              DenseElementsAttr::get(
-                                  RankedTensorType::get({d}, et),
-                                  rewriter.getFloatAttr(et, 1.0)));
+    Value w = m->weight
+                  ? asVector(rewriter, loc, m->weight, d)
+                  : arith::ConstantOp::create(
+                        rewriter, loc,
+                        DenseElementsAttr::get(RankedTensorType::get({d}, et),
+                                               rewriter.getFloatAttr(et, 1.0)));
     w = paramOf(rewriter, loc, w, et);
     FloatAttr eps = rewriter.getF32FloatAttr(m->epsilon);
     Value y;
     if (m->preScale) {
-      Value l = paramOf(rewriter, loc, asVector(rewriter, loc, m->preScale, d), et);
+      Value l =
+          paramOf(rewriter, loc, asVector(rewriter, loc, m->preScale, d), et);
       y = PreAffineRMSNormOp::create(rewriter, loc, rt, x, l, w, eps);
     } else {
       y = RMSNormOp::create(rewriter, loc, rt, x, w, eps);
@@ -307,7 +309,8 @@ MaskResult peelMask(Value &s, int64_t S, int64_t T) {
   Elementwise e = getElementwise(s);
   if (e.kind == Ew::Add) {
     for (int i = 0; i < 2; ++i) {
-      std::optional<SmallVector<double>> vals = evaluateMask(e.operands[i], S, T);
+      std::optional<SmallVector<double>> vals =
+          evaluateMask(e.operands[i], S, T);
       if (!vals)
         continue;
       SmallVector<bool> keep;
@@ -324,7 +327,8 @@ MaskResult peelMask(Value &s, int64_t S, int64_t T) {
     return MaskResult::Other; // an additive bias we do not model
   }
   if (e.kind == Ew::Select) {
-    std::optional<double> t = getSplat(e.operands[1]), f = getSplat(e.operands[2]);
+    std::optional<double> t = getSplat(e.operands[1]),
+                          f = getSplat(e.operands[2]);
     bool keepWhenTrue = f && isMaskedScore(*f);
     if (!keepWhenTrue && !(t && isMaskedScore(*t)))
       return MaskResult::Other;
@@ -426,7 +430,8 @@ Value matchPerHeadColumn(Value column) {
         readsHead = true;
       else if (ranges[d.getPosition()] != 1)
         return {};
-    } else if (auto c = dyn_cast<AffineConstantExpr>(e); !c || c.getValue() != 0) {
+    } else if (auto c = dyn_cast<AffineConstantExpr>(e);
+               !c || c.getValue() != 0) {
       return {};
     }
   }
@@ -448,8 +453,8 @@ Value matchSinkSoftmax(Value p, int64_t T, int64_t rank, Value &sinks) {
   if (!slice || rank != 4)
     return {};
   RankedTensorType src = slice.getSourceType(), dst = slice.getResultType();
-  if (src.getRank() != rank || dst.getRank() != rank ||
-      !src.hasStaticShape() || !dst.hasStaticShape() ||
+  if (src.getRank() != rank || dst.getRank() != rank || !src.hasStaticShape() ||
+      !dst.hasStaticShape() ||
       src.getShape().drop_back() != dst.getShape().drop_back() ||
       src.getShape().back() != T + 1 || dst.getShape().back() != T)
     return {};
@@ -730,7 +735,8 @@ struct RaiseAttention : RewritePattern {
     SmallVector<NamedAttribute> attrs{
         rewriter.getNamedAttr("scale", rewriter.getF32FloatAttr(m->scale))};
     if (m->causal)
-      attrs.push_back(rewriter.getNamedAttr("causal", rewriter.getBoolAttr(true)));
+      attrs.push_back(
+          rewriter.getNamedAttr("causal", rewriter.getBoolAttr(true)));
     if (m->softmax != SoftmaxKind::standard)
       attrs.push_back(rewriter.getNamedAttr(
           "softmax", SoftmaxKindAttr::get(rewriter.getContext(), m->softmax)));
@@ -742,7 +748,8 @@ struct RaiseAttention : RewritePattern {
     }
     auto attn = AttentionOp::create(rewriter, loc, TypeRange{resultType},
                                     operands, attrs);
-    rewriter.replaceOp(op, reshapeTo(rewriter, loc, attn.getResult(), rt.getShape()));
+    rewriter.replaceOp(
+        op, reshapeTo(rewriter, loc, attn.getResult(), rt.getShape()));
     return success();
   }
 };
@@ -753,9 +760,9 @@ struct RaiseAttention : RewritePattern {
 
 struct LinearMatch {
   Value x;
-  Value weight;          ///< [N, K], or [K, N] when `transposed`
+  Value weight; ///< [N, K], or [K, N] when `transposed`
   bool transposed = false;
-  Value bias;            ///< [N] or null
+  Value bias; ///< [N] or null
 };
 
 std::optional<LinearMatch> matchLinear(Value root) {
@@ -784,8 +791,9 @@ std::optional<LinearMatch> matchLinear(Value root) {
   }
   auto wt = dyn_cast<RankedTensorType>(w.getType());
   int64_t rows = m.transposed ? K : N, cols = m.transposed ? N : K;
-  if (!wt || !wt.hasStaticShape() || wt.getRank() < 2 || wt.getNumElements() != rows * cols ||
-      wt.getShape().back() != cols || wt.getDimSize(wt.getRank() - 2) != rows)
+  if (!wt || !wt.hasStaticShape() || wt.getRank() < 2 ||
+      wt.getNumElements() != rows * cols || wt.getShape().back() != cols ||
+      wt.getDimSize(wt.getRank() - 2) != rows)
     return std::nullopt;
   m.weight = w;
   m.x = tensorLeaf(mm->lhs, lt.getShape());
@@ -815,8 +823,9 @@ struct RaiseLinear : RewritePattern {
     w = paramOf(rewriter, loc, w, et);
     Value bias;
     if (m->bias)
-      bias = paramOf(rewriter, loc,
-                     asVector(rewriter, loc, m->bias, rt.getShape().back()), et);
+      bias =
+          paramOf(rewriter, loc,
+                  asVector(rewriter, loc, m->bias, rt.getShape().back()), et);
     rewriter.replaceOpWithNewOp<LinearOp>(op, rt, x, w, bias);
     return success();
   }
@@ -839,8 +848,8 @@ struct AbsorbLinearBias : RewritePattern {
     for (int i = 0; i < 2; ++i) {
       auto lin = strip(add.operands[i]).getDefiningOp<LinearOp>();
       Value b = vectorLeaf(add.operands[1 - i], N);
-      if (!lin || lin.getBias() || !lin->hasOneUse() || !b || !isWeightLike(b) ||
-          lin.getType().getShape() != rt.getShape())
+      if (!lin || lin.getBias() || !lin->hasOneUse() || !b ||
+          !isWeightLike(b) || lin.getType().getShape() != rt.getShape())
         continue;
       Location loc = op->getLoc();
       Type et = rt.getElementType();
@@ -911,7 +920,8 @@ struct RescaleRaisePass
     if (raiseNorms) {
       RewritePatternSet p(ctx);
       populateRaiseNormPatterns(p);
-      ok &= succeeded(runPhase<RMSNormOp, PreAffineRMSNormOp>(std::move(p), numNorms));
+      ok &= succeeded(
+          runPhase<RMSNormOp, PreAffineRMSNormOp>(std::move(p), numNorms));
     }
     if (raiseAttention) {
       RewritePatternSet p(ctx);
@@ -949,7 +959,8 @@ void mlir::rescale::populateRaiseNormPatterns(RewritePatternSet &patterns) {
   patterns.add<RaiseRMSNorm>(patterns.getContext());
 }
 
-void mlir::rescale::populateRaiseAttentionPatterns(RewritePatternSet &patterns) {
+void mlir::rescale::populateRaiseAttentionPatterns(
+    RewritePatternSet &patterns) {
   patterns.add<RaiseAttention>(patterns.getContext());
 }
 

@@ -13,6 +13,8 @@ PACKAGES=(
   bible-kjv
   # test/trainer: report.json is validated against docs/schemas (jsonschema).
   python3-jsonschema
+  # test/scripts/check-format.test: the tree in LLVM style, by this version.
+  clang-format-22
 )
 # --sanitize (scripts/test.sh --sanitize, scripts/fuzz.sh): clang-22 and its
 # compiler-rt, which has ASan, UBSan and libFuzzer.

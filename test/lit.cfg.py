@@ -74,6 +74,8 @@ config.substitutions.append(("%cmake_configure",
     '-DCMAKE_BUILD_TYPE=Release' % (config.cmake_command, config.cmake_generator,
                                     config.cxx_compiler, config.c_compiler)))
 config.substitutions.append(("%cmake", '"%s"' % config.cmake_command))
+if shutil.which("clang-format-22"):
+    config.available_features.add("clang-format")
 if shutil.which("dpkg-deb") and shutil.which("cpack"):
     config.available_features.add("dpkg")
 

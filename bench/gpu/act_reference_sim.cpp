@@ -15,7 +15,8 @@
 // int8 ~1e-3 which passed, mxfp4 0: its scales are powers of two).
 //
 //   c++ -O2 -o /tmp/act-sim bench/gpu/act_reference_sim.cpp
-//   for f in int8 int4 fp8 nvfp4 mxfp4; do /tmp/act-sim $f 256 4096 2048 32; done
+//   for f in int8 int4 fp8 nvfp4 mxfp4; do /tmp/act-sim $f 256 4096 2048 32;
+//   done
 //
 // Arguments: FORMAT M K N REF_ROWS (max|y| is taken over the first REF_ROWS
 // rows, the difference over all M).
@@ -54,8 +55,10 @@ double roundToGrid(double y, int mantissaBits, int minExp, double maxValue) {
   double a = std::fabs(y);
   if (a == 0)
     return y;
-  double spacing = std::ldexp(1.0, std::max(floorLog2(a), minExp) - mantissaBits);
-  return std::copysign(std::min(std::nearbyint(a / spacing) * spacing, maxValue), y);
+  double spacing =
+      std::ldexp(1.0, std::max(floorLog2(a), minExp) - mantissaBits);
+  return std::copysign(
+      std::min(std::nearbyint(a / spacing) * spacing, maxValue), y);
 }
 double e4m3(double y) { return roundToGrid(y, 3, -6, 448); }
 double e2m1(double y) { return roundToGrid(y, 1, 0, 6); }
@@ -68,7 +71,8 @@ double decodeE4M3(int c) {
 double decodeE2M1(int c) {
   double sign = (c & 8) ? -1 : 1;
   int e = (c >> 1) & 3, m = c & 1;
-  return e == 0 ? sign * m * 0.5 : sign * (1 + m / 2.0) * std::ldexp(1.0, e - 1);
+  return e == 0 ? sign * m * 0.5
+                : sign * (1 + m / 2.0) * std::ldexp(1.0, e - 1);
 }
 
 /// a / b by a number b: correctly rounded, or as torch does on CUDA.
@@ -87,7 +91,8 @@ void fakeQuantize(const std::vector<double> &x, const std::string &fmt,
     double qmax = fmt == "int8" ? 127 : 7;
     double s = amax == 0 ? 1 : divide(amax, qmax, reciprocal);
     for (size_t i = 0; i < k; ++i)
-      out[i] = std::min(std::max(std::nearbyint(x[i] / s), -qmax - 1), qmax) * f32(s);
+      out[i] = std::min(std::max(std::nearbyint(x[i] / s), -qmax - 1), qmax) *
+               f32(s);
   } else if (fmt == "fp8") {
     double s = amax == 0 ? 1 : divide(amax, 448, reciprocal);
     for (size_t i = 0; i < k; ++i)
@@ -98,7 +103,8 @@ void fakeQuantize(const std::vector<double> &x, const std::string &fmt,
       double blockMax = 0;
       for (size_t i = b; i < b + 16; ++i)
         blockMax = std::max(blockMax, std::fabs(x[i]));
-      double sb = blockMax == 0 ? 1 : e4m3(divide(blockMax, 6, reciprocal) / big);
+      double sb =
+          blockMax == 0 ? 1 : e4m3(divide(blockMax, 6, reciprocal) / big);
       for (size_t i = b; i < b + 16; ++i)
         out[i] = sb == 0 ? 0 : e2m1(x[i] / (sb * big)) * sb * f32(big);
     }
@@ -118,15 +124,18 @@ void fakeQuantize(const std::vector<double> &x, const std::string &fmt,
 
 int main(int argc, char **argv) {
   if (argc != 6) {
-    std::fprintf(stderr, "usage: act-sim int8|int4|fp8|nvfp4|mxfp4 M K N REF_ROWS\n");
+    std::fprintf(stderr,
+                 "usage: act-sim int8|int4|fp8|nvfp4|mxfp4 M K N REF_ROWS\n");
     return 2;
   }
   std::string fmt = argv[1];
   int m = std::atoi(argv[2]), k = std::atoi(argv[3]), n = std::atoi(argv[4]),
       refRows = std::atoi(argv[5]);
   if ((fmt != "int8" && fmt != "int4" && fmt != "fp8" && fmt != "nvfp4" &&
-       fmt != "mxfp4") || m <= 0 || k <= 0 || k % 128 || n <= 0 || refRows < 0) {
-    std::fprintf(stderr, "act-sim: bad arguments (K must be a multiple of 128)\n");
+       fmt != "mxfp4") ||
+      m <= 0 || k <= 0 || k % 128 || n <= 0 || refRows < 0) {
+    std::fprintf(stderr,
+                 "act-sim: bad arguments (K must be a multiple of 128)\n");
     return 2;
   }
   std::mt19937_64 rng(42);

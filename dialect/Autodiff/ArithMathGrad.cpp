@@ -12,9 +12,8 @@
 //   minimumf/minnumf likewise with a <= b
 //   select(c, a, b): (none, c ? g : 0, c ? 0 : g)
 //   exp: g·z   log: g/a   log1p: g/(1+a)   tanh: g·(1 - z²)
-//   sqrt: g/(2z)   rsqrt: -g·z³/2   erf: g·(2/√π)·exp(-a²)   absf: a >= 0 ? g : -g
-//   extf: truncf(g)   truncf: extf(g)
-//   constant: no operands
+//   sqrt: g/(2z)   rsqrt: -g·z³/2   erf: g·(2/√π)·exp(-a²)   absf: a >= 0 ? g :
+//   -g extf: truncf(g)   truncf: extf(g) constant: no operands
 //
 //===----------------------------------------------------------------------===//
 
@@ -84,8 +83,8 @@ void divRule(Ctx &c) {
 
 /// g where `pred(a, b)` holds goes to a, the rest to b.
 void routeRule(Ctx &c, arith::CmpFPredicate pred) {
-  Value takesA = arith::CmpFOp::create(c.b, c.loc(), pred, c.operand(0),
-                                       c.operand(1));
+  Value takesA =
+      arith::CmpFOp::create(c.b, c.loc(), pred, c.operand(0), c.operand(1));
   Value zero = c.constant(0.0);
   if (c.want[0])
     c.grads[0] = arith::SelectOp::create(c.b, c.loc(), takesA, c.g, zero);
@@ -160,7 +159,8 @@ void absRule(Ctx &c) {
 }
 
 void extRule(Ctx &c) {
-  c.grads[0] = arith::TruncFOp::create(c.b, c.loc(), c.operand(0).getType(), c.g);
+  c.grads[0] =
+      arith::TruncFOp::create(c.b, c.loc(), c.operand(0).getType(), c.g);
 }
 
 void truncRule(Ctx &c) {
@@ -195,27 +195,43 @@ struct NoOperandGrad
 namespace mlir::rescale::autodiff {
 void registerArithMathGradModels(DialectRegistry &registry) {
   registry.addExtension(+[](MLIRContext *ctx, arith::ArithDialect *) {
-    arith::AddFOp::attachInterface<ElementwiseGrad<arith::AddFOp, addRule>>(*ctx);
-    arith::SubFOp::attachInterface<ElementwiseGrad<arith::SubFOp, subRule>>(*ctx);
-    arith::MulFOp::attachInterface<ElementwiseGrad<arith::MulFOp, mulRule>>(*ctx);
-    arith::DivFOp::attachInterface<ElementwiseGrad<arith::DivFOp, divRule>>(*ctx);
-    arith::NegFOp::attachInterface<ElementwiseGrad<arith::NegFOp, negRule>>(*ctx);
-    arith::MaximumFOp::attachInterface<ElementwiseGrad<arith::MaximumFOp, maxRule>>(*ctx);
-    arith::MaxNumFOp::attachInterface<ElementwiseGrad<arith::MaxNumFOp, maxRule>>(*ctx);
-    arith::MinimumFOp::attachInterface<ElementwiseGrad<arith::MinimumFOp, minRule>>(*ctx);
-    arith::MinNumFOp::attachInterface<ElementwiseGrad<arith::MinNumFOp, minRule>>(*ctx);
-    arith::SelectOp::attachInterface<ElementwiseGrad<arith::SelectOp, selectRule>>(*ctx);
-    arith::ExtFOp::attachInterface<ElementwiseGrad<arith::ExtFOp, extRule>>(*ctx);
-    arith::TruncFOp::attachInterface<ElementwiseGrad<arith::TruncFOp, truncRule>>(*ctx);
+    arith::AddFOp::attachInterface<ElementwiseGrad<arith::AddFOp, addRule>>(
+        *ctx);
+    arith::SubFOp::attachInterface<ElementwiseGrad<arith::SubFOp, subRule>>(
+        *ctx);
+    arith::MulFOp::attachInterface<ElementwiseGrad<arith::MulFOp, mulRule>>(
+        *ctx);
+    arith::DivFOp::attachInterface<ElementwiseGrad<arith::DivFOp, divRule>>(
+        *ctx);
+    arith::NegFOp::attachInterface<ElementwiseGrad<arith::NegFOp, negRule>>(
+        *ctx);
+    arith::MaximumFOp::attachInterface<
+        ElementwiseGrad<arith::MaximumFOp, maxRule>>(*ctx);
+    arith::MaxNumFOp::attachInterface<
+        ElementwiseGrad<arith::MaxNumFOp, maxRule>>(*ctx);
+    arith::MinimumFOp::attachInterface<
+        ElementwiseGrad<arith::MinimumFOp, minRule>>(*ctx);
+    arith::MinNumFOp::attachInterface<
+        ElementwiseGrad<arith::MinNumFOp, minRule>>(*ctx);
+    arith::SelectOp::attachInterface<
+        ElementwiseGrad<arith::SelectOp, selectRule>>(*ctx);
+    arith::ExtFOp::attachInterface<ElementwiseGrad<arith::ExtFOp, extRule>>(
+        *ctx);
+    arith::TruncFOp::attachInterface<
+        ElementwiseGrad<arith::TruncFOp, truncRule>>(*ctx);
     arith::ConstantOp::attachInterface<NoOperandGrad<arith::ConstantOp>>(*ctx);
   });
   registry.addExtension(+[](MLIRContext *ctx, math::MathDialect *) {
     math::ExpOp::attachInterface<ElementwiseGrad<math::ExpOp, expRule>>(*ctx);
     math::LogOp::attachInterface<ElementwiseGrad<math::LogOp, logRule>>(*ctx);
-    math::Log1pOp::attachInterface<ElementwiseGrad<math::Log1pOp, log1pRule>>(*ctx);
-    math::TanhOp::attachInterface<ElementwiseGrad<math::TanhOp, tanhRule>>(*ctx);
-    math::SqrtOp::attachInterface<ElementwiseGrad<math::SqrtOp, sqrtRule>>(*ctx);
-    math::RsqrtOp::attachInterface<ElementwiseGrad<math::RsqrtOp, rsqrtRule>>(*ctx);
+    math::Log1pOp::attachInterface<ElementwiseGrad<math::Log1pOp, log1pRule>>(
+        *ctx);
+    math::TanhOp::attachInterface<ElementwiseGrad<math::TanhOp, tanhRule>>(
+        *ctx);
+    math::SqrtOp::attachInterface<ElementwiseGrad<math::SqrtOp, sqrtRule>>(
+        *ctx);
+    math::RsqrtOp::attachInterface<ElementwiseGrad<math::RsqrtOp, rsqrtRule>>(
+        *ctx);
     math::ErfOp::attachInterface<ElementwiseGrad<math::ErfOp, erfRule>>(*ctx);
     math::AbsFOp::attachInterface<ElementwiseGrad<math::AbsFOp, absRule>>(*ctx);
   });

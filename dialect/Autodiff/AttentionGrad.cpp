@@ -24,8 +24,7 @@ namespace {
 struct AttentionGrad
     : AutodiffOpInterface::ExternalModel<AttentionGrad, AttentionOp> {
   LogicalResult buildAdjoint(Operation *raw, OpBuilder &b,
-                             ArrayRef<Value> resultGrads,
-                             ArrayRef<bool> want,
+                             ArrayRef<Value> resultGrads, ArrayRef<bool> want,
                              SmallVectorImpl<Value> &grads) const {
     auto op = cast<AttentionOp>(raw);
     Location loc = op.getLoc();
@@ -38,12 +37,11 @@ struct AttentionGrad
     // Saved in the forward: the statistic, next to the op it belongs to.
     OpBuilder forward(op->getContext());
     forward.setInsertionPointAfter(op);
-    auto lseType = RankedTensorType::get(qt.getShape().drop_back(),
-                                         forward.getF32Type());
-    Value lse = AttentionLSEOp::create(forward, loc, lseType, op.getQ(),
-                                       op.getK(), op.getSinks(),
-                                       op.getCausalAttr(), op.getScaleAttr(),
-                                       op.getSoftmaxAttr());
+    auto lseType =
+        RankedTensorType::get(qt.getShape().drop_back(), forward.getF32Type());
+    Value lse = AttentionLSEOp::create(
+        forward, loc, lseType, op.getQ(), op.getK(), op.getSinks(),
+        op.getCausalAttr(), op.getScaleAttr(), op.getSoftmaxAttr());
 
     SmallVector<Type> types = {op.getQ().getType(), op.getK().getType(),
                                op.getV().getType()};

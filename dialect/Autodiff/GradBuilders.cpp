@@ -14,8 +14,8 @@ using namespace mlir::rescale::autodiff;
 bool autodiff::isFloatLike(Type t) {
   if (auto st = dyn_cast<ShapedType>(t))
     t = st.getElementType();
-  return isa<FloatType>(t) && (t.isF16() || t.isBF16() || t.isF32() ||
-                               t.isF64());
+  return isa<FloatType>(t) &&
+         (t.isF16() || t.isBF16() || t.isF32() || t.isF64());
 }
 
 Value autodiff::floatConstant(OpBuilder &b, Location loc, Type like,
@@ -57,7 +57,8 @@ Value autodiff::castElements(OpBuilder &b, Location loc, Value t,
   if (from == elementType)
     return t;
   auto to = tt.clone(elementType);
-  if (cast<FloatType>(from).getWidth() < cast<FloatType>(elementType).getWidth())
+  if (cast<FloatType>(from).getWidth() <
+      cast<FloatType>(elementType).getWidth())
     return arith::ExtFOp::create(b, loc, to, t);
   return arith::TruncFOp::create(b, loc, to, t);
 }

@@ -38,7 +38,8 @@ namespace {
 llvm::DenseSet<Value> dependents(Block &block, ArrayRef<Value> roots) {
   llvm::DenseSet<Value> dep(roots.begin(), roots.end());
   for (Operation &op : block.without_terminator())
-    if (llvm::any_of(op.getOperands(), [&](Value v) { return dep.contains(v); }))
+    if (llvm::any_of(op.getOperands(),
+                     [&](Value v) { return dep.contains(v); }))
       for (Value r : op.getResults())
         dep.insert(r);
   return dep;
@@ -74,14 +75,15 @@ LogicalResult linalgAdjoint(linalg::LinalgOp op, OpBuilder &b,
   auto yield = cast<linalg::YieldOp>(body.getTerminator());
   unsigned numLoops = op.getNumLoops();
   SmallVector<utils::IteratorType> iters = op.getIteratorTypesArray();
-  bool hasReduction = llvm::any_of(
-      iters, [](utils::IteratorType t) { return t != utils::IteratorType::parallel; });
+  bool hasReduction = llvm::any_of(iters, [](utils::IteratorType t) {
+    return t != utils::IteratorType::parallel;
+  });
 
   SmallVector<BlockArgument> accArgs;
   for (OpOperand &init : op.getDpsInitsMutable())
     accArgs.push_back(op.getMatchingBlockArgument(&init));
-  llvm::DenseSet<Value> dependsOnAcc = dependents(
-      body, SmallVector<Value>(accArgs.begin(), accArgs.end()));
+  llvm::DenseSet<Value> dependsOnAcc =
+      dependents(body, SmallVector<Value>(accArgs.begin(), accArgs.end()));
 
   // The value whose adjoint is g_r: the yielded value (parallel) or the
   // summand of the sum (reduction).
@@ -125,7 +127,8 @@ LogicalResult linalgAdjoint(linalg::LinalgOp op, OpBuilder &b,
     if (!mj.isProjectedPermutation())
       return raw->emitOpError()
              << "operand #" << j << " has the indexing map "
-             << AffineMapAttr::get(mj) << ", which is not a projected permutation: no gradient rule "
+             << AffineMapAttr::get(mj)
+             << ", which is not a projected permutation: no gradient rule "
                 "for it";
 
     // ins: the forward inputs, the inits the body reads (parallel case) and
@@ -173,11 +176,11 @@ LogicalResult linalgAdjoint(linalg::LinalgOp op, OpBuilder &b,
     bool accumulates = llvm::any_of(gradIters, [](utils::IteratorType t) {
       return t == utils::IteratorType::reduction;
     });
-    Value init = accumulates
-                     ? filledTensor(b, loc, type.getShape(),
-                                    type.getElementType(), 0.0)
-                     : Value(tensor::EmptyOp::create(b, loc, type.getShape(),
-                                                     type.getElementType()));
+    Value init =
+        accumulates
+            ? filledTensor(b, loc, type.getShape(), type.getElementType(), 0.0)
+            : Value(tensor::EmptyOp::create(b, loc, type.getShape(),
+                                            type.getElementType()));
 
     LogicalResult bodyResult = success();
     auto generic = linalg::GenericOp::create(
@@ -240,8 +243,7 @@ struct LinalgStructuredGrad
   }
 };
 
-template <typename... OpTys>
-void attachLinalg(MLIRContext *ctx) {
+template <typename... OpTys> void attachLinalg(MLIRContext *ctx) {
   (OpTys::template attachInterface<LinalgStructuredGrad<OpTys>>(*ctx), ...);
 }
 
@@ -255,8 +257,8 @@ void registerLinalgGradModels(DialectRegistry &registry) {
                  linalg::FillOp, linalg::CopyOp, linalg::AddOp, linalg::SubOp,
                  linalg::MulOp, linalg::DivOp, linalg::ExpOp, linalg::LogOp,
                  linalg::NegFOp, linalg::SqrtOp, linalg::RsqrtOp,
-                 linalg::TanhOp, linalg::ErfOp, linalg::MaxOp,
-                 linalg::MinOp>(ctx);
+                 linalg::TanhOp, linalg::ErfOp, linalg::MaxOp, linalg::MinOp>(
+        ctx);
   });
 }
 } // namespace mlir::rescale::autodiff

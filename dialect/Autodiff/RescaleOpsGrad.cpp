@@ -28,7 +28,9 @@ using namespace mlir::rescale::autodiff;
 
 namespace {
 
-RankedTensorType tensorOf(Value v) { return cast<RankedTensorType>(v.getType()); }
+RankedTensorType tensorOf(Value v) {
+  return cast<RankedTensorType>(v.getType());
+}
 
 Value f32c(OpBuilder &b, Location loc, double v) {
   return floatConstant(b, loc, b.getF32Type(), v);
@@ -64,7 +66,8 @@ void setWanted(ValueRange results, ArrayRef<bool> want,
 /// lowering/ToLinalg/NormsGradToLinalg.cpp).
 struct RMSNormGrad : RescaleGrad<RMSNormGrad, RMSNormOp> {
   static LogicalResult rule(RMSNormOp op, OpBuilder &b, ArrayRef<Value> g,
-                            ArrayRef<bool> want, SmallVectorImpl<Value> &grads) {
+                            ArrayRef<bool> want,
+                            SmallVectorImpl<Value> &grads) {
     auto grad = RMSNormGradOp::create(
         b, op.getLoc(), op.getX().getType(), op.getWeight().getType(),
         op.getX(), op.getWeight(), g[0], op.getEpsilonAttr());
@@ -167,12 +170,10 @@ struct LinearGrad : RescaleGrad<LinearGrad, LinearOp> {
       grads[1] = buildSum(b, loc, loops, wt.getElementType(), f32,
                           {g[0], op.getX()}, {gMap, xMap}, wMap, mul);
     if (Value bias = op.getBias(); bias && want[2])
-      grads[2] = buildSum(b, loc, tensorOf(g[0]).getShape(),
-                          tensorOf(bias).getElementType(), f32, {g[0]},
-                          {identityMap(ctx, rank)}, lastDimMap(ctx, rank),
-                          [](OpBuilder &, Location, ValueRange a) {
-                            return a[0];
-                          });
+      grads[2] = buildSum(
+          b, loc, tensorOf(g[0]).getShape(), tensorOf(bias).getElementType(),
+          f32, {g[0]}, {identityMap(ctx, rank)}, lastDimMap(ctx, rank),
+          [](OpBuilder &, Location, ValueRange a) { return a[0]; });
     return success();
   }
 };
@@ -197,19 +198,17 @@ struct DyTGrad : RescaleGrad<DyTGrad, DyTOp> {
             : AffineMap::get(rank, 0, {getAffineConstantExpr(0, ctx)}, ctx);
     AffineMap all = AffineMap::get(rank, 0, {}, ctx);
     // dt = g · w · (1 − tanh(αx)²), in f32.
-    Value dt = buildMap(b, loc, xs, f32, f32,
-                        {g[0], op.getWeight(), op.getAlpha(), op.getX()},
-                        {id, last, alphaMap, id},
-                        [](OpBuilder &nb, Location l, ValueRange a) {
-                          Value ax = arith::MulFOp::create(nb, l, a[2], a[3]);
-                          Value t = math::TanhOp::create(nb, l, ax);
-                          Value t2 = arith::MulFOp::create(nb, l, t, t);
-                          Value one = f32c(nb, l, 1.0);
-                          Value slope = arith::SubFOp::create(nb, l, one, t2);
-                          Value gw = arith::MulFOp::create(nb, l, a[0], a[1]);
-                          return arith::MulFOp::create(nb, l, gw, slope)
-                              .getResult();
-                        });
+    Value dt = buildMap(
+        b, loc, xs, f32, f32, {g[0], op.getWeight(), op.getAlpha(), op.getX()},
+        {id, last, alphaMap, id}, [](OpBuilder &nb, Location l, ValueRange a) {
+          Value ax = arith::MulFOp::create(nb, l, a[2], a[3]);
+          Value t = math::TanhOp::create(nb, l, ax);
+          Value t2 = arith::MulFOp::create(nb, l, t, t);
+          Value one = f32c(nb, l, 1.0);
+          Value slope = arith::SubFOp::create(nb, l, one, t2);
+          Value gw = arith::MulFOp::create(nb, l, a[0], a[1]);
+          return arith::MulFOp::create(nb, l, gw, slope).getResult();
+        });
     auto mul = [](OpBuilder &nb, Location l, ValueRange a) {
       return arith::MulFOp::create(nb, l, a[0], a[1]).getResult();
     };
@@ -217,29 +216,26 @@ struct DyTGrad : RescaleGrad<DyTGrad, DyTOp> {
       grads[0] = buildMap(b, loc, xs, xt.getElementType(), f32,
                           {dt, op.getAlpha()}, {id, alphaMap}, mul);
     if (want[1]) {
-      Value da = buildSum(b, loc, xs, at.getElementType(), f32,
-                          {dt, op.getX()}, {id, id}, all, mul);
+      Value da = buildSum(b, loc, xs, at.getElementType(), f32, {dt, op.getX()},
+                          {id, id}, all, mul);
       if (at.getRank() == 1)
         da = tensor::ExpandShapeOp::create(b, loc, at, da,
                                            SmallVector<ReassociationIndices>{});
       grads[1] = da;
     }
     if (want[2])
-      grads[2] = buildSum(b, loc, xs, tensorOf(op.getWeight()).getElementType(),
-                          f32, {g[0], op.getAlpha(), op.getX()},
-                          {id, alphaMap, id}, last,
-                          [](OpBuilder &nb, Location l, ValueRange a) {
-                            Value ax = arith::MulFOp::create(nb, l, a[1], a[2]);
-                            Value t = math::TanhOp::create(nb, l, ax);
-                            return arith::MulFOp::create(nb, l, a[0], t)
-                                .getResult();
-                          });
+      grads[2] =
+          buildSum(b, loc, xs, tensorOf(op.getWeight()).getElementType(), f32,
+                   {g[0], op.getAlpha(), op.getX()}, {id, alphaMap, id}, last,
+                   [](OpBuilder &nb, Location l, ValueRange a) {
+                     Value ax = arith::MulFOp::create(nb, l, a[1], a[2]);
+                     Value t = math::TanhOp::create(nb, l, ax);
+                     return arith::MulFOp::create(nb, l, a[0], t).getResult();
+                   });
     if (want[3])
-      grads[3] = buildSum(b, loc, xs, tensorOf(op.getBias()).getElementType(),
-                          f32, {g[0]}, {id}, last,
-                          [](OpBuilder &, Location, ValueRange a) {
-                            return a[0];
-                          });
+      grads[3] = buildSum(
+          b, loc, xs, tensorOf(op.getBias()).getElementType(), f32, {g[0]},
+          {id}, last, [](OpBuilder &, Location, ValueRange a) { return a[0]; });
     return success();
   }
 };
@@ -259,11 +255,10 @@ struct ClipGrad : RescaleGrad<ClipGrad, ClipOp> {
         [&](OpBuilder &nb, Location l, ValueRange a) {
           Value mag = math::AbsFOp::create(nb, l, a[1]);
           Value tc = f32c(nb, l, t);
-          Value inside = arith::CmpFOp::create(
-              nb, l, arith::CmpFPredicate::OLE, mag, tc);
+          Value inside =
+              arith::CmpFOp::create(nb, l, arith::CmpFPredicate::OLE, mag, tc);
           Value zero = f32c(nb, l, 0.0);
-          return arith::SelectOp::create(nb, l, inside, a[0], zero)
-              .getResult();
+          return arith::SelectOp::create(nb, l, inside, a[0], zero).getResult();
         });
     return success();
   }

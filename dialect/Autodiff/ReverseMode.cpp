@@ -32,16 +32,15 @@ void ReverseMode::addAdjoint(Value v, Value grad) {
 LogicalResult ReverseMode::run(ArrayRef<Operation *> ops) {
   // Forward: an op whose operand is varied has varied results.
   for (Operation *op : ops)
-    if (llvm::any_of(op->getOperands(),
-                     [&](Value v) { return isVaried(v); }))
+    if (llvm::any_of(op->getOperands(), [&](Value v) { return isVaried(v); }))
       for (Value r : op->getResults())
         markVaried(r);
   // Backward: the active ops, last first.
   for (Operation *op : llvm::reverse(ops)) {
-    bool varies = llvm::any_of(op->getResults(),
-                               [&](Value r) { return isVaried(r); });
-    bool reaches = llvm::any_of(op->getResults(),
-                                [&](Value r) { return getAdjoint(r); });
+    bool varies =
+        llvm::any_of(op->getResults(), [&](Value r) { return isVaried(r); });
+    bool reaches =
+        llvm::any_of(op->getResults(), [&](Value r) { return getAdjoint(r); });
     if (!varies || !reaches)
       continue;
     if (failed(differentiate(op)))
@@ -74,17 +73,16 @@ LogicalResult ReverseMode::differentiate(Operation *op) {
   if (operandGrads.size() != op->getNumOperands())
     return op->emitError() << "the gradient rule of '" << op->getName()
                            << "' returned " << operandGrads.size()
-                           << " operand gradients for "
-                           << op->getNumOperands() << " operands";
+                           << " operand gradients for " << op->getNumOperands()
+                           << " operands";
   for (auto [i, operand, grad] :
        llvm::enumerate(op->getOperands(), operandGrads)) {
     if (!grad || !wantGrads[i])
       continue;
     if (grad.getType() != operand.getType())
-      return op->emitError()
-             << "the gradient rule of '" << op->getName() << "' built "
-             << grad.getType() << " for operand #" << i << " of type "
-             << operand.getType();
+      return op->emitError() << "the gradient rule of '" << op->getName()
+                             << "' built " << grad.getType() << " for operand #"
+                             << i << " of type " << operand.getType();
     addAdjoint(operand, grad);
   }
   return success();

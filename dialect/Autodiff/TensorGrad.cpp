@@ -38,9 +38,9 @@ struct ExpandShapeGrad : TensorGrad<ExpandShapeGrad, tensor::ExpandShapeOp> {
   static LogicalResult rule(tensor::ExpandShapeOp op, OpBuilder &b,
                             ArrayRef<Value> g, ArrayRef<bool>,
                             SmallVectorImpl<Value> &grads) {
-    grads[0] = tensor::CollapseShapeOp::create(
-        b, op.getLoc(), op.getSrc().getType(), g[0],
-        op.getReassociationIndices());
+    grads[0] =
+        tensor::CollapseShapeOp::create(b, op.getLoc(), op.getSrc().getType(),
+                                        g[0], op.getReassociationIndices());
     return success();
   }
 };
@@ -59,8 +59,7 @@ struct CollapseShapeGrad
   }
 };
 
-struct ExtractSliceGrad
-    : TensorGrad<ExtractSliceGrad, tensor::ExtractSliceOp> {
+struct ExtractSliceGrad : TensorGrad<ExtractSliceGrad, tensor::ExtractSliceOp> {
   static LogicalResult rule(tensor::ExtractSliceOp op, OpBuilder &b,
                             ArrayRef<Value> g, ArrayRef<bool>,
                             SmallVectorImpl<Value> &grads) {
@@ -123,8 +122,8 @@ struct ConcatGrad : TensorGrad<ConcatGrad, tensor::ConcatOp> {
 struct CastGrad : TensorGrad<CastGrad, tensor::CastOp> {
   static LogicalResult rule(tensor::CastOp op, OpBuilder &b, ArrayRef<Value> g,
                             ArrayRef<bool>, SmallVectorImpl<Value> &grads) {
-    grads[0] = tensor::CastOp::create(b, op.getLoc(), op.getSource().getType(),
-                                      g[0]);
+    grads[0] =
+        tensor::CastOp::create(b, op.getLoc(), op.getSource().getType(), g[0]);
     return success();
   }
 };

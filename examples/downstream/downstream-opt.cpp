@@ -82,8 +82,7 @@ int main(int argc, char **argv) {
       ++census["attention"];
     else if (mlir::isa<mlir::rescale::LinearOp>(op))
       ++census["linear"];
-    else if (op->getDialect() &&
-             op->getDialect()->getNamespace() == "rescale")
+    else if (op->getDialect() && op->getDialect()->getNamespace() == "rescale")
       ++census["other rescale"];
   });
   for (const auto &[name, count] : census)

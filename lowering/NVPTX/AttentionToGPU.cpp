@@ -184,8 +184,8 @@ Value rowFactor(ImplicitLocOpBuilder &b, const AttentionProblem &p,
   Value f = invDenominator(b, p.softmax, l, m, sinkLog2);
   if (p.gateKind == GateKind::headwise) {
     Value gateRow = rowOffset(b, batch, head, row, p.hq, p.s, 1);
-    Value g = loadScalarF32(
-        b, a.gate, arith::AddIOp::create(b, gateRow, cIdx(b, 0)));
+    Value g =
+        loadScalarF32(b, a.gate, arith::AddIOp::create(b, gateRow, cIdx(b, 0)));
     f = arith::MulFOp::create(b, f, sigmoid(b, g));
   }
   return f;
@@ -449,7 +449,8 @@ void buildTensorCoreKernel(ImplicitLocOpBuilder &b, gpu::GPUFuncOp func,
     gpu::BarrierOp::create(b);
     auto stage = [&](Value src, Value headBase, int64_t cols, bool transpose) {
       int64_t vecs = kBc * cols / 8;
-      for (int64_t it = 0, e = llvm::divideCeil(vecs, blockSize); it < e; ++it) {
+      for (int64_t it = 0, e = llvm::divideCeil(vecs, blockSize); it < e;
+           ++it) {
         Value v = arith::AddIOp::create(b, tid, cIdx(b, it * blockSize));
         Value r = arith::DivUIOp::create(b, v, cIdx(b, cols / 8));
         Value vecCol = arith::RemUIOp::create(b, v, cIdx(b, cols / 8));
@@ -538,9 +539,10 @@ void buildTensorCoreKernel(ImplicitLocOpBuilder &b, gpu::GPUFuncOp func,
             b, tileMax[r], shuffleXor(b, b.getLoc(), tileMax[r], off));
       Value mOld = loop.getRegionIterArg(r);
       bool sigmoidKind = p.softmax == SoftmaxKind::sigmoid;
-      mNew[r] = sigmoidKind ? mOld
-                            : arith::MaximumFOp::create(b, mOld, tileMax[r])
-                                  .getResult();
+      mNew[r] =
+          sigmoidKind
+              ? mOld
+              : arith::MaximumFOp::create(b, mOld, tileMax[r]).getResult();
       Value ms = safeMax(b, mNew[r]);
       alpha[r] = sigmoidKind ? cF32(b, 1.0f)
                              : exp2(b, arith::SubFOp::create(b, mOld, ms));
@@ -571,8 +573,8 @@ void buildTensorCoreKernel(ImplicitLocOpBuilder &b, gpu::GPUFuncOp func,
       SmallVector<Value, 4> pFrag;
       for (int64_t nt : {2 * j, 2 * j + 1})
         for (int half = 0; half < 2; ++half)
-          pFrag.push_back(packMmaPair(b, elt, sAcc[nt][2 * half],
-                                      sAcc[nt][2 * half + 1]));
+          pFrag.push_back(
+              packMmaPair(b, elt, sAcc[nt][2 * half], sAcc[nt][2 * half + 1]));
       for (int64_t nt = 0; nt < oTiles; ++nt) {
         // B fragment = V[key = j·16 + quad·2 (+8)][dv = nt·8 + group] = Vᵀ row.
         Value vCol = arith::AddIOp::create(b, group, cIdx(b, nt * 8));

@@ -79,10 +79,9 @@ LogicalResult mlir::rescale::compileForNVPTX(ModuleOp module,
   if (!runtimeLibrary)
     return emitError(loc) << runtimeLibrary.status().message();
   std::string runtimeLinkArgs[] = {*runtimeLibrary, "-Wl,-rpath,$ORIGIN"};
-  if (failed(emitHostSharedObject(module, loc, /*cpu=*/"", /*features=*/"",
-                                  options.optLevel, options.emit,
-                                  "rescale-nvptx", runtimeLinkArgs,
-                                  outputPath)))
+  if (failed(emitHostSharedObject(
+          module, loc, /*cpu=*/"", /*features=*/"", options.optLevel,
+          options.emit, "rescale-nvptx", runtimeLinkArgs, outputPath)))
     return failure();
   if (options.emit == EmitKind::LLVM)
     return success();

@@ -108,7 +108,7 @@ struct ConvertRescaleToGPUPass
   /// removes the op it matches (or fuses two into one), so this terminates;
   /// no iteration cap, which a large model could reach.
   static LogicalResult applyGreedily(ModuleOp module,
-                                 RewritePatternSet &&patterns) {
+                                     RewritePatternSet &&patterns) {
     GreedyRewriteConfig config;
     config.setRegionSimplificationLevel(GreedySimplifyRegionLevel::Disabled);
     config.enableFolding(false);

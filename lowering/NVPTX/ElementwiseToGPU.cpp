@@ -285,8 +285,8 @@ struct LinalgToGPU : OpInterfaceRewritePattern<linalg::LinalgOp> {
           return b.clone(*src.constant)->getResult(0);
         case OperandSource::Unread:
           return arith::ConstantOp::create(
-              b, cast<TypedAttr>(b.getZeroAttr(getElementTypeOrSelf(
-                     operand.get().getType()))));
+              b, cast<TypedAttr>(b.getZeroAttr(
+                     getElementTypeOrSelf(operand.get().getType()))));
         }
         llvm_unreachable("unknown operand source");
       };
@@ -377,7 +377,7 @@ struct LinalgToGPU : OpInterfaceRewritePattern<linalg::LinalgOp> {
         memref::StoreOp::create(b, finals[j], func.getArgument(firstOut + j),
                                 ValueRange{flatIndex(init)});
     };
-    StringRef kind = isa<linalg::FillOp>(op)   ? "fill"
+    StringRef kind = isa<linalg::FillOp>(op) ? "fill"
                      : reductionDims.empty() ? "elementwise"
                                              : "reduction";
     emitKernel(rewriter, op, kind, args, {}, config, body);

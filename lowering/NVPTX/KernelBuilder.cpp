@@ -251,15 +251,14 @@ Value mlir::rescale::nvptx::loadMmaPair(ImplicitLocOpBuilder &b, Value buf,
 }
 
 void mlir::rescale::nvptx::mmaSyncRowCol(ImplicitLocOpBuilder &b,
-                                         Type operandElt,
-                                         ArrayRef<Value> aFrag,
+                                         Type operandElt, ArrayRef<Value> aFrag,
                                          ArrayRef<Value> bFrag,
                                          MutableArrayRef<Value> acc) {
   bool s8 = operandElt.isInteger(8);
   Type accElt = s8 ? Type(b.getI32Type()) : Type(b.getF32Type());
   auto resType = LLVM::LLVMStructType::getLiteral(
       b.getContext(), {accElt, accElt, accElt, accElt});
-  NVVM::MMATypes t = s8                     ? NVVM::MMATypes::s8
+  NVVM::MMATypes t = s8                    ? NVVM::MMATypes::s8
                      : operandElt.isBF16() ? NVVM::MMATypes::bf16
                                            : NVVM::MMATypes::f16;
   // Each 32-bit slot holds 2 16-bit or 4 8-bit elements: K is 16 or 32.

@@ -126,9 +126,9 @@ static Value loadSlotAsIs(ImplicitLocOpBuilder &b, Value smem, Value idx) {
   Type elt = cast<MemRefType>(smem.getType()).getElementType();
   if (elt.getIntOrFloatBitWidth() == 16)
     return loadMmaPair(b, smem, idx);
-  return bitcastToI32(
-      b, vector::LoadOp::create(b, VectorType::get({4}, elt), smem,
-                                ValueRange{idx}, false, llvm::MaybeAlign(4)));
+  return bitcastToI32(b, vector::LoadOp::create(b, VectorType::get({4}, elt),
+                                                smem, ValueRange{idx}, false,
+                                                llvm::MaybeAlign(4)));
 }
 
 void mlir::rescale::nvptx::mmaSync16832S8(ImplicitLocOpBuilder &b,
@@ -212,8 +212,8 @@ void mlir::rescale::nvptx::buildMmaGemm(ImplicitLocOpBuilder &b, MmaKind kind,
       for (int64_t mt = 0; mt < mTiles; ++mt)
         for (int slot = 0; slot < 4; ++slot) {
           Value warpRow = arith::AddIOp::create(b, wm, group);
-          Value row = arith::AddIOp::create(
-              b, warpRow, cIdx(b, mt * 16 + (slot % 2) * 8));
+          Value row = arith::AddIOp::create(b, warpRow,
+                                            cIdx(b, mt * 16 + (slot % 2) * 8));
           Value kIn =
               arith::AddIOp::create(b, kOff, cIdx(b, (slot / 2) * instK / 2));
           aFrag[mt].push_back(slotOf(a, aSmem, row, kIn));
@@ -252,8 +252,8 @@ void mlir::rescale::nvptx::buildMmaGemm(ImplicitLocOpBuilder &b, MmaKind kind,
         Value col = arith::AddIOp::create(b, tileCol, cIdx(b, nt * 8));
         for (int e = 0; e < 2; ++e) {
           Value c = arith::AddIOp::create(b, col, cIdx(b, e));
-          Value rowOk = arith::CmpIOp::create(b, arith::CmpIPredicate::ult,
-                                              row, cIdx(b, m));
+          Value rowOk = arith::CmpIOp::create(b, arith::CmpIPredicate::ult, row,
+                                              cIdx(b, m));
           Value colOk = arith::CmpIOp::create(b, arith::CmpIPredicate::ult, c,
                                               cIdx(b, n));
           Value ok = arith::AndIOp::create(b, rowOk, colOk);

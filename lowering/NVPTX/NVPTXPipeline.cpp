@@ -1,8 +1,8 @@
 //===- NVPTXPipeline.cpp - --rescale-lower-to-nvptx -----------------------===//
 
 #include "lowering/NVPTX/NVPTXPipeline.h"
-#include "lowering/Pipelines.h"
 #include "lowering/Passes.h"
+#include "lowering/Pipelines.h"
 #include "lowering/TargetFeatures.h"
 
 #include "mlir/Conversion/Passes.h"
@@ -122,11 +122,11 @@ std::string mlir::rescale::checkNVPTXTarget(llvm::StringRef chip,
   FailureOr<SmallVector<StringRef>> names =
       parseFeatureNames(features, info, bad);
   if (failed(names))
-    return bad.malformed ? "features: '" + bad.item.str() +
-                               "' is not +name or -name (e.g. +ptx80)"
-                         : "features: unknown NVPTX feature '" +
-                               bad.item.str() +
-                               "' (PTX versions are +ptxNN, e.g. +ptx80)";
+    return bad.malformed
+               ? "features: '" + bad.item.str() +
+                     "' is not +name or -name (e.g. +ptx80)"
+               : "features: unknown NVPTX feature '" + bad.item.str() +
+                     "' (PTX versions are +ptxNN, e.g. +ptx80)";
   for (StringRef name : *names) {
     unsigned version = 0, needed = minimumPTX(chip);
     if (name.consume_front("ptx") && !name.getAsInteger(10, version) &&
@@ -190,8 +190,7 @@ std::string mlir::rescale::resolveBinaryFormat(llvm::StringRef format,
   for (const std::string &root : roots) {
     SmallString<256> ptxas(root), libdevice(root);
     llvm::sys::path::append(ptxas, "bin", "ptxas");
-    llvm::sys::path::append(libdevice, "nvvm", "libdevice",
-                            "libdevice.10.bc");
+    llvm::sys::path::append(libdevice, "nvvm", "libdevice", "libdevice.10.bc");
     if (llvm::sys::fs::can_execute(ptxas) &&
         llvm::sys::fs::is_regular_file(libdevice)) {
       toolkit = root;

@@ -207,8 +207,8 @@ Value decodeMinifloat(ImplicitLocOpBuilder &b, Value code, int ebits, int mbits,
       arith::CmpIOp::create(b, arith::CmpIPredicate::eq, e, cI32(b, 0));
   Value mag = arith::SelectOp::create(b, isSub, sub, normal);
   Value signBit = andI(b, code, 1 << (ebits + mbits));
-  Value neg = arith::CmpIOp::create(b, arith::CmpIPredicate::ne, signBit,
-                                    cI32(b, 0));
+  Value neg =
+      arith::CmpIOp::create(b, arith::CmpIPredicate::ne, signBit, cI32(b, 0));
   return arith::SelectOp::create(b, neg, arith::NegFOp::create(b, mag), mag);
 }
 
@@ -426,8 +426,8 @@ void rescaleAtKBlock(ImplicitLocOpBuilder &b, const QuantOperand &q,
   Value notFirst =
       arith::CmpIOp::create(b, arith::CmpIPredicate::ugt, kTile, cIdx(b, 0));
   Value inBlock = arith::RemUIOp::create(b, kTile, cIdx(b, tilesPerBlock));
-  Value atBlockStart = arith::CmpIOp::create(b, arith::CmpIPredicate::eq,
-                                             inBlock, cIdx(b, 0));
+  Value atBlockStart =
+      arith::CmpIOp::create(b, arith::CmpIPredicate::eq, inBlock, cIdx(b, 0));
   Value starts = arith::AndIOp::create(b, notFirst, atBlockStart);
   SmallVector<Type> types(acc.size(), b.getF32Type());
   auto ifOp = scf::IfOp::create(b, types, starts, /*withElseRegion=*/true);
@@ -700,9 +700,9 @@ struct FakeQuantActivationToCodes : OpRewritePattern<LinearOp> {
                                              "schemes and shapes");
     Location loc = fake.getLoc();
     auto codes = QuantizeOp::create(rewriter, loc, fake.getX(), scheme);
-    auto x = DequantizeOp::create(rewriter, loc, fake.getType(),
-                                  codes.getValues(), codes.getScales(),
-                                  codes.getGlobalScale(), scheme);
+    auto x =
+        DequantizeOp::create(rewriter, loc, fake.getType(), codes.getValues(),
+                             codes.getScales(), codes.getGlobalScale(), scheme);
     rewriter.modifyOpInPlace(op, [&] { op.getXMutable().assign(x); });
     return success();
   }

@@ -49,7 +49,9 @@ namespace {
 
 constexpr double kNegInf = -std::numeric_limits<double>::infinity();
 
-RankedTensorType tensorOf(Value v) { return cast<RankedTensorType>(v.getType()); }
+RankedTensorType tensorOf(Value v) {
+  return cast<RankedTensorType>(v.getType());
+}
 
 Value f32c(OpBuilder &b, Location loc, double v) {
   return ad::floatConstant(b, loc, b.getF32Type(), v);
@@ -143,13 +145,17 @@ struct AttentionLSEToLinalg : OpRewritePattern<AttentionLSEOp> {
     if (kind == SoftmaxKind::sigmoid) {
       // Nothing normalizes sigmoid attention: the backward recomputes p
       // from the scores alone, and the saved statistic is 0.
-      rewriter.replaceOp(op, ad::filledTensor(b, loc,
-                                              tensorOf(op.getLse()).getShape(),
-                                              f32, 0.0));
+      rewriter.replaceOp(
+          op,
+          ad::filledTensor(b, loc, tensorOf(op.getLse()).getShape(), f32, 0.0));
       return success();
     }
-    auto m5 = [&](ArrayRef<unsigned> dims) { return ad::dimsMap(ctx, 5, dims); };
-    auto m4 = [&](ArrayRef<unsigned> dims) { return ad::dimsMap(ctx, 4, dims); };
+    auto m5 = [&](ArrayRef<unsigned> dims) {
+      return ad::dimsMap(ctx, 5, dims);
+    };
+    auto m4 = [&](ArrayRef<unsigned> dims) {
+      return ad::dimsMap(ctx, 4, dims);
+    };
 
     Value q5 = splitHeads(b, loc, op.getQ(), d.Hkv, d.G);
     Value scores = buildScores(b, loc, d, q5, op.getK(), op.getScaleValue(),
@@ -183,15 +189,14 @@ struct AttentionLSEToLinalg : OpRewritePattern<AttentionLSEOp> {
       rowIns.push_back(sinks2);
       rowMaps.push_back(m4({1, 2}));
     }
-    Value m = ad::buildMap(b, loc, rowShape, f32, f32, rowIns, rowMaps,
-                           [&](OpBuilder &nb, Location l, ValueRange a) {
-                             Value base =
-                                 baseOf(nb, l, sinks2 ? a[1] : Value());
-                             if (!base)
-                               return a[0];
-                             return arith::MaximumFOp::create(nb, l, a[0], base)
-                                 .getResult();
-                           });
+    Value m = ad::buildMap(
+        b, loc, rowShape, f32, f32, rowIns, rowMaps,
+        [&](OpBuilder &nb, Location l, ValueRange a) {
+          Value base = baseOf(nb, l, sinks2 ? a[1] : Value());
+          if (!base)
+            return a[0];
+          return arith::MaximumFOp::create(nb, l, a[0], base).getResult();
+        });
     // Σ_j exp(s − m) over kept keys (a −inf score, masked or with m = −inf
     // on an empty row, adds nothing: exp(−inf − (−inf)) would be NaN).
     Value sumE = ad::buildSum(
@@ -250,9 +255,15 @@ struct AttentionGradToLinalg : OpRewritePattern<AttentionGradOp> {
     int64_t Dv = tensorOf(op.getV()).getDimSize(3);
     double scale = op.getScaleValue();
     Value gate = op.getGate(), sinks = op.getSinks();
-    auto m6 = [&](ArrayRef<unsigned> dims) { return ad::dimsMap(ctx, 6, dims); };
-    auto m5 = [&](ArrayRef<unsigned> dims) { return ad::dimsMap(ctx, 5, dims); };
-    auto m4 = [&](ArrayRef<unsigned> dims) { return ad::dimsMap(ctx, 4, dims); };
+    auto m6 = [&](ArrayRef<unsigned> dims) {
+      return ad::dimsMap(ctx, 6, dims);
+    };
+    auto m5 = [&](ArrayRef<unsigned> dims) {
+      return ad::dimsMap(ctx, 5, dims);
+    };
+    auto m4 = [&](ArrayRef<unsigned> dims) {
+      return ad::dimsMap(ctx, 4, dims);
+    };
     AffineMap id4 = ad::identityMap(ctx, 4), id5 = ad::identityMap(ctx, 5);
     SmallVector<int64_t> rowShape = {d.B, d.Hkv, d.G, d.S};
     SmallVector<int64_t> scoreShape = {d.B, d.Hkv, d.G, d.S, d.T};
@@ -261,8 +272,7 @@ struct AttentionGradToLinalg : OpRewritePattern<AttentionGradOp> {
     Value q5 = splitHeads(b, loc, op.getQ(), d.Hkv, d.G);
     Value dout5 = splitHeads(b, loc, op.getDout(), d.Hkv, d.G);
     Value lse5 = splitHeads(b, loc, op.getLse(), d.Hkv, d.G);
-    Value scores =
-        buildScores(b, loc, d, q5, op.getK(), scale, op.isCausal());
+    Value scores = buildScores(b, loc, d, q5, op.getK(), scale, op.isCausal());
     bool sigmoidKind = op.getSoftmax() == SoftmaxKind::sigmoid;
     double bias = -std::log(double(d.T));
     // p = exp(s − lse) on kept keys; 0 on masked keys and on an empty row
@@ -291,17 +301,16 @@ struct AttentionGradToLinalg : OpRewritePattern<AttentionGradOp> {
       Value gate5 = splitHeads(b, loc, gate, d.Hkv, d.G);
       AffineMap gateMap =
           op.getGateKind() == GateKind::headwise ? m5({0, 1, 2, 3}) : id5;
-      Value o = ad::buildSum(b, loc, {d.B, d.Hkv, d.G, d.S, d.T, Dv}, f32, f32,
-                             {p, op.getV()},
-                             {m6({0, 1, 2, 3, 4}), m6({0, 1, 4, 5})},
-                             m6({0, 1, 2, 3, 5}), mulBody);
-      dout = ad::buildMap(b, loc, outShape5, f32, f32, {dout5, gate5},
-                          {id5, gateMap},
-                          [](OpBuilder &nb, Location l, ValueRange a) {
-                            Value sg = tolinalg::sigmoid(nb, l, a[1]);
-                            return arith::MulFOp::create(nb, l, a[0], sg)
-                                .getResult();
-                          });
+      Value o =
+          ad::buildSum(b, loc, {d.B, d.Hkv, d.G, d.S, d.T, Dv}, f32, f32,
+                       {p, op.getV()}, {m6({0, 1, 2, 3, 4}), m6({0, 1, 4, 5})},
+                       m6({0, 1, 2, 3, 5}), mulBody);
+      dout = ad::buildMap(
+          b, loc, outShape5, f32, f32, {dout5, gate5}, {id5, gateMap},
+          [](OpBuilder &nb, Location l, ValueRange a) {
+            Value sg = tolinalg::sigmoid(nb, l, a[1]);
+            return arith::MulFOp::create(nb, l, a[0], sg).getResult();
+          });
       auto dgateBody = [](OpBuilder &nb, Location l, ValueRange a) {
         Value sg = tolinalg::sigmoid(nb, l, a[2]);
         Value one = f32c(nb, l, 1.0);
@@ -330,60 +339,59 @@ struct AttentionGradToLinalg : OpRewritePattern<AttentionGradOp> {
                      m6({0, 1, 4, 5}), mulBody);
     // dp = do · vᵀ; δ = Σ_j p ⊙ dp; ds = scale · p ⊙ (dp − δ). Sigmoid:
     // each p is σ of its own score, ds = scale · dp ⊙ p ⊙ (1 − p).
-    Value dp = ad::buildSum(b, loc, {d.B, d.Hkv, d.G, d.S, d.T, Dv}, f32, f32,
-                            {dout, op.getV()},
-                            {m6({0, 1, 2, 3, 5}), m6({0, 1, 4, 5})},
-                            m6({0, 1, 2, 3, 4}), mulBody);
+    Value dp = ad::buildSum(
+        b, loc, {d.B, d.Hkv, d.G, d.S, d.T, Dv}, f32, f32, {dout, op.getV()},
+        {m6({0, 1, 2, 3, 5}), m6({0, 1, 4, 5})}, m6({0, 1, 2, 3, 4}), mulBody);
     Value ds, delta;
     if (sigmoidKind) {
-      ds = ad::buildMap(b, loc, scoreShape, f32, f32, {p, dp}, {id5, id5},
-                        [&](OpBuilder &nb, Location l, ValueRange a) {
-                          Value one = f32c(nb, l, 1.0);
-                          Value rest = arith::SubFOp::create(nb, l, one, a[0]);
-                          Value slope = arith::MulFOp::create(nb, l, a[0], rest);
-                          Value g = arith::MulFOp::create(nb, l, a[1], slope);
-                          return arith::MulFOp::create(nb, l, g,
-                                                       f32c(nb, l, scale))
-                              .getResult();
-                        });
+      ds = ad::buildMap(
+          b, loc, scoreShape, f32, f32, {p, dp}, {id5, id5},
+          [&](OpBuilder &nb, Location l, ValueRange a) {
+            Value one = f32c(nb, l, 1.0);
+            Value rest = arith::SubFOp::create(nb, l, one, a[0]);
+            Value slope = arith::MulFOp::create(nb, l, a[0], rest);
+            Value g = arith::MulFOp::create(nb, l, a[1], slope);
+            return arith::MulFOp::create(nb, l, g, f32c(nb, l, scale))
+                .getResult();
+          });
     } else {
       delta = ad::buildSum(b, loc, scoreShape, f32, f32, {p, dp}, {id5, id5},
                            m5({0, 1, 2, 3}), mulBody);
-      ds = ad::buildMap(b, loc, scoreShape, f32, f32, {p, dp, delta},
-                        {id5, id5, m5({0, 1, 2, 3})},
-                        [&](OpBuilder &nb, Location l, ValueRange a) {
-                          Value diff = arith::SubFOp::create(nb, l, a[1], a[2]);
-                          Value pd = arith::MulFOp::create(nb, l, a[0], diff);
-                          Value sc = f32c(nb, l, scale);
-                          return arith::MulFOp::create(nb, l, pd, sc)
-                              .getResult();
-                        });
+      ds = ad::buildMap(
+          b, loc, scoreShape, f32, f32, {p, dp, delta},
+          {id5, id5, m5({0, 1, 2, 3})},
+          [&](OpBuilder &nb, Location l, ValueRange a) {
+            Value diff = arith::SubFOp::create(nb, l, a[1], a[2]);
+            Value pd = arith::MulFOp::create(nb, l, a[0], diff);
+            Value sc = f32c(nb, l, scale);
+            return arith::MulFOp::create(nb, l, pd, sc).getResult();
+          });
     }
     RankedTensorType qt = tensorOf(op.getQ()), kt = tensorOf(op.getK());
-    Value dq5 = sumAs(b, loc, {d.B, d.Hkv, d.G, d.S, d.T, d.D},
-                      qt.getElementType(), f32, {ds, op.getK()},
-                      {m6({0, 1, 2, 3, 4}), m6({0, 1, 4, 5})},
-                      m6({0, 1, 2, 3, 5}), mulBody);
+    Value dq5 =
+        sumAs(b, loc, {d.B, d.Hkv, d.G, d.S, d.T, d.D}, qt.getElementType(),
+              f32, {ds, op.getK()}, {m6({0, 1, 2, 3, 4}), m6({0, 1, 4, 5})},
+              m6({0, 1, 2, 3, 5}), mulBody);
     Value dq = mergeHeads(b, loc, dq5, qt);
-    Value dk = sumAs(b, loc, {d.B, d.Hkv, d.G, d.S, d.T, d.D},
-                     kt.getElementType(), f32, {ds, q5},
-                     {m6({0, 1, 2, 3, 4}), m6({0, 1, 2, 3, 5})},
-                     m6({0, 1, 4, 5}), mulBody);
+    Value dk =
+        sumAs(b, loc, {d.B, d.Hkv, d.G, d.S, d.T, d.D}, kt.getElementType(),
+              f32, {ds, q5}, {m6({0, 1, 2, 3, 4}), m6({0, 1, 2, 3, 5})},
+              m6({0, 1, 4, 5}), mulBody);
     results = {dq, dk, dv};
     if (dgate)
       results.push_back(dgate);
     if (sinks) {
       // dsinks[h,g] = −Σ_{b,i} exp(sink − lse) · δ.
       Value sinks2 = splitSinks(b, loc, sinks, d.Hkv, d.G);
-      Value ds2 = sumAs(
-          b, loc, rowShape, tensorOf(sinks).getElementType(), f32,
-          {delta, lse5, sinks2}, {id4, id4, m4({1, 2})}, m4({1, 2}),
-          [](OpBuilder &nb, Location l, ValueRange a) {
-            Value diff = arith::SubFOp::create(nb, l, a[2], a[1]);
-            Value ps = math::ExpOp::create(nb, l, diff);
-            Value t = arith::MulFOp::create(nb, l, ps, a[0]);
-            return arith::NegFOp::create(nb, l, t).getResult();
-          });
+      Value ds2 =
+          sumAs(b, loc, rowShape, tensorOf(sinks).getElementType(), f32,
+                {delta, lse5, sinks2}, {id4, id4, m4({1, 2})}, m4({1, 2}),
+                [](OpBuilder &nb, Location l, ValueRange a) {
+                  Value diff = arith::SubFOp::create(nb, l, a[2], a[1]);
+                  Value ps = math::ExpOp::create(nb, l, diff);
+                  Value t = arith::MulFOp::create(nb, l, ps, a[0]);
+                  return arith::NegFOp::create(nb, l, t).getResult();
+                });
       Value dsinks = tensor::CollapseShapeOp::create(
           b, loc, tensorOf(sinks), ds2,
           SmallVector<ReassociationIndices>{{0, 1}});

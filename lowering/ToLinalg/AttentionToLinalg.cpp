@@ -34,7 +34,8 @@
 //   e[b,h,i,j]    = exp(s - m)
 //   l[b,h,i]      = Σ_j e
 //   acc[b,h,i,c]  = Σ_j e · v[b,h/G,j,c]
-//   out[b,h,i,c]  = acc / (exp(z - m) + l) · σ(gate)      (0 if the denominator is 0)
+//   out[b,h,i,c]  = acc / (exp(z - m) + l) · σ(gate)      (0 if the denominator
+//   is 0)
 //
 //===----------------------------------------------------------------------===//
 
@@ -62,8 +63,8 @@ constexpr double kNegInf = -std::numeric_limits<double>::infinity();
 /// A 4-d or 5-d map of dims (by position) with the kv-head dim divided by
 /// the GQA group size: `kvHeadMap(ctx, 5, {0, 1, 3, 4}, 1, G)` is
 /// (d0, d1, d2, d3, d4) -> (d0, d1 floordiv G, d3, d4).
-AffineMap kvHeadMap(MLIRContext *ctx, unsigned numDims,
-                    ArrayRef<unsigned> dims, unsigned headPos, int64_t group) {
+AffineMap kvHeadMap(MLIRContext *ctx, unsigned numDims, ArrayRef<unsigned> dims,
+                    unsigned headPos, int64_t group) {
   SmallVector<AffineExpr> exprs;
   for (unsigned d : dims)
     exprs.push_back(getAffineDimExpr(d, ctx));
@@ -142,7 +143,8 @@ Value softmaxProbability(OpBuilder &nb, Location l, SoftmaxKind softmax,
 }
 
 /// The pieces of the softmax that rescale.attention and
-/// rescale.attention_first_token_share share: p = numer / (exp(z - m) + rowSum).
+/// rescale.attention_first_token_share share: p = numer / (exp(z - m) +
+/// rowSum).
 struct SoftmaxParts {
   Value maxLogit; ///< m[b,h,i]
   Value numer;    ///< e[b,h,i,j] = exp(s - m)
@@ -166,84 +168,82 @@ SoftmaxParts buildSoftmax(OpBuilder &b, Location loc, Value q, Value k,
   AffineMap id4 = identityMap(ctx, 4), id3 = identityMap(ctx, 3);
   AffineMap row4 = dropLastDimMap(ctx, 4);
 
-    // dot[b,h,i,j] = Σ_d q[b,h,i,d] · k[b,h/G,j,d], over (b, h, i, j, d).
-    Value dot = buildHeadContraction(b, loc, q, k,
-                                     kvHeadMap(ctx, 5, {0, 1, 3, 4}, 1, group),
-                                     scoreShape);
+  // dot[b,h,i,j] = Σ_d q[b,h,i,d] · k[b,h/G,j,d], over (b, h, i, j, d).
+  Value dot = buildHeadContraction(
+      b, loc, q, k, kvHeadMap(ctx, 5, {0, 1, 3, 4}, 1, group), scoreShape);
 
-    // s[b,h,i,j] = keep(i,j) ? scale · dot : -inf, where causal attention
-    // keeps key j for query i iff j <= i + (T - S) (the queries are the last
-    // S positions of the T keys).
-    Value scores = buildElementwise(
-        b, loc, scoreType, dot, id4,
-        [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
-          Value s = arith::MulFOp::create(nb, l, f32Const(nb, l, scale), a[0]);
-          if (!causal)
-            return s;
-          Value i = linalg::IndexOp::create(nb, l, 2);
-          Value j = linalg::IndexOp::create(nb, l, 3);
-          Value last = arith::AddIOp::create(
-              nb, l, i, arith::ConstantIndexOp::create(nb, l, T - S));
-          Value keep = arith::CmpIOp::create(nb, l, arith::CmpIPredicate::sle,
-                                             j, last);
-          return arith::SelectOp::create(nb, l, keep, s,
-                                         f32Const(nb, l, kNegInf));
-        });
+  // s[b,h,i,j] = keep(i,j) ? scale · dot : -inf, where causal attention
+  // keeps key j for query i iff j <= i + (T - S) (the queries are the last
+  // S positions of the T keys).
+  Value scores = buildElementwise(
+      b, loc, scoreType, dot, id4,
+      [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
+        Value s = arith::MulFOp::create(nb, l, f32Const(nb, l, scale), a[0]);
+        if (!causal)
+          return s;
+        Value i = linalg::IndexOp::create(nb, l, 2);
+        Value j = linalg::IndexOp::create(nb, l, 3);
+        Value last = arith::AddIOp::create(
+            nb, l, i, arith::ConstantIndexOp::create(nb, l, T - S));
+        Value keep =
+            arith::CmpIOp::create(nb, l, arith::CmpIPredicate::sle, j, last);
+        return arith::SelectOp::create(nb, l, keep, s,
+                                       f32Const(nb, l, kNegInf));
+      });
 
-    // Sigmoid attention: e = σ(s + b) with b = −log(T), each score on its
-    // own (σ(−inf) = 0 for masked keys); m and l are not used (0).
-    if (softmax == SoftmaxKind::sigmoid) {
-      double bias = -std::log(double(T));
-      Value numer = buildElementwise(
-          b, loc, scoreType, scores, id4,
-          [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
-            Value x = arith::AddFOp::create(nb, l, a[0], f32Const(nb, l, bias));
-            return sigmoid(nb, l, x);
-          });
-      Value zeros = filledTensor(b, loc, rowShape, f32, 0.0);
-      return {zeros, numer, zeros};
-    }
-
-    // m[b,h,i] = max(z, max_j s[b,h,i,j]); a row with every key masked under
-    // the standard softmax has m = -inf and uses 0 instead, so that
-    // exp(s - m) = exp(-inf) = 0 rather than NaN.
-    Value rowMax = buildLastDimReduction(
-        b, loc, scoreShape, scores, id4, kNegInf,
-        [](OpBuilder &nb, Location l, ValueRange a, Value acc) {
-          return arith::MaximumFOp::create(nb, l, acc, a[0]).getResult();
-        });
-    SmallVector<Value> rowInputs{rowMax};
-    SmallVector<AffineMap> rowMaps{id3};
-    if (sinks) {
-      rowInputs.push_back(sinks);
-      rowMaps.push_back(headMap(ctx, 3));
-    }
-    Value maxLogit = buildElementwise(
-        b, loc, rowType, rowInputs, rowMaps,
-        [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
-          Value m = a[0];
-          if (Value z = extraLogit(nb, l, softmax, sinks ? a[1] : Value()))
-            m = arith::MaximumFOp::create(nb, l, m, z);
-          Value empty = arith::CmpFOp::create(
-              nb, l, arith::CmpFPredicate::OEQ, m, f32Const(nb, l, kNegInf));
-          return arith::SelectOp::create(nb, l, empty, f32Const(nb, l, 0.0),
-                                         m);
-        });
-
-    // e[b,h,i,j] = exp(s - m), the unnormalized probabilities.
+  // Sigmoid attention: e = σ(s + b) with b = −log(T), each score on its
+  // own (σ(−inf) = 0 for masked keys); m and l are not used (0).
+  if (softmax == SoftmaxKind::sigmoid) {
+    double bias = -std::log(double(T));
     Value numer = buildElementwise(
-        b, loc, scoreType, {scores, maxLogit}, {id4, row4},
-        [](OpBuilder &nb, Location l, ValueRange a) -> Value {
-          Value d = arith::SubFOp::create(nb, l, a[0], a[1]);
-          return math::ExpOp::create(nb, l, d);
+        b, loc, scoreType, scores, id4,
+        [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
+          Value x = arith::AddFOp::create(nb, l, a[0], f32Const(nb, l, bias));
+          return sigmoid(nb, l, x);
         });
+    Value zeros = filledTensor(b, loc, rowShape, f32, 0.0);
+    return {zeros, numer, zeros};
+  }
 
-    // l[b,h,i] = Σ_j e[b,h,i,j].
-    Value rowSum = buildLastDimReduction(
-        b, loc, scoreShape, numer, id4, 0.0,
-        [](OpBuilder &nb, Location l, ValueRange a, Value acc) {
-          return arith::AddFOp::create(nb, l, acc, a[0]).getResult();
-        });
+  // m[b,h,i] = max(z, max_j s[b,h,i,j]); a row with every key masked under
+  // the standard softmax has m = -inf and uses 0 instead, so that
+  // exp(s - m) = exp(-inf) = 0 rather than NaN.
+  Value rowMax = buildLastDimReduction(
+      b, loc, scoreShape, scores, id4, kNegInf,
+      [](OpBuilder &nb, Location l, ValueRange a, Value acc) {
+        return arith::MaximumFOp::create(nb, l, acc, a[0]).getResult();
+      });
+  SmallVector<Value> rowInputs{rowMax};
+  SmallVector<AffineMap> rowMaps{id3};
+  if (sinks) {
+    rowInputs.push_back(sinks);
+    rowMaps.push_back(headMap(ctx, 3));
+  }
+  Value maxLogit = buildElementwise(
+      b, loc, rowType, rowInputs, rowMaps,
+      [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
+        Value m = a[0];
+        if (Value z = extraLogit(nb, l, softmax, sinks ? a[1] : Value()))
+          m = arith::MaximumFOp::create(nb, l, m, z);
+        Value empty = arith::CmpFOp::create(nb, l, arith::CmpFPredicate::OEQ, m,
+                                            f32Const(nb, l, kNegInf));
+        return arith::SelectOp::create(nb, l, empty, f32Const(nb, l, 0.0), m);
+      });
+
+  // e[b,h,i,j] = exp(s - m), the unnormalized probabilities.
+  Value numer =
+      buildElementwise(b, loc, scoreType, {scores, maxLogit}, {id4, row4},
+                       [](OpBuilder &nb, Location l, ValueRange a) -> Value {
+                         Value d = arith::SubFOp::create(nb, l, a[0], a[1]);
+                         return math::ExpOp::create(nb, l, d);
+                       });
+
+  // l[b,h,i] = Σ_j e[b,h,i,j].
+  Value rowSum = buildLastDimReduction(
+      b, loc, scoreShape, numer, id4, 0.0,
+      [](OpBuilder &nb, Location l, ValueRange a, Value acc) {
+        return arith::AddFOp::create(nb, l, acc, a[0]).getResult();
+      });
 
   return {maxLogit, numer, rowSum};
 }
@@ -462,8 +462,8 @@ struct AttentionFirstTokenOutputShareToLinalg
           Value r = math::SqrtOp::create(nb, l, a[1]);
           Value den = arith::AddFOp::create(nb, l, t, r);
           Value zero = f32Const(nb, l, 0.0);
-          Value none = arith::CmpFOp::create(
-              nb, l, arith::CmpFPredicate::OEQ, den, zero);
+          Value none = arith::CmpFOp::create(nb, l, arith::CmpFPredicate::OEQ,
+                                             den, zero);
           return arith::SelectOp::create(nb, l, none, zero,
                                          arith::DivFOp::create(nb, l, t, den));
         });
@@ -478,6 +478,5 @@ struct AttentionFirstTokenOutputShareToLinalg
 void mlir::rescale::populateAttentionToLinalgPatterns(
     RewritePatternSet &patterns) {
   patterns.add<AttentionToLinalg, AttentionFirstTokenShareToLinalg,
-               AttentionFirstTokenOutputShareToLinalg>(
-      patterns.getContext());
+               AttentionFirstTokenOutputShareToLinalg>(patterns.getContext());
 }

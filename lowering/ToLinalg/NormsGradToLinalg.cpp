@@ -1,4 +1,5 @@
-//===- NormsGradToLinalg.cpp - reference decomposition of the norm backward ===//
+//===- NormsGradToLinalg.cpp - reference decomposition of the norm backward
+//===//
 //
 // rms_norm_grad, preaffine_rms_norm_grad, add_rms_norm_grad and
 // gated_norm_grad (dialect/RescaleBackwardOps.td) as linalg on tensors. This
@@ -32,7 +33,9 @@ namespace ad = mlir::rescale::autodiff;
 
 namespace {
 
-RankedTensorType tensorOf(Value v) { return cast<RankedTensorType>(v.getType()); }
+RankedTensorType tensorOf(Value v) {
+  return cast<RankedTensorType>(v.getType());
+}
 
 Value f32c(OpBuilder &b, Location loc, double v) {
   return ad::floatConstant(b, loc, b.getF32Type(), v);
@@ -49,13 +52,12 @@ Value rowInvRms(OpBuilder &b, Location loc, Value u, double eps) {
   ArrayRef<int64_t> shape = tensorOf(u).getShape();
   unsigned rank = shape.size();
   double d = double(shape.back());
-  Value sumSq = sumAs(b, loc, shape, f32, f32, {u},
-                             {ad::identityMap(ctx, rank)},
-                             ad::dropLastDimMap(ctx, rank),
-                             [](OpBuilder &nb, Location l, ValueRange a) {
-                               return arith::MulFOp::create(nb, l, a[0], a[0])
-                                   .getResult();
-                             });
+  Value sumSq =
+      sumAs(b, loc, shape, f32, f32, {u}, {ad::identityMap(ctx, rank)},
+            ad::dropLastDimMap(ctx, rank),
+            [](OpBuilder &nb, Location l, ValueRange a) {
+              return arith::MulFOp::create(nb, l, a[0], a[0]).getResult();
+            });
   return ad::buildMap(b, loc, shape.drop_back(), f32, f32, {sumSq},
                       {ad::identityMap(ctx, rank - 1)},
                       [&](OpBuilder &nb, Location l, ValueRange a) {
@@ -81,12 +83,11 @@ std::pair<Value, Value> rmsNormVjp(OpBuilder &b, Location loc, Value u,
   double d = double(shape.back());
   AffineMap id = ad::identityMap(ctx, rank), last = ad::lastDimMap(ctx, rank),
             rows = ad::dropLastDimMap(ctx, rank);
-  Value dot = sumAs(b, loc, shape, f32, f32, {g, w, u}, {id, last, id},
-                           rows, [](OpBuilder &nb, Location l, ValueRange a) {
-                             Value gw = arith::MulFOp::create(nb, l, a[0], a[1]);
-                             return arith::MulFOp::create(nb, l, gw, a[2])
-                                 .getResult();
-                           });
+  Value dot = sumAs(b, loc, shape, f32, f32, {g, w, u}, {id, last, id}, rows,
+                    [](OpBuilder &nb, Location l, ValueRange a) {
+                      Value gw = arith::MulFOp::create(nb, l, a[0], a[1]);
+                      return arith::MulFOp::create(nb, l, gw, a[2]).getResult();
+                    });
   Value du = ad::buildMap(
       b, loc, shape, f32, f32, {g, w, u, inv, dot}, {id, last, id, rows, rows},
       [&](OpBuilder &nb, Location l, ValueRange a) {
@@ -100,13 +101,12 @@ std::pair<Value, Value> rmsNormVjp(OpBuilder &b, Location loc, Value u,
         Value through = arith::MulFOp::create(nb, l, uc, inv3);
         return arith::SubFOp::create(nb, l, direct, through).getResult();
       });
-  Value dw = sumAs(b, loc, shape, tensorOf(w).getElementType(), f32,
-                          {g, u, inv}, {id, id, rows}, last,
-                          [](OpBuilder &nb, Location l, ValueRange a) {
-                            Value gu = arith::MulFOp::create(nb, l, a[0], a[1]);
-                            return arith::MulFOp::create(nb, l, gu, a[2])
-                                .getResult();
-                          });
+  Value dw =
+      sumAs(b, loc, shape, tensorOf(w).getElementType(), f32, {g, u, inv},
+            {id, id, rows}, last, [](OpBuilder &nb, Location l, ValueRange a) {
+              Value gu = arith::MulFOp::create(nb, l, a[0], a[1]);
+              return arith::MulFOp::create(nb, l, gu, a[2]).getResult();
+            });
   return {du, dw};
 }
 
@@ -119,9 +119,10 @@ struct RMSNormGradToLinalg : OpRewritePattern<RMSNormGradOp> {
     Location loc = op.getLoc();
     Value u = convertElements(rewriter, loc, op.getX(), rewriter.getF32Type());
     Value inv = rowInvRms(rewriter, loc, u, op.getEpsilon().convertToDouble());
-    auto [du, dw] = rmsNormVjp(rewriter, loc, u, inv, op.getWeight(), op.getDy());
+    auto [du, dw] =
+        rmsNormVjp(rewriter, loc, u, inv, op.getWeight(), op.getDy());
     Value dx = convertElements(rewriter, loc, du,
-                                tensorOf(op.getX()).getElementType());
+                               tensorOf(op.getX()).getElementType());
     rewriter.replaceOp(op, {dx, dw});
     return success();
   }
@@ -129,8 +130,7 @@ struct RMSNormGradToLinalg : OpRewritePattern<RMSNormGradOp> {
 
 /// PreAffine RMSNorm (arXiv 2601.22966 §3.3): u = s ⊙ x; y = rms_norm(u, w).
 ///   dx = du ⊙ s,  ds = Σ_rows du ⊙ x,  dw from the RMSNorm product.
-struct PreAffineRMSNormGradToLinalg
-    : OpRewritePattern<PreAffineRMSNormGradOp> {
+struct PreAffineRMSNormGradToLinalg : OpRewritePattern<PreAffineRMSNormGradOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(PreAffineRMSNormGradOp op,
                                 PatternRewriter &rewriter) const override {
@@ -142,19 +142,19 @@ struct PreAffineRMSNormGradToLinalg
     RankedTensorType xt = tensorOf(op.getX());
     unsigned rank = xt.getRank();
     AffineMap id = ad::identityMap(ctx, rank), last = ad::lastDimMap(ctx, rank);
-    Value u = ad::buildMap(rewriter, loc, xt.getShape(), f32, f32,
-                           {op.getX(), op.getPreScale()}, {id, last},
-                           [](OpBuilder &nb, Location l, ValueRange a) {
-                             return arith::MulFOp::create(nb, l, a[1], a[0])
-                                 .getResult();
-                           });
+    Value u = ad::buildMap(
+        rewriter, loc, xt.getShape(), f32, f32, {op.getX(), op.getPreScale()},
+        {id, last}, [](OpBuilder &nb, Location l, ValueRange a) {
+          return arith::MulFOp::create(nb, l, a[1], a[0]).getResult();
+        });
     Value inv = rowInvRms(rewriter, loc, u, op.getEpsilon().convertToDouble());
-    auto [du, dw] = rmsNormVjp(rewriter, loc, u, inv, op.getWeight(), op.getDy());
+    auto [du, dw] =
+        rmsNormVjp(rewriter, loc, u, inv, op.getWeight(), op.getDy());
     Value dx = ad::buildMap(rewriter, loc, xt.getShape(), xt.getElementType(),
                             f32, {du, op.getPreScale()}, {id, last}, mulBody);
     Value ds = sumAs(rewriter, loc, xt.getShape(),
-                            tensorOf(op.getPreScale()).getElementType(), f32,
-                            {du, op.getX()}, {id, id}, last, mulBody);
+                     tensorOf(op.getPreScale()).getElementType(), f32,
+                     {du, op.getX()}, {id, id}, last, mulBody);
     rewriter.replaceOp(op, {dx, ds, dw});
     return success();
   }
@@ -179,7 +179,8 @@ struct AddRMSNormGradToLinalg : OpRewritePattern<AddRMSNormGradOp> {
     Value u = ad::buildMap(rewriter, loc, xt.getShape(), f32, f32,
                            {op.getX(), op.getResidual()}, {id, id}, add);
     Value inv = rowInvRms(rewriter, loc, u, op.getEpsilon().convertToDouble());
-    auto [du, dw] = rmsNormVjp(rewriter, loc, u, inv, op.getWeight(), op.getDy());
+    auto [du, dw] =
+        rmsNormVjp(rewriter, loc, u, inv, op.getWeight(), op.getDy());
     Value dsum = ad::buildMap(rewriter, loc, xt.getShape(), xt.getElementType(),
                               f32, {op.getDsum(), du}, {id, id}, add);
     rewriter.replaceOp(op, {dsum, dsum, dw});
@@ -298,22 +299,21 @@ struct GatedNormGradToLinalg : OpRewritePattern<GatedNormGradOp> {
     // The forward, in f32.
     Value xf = convertElements(b, loc, op.getX(), f32);
     Value inv = rowInvRms(b, loc, xf, op.getEpsilon().convertToDouble());
-    Value y = ad::buildMap(b, loc, xs, f32, f32, {xf, op.getWeight(), inv},
-                           {id, last, rows},
-                           [](OpBuilder &nb, Location l, ValueRange v) {
-                             Value xw = arith::MulFOp::create(nb, l, v[0], v[1]);
-                             return arith::MulFOp::create(nb, l, xw, v[2])
-                                 .getResult();
-                           });
+    Value y = ad::buildMap(
+        b, loc, xs, f32, f32, {xf, op.getWeight(), inv}, {id, last, rows},
+        [](OpBuilder &nb, Location l, ValueRange v) {
+          Value xw = arith::MulFOp::create(nb, l, v[0], v[1]);
+          return arith::MulFOp::create(nb, l, xw, v[2]).getResult();
+        });
     // h[..., j] = Σ_k y[..., k] W_down[k, j]: loops (lead..., k, j).
     Value h = sumAs(b, loc, dr, f32, f32, {y, op.getWDown()},
-                           {with({a}), ad::dimsMap(ctx, rank + 1, {a, c})},
-                           with({c}), mulBody);
-    Value s = ad::buildMap(b, loc, hShape, f32, f32, {h}, {hId},
-                           [](OpBuilder &nb, Location l, ValueRange v) {
-                             return gateActivation(nb, l, v[0],
-                                                   GateActivation::silu);
-                           });
+                    {with({a}), ad::dimsMap(ctx, rank + 1, {a, c})}, with({c}),
+                    mulBody);
+    Value s =
+        ad::buildMap(b, loc, hShape, f32, f32, {h}, {hId},
+                     [](OpBuilder &nb, Location l, ValueRange v) {
+                       return gateActivation(nb, l, v[0], GateActivation::silu);
+                     });
     auto dzBody = [&](OpBuilder &nb, Location l, ValueRange v) {
       Value slope = gateSlope(nb, l, v[1], act);
       return arith::MulFOp::create(nb, l, v[0], slope).getResult();
@@ -326,16 +326,15 @@ struct GatedNormGradToLinalg : OpRewritePattern<GatedNormGradOp> {
       Value wu = tensor::CollapseShapeOp::create(
           b, loc, vecType, op.getWUp(),
           SmallVector<ReassociationIndices>{{0, 1}});
-      z = sumAs(b, loc, hShape, f32, f32, {s, wu}, {hId, last}, rows,
-                       mulBody);
-      Value dgate = sumAs(b, loc, xs, f32, f32, {op.getDout(), y},
-                                 {id, id}, rows, mulBody);
-      dz = ad::buildMap(b, loc, xs.drop_back(), f32, f32, {dgate, z},
-                        {ad::identityMap(ctx, rank - 1),
-                         ad::identityMap(ctx, rank - 1)},
-                        dzBody);
-      Value dwVec = sumAs(b, loc, hShape, wut.getElementType(), f32,
-                                 {s, dz}, {hId, rows}, last, mulBody);
+      z = sumAs(b, loc, hShape, f32, f32, {s, wu}, {hId, last}, rows, mulBody);
+      Value dgate = sumAs(b, loc, xs, f32, f32, {op.getDout(), y}, {id, id},
+                          rows, mulBody);
+      dz = ad::buildMap(
+          b, loc, xs.drop_back(), f32, f32, {dgate, z},
+          {ad::identityMap(ctx, rank - 1), ad::identityMap(ctx, rank - 1)},
+          dzBody);
+      Value dwVec = sumAs(b, loc, hShape, wut.getElementType(), f32, {s, dz},
+                          {hId, rows}, last, mulBody);
       dwUp = tensor::ExpandShapeOp::create(
           b, loc, wut, dwVec, SmallVector<ReassociationIndices>{{0, 1}});
       ds = ad::buildMap(b, loc, hShape, f32, f32, {dz, wu}, {rows, last},
@@ -344,44 +343,41 @@ struct GatedNormGradToLinalg : OpRewritePattern<GatedNormGradOp> {
       // z[..., k] = Σ_j s[..., j] W_up[j, k]: loops (lead..., j, k).
       AffineMap sMap = with({a}), wMap = ad::dimsMap(ctx, rank + 1, {a, c}),
                 zMap = with({c});
-      z = sumAs(b, loc, rd, f32, f32, {s, op.getWUp()}, {sMap, wMap},
-                       zMap, mulBody);
-      dz = ad::buildMap(b, loc, xs, f32, f32, {op.getDout(), y, z},
-                        {id, id, id},
-                        [&](OpBuilder &nb, Location l, ValueRange v) {
-                          Value gy = arith::MulFOp::create(nb, l, v[0], v[1]);
-                          Value slope = gateSlope(nb, l, v[2], act);
-                          return arith::MulFOp::create(nb, l, gy, slope)
-                              .getResult();
-                        });
-      dwUp = sumAs(b, loc, rd, wut.getElementType(), f32, {s, dz},
-                          {sMap, zMap}, wMap, mulBody);
-      ds = sumAs(b, loc, rd, f32, f32, {dz, op.getWUp()},
-                        {zMap, wMap}, sMap, mulBody);
+      z = sumAs(b, loc, rd, f32, f32, {s, op.getWUp()}, {sMap, wMap}, zMap,
+                mulBody);
+      dz = ad::buildMap(
+          b, loc, xs, f32, f32, {op.getDout(), y, z}, {id, id, id},
+          [&](OpBuilder &nb, Location l, ValueRange v) {
+            Value gy = arith::MulFOp::create(nb, l, v[0], v[1]);
+            Value slope = gateSlope(nb, l, v[2], act);
+            return arith::MulFOp::create(nb, l, gy, slope).getResult();
+          });
+      dwUp = sumAs(b, loc, rd, wut.getElementType(), f32, {s, dz}, {sMap, zMap},
+                   wMap, mulBody);
+      ds = sumAs(b, loc, rd, f32, f32, {dz, op.getWUp()}, {zMap, wMap}, sMap,
+                 mulBody);
     }
-    Value dh = ad::buildMap(b, loc, hShape, f32, f32, {ds, h}, {hId, hId},
-                            [](OpBuilder &nb, Location l, ValueRange v) {
-                              Value slope = siluSlope(nb, l, v[1]);
-                              return arith::MulFOp::create(nb, l, v[0], slope)
-                                  .getResult();
-                            });
+    Value dh = ad::buildMap(
+        b, loc, hShape, f32, f32, {ds, h}, {hId, hId},
+        [](OpBuilder &nb, Location l, ValueRange v) {
+          Value slope = siluSlope(nb, l, v[1]);
+          return arith::MulFOp::create(nb, l, v[0], slope).getResult();
+        });
     // Loops (lead..., k, j) again: y and dy at k, h and dh at j.
     AffineMap yMap = with({a}), dhMap = with({c}),
               wdMap = ad::dimsMap(ctx, rank + 1, {a, c});
-    Value dwDown = sumAs(b, loc, dr, wdt.getElementType(), f32,
-                                {y, dh}, {yMap, dhMap}, wdMap, mulBody);
+    Value dwDown = sumAs(b, loc, dr, wdt.getElementType(), f32, {y, dh},
+                         {yMap, dhMap}, wdMap, mulBody);
     Value back = sumAs(b, loc, dr, f32, f32, {dh, op.getWDown()},
-                              {dhMap, wdMap}, yMap, mulBody);
+                       {dhMap, wdMap}, yMap, mulBody);
     AffineMap zRead = tensorwise ? rows : id;
-    Value dy = ad::buildMap(b, loc, xs, f32, f32, {op.getDout(), z, back},
-                            {id, zRead, id},
-                            [&](OpBuilder &nb, Location l, ValueRange v) {
-                              Value gate = gateActivation(nb, l, v[1], act);
-                              Value direct =
-                                  arith::MulFOp::create(nb, l, v[0], gate);
-                              return arith::AddFOp::create(nb, l, direct, v[2])
-                                  .getResult();
-                            });
+    Value dy = ad::buildMap(
+        b, loc, xs, f32, f32, {op.getDout(), z, back}, {id, zRead, id},
+        [&](OpBuilder &nb, Location l, ValueRange v) {
+          Value gate = gateActivation(nb, l, v[1], act);
+          Value direct = arith::MulFOp::create(nb, l, v[0], gate);
+          return arith::AddFOp::create(nb, l, direct, v[2]).getResult();
+        });
     auto [du, dw] = rmsNormVjp(b, loc, xf, inv, op.getWeight(), dy);
     Value dx = convertElements(b, loc, du, xt.getElementType());
     rewriter.replaceOp(op, {dx, dw, dwDown, dwUp});

@@ -7,8 +7,8 @@
 // operation order of the formulas, and only the final value is converted, so
 // that the result is bit-exact against a float64 reference:
 //
-//   int4/int8 (qmax = 7, 127):  s = amax/qmax;  q = clamp(roundeven(x/s), -qmax-1, qmax)
-//   fp8 (E4M3FN):               s = amax/448;   q = e4m3(x/s)
+//   int4/int8 (qmax = 7, 127):  s = amax/qmax;  q = clamp(roundeven(x/s),
+//   -qmax-1, qmax) fp8 (E4M3FN):               s = amax/448;   q = e4m3(x/s)
 //   nvfp4:  S = amax/(6*448) per tensor or per token (the f32 global scale),
 //           s_b = e4m3(amax_b/6/S) per block of 16 (an E4M3 scale),
 //           q = e2m1(x/(s_b*S));  dequant = q*s_b*S  (left to right)
@@ -97,9 +97,7 @@ public:
   /// Exact int <-> f64 conversion, or a rounding f64 -> float store.
   Value convert(Value v, Type to) { return castScalar(b, loc, v, to); }
   Type f64Type() { return b.getF64Type(); }
-  Value i64(int64_t v) {
-    return arith::ConstantIntOp::create(b, loc, v, 64);
-  }
+  Value i64(int64_t v) { return arith::ConstantIntOp::create(b, loc, v, 64); }
 
   Value add(Value x, Value y) { return arith::AddFOp::create(b, loc, x, y); }
   Value mul(Value x, Value y) { return arith::MulFOp::create(b, loc, x, y); }
@@ -182,15 +180,16 @@ public:
     Value normal = arith::OrIOp::create(b, loc, expField, mant);
     // Subnormal (and zero): a / 2^(emin - m), an integer below 2^m.
     Value subnormal = arith::FPToSIOp::create(
-        b, loc, b.getI64Type(),
-        mul(a, f64(std::ldexp(1.0, m - fmt.minExp()))));
+        b, loc, b.getI64Type(), mul(a, f64(std::ldexp(1.0, m - fmt.minExp()))));
     Value isSub = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, e,
                                         i64(fmt.minExp()));
     Value code = select(isSub, subnormal, normal);
-    Value signBit = arith::ShLIOp::create(b, loc, sign, i64(fmt.exponentBits + m));
+    Value signBit =
+        arith::ShLIOp::create(b, loc, sign, i64(fmt.exponentBits + m));
     code = arith::OrIOp::create(b, loc, code, signBit);
     if (fmt.hasNaN) {
-      Value nan = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNO, r, r);
+      Value nan =
+          arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNO, r, r);
       int64_t nanCode = (int64_t(1) << (fmt.exponentBits + m)) - 1;
       Value nanValue = i64(nanCode);
       code = select(nan, nanValue, code);
@@ -205,8 +204,7 @@ public:
     Value signField = arith::ShRUIOp::create(b, loc, c, i64(eb + m));
     Value sign = arith::AndIOp::create(b, loc, signField, i64(1));
     Value shifted = arith::ShRUIOp::create(b, loc, c, i64(m));
-    Value expField =
-        arith::AndIOp::create(b, loc, shifted, i64((1 << eb) - 1));
+    Value expField = arith::AndIOp::create(b, loc, shifted, i64((1 << eb) - 1));
     Value mant = arith::AndIOp::create(b, loc, c, i64((1 << m) - 1));
     // Subnormal: mant * 2^(emin - m).
     Value mantF64 = convert(mant, b.getF64Type());
@@ -214,14 +212,14 @@ public:
     // Normal: (2^m + mant) * 2^(expField - bias - m).
     Value implicitOne = arith::OrIOp::create(b, loc, mant, i64(1 << m));
     Value significand = convert(implicitOne, b.getF64Type());
-    Value normal = mul(
-        significand,
-        pow2(arith::SubIOp::create(b, loc, expField, i64(fmt.bias + m))));
+    Value normal =
+        mul(significand,
+            pow2(arith::SubIOp::create(b, loc, expField, i64(fmt.bias + m))));
     Value isSub = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
                                         expField, i64(0));
     Value a = select(isSub, sub, normal);
-    Value neg = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, sign,
-                                      i64(0));
+    Value neg =
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, sign, i64(0));
     Value v = select(neg, arith::NegFOp::create(b, loc, a), a);
     if (fmt.hasNaN) {
       int64_t magMask = (int64_t(1) << (eb + m)) - 1;
@@ -277,16 +275,16 @@ public:
         arith::CmpFOp::create(b, loc, arith::CmpFPredicate::ONE, back, v);
     Value absBack = math::AbsFOp::create(b, loc, back);
     Value absV = math::AbsFOp::create(b, loc, v);
-    Value awayFromZero = arith::CmpFOp::create(
-        b, loc, arith::CmpFPredicate::OGT, absBack, absV);
+    Value awayFromZero =
+        arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, absBack, absV);
     Type i32 = b.getI32Type();
     Value bitsT = arith::BitcastOp::create(b, loc, i32, t);
     Value one = arith::ConstantIntOp::create(b, loc, 1, 32);
     // Sign-magnitude: one step toward zero is the magnitude minus one.
-    Value toward = select(awayFromZero,
-                          arith::SubIOp::create(b, loc, bitsT, one), bitsT);
-    Value odd = select(inexact, arith::OrIOp::create(b, loc, toward, one),
-                       toward);
+    Value toward =
+        select(awayFromZero, arith::SubIOp::create(b, loc, bitsT, one), bitsT);
+    Value odd =
+        select(inexact, arith::OrIOp::create(b, loc, toward, one), toward);
     Value f = arith::BitcastOp::create(b, loc, f32, odd);
     return arith::TruncFOp::create(b, loc, to, f);
   }
@@ -370,7 +368,8 @@ struct Grouping {
 /// The first-level groups of `scheme` on a tensor of `shape`: blocks tile the
 /// trailing dimensions; unblocked schemes are per tensor or per row.
 Grouping elementGrouping(QuantSchemeAttr scheme, ArrayRef<int64_t> shape) {
-  Grouping g{SmallVector<int64_t>(shape), SmallVector<int64_t>(shape.size(), 1)};
+  Grouping g{SmallVector<int64_t>(shape),
+             SmallVector<int64_t>(shape.size(), 1)};
   SmallVector<int64_t> blockShape = scheme.getBlockShape();
   if (!blockShape.empty()) {
     for (size_t i = 0; i < blockShape.size(); ++i)
@@ -396,8 +395,8 @@ Grouping globalGrouping(QuantSchemeAttr scheme, ArrayRef<int64_t> blockShape) {
 }
 
 Value expand(OpBuilder &b, Location loc, Value t, const Grouping &g) {
-  auto type = RankedTensorType::get(g.expandedShape(),
-                                    tensorType(t).getElementType());
+  auto type =
+      RankedTensorType::get(g.expandedShape(), tensorType(t).getElementType());
   return tensor::ExpandShapeOp::create(b, loc, type, t, g.reassociation());
 }
 
@@ -411,8 +410,8 @@ Value groupAbsMax(OpBuilder &b, Location loc, Value x, const Grouping &g) {
   MLIRContext *ctx = b.getContext();
   Value init = filledTensor(b, loc, g.groupShape(), b.getF64Type(), 0.0);
   return buildGeneric(
-             b, loc, expand(b, loc, x, g), identityMap(ctx, 2 * g.rank()),
-             init, g.groupMap(ctx), g.reductionIterators(), b.getF64Type(),
+             b, loc, expand(b, loc, x, g), identityMap(ctx, 2 * g.rank()), init,
+             g.groupMap(ctx), g.reductionIterators(), b.getF64Type(),
              [](OpBuilder &nb, Location l, ValueRange ins, ValueRange outs) {
                Value a = math::AbsFOp::create(nb, l, ins[0]);
                // maximumf propagates NaN: a NaN makes the group's scale NaN.
@@ -443,10 +442,10 @@ SmallVector<Value> mapGroups(OpBuilder &b, Location loc, Value x,
   SmallVector<Value> inits;
   for (Type et : resultElementTypes)
     inits.push_back(emptyTensor(b, loc, space, et));
-  SmallVector<Value> results = buildGeneric(
-      b, loc, inputs, inputMaps, inits,
-      SmallVector<AffineMap>(inits.size(), all),
-      parallelIterators(space.size()), computeType, body);
+  SmallVector<Value> results =
+      buildGeneric(b, loc, inputs, inputMaps, inits,
+                   SmallVector<AffineMap>(inits.size(), all),
+                   parallelIterators(space.size()), computeType, body);
   if (!trivial)
     for (Value &r : results)
       r = collapse(b, loc, r, g);
@@ -455,8 +454,8 @@ SmallVector<Value> mapGroups(OpBuilder &b, Location loc, Value x,
 
 /// An elementwise f64 map over tensors of one shape.
 Value mapF64(OpBuilder &b, Location loc, ValueRange inputs, Type resultElement,
-             Type computeType, function_ref<Value(QuantScalarBuilder &,
-                                                  ValueRange)> body) {
+             Type computeType,
+             function_ref<Value(QuantScalarBuilder &, ValueRange)> body) {
   RankedTensorType t = tensorType(inputs.front());
   Grouping trivial{SmallVector<int64_t>(t.getShape()),
                    SmallVector<int64_t>(t.getRank(), 1)};
@@ -697,9 +696,9 @@ struct QuantizeToLinalg : OpRewritePattern<QuantizeOp> {
                               return scheme.encodeElement(q, v, storage);
                             });
     SmallVector<Value> results{
-        values, scheme.encodeScales(
-                    rewriter, loc, scales.first,
-                    tensorType(op.getScales()).getElementType())};
+        values,
+        scheme.encodeScales(rewriter, loc, scales.first,
+                            tensorType(op.getScales()).getElementType())};
     if (Value g = op.getGlobalScale())
       results.push_back(convertElementType(rewriter, loc, scales.second,
                                            tensorType(g).getElementType()));
@@ -738,7 +737,8 @@ struct DequantizeToLinalg : OpRewritePattern<DequantizeOp> {
                   resultType.getElementType(), f64,
                   [&](OpBuilder &b, Location l, ValueRange a, ValueRange) {
                     QuantScalarBuilder qb(b, l);
-                    Value v = scheme.dequantizeElement(qb, a[0], a.drop_front());
+                    Value v =
+                        scheme.dequantizeElement(qb, a[0], a.drop_front());
                     return SmallVector<Value>{
                         qb.roundToFloat(v, resultType.getElementType())};
                   })

@@ -55,8 +55,7 @@ Value idEqualsIndex(OpBuilder &b, Location loc, Value id, unsigned dim) {
   Value index = linalg::IndexOp::create(b, loc, dim);
   Value index64 = arith::IndexCastOp::create(b, loc, b.getI64Type(), index);
   Value id64 = castScalar(b, loc, id, b.getI64Type());
-  return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, id64,
-                               index64);
+  return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, id64, index64);
 }
 
 /// i1: target `t` is counted by the loss: t != ignore_index and 0 <= t < V.
@@ -100,13 +99,12 @@ struct EmbeddingToLinalg : OpRewritePattern<EmbeddingOp> {
     AffineMap tableMap = selectDimsMap(ctx, n, {n - 1, n - 2});
     Value rows = buildLastDimReduction(
         rewriter, loc, space, {op.getIds(), op.getTable()}, {idsMap, tableMap},
-        /*init=*/0.0,
-        [&](OpBuilder &b, Location l, ValueRange a, Value acc) {
+        /*init=*/0.0, [&](OpBuilder &b, Location l, ValueRange a, Value acc) {
           Value hit = idEqualsIndex(b, l, a[0], n - 1);
           return arith::SelectOp::create(b, l, hit, a[1], acc).getResult();
         });
-    Value y = convertElementType(rewriter, loc, rows,
-                                 resultType.getElementType());
+    Value y =
+        convertElementType(rewriter, loc, rows, resultType.getElementType());
     rewriter.replaceOp(op, y);
     return success();
   }
@@ -138,19 +136,18 @@ struct EmbeddingGradToLinalg : OpRewritePattern<EmbeddingGradOp> {
     Value zeros = filledTensor(rewriter, loc, resultType.getShape(),
                                rewriter.getF32Type(), 0.0);
     Value acc =
-        buildGeneric(rewriter, loc, {op.getIds(), op.getDy()}, {idsMap, dyMap},
-                     zeros, outMap, iterators, rewriter.getF32Type(),
-                     [&](OpBuilder &b, Location l, ValueRange a,
-                         ValueRange outs) {
-                       Value hit = idEqualsIndex(b, l, a[0], 0);
-                       Value sum = arith::AddFOp::create(b, l, outs[0], a[1]);
-                       Value next =
-                           arith::SelectOp::create(b, l, hit, sum, outs[0]);
-                       return SmallVector<Value>{next};
-                     })
+        buildGeneric(
+            rewriter, loc, {op.getIds(), op.getDy()}, {idsMap, dyMap}, zeros,
+            outMap, iterators, rewriter.getF32Type(),
+            [&](OpBuilder &b, Location l, ValueRange a, ValueRange outs) {
+              Value hit = idEqualsIndex(b, l, a[0], 0);
+              Value sum = arith::AddFOp::create(b, l, outs[0], a[1]);
+              Value next = arith::SelectOp::create(b, l, hit, sum, outs[0]);
+              return SmallVector<Value>{next};
+            })
             .front();
-    Value dt = convertElementType(rewriter, loc, acc,
-                                  resultType.getElementType());
+    Value dt =
+        convertElementType(rewriter, loc, acc, resultType.getElementType());
     rewriter.replaceOp(op, dt);
     return success();
   }
@@ -265,8 +262,8 @@ struct CrossEntropyToLinalg : OpRewritePattern<CrossEntropyOp> {
         {scalarMap(ctx, 0), scalarMap(ctx, 0)},
         [](OpBuilder &b, Location l, ValueRange a) {
           Value zero = f32Const(b, l, 0.0);
-          Value any =
-              arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGT, a[1], zero);
+          Value any = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGT,
+                                            a[1], zero);
           Value mean = arith::DivFOp::create(b, l, a[0], a[1]);
           return arith::SelectOp::create(b, l, any, mean, zero).getResult();
         });
@@ -293,11 +290,11 @@ struct CrossEntropyGradToLinalg : OpRewritePattern<CrossEntropyGradOp> {
     double z = op.getZLoss().convertToDouble();
 
     Value lse = buildRowLogSumExp(rewriter, loc, logits);
-    auto counts = buildCountedSum(
-        rewriter, loc, shape.drop_back(), {op.getTargets()}, ignoreIndex,
-        vocab, [](OpBuilder &b, Location l, ValueRange) {
-          return f32Const(b, l, 0.0);
-        });
+    auto counts = buildCountedSum(rewriter, loc, shape.drop_back(),
+                                  {op.getTargets()}, ignoreIndex, vocab,
+                                  [](OpBuilder &b, Location l, ValueRange) {
+                                    return f32Const(b, l, 0.0);
+                                  });
     Value count = counts.second;
     // scale = dloss / N, 0 when N = 0.
     auto scalarType = RankedTensorType::get({}, rewriter.getF32Type());
@@ -306,8 +303,8 @@ struct CrossEntropyGradToLinalg : OpRewritePattern<CrossEntropyGradOp> {
         {scalarMap(ctx, 0), scalarMap(ctx, 0)},
         [](OpBuilder &b, Location l, ValueRange a) {
           Value zero = f32Const(b, l, 0.0);
-          Value any =
-              arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGT, a[1], zero);
+          Value any = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGT,
+                                            a[1], zero);
           Value s = arith::DivFOp::create(b, l, a[0], a[1]);
           return arith::SelectOp::create(b, l, any, s, zero).getResult();
         });
@@ -373,8 +370,8 @@ struct RoPEToLinalg : OpRewritePattern<RoPEOp> {
     double theta = op.getTheta().convertToDouble();
     SmallVector<float> invFreq;
     for (int64_t i = 0; i < half; ++i)
-      invFreq.push_back(static_cast<float>(
-          std::pow(theta, -2.0 * double(i) / double(x[3]))));
+      invFreq.push_back(
+          static_cast<float>(std::pow(theta, -2.0 * double(i) / double(x[3]))));
     auto freqType = RankedTensorType::get({half}, rewriter.getF32Type());
     Value freqs = arith::ConstantOp::create(
         rewriter, loc, DenseElementsAttr::get(freqType, ArrayRef(invFreq)));
@@ -429,8 +426,8 @@ struct RoPEToLinalg : OpRewritePattern<RoPEOp> {
           return arith::SelectOp::create(nb, l, isFirst, first, second)
               .getResult();
         });
-    Value result = tensor::CollapseShapeOp::create(rewriter, loc, type, y,
-                                                   reassociation);
+    Value result =
+        tensor::CollapseShapeOp::create(rewriter, loc, type, y, reassociation);
     rewriter.replaceOp(op, result);
     return success();
   }
@@ -451,18 +448,18 @@ struct AdamWToLinalg : OpRewritePattern<AdamWOp> {
     MLIRContext *ctx = op.getContext();
     RankedTensorType type = tensorType(op.getParam());
     unsigned rank = type.getRank();
-    SmallVector<Value> inputs = {op.getParam(), op.getGrad(), op.getM(),
-                                 op.getV(),     op.getLr(),   op.getBeta1(),
-                                 op.getBeta2(), op.getEps(),  op.getWeightDecay(),
-                                 op.getStep()};
+    SmallVector<Value> inputs = {
+        op.getParam(),       op.getGrad(),  op.getM(),     op.getV(),
+        op.getLr(),          op.getBeta1(), op.getBeta2(), op.getEps(),
+        op.getWeightDecay(), op.getStep()};
     SmallVector<AffineMap> maps(4, identityMap(ctx, rank));
     maps.append(6, scalarMap(ctx, rank));
-    Value pInit = emptyTensor(rewriter, loc, type.getShape(),
-                              type.getElementType());
-    Value mInit = emptyTensor(rewriter, loc, type.getShape(),
-                              type.getElementType());
-    Value vInit = emptyTensor(rewriter, loc, type.getShape(),
-                              type.getElementType());
+    Value pInit =
+        emptyTensor(rewriter, loc, type.getShape(), type.getElementType());
+    Value mInit =
+        emptyTensor(rewriter, loc, type.getShape(), type.getElementType());
+    Value vInit =
+        emptyTensor(rewriter, loc, type.getShape(), type.getElementType());
     SmallVector<AffineMap> outMaps(3, identityMap(ctx, rank));
     SmallVector<Value> results = buildGeneric(
         rewriter, loc, inputs, maps, {pInit, mInit, vInit}, outMaps,

@@ -23,15 +23,15 @@ Expected<std::string> cudaDeviceDescription() {
   RESCALE_RETURN_IF_ERROR(
       RESCALE_CU_CALL(drv, cuDeviceGet, &device, defaultDevice()));
   char name[256] = {0};
-  RESCALE_RETURN_IF_ERROR(
-      RESCALE_CU_CALL(drv, cuDeviceGetName, name, int(sizeof(name) - 1), device));
+  RESCALE_RETURN_IF_ERROR(RESCALE_CU_CALL(drv, cuDeviceGetName, name,
+                                          int(sizeof(name) - 1), device));
   int major = 0, minor = 0;
-  RESCALE_RETURN_IF_ERROR(RESCALE_CU_CALL(
-      drv, cuDeviceGetAttribute, &major,
-      CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR, device));
-  RESCALE_RETURN_IF_ERROR(RESCALE_CU_CALL(
-      drv, cuDeviceGetAttribute, &minor,
-      CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR, device));
+  RESCALE_RETURN_IF_ERROR(
+      RESCALE_CU_CALL(drv, cuDeviceGetAttribute, &major,
+                      CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR, device));
+  RESCALE_RETURN_IF_ERROR(
+      RESCALE_CU_CALL(drv, cuDeviceGetAttribute, &minor,
+                      CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR, device));
   return std::string(name) + " (sm_" + std::to_string(major) +
          std::to_string(minor) + ")";
 }

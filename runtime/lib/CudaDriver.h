@@ -117,8 +117,8 @@ struct alignas(64) CUtensorMap {
     CUstream)                                                                  \
   X(cuMemcpyHtoD, "cuMemcpyHtoD_v2", CUdeviceptr, const void *, size_t)        \
   X(cuMemcpyDtoH, "cuMemcpyDtoH_v2", void *, CUdeviceptr, size_t)              \
-  X(cuMemsetD16Async, "cuMemsetD16Async", CUdeviceptr, unsigned short,         \
-    size_t, CUstream)                                                          \
+  X(cuMemsetD16Async, "cuMemsetD16Async", CUdeviceptr, unsigned short, size_t, \
+    CUstream)                                                                  \
   X(cuMemsetD32Async, "cuMemsetD32Async", CUdeviceptr, unsigned, size_t,       \
     CUstream)                                                                  \
   X(cuMemHostRegister, "cuMemHostRegister_v2", void *, size_t, unsigned)       \

@@ -100,8 +100,8 @@ Expected<std::string> readFileBytes(const std::string &path,
 Status writeFileBytes(const std::string &path, const std::string &bytes) {
   std::FILE *f = std::fopen(path.c_str(), "wb");
   if (!f)
-    return Status::error("cannot write '" + path + "': " +
-                         std::strerror(errno));
+    return Status::error("cannot write '" + path +
+                         "': " + std::strerror(errno));
   size_t written = std::fwrite(bytes.data(), 1, bytes.size(), f);
   bool failed = written != bytes.size() || std::fflush(f) != 0;
   failed |= std::fclose(f) != 0;

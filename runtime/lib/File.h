@@ -56,13 +56,11 @@ private:
 
 /// The whole file, or "cannot open 'p': ...", or an error if it holds more
 /// than `maxBytes` (a pipe or a device is read only that far).
-Expected<std::string> readFileBytes(const std::string &path,
-                                    uint64_t maxBytes);
+Expected<std::string> readFileBytes(const std::string &path, uint64_t maxBytes);
 /// The file at `path`, at most `maxBytes`, parsed by `parse(data, size)`; an
 /// error of either step names the file ("'p': ...").
 template <typename T, typename Parse>
-Expected<T> parseFile(const std::string &path, uint64_t maxBytes,
-                      Parse parse) {
+Expected<T> parseFile(const std::string &path, uint64_t maxBytes, Parse parse) {
   Expected<std::string> bytes = readFileBytes(path, maxBytes);
   if (!bytes)
     return bytes.status();

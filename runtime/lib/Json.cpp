@@ -276,8 +276,7 @@ private:
     }
     if (b0 >= 0xf0 && b0 <= 0xf4) {
       unsigned lo = b0 == 0xf0 ? 0x90 : 0x80, hi = b0 == 0xf4 ? 0x8f : 0xbf;
-      return b1 >= lo && b1 <= hi && continuation(2) && continuation(3) ? 4
-                                                                         : 0;
+      return b1 >= lo && b1 <= hi && continuation(2) && continuation(3) ? 4 : 0;
     }
     return 0;
   }

@@ -136,7 +136,8 @@ Expected<Manifest> parseManifest(std::string_view json) {
     const JsonValue &e = entries->getArray()[i];
     std::string at = "entries[" + std::to_string(i) + "]";
     const JsonValue *name = e.get("name");
-    if (!e.isObject() || !name || !name->isString() || name->getString().empty())
+    if (!e.isObject() || !name || !name->isString() ||
+        name->getString().empty())
       return fail(at + " needs a non-empty string \"name\"");
     EntrySpec spec;
     spec.name = name->getString();

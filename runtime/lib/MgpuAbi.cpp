@@ -111,17 +111,15 @@ Status prepareLaunch(Driver &d, const LaunchConfig &c) {
       d.cuDeviceGetAttribute(
           &optin, CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK_OPTIN,
           device),
-      "cuDeviceGetAttribute",
-      "MAX_SHARED_MEMORY_PER_BLOCK_OPTIN"));
+      "cuDeviceGetAttribute", "MAX_SHARED_MEMORY_PER_BLOCK_OPTIN"));
   if (c.smem > optin)
     return Status::error("launch of " + c.describe() + ": the device allows " +
                          std::to_string(optin) +
                          " bytes of dynamic shared memory per block");
   return checkResult(
       d,
-      d.cuFuncSetAttribute(c.function,
-                           CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
-                           c.smem),
+      d.cuFuncSetAttribute(
+          c.function, CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES, c.smem),
       "cuFuncSetAttribute", "MAX_DYNAMIC_SHARED_SIZE_BYTES of " + c.describe());
 }
 
@@ -172,8 +170,7 @@ Expected<uint64_t> denseMemrefBytes(int64_t rank, void *descriptor,
 RESCALE_MGPU_EXPORT void *mgpuModuleLoad(void *data, size_t size) {
   CUmodule module = nullptr;
   bool ok = withDriver([&](Driver &d) {
-    return checkResult(d, d.cuModuleLoadData(&module, data),
-                       "cuModuleLoadData",
+    return checkResult(d, d.cuModuleLoadData(&module, data), "cuModuleLoadData",
                        "a " + std::to_string(size) + "-byte kernel image");
   });
   return ok ? module : nullptr;
@@ -238,13 +235,11 @@ RESCALE_MGPU_EXPORT void *mgpuModuleGetFunction(void *module,
 // Launches
 //===----------------------------------------------------------------------===//
 
-RESCALE_MGPU_EXPORT void mgpuLaunchKernel(void *function, intptr_t gridX,
-                                          intptr_t gridY, intptr_t gridZ,
-                                          intptr_t blockX, intptr_t blockY,
-                                          intptr_t blockZ, int32_t smem,
-                                          void *stream, void **params,
-                                          void **extra,
-                                          size_t /*paramsCount*/) {
+RESCALE_MGPU_EXPORT void
+mgpuLaunchKernel(void *function, intptr_t gridX, intptr_t gridY, intptr_t gridZ,
+                 intptr_t blockX, intptr_t blockY, intptr_t blockZ,
+                 int32_t smem, void *stream, void **params, void **extra,
+                 size_t /*paramsCount*/) {
   withDriver([&](Driver &d) {
     LaunchConfig c{static_cast<CUfunction>(function),
                    {gridX, gridY, gridZ},
@@ -385,8 +380,9 @@ RESCALE_MGPU_EXPORT void *mgpuMemAlloc(uint64_t sizeBytes, void * /*stream*/,
     if (isHostShared) {
       CUdeviceptr p = 0;
       RESCALE_RETURN_IF_ERROR(checkResult(
-          d, d.cuMemAllocManaged(&p, sizeBytes ? sizeBytes : 1,
-                                 CU_MEM_ATTACH_GLOBAL),
+          d,
+          d.cuMemAllocManaged(&p, sizeBytes ? sizeBytes : 1,
+                              CU_MEM_ATTACH_GLOBAL),
           "cuMemAllocManaged", std::to_string(sizeBytes) + " bytes"));
       result = reinterpret_cast<void *>(p);
       KernelNames &k = KernelNames::get();
@@ -425,9 +421,8 @@ RESCALE_MGPU_EXPORT void mgpuMemFree(void *ptr, void *stream) {
           checkResult(d, d.cuStreamSynchronize(static_cast<CUstream>(stream)),
                       "cuStreamSynchronize", "before gpu.dealloc"));
     else
-      RESCALE_RETURN_IF_ERROR(checkResult(d, d.cuCtxSynchronize(),
-                                          "cuCtxSynchronize",
-                                          "before gpu.dealloc"));
+      RESCALE_RETURN_IF_ERROR(checkResult(
+          d, d.cuCtxSynchronize(), "cuCtxSynchronize", "before gpu.dealloc"));
     return DeviceAllocator::global().deallocate(ptr);
   });
 }
@@ -438,7 +433,8 @@ RESCALE_MGPU_EXPORT void mgpuMemcpy(void *dst, void *src, size_t sizeBytes,
     return checkResult(d,
                        d.cuMemcpyAsync(reinterpret_cast<CUdeviceptr>(dst),
                                        reinterpret_cast<CUdeviceptr>(src),
-                                       sizeBytes, static_cast<CUstream>(stream)),
+                                       sizeBytes,
+                                       static_cast<CUstream>(stream)),
                        "cuMemcpyAsync", std::to_string(sizeBytes) + " bytes");
   });
 }
@@ -485,11 +481,10 @@ RESCALE_MGPU_EXPORT void mgpuMemHostRegisterMemRef(int64_t rank,
         denseMemrefBytes(rank, descriptor, elementSizeBytes);
     if (!bytes)
       return bytes.status();
-    return checkResult(
-        d,
-        d.cuMemHostRegister(memrefData(descriptor, elementSizeBytes), *bytes,
-                            0),
-        "cuMemHostRegister", std::to_string(*bytes) + " bytes");
+    return checkResult(d,
+                       d.cuMemHostRegister(
+                           memrefData(descriptor, elementSizeBytes), *bytes, 0),
+                       "cuMemHostRegister", std::to_string(*bytes) + " bytes");
   });
 }
 
@@ -513,10 +508,11 @@ RESCALE_MGPU_EXPORT void mgpuSetDefaultDevice(int32_t device) {
 // TMA descriptors
 //===----------------------------------------------------------------------===//
 
-RESCALE_MGPU_EXPORT void *mgpuTensorMapEncodeTiledMemref(
-    int64_t tensorRank, void *rankedDescriptor, int64_t tensorDataType,
-    int64_t interleave, int64_t swizzle, int64_t l2Promotion, int64_t oobFill,
-    int64_t *inputBoxDims) {
+RESCALE_MGPU_EXPORT void *
+mgpuTensorMapEncodeTiledMemref(int64_t tensorRank, void *rankedDescriptor,
+                               int64_t tensorDataType, int64_t interleave,
+                               int64_t swizzle, int64_t l2Promotion,
+                               int64_t oobFill, int64_t *inputBoxDims) {
   void *result = nullptr;
   withDriver([&](Driver &d) -> Status {
     // Element sizes indexed by CUtensorMapDataType (UINT8 .. TFLOAT32_FTZ).
@@ -547,24 +543,23 @@ RESCALE_MGPU_EXPORT void *mgpuTensorMapEncodeTiledMemref(
     std::string shape;
     for (int64_t i = 0; i < tensorRank; ++i)
       shape += (i ? "x" : "") + std::to_string(sizes[i]);
-    RESCALE_RETURN_IF_ERROR(checkResult(
-        d,
-        d.cuTensorMapEncodeTiled(&map, int(tensorDataType), unsigned(tensorRank),
-                                 memrefData(rankedDescriptor, elem), globalDim,
-                                 globalStrides, boxDim, elementStrides,
-                                 int(interleave), int(swizzle),
-                                 int(l2Promotion), int(oobFill)),
-        "cuTensorMapEncodeTiled", "a " + shape + " memref"));
+    RESCALE_RETURN_IF_ERROR(
+        checkResult(d,
+                    d.cuTensorMapEncodeTiled(
+                        &map, int(tensorDataType), unsigned(tensorRank),
+                        memrefData(rankedDescriptor, elem), globalDim,
+                        globalStrides, boxDim, elementStrides, int(interleave),
+                        int(swizzle), int(l2Promotion), int(oobFill)),
+                    "cuTensorMapEncodeTiled", "a " + shape + " memref"));
     // Kernels read the map from global memory. It lives as long as the
     // process (the IR never frees it), like MLIR's reference wrappers.
     Expected<void *> dev = DeviceAllocator::global().allocate(sizeof(map));
     if (!dev)
       return dev.status();
-    RESCALE_RETURN_IF_ERROR(
-        checkResult(d,
-                    d.cuMemcpyHtoD(reinterpret_cast<CUdeviceptr>(*dev), &map,
-                                   sizeof(map)),
-                    "cuMemcpyHtoD", "the TMA descriptor"));
+    RESCALE_RETURN_IF_ERROR(checkResult(
+        d,
+        d.cuMemcpyHtoD(reinterpret_cast<CUdeviceptr>(*dev), &map, sizeof(map)),
+        "cuMemcpyHtoD", "the TMA descriptor"));
     result = *dev;
     return Status::ok();
   });

@@ -61,7 +61,8 @@ Status checkModuleImage(const Manifest &manifest, const uint8_t *image,
     return Status::error(
         "cannot load module '" + path +
         "': it is not the module its manifest was written for (the file's "
-        "SHA-256 is " + digest.substr(0, 16) + "..., the manifest names " +
+        "SHA-256 is " +
+        digest.substr(0, 16) + "..., the manifest names " +
         manifest.moduleSha256.substr(0, 16) +
         "...): compile again, or keep each module with its own manifest");
   return Status::ok();
@@ -81,8 +82,8 @@ Expected<std::unique_ptr<Module>> Module::load(const std::string &path) {
   return load(path, manifestPathFor(path));
 }
 
-Expected<std::unique_ptr<Module>> Module::load(const std::string &path,
-                                               const std::string &manifestPath) {
+Expected<std::unique_ptr<Module>>
+Module::load(const std::string &path, const std::string &manifestPath) {
   Expected<Manifest> manifest = readManifest(manifestPath);
   if (!manifest)
     return manifest.status().withContext("loading module '" + path + "'");
@@ -90,8 +91,8 @@ Expected<std::unique_ptr<Module>> Module::load(const std::string &path,
   m->path_ = path;
   m->manifest_ = manifest.take();
   // dlopen searches the library path for names without a slash.
-  std::string openPath = path.find('/') == std::string::npos ? "./" + path
-                                                             : path;
+  std::string openPath =
+      path.find('/') == std::string::npos ? "./" + path : path;
   // Before dlopen, which runs the module's constructors: that the file is
   // whole and is the one the manifest describes (a module run with another
   // module's shapes reads and writes past its buffers).
@@ -116,8 +117,8 @@ Expected<std::unique_ptr<Module>> Module::load(const std::string &path,
   m->handle_ = ::dlopen(openPath.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (!m->handle_) {
     const char *err = ::dlerror();
-    return Status::error("cannot load module '" + path + "': " +
-                         (err ? err : "unknown dlopen error"));
+    return Status::error("cannot load module '" + path +
+                         "': " + (err ? err : "unknown dlopen error"));
   }
   std::string cudaError = takeLastCudaError();
   if (!cudaError.empty())
@@ -126,7 +127,8 @@ Expected<std::unique_ptr<Module>> Module::load(const std::string &path,
     void *sym = ::dlsym(m->handle_, e.symbol.c_str());
     if (!sym)
       return Status::error("module '" + path + "' has no symbol '" + e.symbol +
-                           "' for entry '" + e.name + "' named in its manifest");
+                           "' for entry '" + e.name +
+                           "' named in its manifest");
     m->functions_.push_back(reinterpret_cast<EntryFn>(sym));
   }
   return m;
@@ -140,8 +142,8 @@ Module::~Module() {
 Expected<const EntrySpec *> Module::entry(const std::string &name) const {
   if (const EntrySpec *e = manifest_.findEntry(name))
     return e;
-  return Status::error("unknown entry '" + name + "' (available: " +
-                       manifest_.entryNames() + ")");
+  return Status::error("unknown entry '" + name +
+                       "' (available: " + manifest_.entryNames() + ")");
 }
 
 namespace {
@@ -198,10 +200,11 @@ Status Module::call(const EntrySpec &entry,
                     const std::vector<HostTensor> &inputs,
                     std::vector<HostTensor> &outputs) {
   if (!functionFor(entry))
-    return Status::error("unknown entry '" + entry.name + "' (available: " +
-                         manifest_.entryNames() + ")");
+    return Status::error("unknown entry '" + entry.name +
+                         "' (available: " + manifest_.entryNames() + ")");
   RESCALE_RETURN_IF_ERROR(checkInputs(entry, inputs));
-  RESCALE_RETURN_IF_ERROR(checkTensors("output", entry.outputs, outputs, entry));
+  RESCALE_RETURN_IF_ERROR(
+      checkTensors("output", entry.outputs, outputs, entry));
   if (manifest_.argMemory == ArgMemory::Device)
     return callDevice(entry, inputs, outputs);
   return callHost(entry, inputs, outputs);
@@ -211,8 +214,8 @@ Status Module::callInPlace(const EntrySpec &entry,
                            const std::vector<void *> &buffers) {
   EntryFn fn = functionFor(entry);
   if (!fn)
-    return Status::error("unknown entry '" + entry.name + "' (available: " +
-                         manifest_.entryNames() + ")");
+    return Status::error("unknown entry '" + entry.name +
+                         "' (available: " + manifest_.entryNames() + ")");
   size_t expected = entry.inputs.size() + entry.outputs.size();
   if (buffers.size() != expected)
     return Status::error("entry '" + entry.name + "' takes " +

@@ -210,8 +210,7 @@ Expected<NpyPrefix> parseNpyPrefix(const uint8_t *data, size_t size) {
   uint8_t major = data[6];
   if (major < 1 || major > 3)
     return Status::error("unsupported npy format version " +
-                         std::to_string(major) + "." +
-                         std::to_string(data[7]));
+                         std::to_string(major) + "." + std::to_string(data[7]));
   NpyPrefix prefix;
   prefix.size = major == 1 ? 10 : 12;
   if (size < prefix.size)
@@ -349,8 +348,8 @@ Expected<std::string> serializeNpy(const HostTensor &tensor) {
   for (size_t i = 0; i < tensor.shape().size(); ++i)
     tuple += (i ? ", " : "") + std::to_string(tensor.shape()[i]);
   tuple += tensor.shape().size() == 1 ? ",)" : ")";
-  std::string dict = "{'descr': '" + *descr +
-                     "', 'fortran_order': False, 'shape': " + tuple;
+  std::string dict =
+      "{'descr': '" + *descr + "', 'fortran_order': False, 'shape': " + tuple;
   dict += ", }";
   // Pad so that the data starts at a multiple of 64 bytes.
   bool v2 = dict.size() + 1 + 10 > 65535;

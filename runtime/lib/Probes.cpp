@@ -5,17 +5,19 @@
 #include "rescale/runtime/Json.h"
 
 #include <algorithm>
-#include <sys/stat.h>
 #include <cmath>
 #include <limits>
 #include <map>
 #include <numeric>
 #include <optional>
+#include <sys/stat.h>
 
 namespace rescale::runtime {
 
 namespace {
-JsonValue integer(int64_t v) { return JsonValue::makeNumber(double(v), true, v); }
+JsonValue integer(int64_t v) {
+  return JsonValue::makeNumber(double(v), true, v);
+}
 JsonValue number(double v) { return JsonValue::makeNumber(v, false, 0); }
 
 JsonValue probeToJson(const ProbeSpec &p) {
@@ -207,10 +209,9 @@ Status writeAbsmaxCalibration(const std::string &path,
       if (it == previous->end())
         return mismatch("it has no linear '" + name + "'");
       if (it->second.size() != channels.size())
-        return mismatch("linear '" + name + "' has " +
-                        std::to_string(it->second.size()) +
-                        " channels there, " + std::to_string(channels.size()) +
-                        " here");
+        return mismatch(
+            "linear '" + name + "' has " + std::to_string(it->second.size()) +
+            " channels there, " + std::to_string(channels.size()) + " here");
       for (size_t i = 0; i < channels.size(); ++i)
         channels[i] = std::max(channels[i], it->second[i]);
     }
@@ -261,10 +262,10 @@ NormStatistics normStatistics(const HostTensor &abs) {
   std::vector<float> sorted(x, x + n);
   std::sort(sorted.begin(), sorted.end());
   st.peak = n ? sorted.back() : 0.0;
-  st.median = n == 0       ? 0.0
-              : n % 2 == 1 ? sorted[n / 2]
-                           : 0.5 * (double(sorted[n / 2 - 1]) +
-                                    double(sorted[n / 2]));
+  st.median = n == 0 ? 0.0
+              : n % 2 == 1
+                  ? sorted[n / 2]
+                  : 0.5 * (double(sorted[n / 2 - 1]) + double(sorted[n / 2]));
   st.channelMean.assign(d, 0.0);
   st.channelMax.assign(d, 0.0);
   double m2 = 0, m4 = 0;
@@ -334,9 +335,9 @@ JsonValue recurrenceJson(const std::vector<std::vector<int64_t>> &tops) {
   return JsonValue::makeObject(
       {{"norm_inputs", integer(int64_t(tops.size()))},
        {"dims", JsonValue::makeArray(std::move(dims))},
-       {"consecutive_overlap",
-        tops.size() >= 2 ? number(overlap / double(tops.size() - 1))
-                         : JsonValue()}});
+       {"consecutive_overlap", tops.size() >= 2
+                                   ? number(overlap / double(tops.size() - 1))
+                                   : JsonValue()}});
 }
 
 /// [B, Hq] -> the mean over the batch of each head.
@@ -359,9 +360,9 @@ Expected<const HostTensor *> probeTensor(const ProbeSpec &p,
                                          size_t minRank) {
   if (p.output >= outputs.size() || outputs[p.output].dtype() != DType::F32 ||
       outputs[p.output].shape().size() < minRank)
-    return Status::error(p.kind + " probe '" + p.name +
-                         "' is not an f32 output of rank >= " +
-                         std::to_string(minRank));
+    return Status::error(
+        p.kind + " probe '" + p.name +
+        "' is not an f32 output of rank >= " + std::to_string(minRank));
   return &outputs[p.output];
 }
 } // namespace
@@ -475,7 +476,8 @@ Status writeSinkReport(const std::string &path, const std::string &entry,
        {"version", integer(1)},
        {"entry", JsonValue::makeString(entry)},
        {"sink_threshold", number(threshold)},
-       {"sink_rate", pairs ? number(double(sinks) / double(pairs)) : JsonValue()},
+       {"sink_rate",
+        pairs ? number(double(sinks) / double(pairs)) : JsonValue()},
        {"attention", JsonValue::makeArray(std::move(attention))},
        {"norms", JsonValue::makeArray(std::move(norms))},
        {"top_dims_recurrence", recurrenceJson(topMaxDims)}});

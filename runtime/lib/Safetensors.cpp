@@ -21,11 +21,16 @@ struct StDTypeEntry {
   DType dtype;
 };
 constexpr StDTypeEntry kStDTypes[] = {
-    {"F32", DType::F32},      {"F64", DType::F64},
-    {"F16", DType::F16},      {"BF16", DType::BF16},
-    {"I8", DType::I8},        {"I32", DType::I32},
-    {"I64", DType::I64},      {"BOOL", DType::I1},
-    {"U8", DType::U8},        {"U16", DType::U16},
+    {"F32", DType::F32},
+    {"F64", DType::F64},
+    {"F16", DType::F16},
+    {"BF16", DType::BF16},
+    {"I8", DType::I8},
+    {"I32", DType::I32},
+    {"I64", DType::I64},
+    {"BOOL", DType::I1},
+    {"U8", DType::U8},
+    {"U16", DType::U16},
     {"F8_E4M3", DType::F8E4M3FN},
     {"F8_E8M0", DType::F8E8M0FNU},
 };
@@ -51,8 +56,8 @@ Expected<PendingTensor> parseTensorEntry(const std::string &name,
   const JsonValue *dtype = v.get("dtype");
   const JsonValue *shape = v.get("shape");
   const JsonValue *offsets = v.get("data_offsets");
-  if (!dtype || !dtype->isString() || !shape || !shape->isArray() ||
-      !offsets || !offsets->isArray())
+  if (!dtype || !dtype->isString() || !shape || !shape->isArray() || !offsets ||
+      !offsets->isArray())
     return fail("entry '" + name +
                 "' needs string 'dtype', array 'shape' and 'data_offsets'");
   PendingTensor t;
@@ -101,10 +106,9 @@ Expected<std::string> safetensorsDTypeName(DType dtype) {
   for (const StDTypeEntry &e : kStDTypes)
     if (e.dtype == dtype)
       return std::string(e.name);
-  return Status::error("dtype " + std::string(dtypeName(dtype)) +
-                       " has no safetensors name" +
-                       (dtype == DType::F4E2M1FN ? " (pack it with packFp4)"
-                                                 : ""));
+  return Status::error(
+      "dtype " + std::string(dtypeName(dtype)) + " has no safetensors name" +
+      (dtype == DType::F4E2M1FN ? " (pack it with packFp4)" : ""));
 }
 
 const HostTensor *SafetensorsFile::find(const std::string &name) const {
@@ -186,9 +190,8 @@ Expected<Header> parseHeader(std::string_view text) {
 }
 
 /// The tensors of `header` read from a data section of `dataSize` bytes.
-Expected<SafetensorsFile> readTensors(Header &header,
-                                      const uint8_t *dataSection,
-                                      uint64_t dataSize) {
+Expected<SafetensorsFile>
+readTensors(Header &header, const uint8_t *dataSection, uint64_t dataSize) {
   for (const PendingTensor &t : header.tensors)
     if (t.end > dataSize)
       return fail("tensor '" + t.name + "': data_offsets [" +
@@ -198,9 +201,8 @@ Expected<SafetensorsFile> readTensors(Header &header,
   SafetensorsFile file;
   file.metadata = std::move(header.metadata);
   for (PendingTensor &p : header.tensors) {
-    Expected<HostTensor> t =
-        HostTensor::fromBytes(p.dtype, p.shape, dataSection + p.begin,
-                              size_t(p.end - p.begin));
+    Expected<HostTensor> t = HostTensor::fromBytes(
+        p.dtype, p.shape, dataSection + p.begin, size_t(p.end - p.begin));
     if (!t)
       return t.status().withContext("tensor '" + p.name + "'");
     file.tensors.emplace_back(p.name, t.take());

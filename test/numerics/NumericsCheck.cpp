@@ -8,7 +8,8 @@
 //
 // CASES.test holds one case per line, after a `CASE:` marker:
 //
-//   CASE: attn_causal_gqa op=attention B=1 Hq=4 Hkv=2 S=5 T=15 D=7 causal=1 dtype=bf16 seed=3
+//   CASE: attn_causal_gqa op=attention B=1 Hq=4 Hkv=2 S=5 T=15 D=7 causal=1
+//   dtype=bf16 seed=3
 //
 // For each case the driver
 //   1. writes a func.func for the case into one module per file
@@ -116,7 +117,8 @@ std::string shapeStr(const std::vector<int64_t> &shape) {
   return s.empty() ? "scalar" : s;
 }
 
-std::string tensorType(const std::vector<int64_t> &shape, const std::string &t) {
+std::string tensorType(const std::vector<int64_t> &shape,
+                       const std::string &t) {
   std::string s = "tensor<";
   for (int64_t d : shape)
     s += std::to_string(d) + "x";
@@ -193,8 +195,8 @@ struct CaseLine {
     used.insert(k);
     auto it = params.find(k);
     if (it == params.end())
-      fatal("case '" + name + "' (line " + std::to_string(line) +
-            ") needs '" + k + "='");
+      fatal("case '" + name + "' (line " + std::to_string(line) + ") needs '" +
+            k + "='");
     return it->second;
   }
   int64_t integer(const std::string &k, int64_t def) {
@@ -202,7 +204,8 @@ struct CaseLine {
     char *end = nullptr;
     long long r = std::strtoll(v.c_str(), &end, 10);
     if (v.empty() || *end)
-      fatal("case '" + name + "': '" + k + "' must be an integer, got '" + v + "'");
+      fatal("case '" + name + "': '" + k + "' must be an integer, got '" + v +
+            "'");
     return r;
   }
   double real(const std::string &k, double def) {
@@ -212,7 +215,8 @@ struct CaseLine {
     char *end = nullptr;
     double r = std::strtod(v.c_str(), &end);
     if (*end)
-      fatal("case '" + name + "': '" + k + "' must be a number, got '" + v + "'");
+      fatal("case '" + name + "': '" + k + "' must be a number, got '" + v +
+            "'");
     return r;
   }
   DType dtype(const std::string &k, DType def) {
@@ -336,8 +340,9 @@ void buildNorm(CaseLine &c, CaseSpec &spec) {
   }
   spec.outputs.push_back({"y", t, shape, false});
   std::vector<std::string> outs(spec.outputs.size(), ty);
-  spec.body.push_back(lhs + " = rescale." + op + " " + operandList(spec.inputs) +
-                      " " + attrs + " : " + functionalType(spec.inputs, outs));
+  spec.body.push_back(lhs + " = rescale." + op + " " +
+                      operandList(spec.inputs) + " " + attrs + " : " +
+                      functionalType(spec.inputs, outs));
   spec.reference = [op, eps](const std::vector<Tensor> &in) {
     if (op == "rms_norm")
       return std::vector<Tensor>{rmsNorm(in[0], in[1], eps)};
@@ -346,8 +351,8 @@ void buildNorm(CaseLine &c, CaseSpec &spec) {
     auto [sum, y] = addRmsNorm(in[0], in[1], in[2], eps);
     return std::vector<Tensor>{sum, y};
   };
-  spec.description = shapeStr(shape) + " " + dtypeName(t) + " w:" +
-                     dtypeName(wt);
+  spec.description =
+      shapeStr(shape) + " " + dtypeName(t) + " w:" + dtypeName(wt);
 }
 
 void buildGatedNorm(CaseLine &c, CaseSpec &spec) {
@@ -377,8 +382,8 @@ void buildGatedNorm(CaseLine &c, CaseSpec &spec) {
   spec.reference = [a, eps](const std::vector<Tensor> &in) {
     return std::vector<Tensor>{gatedNorm(in[0], in[1], in[2], in[3], eps, a)};
   };
-  spec.description = shapeStr(shape) + " " + dtypeName(t) + " r=" +
-                     std::to_string(r) + " " + actName +
+  spec.description = shapeStr(shape) + " " + dtypeName(t) +
+                     " r=" + std::to_string(r) + " " + actName +
                      (tensorwise ? " tensorwise" : "");
 }
 
@@ -446,7 +451,8 @@ void buildAttention(CaseLine &c, CaseSpec &spec) {
   spec.reference = [cfg, hasGate, hasSinks](const std::vector<Tensor> &in) {
     const Tensor *gate = hasGate ? &in[3] : nullptr;
     const Tensor *sinks = hasSinks ? &in[hasGate ? 4 : 3] : nullptr;
-    return std::vector<Tensor>{attention(in[0], in[1], in[2], gate, sinks, cfg)};
+    return std::vector<Tensor>{
+        attention(in[0], in[1], in[2], gate, sinks, cfg)};
   };
   std::ostringstream d;
   d << "B" << B << " Hq" << Hq << " Hkv" << Hkv << " S" << S << " T" << T
@@ -509,7 +515,8 @@ void buildDyT(CaseLine &c, CaseSpec &spec) {
     spec.craft = [t, wt](std::vector<Tensor> &in, std::mt19937_64 &) {
       int64_t n = in[0].numElements();
       for (int64_t i = 0; i < n; ++i) {
-        double e = -30.0 + 33.0 * double(i) / double(std::max<int64_t>(1, n - 1));
+        double e =
+            -30.0 + 33.0 * double(i) / double(std::max<int64_t>(1, n - 1));
         in[0][i] = roundTo(t, (i % 2 ? -1.0 : 1.0) * std::pow(10.0, e));
       }
       in[1][0] = roundTo(wt, 1.0);
@@ -530,8 +537,9 @@ void buildClip(CaseLine &c, CaseSpec &spec) {
   double th = roundToF32(c.real("threshold", 1.5));
   spec.inputs = {{"x", t, shape}};
   spec.outputs.push_back({"y", t, shape, false});
-  spec.body.push_back("%r0 = rescale.clip %x {threshold = " + f32Attr(th) +
-                      "} : " + functionalType(spec.inputs, {tensorType(shape, t)}));
+  spec.body.push_back(
+      "%r0 = rescale.clip %x {threshold = " + f32Attr(th) +
+      "} : " + functionalType(spec.inputs, {tensorType(shape, t)}));
   spec.reference = [th](const std::vector<Tensor> &in) {
     return std::vector<Tensor>{clip(in[0], th)};
   };
@@ -578,7 +586,8 @@ void craftQuantInput(Tensor &x, const QuantScheme &scheme, bool zeros,
                      bool underflow, std::mt19937_64 &rng) {
   std::vector<double> ties;
   double emax = scheme.elementMax();
-  if (scheme.format == QuantFormat::int4 || scheme.format == QuantFormat::int8) {
+  if (scheme.format == QuantFormat::int4 ||
+      scheme.format == QuantFormat::int8) {
     for (double m = -emax; m < emax; m += 1)
       ties.push_back(m + 0.5);
   } else {
@@ -690,7 +699,8 @@ void buildQuant(CaseLine &c, CaseSpec &spec) {
     std::string st = tensorType(sShape, s.scaleType());
     std::string gt = tensorType(gShape, "f32");
     spec.outputs.push_back({"values", parseDType(valueType, &ok), shape, true});
-    spec.outputs.push_back({"scales", parseDType(s.scaleType(), &ok), sShape, true});
+    spec.outputs.push_back(
+        {"scales", parseDType(s.scaleType(), &ok), sShape, true});
     if (dg)
       spec.outputs.push_back({"global_scale", DType::f32, gShape, true});
     spec.outputs.push_back({"dequantized", t, shape, true});
@@ -707,7 +717,8 @@ void buildQuant(CaseLine &c, CaseSpec &spec) {
     spec.reference = [s, t, dg](const std::vector<Tensor> &in) {
       Quantized q = quantize(in[0], s);
       // dequantize reads the stored scales (f32 / e4m3 / e8m0).
-      Tensor y = dequantize(q.values, q.scales, dg ? &q.globalScale : nullptr, s);
+      Tensor y =
+          dequantize(q.values, q.scales, dg ? &q.globalScale : nullptr, s);
       for (double &v : y.data)
         v = roundTo(t, v);
       std::vector<Tensor> r = {q.values, q.scales};
@@ -750,11 +761,13 @@ void buildDequantize(CaseLine &c, CaseSpec &spec) {
   QuantScheme s = requiredScheme(c);
   std::vector<int64_t> shape = quantShape(c, s);
   bool ok;
-  spec.inputs = {{"values", parseDType(s.valueType(), &ok), shape},
-                 {"scales", parseDType(s.scaleType(), &ok), s.scaleShape(shape)}};
+  spec.inputs = {
+      {"values", parseDType(s.valueType(), &ok), shape},
+      {"scales", parseDType(s.scaleType(), &ok), s.scaleShape(shape)}};
   bool dg = s.hasGlobalScale();
   if (dg)
-    spec.inputs.push_back({"global_scale", DType::f32, s.globalScaleShape(shape)});
+    spec.inputs.push_back(
+        {"global_scale", DType::f32, s.globalScaleShape(shape)});
   spec.outputs.push_back({"y", t, shape, true});
   spec.body.push_back("%r0 = rescale.dequantize " + operandList(spec.inputs) +
                       " {scheme = " + s.toMlir() + "} : " +
@@ -867,13 +880,13 @@ bool readAs(const std::string &path, DType t, const std::vector<int64_t> &shape,
   if (!readNpy(path, a, error))
     return false;
   if (a.shape != shape) {
-    error = path + ": shape " + shapeStr(a.shape) + ", expected " +
-            shapeStr(shape);
+    error =
+        path + ": shape " + shapeStr(a.shape) + ", expected " + shapeStr(shape);
     return false;
   }
   out = Tensor(shape, a.data);
-  if (a.descr == "|u1" && (t == DType::f8E4M3FN || t == DType::f4E2M1FN ||
-                           t == DType::f8E8M0FNU)) {
+  if (a.descr == "|u1" &&
+      (t == DType::f8E4M3FN || t == DType::f4E2M1FN || t == DType::f8E8M0FNU)) {
     for (size_t i = 0; i < a.bytes.size(); ++i)
       out.data[i] = t == DType::f8E4M3FN   ? decodeE4M3(a.bytes[i])
                     : t == DType::f4E2M1FN ? decodeE2M1(a.bytes[i])
@@ -884,7 +897,7 @@ bool readAs(const std::string &path, DType t, const std::vector<int64_t> &shape,
 
 struct Comparison {
   bool pass = true;
-  double maxErr = 0.0;   // relative (tolerance) or absolute (exact)
+  double maxErr = 0.0; // relative (tolerance) or absolute (exact)
   double maxRef = 0.0;
   int64_t mismatches = 0; // exact: differing elements; else: NaN/inf ones
   int64_t worst = -1;
@@ -1000,9 +1013,9 @@ bool runCase(const Options &opts, std::string program, const std::string &name,
   auto start = std::chrono::steady_clock::now();
   int status = std::system((cmd + " > " + quote(log) + " 2>&1").c_str());
   int rc = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() -
-                                              start)
-                    .count();
+  double secs =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count();
   auto failLine = [&](const std::string &why) {
     std::printf("FAIL %-34s %-10s %s: %s\n", name.c_str(), spec.op.c_str(),
                 spec.description.c_str(), why.c_str());
@@ -1060,10 +1073,10 @@ bool runCase(const Options &opts, std::string program, const std::string &name,
     pass &= c.pass;
     detail += " " + o.label + ":";
     if (o.exact)
-      detail += c.mismatches ? std::to_string(c.mismatches) + "/" +
-                                   std::to_string(refs[j].numElements()) +
-                                   " differ"
-                             : "exact";
+      detail += c.mismatches
+                    ? std::to_string(c.mismatches) + "/" +
+                          std::to_string(refs[j].numElements()) + " differ"
+                    : "exact";
     else
       detail += fmt(c.maxErr) + (c.pass ? "<=" : ">") + fmt(toleranceOf(o)) +
                 (o.elementwiseRel > 0 ? "(per element)" : "") +
@@ -1074,8 +1087,8 @@ bool runCase(const Options &opts, std::string program, const std::string &name,
       os << "\n    " << o.label << "[" << c.worst << "]: got "
          << fmtFull(outs[j][c.worst]) << ", expected "
          << fmtFull(refs[j][c.worst]);
-      if (spec.inputs.size() == 1 && inputs[0].numElements() ==
-                                         refs[j].numElements())
+      if (spec.inputs.size() == 1 &&
+          inputs[0].numElements() == refs[j].numElements())
         os << " (x = " << fmtFull(inputs[0][c.worst]) << ")";
       os << "; max|ref| " << fmt(c.maxRef);
       detail += os.str();
@@ -1125,8 +1138,8 @@ std::vector<CaseLine> readCases(const std::string &path) {
     while (ss >> kv) {
       size_t eq = kv.find('=');
       if (eq == std::string::npos)
-        fatal(path + ":" + std::to_string(lineNo) + ": expected key=value, got '" +
-              kv + "'");
+        fatal(path + ":" + std::to_string(lineNo) +
+              ": expected key=value, got '" + kv + "'");
       c.params[kv.substr(0, eq)] = kv.substr(eq + 1);
     }
     cases.push_back(c);
@@ -1144,15 +1157,18 @@ std::string writeSweep(const std::string &dir, int64_t n, uint64_t sweepSeed) {
     return v[std::uniform_int_distribution<size_t>(0, v.size() - 1)(rng)];
   };
   const std::vector<std::string> ops = {
-      "rms_norm", "preaffine_rms_norm", "add_rms_norm", "gated_norm",
-      "attention", "attention", "linear", "dyt", "clip", "quantize",
-      "fake_quant", "dequantize"};
+      "rms_norm",  "preaffine_rms_norm", "add_rms_norm", "gated_norm",
+      "attention", "attention",          "linear",       "dyt",
+      "clip",      "quantize",           "fake_quant",   "dequantize"};
   const std::vector<std::string> dtypes = {"f32", "f16", "bf16"};
   const std::vector<std::string> schemes = {
-      "int4,per_tensor", "int4,per_channel", "int4,per_token", "int8,per_tensor",
-      "int8,per_channel", "int8,per_token", "fp8,per_tensor", "fp8,per_token",
-      "fp8,per_channel", "fp8,per_block,block=2x16", "fp8,per_block,block=4x8",
-      "nvfp4,per_tensor", "nvfp4,per_token", "mxfp4"};
+      "int4,per_tensor",         "int4,per_channel",
+      "int4,per_token",          "int8,per_tensor",
+      "int8,per_channel",        "int8,per_token",
+      "fp8,per_tensor",          "fp8,per_token",
+      "fp8,per_channel",         "fp8,per_block,block=2x16",
+      "fp8,per_block,block=4x8", "nvfp4,per_tensor",
+      "nvfp4,per_token",         "mxfp4"};
   std::ostringstream os;
   os << "// rescale-numerics-check --sweep " << n << " --sweep-seed "
      << sweepSeed << "\n";
@@ -1170,8 +1186,8 @@ std::string writeSweep(const std::string &dir, int64_t n, uint64_t sweepSeed) {
     } else {
       os << " shape=random";
     }
-    if (op == "rms_norm" || op == "preaffine_rms_norm" || op == "add_rms_norm" ||
-        op == "gated_norm")
+    if (op == "rms_norm" || op == "preaffine_rms_norm" ||
+        op == "add_rms_norm" || op == "gated_norm")
       os << " eps=" << pick({"1e-6", "1e-5", "0.1"});
     if (op != "attention" && op != "clip" && op != "quantize" &&
         op != "fake_quant" && op != "dequantize")
@@ -1296,8 +1312,8 @@ int main(int argc, char **argv) {
     std::vector<CaseSpec> specs;
     std::vector<std::string> names;
     std::vector<uint64_t> seeds;
-    std::string module = "// Generated by rescale-numerics-check from " + file +
-                         "\nmodule {\n";
+    std::string module =
+        "// Generated by rescale-numerics-check from " + file + "\nmodule {\n";
     for (CaseLine &c : lines) {
       if (!opts.filter.empty() && c.name.find(opts.filter) == std::string::npos)
         continue;
@@ -1331,9 +1347,10 @@ int main(int argc, char **argv) {
       std::fflush(stdout);
     }
   }
-  std::printf("numerics: %d cases, %d passed, %d failed (tolerance vs max|ref|: "
-              "f32 %g, f16 %g, bf16 %g; quantization bit-exact)\n",
-              passed + failed, passed, failed, toleranceFor(DType::f32),
-              toleranceFor(DType::f16), toleranceFor(DType::bf16));
+  std::printf(
+      "numerics: %d cases, %d passed, %d failed (tolerance vs max|ref|: "
+      "f32 %g, f16 %g, bf16 %g; quantization bit-exact)\n",
+      passed + failed, passed, failed, toleranceFor(DType::f32),
+      toleranceFor(DType::f16), toleranceFor(DType::bf16));
   return failed ? 1 : 0;
 }

@@ -9,13 +9,13 @@
 namespace rescale_ref {
 
 // binary32: 23 fraction bits, emin = -126, max = (2 - 2^-23) * 2^127.
-const FloatGrid kF32Grid = {23, -126, std::ldexp(2.0 - std::ldexp(1.0, -23), 127),
-                            false};
+const FloatGrid kF32Grid = {23, -126,
+                            std::ldexp(2.0 - std::ldexp(1.0, -23), 127), false};
 // binary16: 10 fraction bits, emin = -14, max = 65504.
 const FloatGrid kF16Grid = {10, -14, 65504.0, false};
 // bfloat16: 7 fraction bits, the f32 exponent range.
-const FloatGrid kBF16Grid = {7, -126, std::ldexp(2.0 - std::ldexp(1.0, -7), 127),
-                             false};
+const FloatGrid kBF16Grid = {7, -126,
+                             std::ldexp(2.0 - std::ldexp(1.0, -7), 127), false};
 // E4M3FN: 3 fraction bits, bias 7 (emin = -6), no infinities, max 1.75 * 2^8.
 const FloatGrid kE4M3Grid = {3, -6, 448.0, true};
 // E2M1: 1 fraction bit, bias 1 (emin = 0): {0, 0.5, 1, 1.5, 2, 3, 4, 6}.
@@ -42,7 +42,8 @@ double roundToGrid(double v, const FloatGrid &grid) {
     r = std::ldexp(std::nearbyint(std::ldexp(a, -qexp)), qexp);
   }
   if (r > grid.maxFinite)
-    r = grid.saturate ? grid.maxFinite : std::numeric_limits<double>::infinity();
+    r = grid.saturate ? grid.maxFinite
+                      : std::numeric_limits<double>::infinity();
   return std::copysign(r, v);
 }
 
@@ -58,12 +59,17 @@ struct DTypeName {
   const char *name;
 };
 const DTypeName kNames[] = {
-    {DType::f32, "f32"},           {DType::f64, "f64"},
-    {DType::f16, "f16"},           {DType::bf16, "bf16"},
-    {DType::i4, "i4"},             {DType::i8, "i8"},
+    {DType::f32, "f32"},
+    {DType::f64, "f64"},
+    {DType::f16, "f16"},
+    {DType::bf16, "bf16"},
+    {DType::i4, "i4"},
+    {DType::i8, "i8"},
     {DType::i32, "i32"},
-    {DType::i64, "i64"},           {DType::f8E4M3FN, "f8E4M3FN"},
-    {DType::f4E2M1FN, "f4E2M1FN"}, {DType::f8E8M0FNU, "f8E8M0FNU"},
+    {DType::i64, "i64"},
+    {DType::f8E4M3FN, "f8E4M3FN"},
+    {DType::f4E2M1FN, "f4E2M1FN"},
+    {DType::f8E8M0FNU, "f8E8M0FNU"},
 };
 } // namespace
 
@@ -87,8 +93,7 @@ const char *dtypeName(DType t) {
 }
 
 bool isIntegerDType(DType t) {
-  return t == DType::i4 || t == DType::i8 || t == DType::i32 ||
-         t == DType::i64;
+  return t == DType::i4 || t == DType::i8 || t == DType::i32 || t == DType::i64;
 }
 
 double roundTo(DType t, double v) {
@@ -153,7 +158,7 @@ uint16_t encodeF16(double v) {
     return sign;
   int e;
   std::frexp(a, &e);
-  e -= 1; // a = 1.f * 2^e
+  e -= 1;      // a = 1.f * 2^e
   if (e < -14) // subnormal: a = m * 2^-24
     return sign | uint16_t(std::ldexp(a, 24));
   uint16_t man = uint16_t(std::ldexp(a, 10 - e) - 1024);

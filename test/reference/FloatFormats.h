@@ -1,4 +1,5 @@
-//===- FloatFormats.h - float64 models of the narrow float formats -*- C++ -*-===//
+//===- FloatFormats.h - float64 models of the narrow float formats -*- C++
+//-*-===//
 //
 // Part of the independent float64 reference (test/reference). Written from
 // the format definitions (IEEE 754 binary16/bfloat16/binary32, OCP FP8
@@ -46,8 +47,19 @@ double roundToE4M3(double v);
 double roundToE2M1(double v);
 
 /// Element types the reference knows, named as in MLIR.
-enum class DType { f32, f64, f16, bf16, i4, i8, i32, i64, f8E4M3FN, f4E2M1FN,
-                   f8E8M0FNU };
+enum class DType {
+  f32,
+  f64,
+  f16,
+  bf16,
+  i4,
+  i8,
+  i32,
+  i64,
+  f8E4M3FN,
+  f4E2M1FN,
+  f8E8M0FNU
+};
 DType parseDType(const std::string &name, bool *ok = nullptr);
 const char *dtypeName(DType t);
 /// Round a value to what an element of type `t` holds (integers: exact

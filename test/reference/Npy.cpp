@@ -72,7 +72,8 @@ bool readNpy(const std::string &path, NpyArray &out, std::string &error) {
       error = path + ": truncated header";
       return false;
     }
-    headerLen = uint32_t(uint8_t(content[8])) | (uint32_t(uint8_t(content[9])) << 8) |
+    headerLen = uint32_t(uint8_t(content[8])) |
+                (uint32_t(uint8_t(content[9])) << 8) |
                 (uint32_t(uint8_t(content[10])) << 16) |
                 (uint32_t(uint8_t(content[11])) << 24);
     headerStart = 12;

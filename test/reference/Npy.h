@@ -1,4 +1,5 @@
-//===- Npy.h - a small .npy reader and writer for the numerics tests -*- C++ -*-===//
+//===- Npy.h - a small .npy reader and writer for the numerics tests -*- C++
+//-*-===//
 //
 // Reads and writes NumPy .npy files (format versions 1-3, little-endian,
 // C order) holding f32, f64, f16, i8, u8, i32 or i64. Values are held as

@@ -105,7 +105,8 @@ Tensor gatedNorm(const Tensor &x, const Tensor &weight, const Tensor &wDown,
   int64_t d = x.lastDim(), rows = x.numElements() / d;
   int64_t r = wDown.shape.at(1);
   int64_t upCols = wUp.shape.at(1); // d, or 1 for a tensorwise gate
-  assert(wDown.shape[0] == d && wUp.shape[0] == r && (upCols == d || upCols == 1));
+  assert(wDown.shape[0] == d && wUp.shape[0] == r &&
+         (upCols == d || upCols == 1));
   Tensor y = rmsNorm(x, weight, epsilon);
   Tensor out(x.shape);
   std::vector<double> swish(r);
@@ -224,8 +225,7 @@ Tensor attention(const Tensor &q, const Tensor &k, const Tensor &v,
             if (!kept[j])
               continue;
             double p = sigmoid(s[j] - std::log(double(T)));
-            const double *vj =
-                v.data.data() + (((b * Hkv + kvh) * T + j) * Dv);
+            const double *vj = v.data.data() + (((b * Hkv + kvh) * T + j) * Dv);
             for (int64_t c = 0; c < Dv; ++c)
               o[c] += p * vj[c];
           }
@@ -569,7 +569,8 @@ bool isRoundingTie(double v, const QuantScheme &scheme) {
       return roundToE2M1(u);
     }
   };
-  return round(std::nextafter(v, INFINITY)) != round(std::nextafter(v, -INFINITY));
+  return round(std::nextafter(v, INFINITY)) !=
+         round(std::nextafter(v, -INFINITY));
 }
 
 Tensor dequantize(const Tensor &values, const Tensor &scales,

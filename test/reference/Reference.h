@@ -1,4 +1,5 @@
-//===- Reference.h - float64 reference of every rescale op -------*- C++ -*-===//
+//===- Reference.h - float64 reference of every rescale op -------*- C++
+//-*-===//
 //
 // An independent float64 model of the rescale dialect, written straight from
 // the formulas of the foundation issue (docs/overview.md, arXiv 2601.22966)
@@ -132,7 +133,8 @@ struct QuantScheme {
   /// Shape of the first-level scales for x of `shape` (keepdims).
   std::vector<int64_t> scaleShape(const std::vector<int64_t> &shape) const;
   /// Shape of nvfp4's second-level scale (per tensor or per token).
-  std::vector<int64_t> globalScaleShape(const std::vector<int64_t> &shape) const;
+  std::vector<int64_t>
+  globalScaleShape(const std::vector<int64_t> &shape) const;
   bool hasGlobalScale() const { return format == QuantFormat::nvfp4; }
   /// MLIR element types of values and scales ("i8", "f8E4M3FN", ...).
   std::string valueType() const;

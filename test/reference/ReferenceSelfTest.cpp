@@ -37,26 +37,26 @@ static void expectNear(double got, double want, double tol, const char *what,
 
 static void testGrids() {
   // bf16 has 7 fraction bits: quantum 2^-7 on [1, 2).
-  EXPECT_EQ(roundToBF16(1.0 + std::ldexp(1, -8)), 1.0);   // tie -> even
+  EXPECT_EQ(roundToBF16(1.0 + std::ldexp(1, -8)), 1.0); // tie -> even
   EXPECT_EQ(roundToBF16(1.0 + 3 * std::ldexp(1, -8)), 1.0 + std::ldexp(1, -6));
   EXPECT_EQ(roundToBF16(-3.0), -3.0);
   // f16: max 65504, max + half ulp (65520) is a tie that rounds to inf.
   EXPECT_EQ(roundToF16(65519.0), 65504.0);
   EXPECT_EQ(roundToF16(65520.0), INFINITY);
-  EXPECT_EQ(roundToF16(std::ldexp(1, -25)), 0.0);                 // subnormal tie
+  EXPECT_EQ(roundToF16(std::ldexp(1, -25)), 0.0); // subnormal tie
   EXPECT_EQ(roundToF16(3 * std::ldexp(1, -25)), std::ldexp(1, -23));
   EXPECT_EQ(roundToF32(1.0 + std::ldexp(1, -24)), 1.0);
   // E4M3FN: 3 fraction bits, saturating at 448, subnormal quantum 2^-9.
   EXPECT_EQ(roundToE4M3(448.0), 448.0);
-  EXPECT_EQ(roundToE4M3(464.0), 448.0);  // would be 480: saturates
+  EXPECT_EQ(roundToE4M3(464.0), 448.0); // would be 480: saturates
   EXPECT_EQ(roundToE4M3(-1000.0), -448.0);
-  EXPECT_EQ(roundToE4M3(17.0), 16.0);    // 16 (m=0) vs 18 (m=1): tie -> 16
-  EXPECT_EQ(roundToE4M3(19.0), 20.0);    // 18 (m=1) vs 20 (m=2): tie -> 20
-  EXPECT_EQ(roundToE4M3(1.0625), 1.0);   // 1 vs 1.125
-  EXPECT_EQ(roundToE4M3(1.1875), 1.25);  // 1.125 vs 1.25
+  EXPECT_EQ(roundToE4M3(17.0), 16.0);   // 16 (m=0) vs 18 (m=1): tie -> 16
+  EXPECT_EQ(roundToE4M3(19.0), 20.0);   // 18 (m=1) vs 20 (m=2): tie -> 20
+  EXPECT_EQ(roundToE4M3(1.0625), 1.0);  // 1 vs 1.125
+  EXPECT_EQ(roundToE4M3(1.1875), 1.25); // 1.125 vs 1.25
   EXPECT_EQ(roundToE4M3(3 * std::ldexp(1, -10)), std::ldexp(1, -8));
   EXPECT_EQ(roundToE4M3(std::ldexp(1, -10)), 0.0);
-  EXPECT_EQ(roundToE4M3(0.3), 0.3125);   // 0.3 / 2^-5 = 9.6 -> 10
+  EXPECT_EQ(roundToE4M3(0.3), 0.3125); // 0.3 / 2^-5 = 9.6 -> 10
   // E2M1 grid {0, 0.5, 1, 1.5, 2, 3, 4, 6}: ties to even mantissa.
   EXPECT_EQ(roundToE2M1(5.0), 4.0);
   EXPECT_EQ(roundToE2M1(0.25), 0.0);
@@ -102,26 +102,31 @@ static void testNorms() {
   EXPECT_NEAR(yp[0], 6.0 / 5);
   EXPECT_NEAR(yp[1], 2.0 * 2 / 5);
   // add_rms_norm: sum = [1,2]+[2,2] = [3,4].
-  auto [sum, ya] = addRmsNorm(Tensor({1, 2}, {1, 2}), Tensor({1, 2}, {2, 2}),
-                              w, 3.5);
+  auto [sum, ya] =
+      addRmsNorm(Tensor({1, 2}, {1, 2}), Tensor({1, 2}, {2, 2}), w, 3.5);
   EXPECT_EQ(sum[0], 3.0);
   EXPECT_EQ(sum[1], 4.0);
   EXPECT_NEAR(ya[1], 2.0);
   // GatedNorm with w_down = 0: h = 0, swish(0) = 0, z = 0, so the gate is
   // act(0): 0.5 for sigmoid, 0 for tanh/silu/identity.
   Tensor wd({2, 3}, 0.0), wu({3, 2}, 1.0);
-  Tensor g = gatedNorm(x, Tensor({2}, {1, 1}), wd, wu, 3.5, GateActivation::sigmoid);
+  Tensor g =
+      gatedNorm(x, Tensor({2}, {1, 1}), wd, wu, 3.5, GateActivation::sigmoid);
   EXPECT_NEAR(g[0], 0.5 * 0.75);
   EXPECT_NEAR(g[1], 0.5 * 1.0);
-  EXPECT_EQ(gatedNorm(x, Tensor({2}, {1, 1}), wd, wu, 3.5, GateActivation::tanh)[1], 0.0);
+  EXPECT_EQ(
+      gatedNorm(x, Tensor({2}, {1, 1}), wd, wu, 3.5, GateActivation::tanh)[1],
+      0.0);
   // r = 1, w_down = [[1],[0]]: h = y0 = 0.75; swish = 0.75·σ(0.75);
   // w_up = [[2, -1]]: z = [2, -1]·swish; identity gate g = z.
   Tensor wd1({2, 1}, {1, 0}), wu1({1, 2}, {2, -1});
   double sw = 0.75 / (1 + std::exp(-0.75));
-  Tensor gi = gatedNorm(x, Tensor({2}, {1, 1}), wd1, wu1, 3.5, GateActivation::identity);
+  Tensor gi = gatedNorm(x, Tensor({2}, {1, 1}), wd1, wu1, 3.5,
+                        GateActivation::identity);
   EXPECT_NEAR(gi[0], 2 * sw * 0.75);
   EXPECT_NEAR(gi[1], -sw * 1.0);
-  Tensor gs = gatedNorm(x, Tensor({2}, {1, 1}), wd1, wu1, 3.5, GateActivation::silu);
+  Tensor gs =
+      gatedNorm(x, Tensor({2}, {1, 1}), wd1, wu1, 3.5, GateActivation::silu);
   EXPECT_NEAR(gs[1], (-sw / (1 + std::exp(sw))) * 1.0);
   // Tensorwise gate: w_up [1, 1] = [[2]] broadcasts z = 2·swish over d.
   Tensor gt = gatedNorm(x, Tensor({2}, {1, 1}), wd1, Tensor({1, 1}, 2.0), 3.5,
@@ -133,10 +138,12 @@ static void testNorms() {
 static void testAttention() {
   // One query, two keys, scale 1: s = [0, ln 2], exp(s) = [1, 2], v = [3, 6].
   double ln2 = std::log(2.0);
-  Tensor q({1, 1, 1, 1}, 1.0), k({1, 1, 2, 1}, {0, ln2}), v({1, 1, 2, 1}, {3, 6});
+  Tensor q({1, 1, 1, 1}, 1.0), k({1, 1, 2, 1}, {0, ln2}),
+      v({1, 1, 2, 1}, {3, 6});
   AttentionConfig c;
   c.scale = 1.0;
-  EXPECT_NEAR(attention(q, k, v, nullptr, nullptr, c)[0], 3 / 3.0 + 6 * 2 / 3.0);
+  EXPECT_NEAR(attention(q, k, v, nullptr, nullptr, c)[0],
+              3 / 3.0 + 6 * 2 / 3.0);
   c.softmax = SoftmaxKind::off_by_one; // denominator 1 + 3
   EXPECT_NEAR(attention(q, k, v, nullptr, nullptr, c)[0], 3 / 4.0 + 12 / 4.0);
   c.softmax = SoftmaxKind::learned_sink; // denominator e^{ln 3} + 3 = 6
@@ -152,7 +159,8 @@ static void testAttention() {
   c = AttentionConfig();
   Tensor q4({1, 1, 1, 4}, 1.0), k4({1, 1, 2, 4}, {0, 0, 0, 0, 1, 1, 1, 1});
   double e2 = std::exp(2.0);
-  EXPECT_NEAR(attention(q4, k4, v, nullptr, nullptr, c)[0], (3 + 6 * e2) / (1 + e2));
+  EXPECT_NEAR(attention(q4, k4, v, nullptr, nullptr, c)[0],
+              (3 + 6 * e2) / (1 + e2));
   // Causal with S = 3 > T = 2: query i keeps j <= i - 1, so row 0 keeps
   // nothing (output 0), row 1 keeps key 0, row 2 keeps both.
   c.causal = true;
@@ -201,8 +209,8 @@ static QuantScheme scheme(const std::string &s) {
 }
 
 static void testQuant() {
-  // int8 per tensor: amax 63.5 -> s = 0.5, x/s = [127, 0.5, 1.5, -0.5, 2.5, -3.5]
-  // rounds half to even: [127, 0, 2, -0, 2, -4].
+  // int8 per tensor: amax 63.5 -> s = 0.5, x/s = [127, 0.5, 1.5, -0.5, 2.5,
+  // -3.5] rounds half to even: [127, 0, 2, -0, 2, -4].
   Tensor x({6}, {63.5, 0.25, 0.75, -0.25, 1.25, -1.75});
   Quantized q = quantize(x, scheme("int8,per_tensor"));
   double want[] = {127, 0, 2, 0, 2, -4};
@@ -212,17 +220,20 @@ static void testQuant() {
   }
   EXPECT_EQ(q.scales[0], 0.5);
   // int4 per token: row [7, 3.5] -> s = 1, 3.5 -> 4; an all-zero row -> s = 1.
-  Quantized q4 = quantize(Tensor({2, 2}, {7, 3.5, 0, 0}), scheme("int4,per_token"));
+  Quantized q4 =
+      quantize(Tensor({2, 2}, {7, 3.5, 0, 0}), scheme("int4,per_token"));
   EXPECT_EQ(q4.values[1], 4.0);
   EXPECT_EQ(q4.scales[1], 1.0);
   EXPECT_EQ(q4.values[3], 0.0);
   // Dequantize clamps nothing: q·s.
-  Tensor dq = dequantize(Tensor({2, 2}, {-8, 7, 1, 2}), Tensor({2, 1}, {0.5, 2}),
-                         nullptr, scheme("int4,per_token"));
+  Tensor dq =
+      dequantize(Tensor({2, 2}, {-8, 7, 1, 2}), Tensor({2, 1}, {0.5, 2}),
+                 nullptr, scheme("int4,per_token"));
   EXPECT_EQ(dq[0], -4.0);
   EXPECT_EQ(dq[3], 4.0);
   // fp8 per tensor with amax 448: s = 1, so x/s = x hits E4M3 ties.
-  Quantized f8 = quantize(Tensor({4}, {448, 17, 19, 1.0625}), scheme("fp8,per_tensor"));
+  Quantized f8 =
+      quantize(Tensor({4}, {448, 17, 19, 1.0625}), scheme("fp8,per_tensor"));
   EXPECT_EQ(f8.values[1], 16.0);
   EXPECT_EQ(f8.values[2], 20.0);
   EXPECT_EQ(f8.values[3], 1.0);
@@ -236,7 +247,7 @@ static void testQuant() {
   // the E2M1 ties directly: 5 -> 4, 0.25 -> 0, 0.75 -> 1.
   Tensor xn({32}, 0.0);
   xn[0] = 2688;
-  xn[1] = 5 * 448;  // 5 -> 4
+  xn[1] = 5 * 448; // 5 -> 4
   xn[16] = 6;
   xn[17] = 5;
   xn[18] = 0.25;
@@ -293,7 +304,8 @@ static void testQuant() {
   Quantized m2 = quantize(Tensor({32}, 0.1), scheme("mxfp4"));
   EXPECT_EQ(m2.scales[0], std::ldexp(1, -6));
   EXPECT_EQ(m2.dequantized[0], 6 * std::ldexp(1, -6));
-  EXPECT_EQ(scheme("int8,per_token").toMlir() == "#rescale.quant<int8, per_token>",
+  EXPECT_EQ(scheme("int8,per_token").toMlir() ==
+                "#rescale.quant<int8, per_token>",
             true);
 }
 
@@ -324,6 +336,7 @@ int main() {
   testLinearAndAblations();
   testQuant();
   testNpyRoundTrip();
-  std::printf("reference self-test: %d checks, %d failed\n", gChecks, gFailures);
+  std::printf("reference self-test: %d checks, %d failed\n", gChecks,
+              gFailures);
   return gFailures ? 1 : 0;
 }

@@ -47,16 +47,23 @@ TEST(QuantMathFloorLog2, NormalNumbers) {
 TEST(QuantMathFloorLog2, F32Subnormals) {
   // f32 subnormals are normal doubles, but they are what f32 inputs produce.
   EXPECT_EQ(floorLog2(static_cast<double>(FLT_MIN)), -126);
-  EXPECT_EQ(floorLog2(static_cast<double>(std::numeric_limits<float>::denorm_min())), -149);
-  EXPECT_EQ(floorLog2(static_cast<double>(3 * std::numeric_limits<float>::denorm_min())), -148);
-  EXPECT_EQ(floorLog2(static_cast<double>(FLT_MIN - std::numeric_limits<float>::denorm_min())), -127);
+  EXPECT_EQ(
+      floorLog2(static_cast<double>(std::numeric_limits<float>::denorm_min())),
+      -149);
+  EXPECT_EQ(floorLog2(static_cast<double>(
+                3 * std::numeric_limits<float>::denorm_min())),
+            -148);
+  EXPECT_EQ(floorLog2(static_cast<double>(
+                FLT_MIN - std::numeric_limits<float>::denorm_min())),
+            -127);
 }
 
 TEST(QuantMathFloorLog2, F64Subnormals) {
   EXPECT_EQ(floorLog2(DBL_MIN), -1022);
   EXPECT_EQ(floorLog2(std::numeric_limits<double>::denorm_min()), -1074);
   EXPECT_EQ(floorLog2(0x1.8p-1070), -1070);
-  EXPECT_EQ(floorLog2(DBL_MIN - std::numeric_limits<double>::denorm_min()), -1023);
+  EXPECT_EQ(floorLog2(DBL_MIN - std::numeric_limits<double>::denorm_min()),
+            -1023);
   EXPECT_EQ(floorLog2(-0x1p-1050), -1050);
 }
 
@@ -92,7 +99,7 @@ TEST(QuantMathE4M3, RoundsHalfToEven) {
 TEST(QuantMathE4M3, Subnormals) {
   const double q = 0x1p-9; // the smallest subnormal and the subnormal spacing
   EXPECT_TRUE(sameValue(q, roundToE4M3(q)));
-  EXPECT_TRUE(sameValue(0.0, roundToE4M3(0.5 * q)));  // tie to 0 (even)
+  EXPECT_TRUE(sameValue(0.0, roundToE4M3(0.5 * q)));   // tie to 0 (even)
   EXPECT_TRUE(sameValue(-0.0, roundToE4M3(-0.5 * q))); // keeps the sign
   EXPECT_TRUE(sameValue(q, roundToE4M3(0.75 * q)));
   EXPECT_TRUE(sameValue(2 * q, roundToE4M3(1.5 * q))); // tie to 2q (even)
@@ -149,13 +156,13 @@ TEST(QuantMathE2M1, GridValuesAreFixedPoints) {
 
 TEST(QuantMathE2M1, RoundsHalfToEven) {
   // Ties go to the grid value whose code is even.
-  EXPECT_TRUE(sameValue(0.0, roundToE2M1(0.25)));  // 0 (0b000) vs 0.5 (0b001)
-  EXPECT_TRUE(sameValue(1.0, roundToE2M1(0.75)));  // 0.5 (001) vs 1 (010)
-  EXPECT_TRUE(sameValue(1.0, roundToE2M1(1.25)));  // 1 (010) vs 1.5 (011)
-  EXPECT_TRUE(sameValue(2.0, roundToE2M1(1.75)));  // 1.5 (011) vs 2 (100)
-  EXPECT_TRUE(sameValue(2.0, roundToE2M1(2.5)));   // 2 (100) vs 3 (101)
-  EXPECT_TRUE(sameValue(4.0, roundToE2M1(3.5)));   // 3 (101) vs 4 (110)
-  EXPECT_TRUE(sameValue(4.0, roundToE2M1(5.0)));   // 4 (110) vs 6 (111)
+  EXPECT_TRUE(sameValue(0.0, roundToE2M1(0.25))); // 0 (0b000) vs 0.5 (0b001)
+  EXPECT_TRUE(sameValue(1.0, roundToE2M1(0.75))); // 0.5 (001) vs 1 (010)
+  EXPECT_TRUE(sameValue(1.0, roundToE2M1(1.25))); // 1 (010) vs 1.5 (011)
+  EXPECT_TRUE(sameValue(2.0, roundToE2M1(1.75))); // 1.5 (011) vs 2 (100)
+  EXPECT_TRUE(sameValue(2.0, roundToE2M1(2.5)));  // 2 (100) vs 3 (101)
+  EXPECT_TRUE(sameValue(4.0, roundToE2M1(3.5)));  // 3 (101) vs 4 (110)
+  EXPECT_TRUE(sameValue(4.0, roundToE2M1(5.0)));  // 4 (110) vs 6 (111)
   EXPECT_TRUE(sameValue(-4.0, roundToE2M1(-5.0)));
   EXPECT_TRUE(sameValue(-0.0, roundToE2M1(-0.25)));
   // Off the midpoint, to nearest.
@@ -248,19 +255,21 @@ TEST(QuantMathNvfp4, BlockScaleUnderflowGivesZeros) {
 
 TEST(QuantMathMxfp4, Elements) {
   EXPECT_TRUE(sameValue(6.0, quantizeMxfp4(7.0, mxfp4BlockScale(7.0))));
-  EXPECT_TRUE(sameValue(2.0, quantizeMxfp4(5.0, 2.0)));  // 2.5 -> 2 (even)
+  EXPECT_TRUE(sameValue(2.0, quantizeMxfp4(5.0, 2.0))); // 2.5 -> 2 (even)
   EXPECT_TRUE(sameValue(-0.5, quantizeMxfp4(-0.3, 1.0)));
 }
 
 TEST(QuantMathMxfp4, PowerOfTwoBlockScale) {
   EXPECT_EQ(mxfp4BlockScale(0.0), 1.0);
-  EXPECT_EQ(mxfp4BlockScale(6.0), 1.0);  // 2^(2 - 2)
+  EXPECT_EQ(mxfp4BlockScale(6.0), 1.0); // 2^(2 - 2)
   EXPECT_EQ(mxfp4BlockScale(7.99), 1.0);
-  EXPECT_EQ(mxfp4BlockScale(8.0), 2.0);  // 2^(3 - 2)
+  EXPECT_EQ(mxfp4BlockScale(8.0), 2.0); // 2^(3 - 2)
   EXPECT_EQ(mxfp4BlockScale(0.1), 0x1p-6);
   EXPECT_EQ(mxfp4BlockScale(-8.0), 2.0);
   // E8M0 covers 2^-127 .. 2^127.
-  EXPECT_EQ(mxfp4BlockScale(static_cast<double>(std::numeric_limits<float>::denorm_min())), 0x1p-127);
+  EXPECT_EQ(mxfp4BlockScale(
+                static_cast<double>(std::numeric_limits<float>::denorm_min())),
+            0x1p-127);
   EXPECT_EQ(mxfp4BlockScale(0x1p200), 0x1p127);
   // Elements x / scale then land in E2M1's range: amax / scale is in [4, 8).
   double scale = mxfp4BlockScale(7.0);

@@ -183,12 +183,14 @@ TEST_F(QuantSchemeAttrTest, BlockShapeFillsInTheDefaults) {
   EXPECT_EQ(parse("#rescale.quant<mxfp4>").getBlockShape(), Shape({32}));
   EXPECT_EQ(parse("#rescale.quant<fp8, per_block>").getBlockShape(),
             Shape({128, 128}));
-  EXPECT_EQ(parse("#rescale.quant<fp8, per_block, block = [1, 128]>")
-                .getBlockShape(),
-            Shape({1, 128}));
+  EXPECT_EQ(
+      parse("#rescale.quant<fp8, per_block, block = [1, 128]>").getBlockShape(),
+      Shape({1, 128}));
   EXPECT_TRUE(parse("#rescale.quant<fp8, per_token>").getBlockShape().empty());
-  EXPECT_TRUE(parse("#rescale.quant<int8, per_tensor>").getBlockShape().empty());
-  EXPECT_TRUE(parse("#rescale.quant<int4, per_channel>").getBlockShape().empty());
+  EXPECT_TRUE(
+      parse("#rescale.quant<int8, per_tensor>").getBlockShape().empty());
+  EXPECT_TRUE(
+      parse("#rescale.quant<int4, per_channel>").getBlockShape().empty());
 }
 
 TEST_F(QuantSchemeAttrTest, ScaleShapeKeepsTheRank) {

@@ -21,16 +21,14 @@
 #define RESCALE_PLUGIN_API                                                     \
   extern "C" LLVM_ATTRIBUTE_WEAK __attribute__((visibility("default")))
 
-RESCALE_PLUGIN_API ::mlir::DialectPluginLibraryInfo
-mlirGetDialectPluginInfo() {
+RESCALE_PLUGIN_API ::mlir::DialectPluginLibraryInfo mlirGetDialectPluginInfo() {
   return {MLIR_PLUGIN_API_VERSION, "Rescale", LLVM_VERSION_STRING,
           [](::mlir::DialectRegistry *registry) {
             ::mlir::rescale::registerAllDialects(*registry);
           }};
 }
 
-RESCALE_PLUGIN_API ::mlir::PassPluginLibraryInfo
-mlirGetPassPluginInfo() {
+RESCALE_PLUGIN_API ::mlir::PassPluginLibraryInfo mlirGetPassPluginInfo() {
   return {MLIR_PLUGIN_API_VERSION, "Rescale", LLVM_VERSION_STRING,
           []() { ::mlir::rescale::registerAllPasses(); }};
 }

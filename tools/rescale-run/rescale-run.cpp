@@ -358,8 +358,8 @@ void collectEmbeddingIdsInputs(mlir::ModuleOp module) {
     auto fn = mlir::dyn_cast<mlir::func::FuncOp>(arg.getOwner()->getParentOp());
     if (!fn)
       return;
-    int64_t vocab =
-        mlir::cast<mlir::RankedTensorType>(op.getTable().getType()).getDimSize(0);
+    int64_t vocab = mlir::cast<mlir::RankedTensorType>(op.getTable().getType())
+                        .getDimSize(0);
     EmbeddingIdsInput found{fn.getSymName().str(), arg.getArgNumber(), vocab};
     for (const EmbeddingIdsInput &e : embeddingIdsInputs)
       if (e.entry == found.entry && e.input == found.input &&
@@ -687,7 +687,7 @@ public:
     stack.ss_sp = altStack;
     stack.ss_size = sizeof(altStack);
     sigaltstack(&stack, nullptr);
-    struct sigaction action {};
+    struct sigaction action{};
     action.sa_handler = handle;
     action.sa_flags = SA_ONSTACK;
     sigemptyset(&action.sa_mask);

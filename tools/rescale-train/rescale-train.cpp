@@ -62,8 +62,10 @@ const char kUsage[] =
     "       rescale-train compile --config C.json [--device cpu|cuda] [--chip "
     "SM]\n"
     "         [--batch B] [--seq T] [--emit so|mlir] [-O 0-3] -o MDIR\n"
-    "       rescale-train sweep --config BASE.json --out DIR [--variants LIST]\n"
-    "         [--steps N] [--data FILE] [--device cpu|cuda] [--seeds K] [--seed S]\n"
+    "       rescale-train sweep --config BASE.json --out DIR [--variants "
+    "LIST]\n"
+    "         [--steps N] [--data FILE] [--device cpu|cuda] [--seeds K] "
+    "[--seed S]\n"
     "         [--batch B] [--seq T] [--lr X] [--warmup N] [--eval-every N]\n"
     "         [--eval-batches N] [-O 0-3]\n"
     "(docs/trainer.md, docs/experiments.md)\n";
@@ -280,8 +282,8 @@ void quantizationAnalysis(const std::string &variant,
       std::fprintf(stderr, "sweep: %s: compiling the %s model\n",
                    variant.c_str(), scheme.c_str());
       check(modelbuilder::compileQuantizedLoss(
-                config, c, calibration.empty() ? scheme : "w4a4",
-                calibration, so),
+                config, c, calibration.empty() ? scheme : "w4a4", calibration,
+                so),
             scheme);
     }
     return so;
@@ -292,8 +294,7 @@ void quantizationAnalysis(const std::string &variant,
   check(full.status(), "full-precision loss");
   std::vector<trainer::QuantizedLoss> losses;
   for (const std::string &scheme : modelbuilder::quantizationSchemes()) {
-    std::string so =
-        module(trainer::joinPath(mdir, "quantized"), scheme, "");
+    std::string so = module(trainer::joinPath(mdir, "quantized"), scheme, "");
     runtime::Expected<double> loss =
         analysis.loss(so, modelbuilder::kQuantizedEntry, heldout);
     check(loss.status(), scheme);
@@ -309,10 +310,10 @@ void quantizationAnalysis(const std::string &variant,
       analysis.loss(so, modelbuilder::kQuantizedEntry, heldout);
   check(loss.status(), "w4a4_smoothquant");
   losses.push_back({"w4a4_smoothquant", *loss});
-  check(trainer::writeQuantReport(trainer::joinPath(runDir,
-                                                    "quant_report.json"),
-                                  heldout, *full, losses),
-        "quantization report");
+  check(
+      trainer::writeQuantReport(trainer::joinPath(runDir, "quant_report.json"),
+                                heldout, *full, losses),
+      "quantization report");
 }
 
 /// `rescale-train sweep` (docs/experiments.md): every variant from the same
@@ -402,12 +403,11 @@ int sweepMain(int argc, char **argv) {
 
   // The held-out sequences every analysis reads: the first validation batch
   // of the data (the trainer's split, 10% at the end), saved once.
-  std::string dataPath =
-      common.dataPath.value_or(trainer::defaultCorpusPath());
+  std::string dataPath = common.dataPath.value_or(trainer::defaultCorpusPath());
   std::string heldout = trainer::joinPath(out, "heldout_tokens.npy");
   if (!trainer::pathExists(heldout)) {
-    runtime::Expected<trainer::TokenData> data = trainer::loadTokenData(
-        dataPath, base->vocabSize, 0.1, c.batch, c.seq);
+    runtime::Expected<trainer::TokenData> data =
+        trainer::loadTokenData(dataPath, base->vocabSize, 0.1, c.batch, c.seq);
     if (!data)
       fail(data.status().message());
     trainer::ValidationBatches val(*data, c.batch, c.seq, 1);
@@ -428,8 +428,8 @@ int sweepMain(int argc, char **argv) {
   std::string calibrationTokens =
       trainer::joinPath(out, "calibration_tokens.npy");
   if (!trainer::pathExists(calibrationTokens)) {
-    runtime::Expected<trainer::TokenData> data = trainer::loadTokenData(
-        dataPath, base->vocabSize, 0.1, c.batch, c.seq);
+    runtime::Expected<trainer::TokenData> data =
+        trainer::loadTokenData(dataPath, base->vocabSize, 0.1, c.batch, c.seq);
     if (!data)
       fail(data.status().message());
     runtime::Expected<runtime::HostTensor> tokens = runtime::HostTensor::create(
@@ -508,11 +508,9 @@ int sweepMain(int argc, char **argv) {
       std::string quant = trainer::joinPath(runDir, "quant_report.json");
       if (!trainer::pathExists(sinks) || !trainer::pathExists(quant)) {
         ensureModule();
-        auto failRun = [&](const std::string &what,
-                           const runtime::Status &s) {
-          fail("variant '" + v.name + "' seed " +
-               std::to_string(baseSeed + k) + ": " + what + ": " +
-               s.message());
+        auto failRun = [&](const std::string &what, const runtime::Status &s) {
+          fail("variant '" + v.name + "' seed " + std::to_string(baseSeed + k) +
+               ": " + what + ": " + s.message());
         };
         runtime::Expected<trainer::RunAnalysis> analysis =
             trainer::RunAnalysis::open(mdir, runDir);
@@ -522,8 +520,8 @@ int sweepMain(int argc, char **argv) {
           if (runtime::Status s = analysis->writeSinkReport(heldout, sinks); !s)
             failRun("analysis", s);
         if (!trainer::pathExists(quant))
-          quantizationAnalysis(v.name, configs[vi], c, *analysis, mdir,
-                               runDir, heldout, calibrationTokens);
+          quantizationAnalysis(v.name, configs[vi], c, *analysis, mdir, runDir,
+                               heldout, calibrationTokens);
       }
       runtime::Expected<trainer::SweepRun> run =
           trainer::readSweepRun(runDir, baseSeed + k);

@@ -65,11 +65,13 @@ Status saveCheckpoint(const std::string &outDir, int64_t step,
   }
   JsonObject sums;
   for (int i = 0; i < 3; ++i) {
-    RESCALE_RETURN_IF_ERROR(writeAndSync(joinPath(tmp, kDataFiles[i]), files[i]));
-    sums.push_back({kDataFiles[i],
-                    JsonValue::makeObject(
-                        {{"bytes", jsonInt(static_cast<int64_t>(files[i].size()))},
-                         {"fnv1a64", jsonString(fnv1a64Hex(files[i]))}})});
+    RESCALE_RETURN_IF_ERROR(
+        writeAndSync(joinPath(tmp, kDataFiles[i]), files[i]));
+    sums.push_back(
+        {kDataFiles[i],
+         JsonValue::makeObject(
+             {{"bytes", jsonInt(static_cast<int64_t>(files[i].size()))},
+              {"fnv1a64", jsonString(fnv1a64Hex(files[i]))}})});
   }
   JsonObject state = checkpoint.state.getObject();
   state.push_back({"files", JsonValue::makeObject(std::move(sums))});

@@ -185,20 +185,19 @@ Status checkList(const std::string &module, const std::string &entry,
                  const std::vector<std::pair<std::string, TensorSpec>> &want,
                  size_t numParams) {
   if (actual.size() != want.size())
-    return Status::error("module '" + module + "' does not match model.json: " +
-                         entry + " has " + std::to_string(actual.size()) +
-                         " " + what + "s, the contract for " +
-                         std::to_string(numParams) + " parameters needs " +
-                         std::to_string(want.size()));
+    return Status::error("module '" + module +
+                         "' does not match model.json: " + entry + " has " +
+                         std::to_string(actual.size()) + " " + what +
+                         "s, the contract for " + std::to_string(numParams) +
+                         " parameters needs " + std::to_string(want.size()));
   for (size_t i = 0; i < want.size(); ++i) {
     const TensorSpec &a = actual[i];
     const TensorSpec &w = want[i].second;
     if (a.dtype != w.dtype || a.shape != w.shape)
-      return Status::error("module '" + module +
-                           "' does not match model.json: " + entry + " " +
-                           what + " " + std::to_string(i) + " (" +
-                           want[i].first + "): expected " + w.toString() +
-                           ", got " + a.toString());
+      return Status::error(
+          "module '" + module + "' does not match model.json: " + entry + " " +
+          what + " " + std::to_string(i) + " (" + want[i].first +
+          "): expected " + w.toString() + ", got " + a.toString());
   }
   return Status::ok();
 }
@@ -208,8 +207,7 @@ Status checkList(const std::string &module, const std::string &entry,
 Expected<std::unique_ptr<CompiledModel>>
 CompiledModel::load(const std::string &mdir) {
   if (!isDirectory(mdir))
-    return Status::error("compiled model folder '" + mdir +
-                         "' does not exist");
+    return Status::error("compiled model folder '" + mdir + "' does not exist");
   Expected<ModelDescription> desc =
       readModelDescription(joinPath(mdir, "model.json"));
   if (!desc)
@@ -218,8 +216,7 @@ CompiledModel::load(const std::string &mdir) {
   m->mdir_ = mdir;
   m->desc_ = desc.take();
   std::string so = joinPath(mdir, "train.so");
-  Expected<std::unique_ptr<runtime::Module>> module =
-      runtime::Module::load(so);
+  Expected<std::unique_ptr<runtime::Module>> module = runtime::Module::load(so);
   if (!module)
     return module.status();
   m->module_ = module.take();
@@ -240,18 +237,18 @@ CompiledModel::load(const std::string &mdir) {
   TensorSpec scalar{DType::F32, {}};
   for (const char *k : {"p", "m", "v"})
     for (size_t i = 0; i < params.size(); ++i)
-      stepIn.push_back({std::string(k) + "_" + std::to_string(i) + " " +
-                            params[i].first,
-                        params[i].second});
+      stepIn.push_back(
+          {std::string(k) + "_" + std::to_string(i) + " " + params[i].first,
+           params[i].second});
   stepIn.push_back({"hyper", TensorSpec{DType::F32, {8}}});
   stepIn.push_back({"tokens", tokens});
   stepOut.push_back({"loss", scalar});
   stepOut.push_back({"grad_norm", scalar});
   for (const char *k : {"p'", "m'", "v'"})
     for (size_t i = 0; i < params.size(); ++i)
-      stepOut.push_back({std::string(k) + "_" + std::to_string(i) + " " +
-                             params[i].first,
-                         params[i].second});
+      stepOut.push_back(
+          {std::string(k) + "_" + std::to_string(i) + " " + params[i].first,
+           params[i].second});
   for (size_t i = 0; i < params.size(); ++i)
     evalIn.push_back(
         {"p_" + std::to_string(i) + " " + params[i].first, params[i].second});
@@ -264,12 +261,10 @@ CompiledModel::load(const std::string &mdir) {
       return Status::error("module '" + so + "' has no entry '" + name +
                            "' (it has: " + manifest.entryNames() + ")");
     bool step = std::string(name) == "train_step";
-    RESCALE_RETURN_IF_ERROR(
-        checkList(so, name, "input", e->inputs, step ? stepIn : evalIn,
-                  params.size()));
-    RESCALE_RETURN_IF_ERROR(
-        checkList(so, name, "output", e->outputs, step ? stepOut : evalOut,
-                  params.size()));
+    RESCALE_RETURN_IF_ERROR(checkList(so, name, "input", e->inputs,
+                                      step ? stepIn : evalIn, params.size()));
+    RESCALE_RETURN_IF_ERROR(checkList(so, name, "output", e->outputs,
+                                      step ? stepOut : evalOut, params.size()));
     (step ? m->trainStep_ : m->evalLoss_) = e;
   }
 

@@ -30,8 +30,8 @@ Status fieldError(const std::string &field, const std::string &why) {
 Status readPositiveInt(const std::string &field, const JsonValue &v,
                        int64_t &out) {
   if (!v.isInteger() || v.getInteger() <= 0)
-    return fieldError(field, "expected a positive integer, got " +
-                                 v.serialize());
+    return fieldError(field,
+                      "expected a positive integer, got " + v.serialize());
   out = v.getInteger();
   return Status::ok();
 }
@@ -39,8 +39,8 @@ Status readPositiveInt(const std::string &field, const JsonValue &v,
 Status readPositiveNumber(const std::string &field, const JsonValue &v,
                           double &out) {
   if (!v.isNumber() || !(v.getNumber() > 0) || !std::isfinite(v.getNumber()))
-    return fieldError(field, "expected a positive number, got " +
-                                 v.serialize());
+    return fieldError(field,
+                      "expected a positive number, got " + v.serialize());
   out = v.getNumber();
   return Status::ok();
 }
@@ -78,14 +78,15 @@ Expected<ModelConfig> parseModelConfig(const JsonValue &json) {
     return Status::error("expected a JSON object");
   ModelConfig c;
   bool haveKvHeads = false, haveHeadDim = false;
-  const std::vector<std::string> required = {
-      "hidden_size", "num_hidden_layers", "num_attention_heads",
-      "intermediate_size", "vocab_size"};
+  const std::vector<std::string> required = {"hidden_size", "num_hidden_layers",
+                                             "num_attention_heads",
+                                             "intermediate_size", "vocab_size"};
   std::map<std::string, bool> seen;
   const JsonValue *layerTypes = nullptr;
 
   auto isString = [](const std::string &s) {
-    return [s](const JsonValue &v) { return v.isString() && v.getString() == s; };
+    return
+        [s](const JsonValue &v) { return v.isString() && v.getString() == s; };
   };
   auto isFalse = [](const JsonValue &v) { return v.isBool() && !v.getBool(); };
 
@@ -118,8 +119,8 @@ Expected<ModelConfig> parseModelConfig(const JsonValue &json) {
       else
         c.tieWordEmbeddings = v.getBool();
     } else if (key == "norm")
-      s = readChoice(key, v, {"rmsnorm", "preaffine", "gatednorm", "dyt", "none"},
-                     c.norm);
+      s = readChoice(
+          key, v, {"rmsnorm", "preaffine", "gatednorm", "dyt", "none"}, c.norm);
     else if (key == "gatednorm_rank")
       s = readPositiveInt(key, v, c.gatednormRank);
     else if (key == "gatednorm_activation")
@@ -134,7 +135,8 @@ Expected<ModelConfig> parseModelConfig(const JsonValue &json) {
     else if (key == "residual_clip") {
       if (v.isNull() || (v.isString() && v.getString() == "none"))
         c.residualClip.reset();
-      else if (v.isNumber() && v.getNumber() > 0 && std::isfinite(v.getNumber()))
+      else if (v.isNumber() && v.getNumber() > 0 &&
+               std::isfinite(v.getNumber()))
         c.residualClip = v.getNumber();
       else
         s = fieldError(key, "expected \"none\" or a positive threshold, got " +
@@ -149,12 +151,13 @@ Expected<ModelConfig> parseModelConfig(const JsonValue &json) {
              key == "initializer_range")
       ; // informational only
     else if (key == "model_type")
-      s = checkFixed(key, v,
-                     [](const JsonValue &v) {
-                       return v.isString() && (v.getString() == "llama" ||
-                                               v.getString() == "qwen3");
-                     },
-                     "\"llama\" or \"qwen3\"");
+      s = checkFixed(
+          key, v,
+          [](const JsonValue &v) {
+            return v.isString() &&
+                   (v.getString() == "llama" || v.getString() == "qwen3");
+          },
+          "\"llama\" or \"qwen3\"");
     else if (key == "hidden_act")
       s = checkFixed(key, v, isString("silu"), "\"silu\"");
     else if (key == "torch_dtype")
@@ -162,14 +165,13 @@ Expected<ModelConfig> parseModelConfig(const JsonValue &json) {
     else if (key == "attention_bias" || key == "mlp_bias")
       s = checkFixed(key, v, isFalse, "false");
     else if (key == "attention_dropout")
-      s = checkFixed(key, v,
-                     [](const JsonValue &v) {
-                       return v.isNumber() && v.getNumber() == 0;
-                     },
-                     "0");
+      s = checkFixed(
+          key, v,
+          [](const JsonValue &v) { return v.isNumber() && v.getNumber() == 0; },
+          "0");
     else if (key == "rope_scaling")
-      s = checkFixed(key, v, [](const JsonValue &v) { return v.isNull(); },
-                     "null");
+      s = checkFixed(
+          key, v, [](const JsonValue &v) { return v.isNull(); }, "null");
     else
       return Status::error("unknown config field '" + key +
                            "' (docs/trainer.md lists the fields)");
@@ -184,11 +186,11 @@ Expected<ModelConfig> parseModelConfig(const JsonValue &json) {
     c.numKeyValueHeads = c.numAttentionHeads;
   if (!haveHeadDim) {
     if (c.hiddenSize % c.numAttentionHeads != 0)
-      return Status::error(
-          "hidden_size " + std::to_string(c.hiddenSize) +
-          " is not divisible by num_attention_heads " +
-          std::to_string(c.numAttentionHeads) + " (give head_dim explicitly, "
-          "or change one of them)");
+      return Status::error("hidden_size " + std::to_string(c.hiddenSize) +
+                           " is not divisible by num_attention_heads " +
+                           std::to_string(c.numAttentionHeads) +
+                           " (give head_dim explicitly, "
+                           "or change one of them)");
     c.headDim = c.hiddenSize / c.numAttentionHeads;
   }
   if (c.numAttentionHeads % c.numKeyValueHeads != 0)
@@ -203,26 +205,22 @@ Expected<ModelConfig> parseModelConfig(const JsonValue &json) {
                          " is odd: rotary embeddings rotate pairs of "
                          "dimensions");
   if (c.norm == "gatednorm" && c.gatednormRank > c.hiddenSize)
-    return fieldError("gatednorm_rank",
-                      std::to_string(c.gatednormRank) +
-                          " is larger than hidden_size " +
-                          std::to_string(c.hiddenSize));
+    return fieldError("gatednorm_rank", std::to_string(c.gatednormRank) +
+                                            " is larger than hidden_size " +
+                                            std::to_string(c.hiddenSize));
 
-  c.layerTypes.assign(static_cast<size_t>(c.numHiddenLayers),
-                      "full_attention");
+  c.layerTypes.assign(static_cast<size_t>(c.numHiddenLayers), "full_attention");
   if (layerTypes) {
     if (!layerTypes->isArray() ||
         layerTypes->getArray().size() != c.layerTypes.size())
-      return fieldError("layer_types",
-                        "expected a list of " +
-                            std::to_string(c.numHiddenLayers) +
-                            " entries (one per layer), got " +
-                            layerTypes->serialize());
+      return fieldError("layer_types", "expected a list of " +
+                                           std::to_string(c.numHiddenLayers) +
+                                           " entries (one per layer), got " +
+                                           layerTypes->serialize());
     for (size_t i = 0; i < c.layerTypes.size(); ++i) {
-      Status s = readChoice("layer_types[" + std::to_string(i) + "]",
-                            layerTypes->getArray()[i],
-                            {"full_attention", "linear_attention"},
-                            c.layerTypes[i]);
+      Status s = readChoice(
+          "layer_types[" + std::to_string(i) + "]", layerTypes->getArray()[i],
+          {"full_attention", "linear_attention"}, c.layerTypes[i]);
       if (!s)
         return s;
     }
@@ -248,8 +246,7 @@ JsonValue ModelConfig::toJson() const {
   for (const std::string &t : layerTypes)
     types.push_back(jsonString(t));
   JsonObject o = {
-      {"architectures",
-       JsonValue::makeArray({jsonString("LlamaForCausalLM")})},
+      {"architectures", JsonValue::makeArray({jsonString("LlamaForCausalLM")})},
       {"model_type", jsonString("llama")},
       {"hidden_size", jsonInt(hiddenSize)},
       {"num_hidden_layers", jsonInt(numHiddenLayers)},

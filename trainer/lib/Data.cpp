@@ -72,12 +72,11 @@ Expected<TokenData> loadTokenData(const std::string &path, int64_t vocabSize,
   }
   for (size_t i = 0; i < data.tokens.size(); ++i)
     if (data.tokens[i] < 0 || data.tokens[i] >= vocabSize)
-      return Status::error("data file '" + path + "': token " +
-                           std::to_string(i) + " is " +
-                           std::to_string(data.tokens[i]) +
-                           ", outside the model's vocabulary [0, " +
-                           std::to_string(vocabSize) + ")" +
-                           (isNpy ? "" : " (text is read as bytes, 256 ids)"));
+      return Status::error(
+          "data file '" + path + "': token " + std::to_string(i) + " is " +
+          std::to_string(data.tokens[i]) +
+          ", outside the model's vocabulary [0, " + std::to_string(vocabSize) +
+          ")" + (isNpy ? "" : " (text is read as bytes, 256 ids)"));
   int64_t n = static_cast<int64_t>(data.tokens.size());
   int64_t valCount = static_cast<int64_t>(static_cast<double>(n) * valFraction);
   data.trainCount = n - valCount;
@@ -87,10 +86,10 @@ Expected<TokenData> loadTokenData(const std::string &path, int64_t vocabSize,
     return Status::error(
         "data file '" + path + "' has " + std::to_string(n) +
         " tokens: too few for one training window and " +
-        std::to_string(batch) + " validation windows of seq+1 = " +
-        std::to_string(seq + 1) + " tokens (validation is the last " +
-        std::to_string(valFraction) + " of the tokens, " +
-        std::to_string(valCount) + " here)");
+        std::to_string(batch) +
+        " validation windows of seq+1 = " + std::to_string(seq + 1) +
+        " tokens (validation is the last " + std::to_string(valFraction) +
+        " of the tokens, " + std::to_string(valCount) + " here)");
   return data;
 }
 
@@ -130,11 +129,10 @@ Status TrainBatches::restore(const DataPosition &position) {
   if (position.index < 0 ||
       position.index > static_cast<int64_t>(order_.size()) ||
       position.epoch < 0)
-    return Status::error("data position (epoch " +
-                         std::to_string(position.epoch) + ", window " +
-                         std::to_string(position.index) +
-                         ") does not fit the data's " +
-                         std::to_string(order_.size()) + " training windows");
+    return Status::error(
+        "data position (epoch " + std::to_string(position.epoch) + ", window " +
+        std::to_string(position.index) + ") does not fit the data's " +
+        std::to_string(order_.size()) + " training windows");
   Rng start;
   if (!start.setStateString(position.epochRng))
     return Status::error("malformed data generator state '" +
@@ -149,8 +147,7 @@ Status TrainBatches::restore(const DataPosition &position) {
 ValidationBatches::ValidationBatches(const TokenData &data, int64_t batch,
                                      int64_t seq, int64_t maxBatches)
     : data_(data), batch_(batch), seq_(seq) {
-  int64_t valCount =
-      static_cast<int64_t>(data.tokens.size()) - data.trainCount;
+  int64_t valCount = static_cast<int64_t>(data.tokens.size()) - data.trainCount;
   count_ = std::min(maxBatches, ((valCount - 1) / seq) / batch);
 }
 

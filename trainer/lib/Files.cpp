@@ -180,7 +180,8 @@ std::string fnv1a64Hex(std::string_view bytes) {
     h *= 0x100000001b3ull;
   }
   char buf[17];
-  std::snprintf(buf, sizeof(buf), "%016llx", static_cast<unsigned long long>(h));
+  std::snprintf(buf, sizeof(buf), "%016llx",
+                static_cast<unsigned long long>(h));
   return buf;
 }
 

@@ -11,9 +11,9 @@
 #include "rescale/trainer/JsonUtil.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdio>
-#include <cctype>
 #include <map>
 #include <optional>
 #include <set>
@@ -41,9 +41,11 @@ const std::vector<FixedVariant> &fixedVariants() {
       {"ga", {{"attn_gate", jsonString("headwise")}}},
       {"ga_elementwise", {{"attn_gate", jsonString("elementwise")}}},
       {"ga_preaffine",
-       {{"attn_gate", jsonString("headwise")}, {"norm", jsonString("preaffine")}}},
+       {{"attn_gate", jsonString("headwise")},
+        {"norm", jsonString("preaffine")}}},
       {"ga_gatednorm",
-       {{"attn_gate", jsonString("headwise")}, {"norm", jsonString("gatednorm")}}},
+       {{"attn_gate", jsonString("headwise")},
+        {"norm", jsonString("gatednorm")}}},
       {"gatednorm", {{"norm", jsonString("gatednorm")}}},
       {"preaffine", {{"norm", jsonString("preaffine")}}},
       {"dyt", {{"norm", jsonString("dyt")}}},
@@ -84,11 +86,10 @@ Status addOverride(SweepVariant &v, const std::string &item) {
                          "' is not key=value");
   for (const auto &[k, _] : v.overrides)
     if (k == key)
-      return Status::error("--variants: variant '" + v.name + "' sets '" +
-                           key + "' twice");
+      return Status::error("--variants: variant '" + v.name + "' sets '" + key +
+                           "' twice");
   Expected<JsonValue> parsed = runtime::parseJson(text);
-  v.overrides.push_back(
-      {key, parsed ? parsed.take() : jsonString(text)});
+  v.overrides.push_back({key, parsed ? parsed.take() : jsonString(text)});
   return Status::ok();
 }
 
@@ -102,11 +103,20 @@ std::string escapeXml(const std::string &s) {
   std::string out;
   for (char c : s) {
     switch (c) {
-    case '<': out += "&lt;"; break;
-    case '>': out += "&gt;"; break;
-    case '&': out += "&amp;"; break;
-    case '"': out += "&quot;"; break;
-    default: out += c;
+    case '<':
+      out += "&lt;";
+      break;
+    case '>':
+      out += "&gt;";
+      break;
+    case '&':
+      out += "&amp;";
+      break;
+    case '"':
+      out += "&quot;";
+      break;
+    default:
+      out += c;
     }
   }
   return out;
@@ -254,8 +264,7 @@ std::string lineChartSvg(const std::string &title, const std::string &xLabel,
   double xStep = niceStep(maxX - minX);
   if (maxX - minX >= 5)
     xStep = std::max(1.0, xStep); // integer axes (steps, layers, channels)
-  for (double x = std::ceil(minX / xStep) * xStep; x <= maxX + 1e-9;
-       x += xStep)
+  for (double x = std::ceil(minX / xStep) * xStep; x <= maxX + 1e-9; x += xStep)
     s << "<line x1=\"" << sx(x) << "\" y1=\"" << top + plotH << "\" x2=\""
       << sx(x) << "\" y2=\"" << top + plotH + 5 << "\" stroke=\"black\"/>"
       << "<text x=\"" << sx(x) << "\" y=\"" << top + plotH + 18
@@ -281,8 +290,7 @@ std::string lineChartSvg(const std::string &title, const std::string &xLabel,
     for (const auto &[x, y] : series[i].points)
       if (usable(y) && std::isfinite(x))
         s << sx(x) << "," << sy(ty(y)) << " ";
-    s << "\"><title>" << escapeXml(series[i].name)
-      << "</title></polyline>\n";
+    s << "\"><title>" << escapeXml(series[i].name) << "</title></polyline>\n";
     double ly = top + 14 + 18 * double(i);
     s << "<line x1=\"" << left + plotW + 15 << "\" y1=\"" << ly - 4
       << "\" x2=\"" << left + plotW + 40 << "\" y2=\"" << ly - 4
@@ -326,7 +334,8 @@ std::string profileNormName(int64_t numLayers) {
 
 /// The massive-activation picture: max |x| per hidden channel at the input
 /// of the middle layer's attention norm (profileNormName), first seed.
-std::string activationProfileSvg(const std::vector<SweepVariantResult> &results) {
+std::string
+activationProfileSvg(const std::vector<SweepVariantResult> &results) {
   std::vector<Series> series;
   std::string name;
   for (const SweepVariantResult &r : results) {
@@ -344,8 +353,8 @@ std::string activationProfileSvg(const std::vector<SweepVariantResult> &results)
     series.push_back(std::move(line));
   }
   return lineChartSvg("Max |activation| per hidden channel, input of " + name,
-                      "hidden channel", "max |x| over held-out tokens",
-                      series, /*logY=*/true);
+                      "hidden channel", "max |x| over held-out tokens", series,
+                      /*logY=*/true);
 }
 
 /// Mean first-token share over the heads of each layer, first seed.
@@ -366,8 +375,8 @@ std::string firstTokenShareSvg(const std::vector<SweepVariantResult> &results) {
       }
     series.push_back(std::move(line));
   }
-  return lineChartSvg("Attention on the first token, by layer",
-                      "layer", "mean first-token share over heads", series,
+  return lineChartSvg("Attention on the first token, by layer", "layer",
+                      "mean first-token share over heads", series,
                       /*logY=*/false);
 }
 
@@ -461,11 +470,10 @@ Expected<ModelConfig> variantConfig(const ModelConfig &base,
   }
   // A new layer count takes the default layer_types, unless given.
   if (layersChanged && !typesGiven)
-    fields.erase(std::remove_if(fields.begin(), fields.end(),
-                                [](const auto &f) {
-                                  return f.first == "layer_types";
-                                }),
-                 fields.end());
+    fields.erase(
+        std::remove_if(fields.begin(), fields.end(),
+                       [](const auto &f) { return f.first == "layer_types"; }),
+        fields.end());
   Expected<ModelConfig> config =
       parseModelConfig(JsonValue::makeObject(std::move(fields)));
   if (!config)
@@ -638,7 +646,8 @@ Status writeSweepReport(const std::string &dir, const SweepSettings &settings,
       auto pairs = [](const std::vector<std::pair<int64_t, double>> &v) {
         std::vector<JsonValue> out;
         for (const auto &[step, value] : v)
-          out.push_back(JsonValue::makeArray({jsonInt(step), jsonNumber(value)}));
+          out.push_back(
+              JsonValue::makeArray({jsonInt(step), jsonNumber(value)}));
         return JsonValue::makeArray(std::move(out));
       };
       finals.push_back(run.valLoss.back().second);
@@ -678,8 +687,7 @@ Status writeSweepReport(const std::string &dir, const SweepSettings &settings,
     JsonObject increases;
     for (size_t q = 0; q < kReportSchemes.size(); ++q) {
       meanIncrease[q][i] = meanIncreaseOf(r.runs, kReportSchemes[q]);
-      increases.push_back(
-          {kReportSchemes[q], jsonOrNull(meanIncrease[q][i])});
+      increases.push_back({kReportSchemes[q], jsonOrNull(meanIncrease[q][i])});
     }
     JsonObject overrides;
     for (const auto &[k, v] : r.variant.overrides)
@@ -708,17 +716,16 @@ Status writeSweepReport(const std::string &dir, const SweepSettings &settings,
       {"format", jsonString("rescale-sweep-report")},
       {"version", jsonInt(1)},
       {"settings",
-       JsonValue::makeObject({{"base_config", jsonString(settings.baseConfigPath)},
-                              {"data", jsonString(settings.dataPath)},
-                              {"device", jsonString(settings.device)},
-                              {"steps", jsonInt(settings.steps)},
-                              {"batch", jsonInt(settings.batch)},
-                              {"seq", jsonInt(settings.seq)},
-                              {"heldout_tokens", jsonString(joinPath(
-                                                     dir, "heldout_tokens.npy"))},
-                              {"calibration_tokens",
-                               jsonString(joinPath(
-                                   dir, "calibration_tokens.npy"))}})},
+       JsonValue::makeObject(
+           {{"base_config", jsonString(settings.baseConfigPath)},
+            {"data", jsonString(settings.dataPath)},
+            {"device", jsonString(settings.device)},
+            {"steps", jsonInt(settings.steps)},
+            {"batch", jsonInt(settings.batch)},
+            {"seq", jsonInt(settings.seq)},
+            {"heldout_tokens", jsonString(joinPath(dir, "heldout_tokens.npy"))},
+            {"calibration_tokens",
+             jsonString(joinPath(dir, "calibration_tokens.npy"))}})},
       {"variants", JsonValue::makeArray(std::move(variants))},
       {"not_measured", JsonValue::makeArray(std::move(notMeasured))},
   });
@@ -732,8 +739,8 @@ Status writeSweepReport(const std::string &dir, const SweepSettings &settings,
   md << "# Sweep report\n\n"
      << "Base config `" << settings.baseConfigPath << "`, data `"
      << settings.dataPath << "`, " << settings.steps << " steps of batch "
-     << settings.batch << " x seq " << settings.seq << " on "
-     << settings.device << ". Every number below is read from the runs' "
+     << settings.batch << " x seq " << settings.seq << " on " << settings.device
+     << ". Every number below is read from the runs' "
      << "`metrics.jsonl` (report.json has the curves).\n\n"
      << "Sinks are measured on the held-out batch `heldout_tokens.npy` with "
      << "each run's final parameters (`sink_report.json` in the run "
@@ -771,8 +778,8 @@ Status writeSweepReport(const std::string &dir, const SweepSettings &settings,
        << " | " << formatNumber(meanVal[i]) << " | "
        << formatNumber(meanLoss[i]) << " | "
        << (baseline ? formatNumber(meanVal[i] - meanVal[*baseline]) : "-")
-       << " | " << cell(meanPeak[i]) << " | " << cell(meanKurtosis[i])
-       << " | " << cell(meanShare[i]) << " |";
+       << " | " << cell(meanPeak[i]) << " | " << cell(meanKurtosis[i]) << " | "
+       << cell(meanShare[i]) << " |";
     for (size_t q = 0; q < kReportSchemes.size(); ++q)
       md << " " << cell(meanIncrease[q][i]) << " |";
     md << "\n";
@@ -801,8 +808,8 @@ Status writeSweepReport(const std::string &dir, const SweepSettings &settings,
         out += (out.empty() ? "" : ", ") + s;
       return out.empty() ? std::string("none") : out;
     };
-    md << " Below the baseline's " << formatNumber(meanVal[*baseline])
-       << ": " << join(lower) << ". At or above it: " << join(higher) << ".";
+    md << " Below the baseline's " << formatNumber(meanVal[*baseline]) << ": "
+       << join(lower) << ". At or above it: " << join(higher) << ".";
     size_t seeds = results[*baseline].runs.size();
     md << (seeds < 2
                ? " With one seed per variant no difference here is known to "
@@ -868,8 +875,7 @@ Status writeSweepReport(const std::string &dir, const SweepSettings &settings,
          << (finite ? formatNumber(meanVal[i]) : std::string("not finite"))
          << " against the baseline's " << formatNumber(meanVal[b0]);
       if (finite)
-        md << " (" << (meanVal[i] > meanVal[b0] ? "worse" : "not worse")
-           << ")";
+        md << " (" << (meanVal[i] > meanVal[b0] ? "worse" : "not worse") << ")";
       if (std::isfinite(meanPeak[i]) && std::isfinite(meanPeak[b0]))
         md << ", peak |act| " << formatNumber(meanPeak[i]) << " against "
            << formatNumber(meanPeak[b0]) << " ("
@@ -910,8 +916,8 @@ Status writeSweepReport(const std::string &dir, const SweepSettings &settings,
       size_t withOutliers = 0;
       for (size_t i = 0; i < results.size(); ++i)
         withOutliers += meanInShare[i] > 2 * even;
-      md << ". Five channels of " << d << " hold about "
-         << formatNumber(even) << " when no channel stands out; ";
+      md << ". Five channels of " << d << " hold about " << formatNumber(even)
+         << " when no channel stands out; ";
       if (withOutliers == 0)
         md << "no variant has channels above twice that, so there are no "
               "residual outliers at this scale and the finding is not "

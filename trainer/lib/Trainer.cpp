@@ -54,8 +54,8 @@ struct RunArgs {
   int64_t dataTokens = 0;
   int64_t steps = 0, batch = 0, seq = 0, warmup = 0, seed = 0, saveEvery = 0,
           evalEvery = 0, evalBatches = 0;
-  double lr = 0, minLr = 0, weightDecay = 0, gradClip = 0, beta1 = 0,
-         beta2 = 0, eps = 0, valFraction = 0;
+  double lr = 0, minLr = 0, weightDecay = 0, gradClip = 0, beta1 = 0, beta2 = 0,
+         eps = 0, valFraction = 0;
 };
 
 /// The integer and real arguments by their option names, for saving,
@@ -158,7 +158,8 @@ Expected<RunArgs> resolveArgs(const TrainOptions &o, const RunArgs *saved,
         was = formatNumber(double(field)), now = formatNumber(double(*given));
       mismatch = "--" + std::string(name) + " " + now +
                  " differs from the run's " + was + " saved in checkpoint '" +
-                 checkpointDir + "' (--resume continues a run with the same "
+                 checkpointDir +
+                 "' (--resume continues a run with the same "
                  "arguments)";
     }
     field = *given;
@@ -315,18 +316,19 @@ Status truncateMetrics(const std::string &path, int64_t step) {
 class Progress {
 public:
   explicit Progress(int64_t total) : total_(total), tty_(::isatty(1)) {}
-  void step(int64_t step, float loss, double lr, float gradNorm,
-            double tokPerS, double etaS, const double *valLoss) {
+  void step(int64_t step, float loss, double lr, float gradNorm, double tokPerS,
+            double etaS, const double *valLoss) {
     if (tty_) {
       int width = 24;
       int filled = static_cast<int>(width * step / total_);
       std::string bar(static_cast<size_t>(filled), '#');
       bar.resize(static_cast<size_t>(width), ' ');
       long eta = std::lround(etaS);
-      std::printf("\r%6lld/%lld [%s] loss %.4f | %.0f tok/s | ETA %ld:%02ld:%02ld",
-                  static_cast<long long>(step), static_cast<long long>(total_),
-                  bar.c_str(), double(loss), tokPerS, eta / 3600,
-                  (eta / 60) % 60, eta % 60);
+      std::printf(
+          "\r%6lld/%lld [%s] loss %.4f | %.0f tok/s | ETA %ld:%02ld:%02ld",
+          static_cast<long long>(step), static_cast<long long>(total_),
+          bar.c_str(), double(loss), tokPerS, eta / 3600, (eta / 60) % 60,
+          eta % 60);
       if (valLoss)
         std::printf("\n       val_loss %.4f at step %lld\n", *valLoss,
                     static_cast<long long>(step));
@@ -459,9 +461,8 @@ Status train(const TrainOptions &o) {
                          std::to_string(startStep) + ", past --steps " +
                          std::to_string(args.steps));
 
-  Expected<TokenData> data =
-      loadTokenData(args.data, desc.config.vocabSize, args.valFraction,
-                    args.batch, args.seq);
+  Expected<TokenData> data = loadTokenData(
+      args.data, desc.config.vocabSize, args.valFraction, args.batch, args.seq);
   if (!data)
     return args.data == defaultCorpusPath() && !pathExists(args.data)
                ? Status::error(
@@ -469,8 +470,9 @@ Status train(const TrainOptions &o) {
                      "' is missing: scripts/setup.sh installs it (the King "
                      "James Bible from Debian's bible-kjv)")
                : data.status();
-  if (resuming && (data->checksum != args.dataChecksum ||
-                   static_cast<int64_t>(data->tokens.size()) != args.dataTokens))
+  if (resuming &&
+      (data->checksum != args.dataChecksum ||
+       static_cast<int64_t>(data->tokens.size()) != args.dataTokens))
     return Status::error("data file '" + args.data +
                          "' changed since the run started (checkpoint '" +
                          ckptDir + "' recorded " +
@@ -507,8 +509,8 @@ Status train(const TrainOptions &o) {
                            "': optimizer.safetensors 'step' is missing or "
                            "disagrees with trainer_state.json");
     RESCALE_RETURN_IF_ERROR(model.setState(*p, *m, *v));
-    RESCALE_RETURN_IF_ERROR(batches.restore(position).withContext(
-        "checkpoint '" + ckptDir + "'"));
+    RESCALE_RETURN_IF_ERROR(
+        batches.restore(position).withContext("checkpoint '" + ckptDir + "'"));
     ckpt.reset();
   } else {
     Rng init(static_cast<uint64_t>(args.seed), /*stream=*/1);
@@ -545,9 +547,10 @@ Status train(const TrainOptions &o) {
         {{"format", jsonString("rescale-train-state")},
          {"version", jsonInt(1)},
          {"step", jsonInt(step)},
-         {"data", JsonValue::makeObject({{"epoch", jsonInt(pos.epoch)},
-                                         {"index", jsonInt(pos.index)},
-                                         {"epoch_rng", jsonString(pos.epochRng)}})},
+         {"data",
+          JsonValue::makeObject({{"epoch", jsonInt(pos.epoch)},
+                                 {"index", jsonInt(pos.index)},
+                                 {"epoch_rng", jsonString(pos.epochRng)}})},
          {"run", runArgsToJson(args)}});
     return saveCheckpoint(o.outDir, step, c);
   };
@@ -557,17 +560,16 @@ Status train(const TrainOptions &o) {
   std::FILE *metrics = std::fopen(metricsPath.c_str(), "a");
   if (!metrics)
     return Status::error("cannot open '" + metricsPath + "' for appending");
-  std::printf("rescale-train: %s, %zu parameter tensors; data %s (%zu tokens, "
-              "%lld for validation); batch %lld x seq %lld; %s step %lld of "
-              "%lld\n",
-              o.modulePath.c_str(), model.numParameters(), args.data.c_str(),
-              data->tokens.size(),
-              static_cast<long long>(data->tokens.size() - data->trainCount),
-              static_cast<long long>(args.batch),
-              static_cast<long long>(args.seq),
-              resuming ? "resuming after" : "starting at",
-              static_cast<long long>(startStep),
-              static_cast<long long>(args.steps));
+  std::printf(
+      "rescale-train: %s, %zu parameter tensors; data %s (%zu tokens, "
+      "%lld for validation); batch %lld x seq %lld; %s step %lld of "
+      "%lld\n",
+      o.modulePath.c_str(), model.numParameters(), args.data.c_str(),
+      data->tokens.size(),
+      static_cast<long long>(data->tokens.size() - data->trainCount),
+      static_cast<long long>(args.batch), static_cast<long long>(args.seq),
+      resuming ? "resuming after" : "starting at",
+      static_cast<long long>(startStep), static_cast<long long>(args.steps));
   std::fflush(stdout);
 
   Progress progress(args.steps);
@@ -579,7 +581,8 @@ Status train(const TrainOptions &o) {
   for (int64_t step = startStep + 1; step <= args.steps; ++step) {
     batches.next(tokens.data());
     StepHyper h;
-    double lr = learningRate(step, args.steps, args.warmup, args.lr, args.minLr);
+    double lr =
+        learningRate(step, args.steps, args.warmup, args.lr, args.minLr);
     h.lr = static_cast<float>(lr);
     h.beta1 = static_cast<float>(args.beta1);
     h.beta2 = static_cast<float>(args.beta2);
@@ -597,7 +600,8 @@ Status train(const TrainOptions &o) {
     if (!std::isfinite(r->loss) || !std::isfinite(r->gradNorm)) {
       result = Status::error(
           std::string(std::isfinite(r->loss) ? "gradient norm" : "loss") +
-          " is " + formatNumber(std::isfinite(r->loss) ? r->gradNorm : r->loss) +
+          " is " +
+          formatNumber(std::isfinite(r->loss) ? r->gradNorm : r->loss) +
           " at step " + std::to_string(step) +
           "; training stopped, the last good checkpoint (step " +
           std::to_string(lastSaved) + ") is kept in '" +
@@ -667,9 +671,9 @@ checkpointParameters(const std::string &checkpoint,
   Expected<Checkpoint> ckpt = loadCheckpoint(*dir);
   if (!ckpt)
     return ckpt.status();
-  RESCALE_RETURN_IF_ERROR(checkConfigsMatch(
-      desc.config, "the compiled model's config", ckpt->config,
-      "checkpoint '" + *dir + "'"));
+  RESCALE_RETURN_IF_ERROR(
+      checkConfigsMatch(desc.config, "the compiled model's config",
+                        ckpt->config, "checkpoint '" + *dir + "'"));
   std::string modelFile = "checkpoint '" + *dir + "': model.safetensors";
   Expected<NamedTensors> p = tensorsInOrder(ckpt->model, desc, "", modelFile);
   if (!p)
@@ -707,8 +711,10 @@ Status evaluate(const EvalOptions &o) {
       tokens->shape()[0] == 0)
     return Status::error("'" + o.tokensPath + "' is " + tokens->typeString() +
                          "; the compiled model evaluates i32[N, " +
-                         std::to_string(T + 1) + "] with N a positive "
-                         "multiple of its batch " + std::to_string(B));
+                         std::to_string(T + 1) +
+                         "] with N a positive "
+                         "multiple of its batch " +
+                         std::to_string(B));
   const int32_t *t = tokens->dataAs<int32_t>();
   for (int64_t i = 0; i < tokens->numElements(); ++i)
     if (t[i] < 0 || t[i] >= desc.config.vocabSize)
@@ -748,10 +754,10 @@ Expected<RunAnalysis> RunAnalysis::open(const std::string &mdir,
   return run;
 }
 
-Status RunAnalysis::run(
-    const std::string &so, const std::string &entry,
-    const std::string &tokensPath,
-    const std::function<Status(std::vector<HostTensor> &)> &each) {
+Status
+RunAnalysis::run(const std::string &so, const std::string &entry,
+                 const std::string &tokensPath,
+                 const std::function<Status(std::vector<HostTensor> &)> &each) {
   Expected<std::unique_ptr<runtime::Module>> module = runtime::Module::load(so);
   if (!module)
     return module.status();
@@ -767,12 +773,10 @@ Status RunAnalysis::run(
                          "] with N a positive multiple of its batch " +
                          std::to_string(B));
   for (int64_t first = 0; first < tokens->shape()[0]; first += B) {
-    Expected<HostTensor> batch =
-        HostTensor::create(DType::I32, {B, T + 1});
+    Expected<HostTensor> batch = HostTensor::create(DType::I32, {B, T + 1});
     if (!batch)
       return batch.status();
-    std::memcpy(batch->data(),
-                tokens->dataAs<int32_t>() + first * (T + 1),
+    std::memcpy(batch->data(), tokens->dataAs<int32_t>() + first * (T + 1),
                 size_t(B * (T + 1)) * sizeof(int32_t));
     // The parameters stay; each batch is appended for one call.
     inputs_.push_back(batch.take());

@@ -58,10 +58,9 @@ int runE2E(const std::string &path, bool check) {
       float want = 2 * xv[1023 - i] + 1, want2 = 3 * xv[i];
       if (o[i] != want || o2[i] != want2) {
         if (bad++ < 5)
-          std::fprintf(stderr,
-                       "mismatch at %d: out %g (want %g), out2 %g (want %g)\n",
-                       i, double(o[i]), double(want), double(o2[i]),
-                       double(want2));
+          std::fprintf(
+              stderr, "mismatch at %d: out %g (want %g), out2 %g (want %g)\n",
+              i, double(o[i]), double(want), double(o2[i]), double(want2));
       }
     }
     if (bad)
@@ -190,8 +189,9 @@ int main(int argc, char **argv) {
     return tma();
   if (mode == "write-files" && argc >= 3)
     return writeFiles(argv[2]);
-  std::fprintf(stderr, "usage: %s e2e MODULE.so [--no-check] | driver-errors "
-                       "| tma | write-files DIR\n",
+  std::fprintf(stderr,
+               "usage: %s e2e MODULE.so [--no-check] | driver-errors "
+               "| tma | write-files DIR\n",
                argv[0]);
   return 2;
 }

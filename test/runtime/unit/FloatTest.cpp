@@ -48,9 +48,9 @@ TEST(Bf16, EveryValueRoundTrips) {
 
 TEST(F16, RoundsToNearestEven) {
   EXPECT_EQ(f32ToF16(1.0f), 0x3c00);
-  EXPECT_EQ(f32ToF16(65504.0f), 0x7bff);           // max finite
-  EXPECT_EQ(f32ToF16(65519.0f), 0x7bff);           // below the midpoint
-  EXPECT_EQ(f32ToF16(65520.0f), 0x7c00);           // the midpoint: to inf
+  EXPECT_EQ(f32ToF16(65504.0f), 0x7bff);              // max finite
+  EXPECT_EQ(f32ToF16(65519.0f), 0x7bff);              // below the midpoint
+  EXPECT_EQ(f32ToF16(65520.0f), 0x7c00);              // the midpoint: to inf
   EXPECT_EQ(f32ToF16(std::ldexp(1.0f, -24)), 0x0001); // min subnormal
   EXPECT_EQ(f32ToF16(std::ldexp(1.0f, -25)), 0x0000); // tie to even 0
   EXPECT_EQ(f32ToF16(std::ldexp(1.5f, -25)), 0x0001);

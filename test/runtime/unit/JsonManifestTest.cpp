@@ -92,7 +92,8 @@ TEST(Json, DeepNestingIsAnErrorNotAStackOverflow) {
             std::string::npos);
 }
 
-static const char *kManifest = R"({"format":"rescale-module","version":2,"module_sha256":"abababababababababababababababababababababababababababababababab",
+static const char *kManifest =
+    R"({"format":"rescale-module","version":2,"module_sha256":"abababababababababababababababababababababababababababababababab",
   "target":"cpu","chip":null,
   "entries":[{"name":"f","symbol":"_rescale_entry_f",
     "inputs":[{"dtype":"f32","shape":[2,3]}],
@@ -148,19 +149,24 @@ TEST(Manifest, RejectsInvalidManifests) {
       {R"({"format":"rescale-module","version":2,"module_sha256":"abababababababababababababababababababababababababababababababab","target":"cpu",
            "arg_memory":"device","entries":[]})",
        "needs target \"cuda\""},
-      {withEntries(R"([{"name":"f","inputs":[{"dtype":"f7","shape":[1]}],"outputs":[]}])"),
+      {withEntries(
+           R"([{"name":"f","inputs":[{"dtype":"f7","shape":[1]}],"outputs":[]}])"),
        "unknown dtype 'f7'"},
-      {withEntries(R"([{"name":"f","inputs":[{"dtype":"f32","shape":[-1]}],"outputs":[]}])"),
+      {withEntries(
+           R"([{"name":"f","inputs":[{"dtype":"f32","shape":[-1]}],"outputs":[]}])"),
        "static shapes"},
-      {withEntries(R"([{"name":"f","inputs":[],"outputs":[]},{"name":"f","inputs":[],"outputs":[]}])"),
+      {withEntries(
+           R"([{"name":"f","inputs":[],"outputs":[]},{"name":"f","inputs":[],"outputs":[]}])"),
        "duplicate entry 'f'"},
-      {withEntries(R"([{"inputs":[],"outputs":[]}])"), "non-empty string \"name\""},
+      {withEntries(R"([{"inputs":[],"outputs":[]}])"),
+       "non-empty string \"name\""},
       {withEntries(R"([{"name":"f","inputs":{},"outputs":[]}])"),
        "inputs must be an array"},
       {"{", "invalid manifest: invalid JSON"},
   };
   for (const Case &c : cases)
-    EXPECT_NE(errorOf(parseManifest(c.text)).find(c.expected), std::string::npos)
+    EXPECT_NE(errorOf(parseManifest(c.text)).find(c.expected),
+              std::string::npos)
         << c.text << "\n  -> " << parseManifest(c.text).status().message();
 }
 
@@ -168,9 +174,9 @@ TEST(Manifest, PathIsDerivedFromTheModulePath) {
   EXPECT_EQ(manifestPathFor("out/model.so"), "out/model.manifest.json");
   EXPECT_EQ(manifestPathFor("model"), "model.manifest.json");
   EXPECT_EQ(entrySymbolFor("decoder_block"), "_rescale_entry_decoder_block");
-  EXPECT_NE(errorOf(readManifest("/nonexistent/m.manifest.json"))
-                .find("cannot open"),
-            std::string::npos);
+  EXPECT_NE(
+      errorOf(readManifest("/nonexistent/m.manifest.json")).find("cannot open"),
+      std::string::npos);
 }
 
 // The digest that ties a module to its manifest: FIPS 180-4 test vectors,

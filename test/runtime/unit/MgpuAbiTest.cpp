@@ -89,9 +89,12 @@ TEST_F(FakeDriverTest, PtxIsJitCompiledWithOptLevelAndErrorLog) {
 }
 
 TEST_F(FakeDriverTest, CubinIsLoadedWithoutJit) {
-  static char cubin[] = "\x7f" "ELF....";
+  static char cubin[] = "\x7f"
+                        "ELF....";
   EXPECT_NE(mgpuModuleLoad(cubin, sizeof(cubin)), nullptr);
-  EXPECT_GE(find("cuModuleLoadData image=\x7f" "ELF"), 0);
+  EXPECT_GE(find("cuModuleLoadData image=\x7f"
+                 "ELF"),
+            0);
   EXPECT_LT(find("cuModuleLoadDataEx"), 0);
 }
 
@@ -148,8 +151,8 @@ TEST_F(FakeDriverTest, DynamicSharedMemoryAbove48KiBOptsIn) {
 TEST_F(FakeDriverTest, SharedMemoryBeyondTheDeviceLimitIsAnError) {
   ::setenv("RESCALE_FAKE_CUDA_SMEM_OPTIN", "101376", 1); // 99 KiB (sm_86)
   void *k = loadKernel("attention_fwd");
-  mgpuLaunchKernel(k, 8, 1, 1, 128, 1, 1, 128 * 1024, nullptr, nullptr,
-                   nullptr, 0);
+  mgpuLaunchKernel(k, 8, 1, 1, 128, 1, 1, 128 * 1024, nullptr, nullptr, nullptr,
+                   0);
   EXPECT_EQ(takeLastCudaError(),
             "launch of kernel 'attention_fwd' (grid 8x1x1, block 128x1x1, "
             "dynamic shared memory 131072 bytes): the device allows 101376 "
@@ -243,7 +246,8 @@ TEST_F(FakeDriverTest, StreamsAndEventsUseMlirFlags) {
   mgpuStreamSynchronize(s);
   mgpuStreamDestroy(s);
   EXPECT_EQ(takeLastCudaError(), "");
-  EXPECT_EQ(callLine("cuStreamCreate"), "cuStreamCreate flags=1"); // non-blocking
+  EXPECT_EQ(callLine("cuStreamCreate"),
+            "cuStreamCreate flags=1");                           // non-blocking
   EXPECT_EQ(callLine("cuEventCreate"), "cuEventCreate flags=2"); // no timing
   EXPECT_EQ(callLine("cuStreamWaitEvent"), "cuStreamWaitEvent flags=0");
   for (const char *c : {"cuEventRecord", "cuEventSynchronize", "cuEventDestroy",
@@ -267,7 +271,8 @@ TEST_F(FakeDriverTest, AllocCopyAndMemsetMoveBytes) {
   EXPECT_EQ(takeLastCudaError(), "");
   EXPECT_EQ(callLine("cuMemsetD32Async"),
             "cuMemsetD32Async value=1065353216 count=4");
-  EXPECT_EQ(callLine("cuMemsetD16Async"), "cuMemsetD16Async value=48879 count=8");
+  EXPECT_EQ(callLine("cuMemsetD16Async"),
+            "cuMemsetD16Async value=48879 count=8");
 }
 
 TEST_F(FakeDriverTest, DeviceAllocationsAreCached) {
@@ -296,7 +301,8 @@ TEST_F(FakeDriverTest, FreeWaitsForPendingWorkBeforeCachingTheBlock) {
   void *p = mgpuMemAlloc(64, stream, false);
   clearLog();
   mgpuMemFree(p, stream);
-  EXPECT_EQ(calls(), std::vector<std::string>{"cuStreamSynchronize stream=set"});
+  EXPECT_EQ(calls(),
+            std::vector<std::string>{"cuStreamSynchronize stream=set"});
   p = mgpuMemAlloc(64, nullptr, false);
   clearLog();
   mgpuMemFree(p, nullptr); // no stream: our streams are non-blocking
@@ -318,7 +324,8 @@ TEST_F(FakeDriverTest, OutOfMemoryTrimsTheCacheAndRetries) {
 TEST_F(FakeDriverTest, HostSharedAllocationsAreManaged) {
   void *p = mgpuMemAlloc(64, nullptr, true);
   ASSERT_NE(p, nullptr);
-  EXPECT_EQ(callLine("cuMemAllocManaged"), "cuMemAllocManaged bytes=64 flags=1");
+  EXPECT_EQ(callLine("cuMemAllocManaged"),
+            "cuMemAllocManaged bytes=64 flags=1");
   mgpuMemFree(p, nullptr);
   EXPECT_EQ(takeLastCudaError(), "");
   EXPECT_GE(find("cuMemFree"), 0);
@@ -334,7 +341,8 @@ TEST_F(FakeDriverTest, HostRegisterMemRefRegistersTheDenseSpan) {
   mgpuMemHostRegisterMemRef(2, desc, 4);
   mgpuMemHostUnregisterMemRef(2, desc, 4);
   EXPECT_EQ(takeLastCudaError(), "");
-  EXPECT_EQ(callLine("cuMemHostRegister"), "cuMemHostRegister bytes=48 flags=0");
+  EXPECT_EQ(callLine("cuMemHostRegister"),
+            "cuMemHostRegister bytes=48 flags=0");
   EXPECT_GE(find("cuMemHostUnregister"), 0);
   int64_t strided[7] = {0, 0, 0, 3, 4, 8, 1}; // every other row
   std::memcpy(&strided[1], &p, 8);
@@ -358,7 +366,8 @@ TEST_F(FakeDriverTest, TensorMapEncodeReversesDimsAndCopiesToDevice) {
             "cuTensorMapEncodeTiled type=6 rank=2 dims=128,64 strides=256 "
             "box=32,64 interleave=0 swizzle=3 l2=0 oob=0");
   EXPECT_EQ(callLine("cuMemcpyHtoD"), "cuMemcpyHtoD bytes=128");
-  EXPECT_EQ(static_cast<uint8_t *>(map)[0], 0x5a) << "the encoded map was copied";
+  EXPECT_EQ(static_cast<uint8_t *>(map)[0], 0x5a)
+      << "the encoded map was copied";
   mgpuTensorMapEncodeTiledMemref(6, desc, 6, 0, 3, 0, 0, box);
   EXPECT_NE(takeLastCudaError().find("rank 6 is outside [1, 5]"),
             std::string::npos);

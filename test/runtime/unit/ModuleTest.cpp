@@ -116,14 +116,16 @@ TEST(ModuleCpu, LoadErrorsNameTheFile) {
   // A manifest beside a missing library.
   writeText(dir.file("m.manifest.json"),
             R"({"format":"rescale-module","version":2,"target":"cpu",
-                "module_sha256":")" + std::string(64, '0') + R"(","entries":[]})");
+                "module_sha256":")" +
+                std::string(64, '0') + R"(","entries":[]})");
   EXPECT_NE(errorOf(Module::load(dir.file("m.so")))
                 .find("cannot load module '" + dir.file("m.so") + "'"),
             std::string::npos);
   // A manifest naming a symbol the library lacks.
   writeText(dir.file("bad.manifest.json"),
             R"({"format":"rescale-module","version":2,"target":"cpu",
-                "module_sha256":")" + digestOf(RESCALE_TEST_MODULE_PATH) +
+                "module_sha256":")" +
+                digestOf(RESCALE_TEST_MODULE_PATH) +
                 R"(","entries":[{"name":"nope","inputs":[],"outputs":[]}]})");
   EXPECT_NE(errorOf(Module::load(RESCALE_TEST_MODULE_PATH,
                                  dir.file("bad.manifest.json")))
@@ -163,7 +165,8 @@ TEST(ModuleCpu, AModuleThatIsNotTheManifestsIsRefused) {
 }
 
 TEST(ModuleCpu, ImageChecksRunWithoutDlopen) {
-  Expected<Manifest> m = readManifest(manifestPathFor(RESCALE_TEST_MODULE_PATH));
+  Expected<Manifest> m =
+      readManifest(manifestPathFor(RESCALE_TEST_MODULE_PATH));
   ASSERT_TRUE(m.isOk()) << m.status().message();
   std::ifstream in(RESCALE_TEST_MODULE_PATH, std::ios::binary);
   std::string image((std::istreambuf_iterator<char>(in)),
@@ -240,7 +243,8 @@ TEST_F(FakeDriverTest, DeviceArgumentsForAHostComputedModule) {
   std::string manifest = dir.file("add.manifest.json");
   writeText(manifest,
             R"({"format":"rescale-module","version":2,"target":"cuda",
-                "module_sha256":")" + digestOf(RESCALE_TEST_MODULE_PATH) + R"(",
+                "module_sha256":")" +
+                digestOf(RESCALE_TEST_MODULE_PATH) + R"(",
                 "chip":"sm_90","arg_memory":"device","entries":[
                 {"name":"add","inputs":[{"dtype":"f32","shape":[2,3]},
                 {"dtype":"f32","shape":[2,3]}],
@@ -264,7 +268,8 @@ TEST_F(FakeDriverTest, DeviceArgumentsForAHostComputedModule) {
   Expected<DeviceTensor> y = DeviceTensor::upload(in[1]);
   Expected<DeviceTensor> z = DeviceTensor::allocate(DType::F32, {2, 3});
   ASSERT_TRUE(x.isOk() && y.isOk() && z.isOk());
-  ASSERT_TRUE((*m)->callInPlace(*add, {x->data(), y->data(), z->data()}).isOk());
+  ASSERT_TRUE(
+      (*m)->callInPlace(*add, {x->data(), y->data(), z->data()}).isOk());
   Expected<HostTensor> sum = z->download();
   ASSERT_TRUE(sum.isOk());
   EXPECT_EQ(sum->dataAs<float>()[5], 7.0f);

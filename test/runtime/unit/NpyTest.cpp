@@ -16,8 +16,8 @@ std::string npyImage(const std::string &dict, const std::string &data,
   size_t total = 10 + header.size() + 1;
   header.append((64 - total % 64) % 64, ' ');
   header += '\n';
-  size_t len = headerLenOverride >= 0 ? size_t(headerLenOverride)
-                                      : header.size();
+  size_t len =
+      headerLenOverride >= 0 ? size_t(headerLenOverride) : header.size();
   std::string out = "\x93NUMPY";
   out += char(1);
   out += char(0);
@@ -41,9 +41,9 @@ std::string bytesOf(std::initializer_list<float> values) {
 
 TEST(Npy, ParsesWhatNumpyWrites) {
   // np.save of np.arange(6, dtype=np.float32).reshape(2, 3).
-  std::string img = npyImage(
-      "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }",
-      bytesOf({0, 1, 2, 3, 4, 5}));
+  std::string img =
+      npyImage("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }",
+               bytesOf({0, 1, 2, 3, 4, 5}));
   ASSERT_EQ(img.size() % 64, 24u); // header padded to 64, then 24 data bytes
   Expected<HostTensor> t = parse(img);
   ASSERT_TRUE(t.isOk()) << t.status().message();
@@ -103,7 +103,8 @@ TEST(Npy, MalformedFilesGiveClearErrors) {
   } cases[] = {
       {"empty", "", "not an npy file"},
       {"bad magic", std::string("\x93NUMPZ\x01\x00\x00\x00", 10), "bad magic"},
-      {"lying header length", npyImage(dict, data, 4000), "truncated npy header"},
+      {"lying header length", npyImage(dict, data, 4000),
+       "truncated npy header"},
       {"short data", npyImage(dict, bytesOf({1})), "data size mismatch"},
       {"long data", npyImage(dict, bytesOf({1, 2, 3})), "data size mismatch"},
       {"unknown dtype",

@@ -34,9 +34,10 @@ HostTensor filled(DType d, std::vector<int64_t> shape, uint8_t seed) {
 
 TEST(Safetensors, ParsesTheStandardLayout) {
   // As the reference Python writer lays out {"a": f32[2], "b": i8[3]}.
-  std::string header = R"({"__metadata__":{"format":"pt"},)"
-                       R"("a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},)"
-                       R"("b":{"dtype":"I8","shape":[3],"data_offsets":[8,11]}})";
+  std::string header =
+      R"({"__metadata__":{"format":"pt"},)"
+      R"("a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},)"
+      R"("b":{"dtype":"I8","shape":[3],"data_offsets":[8,11]}})";
   float a[2] = {1.5f, -2.0f};
   std::string data(reinterpret_cast<const char *>(a), 8);
   data += std::string("\x01\xff\x07", 3);

@@ -1,4 +1,5 @@
-//===- Cuda.h - CUDA driver access, device memory, caching allocator -*- C++ -*-===//
+//===- Cuda.h - CUDA driver access, device memory, caching allocator -*- C++
+//-*-===//
 //
 // The runtime reaches CUDA only through the driver API, loaded with
 // dlopen("libcuda.so.1") at first use (RESCALE_CUDA_DRIVER=<path> overrides

@@ -43,7 +43,8 @@ RESCALE_RUNTIME_API size_t dtypeByteSize(DType dtype);
 /// The MLIR spelling: "f32", "bf16", "f8E4M3FN", "u8" (MLIR's ui8), ...
 RESCALE_RUNTIME_API std::string_view dtypeName(DType dtype);
 
-/// Inverse of dtypeName; also accepts "ui8"/"ui16" for u8/u16. Unknown -> error naming it.
+/// Inverse of dtypeName; also accepts "ui8"/"ui16" for u8/u16. Unknown -> error
+/// naming it.
 RESCALE_RUNTIME_API Expected<DType> parseDType(std::string_view name);
 
 RESCALE_RUNTIME_API bool isFloatDType(DType dtype);

@@ -5,8 +5,8 @@
 //  "__metadata__": {"k": "v"}}, then the data section. Offsets are relative
 // to the data section; tensors must not overlap and must lie inside it.
 //
-// dtypes: F32 F64 F16 BF16 I8 I32 I64 BOOL U8 U16 F8_E4M3. "U8 (packed FP4)" is a
-// U8 tensor whose bytes hold two E2M1 values each (low nibble first, the
+// dtypes: F32 F64 F16 BF16 I8 I32 I64 BOOL U8 U16 F8_E4M3. "U8 (packed FP4)" is
+// a U8 tensor whose bytes hold two E2M1 values each (low nibble first, the
 // convention of NVIDIA's NVFP4 checkpoints); packFp4/unpackFp4 convert
 // between it and the runtime's one-byte-per-element f4E2M1FN tensors.
 //

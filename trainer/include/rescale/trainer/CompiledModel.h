@@ -1,4 +1,5 @@
-//===- CompiledModel.h - A compiled training module and its state -*- C++ -*-===//
+//===- CompiledModel.h - A compiled training module and its state -*- C++
+//-*-===//
 //
 // The trainer's side of the module contract (docs/trainer.md, "The compiled
 // model"): MDIR/model.json describes the model (config, batch, seq, target,
@@ -42,7 +43,8 @@ struct ParameterInit {
 };
 
 struct ParameterSpec {
-  std::string name; // Hugging Face name, e.g. "model.layers.0.mlp.up_proj.weight"
+  std::string
+      name; // Hugging Face name, e.g. "model.layers.0.mlp.up_proj.weight"
   std::vector<int64_t> shape;
   ParameterInit init;
   bool decay = true;
@@ -56,7 +58,8 @@ struct ModelDescription {
   std::vector<ParameterSpec> parameters;
 };
 
-runtime::Expected<ModelDescription> readModelDescription(const std::string &path);
+runtime::Expected<ModelDescription>
+readModelDescription(const std::string &path);
 
 /// The 8 values of train_step's `hyper` input, in order.
 struct StepHyper {

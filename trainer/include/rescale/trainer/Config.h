@@ -39,8 +39,8 @@ struct ModelConfig {
   std::string norm = "rmsnorm"; // rmsnorm | preaffine | gatednorm | dyt
   int64_t gatednormRank = 16;
   std::string gatednormActivation = "sigmoid"; // sigmoid|tanh|silu|identity
-  std::string attnGate = "none";    // none | headwise | elementwise
-  std::string softmax = "standard"; // standard | off_by_one | learned_sink
+  std::string attnGate = "none";               // none | headwise | elementwise
+  std::string softmax = "standard";   // standard | off_by_one | learned_sink
   std::optional<double> residualClip; // nullopt = "none"
   /// One entry per layer: "full_attention" | "linear_attention".
   std::vector<std::string> layerTypes;

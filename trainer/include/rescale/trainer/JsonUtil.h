@@ -1,4 +1,5 @@
-//===- JsonUtil.h - Building and reading the trainer's JSON files -*- C++ -*-===//
+//===- JsonUtil.h - Building and reading the trainer's JSON files -*- C++
+//-*-===//
 #ifndef RESCALE_TRAINER_JSONUTIL_H
 #define RESCALE_TRAINER_JSONUTIL_H
 

@@ -1,4 +1,5 @@
-//===- Rng.h - The trainer's random numbers, with saveable state -*- C++ -*-===//
+//===- Rng.h - The trainer's random numbers, with saveable state -*- C++
+//-*-===//
 //
 // xoshiro256** (Blackman & Vigna), seeded through splitmix64. Its whole state
 // is four words, saved in trainer_state.json, so a resumed run draws exactly

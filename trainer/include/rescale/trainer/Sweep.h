@@ -15,8 +15,8 @@
 #include "rescale/trainer/Config.h"
 
 #include <cmath>
-#include <functional>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <utility>
@@ -63,9 +63,9 @@ struct SweepRun {
   /// (step, training loss) for every step; (step, val_loss) where evaluated.
   std::vector<std::pair<int64_t, double>> loss, valLoss;
   /// RUN/sink_report.json (RunAnalysis::writeSinkReport) when there is
-  /// one, and what the report table shows of it: the mean first-token share over every
-  /// attention head, the fraction of heads above 0.5, and the largest
-  /// |hidden| over the norms' inputs with that norm's median |hidden|.
+  /// one, and what the report table shows of it: the mean first-token share
+  /// over every attention head, the fraction of heads above 0.5, and the
+  /// largest |hidden| over the norms' inputs with that norm's median |hidden|.
   std::optional<runtime::JsonValue> sinkReport;
   double firstTokenShare = NAN, headsOverHalf = NAN, peakAbs = NAN,
          medianAbsAtPeak = NAN;
@@ -144,10 +144,10 @@ private:
 /// it) goes through the scheme; SmoothQuant at the paper's alpha.
 inline constexpr const char *kQuantizationSkip = "^lm_head$";
 inline constexpr double kSmoothQuantAlpha = 0.5;
-runtime::Status
-writeQuantReport(const std::string &path, const std::string &heldoutPath,
-                 double fullPrecisionLoss,
-                 const std::vector<QuantizedLoss> &losses);
+runtime::Status writeQuantReport(const std::string &path,
+                                 const std::string &heldoutPath,
+                                 double fullPrecisionLoss,
+                                 const std::vector<QuantizedLoss> &losses);
 
 struct SweepSettings {
   std::string baseConfigPath, dataPath, device;
@@ -156,9 +156,9 @@ struct SweepSettings {
 
 /// Writes DIR/report.json, DIR/report.md and DIR/loss_curves.svg (each
 /// atomically) from the results, in the order given.
-runtime::Status writeSweepReport(const std::string &dir,
-                                 const SweepSettings &settings,
-                                 const std::vector<SweepVariantResult> &results);
+runtime::Status
+writeSweepReport(const std::string &dir, const SweepSettings &settings,
+                 const std::vector<SweepVariantResult> &results);
 
 } // namespace rescale::trainer
 
