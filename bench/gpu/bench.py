@@ -322,7 +322,7 @@ class QuantRef:
         amax / qmax in the last bit: an element on a rounding tie (under int4,
         x = ±amax/2: about one element in 1200) can then round the other
         way. That made the `_act` rows of 2026-11-28 disagree by 1.2e-2 to
-        4.3e-2 (act_reference_sim.cpp reproduces those figures from the two
+        4.3e-2 (docs/investigations/act_reference_sim.cpp reproduces those figures from the two
         divisions alone); a tensor divisor takes torch's IEEE division."""
         return a / torch.full_like(a, b)
 

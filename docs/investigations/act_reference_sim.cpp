@@ -14,7 +14,7 @@
 // the figures the benchmark measured (int4 ~2e-2, fp8 ~1.5e-2, nvfp4 ~4e-2,
 // int8 ~1e-3 which passed, mxfp4 0: its scales are powers of two).
 //
-//   c++ -O2 -o /tmp/act-sim bench/gpu/act_reference_sim.cpp
+//   c++ -O2 -o /tmp/act-sim docs/investigations/act_reference_sim.cpp
 //   for f in int8 int4 fp8 nvfp4 mxfp4; do /tmp/act-sim $f 256 4096 2048 32;
 //   done
 //
