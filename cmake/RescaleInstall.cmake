@@ -1,17 +1,19 @@
 # What `cmake --install` puts in a prefix besides the targets, which install
 # themselves where they are defined (docs/install.md has the layout):
 #   - the compiler's headers and their TableGen-generated .inc files under
-#     include/rescale/ (dialect/, passes/, lowering/, modelbuilder/, tools/),
+#     include/rescale/ (dialect/, passes/, target/, conversion/, transforms/,
+#     pipelines/, compiler/, modelbuilder/, tools/),
 #     with the .td sources, for downstream ODS and DRR;
 #   - the Rescale package (RescaleConfig.cmake): Rescale::Dialect,
-#     Rescale::Passes, Rescale::Lowering, Rescale::InitAll, ...;
+#     Rescale::Passes, Rescale::Conversion, Rescale::InitAll, ...;
 #   - the documentation;
 # and the Debian package (cpack -G DEB; scripts/package.sh).
 include(CMakePackageConfigHelpers)
 
 if(RESCALE_BUILD_COMPILER)
   set(RESCALE_HEADER_DIR ${CMAKE_INSTALL_INCLUDEDIR}/rescale)
-  foreach(dir dialect passes lowering modelbuilder)
+  foreach(dir dialect passes target conversion transforms pipelines compiler
+              modelbuilder)
     install(DIRECTORY ${PROJECT_SOURCE_DIR}/${dir}
       DESTINATION ${RESCALE_HEADER_DIR}
       FILES_MATCHING PATTERN "*.h" PATTERN "*.td")

@@ -11,7 +11,7 @@
 // recomputes the row statistic inv = rsqrt(mean(u²) + ε) from its operands,
 // and rounds each gradient once to the type of the operand it belongs to.
 // The math is written once, in the CPU decomposition
-// (lowering/ToLinalg/NormsGradToLinalg.cpp); docs/autodiff.md has the rules
+// (conversion/RescaleToLinalg/NormsGradToLinalg.cpp); docs/autodiff.md has the rules
 // that emit these ops.
 //
 //===----------------------------------------------------------------------===//

@@ -8,8 +8,8 @@
 // diagnostic rather than a crash, an abort or a report_fatal_error.
 //
 //===----------------------------------------------------------------------===//
-#include "lowering/ModuleCompiler.h"
-#include "lowering/ParserCrashGuard.h"
+#include "compiler/ModuleCompiler.h"
+#include "compiler/ParserCrashGuard.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Diagnostics.h"

@@ -2,9 +2,9 @@
 #include "modelbuilder/CompileModel.h"
 #include "modelbuilder/ModelBuilder.h"
 
+#include "compiler/ModuleCompiler.h"
 #include "dialect/Autodiff/Autodiff.h"
 #include "dialect/RescaleDialect.h"
-#include "lowering/ModuleCompiler.h"
 #include "passes/Passes.h"
 
 #include "rescale/runtime/Manifest.h"

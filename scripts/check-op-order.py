@@ -39,7 +39,8 @@ It is a tokenizer, not a parser: fast (the whole tree in about a second),
 heuristic about templates, and checked by `--self-test`.
 
 Usage:
-    check-op-order.py [ROOT]         scan ROOT/{dialect,passes,lowering,modelbuilder,tools}
+    check-op-order.py [ROOT]         scan ROOT/{dialect,passes,target,conversion,transforms,
+                                     pipelines,compiler,modelbuilder,tools}
     check-op-order.py FILE...        scan the given files
     check-op-order.py --self-test    run the built-in positive/negative cases
     check-op-order.py --list-helpers ROOT   print the derived op-creating names
@@ -49,7 +50,8 @@ import os
 import re
 import sys
 
-SCANNED_DIRS = ("dialect", "passes", "lowering", "modelbuilder", "tools")
+SCANNED_DIRS = ("dialect", "passes", "target", "conversion", "transforms",
+                "pipelines", "compiler", "modelbuilder", "tools")
 SOURCE_EXTS = (".cpp", ".h", ".hpp", ".cc", ".inc")
 
 # The MLIR builder API: calls with these names create ops (or blocks).

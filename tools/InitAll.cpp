@@ -2,25 +2,27 @@
 
 #include "tools/InitAll.h"
 
+#include "conversion/Passes.h"
 #include "dialect/Autodiff/Autodiff.h"
 #include "dialect/RescaleDialect.h"
-#include "lowering/DependentDialects.h"
-#include "lowering/NVPTX/NVPTXPipeline.h"
-#include "lowering/Passes.h"
-#include "lowering/Pipelines.h"
 #include "passes/Passes.h"
+#include "pipelines/DependentDialects.h"
+#include "pipelines/NVPTXPipeline.h"
+#include "pipelines/Pipelines.h"
+#include "transforms/Passes.h"
 
 #include "mlir/IR/DialectRegistry.h"
 
 void mlir::rescale::registerAllDialects(DialectRegistry &registry) {
   registry.insert<RescaleDialect>();
   registerAutodiffExternalModels(registry);
-  registerLoweringDependentDialects(registry);
+  registerPipelineDependentDialects(registry);
 }
 
 void mlir::rescale::registerAllPasses() {
   registerRescaleGraphPasses();
-  registerRescaleLoweringPasses();
+  registerRescaleConversionPasses();
+  registerRescaleTransformsPasses();
   registerRescalePipelines();
   registerNVPTXPipelines();
 }

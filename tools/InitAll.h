@@ -5,7 +5,8 @@
 // mlir-opt plugin, rescale-compile and projects built on an installed Rescale
 // (examples/downstream, docs/install.md) call these two and nothing else.
 // Each layer keeps its own generated registration (passes/Passes.td,
-// lowering/Passes.td, the pipelines); these functions are the only callers.
+// conversion/Passes.td, transforms/Passes.td, the pipelines); these functions
+// are the only callers.
 //
 //===----------------------------------------------------------------------===//
 #ifndef RESCALE_TOOLS_INITALL_H
@@ -17,7 +18,7 @@ namespace rescale {
 
 /// The rescale dialect with its autodiff rules for upstream ops, and every
 /// dialect and interface model that Rescale's passes and pipelines create or
-/// need (lowering/DependentDialects.h), so that a foreign mlir-opt can run
+/// need (pipelines/DependentDialects.h), so that a foreign mlir-opt can run
 /// them.
 void registerAllDialects(DialectRegistry &registry);
 

@@ -2,9 +2,9 @@
 # Build, on a machine with the compiler (no GPU needed), everything
 # bench/gpu/run.sh needs on the GPU machine (which has no LLVM):
 #   OUT/<stem>.cuda.so, OUT/<stem>.cpu.so   every GPU test module
-#       test/lowering/nvptx/Inputs/gpu-*.mlir and examples/decoder_block.mlir,
+#       test/conversion/RescaleToGPU/Inputs/gpu-*.mlir and examples/decoder_block.mlir,
 #       compiled with our kernels and on the CPU reference path (run.sh
-#       replays the gpu_vs_cpu.py RUN lines of test/lowering/nvptx/gpu-*.test
+#       replays the gpu_vs_cpu.py RUN lines of test/conversion/RescaleToGPU/gpu-*.test
 #       on these pairs)
 #   OUT/<module>.so                         the issue-5 benchmark shapes, our
 #       kernels: bench.so (norms, attention, bf16 linear) and one module per
@@ -62,7 +62,7 @@ compile() {
 }
 
 # The GPU test modules, each for both paths (stem = file name less .mlir).
-for src in "$ROOT"/test/lowering/nvptx/Inputs/gpu-*.mlir "$ROOT/examples/decoder_block.mlir"; do
+for src in "$ROOT"/test/conversion/RescaleToGPU/Inputs/gpu-*.mlir "$ROOT/examples/decoder_block.mlir"; do
   stem="$(basename "$src" .mlir)"
   compile "$src" nvptx "$OUT/$stem.cuda.so" 1
   compile "$src" cpu "$OUT/$stem.cpu.so" 1

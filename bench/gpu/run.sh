@@ -4,7 +4,7 @@
 # bench/gpu/build.sh (default location: build/bench-gpu). At most ~5 minutes:
 #   1. builds the runtime and the runtime-only rescale-run (no LLVM);
 #   2. runs the GPU tests: every `gpu_vs_cpu.py <module>.mlir ENTRY TOL %t
-#      SEED` RUN line of test/lowering/nvptx/gpu-*.test, our kernels
+#      SEED` RUN line of test/conversion/RescaleToGPU/gpu-*.test, our kernels
 #      (<module>.cuda.so) against the CPU reference path (<module>.cpu.so),
 #      on the same inputs and tolerances; a module that did not compile, a
 #      RUN line this script cannot read, a case that runs over 30 s or would
@@ -23,7 +23,7 @@ ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 BUDGET_S=280          # the whole run, seconds
 TESTS_DEADLINE_S=180  # no GPU test case starts after this
 TEST_TIMEOUT_S=30     # one case (they take about a second)
-TESTS="$ROOT/test/lowering/nvptx"
+TESTS="$ROOT/test/conversion/RescaleToGPU"
 
 # One source of truth for the cases: the RUN lines of the lit tests.
 RUN_LINE='gpu_vs_cpu\.py (%S/Inputs|%rescale_src/examples)/[A-Za-z0-9_.-]+\.mlir [A-Za-z0-9_]+ [0-9.eE+-]+ %t [0-9]+( \||$)'

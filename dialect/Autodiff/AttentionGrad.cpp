@@ -7,8 +7,8 @@
 // would replace that op); in the backward, `rescale.attention_grad`
 // recomputes the probabilities from q, k and lse, never stored, and returns
 // every operand's gradient. The math is written once, in the ops'
-// decomposition (lowering/ToLinalg/AttentionGradToLinalg.cpp) and their
-// descriptions (dialect/RescaleBackwardOps.td).
+// decomposition (conversion/RescaleToLinalg/AttentionGradToLinalg.cpp) and
+// their descriptions (dialect/RescaleBackwardOps.td).
 //
 //===----------------------------------------------------------------------===//
 

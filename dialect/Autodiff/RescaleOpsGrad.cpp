@@ -7,7 +7,7 @@
 // (`rescale.rms_norm_grad`, `preaffine_rms_norm_grad`, `add_rms_norm_grad`,
 // `gated_norm_grad`; dialect/RescaleBackwardOps.td), whose math is written
 // once, in their reference decomposition
-// (lowering/ToLinalg/NormsGradToLinalg.cpp). The other rules write the
+// (conversion/RescaleToLinalg/NormsGradToLinalg.cpp). The other rules write the
 // backward out here as linalg on tensors (GradBuilders.cpp).
 //
 // Notation: x [..., d] with rows over the leading dims, g the adjoint of the
@@ -63,7 +63,7 @@ void setWanted(ValueRange results, ArrayRef<bool> want,
 ///   dx = g ⊙ w · inv − x · inv³ · (Σ_k g_k w_k x_k) / d,
 ///   dw = Σ_rows g ⊙ x · inv.
 /// One fused op, rescale.rms_norm_grad (its decomposition:
-/// lowering/ToLinalg/NormsGradToLinalg.cpp).
+/// conversion/RescaleToLinalg/NormsGradToLinalg.cpp).
 struct RMSNormGrad : RescaleGrad<RMSNormGrad, RMSNormOp> {
   static LogicalResult rule(RMSNormOp op, OpBuilder &b, ArrayRef<Value> g,
                             ArrayRef<bool> want,

@@ -1,6 +1,6 @@
 """Float64 models of the gradient-check losses, written from the formulas
 (docs/overview.md, arXiv 2601.22966), independent of the compiler: plain
-Python floats and loops, no code shared with dialect/ or lowering/.
+Python floats and loops, no code shared with dialect/ or conversion/.
 
 Each CASES entry: `loss(inputs) -> float` over the inputs in the entry's
 argument order (Tensor: shape + flat row-major data), `diff`: the indices of

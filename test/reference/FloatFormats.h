@@ -4,7 +4,7 @@
 // Part of the independent float64 reference (test/reference). Written from
 // the format definitions (IEEE 754 binary16/bfloat16/binary32, OCP FP8
 // E4M3FN, OCP MX E2M1 and E8M0); it shares no code with dialect/ or
-// lowering/, so that a bug there cannot hide in both.
+// conversion/, so that a bug there cannot hide in both.
 //
 // Every rounding here is round-to-nearest, ties-to-even, done exactly in
 // f64 arithmetic: dividing by a power of two is exact, and std::nearbyint in

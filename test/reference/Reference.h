@@ -4,7 +4,7 @@
 // An independent float64 model of the rescale dialect, written straight from
 // the formulas of the foundation issue (docs/overview.md, arXiv 2601.22966)
 // and the numerics contract of the quantization schemes. It shares no code
-// with dialect/ or lowering/: the numerics tests compare `rescale-run`
+// with dialect/ or conversion/: the numerics tests compare `rescale-run`
 // (which runs the linalg decomposition) against it.
 //
 // Every function takes tensors of f64 values (the inputs exactly as the

@@ -4,11 +4,11 @@
 //                   [--emit=so|mlir|llvm|ptx]
 //
 // Writes module.so and module.manifest.json (docs/compile-and-run.md), or with
-// --emit the intermediate form. The work is in lowering/ModuleCompiler.
+// --emit the intermediate form. The work is in compiler/ModuleCompiler.
 //
 //===----------------------------------------------------------------------===//
 
-#include "lowering/ModuleCompiler.h"
+#include "compiler/ModuleCompiler.h"
 #include "tools/InitAll.h"
 
 #include "mlir/IR/AsmState.h"

@@ -5,7 +5,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "lowering/ParserCrashGuard.h"
+#include "compiler/ParserCrashGuard.h"
 #include "tools/InitAll.h"
 
 #include "mlir/IR/DialectRegistry.h"
@@ -28,7 +28,7 @@ int main(int argc, char **argv) {
   auto [input, output] = mlir::registerAndParseCLIOptions(
       argc, argv, "Rescale optimizer driver\n", registry);
   // Text that crashes MLIR 22's own parser is refused first
-  // (lowering/ParserCrashGuard.h). A file is read once more for it; stdin,
+  // (compiler/ParserCrashGuard.h). A file is read once more for it; stdin,
   // which can be read only once, is not checked.
   if (input != "-") {
     auto buffer = llvm::MemoryBuffer::getFile(input, /*IsText=*/true);

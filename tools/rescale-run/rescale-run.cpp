@@ -29,7 +29,7 @@
 #include "rescale/runtime/Probes.h"
 
 #ifdef RESCALE_RUN_WITH_COMPILER
-#include "lowering/ModuleCompiler.h"
+#include "compiler/ModuleCompiler.h"
 #include "passes/Passes.h"
 
 #include "mlir/Pass/PassManager.h"

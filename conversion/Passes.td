@@ -1,0 +1,156 @@
+//===- Passes.td - conversions out of the rescale dialect --*- tablegen -*-===//
+//
+// Every conversion out of the rescale dialect is declared here (as in CIRCT's
+// Conversion/Passes.td): the reference decomposition to linalg
+// (conversion/RescaleToLinalg/) and the hand-scheduled NVPTX kernels
+// (conversion/RescaleToGPU/). The transforms that prepare upstream IR for a
+// target are in transforms/Passes.td; the pipelines that order them all are
+// in pipelines/.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef RESCALE_CONVERSION_PASSES_TD
+#define RESCALE_CONVERSION_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def ConvertRescaleToLinalg : Pass<"convert-rescale-to-linalg"> {
+  let summary = "Decompose rescale ops into linalg, arith, math and tensor";
+  let description = [{
+    The reference decomposition: every rescale op becomes linalg-on-tensors
+    (plus arith, math and tensor) following its formula exactly. This is the
+    single source of truth for the dialect's numerics: the CPU pipeline runs
+    it, and the GPU kernels are checked against it.
+
+    Numerics: every operand is read as f32 inside the `linalg.generic`
+    bodies, the whole formula is evaluated in f32 (reductions accumulate in
+    f32; quantization scale math in f64), and only the final result is
+    rounded to the result element type. Intermediates such as GatedNorm's
+    normalized `y` stay in f32. One file per op family
+    (conversion/RescaleToLinalg/{Norms,Linear,Attention,Quant}ToLinalg.cpp) holds the
+    patterns; ToLinalg/Common.h holds the shared builders.
+
+    Only statically shaped tensors are decomposed. A rescale op with a
+    dynamic shape, or without a decomposition, is reported on the op (e.g.
+    "cannot decompose 'rescale.rms_norm' into linalg: the reference
+    decomposition needs static shapes, but operand #0 of type
+    'tensor<?x8xf32>' is dynamic") and the pass fails.
+
+    Example:
+    ```mlir
+    %y = rescale.rms_norm %x, %w {epsilon = 1.0e-06 : f32}
+        : (tensor<4x8xbf16>, tensor<8xf32>) -> tensor<4x8xbf16>
+    ```
+    becomes three `linalg.generic`s: a reduction of `extf(x)²` into a
+    `tensor<4xf32>`, a per-row `rsqrt(sum / 8 + 1e-6)`, and an elementwise
+    `truncf(w * (extf(x) * inv))` into the `tensor<4x8xbf16>` result.
+  }];
+  let dependentDialects = [
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::arith::ArithDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::tensor::TensorDialect",
+  ];
+}
+
+//===----------------------------------------------------------------------===//
+// NVPTX: hand-scheduled GPU kernels (conversion/RescaleToGPU/, issue 5)
+//===----------------------------------------------------------------------===//
+
+def ConvertRescaleToGPU : Pass<"convert-rescale-to-gpu", "::mlir::ModuleOp"> {
+  let summary = "Rewrite rescale ops into launches of hand-scheduled GPU kernels";
+  let description = [{
+    Each rescale op with static shapes becomes a `gpu.launch_func` of a
+    `gpu.func` built for it in the `rescale_kernels` gpu.module: our own
+    schedules (one file per op family in conversion/RescaleToGPU/), not a generic
+    linalg-to-GPU mapping.
+
+    Norm family (`rms_norm`, `preaffine_rms_norm`, `gated_norm`, `dyt`,
+    `add_rms_norm`; NormsToGPU.cpp): a row per warp for small d, a row per
+    CTA for large d; 16-byte vector accesses; f32 math; `gpu.shuffle xor`
+    butterflies plus a shared-memory exchange between warps; a persistent
+    grid; GatedNorm stages w_down/w_up in dynamic shared memory (when they
+    fit) and computes its gate in the same pass over the row.
+
+    Attention (AttentionToGPU.cpp): FlashAttention-2. bf16/f16 with head dims
+    64/128 run on tensor cores (`nvvm.mma.sync` m16n8k16): Q resident in
+    registers, K and Vᵀ tiles through shared memory, online softmax in exp2
+    with log2(e) folded into the scale, fully masked causal tiles skipped,
+    GQA, gates and sink normalizers in the epilogue. Other cases: a warp per
+    query row with FMA.
+
+    Linear (LinearToGPU.cpp): bf16/f16 on tensor cores (128×128 CTA tiles,
+    mma.sync m16n8k16), f32 with FMA.
+
+    Quantized linear (QuantLinearToGPU.cpp, on the same schedule, MmaGemm):
+    a linear of a dequantized weight, and of a dequantized, fake-quantized
+    or plain bf16/f16 x, is one GEMM reading the codes: W8A8/W4A4 on the s8
+    MMA (m16n8k32, int4 weights packed two per byte and unpacked in
+    registers), FP8/NVFP4/MXFP4 decoded in registers to bf16 (exactly) for
+    the bf16 MMA; per-token/channel/tensor scales in the f32 epilogue.
+
+    The pass runs in three greedy steps. (1) The hand-scheduled kernels
+    above, fused ones included (they match op chains, so they see the ops
+    as written). (2) Every rescale op no hand kernel took (`quantize`,
+    `dequantize`, `fake_quant`, `clip`, `attention_first_token_share`,
+    shapes a schedule does not take) becomes its reference decomposition:
+    the patterns of `--convert-rescale-to-linalg` themselves, so the GPU
+    computes the CPU path's formula in its precision (quantization math in
+    f64); its elementwise steps fuse into single consumers, as on the CPU
+    path. (3) The linalg they leave and the glue between kernels
+    (ElementwiseToGPU.cpp) become generic kernels, one per linalg op
+    (`linalg.generic`, `linalg.fill`, ...): a thread per point of the
+    parallel loops; reduction loops run serially in that thread in the CPU
+    loops' order from the init's value, so results are bit-identical to the
+    CPU path (a maximum or minimum over >= 64 points, whose bits do not
+    depend on the order, gets a warp with a shuffle butterfly instead); inputs may be read at any affine map (GQA), outputs at
+    projected permutations; `linalg.index` and captured constants are
+    supported, and a `linalg.fill` of a constant feeding a kernel is
+    rebuilt inside it.
+
+    A rescale op left after step 2 (dynamic shapes) and a linalg op left
+    after step 3 are errors on the op: nothing runs on the host against
+    device memory.
+
+    Operands reach the kernels as flat buffers (`bufferization.to_buffer` +
+    `memref.collapse_shape`), results are fresh `memref.alloc` buffers
+    wrapped back into tensors, so the rest of the function is still on
+    tensors and one-shot bufferization finishes the job.
+
+    Example:
+    ```mlir
+    %y = rescale.rms_norm %x, %w {epsilon = 1.0e-06 : f32}
+        : (tensor<4096x4096xbf16>, tensor<4096xbf16>) -> tensor<4096x4096xbf16>
+    ```
+    becomes
+    ```mlir
+    gpu.launch_func @rescale_kernels::@rms_norm blocks in (%c4096, %c1, %c1)
+        threads in (%c128, %c1, %c1) dynamic_shared_memory_size %c0_i32
+        args(%xflat : memref<16777216xbf16>, %wflat : memref<4096xbf16>,
+             %out : memref<16777216xbf16>)
+    ```
+  }];
+  let options = [
+    Option<"chip", "chip", "std::string", /*default=*/"\"sm_90\"",
+           "Target SM (sm_80, sm_90, sm_90a): sizes the persistent grid and "
+           "the shared-memory budget">,
+  ];
+  let statistics = [
+    Statistic<"numKernels", "num-kernels", "Number of GPU kernels built">,
+  ];
+  let dependentDialects = [
+    "::mlir::gpu::GPUDialect",
+    "::mlir::arith::ArithDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::vector::VectorDialect",
+    "::mlir::bufferization::BufferizationDialect",
+    "::mlir::LLVM::LLVMDialect",
+    "::mlir::NVVM::NVVMDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::tensor::TensorDialect",
+  ];
+}
+
+#endif // RESCALE_CONVERSION_PASSES_TD

@@ -1,0 +1,703 @@
+//===- AttentionToGPU.cpp - FlashAttention-2 style attention kernels ------===//
+//
+// rescale.attention becomes one kernel, specialized on the static shapes.
+// Both schedules use the online softmax in base 2 with log2(e) folded into
+// the score scale (s2 = scale·log2e·q·k; p = exp2(s2 − m)), keep the running
+// max m and sum l per query row, rescale the output accumulator by
+// exp2(m_old − m_new) when the max grows, and divide once in the epilogue,
+// where the paper's rescaling mechanisms (arXiv 2601.22966 §3.2) are fused:
+//
+//   standard:     out = O / l
+//   off_by_one:   out = O / (l + exp2(−m))                 (1 + Σ exp(s))
+//   learned_sink: out = O / (l + exp2(sink·log2e − m))     (e^sink + Σ exp(s))
+//   sigmoid:      p = σ(s − log T) per key, no running max, out = O
+//                 (sigmoid attention: nothing normalizes over the keys)
+//   gate:         out ⊙= σ(gate)   (headwise: one value per row)
+//
+// * Tensor-core path (bf16/f16, head dims 64 and 128, sm_80+): a CTA of 4
+//   warps owns 64 query rows of one (batch, head); each warp keeps its 16×D
+//   Q tile resident in registers as mma.sync A fragments. K and V stream
+//   through shared memory in 64-key tiles (K row-major, V transposed, rows
+//   padded so fragment reads are bank-conflict free). S = Q·Kᵀ and O += P·V
+//   are `nvvm.mma.sync` m16n8k16 with f32 accumulation; P goes from the S
+//   accumulators to A fragments in registers (the FA2 layout identity).
+//   Causal CTAs stop at the last key tile their rows can see, so fully
+//   masked tiles are never loaded.
+// * General path (f32, or other head dims): one warp per query row, lanes
+//   split the head dimension, scores reduced with shuffles, FMA throughout;
+//   causal rows stop at their last visible key.
+//
+// GQA: query head h reads kv head h / (Hq / Hkv).
+//
+//===----------------------------------------------------------------------===//
+
+#include "conversion/RescaleToGPU/KernelBuilder.h"
+#include "conversion/RescaleToGPU/NVPTXPatterns.h"
+#include "conversion/RescaleToGPU/TargetInfo.h"
+
+#include "dialect/RescaleOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Interfaces/FunctionInterfaces.h"
+
+#include <cmath>
+
+using namespace mlir;
+using namespace mlir::rescale;
+using namespace mlir::rescale::nvptx;
+
+namespace {
+
+/// What one attention op asks of the kernel.
+struct AttentionProblem {
+  int64_t batch = 0, hq = 0, hkv = 0, s = 0, t = 0, d = 0, dv = 0;
+  bool causal = false;
+  /// scale · log2(e): scores in base 2.
+  float scaleLog2 = 0;
+  GateKind gateKind = GateKind::none;
+  SoftmaxKind softmax = SoftmaxKind::standard;
+  Type qElt, kElt, vElt;
+  RankedTensorType resultType;
+};
+
+constexpr float kLog2e = 1.4426950408889634f;
+
+Value negInf(ImplicitLocOpBuilder &b) {
+  return cF32(b, -std::numeric_limits<float>::infinity());
+}
+
+Value exp2(ImplicitLocOpBuilder &b, Value x) {
+  return math::Exp2Op::create(b, x);
+}
+
+/// A max that is -inf only for rows that have seen no key yet; subtracting
+/// it would give NaN (−inf − −inf), so those rows use 0.
+Value safeMax(ImplicitLocOpBuilder &b, Value m) {
+  Value isInf =
+      arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ, m, negInf(b));
+  return arith::SelectOp::create(b, isInf, cF32(b, 0.0f), m);
+}
+
+/// 1 / the softmax denominator of a row with running max m and sum l (both
+/// in base 2), for the op's softmax kind. `sinkLog2` is sink·log2e.
+Value invDenominator(ImplicitLocOpBuilder &b, SoftmaxKind kind, Value l,
+                     Value m, Value sinkLog2) {
+  Value denom = l;
+  Value ms = safeMax(b, m);
+  switch (kind) {
+  case SoftmaxKind::standard:
+    break;
+  case SoftmaxKind::off_by_one:
+    denom = arith::AddFOp::create(b, l, exp2(b, arith::NegFOp::create(b, ms)));
+    break;
+  case SoftmaxKind::learned_sink:
+    denom = arith::AddFOp::create(
+        b, l, exp2(b, arith::SubFOp::create(b, sinkLog2, ms)));
+    break;
+  case SoftmaxKind::sigmoid:
+    return cF32(b, 1.0f); // nothing normalizes over the keys
+  }
+  return arith::DivFOp::create(b, cF32(b, 1.0f), denom);
+}
+
+/// Sigmoid attention's probability of a base-2 score s2 = s·log2e:
+/// σ(s − log T) = 1 / (1 + exp2(−(s2 − log2 T))); 0 for s2 = −inf.
+Value sigmoidOfScore2(ImplicitLocOpBuilder &b, const AttentionProblem &p,
+                      Value s2) {
+  float biasLog2 = static_cast<float>(-std::log2(double(p.t)));
+  Value x = arith::AddFOp::create(b, s2, cF32(b, biasLog2));
+  Value e = exp2(b, arith::NegFOp::create(b, x));
+  Value one = cF32(b, 1.0f);
+  return arith::DivFOp::create(b, one, arith::AddFOp::create(b, one, e));
+}
+
+Value sigmoid(ImplicitLocOpBuilder &b, Value x) {
+  Value one = cF32(b, 1.0f);
+  Value e = math::ExpOp::create(b, arith::NegFOp::create(b, x));
+  return arith::DivFOp::create(b, one, arith::AddFOp::create(b, one, e));
+}
+
+Value toF32(ImplicitLocOpBuilder &b, Value v) {
+  if (v.getType().isF32())
+    return v;
+  return arith::ExtFOp::create(b, b.getF32Type(), v);
+}
+
+Value loadScalarF32(ImplicitLocOpBuilder &b, Value buf, Value idx) {
+  return toF32(b, memref::LoadOp::create(b, buf, ValueRange{idx}));
+}
+
+void storeScalarF32(ImplicitLocOpBuilder &b, Value v, Value buf, Value idx) {
+  Type elt = cast<MemRefType>(buf.getType()).getElementType();
+  if (!elt.isF32())
+    v = arith::TruncFOp::create(b, elt, v);
+  memref::StoreOp::create(b, v, buf, ValueRange{idx});
+}
+
+/// Kernel arguments in order: q, k, v, [gate], [sinks], out.
+struct AttentionArgs {
+  Value q, k, v, gate, sinks, out;
+};
+
+AttentionArgs kernelArgs(gpu::GPUFuncOp func, const AttentionProblem &p) {
+  AttentionArgs a;
+  unsigned i = 0;
+  a.q = func.getArgument(i++);
+  a.k = func.getArgument(i++);
+  a.v = func.getArgument(i++);
+  if (p.gateKind != GateKind::none)
+    a.gate = func.getArgument(i++);
+  if (p.softmax == SoftmaxKind::learned_sink)
+    a.sinks = func.getArgument(i++);
+  a.out = func.getArgument(i++);
+  return a;
+}
+
+/// Row-major flat offsets of [b, h, i, 0] in a [B, H, N, C] tensor.
+Value rowOffset(ImplicitLocOpBuilder &b, Value batch, Value head, Value row,
+                int64_t heads, int64_t rows, int64_t cols) {
+  Value bh = arith::AddIOp::create(
+      b, arith::MulIOp::create(b, batch, cIdx(b, heads)), head);
+  Value r = arith::AddIOp::create(
+      b, arith::MulIOp::create(b, bh, cIdx(b, rows)), row);
+  return arith::MulIOp::create(b, r, cIdx(b, cols));
+}
+
+/// The epilogue factor of one output row: 1/denominator, and the headwise
+/// gate when there is one (the elementwise gate is applied per column).
+Value rowFactor(ImplicitLocOpBuilder &b, const AttentionProblem &p,
+                const AttentionArgs &a, Value l, Value m, Value batch,
+                Value head, Value row) {
+  Value sinkLog2;
+  if (a.sinks) {
+    Value sink = loadScalarF32(b, a.sinks, head);
+    sinkLog2 = arith::MulFOp::create(b, sink, cF32(b, kLog2e));
+  }
+  Value f = invDenominator(b, p.softmax, l, m, sinkLog2);
+  if (p.gateKind == GateKind::headwise) {
+    Value gateRow = rowOffset(b, batch, head, row, p.hq, p.s, 1);
+    Value g =
+        loadScalarF32(b, a.gate, arith::AddIOp::create(b, gateRow, cIdx(b, 0)));
+    f = arith::MulFOp::create(b, f, sigmoid(b, g));
+  }
+  return f;
+}
+
+/// Applies the elementwise gate to one output value at flat index `idx`.
+Value gateElement(ImplicitLocOpBuilder &b, const AttentionProblem &p,
+                  const AttentionArgs &a, Value v, Value idx) {
+  if (p.gateKind != GateKind::elementwise)
+    return v;
+  return arith::MulFOp::create(b, v, sigmoid(b, loadScalarF32(b, a.gate, idx)));
+}
+
+//===----------------------------------------------------------------------===//
+// General path: one warp per query row, FMA.
+//===----------------------------------------------------------------------===//
+
+constexpr int64_t kGeneralRowsPerBlock = 4;
+
+void buildGeneralKernel(ImplicitLocOpBuilder &b, gpu::GPUFuncOp func,
+                        const AttentionProblem &p) {
+  AttentionArgs a = kernelArgs(func, p);
+  const int64_t warp = TargetInfo::kWarpSize;
+  int64_t qPerLane = llvm::divideCeil(p.d, warp);
+  int64_t oPerLane = llvm::divideCeil(p.dv, warp);
+  int64_t rowBlocks = llvm::divideCeil(p.s, kGeneralRowsPerBlock);
+
+  Value tid = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
+  Value bid = gpu::BlockIdOp::create(b, gpu::Dimension::x);
+  Value lane = arith::RemUIOp::create(b, tid, cIdx(b, warp));
+  Value warpId = arith::DivUIOp::create(b, tid, cIdx(b, warp));
+  // blockIdx -> (batch, head, row block).
+  Value rowBlock = arith::RemUIOp::create(b, bid, cIdx(b, rowBlocks));
+  Value bh = arith::DivUIOp::create(b, bid, cIdx(b, rowBlocks));
+  Value head = arith::RemUIOp::create(b, bh, cIdx(b, p.hq));
+  Value batch = arith::DivUIOp::create(b, bh, cIdx(b, p.hq));
+  Value kvHead = arith::DivUIOp::create(b, head, cIdx(b, p.hq / p.hkv));
+  Value row = arith::AddIOp::create(
+      b, arith::MulIOp::create(b, rowBlock, cIdx(b, kGeneralRowsPerBlock)),
+      warpId);
+  Value rowOk =
+      arith::CmpIOp::create(b, arith::CmpIPredicate::ult, row, cIdx(b, p.s));
+  // Rows past S (last block) run row S-1 and do not store.
+  row = arith::MinUIOp::create(b, row, cIdx(b, p.s - 1));
+
+  // Lane-strided slices of the head dimensions; out-of-range slots read
+  // column 0 and count as zero.
+  auto slot = [&](int64_t i, int64_t dim, Value &ok) {
+    Value col = arith::AddIOp::create(b, lane, cIdx(b, i * warp));
+    if ((i + 1) * warp <= dim) {
+      ok = Value();
+      return col;
+    }
+    ok = arith::CmpIOp::create(b, arith::CmpIPredicate::ult, col, cIdx(b, dim));
+    return arith::SelectOp::create(b, ok, col, cIdx(b, 0)).getResult();
+  };
+  auto masked = [&](Value v, Value ok) {
+    return ok ? arith::SelectOp::create(b, ok, v, cF32(b, 0.0f)).getResult()
+              : v;
+  };
+
+  Value qBase = rowOffset(b, batch, head, row, p.hq, p.s, p.d);
+  SmallVector<Value> q, qCols, qOk(qPerLane), oCols, oOk(oPerLane);
+  for (int64_t i = 0; i < qPerLane; ++i) {
+    qCols.push_back(slot(i, p.d, qOk[i]));
+    Value v = loadScalarF32(b, a.q, arith::AddIOp::create(b, qBase, qCols[i]));
+    q.push_back(
+        masked(arith::MulFOp::create(b, v, cF32(b, p.scaleLog2)), qOk[i]));
+  }
+  for (int64_t i = 0; i < oPerLane; ++i)
+    oCols.push_back(slot(i, p.dv, oOk[i]));
+
+  // Keys this row sees: all T, or up to i + (T − S) when causal.
+  Value keyEnd = cIdx(b, p.t);
+  if (p.causal) {
+    Value last = arith::AddIOp::create(b, row, cIdx(b, p.t - p.s + 1));
+    // i + T − S + 1 may be <= 0 for early rows when T < S: no keys.
+    Value lastI = arith::IndexCastOp::create(b, b.getI64Type(), last);
+    Value pos = arith::CmpIOp::create(
+        b, arith::CmpIPredicate::sgt, lastI,
+        arith::ConstantIntOp::create(b, b.getI64Type(), 0));
+    Value clamped = arith::MinUIOp::create(b, last, cIdx(b, p.t));
+    keyEnd = arith::SelectOp::create(b, pos, clamped, cIdx(b, 0));
+  }
+  Value kBase = rowOffset(b, batch, kvHead, cIdx(b, 0), p.hkv, p.t, p.d);
+  Value vBase = rowOffset(b, batch, kvHead, cIdx(b, 0), p.hkv, p.t, p.dv);
+
+  SmallVector<Value> init;
+  init.push_back(negInf(b));
+  init.push_back(cF32(b, 0.0f));
+  for (int64_t i = 0; i < oPerLane; ++i)
+    init.push_back(cF32(b, 0.0f));
+  Value lb = cIdx(b, 0);
+  Value step = cIdx(b, 1);
+  auto loop = scf::ForOp::create(b, lb, keyEnd, step, init);
+  {
+    OpBuilder::InsertionGuard g(b);
+    b.setInsertionPointToStart(loop.getBody());
+    Value j = loop.getInductionVar();
+    Value m = loop.getRegionIterArg(0), l = loop.getRegionIterArg(1);
+    Value kRow = arith::AddIOp::create(
+        b, kBase, arith::MulIOp::create(b, j, cIdx(b, p.d)));
+    Value partial = cF32(b, 0.0f);
+    for (int64_t i = 0; i < qPerLane; ++i) {
+      Value kv =
+          loadScalarF32(b, a.k, arith::AddIOp::create(b, kRow, qCols[i]));
+      partial = math::FmaOp::create(b, q[i], masked(kv, qOk[i]), partial);
+    }
+    Value s2 = warpReduceSum(b, b.getLoc(), {partial})[0];
+    Value mNew, alpha, pj;
+    if (p.softmax == SoftmaxKind::sigmoid) {
+      // No running max: each key's p stands alone, O just accumulates.
+      mNew = m;
+      alpha = cF32(b, 1.0f);
+      pj = sigmoidOfScore2(b, p, s2);
+    } else {
+      mNew = arith::MaximumFOp::create(b, m, s2);
+      alpha = exp2(b, arith::SubFOp::create(b, m, mNew));
+      pj = exp2(b, arith::SubFOp::create(b, s2, mNew));
+    }
+    SmallVector<Value> next = {mNew, math::FmaOp::create(b, l, alpha, pj)};
+    Value vRow = arith::AddIOp::create(
+        b, vBase, arith::MulIOp::create(b, j, cIdx(b, p.dv)));
+    for (int64_t i = 0; i < oPerLane; ++i) {
+      Value vv =
+          loadScalarF32(b, a.v, arith::AddIOp::create(b, vRow, oCols[i]));
+      Value o = arith::MulFOp::create(b, loop.getRegionIterArg(2 + i), alpha);
+      next.push_back(math::FmaOp::create(b, pj, vv, o));
+    }
+    scf::YieldOp::create(b, next);
+  }
+  Value m = loop.getResult(0), l = loop.getResult(1);
+  Value factor = rowFactor(b, p, a, l, m, batch, head, row);
+  Value outBase = rowOffset(b, batch, head, row, p.hq, p.s, p.dv);
+  for (int64_t i = 0; i < oPerLane; ++i) {
+    Value idx = arith::AddIOp::create(b, outBase, oCols[i]);
+    Value v = arith::MulFOp::create(b, loop.getResult(2 + i), factor);
+    v = gateElement(b, p, a, v, idx);
+    Value ok =
+        oOk[i] ? arith::AndIOp::create(b, oOk[i], rowOk).getResult() : rowOk;
+    auto guarded = scf::IfOp::create(b, ok, /*withElseRegion=*/false);
+    OpBuilder::InsertionGuard g(b);
+    b.setInsertionPointToStart(guarded.thenBlock());
+    storeScalarF32(b, v, a.out, idx);
+  }
+}
+
+//===----------------------------------------------------------------------===//
+// Tensor-core path: FlashAttention-2 with mma.sync m16n8k16.
+//===----------------------------------------------------------------------===//
+
+constexpr int64_t kBr = 64; // query rows per CTA (16 per warp)
+constexpr int64_t kBc = 64; // keys per K/V tile
+constexpr int64_t kWarps = 4;
+constexpr int64_t kPad = 8; // smem row padding (elements): no bank conflicts
+
+bool useTensorCores(const AttentionProblem &p, const TargetInfo &target) {
+  bool half = (p.qElt.isBF16() || p.qElt.isF16()) && p.kElt == p.qElt &&
+              p.vElt == p.qElt;
+  return half && target.hasMmaSyncBF16() && (p.d == 64 || p.d == 128) &&
+         (p.dv == 64 || p.dv == 128);
+}
+
+void buildTensorCoreKernel(ImplicitLocOpBuilder &b, gpu::GPUFuncOp func,
+                           const AttentionProblem &p, Value kSmem,
+                           Value vtSmem) {
+  AttentionArgs a = kernelArgs(func, p);
+  Type elt = p.qElt;
+  const int64_t warp = TargetInfo::kWarpSize;
+  const int64_t kSteps = p.d / 16;     // k-steps of S = Q·Kᵀ
+  const int64_t sTiles = kBc / 8;      // n-tiles of S
+  const int64_t oTiles = p.dv / 8;     // n-tiles of O
+  const int64_t pSteps = kBc / 16;     // k-steps of O += P·V
+  const int64_t kStride = p.d + kPad;  // smem K row
+  const int64_t vtStride = kBc + kPad; // smem Vᵀ row
+  int64_t qTiles = llvm::divideCeil(p.s, kBr);
+  int64_t kvTiles = llvm::divideCeil(p.t, kBc);
+
+  Value tid = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
+  Value bid = gpu::BlockIdOp::create(b, gpu::Dimension::x);
+  Value lane = arith::RemUIOp::create(b, tid, cIdx(b, warp));
+  Value warpId = arith::DivUIOp::create(b, tid, cIdx(b, warp));
+  Value group = arith::DivUIOp::create(b, lane, cIdx(b, 4)); // fragment row
+  Value quad = arith::RemUIOp::create(b, lane, cIdx(b, 4)); // fragment col pair
+  Value qTile = arith::RemUIOp::create(b, bid, cIdx(b, qTiles));
+  Value bh = arith::DivUIOp::create(b, bid, cIdx(b, qTiles));
+  Value head = arith::RemUIOp::create(b, bh, cIdx(b, p.hq));
+  Value batch = arith::DivUIOp::create(b, bh, cIdx(b, p.hq));
+  Value kvHead = arith::DivUIOp::create(b, head, cIdx(b, p.hq / p.hkv));
+  Value q0 = arith::MulIOp::create(b, qTile, cIdx(b, kBr));
+  Value warpRow0 = arith::AddIOp::create(
+      b, q0, arith::MulIOp::create(b, warpId, cIdx(b, 16)));
+  // This thread's two rows (fragment rows g and g + 8).
+  Value rows[2];
+  rows[0] = arith::AddIOp::create(b, warpRow0, group);
+  rows[1] = arith::AddIOp::create(b, warpRow0,
+                                  arith::AddIOp::create(b, group, cIdx(b, 8)));
+  Value quad2 = arith::MulIOp::create(b, quad, cIdx(b, 2));
+  auto clampRow = [&](Value r, int64_t n) {
+    return arith::MinUIOp::create(b, r, cIdx(b, n - 1)).getResult();
+  };
+
+  // Q tile resident in registers as A fragments (a0..a3 per k-step).
+  SmallVector<SmallVector<Value, 4>> qFrag(kSteps);
+  Value qRowBase[2];
+  for (int r = 0; r < 2; ++r)
+    qRowBase[r] =
+        rowOffset(b, batch, head, clampRow(rows[r], p.s), p.hq, p.s, p.d);
+  for (int64_t kk = 0; kk < kSteps; ++kk)
+    for (int slot = 0; slot < 4; ++slot) {
+      int r = slot % 2;
+      int64_t colOff = kk * 16 + (slot / 2) * 8;
+      Value idx = arith::AddIOp::create(
+          b, qRowBase[r], arith::AddIOp::create(b, quad2, cIdx(b, colOff)));
+      qFrag[kk].push_back(loadMmaPair(b, a.q, idx));
+    }
+
+  // Tiles to visit: all, or (causal) up to the last one the CTA's last row
+  // sees; fully masked tiles are skipped without being loaded.
+  Value tileEnd = cIdx(b, kvTiles);
+  if (p.causal) {
+    // last visible key of the CTA = q0 + Br − 1 + (T − S)
+    Type i64 = b.getI64Type();
+    Value q0I = arith::IndexCastOp::create(b, i64, q0);
+    Value lastKey = arith::AddIOp::create(
+        b, q0I, arith::ConstantIntOp::create(b, i64, kBr - 1 + p.t - p.s));
+    Value zero = arith::ConstantIntOp::create(b, i64, 0);
+    Value nonNeg = arith::MaxSIOp::create(
+        b,
+        arith::AddIOp::create(b, lastKey,
+                              arith::ConstantIntOp::create(b, i64, 1)),
+        zero);
+    Value rounded = arith::AddIOp::create(
+        b, nonNeg, arith::ConstantIntOp::create(b, i64, kBc - 1));
+    Value tiles = arith::DivUIOp::create(
+        b, rounded, arith::ConstantIntOp::create(b, i64, kBc));
+    Value tilesIdx = arith::IndexCastOp::create(b, b.getIndexType(), tiles);
+    tileEnd = arith::MinUIOp::create(b, tilesIdx, cIdx(b, kvTiles));
+  }
+
+  Value kHeadBase = rowOffset(b, batch, kvHead, cIdx(b, 0), p.hkv, p.t, p.d);
+  Value vHeadBase = rowOffset(b, batch, kvHead, cIdx(b, 0), p.hkv, p.t, p.dv);
+  const int64_t blockSize = kWarps * warp;
+
+  // Loop state: m and l for the two rows, then O (oTiles × 4 f32).
+  SmallVector<Value> init;
+  for (int r = 0; r < 2; ++r)
+    init.push_back(negInf(b));
+  for (int64_t i = 0; i < 2 + oTiles * 4; ++i)
+    init.push_back(cF32(b, 0.0f));
+  Value lb = cIdx(b, 0);
+  Value step = cIdx(b, 1);
+  auto loop = scf::ForOp::create(b, lb, tileEnd, step, init);
+  {
+    OpBuilder::InsertionGuard g(b);
+    b.setInsertionPointToStart(loop.getBody());
+    Value k0 = arith::MulIOp::create(b, loop.getInductionVar(), cIdx(b, kBc));
+
+    // Stage K (row-major) and Vᵀ through shared memory, 16-byte global
+    // loads; keys past T are clamped (and masked below).
+    gpu::BarrierOp::create(b);
+    auto stage = [&](Value src, Value headBase, int64_t cols, bool transpose) {
+      int64_t vecs = kBc * cols / 8;
+      for (int64_t it = 0, e = llvm::divideCeil(vecs, blockSize); it < e;
+           ++it) {
+        Value v = arith::AddIOp::create(b, tid, cIdx(b, it * blockSize));
+        Value r = arith::DivUIOp::create(b, v, cIdx(b, cols / 8));
+        Value vecCol = arith::RemUIOp::create(b, v, cIdx(b, cols / 8));
+        Value c = arith::MulIOp::create(b, vecCol, cIdx(b, 8));
+        Value key = clampRow(arith::AddIOp::create(b, k0, r), p.t);
+        Value gIdx = arith::AddIOp::create(
+            b, headBase,
+            arith::AddIOp::create(
+                b, arith::MulIOp::create(b, key, cIdx(b, cols)), c));
+        Value data = vector::LoadOp::create(b, VectorType::get({8}, elt), src,
+                                            ValueRange{gIdx}, false,
+                                            llvm::MaybeAlign(16));
+        if (!transpose) {
+          Value sIdx = arith::AddIOp::create(
+              b, arith::MulIOp::create(b, r, cIdx(b, kStride)), c);
+          vector::StoreOp::create(b, data, kSmem, ValueRange{sIdx}, false,
+                                  llvm::MaybeAlign(16));
+          continue;
+        }
+        for (int64_t e = 0; e < 8; ++e) {
+          Value col = arith::AddIOp::create(b, c, cIdx(b, e));
+          Value sIdx = arith::AddIOp::create(
+              b, arith::MulIOp::create(b, col, cIdx(b, vtStride)), r);
+          memref::StoreOp::create(b, vector::ExtractOp::create(b, data, e),
+                                  vtSmem, ValueRange{sIdx});
+        }
+      }
+    };
+    stage(a.k, kHeadBase, p.d, /*transpose=*/false);
+    stage(a.v, vHeadBase, p.dv, /*transpose=*/true);
+    gpu::BarrierOp::create(b);
+
+    // S = Q·Kᵀ: B fragment b0/b1 = K[key = n0 + group][d = k + quad·2 (+8)].
+    SmallVector<SmallVector<Value, 4>> sAcc(sTiles);
+    for (int64_t nt = 0; nt < sTiles; ++nt) {
+      SmallVector<Value, 4> acc(4, cF32(b, 0.0f));
+      Value key = arith::AddIOp::create(b, group, cIdx(b, nt * 8));
+      Value keyRow = arith::MulIOp::create(b, key, cIdx(b, kStride));
+      for (int64_t kk = 0; kk < kSteps; ++kk) {
+        Value base = arith::AddIOp::create(
+            b, keyRow, arith::AddIOp::create(b, quad2, cIdx(b, kk * 16)));
+        Value b0 = loadMmaPair(b, kSmem, base);
+        Value b1 =
+            loadMmaPair(b, kSmem, arith::AddIOp::create(b, base, cIdx(b, 8)));
+        mmaSync16816(b, elt, qFrag[kk], {b0, b1}, acc);
+      }
+      sAcc[nt] = acc;
+    }
+
+    // Scale into base 2 and mask (keys past T; causal j > i + T − S).
+    Value rowLimit[2];
+    for (int r = 0; r < 2; ++r) {
+      Value rowI = arith::IndexCastOp::create(b, b.getI64Type(), rows[r]);
+      rowLimit[r] = arith::AddIOp::create(
+          b, rowI, arith::ConstantIntOp::create(b, b.getI64Type(), p.t - p.s));
+    }
+    Value tileMax[2];
+    for (int r = 0; r < 2; ++r)
+      tileMax[r] = negInf(b);
+    for (int64_t nt = 0; nt < sTiles; ++nt)
+      for (int slot = 0; slot < 4; ++slot) {
+        int r = slot / 2;
+        Value key = arith::AddIOp::create(
+            b, k0, arith::AddIOp::create(b, quad2, cIdx(b, nt * 8 + slot % 2)));
+        Value s2 =
+            arith::MulFOp::create(b, sAcc[nt][slot], cF32(b, p.scaleLog2));
+        Value keep = arith::CmpIOp::create(b, arith::CmpIPredicate::ult, key,
+                                           cIdx(b, p.t));
+        if (p.causal) {
+          Value keyI = arith::IndexCastOp::create(b, b.getI64Type(), key);
+          keep = arith::AndIOp::create(
+              b, keep,
+              arith::CmpIOp::create(b, arith::CmpIPredicate::sle, keyI,
+                                    rowLimit[r]));
+        }
+        s2 = arith::SelectOp::create(b, keep, s2, negInf(b));
+        sAcc[nt][slot] = s2;
+        tileMax[r] = arith::MaximumFOp::create(b, tileMax[r], s2);
+      }
+    // A row lives in the 4 threads of a quad: reduce across them.
+    SmallVector<Value> next;
+    Value alpha[2], mNew[2];
+    for (int r = 0; r < 2; ++r) {
+      for (int64_t off : {1, 2})
+        tileMax[r] = arith::MaximumFOp::create(
+            b, tileMax[r], shuffleXor(b, b.getLoc(), tileMax[r], off));
+      Value mOld = loop.getRegionIterArg(r);
+      bool sigmoidKind = p.softmax == SoftmaxKind::sigmoid;
+      mNew[r] =
+          sigmoidKind
+              ? mOld
+              : arith::MaximumFOp::create(b, mOld, tileMax[r]).getResult();
+      Value ms = safeMax(b, mNew[r]);
+      alpha[r] = sigmoidKind ? cF32(b, 1.0f)
+                             : exp2(b, arith::SubFOp::create(b, mOld, ms));
+      // p = exp2(s2 − m), in place (sigmoid: σ of each score alone).
+      Value rowSum = cF32(b, 0.0f);
+      for (int64_t nt = 0; nt < sTiles; ++nt)
+        for (int slot = 2 * r; slot < 2 * r + 2; ++slot) {
+          sAcc[nt][slot] =
+              sigmoidKind
+                  ? sigmoidOfScore2(b, p, sAcc[nt][slot])
+                  : exp2(b, arith::SubFOp::create(b, sAcc[nt][slot], ms));
+          rowSum = arith::AddFOp::create(b, rowSum, sAcc[nt][slot]);
+        }
+      // Per-thread partial l; the quad reduction waits for the epilogue.
+      Value l = math::FmaOp::create(b, loop.getRegionIterArg(2 + r), alpha[r],
+                                    rowSum);
+      next.push_back(l);
+    }
+    SmallVector<Value> state = {mNew[0], mNew[1], next[0], next[1]};
+
+    // O = O·alpha + P·V. P's A fragment for key step j is S n-tiles 2j and
+    // 2j+1 (c0c1 -> a0/a2 rows g, c2c3 -> a1/a3 rows g+8).
+    SmallVector<Value> o;
+    for (int64_t i = 0; i < oTiles * 4; ++i)
+      o.push_back(arith::MulFOp::create(b, loop.getRegionIterArg(4 + i),
+                                        alpha[(i % 4) / 2]));
+    for (int64_t j = 0; j < pSteps; ++j) {
+      SmallVector<Value, 4> pFrag;
+      for (int64_t nt : {2 * j, 2 * j + 1})
+        for (int half = 0; half < 2; ++half)
+          pFrag.push_back(
+              packMmaPair(b, elt, sAcc[nt][2 * half], sAcc[nt][2 * half + 1]));
+      for (int64_t nt = 0; nt < oTiles; ++nt) {
+        // B fragment = V[key = j·16 + quad·2 (+8)][dv = nt·8 + group] = Vᵀ row.
+        Value vCol = arith::AddIOp::create(b, group, cIdx(b, nt * 8));
+        Value vRowBase = arith::MulIOp::create(b, vCol, cIdx(b, vtStride));
+        Value keyCol = arith::AddIOp::create(b, quad2, cIdx(b, j * 16));
+        Value base = arith::AddIOp::create(b, vRowBase, keyCol);
+        Value b0 = loadMmaPair(b, vtSmem, base);
+        Value b1 =
+            loadMmaPair(b, vtSmem, arith::AddIOp::create(b, base, cIdx(b, 8)));
+        MutableArrayRef<Value> acc(o.data() + nt * 4, 4);
+        mmaSync16816(b, elt, pFrag, {b0, b1}, acc);
+      }
+    }
+    llvm::append_range(state, o);
+    scf::YieldOp::create(b, state);
+  }
+
+  // Epilogue: finish l across the quad, divide, gate, store pairs.
+  for (int r = 0; r < 2; ++r) {
+    Value l = loop.getResult(2 + r);
+    for (int64_t off : {1, 2})
+      l = arith::AddFOp::create(b, l, shuffleXor(b, b.getLoc(), l, off));
+    Value row = clampRow(rows[r], p.s);
+    Value factor = rowFactor(b, p, a, l, loop.getResult(r), batch, head, row);
+    Value outBase = rowOffset(b, batch, head, row, p.hq, p.s, p.dv);
+    Value ok = arith::CmpIOp::create(b, arith::CmpIPredicate::ult, rows[r],
+                                     cIdx(b, p.s));
+    auto guarded = scf::IfOp::create(b, ok, /*withElseRegion=*/false);
+    OpBuilder::InsertionGuard g(b);
+    b.setInsertionPointToStart(guarded.thenBlock());
+    for (int64_t nt = 0; nt < oTiles; ++nt) {
+      Value idx = arith::AddIOp::create(
+          b, outBase, arith::AddIOp::create(b, quad2, cIdx(b, nt * 8)));
+      Value v0 =
+          arith::MulFOp::create(b, loop.getResult(4 + nt * 4 + 2 * r), factor);
+      Value v1 = arith::MulFOp::create(
+          b, loop.getResult(4 + nt * 4 + 2 * r + 1), factor);
+      v0 = gateElement(b, p, a, v0, idx);
+      v1 = gateElement(b, p, a, v1, arith::AddIOp::create(b, idx, cIdx(b, 1)));
+      Value pair = vector::FromElementsOp::create(
+          b, VectorType::get({2}, b.getF32Type()), ValueRange{v0, v1});
+      storeF32Vector(b, pair, a.out, idx);
+    }
+  }
+}
+
+struct AttentionToGPU : OpRewritePattern<AttentionOp> {
+  AttentionToGPU(MLIRContext *ctx, const TargetInfo &target)
+      : OpRewritePattern(ctx), target(target) {}
+
+  LogicalResult matchAndRewrite(AttentionOp op,
+                                PatternRewriter &rewriter) const override {
+    if (!hasStaticOperands(op))
+      return rewriter.notifyMatchFailure(op,
+                                         "dynamic shapes are not supported");
+    auto qType = cast<RankedTensorType>(op.getQ().getType());
+    auto kType = cast<RankedTensorType>(op.getK().getType());
+    auto vType = cast<RankedTensorType>(op.getV().getType());
+    AttentionProblem p;
+    p.batch = qType.getDimSize(0);
+    p.hq = qType.getDimSize(1);
+    p.s = qType.getDimSize(2);
+    p.d = qType.getDimSize(3);
+    p.hkv = kType.getDimSize(1);
+    p.t = kType.getDimSize(2);
+    p.dv = vType.getDimSize(3);
+    if (p.batch * p.hq * p.s * p.t * p.d * p.dv == 0)
+      return rewriter.notifyMatchFailure(op, "empty tensor");
+    p.causal = op.isCausal();
+    p.scaleLog2 = static_cast<float>(op.getScaleValue() * M_LOG2E);
+    p.gateKind = op.getGateKind();
+    p.softmax = op.getSoftmax();
+    p.qElt = qType.getElementType();
+    p.kElt = kType.getElementType();
+    p.vElt = vType.getElementType();
+    p.resultType = cast<RankedTensorType>(op.getType());
+
+    bool tensorCores = useTensorCores(p, target);
+    Location loc = op.getLoc();
+    SmallVector<Value> args;
+    for (Value operand : {op.getQ(), op.getK(), op.getV()})
+      args.push_back(flatBufferOf(rewriter, loc, operand));
+    if (Value g = op.getGate())
+      args.push_back(flatBufferOf(rewriter, loc, g));
+    if (Value s = op.getSinks())
+      args.push_back(flatBufferOf(rewriter, loc, s));
+    ResultBuffer out = allocResult(rewriter, loc, p.resultType);
+    args.push_back(out.flat);
+
+    LaunchConfig config;
+    SmallVector<Type> workgroup;
+    if (tensorCores) {
+      config.blockSize = kWarps * TargetInfo::kWarpSize;
+      config.gridSize = llvm::divideCeil(p.s, kBr) * p.hq * p.batch;
+      MLIRContext *ctx = rewriter.getContext();
+      workgroup.push_back(workgroupBufferType(ctx, kBc * (p.d + kPad), p.kElt));
+      workgroup.push_back(
+          workgroupBufferType(ctx, p.dv * (kBc + kPad), p.vElt));
+    } else {
+      config.blockSize = kGeneralRowsPerBlock * TargetInfo::kWarpSize;
+      config.gridSize =
+          llvm::divideCeil(p.s, kGeneralRowsPerBlock) * p.hq * p.batch;
+    }
+    emitKernel(rewriter, op, tensorCores ? "attention_mma" : "attention", args,
+               workgroup, config,
+               [&](ImplicitLocOpBuilder &b, gpu::GPUFuncOp func) {
+                 if (tensorCores)
+                   buildTensorCoreKernel(b, func, p,
+                                         func.getWorkgroupAttributions()[0],
+                                         func.getWorkgroupAttributions()[1]);
+                 else
+                   buildGeneralKernel(b, func, p);
+               });
+    rewriter.replaceOp(op, out.tensor);
+    return success();
+  }
+
+  TargetInfo target;
+};
+
+} // namespace
+
+void mlir::rescale::nvptx::populateAttentionToGPUPatterns(
+    RewritePatternSet &patterns, const TargetInfo &target) {
+  patterns.add<AttentionToGPU>(patterns.getContext(), target);
+}

@@ -1,0 +1,269 @@
+//===- MmaGemm.cpp - the tensor-core GEMM schedule shared by the linears --===//
+
+#include "conversion/RescaleToGPU/MmaGemm.h"
+
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+
+using namespace mlir;
+using namespace mlir::rescale::nvptx;
+
+using T = MmaGemmTiles;
+
+int64_t mlir::rescale::nvptx::mmaK(MmaKind kind) {
+  return kind == MmaKind::s8 ? 32 : 16;
+}
+
+int64_t mlir::rescale::nvptx::gemmTileK(MmaKind kind) { return 2 * mmaK(kind); }
+
+static int64_t unitBytes(Type elt) {
+  return std::max<int64_t>(1, elt.getIntOrFloatBitWidth() / 8);
+}
+
+/// Units of one staged row, and the padded stride between staged rows.
+static int64_t tileUnits(MmaKind kind, const GemmOperand &op) {
+  return gemmTileK(kind) / op.kPerUnit;
+}
+static int64_t smemStride(MmaKind kind, const GemmOperand &op) {
+  return tileUnits(kind, op) + T::kPadBytes / unitBytes(op.smemElt);
+}
+
+SmallVector<Type>
+mlir::rescale::nvptx::gemmWorkgroupTypes(MLIRContext *ctx, MmaKind kind,
+                                         const GemmOperand &a,
+                                         const GemmOperand &b) {
+  return {workgroupBufferType(ctx, T::kTileM * smemStride(kind, a), a.smemElt),
+          workgroupBufferType(ctx, T::kTileN * smemStride(kind, b), b.smemElt)};
+}
+
+LaunchConfig mlir::rescale::nvptx::gemmLaunchConfig(int64_t m, int64_t n) {
+  LaunchConfig config;
+  config.blockSize = T::kThreads;
+  config.gridSize =
+      llvm::divideCeil(m, T::kTileM) * llvm::divideCeil(n, T::kTileN);
+  return config;
+}
+
+/// The global buffer of `op` as something `width` units can be loaded from
+/// at a unit index: the memref itself, or for sub-byte codes (f4E2M1FN, one
+/// byte per element in memory, whose LLVM vectors would be bit-packed) a
+/// global byte pointer.
+static Value globalSource(ImplicitLocOpBuilder &b, const GemmOperand &op) {
+  Type elt = cast<MemRefType>(op.buffer.getType()).getElementType();
+  if (elt.getIntOrFloatBitWidth() >= 8)
+    return op.buffer;
+  // The aligned pointer plus the view's offset (one byte per element).
+  Value base =
+      memref::ExtractAlignedPointerAsIndexOp::create(b, op.buffer).getResult();
+  auto metadata = memref::ExtractStridedMetadataOp::create(b, op.buffer);
+  base = arith::AddIOp::create(b, base, metadata.getOffset());
+  Value asInt = arith::IndexCastOp::create(b, b.getI64Type(), base);
+  auto global = LLVM::LLVMPointerType::get(b.getContext(), 1);
+  return LLVM::IntToPtrOp::create(b, global, asInt);
+}
+
+/// `width` units at `idx` as vector<width x smemElt>.
+static Value loadUnits(ImplicitLocOpBuilder &b, Value src, Value idx,
+                       int64_t width, Type smemElt) {
+  int64_t bytes = width * unitBytes(smemElt);
+  auto vecType = VectorType::get({width}, smemElt);
+  if (isa<LLVM::LLVMPointerType>(src.getType())) {
+    Value i64 = arith::IndexCastOp::create(b, b.getI64Type(), idx);
+    Value ptr = LLVM::GEPOp::create(b, src.getType(), b.getI8Type(), src,
+                                    ValueRange{i64});
+    return LLVM::LoadOp::create(b, vecType, ptr, bytes);
+  }
+  Type elt = cast<MemRefType>(src.getType()).getElementType();
+  Value v =
+      vector::LoadOp::create(b, VectorType::get({width}, elt), src,
+                             ValueRange{idx}, false, llvm::MaybeAlign(bytes));
+  if (elt != smemElt)
+    v = vector::BitCastOp::create(b, vecType, v);
+  return v;
+}
+
+/// The whole block copies rows [base, base + 128) x units [u0, u0 + tile) of
+/// `op` into its staged tile; rows past the end are clamped, units past the
+/// end of a row read zeros.
+static void stageTile(ImplicitLocOpBuilder &b, MmaKind kind,
+                      const GemmOperand &op, Value src, Value base, Value k0,
+                      Value dst, Value tid) {
+  int64_t units = tileUnits(kind, op), stride = smemStride(kind, op);
+  int64_t width = vectorWidth(op.rowUnits, {op.smemElt});
+  width = std::min(width, units);
+  int64_t vecsPerRow = units / width;
+  auto vecType = VectorType::get({width}, op.smemElt);
+  Value zero = arith::ConstantOp::create(
+      b, vecType, DenseElementsAttr::get(vecType, b.getZeroAttr(op.smemElt)));
+  Value u0 = arith::DivUIOp::create(b, k0, cIdx(b, op.kPerUnit));
+  for (int64_t it = 0; it < vecsPerRow; ++it) {
+    Value v = arith::AddIOp::create(b, tid, cIdx(b, it * T::kThreads));
+    Value r = arith::DivUIOp::create(b, v, cIdx(b, vecsPerRow));
+    Value vecCol = arith::RemUIOp::create(b, v, cIdx(b, vecsPerRow));
+    Value c = arith::MulIOp::create(b, vecCol, cIdx(b, width));
+    Value tileRow = arith::AddIOp::create(b, base, r);
+    Value row = arith::MinUIOp::create(b, tileRow, cIdx(b, op.rows - 1));
+    Value col = arith::AddIOp::create(b, u0, c);
+    Value inRow = arith::CmpIOp::create(b, arith::CmpIPredicate::ult, col,
+                                        cIdx(b, op.rowUnits));
+    Value safeCol = arith::SelectOp::create(b, inRow, col, cIdx(b, 0));
+    Value gIdx = arith::AddIOp::create(
+        b, arith::MulIOp::create(b, row, cIdx(b, op.rowUnits)), safeCol);
+    Value data = loadUnits(b, src, gIdx, width, op.smemElt);
+    data = arith::SelectOp::create(b, inRow, data, zero);
+    Value sIdx = arith::AddIOp::create(
+        b, arith::MulIOp::create(b, r, cIdx(b, stride)), c);
+    vector::StoreOp::create(b, data, dst, ValueRange{sIdx}, false,
+                            llvm::MaybeAlign(width * unitBytes(op.smemElt)));
+  }
+}
+
+/// One slot as staged: two 16-bit elements, or four s8 as one i32.
+static Value loadSlotAsIs(ImplicitLocOpBuilder &b, Value smem, Value idx) {
+  Type elt = cast<MemRefType>(smem.getType()).getElementType();
+  if (elt.getIntOrFloatBitWidth() == 16)
+    return loadMmaPair(b, smem, idx);
+  return bitcastToI32(b, vector::LoadOp::create(b, VectorType::get({4}, elt),
+                                                smem, ValueRange{idx}, false,
+                                                llvm::MaybeAlign(4)));
+}
+
+void mlir::rescale::nvptx::mmaSync16832S8(ImplicitLocOpBuilder &b,
+                                          ArrayRef<Value> aFrag,
+                                          ArrayRef<Value> bFrag,
+                                          MutableArrayRef<Value> acc) {
+  mmaSyncRowCol(b, b.getI8Type(), aFrag, bFrag, acc);
+}
+
+void mlir::rescale::nvptx::buildMmaGemm(ImplicitLocOpBuilder &b, MmaKind kind,
+                                        int64_t m, int64_t n, int64_t k,
+                                        const GemmOperand &a,
+                                        const GemmOperand &bOp, Value aSmem,
+                                        Value bSmem, const GemmHooks &hooks) {
+  const int64_t mTiles = T::kWarpTile / 16, nTiles = T::kWarpTile / 8;
+  const int64_t tileK = gemmTileK(kind), instK = mmaK(kind);
+  // Elements of one fragment slot (a 32-bit register): 2 x 16-bit or 4 x s8.
+  const int64_t perSlot = kind == MmaKind::s8 ? 4 : 2;
+  const bool integer = kind == MmaKind::s8;
+  int64_t gridN = llvm::divideCeil(n, T::kTileN);
+
+  GemmTile tile;
+  tile.tid = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
+  Value bid = gpu::BlockIdOp::create(b, gpu::Dimension::x);
+  Value lane = arith::RemUIOp::create(b, tile.tid, cIdx(b, 32));
+  Value warpId = arith::DivUIOp::create(b, tile.tid, cIdx(b, 32));
+  Value group = arith::DivUIOp::create(b, lane, cIdx(b, 4));
+  Value quad = arith::RemUIOp::create(b, lane, cIdx(b, 4));
+  Value tileM = arith::DivUIOp::create(b, bid, cIdx(b, gridN));
+  tile.m0 = arith::MulIOp::create(b, tileM, cIdx(b, T::kTileM));
+  Value tileN = arith::RemUIOp::create(b, bid, cIdx(b, gridN));
+  tile.n0 = arith::MulIOp::create(b, tileN, cIdx(b, T::kTileN));
+  // Warp (wm, wn) of the 2 x 2 grid owns rows wm·64.. and columns wn·64.. of
+  // the CTA tile.
+  Value warpM = arith::DivUIOp::create(b, warpId, cIdx(b, 2));
+  Value wm = arith::MulIOp::create(b, warpM, cIdx(b, T::kWarpTile));
+  Value warpN = arith::RemUIOp::create(b, warpId, cIdx(b, 2));
+  Value wn = arith::MulIOp::create(b, warpN, cIdx(b, T::kWarpTile));
+  Value aSrc = globalSource(b, a), bSrc = globalSource(b, bOp);
+
+  Value zero =
+      integer ? arith::ConstantIntOp::create(b, b.getI32Type(), 0).getResult()
+              : cF32(b, 0.0f);
+  SmallVector<Value> init(mTiles * nTiles * 4, zero);
+  Value lb = cIdx(b, 0);
+  Value ub = cIdx(b, llvm::divideCeil(k, tileK));
+  Value step = cIdx(b, 1);
+  auto loop = scf::ForOp::create(b, lb, ub, step, init);
+  {
+    OpBuilder::InsertionGuard g(b);
+    b.setInsertionPointToStart(loop.getBody());
+    Value kTile = loop.getInductionVar();
+    Value k0 = arith::MulIOp::create(b, kTile, cIdx(b, tileK));
+    gpu::BarrierOp::create(b);
+    stageTile(b, kind, a, aSrc, tile.m0, k0, aSmem, tile.tid);
+    stageTile(b, kind, bOp, bSrc, tile.n0, k0, bSmem, tile.tid);
+    if (a.stageExtra)
+      a.stageExtra(b, tile, k0);
+    if (bOp.stageExtra)
+      bOp.stageExtra(b, tile, k0);
+    gpu::BarrierOp::create(b);
+
+    SmallVector<Value> acc(loop.getRegionIterArgs().begin(),
+                           loop.getRegionIterArgs().end());
+    if (hooks.onKTile)
+      hooks.onKTile(b, tile, kTile, acc);
+    // A slot's first K element within the tile: lane quad q holds elements
+    // q·perSlot.., and the second half of the instruction's K at +instK/2.
+    auto slotOf = [&](const GemmOperand &op, Value smem, Value row, Value kIn) {
+      Value rowBase =
+          arith::MulIOp::create(b, row, cIdx(b, smemStride(kind, op)));
+      Value unit = arith::DivUIOp::create(b, kIn, cIdx(b, op.kPerUnit));
+      Value idx = arith::AddIOp::create(b, rowBase, unit);
+      return op.slot ? op.slot(b, smem, idx, row, kIn)
+                     : loadSlotAsIs(b, smem, idx);
+    };
+    Value qOff = arith::MulIOp::create(b, quad, cIdx(b, perSlot));
+    for (int64_t kk = 0; kk < tileK / instK; ++kk) {
+      Value kOff = arith::AddIOp::create(b, qOff, cIdx(b, kk * instK));
+      SmallVector<SmallVector<Value, 4>> aFrag(mTiles);
+      for (int64_t mt = 0; mt < mTiles; ++mt)
+        for (int slot = 0; slot < 4; ++slot) {
+          Value warpRow = arith::AddIOp::create(b, wm, group);
+          Value row = arith::AddIOp::create(b, warpRow,
+                                            cIdx(b, mt * 16 + (slot % 2) * 8));
+          Value kIn =
+              arith::AddIOp::create(b, kOff, cIdx(b, (slot / 2) * instK / 2));
+          aFrag[mt].push_back(slotOf(a, aSmem, row, kIn));
+        }
+      for (int64_t nt = 0; nt < nTiles; ++nt) {
+        Value warpCol = arith::AddIOp::create(b, wn, group);
+        Value row = arith::AddIOp::create(b, warpCol, cIdx(b, nt * 8));
+        Value b0 = slotOf(bOp, bSmem, row, kOff);
+        Value b1 = slotOf(bOp, bSmem, row,
+                          arith::AddIOp::create(b, kOff, cIdx(b, instK / 2)));
+        for (int64_t mt = 0; mt < mTiles; ++mt) {
+          MutableArrayRef<Value> c(acc.data() + (mt * nTiles + nt) * 4, 4);
+          if (integer)
+            mmaSync16832S8(b, aFrag[mt], {b0, b1}, c);
+          else
+            mmaSync16816(
+                b, kind == MmaKind::bf16 ? b.getBF16Type() : b.getF16Type(),
+                aFrag[mt], {b0, b1}, c);
+        }
+      }
+    }
+    scf::YieldOp::create(b, acc);
+  }
+
+  // Epilogue: the C fragments (pairs of columns), guarded.
+  Value quad2 = arith::MulIOp::create(b, quad, cIdx(b, 2));
+  for (int64_t mt = 0; mt < mTiles; ++mt)
+    for (int64_t nt = 0; nt < nTiles; ++nt)
+      for (int half = 0; half < 2; ++half) {
+        Value tileRow = arith::AddIOp::create(
+            b, tile.m0, arith::AddIOp::create(b, wm, group));
+        Value row =
+            arith::AddIOp::create(b, tileRow, cIdx(b, mt * 16 + half * 8));
+        Value tileCol = arith::AddIOp::create(
+            b, tile.n0, arith::AddIOp::create(b, wn, quad2));
+        Value col = arith::AddIOp::create(b, tileCol, cIdx(b, nt * 8));
+        for (int e = 0; e < 2; ++e) {
+          Value c = arith::AddIOp::create(b, col, cIdx(b, e));
+          Value rowOk = arith::CmpIOp::create(b, arith::CmpIPredicate::ult, row,
+                                              cIdx(b, m));
+          Value colOk = arith::CmpIOp::create(b, arith::CmpIPredicate::ult, c,
+                                              cIdx(b, n));
+          Value ok = arith::AndIOp::create(b, rowOk, colOk);
+          auto guarded = scf::IfOp::create(b, ok, /*withElseRegion=*/false);
+          OpBuilder::InsertionGuard g(b);
+          b.setInsertionPointToStart(guarded.thenBlock());
+          Value v = loop.getResult((mt * nTiles + nt) * 4 + half * 2 + e);
+          if (integer)
+            v = arith::SIToFPOp::create(b, b.getF32Type(), v);
+          hooks.epilogue(b, tile, row, c, v);
+        }
+      }
+}

@@ -1,0 +1,43 @@
+//===- NVPTXPatterns.h - rescale ops to hand-scheduled GPU kernels -*- C++
+//-*-===//
+//
+// One entry point per op family (conversion/RescaleToGPU/<Family>ToGPU.cpp).
+// Each pattern rewrites one rescale op on static tensors into a gpu.launch_func
+// of a gpu.func it builds in the module's `rescale_kernels` gpu.module, with
+// the operands passed as flat buffers (bufferization.to_buffer) and the
+// results in fresh buffers (memref.alloc, made device memory by
+// --rescale-gpu-device-memory).
+//
+//===----------------------------------------------------------------------===//
+#ifndef RESCALE_CONVERSION_RESCALETOGPU_NVPTXPATTERNS_H
+#define RESCALE_CONVERSION_RESCALETOGPU_NVPTXPATTERNS_H
+
+namespace mlir {
+class RewritePatternSet;
+namespace rescale::nvptx {
+struct TargetInfo;
+
+/// rms_norm, preaffine_rms_norm, gated_norm, dyt, add_rms_norm.
+void populateNormsToGPUPatterns(RewritePatternSet &patterns,
+                                const TargetInfo &target);
+/// attention: FlashAttention-2 on tensor cores (bf16/f16, D = 64/128), FMA
+/// otherwise.
+void populateAttentionToGPUPatterns(RewritePatternSet &patterns,
+                                    const TargetInfo &target);
+/// Every linalg op on static tensors (glue, data movement, and the reference
+/// decomposition of ops with no hand kernel), one kernel each: a thread per
+/// parallel point, reduction loops serial in the CPU loops' order.
+void populateElementwiseToGPUPatterns(RewritePatternSet &patterns);
+/// linear: tensor-core matmul (bf16/f16), FMA otherwise.
+void populateLinearToGPUPatterns(RewritePatternSet &patterns,
+                                 const TargetInfo &target);
+/// linear whose weight (and optionally x) is a rescale.dequantize result:
+/// one GEMM reading the codes and scales directly (W8A8/W4A4 on int8
+/// mma.sync, FP8/NVFP4/MXFP4 decoded to bf16/f16 in registers).
+void populateQuantLinearToGPUPatterns(RewritePatternSet &patterns,
+                                      const TargetInfo &target);
+
+} // namespace rescale::nvptx
+} // namespace mlir
+
+#endif // RESCALE_CONVERSION_RESCALETOGPU_NVPTXPATTERNS_H

@@ -1,0 +1,152 @@
+// --rescale-contractions-to-blas (transforms/ContractionsToBlas.cpp): every
+// f32 GEMM on buffers becomes one cblas_sgemm call, with the order, the
+// transposes, M, N, K and the leading dimensions that its strides give; what
+// is not a plain GEMM stays a linalg op. The numbers are checked end to end
+// by every numerics and gradient test of the CPU path (linear, attention's
+// products are generics with other bodies, the autodiff's x·Wᵀ, dY·W and
+// dYᵀ·X), which compile through this pass; cpu-blas.test checks the module.
+// RUN: rescale-opt %s --rescale-contractions-to-blas -split-input-file -verify-diagnostics | FileCheck %s
+
+// CHECK-LABEL: func.func @matmul(
+// CHECK:       call @cblas_sgemm(%[[ROW:c101_i32]], %c111_i32, %c111_i32_{{[0-9]+}}, %c5_i32, %c3_i32, %c7_i32, %cst, %{{.+}}, %c7_i32_{{[0-9]+}}, %{{.+}}, %c3_i32_{{[0-9]+}}, %cst, %{{.+}}, %c3_i32_{{[0-9]+}})
+// CHECK-NOT:   linalg.
+// CHECK:       func.func private @cblas_sgemm(i32, i32, i32, i32, i32, i32, f32, !llvm.ptr, i32, !llvm.ptr, i32, f32, !llvm.ptr, i32)
+func.func @matmul(%a: memref<5x7xf32>, %b: memref<7x3xf32>, %c: memref<5x3xf32>) {
+  linalg.matmul ins(%a, %b : memref<5x7xf32>, memref<7x3xf32>) outs(%c : memref<5x3xf32>)
+  return
+}
+
+// -----
+
+// A linear, y[b, s, n] += x[b, s, k] · w[n, k]: (b, s) collapse into M = 6,
+// w is passed transposed (112) with ldb = 5.
+// CHECK-LABEL: func.func @linear(
+// CHECK:       %[[A:.+]] = llvm.getelementptr
+// CHECK:       call @cblas_sgemm(%c101_i32, %c111_i32, %c112_i32, %c6_i32, %c4_i32, %c5_i32, %cst, %{{.+}}, %c5_i32_{{[0-9]+}}, %{{.+}}, %c5_i32_{{[0-9]+}}, %cst, %{{.+}}, %c4_i32_{{[0-9]+}})
+func.func @linear(%x: memref<2x3x5xf32>, %w: memref<4x5xf32>, %y: memref<2x3x4xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(b, s, n, k) -> (b, s, k)>, affine_map<(b, s, n, k) -> (n, k)>, affine_map<(b, s, n, k) -> (b, s, n)>], iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+    ins(%x, %w : memref<2x3x5xf32>, memref<4x5xf32>) outs(%y : memref<2x3x4xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %m = arith.mulf %a, %b : f32
+    %s = arith.addf %o, %m : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
+// A weight gradient, dw[n, k] += dy[b, s, n] · x[b, s, k]: two reduction
+// loops collapse into K = 6; dy is read transposed (lda = 4).
+// CHECK-LABEL: func.func @weight_grad(
+// CHECK:       call @cblas_sgemm(%c101_i32, %c112_i32, %c111_i32, %c4_i32, %c5_i32, %c6_i32, %cst, %{{.+}}, %c4_i32_{{[0-9]+}}, %{{.+}}, %c5_i32_{{[0-9]+}}, %cst, %{{.+}}, %c5_i32_{{[0-9]+}})
+func.func @weight_grad(%dy: memref<2x3x4xf32>, %x: memref<2x3x5xf32>, %dw: memref<4x5xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(n, k, b, s) -> (b, s, n)>, affine_map<(n, k, b, s) -> (b, s, k)>, affine_map<(n, k, b, s) -> (n, k)>], iterator_types = ["parallel", "parallel", "reduction", "reduction"]}
+    ins(%dy, %x : memref<2x3x4xf32>, memref<2x3x5xf32>) outs(%dw : memref<4x5xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %m = arith.mulf %b, %a : f32
+    %s = arith.addf %m, %o : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
+// A batch loop around the call: each operand's offset advances by its batch
+// stride (35, 14, 10).
+// CHECK-LABEL: func.func @batch_matmul(
+// CHECK:       scf.for %[[I:.+]] = %c0 to %c3 step %c1 {
+// CHECK:         %[[SA:.+]] = arith.constant 35 : index
+// CHECK:         arith.muli %[[I]], %[[SA]] : index
+// CHECK:         arith.constant 14 : index
+// CHECK:         arith.constant 10 : index
+// CHECK:         call @cblas_sgemm(%c101_i32, %c111_i32, %c111_i32_{{[0-9]+}}, %c5_i32, %c2_i32, %c7_i32,
+// CHECK:       }
+func.func @batch_matmul(%a: memref<3x5x7xf32>, %b: memref<3x7x2xf32>, %c: memref<3x5x2xf32>) {
+  linalg.batch_matmul ins(%a, %b : memref<3x5x7xf32>, memref<3x7x2xf32>) outs(%c : memref<3x5x2xf32>)
+  return
+}
+
+// -----
+
+// An output with unit stride along M (a transposed view): Cᵀ = Bᵀ·Aᵀ, the
+// call with A and B swapped (M = 3, N = 5) and ldc = 5.
+// CHECK-LABEL: func.func @transposed_output(
+// CHECK:       call @cblas_sgemm(%c101_i32, %c112_i32, %c112_i32_{{[0-9]+}}, %c3_i32, %c5_i32, %c7_i32, %cst, %{{.+}}, %c3_i32_{{[0-9]+}}, %{{.+}}, %c7_i32_{{[0-9]+}}, %cst, %{{.+}}, %c5_i32_{{[0-9]+}})
+func.func @transposed_output(%a: memref<5x7xf32>, %b: memref<7x3xf32>, %c: memref<5x3xf32, strided<[1, 5]>>) {
+  linalg.matmul ins(%a, %b : memref<5x7xf32>, memref<7x3xf32>) outs(%c : memref<5x3xf32, strided<[1, 5]>>)
+  return
+}
+
+// -----
+
+// A strided view with a dynamic offset (a subview in a loop): the offset is
+// read at run time, the leading dimension is the parent's row stride.
+// CHECK-LABEL: func.func @subview(
+// CHECK:       %{{.+}}, %[[OFF:.+]], %{{.+}}:2, %{{.+}}:2 = memref.extract_strided_metadata %arg0
+// CHECK:       arith.index_cast %[[OFF]] : index to i64
+// CHECK:       call @cblas_sgemm(%c101_i32, %c111_i32, %c111_i32_{{[0-9]+}}, %c2_i32, %c3_i32, %c4_i32, %cst, %{{.+}}, %c9_i32,
+func.func @subview(%a: memref<2x4xf32, strided<[9, 1], offset: ?>>, %b: memref<4x3xf32>, %c: memref<2x3xf32>) {
+  linalg.matmul ins(%a, %b : memref<2x4xf32, strided<[9, 1], offset: ?>>, memref<4x3xf32>) outs(%c : memref<2x3xf32>)
+  return
+}
+
+// -----
+
+// What stays loops: another element type, a cast in the body, an operand
+// broadcast along M (stride 0), loops that do not nest in memory, a
+// dynamic shape, an empty product, a body that is not out + a·b.
+// CHECK-LABEL: func.func @not_gemms(
+// CHECK-NOT:   cblas_sgemm
+// CHECK-COUNT-7: linalg.{{matmul|generic}}
+// CHECK-NOT:   cblas_sgemm
+func.func @not_gemms(%h: memref<5x7xbf16>, %hb: memref<7x3xbf16>, %hc: memref<5x3xbf16>,
+                     %a: memref<5x7xf32>, %b: memref<7x3xf32>, %c: memref<5x3xf32>,
+                     %bcast: memref<5x7xf32, strided<[0, 1]>>,
+                     %interleaved: memref<2x4x3xf32, strided<[4, 8, 1]>>, %w: memref<3x6xf32>, %y: memref<2x4x6xf32>,
+                     %dyn: memref<?x7xf32>, %dync: memref<?x3xf32>,
+                     %e: memref<5x0xf32>, %eb: memref<0x3xf32>) {
+  linalg.matmul ins(%h, %hb : memref<5x7xbf16>, memref<7x3xbf16>) outs(%hc : memref<5x3xbf16>)
+  linalg.generic {indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (k, n)>, affine_map<(m, n, k) -> (m, n)>], iterator_types = ["parallel", "parallel", "reduction"]}
+    ins(%h, %b : memref<5x7xbf16>, memref<7x3xf32>) outs(%c : memref<5x3xf32>) {
+  ^bb0(%x: bf16, %z: f32, %o: f32):
+    %xf = arith.extf %x : bf16 to f32
+    %m = arith.mulf %xf, %z : f32
+    %s = arith.addf %o, %m : f32
+    linalg.yield %s : f32
+  }
+  linalg.matmul ins(%bcast, %b : memref<5x7xf32, strided<[0, 1]>>, memref<7x3xf32>) outs(%c : memref<5x3xf32>)
+  linalg.generic {indexing_maps = [affine_map<(p, q, n, k) -> (p, q, k)>, affine_map<(p, q, n, k) -> (k, n)>, affine_map<(p, q, n, k) -> (p, q, n)>], iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+    ins(%interleaved, %w : memref<2x4x3xf32, strided<[4, 8, 1]>>, memref<3x6xf32>) outs(%y : memref<2x4x6xf32>) {
+  ^bb0(%x: f32, %z: f32, %o: f32):
+    %m = arith.mulf %x, %z : f32
+    %s = arith.addf %o, %m : f32
+    linalg.yield %s : f32
+  }
+  linalg.matmul ins(%dyn, %b : memref<?x7xf32>, memref<7x3xf32>) outs(%dync : memref<?x3xf32>)
+  linalg.matmul ins(%e, %eb : memref<5x0xf32>, memref<0x3xf32>) outs(%c : memref<5x3xf32>)
+  linalg.generic {indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (k, n)>, affine_map<(m, n, k) -> (m, n)>], iterator_types = ["parallel", "parallel", "reduction"]}
+    ins(%a, %b : memref<5x7xf32>, memref<7x3xf32>) outs(%c : memref<5x3xf32>) {
+  ^bb0(%x: f32, %z: f32, %o: f32):
+    %m = arith.mulf %x, %z : f32
+    %s = arith.maximumf %o, %m : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
+// A program with its own cblas_sgemm keeps its products as loops, with a
+// remark.
+// CHECK-LABEL: func.func @cblas_sgemm(
+// CHECK:       linalg.matmul
+func.func @cblas_sgemm(%x: i32) -> i32 {
+  return %x : i32
+}
+func.func @own_symbol(%a: memref<5x7xf32>, %b: memref<7x3xf32>, %c: memref<5x3xf32>) {
+  // expected-remark @+1 {{matrix products stay loops: the module defines its own 'cblas_sgemm'}}
+  linalg.matmul ins(%a, %b : memref<5x7xf32>, memref<7x3xf32>) outs(%c : memref<5x3xf32>)
+  return
+}

@@ -1,0 +1,318 @@
+//===- ContractionsToBlas.cpp - f32 GEMMs on buffers as cblas_sgemm calls -===//
+//
+// The CPU pipeline lowers linalg to scalar loops; LLVM's loop vectorizer
+// cannot turn a triple loop into a cache-blocked, register-tiled,
+// multi-threaded GEMM. Rather than write our own packed micro-kernels, large
+// and small f32 matrix products go to OpenBLAS (Debian's libopenblas, tuned
+// per CPU at run time, threaded): docs/compile-and-run.md says why. Every
+// other op, and every epilogue, stays ours.
+//
+// A contraction is planned as C[M, N] += A[M, K] · B[K, N] over loop groups
+// (batch, M, N, K) from linalg::inferContractionDims. Each operand is a
+// matrix over its two groups when the loops of each group collapse (their
+// strides nest) and one group has unit stride; the rest is a row-major
+// cblas_sgemm call with the transposes and leading dimensions that follow.
+//
+//===----------------------------------------------------------------------===//
+
+#include "transforms/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/SymbolTable.h"
+
+#include <limits>
+#include <optional>
+
+namespace mlir::rescale {
+#define GEN_PASS_DEF_CONTRACTIONSTOBLAS
+#include "transforms/Passes.h.inc"
+} // namespace mlir::rescale
+
+using namespace mlir;
+
+namespace {
+
+using mlir::rescale::kBlasSgemmSymbol;
+// cblas.h's enumerators (CBLAS_ORDER, CBLAS_TRANSPOSE).
+constexpr int32_t kRowMajor = 101, kNoTrans = 111, kTrans = 112;
+
+/// One operand's view of a loop group: the group's loops collapsed into one
+/// dimension of `size` elements, `stride` apart (nullopt: the group has no
+/// loop of size > 1, so any stride addresses it).
+struct GroupView {
+  int64_t size = 1;
+  std::optional<int64_t> stride;
+};
+
+/// How one operand is passed: transposed or not, and its leading dimension.
+struct MatrixArg {
+  bool transposed = false;
+  int64_t leadingDim = 1;
+};
+
+/// A GEMM the call computes: C[m, n] (+)= A[m, k] · B[k, n], each matrix an
+/// operand of the contraction (`aOperand` etc. index op->getOperands()).
+struct GemmPlan {
+  unsigned aOperand, bOperand, cOperand;
+  int64_t m, n, k;
+  MatrixArg a, b, c;
+  /// Batch loops (size > 1) with each operand's stride along them, in the
+  /// order of op->getOperands().
+  SmallVector<std::pair<int64_t, SmallVector<int64_t, 3>>> batch;
+};
+
+/// Whether the body is exactly `yield out + a * b` in f32 (either order of
+/// each operand pair), with no cast: the product a BLAS computes.
+bool isMulAddBody(linalg::LinalgOp op) {
+  Block *body = op.getBlock();
+  if (body->getNumArguments() != 3 || body->getOperations().size() != 3)
+    return false;
+  auto yield = dyn_cast<linalg::YieldOp>(body->getTerminator());
+  if (!yield || yield.getNumOperands() != 1)
+    return false;
+  auto add = yield.getOperand(0).getDefiningOp<arith::AddFOp>();
+  if (!add)
+    return false;
+  Value a = body->getArgument(0), b = body->getArgument(1),
+        out = body->getArgument(2);
+  auto mulOf = [&](Value v) {
+    auto mul = v.getDefiningOp<arith::MulFOp>();
+    return mul && ((mul.getLhs() == a && mul.getRhs() == b) ||
+                   (mul.getLhs() == b && mul.getRhs() == a));
+  };
+  return (add.getLhs() == out && mulOf(add.getRhs())) ||
+         (add.getRhs() == out && mulOf(add.getLhs()));
+}
+
+/// `operand`'s view of `group`: nullopt when its loops do not collapse into
+/// one strided dimension. `strideOf[d]` is the operand's stride along loop d.
+std::optional<GroupView> viewOf(ArrayRef<unsigned> group,
+                                ArrayRef<int64_t> sizes,
+                                ArrayRef<int64_t> strideOf) {
+  GroupView view;
+  std::optional<unsigned> inner;
+  for (unsigned d : group) {
+    if (sizes[d] == 1)
+      continue;
+    if (inner && strideOf[*inner] != sizes[d] * strideOf[d])
+      return std::nullopt;
+    inner = d;
+    view.size *= sizes[d];
+  }
+  if (inner)
+    view.stride = strideOf[*inner];
+  return view;
+}
+
+/// The row-major BLAS form of a rows × cols matrix, or nullopt.
+std::optional<MatrixArg> matrixArg(GroupView rows, GroupView cols) {
+  auto unit = [](GroupView g) { return !g.stride || *g.stride == 1; };
+  auto fits = [](int64_t ld, int64_t width) {
+    return ld >= std::max<int64_t>(1, width) &&
+           ld <= std::numeric_limits<int32_t>::max();
+  };
+  if (unit(cols)) {
+    int64_t ld = rows.stride ? *rows.stride : std::max<int64_t>(1, cols.size);
+    if (fits(ld, cols.size))
+      return MatrixArg{false, ld};
+  }
+  if (unit(rows)) {
+    int64_t ld = cols.stride ? *cols.stride : std::max<int64_t>(1, rows.size);
+    if (fits(ld, rows.size))
+      return MatrixArg{true, ld};
+  }
+  return std::nullopt;
+}
+
+std::optional<GemmPlan> planGemm(linalg::LinalgOp op) {
+  if (!op.hasPureBufferSemantics() || op.getNumDpsInputs() != 2 ||
+      op.getNumDpsInits() != 1 || !isMulAddBody(op))
+    return std::nullopt;
+  // Per operand, its strides along each loop (0 where it does not read it).
+  SmallVector<int64_t> sizes = op.getStaticLoopRanges();
+  if (llvm::any_of(sizes, ShapedType::isDynamic) ||
+      llvm::is_contained(sizes, 0))
+    return std::nullopt;
+  SmallVector<SmallVector<int64_t>, 3> strideOf;
+  for (OpOperand &operand : op->getOpOperands()) {
+    auto type = dyn_cast<MemRefType>(operand.get().getType());
+    if (!type || !type.getElementType().isF32() || !type.hasStaticShape())
+      return std::nullopt;
+    auto [strides, offset] = type.getStridesAndOffset();
+    (void)offset; // read at run time
+    if (llvm::any_of(strides, ShapedType::isDynamic))
+      return std::nullopt;
+    AffineMap map = op.getMatchingIndexingMap(&operand);
+    if (!map.isProjectedPermutation(/*allowZeroInResults=*/false))
+      return std::nullopt;
+    SmallVector<int64_t> perLoop(sizes.size(), 0);
+    for (auto [i, result] : llvm::enumerate(map.getResults()))
+      perLoop[cast<AffineDimExpr>(result).getPosition()] = strides[i];
+    strideOf.push_back(std::move(perLoop));
+  }
+  FailureOr<linalg::ContractionDimensions> dims =
+      linalg::inferContractionDims(op);
+  if (failed(dims) || dims->k.empty() || dims->m.empty() || dims->n.empty())
+    return std::nullopt;
+  // Every loop is one of batch, M, N, K: nothing else may iterate.
+  if (dims->batch.size() + dims->m.size() + dims->n.size() + dims->k.size() !=
+      sizes.size())
+    return std::nullopt;
+
+  enum { A = 0, B = 1, C = 2 };
+  auto view = [&](unsigned operand, ArrayRef<unsigned> group) {
+    return viewOf(group, sizes, strideOf[operand]);
+  };
+  std::optional<GroupView> am = view(A, dims->m), ak = view(A, dims->k),
+                           bk = view(B, dims->k), bn = view(B, dims->n),
+                           cm = view(C, dims->m), cn = view(C, dims->n);
+  if (!am || !ak || !bk || !bn || !cm || !cn)
+    return std::nullopt;
+  constexpr int64_t kInt32Max = std::numeric_limits<int32_t>::max();
+  if (am->size > kInt32Max || bn->size > kInt32Max || ak->size > kInt32Max)
+    return std::nullopt;
+
+  GemmPlan plan;
+  // C row-major over (M, N): C = A·B. C row-major over (N, M) (unit stride
+  // along M): Cᵀ = Bᵀ·Aᵀ, the same call with the roles of A and B swapped.
+  std::optional<MatrixArg> c = matrixArg(*cm, *cn);
+  if (c && !c->transposed) {
+    std::optional<MatrixArg> a = matrixArg(*am, *ak), b = matrixArg(*bk, *bn);
+    if (!a || !b)
+      return std::nullopt;
+    plan = GemmPlan{A, B, C, am->size, bn->size, ak->size, *a, *b, *c, {}};
+  } else {
+    std::optional<MatrixArg> ct = matrixArg(*cn, *cm);
+    if (!ct || ct->transposed)
+      return std::nullopt;
+    std::optional<MatrixArg> a = matrixArg(*bn, *bk), b = matrixArg(*ak, *am);
+    if (!a || !b)
+      return std::nullopt;
+    plan = GemmPlan{B, A, C, bn->size, am->size, ak->size, *a, *b, *ct, {}};
+  }
+  for (unsigned d : dims->batch)
+    if (sizes[d] > 1)
+      plan.batch.push_back(
+          {sizes[d], {strideOf[A][d], strideOf[B][d], strideOf[C][d]}});
+  return plan;
+}
+
+/// The declaration of cblas_sgemm (OpenBLAS's cblas.h, 32-bit blasint).
+FailureOr<func::FuncOp> getOrDeclareSgemm(ModuleOp module) {
+  MLIRContext *ctx = module.getContext();
+  Type i32 = IntegerType::get(ctx, 32), f32 = Float32Type::get(ctx),
+       ptr = LLVM::LLVMPointerType::get(ctx);
+  FunctionType type = FunctionType::get(
+      ctx,
+      {i32, i32, i32, i32, i32, i32, f32, ptr, i32, ptr, i32, f32, ptr, i32},
+      {});
+  if (auto existing = module.lookupSymbol<func::FuncOp>(kBlasSgemmSymbol)) {
+    if (existing.isDeclaration() && existing.getFunctionType() == type)
+      return existing;
+    return failure();
+  }
+  if (module.lookupSymbol(kBlasSgemmSymbol))
+    return failure();
+  OpBuilder b = OpBuilder::atBlockEnd(module.getBody());
+  auto decl = func::FuncOp::create(b, module.getLoc(), kBlasSgemmSymbol, type);
+  decl.setPrivate();
+  return decl;
+}
+
+/// The address of the element `offset` elements past `alignedIndex` (a
+/// buffer's aligned pointer as an index).
+Value elementPointer(OpBuilder &b, Location loc, Value alignedIndex,
+                     Value offset) {
+  Type i64 = b.getI64Type();
+  Value address = arith::IndexCastOp::create(b, loc, i64, alignedIndex);
+  Value base = LLVM::IntToPtrOp::create(
+      b, loc, LLVM::LLVMPointerType::get(b.getContext()), address);
+  Value offset64 = arith::IndexCastOp::create(b, loc, i64, offset);
+  return LLVM::GEPOp::create(b, loc, base.getType(), b.getF32Type(), base,
+                             ValueRange{offset64});
+}
+
+void emitCall(linalg::LinalgOp op, const GemmPlan &plan, func::FuncOp sgemm) {
+  OpBuilder b(op);
+  Location loc = op.getLoc();
+  SmallVector<Value, 3> aligned, offsets;
+  for (Value operand : op->getOperands()) {
+    auto metadata = memref::ExtractStridedMetadataOp::create(b, loc, operand);
+    Value pointer =
+        memref::ExtractAlignedPointerAsIndexOp::create(b, loc, operand);
+    aligned.push_back(pointer);
+    offsets.push_back(metadata.getOffset());
+  }
+  // One loop per batch dimension; each operand's offset advances by its
+  // stride along it.
+  for (const auto &[size, strides] : plan.batch) {
+    Value lower = arith::ConstantIndexOp::create(b, loc, 0);
+    Value upper = arith::ConstantIndexOp::create(b, loc, size);
+    Value step = arith::ConstantIndexOp::create(b, loc, 1);
+    auto loop = scf::ForOp::create(b, loc, lower, upper, step);
+    b.setInsertionPoint(loop.getBody()->getTerminator());
+    Value iv = loop.getInductionVar();
+    for (unsigned i = 0; i < 3; ++i) {
+      Value stride = arith::ConstantIndexOp::create(b, loc, strides[i]);
+      Value advance = arith::MulIOp::create(b, loc, iv, stride);
+      offsets[i] = arith::AddIOp::create(b, loc, offsets[i], advance);
+    }
+  }
+  auto i32 = [&](int64_t v) -> Value {
+    return arith::ConstantIntOp::create(b, loc, v, 32);
+  };
+  Value order = i32(kRowMajor);
+  Value transA = i32(plan.a.transposed ? kTrans : kNoTrans);
+  Value transB = i32(plan.b.transposed ? kTrans : kNoTrans);
+  Value m = i32(plan.m), n = i32(plan.n), k = i32(plan.k);
+  Value one =
+      arith::ConstantFloatOp::create(b, loc, b.getF32Type(), APFloat(1.0f));
+  Value aPtr =
+      elementPointer(b, loc, aligned[plan.aOperand], offsets[plan.aOperand]);
+  Value lda = i32(plan.a.leadingDim);
+  Value bPtr =
+      elementPointer(b, loc, aligned[plan.bOperand], offsets[plan.bOperand]);
+  Value ldb = i32(plan.b.leadingDim);
+  Value cPtr =
+      elementPointer(b, loc, aligned[plan.cOperand], offsets[plan.cOperand]);
+  Value ldc = i32(plan.c.leadingDim);
+  func::CallOp::create(b, loc, sgemm,
+                       ValueRange{order, transA, transB, m, n, k, one, aPtr,
+                                  lda, bPtr, ldb, one, cPtr, ldc});
+  op->erase();
+}
+
+struct ContractionsToBlasPass
+    : mlir::rescale::impl::ContractionsToBlasBase<ContractionsToBlasPass> {
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    SmallVector<std::pair<linalg::LinalgOp, GemmPlan>> gemms;
+    module.walk([&](linalg::LinalgOp op) {
+      if (std::optional<GemmPlan> plan = planGemm(op))
+        gemms.push_back({op, *plan});
+    });
+    if (gemms.empty())
+      return;
+    FailureOr<func::FuncOp> sgemm = getOrDeclareSgemm(module);
+    if (failed(sgemm)) {
+      // A program's own symbol named cblas_sgemm: its products stay loops.
+      gemms.front().first->emitRemark()
+          << "matrix products stay loops: the module defines its own '"
+          << kBlasSgemmSymbol << "'";
+      return;
+    }
+    for (auto &[op, plan] : gemms) {
+      emitCall(op, plan, *sgemm);
+      ++numCalls;
+    }
+  }
+};
+
+} // namespace
