@@ -1,106 +1,82 @@
 //===- QuantMath.cpp - scalar rounding of the quantization formats --------===//
+//
+// The element formats are LLVM's own: llvm::APFloat has OCP FP8 E4M3FN
+// (Float8E4M3FN) and MX FP4 E2M1 (Float4E2M1FN), with round-half-even
+// conversions from f64, subnormals, and their bit encodings. Only what the
+// schemes add on top is written here: saturation to the largest finite value
+// (APFloat rounds an overflow to NaN in formats without infinities) and the
+// scale formulas. The runtime (runtime/lib/Float.cpp) and the float64
+// reference (test/reference/FloatFormats.h) keep independent code.
+//
+//===----------------------------------------------------------------------===//
 
 #include "dialect/QuantMath.h"
 
+#include "llvm/ADT/APFloat.h"
+#include "llvm/ADT/APInt.h"
+
 #include <cmath>
-#include <cstring>
 
 namespace mlir::rescale::quant_math {
 
 int floorLog2(double v) {
-  double a = std::fabs(v);
-  int bias = 0;
-  // Subnormal f64: scale into the normal range first (exact).
-  if (a < 0x1p-1022) {
-    a *= 0x1p64;
-    bias = 64;
-  }
-  uint64_t bits;
-  std::memcpy(&bits, &a, sizeof(bits));
-  return static_cast<int>((bits >> 52) & 0x7ff) - 1023 - bias;
+  // Exact for every finite nonzero double, subnormals included.
+  return llvm::ilogb(llvm::APFloat(v));
 }
 
 namespace {
-/// A small float format: `mantissaBits` explicit mantissa bits, exponent bias
-/// `bias`, largest finite value `maxValue`. The minimum normal exponent is
-/// 1 - bias; below it values are subnormal with the same quantum.
-struct MiniFloat {
-  int mantissaBits;
-  int exponentBits;
-  int bias;
-  double maxValue;
 
-  int minExp() const { return 1 - bias; }
+/// `v` rounded to nearest-even onto `semantics`, saturating at `maxValue`
+/// (keeping v's sign; NaN stays NaN), as an APFloat of that format.
+llvm::APFloat roundSaturating(const llvm::fltSemantics &semantics,
+                              double maxValue, double v) {
+  if (!std::isnan(v) && std::fabs(v) >= maxValue)
+    v = std::copysign(maxValue, v);
+  llvm::APFloat r(v);
+  bool losesInfo = false;
+  r.convert(semantics, llvm::APFloat::rmNearestTiesToEven, &losesInfo);
+  return r;
+}
 
-  /// Round |v| onto the grid, saturating. The quantum at exponent e is
-  /// 2^(max(e, minExp) - mantissaBits); dividing by a power of two, rounding
-  /// to an integer and multiplying back are all exact in f64.
-  double round(double v) const {
-    if (std::isnan(v))
-      return v;
-    double a = std::fabs(v);
-    if (a == 0.0)
-      return v;
-    if (a >= maxValue)
-      return std::copysign(maxValue, v);
-    int e = floorLog2(a);
-    if (e < minExp())
-      e = minExp();
-    double quantum = std::ldexp(1.0, e - mantissaBits);
-    double r = std::nearbyint(a / quantum) * quantum; // default mode: RNE
-    if (r > maxValue)
-      r = maxValue;
-    return std::copysign(r, v);
-  }
+double toDouble(llvm::APFloat r) {
+  bool losesInfo = false;
+  r.convert(llvm::APFloat::IEEEdouble(), llvm::APFloat::rmNearestTiesToEven,
+            &losesInfo); // exact: every E4M3FN and E2M1 value is a double
+  return r.convertToDouble();
+}
 
-  uint8_t encode(double g) const {
-    uint8_t sign = std::signbit(g) ? 1 : 0;
-    double a = std::fabs(g);
-    uint8_t code = 0;
-    if (a != 0.0) {
-      int e = floorLog2(a);
-      if (e < minExp()) { // subnormal: the mantissa counts quanta
-        code =
-            static_cast<uint8_t>(a / std::ldexp(1.0, minExp() - mantissaBits));
-      } else {
-        int mant = static_cast<int>(a / std::ldexp(1.0, e - mantissaBits)) -
-                   (1 << mantissaBits);
-        code = static_cast<uint8_t>(((e + bias) << mantissaBits) | mant);
-      }
-    }
-    return static_cast<uint8_t>((sign << (exponentBits + mantissaBits)) | code);
-  }
+constexpr double kE4M3Max = 448.0;
+constexpr double kE2M1Max = 6.0;
 
-  double decode(uint8_t bits) const {
-    int sign = (bits >> (exponentBits + mantissaBits)) & 1;
-    int e = (bits >> mantissaBits) & ((1 << exponentBits) - 1);
-    int m = bits & ((1 << mantissaBits) - 1);
-    double a = e == 0
-                   ? std::ldexp(static_cast<double>(m), minExp() - mantissaBits)
-                   : std::ldexp(static_cast<double>((1 << mantissaBits) | m),
-                                e - bias - mantissaBits);
-    return sign ? -a : a;
-  }
-};
-
-constexpr MiniFloat kE4M3{/*mantissaBits=*/3, /*exponentBits=*/4, /*bias=*/7,
-                          /*maxValue=*/448.0};
-constexpr MiniFloat kE2M1{/*mantissaBits=*/1, /*exponentBits=*/2, /*bias=*/1,
-                          /*maxValue=*/6.0};
 } // namespace
 
-double roundToE4M3(double v) { return kE4M3.round(v); }
-double roundToE2M1(double v) { return kE2M1.round(v); }
-uint8_t encodeE4M3(double g) { return kE4M3.encode(g); }
-uint8_t encodeE2M1(double g) { return kE2M1.encode(g); }
+double roundToE4M3(double v) {
+  return toDouble(roundSaturating(llvm::APFloat::Float8E4M3FN(), kE4M3Max, v));
+}
+double roundToE2M1(double v) {
+  return toDouble(roundSaturating(llvm::APFloat::Float4E2M1FN(), kE2M1Max, v));
+}
+uint8_t encodeE4M3(double g) {
+  return static_cast<uint8_t>(
+      roundSaturating(llvm::APFloat::Float8E4M3FN(), kE4M3Max, g)
+          .bitcastToAPInt()
+          .getZExtValue());
+}
+uint8_t encodeE2M1(double g) {
+  return static_cast<uint8_t>(
+      roundSaturating(llvm::APFloat::Float4E2M1FN(), kE2M1Max, g)
+          .bitcastToAPInt()
+          .getZExtValue());
+}
 
 double decodeE4M3(uint8_t bits) {
-  if ((bits & 0x7f) == 0x7f)
-    return NAN;
-  return kE4M3.decode(bits);
+  return toDouble(
+      llvm::APFloat(llvm::APFloat::Float8E4M3FN(), llvm::APInt(8, bits)));
 }
-double decodeE2M1(uint8_t bits) { return kE2M1.decode(bits & 0xf); }
-
+double decodeE2M1(uint8_t bits) {
+  return toDouble(
+      llvm::APFloat(llvm::APFloat::Float4E2M1FN(), llvm::APInt(4, bits & 0xf)));
+}
 int32_t quantizeInt(double v, double scale, int32_t qmax) {
   double r = std::nearbyint(v / scale);
   if (r > static_cast<double>(qmax))

@@ -1,7 +1,8 @@
 //===- QuantMath.h - scalar rounding of the quantization formats -*- C++
 //-*-===//
 //
-// Scalar forms of the element formats and scale formulas of #rescale.quant.
+// Scalar forms of the element formats and scale formulas of #rescale.quant,
+// on llvm::APFloat's Float8E4M3FN and Float4E2M1FN (QuantMath.cpp).
 // They follow the numerics contract of the linalg decomposition: quantization
 // math is done in f64 in the formulas' literal operation order, rounding is
 // round-half-even, and only the final value is converted to its storage type.

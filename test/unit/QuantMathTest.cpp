@@ -2,7 +2,9 @@
 //
 // Pins down QuantMath: round-half-even onto the E4M3FN and E2M1 grids
 // (including ties, subnormals and saturation), the bit encodings, integer
-// quantization, the scale formulas, and floorLog2 down to subnormals.
+// quantization, the scale formulas, and floorLog2 down to subnormals; and
+// both grids against a brute-force nearest-value search written from the
+// format definitions.
 //
 //===----------------------------------------------------------------------===//
 
@@ -13,6 +15,7 @@
 #include <cfloat>
 #include <cmath>
 #include <limits>
+#include <vector>
 
 using namespace mlir::rescale::quant_math;
 
@@ -189,6 +192,83 @@ TEST(QuantMathE2M1, EncodeDecodeRoundTrip) {
   }
   // Only the low four bits are read.
   EXPECT_EQ(decodeE2M1(0xF7), 6.0);
+}
+
+//===----------------------------------------------------------------------===//
+// Both grids against a brute-force nearest-value search
+//===----------------------------------------------------------------------===//
+
+/// The nonnegative finite values of a minifloat with `mantissaBits` and
+/// `exponentBits` and bias `bias`, indexed by code (the last one dropped when
+/// `lastIsNaN`), written from the format definition alone.
+std::vector<double> gridOf(int mantissaBits, int exponentBits, int bias,
+                           bool lastIsNaN) {
+  std::vector<double> grid;
+  int codes = 1 << (mantissaBits + exponentBits);
+  for (int code = 0; code < codes - (lastIsNaN ? 1 : 0); ++code) {
+    int e = code >> mantissaBits, m = code & ((1 << mantissaBits) - 1);
+    grid.push_back(
+        e == 0 ? std::ldexp(m, 1 - bias - mantissaBits)
+               : std::ldexp((1 << mantissaBits) + m, e - bias - mantissaBits));
+  }
+  return grid;
+}
+
+/// Round-half-even onto `grid`, saturating: the nearest value, on a tie the
+/// one with an even code.
+double nearestOnGrid(const std::vector<double> &grid, double v) {
+  double a = std::fabs(v);
+  size_t best = 0;
+  for (size_t i = 1; i < grid.size(); ++i) {
+    double d = std::fabs(grid[i] - a), bestD = std::fabs(grid[best] - a);
+    if (d < bestD || (d == bestD && i % 2 == 0))
+      best = i;
+  }
+  return std::copysign(grid[best], v);
+}
+
+/// Random doubles over every binade the grids touch (and past both ends),
+/// plus every grid value, every midpoint between neighbours and their
+/// one-ulp neighbours: the cases where a rounding rule shows.
+std::vector<double> probes(const std::vector<double> &grid) {
+  std::vector<double> out;
+  uint64_t state = 0x9E3779B97F4A7C15ull;
+  for (int i = 0; i < 200000; ++i) {
+    state = state * 6364136223846793005ull + 1442695040888963407ull;
+    double unit = static_cast<double>(state >> 11) * 0x1p-53;
+    int exponent = static_cast<int>((state >> 3) % 30) - 20;
+    out.push_back(std::ldexp(1.0 + unit, exponent) * ((state & 1) ? -1 : 1));
+  }
+  for (size_t i = 0; i < grid.size(); ++i) {
+    out.push_back(grid[i]);
+    if (i + 1 < grid.size()) {
+      double mid = (grid[i] + grid[i + 1]) / 2;
+      out.push_back(mid);
+      out.push_back(std::nextafter(mid, 0.0));
+      out.push_back(std::nextafter(mid, 1e9));
+    }
+  }
+  return out;
+}
+
+TEST(QuantMathE4M3, MatchesNearestGridValue) {
+  std::vector<double> grid = gridOf(3, 4, 7, /*lastIsNaN=*/true);
+  ASSERT_EQ(grid.back(), 448.0);
+  for (double v : probes(grid)) {
+    ASSERT_TRUE(sameValue(nearestOnGrid(grid, v), roundToE4M3(v))) << v;
+    double g = roundToE4M3(v);
+    ASSERT_TRUE(sameValue(g, decodeE4M3(encodeE4M3(g)))) << v;
+  }
+}
+
+TEST(QuantMathE2M1, MatchesNearestGridValue) {
+  std::vector<double> grid = gridOf(1, 2, 1, /*lastIsNaN=*/false);
+  ASSERT_EQ(grid.back(), 6.0);
+  for (double v : probes(grid)) {
+    ASSERT_TRUE(sameValue(nearestOnGrid(grid, v), roundToE2M1(v))) << v;
+    double g = roundToE2M1(v);
+    ASSERT_TRUE(sameValue(g, decodeE2M1(encodeE2M1(g)))) << v;
+  }
 }
 
 //===----------------------------------------------------------------------===//
