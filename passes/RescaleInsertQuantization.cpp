@@ -43,6 +43,7 @@
 #include <cmath>
 #include <limits>
 #include <map>
+#include <memory>
 
 namespace mlir::rescale {
 #define GEN_PASS_DEF_RESCALEINSERTQUANTIZATIONPASS
@@ -410,42 +411,46 @@ struct RescaleInsertQuantizationPass
           RescaleInsertQuantizationPass> {
   using RescaleInsertQuantizationPassBase::RescaleInsertQuantizationPassBase;
 
+  /// The options, checked, and the calibration file, read, once per
+  /// pipeline run and before any IR is touched (initialize).
+  Scheme schemeKind = Scheme::None;
+  std::shared_ptr<const Calibration> calibrationData;
+
+  LogicalResult initialize(MLIRContext *ctx) override {
+    Location loc = UnknownLoc::get(ctx);
+    std::optional<Scheme> kind = parseScheme(scheme);
+    if (!kind)
+      return emitError(loc)
+             << "--rescale-insert-quantization: unknown scheme '" << scheme
+             << "' (expected w4a4, w8a8, fp8, nvfp4, mxfp4 or none)";
+    schemeKind = *kind;
+    if (storage != "fake" && storage != "real")
+      return emitError(loc) << "--rescale-insert-quantization: storage must "
+                               "be fake or real, got '"
+                            << storage << "'";
+    if (!(smoothquantAlpha >= 0.0 && smoothquantAlpha <= 1.0))
+      return emitError(loc) << "--rescale-insert-quantization: "
+                               "smoothquant-alpha must be in [0, 1], got "
+                            << smoothquantAlpha;
+    std::string regexError;
+    if (!skip.empty() && !llvm::Regex(skip).isValid(regexError))
+      return emitError(loc)
+             << "--rescale-insert-quantization: invalid skip regex '" << skip
+             << "': " << regexError;
+    calibrationData.reset();
+    if (!calibration.empty()) {
+      FailureOr<Calibration> read = readCalibration(loc, calibration);
+      if (failed(read))
+        return failure();
+      calibrationData = std::make_shared<const Calibration>(std::move(*read));
+    }
+    return success();
+  }
+
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    Location loc = module.getLoc();
-    std::optional<Scheme> kind = parseScheme(scheme);
-    if (!kind) {
-      emitError(loc) << "--rescale-insert-quantization: unknown scheme '"
-                     << scheme
-                     << "' (expected w4a4, w8a8, fp8, nvfp4, mxfp4 or none)";
-      return signalPassFailure();
-    }
-    if (storage != "fake" && storage != "real") {
-      emitError(loc) << "--rescale-insert-quantization: storage must be fake "
-                        "or real, got '"
-                     << storage << "'";
-      return signalPassFailure();
-    }
-    if (!(smoothquantAlpha >= 0.0 && smoothquantAlpha <= 1.0)) {
-      emitError(loc) << "--rescale-insert-quantization: smoothquant-alpha "
-                        "must be in [0, 1], got "
-                     << smoothquantAlpha;
-      return signalPassFailure();
-    }
-    llvm::Regex skipRegex(skip);
-    std::string regexError;
-    if (!skip.empty() && !skipRegex.isValid(regexError)) {
-      emitError(loc) << "--rescale-insert-quantization: invalid skip regex '"
-                     << skip << "': " << regexError;
-      return signalPassFailure();
-    }
-    std::optional<Calibration> cal;
-    if (!calibration.empty()) {
-      auto read = readCalibration(loc, calibration);
-      if (failed(read))
-        return signalPassFailure();
-      cal = std::move(*read);
-    }
+    llvm::Regex skipRegex(skip); // valid: initialize checked it
+    const Calibration *cal = calibrationData.get();
 
     // Which linears to quantize.
     SmallVector<LinearInfo> linears;
@@ -466,7 +471,7 @@ struct RescaleInsertQuantizationPass
       }
       int64_t k =
           cast<RankedTensorType>(lin.getX().getType()).getShape().back();
-      int64_t block = kBlock(*kind);
+      int64_t block = kBlock(schemeKind);
       if (k % block != 0) {
         lin.emitWarning() << "linear '" << name
                           << "' is not quantized: " << scheme
@@ -480,9 +485,9 @@ struct RescaleInsertQuantizationPass
 
     if (cal && failed(smooth(linears, *cal)))
       return signalPassFailure();
-    if (*kind != Scheme::None)
+    if (schemeKind != Scheme::None)
       for (LinearInfo &info : linears)
-        quantize(info.op, *kind);
+        quantize(info.op, schemeKind);
   }
 
   /// SmoothQuant on `linears` (see the pass description).
