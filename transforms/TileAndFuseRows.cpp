@@ -198,14 +198,17 @@ struct TileAndFuseRowsPass
     return chain;
   }
 
+  /// Options are checked once per pipeline run, before any function.
+  LogicalResult initialize(MLIRContext *ctx) override {
+    if (tileRows < 1)
+      return emitError(UnknownLoc::get(ctx))
+             << "rescale-tile-and-fuse-rows: tile-rows must be at least 1, got "
+             << static_cast<int64_t>(tileRows);
+    return success();
+  }
+
   void runOnOperation() override {
     func::FuncOp func = getOperation();
-    if (tileRows < 1) {
-      func.emitError() << "rescale-tile-and-fuse-rows: tile-rows must be at "
-                          "least 1, got "
-                       << static_cast<int64_t>(tileRows);
-      return signalPassFailure();
-    }
     if (func.isExternal() || !func.getBody().hasOneBlock())
       return;
     Block *body = &func.getBody().front();

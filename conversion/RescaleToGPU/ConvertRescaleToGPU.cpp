@@ -53,16 +53,20 @@ namespace {
 struct ConvertRescaleToGPUPass
     : mlir::rescale::impl::ConvertRescaleToGPUBase<ConvertRescaleToGPUPass> {
   using Base::Base;
+
+  /// The schedules depend on the chip (tensor cores from sm_80, shared
+  /// memory budgets): a chip the backend cannot compile for is an error
+  /// here too, not a silent sm_80, and before any IR is touched.
+  LogicalResult initialize(MLIRContext *ctx) override {
+    std::string problem = checkNVPTXTarget(chip, /*features=*/"");
+    if (!problem.empty())
+      return emitError(UnknownLoc::get(ctx))
+             << "convert-rescale-to-gpu: " << problem;
+    return success();
+  }
+
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    // The schedules depend on the chip (tensor cores from sm_80, shared
-    // memory budgets): a chip the backend cannot compile for is an error
-    // here too, not a silent sm_80.
-    std::string problem = checkNVPTXTarget(chip, /*features=*/"");
-    if (!problem.empty()) {
-      emitError(module.getLoc()) << "convert-rescale-to-gpu: " << problem;
-      return signalPassFailure();
-    }
     nvptx::TargetInfo target = nvptx::TargetInfo::get(chip);
     int64_t before = countKernels(module);
 
