@@ -9,30 +9,16 @@ it).
   scripts/check-format.py --fix [ROOT]   formats them in place
 
 Files are the tracked ones (git ls-files) where ROOT is a git checkout, else
-every .c/.cpp/.h under ROOT outside build*/ folders.
+every .c/.cpp/.h under ROOT outside build*/ folders (scripts/sourcefiles.py).
 """
 import os
 import shutil
 import subprocess
 import sys
 
+from sourcefiles import source_files
+
 EXTENSIONS = (".c", ".cpp", ".h")
-
-
-def sources(root):
-    if os.path.isdir(os.path.join(root, ".git")) and shutil.which("git"):
-        out = subprocess.run(["git", "-C", root, "ls-files", "-z"],
-                             capture_output=True, check=True).stdout
-        names = [n for n in out.decode().split("\0") if n.endswith(EXTENSIONS)]
-    else:
-        names = []
-        for directory, subdirs, files in os.walk(root):
-            subdirs[:] = sorted(d for d in subdirs
-                                if not d.startswith(("build", ".")))
-            rel = os.path.relpath(directory, root)
-            names += [os.path.normpath(os.path.join(rel, f))
-                      for f in sorted(files) if f.endswith(EXTENSIONS)]
-    return sorted(names)
 
 
 def main(argv):
@@ -45,7 +31,7 @@ def main(argv):
         print("check-format: error: clang-format-22 not found "
               "(apt-get install clang-format-22)", file=sys.stderr)
         return 2
-    names = sources(root)
+    names = source_files(root, EXTENSIONS)
     if fix:
         subprocess.run([tool, "-i"] + names, cwd=root, check=True)
     unformatted = []

@@ -9,8 +9,9 @@ tracked C/C++ sources and reports each one that points upward.
 """
 import os
 import re
-import subprocess
 import sys
+
+from sourcefiles import source_files
 
 # What each folder may include ("quoted/path" by its first one or two
 # components). Anything of upstream MLIR or LLVM is allowed where
@@ -59,19 +60,6 @@ def violations(folder, text):
     return found
 
 
-def tracked(root):
-    out = subprocess.run(["git", "-C", root, "ls-files", "-z"],
-                         capture_output=True)
-    if out.returncode == 0:
-        return out.stdout.decode().split("\0")
-    names = []
-    for directory, subdirs, files in os.walk(root):
-        subdirs[:] = [d for d in subdirs if not d.startswith(("build", "."))]
-        names += [os.path.relpath(os.path.join(directory, f), root)
-                  for f in files]
-    return names
-
-
 def self_test():
     cases = [
         ("dialect", '#include "passes/Passes.h"', 1),
@@ -111,9 +99,9 @@ def main(argv):
     root = os.path.abspath(argv[0] if argv else
                            os.path.join(os.path.dirname(__file__), ".."))
     checked = findings = 0
-    for name in sorted(tracked(root)):
+    for name in source_files(root, (".c", ".cpp", ".h")):
         folder = name.split("/")[0]
-        if folder not in LAYERS or not name.endswith((".c", ".cpp", ".h")):
+        if folder not in LAYERS:
             continue
         checked += 1
         with open(os.path.join(root, name), encoding="utf-8") as f:
