@@ -8,7 +8,7 @@
 #     Rescale::Passes, Rescale::Conversion, Rescale::InitAll, ...;
 #   - the documentation;
 # and the Debian package (cpack -G DEB; scripts/package.sh).
-include(CMakePackageConfigHelpers)
+include(${CMAKE_CURRENT_LIST_DIR}/RescalePackage.cmake)
 
 if(RESCALE_BUILD_COMPILER)
   set(RESCALE_HEADER_DIR ${CMAKE_INSTALL_INCLUDEDIR}/rescale)
@@ -25,19 +25,7 @@ if(RESCALE_BUILD_COMPILER)
   install(FILES ${PROJECT_SOURCE_DIR}/tools/InitAll.h
     DESTINATION ${RESCALE_HEADER_DIR}/tools)
 
-  set(RESCALE_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/Rescale)
-  install(EXPORT RescaleTargets NAMESPACE Rescale::
-    DESTINATION ${RESCALE_CMAKE_DIR})
-  configure_package_config_file(
-    ${PROJECT_SOURCE_DIR}/cmake/RescaleConfig.cmake.in
-    ${PROJECT_BINARY_DIR}/cmake/RescaleConfig.cmake
-    INSTALL_DESTINATION ${RESCALE_CMAKE_DIR})
-  write_basic_package_version_file(
-    ${PROJECT_BINARY_DIR}/cmake/RescaleConfigVersion.cmake
-    VERSION ${RESCALE_VERSION} COMPATIBILITY SameMinorVersion)
-  install(FILES ${PROJECT_BINARY_DIR}/cmake/RescaleConfig.cmake
-                ${PROJECT_BINARY_DIR}/cmake/RescaleConfigVersion.cmake
-    DESTINATION ${RESCALE_CMAKE_DIR})
+  rescale_install_package(Rescale)
 
   # The generated reference pages (rescale-doc, part of the default build).
   install(DIRECTORY ${PROJECT_BINARY_DIR}/docs/
