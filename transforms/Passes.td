@@ -296,6 +296,38 @@ def InlineConstantGlobals
   let dependentDialects = ["::mlir::arith::ArithDialect"];
 }
 
+def InlineAllocaScopes : Pass<"rescale-inline-alloca-scopes"> {
+  let summary = "Inline memref.alloca_scope ops that hold no stack allocation";
+  let description = [{
+    `--convert-scf-to-openmp` wraps the body of every parallel loop in a
+    `memref.alloca_scope`, so that allocas made in an iteration are released
+    at its end. A scope's region must stay one block, so the scf loops inside
+    it could no longer be lowered to control flow. Upstream's canonicalizer
+    inlines a scope nested in a loop only when it can prove that nothing
+    inside allocates on the stack; it counts an op without a memory effects
+    interface (the `llvm.inttoptr` that passes a buffer to OpenBLAS) as a
+    possible allocation, and so keeps the CPU pipeline's GatedNorm tile in
+    its scope.
+
+    This pass inlines every single-block scope with no `memref.alloca` or
+    `llvm.alloca` anywhere inside. A call needs no scope: the callee releases
+    its own frame before it returns. Scopes that do hold an alloca stay.
+
+    Example:
+    ```mlir
+    memref.alloca_scope {
+      %a = llvm.inttoptr %x : i64 to !llvm.ptr
+      func.call @cblas_sgemm(..., %a, ...) : (...) -> ()
+    }
+    ```
+    becomes
+    ```mlir
+    %a = llvm.inttoptr %x : i64 to !llvm.ptr
+    func.call @cblas_sgemm(..., %a, ...) : (...) -> ()
+    ```
+  }];
+}
+
 def EmitEntryPoints : Pass<"rescale-emit-entry-points", "::mlir::ModuleOp"> {
   let summary = "Add the packed `_rescale_entry_<f>(void **args)` entry points";
   let description = [{
