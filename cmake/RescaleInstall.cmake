@@ -47,7 +47,8 @@ install(DIRECTORY ${PROJECT_SOURCE_DIR}/docs/
 #   libstdc++6, libc6, zlib1g, libzstd1: what our binaries link;
 #   gcc | clang: rescale-compile links the modules it emits with the system C
 #     compiler driver (ModuleCompiler.cpp), and libc6-dev with it;
-#   libopenblas-dev: CPU modules link -lopenblas (ContractionsToBlas.cpp).
+#   libopenblas-dev: CPU modules link -lopenblas (ContractionsToBlas.cpp);
+#   libomp-22-dev: and -lomp for their threaded row tiles (Pipelines.cpp).
 # Building against the installed package (find_package(Rescale)) also needs
 # LLVM's and MLIR's headers and CMake files: suggested, not required.
 # A runtime-only build (RESCALE_BUILD_COMPILER=OFF) packages the runtime
@@ -64,7 +65,7 @@ set(CPACK_DEBIAN_PACKAGE_SECTION devel)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS OFF)
 if(RESCALE_BUILD_COMPILER)
   set(CPACK_DEBIAN_PACKAGE_DEPENDS
-    "libc6, libstdc++6, zlib1g, libzstd1, libmlir-22, libllvm22, gcc | clang, libc6-dev, libopenblas-dev")
+    "libc6, libstdc++6, zlib1g, libzstd1, libmlir-22, libllvm22, gcc | clang, libc6-dev, libopenblas-dev, libomp-22-dev")
   set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "mlir-22-tools")
   set(CPACK_DEBIAN_PACKAGE_SUGGESTS "libmlir-22-dev, llvm-22-dev, cmake")
 else()

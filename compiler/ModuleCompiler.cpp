@@ -11,6 +11,7 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/OpenMP/OpenMPDialect.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/DialectRegistry.h"
@@ -470,8 +471,10 @@ static LogicalResult checkFullyLoweredToLLVM(ModuleOp module,
   // Casts are left only around another leftover op: report those first.
   for (bool casts : {false, true}) {
     module.walk([&](Operation *op) {
+      // The OpenMP dialect (the parallel row tiles) translates to LLVM IR
+      // as it is, like the LLVM dialect.
       if (op == module.getOperation() ||
-          isa<LLVM::LLVMDialect>(op->getDialect()))
+          isa<LLVM::LLVMDialect, omp::OpenMPDialect>(op->getDialect()))
         return;
       if (isa<UnrealizedConversionCastOp>(op) != casts)
         return;
@@ -500,6 +503,7 @@ LogicalResult mlir::rescale::compileForCPU(ModuleOp module,
     return failure();
   LowerToCPUOptions cpuOptions;
   cpuOptions.blas = options.blas;
+  cpuOptions.openmp = options.openmp;
   buildLowerToCPUPipeline(pm, cpuOptions);
   if (failed(runPipeline(pm, module, "--rescale-lower-to-cpu")) ||
       failed(checkFullyLoweredToLLVM(module, "--rescale-lower-to-cpu")))
@@ -569,6 +573,16 @@ LogicalResult mlir::rescale::emitHostSharedObject(
         return f.isDeclaration() && f.getName().starts_with("_ZGV");
       }))
     args.push_back("-lmvec");
+  // Parallel loops (the row tiles, convert-scf-to-openmp) call LLVM's OpenMP
+  // runtime. It lives in LLVM's library directory, which is not on the
+  // loader's path, hence the RUNPATH.
+  if (llvm::any_of((*llvmModule)->functions(), [](const llvm::Function &f) {
+        return f.isDeclaration() && f.getName().starts_with("__kmpc_");
+      })) {
+    args.push_back("-L" RESCALE_LIBOMP_DIR);
+    args.push_back("-Wl,-rpath," RESCALE_LIBOMP_DIR);
+    args.push_back("-lomp");
+  }
   args.push_back(("-Wl,--version-script=" + exportsMap).str());
   return linkSharedObject(loc, {std::string(object)}, args, outputPath);
 }

@@ -65,6 +65,8 @@ struct CompileOptions {
   unsigned optLevel = 3;
   /// cpu: f32 matrix products as OpenBLAS calls (LowerToCPUOptions::blas).
   bool blas = true;
+  /// cpu: row tiles on OpenMP threads (LowerToCPUOptions::openmp).
+  bool openmp = true;
   EmitKind emit = EmitKind::SharedObject;
   /// Called on each pass manager before it runs, e.g. with
   /// applyPassManagerCLOptions by a tool that registered those options.

@@ -94,9 +94,22 @@ void mlir::rescale::buildLowerToCPUPipeline(OpPassManager &pm,
   if (options.blas)
     pm.addPass(createContractionsToBlas());
   pm.addNestedPass<func::FuncOp>(createStridedCopiesToLinalg());
-  pm.addNestedPass<func::FuncOp>(createForallToForLoopPass());
+  // The tiles of a chain are independent (each writes its own rows), so
+  // they run on every core through OpenMP; the result does not depend on
+  // the thread count. Everything else stays sequential scf.for.
+  if (options.openmp)
+    pm.addNestedPass<func::FuncOp>(createForallToParallelLoopPass());
+  else
+    pm.addNestedPass<func::FuncOp>(createForallToForLoopPass());
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   pm.addPass(createCanonicalizerPass());
+  if (options.openmp) {
+    pm.addPass(createConvertSCFToOpenMPPass());
+    // The pass wraps each loop body in a memref.alloca_scope, whose region
+    // scf-to-cf below could not split into blocks; a body without allocas
+    // needs no scope.
+    pm.addPass(createInlineAllocaScopes());
+  }
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createSCFToControlFlowPass());
@@ -134,6 +147,8 @@ void mlir::rescale::buildLowerToCPUPipeline(OpPassManager &pm,
   pm.addPass(createEmitEntryPoints());
   pm.addPass(createConvertMathToLLVMPass());
   pm.addPass(createConvertMathToLibmPass());
+  if (options.openmp)
+    pm.addPass(createConvertOpenMPToLLVMPass());
   pm.addPass(createFinalizeMemRefToLLVMConversionPass());
   pm.addPass(createArithToLLVMConversionPass());
   pm.addPass(createConvertIndexToLLVMPass());

@@ -33,6 +33,12 @@ struct LowerToCPUOptions : public PassPipelineOptions<LowerToCPUOptions> {
       llvm::cl::desc("Run chains of row ops (norms, attention) one tile of "
                      "rows at a time (rescale-tile-and-fuse-rows)"),
       llvm::cl::init(true)};
+  PassOptions::Option<bool> openmp{
+      *this, "openmp",
+      llvm::cl::desc("Run the tiles of row chains on every core: scf.forall "
+                     "becomes an OpenMP worksharing loop (libomp; "
+                     "OMP_NUM_THREADS sets the count). Off: one thread"),
+      llvm::cl::init(true)};
 };
 
 /// rescale (+ linalg/arith/math/tensor) on tensors -> LLVM dialect, with the

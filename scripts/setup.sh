@@ -10,6 +10,9 @@ PACKAGES=(
   # Compiled CPU modules call OpenBLAS's cblas_sgemm for f32 matrix products
   # (rescale-contractions-to-blas; docs/compile-and-run.md).
   libopenblas-dev
+  # ... and run their row tiles on OpenMP threads: LLVM's libomp, linked
+  # with -lomp from /usr/lib/llvm-22/lib (docs/compile-and-run.md, Threads).
+  libomp-22-dev
   bible-kjv
   # test/trainer: report.json is validated against docs/schemas (jsonschema).
   python3-jsonschema

@@ -39,6 +39,8 @@ using namespace mlir;
 
 namespace {
 
+using mlir::rescale::kBlasGetThreadsSymbol;
+using mlir::rescale::kBlasSetThreadsSymbol;
 using mlir::rescale::kBlasSgemmSymbol;
 // cblas.h's enumerators (CBLAS_ORDER, CBLAS_TRANSPOSE).
 constexpr int32_t kRowMajor = 101, kNoTrans = 111, kTrans = 112;
@@ -205,6 +207,34 @@ std::optional<GemmPlan> planGemm(linalg::LinalgOp op) {
 }
 
 /// The declaration of cblas_sgemm (OpenBLAS's cblas.h, 32-bit blasint).
+/// The private declaration `name` of `type`, added at the end of `module`
+/// when missing; failure when the module has another symbol of that name
+/// (its own definition, or another signature).
+/// Whether `name` is free for a declaration of `type` in `module`: unused,
+/// or already that declaration.
+bool canDeclare(ModuleOp module, StringRef name, FunctionType type) {
+  Operation *existing = module.lookupSymbol(name);
+  if (!existing)
+    return true;
+  auto func = dyn_cast<func::FuncOp>(existing);
+  return func && func.isDeclaration() && func.getFunctionType() == type;
+}
+
+/// The private declaration `name` of `type`, added at the end of `module`
+/// when missing; failure when the module has another symbol of that name
+/// (its own definition, or another signature).
+FailureOr<func::FuncOp> getOrDeclare(ModuleOp module, StringRef name,
+                                     FunctionType type) {
+  if (!canDeclare(module, name, type))
+    return failure();
+  if (auto existing = module.lookupSymbol<func::FuncOp>(name))
+    return existing;
+  OpBuilder b = OpBuilder::atBlockEnd(module.getBody());
+  auto decl = func::FuncOp::create(b, module.getLoc(), name, type);
+  decl.setPrivate();
+  return decl;
+}
+
 FailureOr<func::FuncOp> getOrDeclareSgemm(ModuleOp module) {
   MLIRContext *ctx = module.getContext();
   Type i32 = IntegerType::get(ctx, 32), f32 = Float32Type::get(ctx),
@@ -213,17 +243,56 @@ FailureOr<func::FuncOp> getOrDeclareSgemm(ModuleOp module) {
       ctx,
       {i32, i32, i32, i32, i32, i32, f32, ptr, i32, ptr, i32, f32, ptr, i32},
       {});
-  if (auto existing = module.lookupSymbol<func::FuncOp>(kBlasSgemmSymbol)) {
-    if (existing.isDeclaration() && existing.getFunctionType() == type)
-      return existing;
-    return failure();
+  return getOrDeclare(module, kBlasSgemmSymbol, type);
+}
+
+/// Around every outermost scf.forall that calls `sgemm`: OpenBLAS on one
+/// thread per caller, and its previous thread count restored after the loop.
+/// The forall's iterations run on OpenMP threads (the CPU pipeline's
+/// `openmp`); with its own threads as well, OpenBLAS would run 2 threads per
+/// core, and its callers serialize on its thread server (a tiled attention
+/// ran 7x slower). Products outside such loops keep OpenBLAS's threads.
+void runTiledProductsOnOneThread(ModuleOp module, func::FuncOp sgemm) {
+  SmallVector<scf::ForallOp> loops;
+  module.walk([&](scf::ForallOp loop) {
+    if (loop->getParentOfType<scf::ForallOp>())
+      return;
+    bool callsSgemm = loop.walk([&](func::CallOp call) {
+                            return call.getCallee() == sgemm.getSymName()
+                                       ? WalkResult::interrupt()
+                                       : WalkResult::advance();
+                          })
+                          .wasInterrupted();
+    if (callsSgemm)
+      loops.push_back(loop);
+  });
+  if (loops.empty())
+    return;
+  MLIRContext *ctx = module.getContext();
+  Type i32 = IntegerType::get(ctx, 32);
+  FunctionType getType = FunctionType::get(ctx, {}, {i32});
+  FunctionType setType = FunctionType::get(ctx, {i32}, {});
+  if (!canDeclare(module, kBlasGetThreadsSymbol, getType) ||
+      !canDeclare(module, kBlasSetThreadsSymbol, setType)) {
+    loops.front()->emitRemark()
+        << "OpenBLAS keeps its own threads inside tiled loops: the module "
+           "defines its own '"
+        << kBlasGetThreadsSymbol << "' or '" << kBlasSetThreadsSymbol << "'";
+    return;
   }
-  if (module.lookupSymbol(kBlasSgemmSymbol))
-    return failure();
-  OpBuilder b = OpBuilder::atBlockEnd(module.getBody());
-  auto decl = func::FuncOp::create(b, module.getLoc(), kBlasSgemmSymbol, type);
-  decl.setPrivate();
-  return decl;
+  func::FuncOp getThreads =
+      *getOrDeclare(module, kBlasGetThreadsSymbol, getType);
+  func::FuncOp setThreads =
+      *getOrDeclare(module, kBlasSetThreadsSymbol, setType);
+  for (scf::ForallOp loop : loops) {
+    Location loc = loop.getLoc();
+    OpBuilder b(loop);
+    auto saved = func::CallOp::create(b, loc, getThreads, ValueRange{});
+    Value one = arith::ConstantIntOp::create(b, loc, 1, 32);
+    func::CallOp::create(b, loc, setThreads, ValueRange{one});
+    b.setInsertionPointAfter(loop);
+    func::CallOp::create(b, loc, setThreads, saved.getResults());
+  }
 }
 
 /// The address of the element `offset` elements past `alignedIndex` (a
@@ -312,6 +381,7 @@ struct ContractionsToBlasPass
       emitCall(op, plan, *sgemm);
       ++numCalls;
     }
+    runTiledProductsOnOneThread(module, *sgemm);
   }
 };
 

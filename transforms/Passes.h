@@ -13,6 +13,11 @@ namespace rescale {
 /// The routine rescale-contractions-to-blas calls; a module that still
 /// declares it after lowering links -lopenblas (compiler/ModuleCompiler.cpp).
 inline constexpr llvm::StringLiteral kBlasSgemmSymbol = "cblas_sgemm";
+/// OpenBLAS's thread count, set to 1 around tiled loops that call it.
+inline constexpr llvm::StringLiteral kBlasGetThreadsSymbol =
+    "openblas_get_num_threads";
+inline constexpr llvm::StringLiteral kBlasSetThreadsSymbol =
+    "openblas_set_num_threads";
 
 #define GEN_PASS_REGISTRATION
 #include "transforms/Passes.h.inc"

@@ -87,6 +87,15 @@ def ContractionsToBlas
     the loops': results differ from the loops' by rounding only. The module
     then links `-lopenblas` (rescale-compile adds it when a call is left).
 
+    Products inside an `scf.forall` (the row tiles, whose iterations the CPU
+    pipeline runs on OpenMP threads) run OpenBLAS on one thread per caller:
+    `openblas_get_num_threads` saves the count before the outermost such
+    loop, `openblas_set_num_threads(1)` precedes it and the saved count is
+    restored after it. With its own threads as well, OpenBLAS would put two
+    threads on each core and serialize its callers (a tiled attention ran 7x
+    slower). A module that defines either symbol itself keeps OpenBLAS's
+    threads, with a remark.
+
     Example (x·wᵀ):
     ```mlir
     linalg.matmul indexing_maps = [affine_map<(m, n, k) -> (m, k)>,

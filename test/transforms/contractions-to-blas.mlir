@@ -150,3 +150,68 @@ func.func @own_symbol(%a: memref<5x7xf32>, %b: memref<7x3xf32>, %c: memref<5x3xf
   linalg.matmul ins(%a, %b : memref<5x7xf32>, memref<7x3xf32>) outs(%c : memref<5x3xf32>)
   return
 }
+
+// -----
+
+// Products inside a tiled loop (scf.forall, whose iterations the CPU
+// pipeline runs on OpenMP threads) run OpenBLAS on one thread per caller:
+// the thread count is saved before the outermost loop, set to 1, and
+// restored after it. A product outside any loop, and a loop without
+// products, are left alone.
+// CHECK-LABEL: func.func @tiled(
+// CHECK:       call @cblas_sgemm(
+// CHECK-NOT:   openblas
+// CHECK:       %[[SAVED:.+]] = call @openblas_get_num_threads() : () -> i32
+// CHECK:       %[[ONE:.+]] = arith.constant 1 : i32
+// CHECK:       call @openblas_set_num_threads(%[[ONE]]) : (i32) -> ()
+// CHECK:       scf.forall
+// CHECK:         scf.forall
+// CHECK:           call @cblas_sgemm(
+// CHECK:       call @openblas_set_num_threads(%[[SAVED]]) : (i32) -> ()
+// CHECK-NOT:   openblas
+// CHECK:       scf.forall
+// CHECK-NOT:   openblas
+// CHECK:       return
+// CHECK-DAG:   func.func private @openblas_get_num_threads() -> i32
+// CHECK-DAG:   func.func private @openblas_set_num_threads(i32)
+func.func @tiled(%a: memref<4x5x7xf32>, %b: memref<7x3xf32>, %c: memref<4x5x3xf32>) {
+  %a0 = memref.subview %a[0, 0, 0] [1, 5, 7] [1, 1, 1] : memref<4x5x7xf32> to memref<5x7xf32, strided<[7, 1]>>
+  %c0 = memref.subview %c[0, 0, 0] [1, 5, 3] [1, 1, 1] : memref<4x5x3xf32> to memref<5x3xf32, strided<[3, 1]>>
+  linalg.matmul ins(%a0, %b : memref<5x7xf32, strided<[7, 1]>>, memref<7x3xf32>) outs(%c0 : memref<5x3xf32, strided<[3, 1]>>)
+  scf.forall (%i) in (2) {
+    scf.forall (%j) in (2) {
+      %t = affine.apply affine_map<(i, j) -> (i * 2 + j)>(%i, %j)
+      %at = memref.subview %a[%t, 0, 0] [1, 5, 7] [1, 1, 1] : memref<4x5x7xf32> to memref<5x7xf32, strided<[7, 1], offset: ?>>
+      %ct = memref.subview %c[%t, 0, 0] [1, 5, 3] [1, 1, 1] : memref<4x5x3xf32> to memref<5x3xf32, strided<[3, 1], offset: ?>>
+      linalg.matmul ins(%at, %b : memref<5x7xf32, strided<[7, 1], offset: ?>>, memref<7x3xf32>) outs(%ct : memref<5x3xf32, strided<[3, 1], offset: ?>>)
+    }
+  }
+  scf.forall (%i) in (4) {
+    %ct = memref.subview %c[%i, 0, 0] [1, 5, 3] [1, 1, 1] : memref<4x5x3xf32> to memref<5x3xf32, strided<[3, 1], offset: ?>>
+    %zero = arith.constant 0.0 : f32
+    linalg.fill ins(%zero : f32) outs(%ct : memref<5x3xf32, strided<[3, 1], offset: ?>>)
+  }
+  return
+}
+
+// -----
+
+// A program with its own openblas_set_num_threads keeps OpenBLAS's threads in
+// its tiled loops, with a remark; the products are still calls.
+// CHECK-LABEL: func.func @openblas_set_num_threads(
+// CHECK-LABEL: func.func @own_thread_symbol(
+// CHECK:       scf.forall
+// CHECK:         call @cblas_sgemm(
+// CHECK-NOT:   call @openblas_get_num_threads
+func.func @openblas_set_num_threads(%n: i32) {
+  return
+}
+func.func @own_thread_symbol(%a: memref<2x5x7xf32>, %b: memref<7x3xf32>, %c: memref<2x5x3xf32>) {
+  // expected-remark @+1 {{OpenBLAS keeps its own threads inside tiled loops: the module defines its own 'openblas_get_num_threads' or 'openblas_set_num_threads'}}
+  scf.forall (%i) in (2) {
+    %at = memref.subview %a[%i, 0, 0] [1, 5, 7] [1, 1, 1] : memref<2x5x7xf32> to memref<5x7xf32, strided<[7, 1], offset: ?>>
+    %ct = memref.subview %c[%i, 0, 0] [1, 5, 3] [1, 1, 1] : memref<2x5x3xf32> to memref<5x3xf32, strided<[3, 1], offset: ?>>
+    linalg.matmul ins(%at, %b : memref<5x7xf32, strided<[7, 1], offset: ?>>, memref<7x3xf32>) outs(%ct : memref<5x3xf32, strided<[3, 1], offset: ?>>)
+  }
+  return
+}

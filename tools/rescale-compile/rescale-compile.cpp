@@ -54,6 +54,14 @@ static cl::opt<bool>
                   "libopenblas0 where it runs). --blas=false keeps them as "
                   "compiled loops, with no dependency"),
          cl::init(true), cl::cat(compileCategory));
+static cl::opt<bool> openmp(
+    "openmp",
+    cl::desc("cpu: run the tiles of row chains (norms, attention) on every "
+             "core with OpenMP (default true; the module then needs libomp5 "
+             "where it runs, and OMP_NUM_THREADS sets the count). "
+             "--openmp=false runs them in order on one thread; the results "
+             "are the same"),
+    cl::init(true), cl::cat(compileCategory));
 static cl::opt<std::string>
     emit("emit",
          cl::desc("What to write: so (module + manifest, default), mlir "
@@ -88,6 +96,7 @@ int main(int argc, char **argv) {
   options.features = features;
   options.optLevel = optLevel;
   options.blas = blas;
+  options.openmp = openmp;
   options.configurePassManager = [](PassManager &pm) {
     return applyPassManagerCLOptions(pm);
   };
