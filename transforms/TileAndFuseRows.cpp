@@ -9,8 +9,13 @@
 // only x and the result cross memory. The tiles are an `scf.forall`, which
 // the CPU pipeline runs on all cores.
 //
-// Tiling never changes an element's arithmetic: reductions along a row stay
-// whole inside a tile, in the same order.
+// Tiling never changes the arithmetic of our loops: reductions along a row
+// stay whole inside a tile, in the same order. A product inside a tile that
+// becomes an OpenBLAS call (rescale-contractions-to-blas) is a call on the
+// tile's rows, and OpenBLAS picks its kernel, and so its order of
+// summation, by the matrix sizes: such products may round differently from
+// the untiled call (which is how a GatedNorm + gated-attention train step's
+// losses moved in their last digits when chains grew).
 //
 //===----------------------------------------------------------------------===//
 
@@ -154,6 +159,25 @@ struct TileAndFuseRowsPass
     }
     if (!rowDim)
       return false;
+    // The producer's slice must move with every loop of the tiles, not only
+    // with the rows: a slice that is the same for every head of an attention
+    // tile (the norm before a headwise gate's projection) would be computed
+    // again for each head.
+    for (auto [iv, lower, upper, step] :
+         llvm::zip(forall.getInductionVars(), forall.getMixedLowerBound(),
+                   forall.getMixedUpperBound(), forall.getMixedStep())) {
+      std::optional<int64_t> lb = getConstantIntValue(lower),
+                             ub = getConstantIntValue(upper),
+                             st = getConstantIntValue(step);
+      if (lb && ub && st && *ub - *lb <= *st)
+        continue; // one iteration: nothing is repeated
+      bool moves = llvm::any_of(slice.getMixedOffsets(), [&](OpFoldResult o) {
+        auto value = dyn_cast<Value>(o);
+        return value && dependsOn(value, iv);
+      });
+      if (!moves)
+        return false;
+    }
     std::optional<unsigned> rowLoop = loopOfResultDim(op, *rowDim);
     if (!rowLoop)
       return false;

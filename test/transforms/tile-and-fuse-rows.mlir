@@ -62,6 +62,34 @@ func.func @attention(%q: tensor<1x3x40x8xf32>, %k: tensor<1x3x40x8xf32>,
 
 // -----
 
+// A headwise gate projected from a normalized input: the gate's column for
+// (head, rows) moves with both loops of attention's tiles and joins them, but
+// the norm's slice of rows is the same for every head. It is not fused (it
+// would be computed once per head) and runs in its own tiles, before.
+// CHECK-LABEL: func.func @norm_before_headwise_gate(
+// CHECK:         scf.forall (%{{.+}}) = (0) to (40) step (16)
+// CHECK:           math.rsqrt
+// CHECK:         scf.forall (%{{.+}}, %{{.+}}) = (0, 0) to (3, 40) step (1, 16)
+// CHECK-NOT:       math.rsqrt
+// CHECK:           math.exp
+// CHECK:           scf.forall.in_parallel
+func.func @norm_before_headwise_gate(%x: tensor<1x40x8xf32>, %w: tensor<8xf32>,
+    %wg: tensor<3x8xf32>, %q: tensor<1x3x40x8xf32>, %k: tensor<1x3x40x8xf32>,
+    %v: tensor<1x3x40x8xf32>) -> tensor<1x3x40x8xf32> {
+  %n = rescale.rms_norm %x, %w {epsilon = 1.0e-06 : f32}
+      : (tensor<1x40x8xf32>, tensor<8xf32>) -> tensor<1x40x8xf32>
+  %g_flat = rescale.linear %n, %wg : (tensor<1x40x8xf32>, tensor<3x8xf32>) -> tensor<1x40x3xf32>
+  %g_init = tensor.empty() : tensor<1x3x40xf32>
+  %gate = linalg.transpose ins(%g_flat : tensor<1x40x3xf32>)
+      outs(%g_init : tensor<1x3x40xf32>) permutation = [0, 2, 1]
+  %o = rescale.attention %q, %k, %v, %gate {causal = true, gate_kind = #rescale.gate_kind<headwise>}
+      : (tensor<1x3x40x8xf32>, tensor<1x3x40x8xf32>, tensor<1x3x40x8xf32>, tensor<1x3x40xf32>)
+      -> tensor<1x3x40x8xf32>
+  return %o : tensor<1x3x40x8xf32>
+}
+
+// -----
+
 // A linear whose weight is larger than max-invariant-bytes (here 512 KiB) stays
 // one product over all rows (one OpenBLAS GEMM, not one per tile); the norm
 // that feeds it is tiled on its own.
