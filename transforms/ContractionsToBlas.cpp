@@ -142,6 +142,15 @@ std::optional<GemmPlan> planGemm(linalg::LinalgOp op) {
   if (llvm::any_of(sizes, ShapedType::isDynamic) ||
       llvm::is_contained(sizes, 0))
     return std::nullopt;
+  // A loop of one iteration is 0. A tile of a grouped-query attention reads
+  // its key head as (h floordiv g) over a tile of one head: that result
+  // becomes the constant 0, and the product a plain GEMM.
+  MLIRContext *ctx = op.getContext();
+  SmallVector<AffineExpr> unitLoopsAsZero;
+  for (auto [d, size] : llvm::enumerate(sizes))
+    unitLoopsAsZero.push_back(size == 1 ? getAffineConstantExpr(0, ctx)
+                                        : getAffineDimExpr(d, ctx));
+  SmallVector<AffineMap, 3> maps;
   SmallVector<SmallVector<int64_t>, 3> strideOf;
   for (OpOperand &operand : op->getOpOperands()) {
     auto type = dyn_cast<MemRefType>(operand.get().getType());
@@ -151,22 +160,37 @@ std::optional<GemmPlan> planGemm(linalg::LinalgOp op) {
     (void)offset; // read at run time
     if (llvm::any_of(strides, ShapedType::isDynamic))
       return std::nullopt;
-    AffineMap map = op.getMatchingIndexingMap(&operand);
-    if (!map.isProjectedPermutation(/*allowZeroInResults=*/false))
+    // Only results other than a plain loop index are rewritten: a unit loop
+    // that an operand indexes directly stays a loop of the contraction.
+    AffineMap original = op.getMatchingIndexingMap(&operand);
+    SmallVector<AffineExpr> results;
+    for (AffineExpr result : original.getResults())
+      results.push_back(isa<AffineDimExpr>(result)
+                            ? result
+                            : simplifyAffineExpr(result.replaceDimsAndSymbols(
+                                                     unitLoopsAsZero, {}),
+                                                 sizes.size(), 0));
+    AffineMap map = AffineMap::get(sizes.size(), 0, results, ctx);
+    if (!map.isProjectedPermutation(/*allowZeroInResults=*/true))
       return std::nullopt;
     SmallVector<int64_t> perLoop(sizes.size(), 0);
     for (auto [i, result] : llvm::enumerate(map.getResults()))
-      perLoop[cast<AffineDimExpr>(result).getPosition()] = strides[i];
+      if (auto dim = dyn_cast<AffineDimExpr>(result))
+        perLoop[dim.getPosition()] = strides[i];
     strideOf.push_back(std::move(perLoop));
+    maps.push_back(map);
   }
   FailureOr<linalg::ContractionDimensions> dims =
-      linalg::inferContractionDims(op);
+      linalg::inferContractionDims(maps);
   if (failed(dims) || dims->k.empty() || dims->m.empty() || dims->n.empty())
     return std::nullopt;
-  // Every loop is one of batch, M, N, K: nothing else may iterate.
-  if (dims->batch.size() + dims->m.size() + dims->n.size() + dims->k.size() !=
-      sizes.size())
-    return std::nullopt;
+  // Every loop of more than one iteration is one of batch, M, N, K: nothing
+  // else may iterate.
+  for (auto [d, size] : llvm::enumerate(sizes))
+    if (size != 1 && !llvm::is_contained(dims->batch, d) &&
+        !llvm::is_contained(dims->m, d) && !llvm::is_contained(dims->n, d) &&
+        !llvm::is_contained(dims->k, d))
+      return std::nullopt;
 
   enum { A = 0, B = 1, C = 2 };
   auto view = [&](unsigned operand, ArrayRef<unsigned> group) {

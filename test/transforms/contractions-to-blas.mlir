@@ -215,3 +215,37 @@ func.func @own_thread_symbol(%a: memref<2x5x7xf32>, %b: memref<7x3xf32>, %c: mem
   }
   return
 }
+
+// -----
+
+// A tile of grouped-query attention: one query head h of a tile reads its key
+// head through (h floordiv 2). Over a loop of one iteration that index is 0,
+// so the scores are one GEMM of 16 queries by 9 keys over D = 8 (the key
+// passed transposed). Over two heads, (h floordiv 2) is a real index map and
+// the product stays a linalg op.
+// CHECK-LABEL: func.func @gqa_tile(
+// CHECK:       call @cblas_sgemm(%c101_i32, %c111_i32, %c112_i32, %c16_i32, %c9_i32, %c8_i32,
+// CHECK-NOT:   linalg.generic
+// CHECK-LABEL: func.func @gqa_two_heads(
+// CHECK-NOT:   cblas_sgemm
+// CHECK:       linalg.generic
+func.func @gqa_tile(%q: memref<1x1x16x8xf32>, %k: memref<1x1x9x8xf32, strided<[144, 72, 8, 1], offset: ?>>, %s: memref<1x1x16x9xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(b, h, i, j, d) -> (b, h, i, d)>, affine_map<(b, h, i, j, d) -> (b, h floordiv 2, j, d)>, affine_map<(b, h, i, j, d) -> (b, h, i, j)>], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]}
+    ins(%q, %k : memref<1x1x16x8xf32>, memref<1x1x9x8xf32, strided<[144, 72, 8, 1], offset: ?>>) outs(%s : memref<1x1x16x9xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %m = arith.mulf %a, %b : f32
+    %r = arith.addf %o, %m : f32
+    linalg.yield %r : f32
+  }
+  return
+}
+func.func @gqa_two_heads(%q: memref<1x2x16x8xf32>, %k: memref<1x1x9x8xf32>, %s: memref<1x2x16x9xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(b, h, i, j, d) -> (b, h, i, d)>, affine_map<(b, h, i, j, d) -> (b, h floordiv 2, j, d)>, affine_map<(b, h, i, j, d) -> (b, h, i, j)>], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]}
+    ins(%q, %k : memref<1x2x16x8xf32>, memref<1x1x9x8xf32>) outs(%s : memref<1x2x16x9xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %m = arith.mulf %a, %b : f32
+    %r = arith.addf %o, %m : f32
+    linalg.yield %r : f32
+  }
+  return
+}
