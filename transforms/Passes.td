@@ -75,7 +75,9 @@ def ContractionsToBlas
     group (M, N or K, size-1 loops dropped) collapse into one when the
     operand's strides nest (stride(d_i) = size(d_i+1) * stride(d_i+1)), and
     one of its two groups must have unit stride (a transposed operand is
-    passed as such). The output must have a unit stride along N or along M
+    passed as such). A loop of one iteration counts as 0 in index
+    expressions, so a tile of grouped-query attention, which reads its key
+    head as `h floordiv g` over a tile of one head, is a GEMM too. The output must have a unit stride along N or along M
     (then Cᵀ = Bᵀ·Aᵀ is computed instead). Batch loops become an `scf.for`
     around the call. The call accumulates (alpha = beta = 1), as the
     contraction does into its initialized output.
