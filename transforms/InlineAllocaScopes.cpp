@@ -18,8 +18,9 @@ namespace {
 bool holdsStackAllocation(memref::AllocaScopeOp scope) {
   return scope
       ->walk([](Operation *op) {
-        return isa<memref::AllocaOp, LLVM::AllocaOp>(op) ? WalkResult::interrupt()
-                                                         : WalkResult::advance();
+        return isa<memref::AllocaOp, LLVM::AllocaOp>(op)
+                   ? WalkResult::interrupt()
+                   : WalkResult::advance();
       })
       .wasInterrupted();
 }
