@@ -110,6 +110,9 @@ void mlir::rescale::buildLowerToCPUPipeline(OpPassManager &pm,
     // needs no scope.
     pm.addPass(createInlineAllocaScopes());
   }
+  // A train step is one function with thousands of loop nests; LLVM's -O3
+  // then takes time that grows faster than the number of layers.
+  pm.addPass(createOutlineLoopNests());
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createSCFToControlFlowPass());

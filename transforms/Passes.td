@@ -307,6 +307,53 @@ def InlineConstantGlobals
   let dependentDialects = ["::mlir::arith::ArithDialect"];
 }
 
+def OutlineLoopNests
+    : Pass<"rescale-outline-loop-nests", "::mlir::ModuleOp"> {
+  let summary = "Give each top-level loop nest of a large function a function of its own";
+  let description = [{
+    A train step lowers to one function with every layer's loops, forward and
+    backward. LLVM's `-O3` keeps per-function analyses (ScalarEvolution above
+    all) whose upkeep grows with the number of loops in a function, so the
+    compile time of a decoder grew faster than its number of layers
+    (`bench/cpu/compile-time.sh`). In every function with at least
+    `min-nests` top-level loop nests (`scf.for`, `scf.parallel`,
+    `omp.parallel`), each nest becomes a private function
+    `@<function>__nest<i>`, called in its place, marked `noinline` (LLVM
+    would otherwise inline a function with one caller straight back). The
+    values the nest reads from outside become arguments, in order of first
+    use; the constants it reads are cloned into it, so that trip counts stay
+    constant for LLVM. Smaller functions are left as they are. Nothing is
+    computed differently: each nest runs once, in the same order.
+
+    Example (`min-nests=2`):
+    ```mlir
+    func.func @step(%a: memref<4xf32>) {
+      scf.for %i = %c0 to %c4 step %c1 { ... %a ... }
+      scf.for %i = %c0 to %c4 step %c1 { ... %a ... }
+      return
+    }
+    ```
+    becomes
+    ```mlir
+    func.func @step(%a: memref<4xf32>) {
+      call @step__nest0(%a) : (memref<4xf32>) -> ()
+      call @step__nest1(%a) : (memref<4xf32>) -> ()
+      return
+    }
+    func.func private @step__nest0(%a: memref<4xf32>)
+        attributes {passthrough = ["noinline"]} { ... }
+    ```
+  }];
+  let options = [
+    Option<"minNests", "min-nests", "unsigned", "16",
+           "Outline the nests of functions with at least this many top-level "
+           "loop nests">,
+  ];
+  let statistics = [
+    Statistic<"numOutlined", "num-outlined", "Loop nests outlined">,
+  ];
+}
+
 def InlineAllocaScopes : Pass<"rescale-inline-alloca-scopes"> {
   let summary = "Inline memref.alloca_scope ops that hold no stack allocation";
   let description = [{
