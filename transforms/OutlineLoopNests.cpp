@@ -37,18 +37,16 @@ bool isLoopNest(Operation *op) {
 }
 
 /// The values `nest` reads that are defined outside it, in order of first
-/// use; constants are left out (they are cloned into the outlined function,
-/// so that LLVM still sees constant trip counts).
-SmallVector<Value> capturedValues(Operation *nest) {
+/// use: `captured` become the outlined function's arguments; `constants`
+/// are cloned into it, so that LLVM still sees constant trip counts.
+void valuesFromOutside(Operation *nest, SmallVectorImpl<Value> &captured,
+                       SmallVectorImpl<Value> &constants) {
   llvm::SetVector<Value> used;
   for (Value operand : nest->getOperands())
     used.insert(operand);
   getUsedValuesDefinedAbove(nest->getRegions(), used);
-  SmallVector<Value> captured;
   for (Value value : used)
-    if (!matchPattern(value, m_Constant()))
-      captured.push_back(value);
-  return captured;
+    (matchPattern(value, m_Constant()) ? constants : captured).push_back(value);
 }
 
 struct OutlineLoopNestsPass
@@ -66,7 +64,8 @@ struct OutlineLoopNestsPass
   void outline(func::FuncOp func, Operation *nest, unsigned index,
                OpBuilder &moduleBuilder) {
     MLIRContext *ctx = func.getContext();
-    SmallVector<Value> captured = capturedValues(nest);
+    SmallVector<Value> captured, constants;
+    valuesFromOutside(nest, captured, constants);
     SmallVector<Type> argTypes;
     for (Value value : captured)
       argTypes.push_back(value.getType());
@@ -83,19 +82,14 @@ struct OutlineLoopNestsPass
     IRMapping mapping;
     for (auto [value, arg] : llvm::zip(captured, entry->getArguments()))
       mapping.map(value, arg);
-    // Constants the nest reads: cloned, in order of first use.
-    llvm::SetVector<Value> used;
-    for (Value operand : nest->getOperands())
-      used.insert(operand);
-    getUsedValuesDefinedAbove(nest->getRegions(), used);
-    for (Value value : used)
-      if (!mapping.contains(value))
-        body.clone(*value.getDefiningOp(), mapping);
+    for (Value constant : constants)
+      body.clone(*constant.getDefiningOp(), mapping);
     Operation *clone = body.clone(*nest, mapping);
     func::ReturnOp::create(body, nest->getLoc(), clone->getResults());
 
     OpBuilder caller(nest);
-    auto call = func::CallOp::create(caller, nest->getLoc(), outlined, captured);
+    auto call =
+        func::CallOp::create(caller, nest->getLoc(), outlined, captured);
     nest->replaceAllUsesWith(call.getResults());
     nest->erase();
   }
