@@ -19,8 +19,8 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinOps.h"
-#include "mlir/IR/IRMapping.h"
 #include "mlir/IR/Matchers.h"
+#include "mlir/IR/SymbolTable.h"
 #include "mlir/Transforms/RegionUtils.h"
 
 namespace mlir::rescale {
@@ -61,41 +61,51 @@ struct OutlineLoopNestsPass
     return success();
   }
 
-  void outline(func::FuncOp func, Operation *nest, unsigned index,
-               OpBuilder &moduleBuilder) {
+  /// Moves `nest` into a new private function inserted into `symbols` at
+  /// `insertPt` (renamed if the module already has a symbol of that name),
+  /// and calls it in the nest's place.
+  func::FuncOp outline(func::FuncOp func, Operation *nest, unsigned index,
+                       SymbolTable &symbols, Block::iterator insertPt) {
     MLIRContext *ctx = func.getContext();
+    Location loc = nest->getLoc();
     SmallVector<Value> captured, constants;
     valuesFromOutside(nest, captured, constants);
     SmallVector<Type> argTypes;
     for (Value value : captured)
       argTypes.push_back(value.getType());
     auto type = FunctionType::get(ctx, argTypes, nest->getResultTypes());
-    std::string name = (func.getSymName() + "__nest" + Twine(index)).str();
-    auto outlined =
-        func::FuncOp::create(moduleBuilder, nest->getLoc(), name, type);
+    OpBuilder detached(ctx);
+    auto outlined = func::FuncOp::create(
+        detached, loc, (func.getSymName() + "__nest" + Twine(index)).str(),
+        type);
+    symbols.insert(outlined, insertPt);
     outlined.setPrivate();
     // LLVM would inline a function with one caller straight back.
     outlined->setAttr("passthrough",
                       ArrayAttr::get(ctx, {StringAttr::get(ctx, "noinline")}));
-    Block *entry = outlined.addEntryBlock();
-    OpBuilder body = OpBuilder::atBlockBegin(entry);
-    IRMapping mapping;
-    for (auto [value, arg] : llvm::zip(captured, entry->getArguments()))
-      mapping.map(value, arg);
-    for (Value constant : constants)
-      body.clone(*constant.getDefiningOp(), mapping);
-    Operation *clone = body.clone(*nest, mapping);
-    func::ReturnOp::create(body, nest->getLoc(), clone->getResults());
 
     OpBuilder caller(nest);
-    auto call =
-        func::CallOp::create(caller, nest->getLoc(), outlined, captured);
+    auto call = func::CallOp::create(caller, loc, outlined, captured);
     nest->replaceAllUsesWith(call.getResults());
-    nest->erase();
+
+    Block *entry = outlined.addEntryBlock();
+    OpBuilder body = OpBuilder::atBlockBegin(entry);
+    SmallVector<Value> inside(entry->getArguments());
+    for (Value constant : constants)
+      inside.push_back(body.clone(*constant.getDefiningOp())->getResult(0));
+    auto ret = func::ReturnOp::create(body, loc, nest->getResults());
+    nest->moveBefore(ret);
+    for (auto [outside, replacement] :
+         llvm::zip(llvm::concat<Value>(captured, constants), inside))
+      outside.replaceUsesWithIf(replacement, [&](OpOperand &use) {
+        return nest->isAncestor(use.getOwner());
+      });
+    return outlined;
   }
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
+    SymbolTable symbols(module);
     SmallVector<func::FuncOp> funcs(module.getOps<func::FuncOp>());
     for (func::FuncOp func : funcs) {
       if (func.isExternal() || !func.getBody().hasOneBlock())
@@ -106,10 +116,10 @@ struct OutlineLoopNestsPass
           nests.push_back(&op);
       if (nests.size() < minNests)
         continue;
-      OpBuilder moduleBuilder(func->getContext());
-      moduleBuilder.setInsertionPointAfter(func);
+      Operation *last = func;
       for (auto [index, nest] : llvm::enumerate(nests)) {
-        outline(func, nest, index, moduleBuilder);
+        last = outline(func, nest, index, symbols,
+                       std::next(Block::iterator(last)));
         ++numOutlined;
       }
     }

@@ -58,12 +58,40 @@ func.func @step(%a: memref<4xf32>, %b: memref<4xf32>, %n: index, %s: f32) -> f32
 
 // One nest: below min-nests=2, left alone.
 // CHECK-LABEL: func.func @one_nest(
+// SMALL-LABEL: func.func @one_nest(
 // CHECK-NOT:   call
 // CHECK:       scf.for
 func.func @one_nest(%a: memref<4xf32>, %s: f32) {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
   %c4 = arith.constant 4 : index
+  scf.for %i = %c0 to %c4 step %c1 {
+    memref.store %s, %a[%i] : memref<4xf32>
+  }
+  return
+}
+
+// -----
+
+// A name the module already has: the outlined function gets a fresh one
+// (SymbolTable's renaming) instead of a second @step__nest0, which the
+// verifier rejected.
+// CHECK-LABEL: func.func @step__nest0(
+// CHECK:       func.func @step(
+// CHECK:         call @step__nest0_0(
+// CHECK-NEXT:    call @step__nest1(
+// CHECK:       func.func private @step__nest0_0(
+// CHECK:       func.func private @step__nest1(
+func.func @step__nest0(%x: f32) -> f32 {
+  return %x : f32
+}
+func.func @step(%a: memref<4xf32>, %s: f32) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  scf.for %i = %c0 to %c4 step %c1 {
+    memref.store %s, %a[%i] : memref<4xf32>
+  }
   scf.for %i = %c0 to %c4 step %c1 {
     memref.store %s, %a[%i] : memref<4xf32>
   }
