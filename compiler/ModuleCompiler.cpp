@@ -568,17 +568,19 @@ LogicalResult mlir::rescale::emitHostSharedObject(
       })))
     return failure();
   SmallVector<std::string> args(linkArgs.begin(), linkArgs.end());
+  auto callsFunctionsNamed = [&](StringRef prefix) {
+    return llvm::any_of(
+        (*llvmModule)->functions(), [&](const llvm::Function &f) {
+          return f.isDeclaration() && f.getName().starts_with(prefix);
+        });
+  };
   // Calls the loop vectorizer made into glibc's vector math (optimizeModule).
-  if (llvm::any_of((*llvmModule)->functions(), [](const llvm::Function &f) {
-        return f.isDeclaration() && f.getName().starts_with("_ZGV");
-      }))
+  if (callsFunctionsNamed("_ZGV"))
     args.push_back("-lmvec");
   // Parallel loops (the row tiles, convert-scf-to-openmp) call LLVM's OpenMP
   // runtime. It lives in LLVM's library directory, which is not on the
   // loader's path, hence the RUNPATH.
-  if (llvm::any_of((*llvmModule)->functions(), [](const llvm::Function &f) {
-        return f.isDeclaration() && f.getName().starts_with("__kmpc_");
-      })) {
+  if (callsFunctionsNamed("__kmpc_")) {
     args.push_back("-L" RESCALE_LIBOMP_DIR);
     args.push_back("-Wl,-rpath," RESCALE_LIBOMP_DIR);
     args.push_back("-lomp");

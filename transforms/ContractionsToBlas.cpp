@@ -230,10 +230,6 @@ std::optional<GemmPlan> planGemm(linalg::LinalgOp op) {
   return plan;
 }
 
-/// The declaration of cblas_sgemm (OpenBLAS's cblas.h, 32-bit blasint).
-/// The private declaration `name` of `type`, added at the end of `module`
-/// when missing; failure when the module has another symbol of that name
-/// (its own definition, or another signature).
 /// Whether `name` is free for a declaration of `type` in `module`: unused,
 /// or already that declaration.
 bool canDeclare(ModuleOp module, StringRef name, FunctionType type) {
@@ -259,6 +255,7 @@ FailureOr<func::FuncOp> getOrDeclare(ModuleOp module, StringRef name,
   return decl;
 }
 
+/// The declaration of cblas_sgemm (OpenBLAS's cblas.h, 32-bit blasint).
 FailureOr<func::FuncOp> getOrDeclareSgemm(ModuleOp module) {
   MLIRContext *ctx = module.getContext();
   Type i32 = IntegerType::get(ctx, 32), f32 = Float32Type::get(ctx),
