@@ -53,6 +53,69 @@ def ConvertRescaleToLinalg : Pass<"convert-rescale-to-linalg"> {
   ];
 }
 
+def ConvertRescaleAttentionToFlashTiles
+    : Pass<"convert-rescale-attention-to-flash-tiles"> {
+  let summary = "Write rescale.attention as flash-style CPU tiles (online softmax, causal key tiles skipped)";
+  let description = [{
+    The CPU pipeline's form of `rescale.attention` (issue 13), run before
+    `--convert-rescale-to-linalg`. The reference decomposition scores every
+    query against every key: for causal attention half of that work is
+    masked away, and each tile of queries keeps a whole row of scores. Here
+    each (batch, head, tile of `query-tile` queries) is one iteration of an
+    `scf.forall` (the CPU pipeline runs it on OpenMP threads) holding a
+    sequential `scf.for` over tiles of `key-tile` keys, with the online
+    softmax of FlashAttention (Dao et al. 2022): a running max m, a running
+    sum l and an accumulator, rescaled by exp(m_old - m_new) per key tile.
+    Under causal masking a query tile visits only the key tiles that hold a
+    key it may see. Both products per key tile (`q·kᵀ`, `p·v`) are
+    `out + a * b` generics on static [Tq, D] x [Tk, D] and [Tq, Tk] x [Tk, Dv]
+    tiles, which `rescale-contractions-to-blas` turns into sgemm calls.
+
+    Every variant: causal or not, S != T, grouped-query heads, headwise and
+    elementwise gates, the off_by_one and learned_sink normalizers (their
+    extra logit z starts the running max and sum: a key of logit z and value
+    0), sigmoid attention (no normalizer), every float dtype (operands read
+    as f32, one rounding of the result). When the tiles do not divide S or
+    T, q and the gate get zero rows and k and v zero keys at the end; padded
+    keys are masked and padded rows dropped. Results agree with the
+    reference decomposition to f32 rounding (the sums run in another order),
+    not bit for bit. Attention with a dynamic or empty shape is left to the
+    reference decomposition.
+
+    Example (causal, S = T = 1024, D = 64, query-tile = 64, key-tile = 64):
+    ```mlir
+    %o = rescale.attention %q, %k, %v {causal = true} : ...
+    ```
+    becomes
+    ```mlir
+    %o = scf.forall (%b, %h, %t) in (1, 8, 16) shared_outs(%out = %empty) {
+      %n = ... (%t + 1) ...            // key tiles at or before the diagonal
+      %r:3 = scf.for %j = %c0 to %n step %c1 iter_args(%acc, %m, %l) {
+        // s = mask(scale · q·kᵀ), m', α, p = exp(s - m'), l, acc
+      }
+      // acc / l, into rows [64 %t, 64 %t + 64) of head %h
+    }
+    ```
+  }];
+  let options = [
+    Option<"queryTile", "query-tile", "int64_t", /*default=*/"64",
+           "Most queries per tile (S is split into equal tiles of at most this)">,
+    Option<"keyTile", "key-tile", "int64_t", /*default=*/"64",
+           "Most keys per tile (T is split into equal tiles of at most this)">,
+  ];
+  let dependentDialects = [
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::arith::ArithDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::tensor::TensorDialect",
+  ];
+  let statistics = [
+    Statistic<"numRewritten", "num-rewritten",
+              "Attention ops written as flash-style tiles">,
+  ];
+}
+
 //===----------------------------------------------------------------------===//
 // NVPTX: hand-scheduled GPU kernels (conversion/RescaleToGPU/, issue 5)
 //===----------------------------------------------------------------------===//

@@ -49,6 +49,11 @@ void mlir::rescale::buildLowerToCPUPipeline(OpPassManager &pm,
   //    whole tensors (glue such as a SwiGLU product written by hand) becomes
   //    linalg too, so that everything bufferizes and fuses the same way.
   buildTosaToLinalg(pm);
+  // Attention in flash-style tiles (online softmax, the causal key tiles
+  // past the diagonal skipped) rather than the reference's whole rows of
+  // scores: the row tiling of attention, so it goes with tile-rows.
+  if (options.tileRows)
+    pm.addPass(createConvertRescaleAttentionToFlashTiles());
   pm.addPass(createConvertRescaleToLinalg());
   // linalg.softmax (a softmax the raise left, or outside attention) has no
   // loop lowering: its own decomposition does.

@@ -31,7 +31,9 @@ struct LowerToCPUOptions : public PassPipelineOptions<LowerToCPUOptions> {
   PassOptions::Option<bool> tileRows{
       *this, "tile-rows",
       llvm::cl::desc("Run chains of row ops (norms, attention) one tile of "
-                     "rows at a time (rescale-tile-and-fuse-rows)"),
+                     "rows at a time (rescale-tile-and-fuse-rows), and "
+                     "attention in flash-style tiles "
+                     "(convert-rescale-attention-to-flash-tiles)"),
       llvm::cl::init(true)};
   PassOptions::Option<bool> openmp{
       *this, "openmp",
