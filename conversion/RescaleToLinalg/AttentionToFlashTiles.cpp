@@ -84,8 +84,8 @@ Value padDim(OpBuilder &b, Location loc, Value t, unsigned dim,
     return t;
   SmallVector<int64_t> shape(type.getShape());
   shape[dim] = padded;
-  Value zero = arith::ConstantOp::create(
-      b, loc, b.getZeroAttr(type.getElementType()));
+  Value zero =
+      arith::ConstantOp::create(b, loc, b.getZeroAttr(type.getElementType()));
   return tensor::createPadHighOp(type.clone(shape), t, zero, /*nofold=*/false,
                                  loc, b);
 }
@@ -100,7 +100,8 @@ Value sliceOf(OpBuilder &b, Location loc, Value source,
     sizeAttrs.push_back(b.getIndexAttr(size));
     strides.push_back(b.getIndexAttr(1));
   }
-  auto type = RankedTensorType::get(keptShape, tensorType(source).getElementType());
+  auto type =
+      RankedTensorType::get(keptShape, tensorType(source).getElementType());
   return tensor::ExtractSliceOp::create(b, loc, type, source, offsets,
                                         sizeAttrs, strides);
 }
@@ -114,33 +115,31 @@ Value accumulateProduct(OpBuilder &b, Location loc, Value lhs, Value rhs,
              r = getAffineDimExpr(2, ctx);
   AffineMap lhsMap = AffineMap::get(3, 0, {i, r}, ctx);
   AffineMap outMap = AffineMap::get(3, 0, {i, j}, ctx);
-  return buildGeneric(b, loc, {lhs, rhs}, {lhsMap, rhsMap}, acc, outMap,
-                      lastDimReductionIterators(3), b.getF32Type(),
-                      [](OpBuilder &nb, Location l, ValueRange ins,
-                         ValueRange outs) {
-                        Value p = arith::MulFOp::create(nb, l, ins[0], ins[1]);
-                        return SmallVector<Value>{
-                            arith::AddFOp::create(nb, l, outs[0], p)};
-                      })
+  return buildGeneric(
+             b, loc, {lhs, rhs}, {lhsMap, rhsMap}, acc, outMap,
+             lastDimReductionIterators(3), b.getF32Type(),
+             [](OpBuilder &nb, Location l, ValueRange ins, ValueRange outs) {
+               Value p = arith::MulFOp::create(nb, l, ins[0], ins[1]);
+               return SmallVector<Value>{
+                   arith::AddFOp::create(nb, l, outs[0], p)};
+             })
       .front();
 }
 
 /// An all-parallel generic over `init`'s shape that overwrites it in place
 /// with body(inputs..., init element): the running values of the key loop
 /// are updated where they are, with no new tensor per key tile.
-Value updateInPlace(OpBuilder &b, Location loc, Value init, ValueRange inputs,
-                    ArrayRef<AffineMap> inputMaps,
-                    function_ref<Value(OpBuilder &, Location, ValueRange,
-                                       Value)>
-                        body) {
+Value updateInPlace(
+    OpBuilder &b, Location loc, Value init, ValueRange inputs,
+    ArrayRef<AffineMap> inputMaps,
+    function_ref<Value(OpBuilder &, Location, ValueRange, Value)> body) {
   unsigned rank = tensorType(init).getRank();
-  return buildGeneric(b, loc, inputs, inputMaps, init,
-                      identityMap(b.getContext(), rank),
-                      parallelIterators(rank), b.getF32Type(),
-                      [&](OpBuilder &nb, Location l, ValueRange ins,
-                          ValueRange outs) {
-                        return SmallVector<Value>{body(nb, l, ins, outs[0])};
-                      })
+  return buildGeneric(
+             b, loc, inputs, inputMaps, init, identityMap(b.getContext(), rank),
+             parallelIterators(rank), b.getF32Type(),
+             [&](OpBuilder &nb, Location l, ValueRange ins, ValueRange outs) {
+               return SmallVector<Value>{body(nb, l, ins, outs[0])};
+             })
       .front();
 }
 
@@ -217,9 +216,8 @@ struct ConvertRescaleAttentionToFlashTilesPass
     if (gate)
       gate = padDim(b, loc, gate, 2, queries.padded);
 
-    Value resultInit =
-        emptyTensor(b, loc, {B, Hq, queries.padded, Dv},
-                    resultType.getElementType());
+    Value resultInit = emptyTensor(b, loc, {B, Hq, queries.padded, Dv},
+                                   resultType.getElementType());
     SmallVector<OpFoldResult> upper{b.getIndexAttr(B), b.getIndexAttr(Hq),
                                     b.getIndexAttr(queries.count)};
     auto forall = scf::ForallOp::create(b, loc, upper, ValueRange{resultInit},
@@ -232,8 +230,8 @@ struct ConvertRescaleAttentionToFlashTilesPass
       return arith::ConstantIndexOp::create(b, loc, value);
     };
     Value tqValue = index(tq);
-    Value firstRow = arith::MulIOp::create(b, loc, forall.getInductionVar(2),
-                                           tqValue);
+    Value firstRow =
+        arith::MulIOp::create(b, loc, forall.getInductionVar(2), tqValue);
     Value groupValue = index(group);
     Value kvHead = arith::DivUIOp::create(b, loc, head, groupValue);
     Value zeroIndex = index(0);
@@ -266,8 +264,7 @@ struct ConvertRescaleAttentionToFlashTilesPass
     Value keyTiles = index(keys.count);
     if (causal) {
       Value bound = arith::AddIOp::create(b, loc, firstRow, index(tq + T - S));
-      Value tiles =
-          arith::CeilDivSIOp::create(b, loc, bound, index(tk));
+      Value tiles = arith::CeilDivSIOp::create(b, loc, bound, index(tk));
       Value atLeastNone = arith::MaxSIOp::create(b, loc, tiles, zeroIndex);
       keyTiles = arith::MinSIOp::create(b, loc, atLeastNone, keyTiles);
     }
@@ -298,9 +295,9 @@ struct ConvertRescaleAttentionToFlashTilesPass
       Value acc = carried[0];
 
       // dot[i, j] = Σ_d q[i, d] · k[j, d].
-      Value dot =
-          accumulateProduct(b, loc, qTile, kTile, AffineMap::get(3, 0, {j, r}, ctx),
-                            filledTensor(b, loc, {tq, tk}, f32, 0.0));
+      Value dot = accumulateProduct(b, loc, qTile, kTile,
+                                    AffineMap::get(3, 0, {j, r}, ctx),
+                                    filledTensor(b, loc, {tq, tk}, f32, 0.0));
       // s = scale · dot, or the weight of the key where nothing normalizes
       // (sigmoid); masked keys (causal, or padding past T) get -inf (weight
       // 0).
@@ -321,9 +318,9 @@ struct ConvertRescaleAttentionToFlashTilesPass
                 nb, l, firstRow, linalg::IndexOp::create(nb, l, 0));
             Value key = arith::AddIOp::create(
                 nb, l, firstKey, linalg::IndexOp::create(nb, l, 1));
-            Value keep = arith::CmpIOp::create(
-                nb, l, arith::CmpIPredicate::slt, key,
-                arith::ConstantIndexOp::create(nb, l, T));
+            Value keep =
+                arith::CmpIOp::create(nb, l, arith::CmpIPredicate::slt, key,
+                                      arith::ConstantIndexOp::create(nb, l, T));
             if (causal) {
               Value last = arith::AddIOp::create(
                   nb, l, row, arith::ConstantIndexOp::create(nb, l, T - S));
@@ -450,8 +447,9 @@ struct ConvertRescaleAttentionToFlashTilesPass
     b.setInsertionPointAfter(forall);
     Value result = forall.getResult(0);
     if (queries.padded != S)
-      result = sliceOf(b, loc, result, {b.getIndexAttr(0), b.getIndexAttr(0),
-                                        b.getIndexAttr(0), b.getIndexAttr(0)},
+      result = sliceOf(b, loc, result,
+                       {b.getIndexAttr(0), b.getIndexAttr(0), b.getIndexAttr(0),
+                        b.getIndexAttr(0)},
                        {B, Hq, S, Dv}, {B, Hq, S, Dv});
     return result;
   }
