@@ -135,29 +135,90 @@ public:
   /// gate_down [r, d] / gate_up [d, r].
   Value transposed2d(Value w) { return transpose(w, {1, 0}); }
 
-  /// The norm `prefix` of the configured kind, named `prefix`.
+  /// x / (1 + exp(−x)) = x·σ(x), elementwise.
+  Value swish(Value x) {
+    Value neg = arith::NegFOp::create(b, x);
+    Value e = math::ExpOp::create(b, neg);
+    Value one = splat(shapeOf(x), 1.0);
+    Value den = arith::AddFOp::create(b, one, e);
+    return arith::DivFOp::create(b, x, den);
+  }
+
+  /// The gate activation `gatednorm_activation` of logits z, elementwise.
+  Value gateActivation(Value z) {
+    const std::string &act = c.gatednormActivation;
+    if (act == "identity")
+      return z;
+    if (act == "tanh")
+      return math::TanhOp::create(b, z);
+    if (act == "silu")
+      return swish(z);
+    assert(act == "sigmoid" && "the config parser accepts only known "
+                               "activations");
+    Value neg = arith::NegFOp::create(b, z);
+    Value e = math::ExpOp::create(b, neg);
+    Value one = splat(shapeOf(z), 1.0);
+    Value den = arith::AddFOp::create(b, one, e);
+    return arith::DivFOp::create(b, one, den);
+  }
+
+  /// The norm `prefix` of the configured kind, then its gate, named
+  /// `prefix`. RMSNorm with a gate is rescale.gated_norm (one op, fused and
+  /// differentiated as a whole); a gate after any other norm is written out
+  /// of linears and elementwise ops (docs/trainer.md).
   Value norm(Value x, const std::string &prefix) {
-    Type type = x.getType();
     NamedScope scope(b, prefix);
-    if (c.norm == "rmsnorm") {
-      Value w = param(prefix + ".weight");
-      return RMSNormOp::create(b, type, x, w, epsilon());
-    }
-    if (c.norm == "preaffine") {
-      Value pre = param(prefix + ".pre_scale");
-      Value w = param(prefix + ".weight");
-      return PreAffineRMSNormOp::create(b, type, x, pre, w, epsilon());
-    }
-    if (c.norm == "gatednorm") {
+    std::string gate = c.effectiveNormGate();
+    if (c.baseNorm() == "rmsnorm" && gate != "none") {
+      // w_down [d, r] / w_up [r, d] or [r, 1] of rescale.gated_norm from the
+      // PyTorch gate_down [r, d] / gate_up [d, r] or [1, r].
       Value w = param(prefix + ".weight");
       Value down = transposed2d(param(prefix + ".gate_down.weight"));
       Value up = transposed2d(param(prefix + ".gate_up.weight"));
       auto act = symbolizeGateActivation(c.gatednormActivation);
       assert(act && "the config parser accepts only known activations");
       auto actAttr = GateActivationAttr::get(b.getContext(), *act);
-      return GatedNormOp::create(b, type, x, w, down, up, epsilon(), actAttr);
+      return GatedNormOp::create(b, x.getType(), x, w, down, up, epsilon(),
+                                 actAttr);
     }
-    if (c.norm == "none") {
+    Value y = baseNorm(x, prefix);
+    if (gate == "none")
+      return y;
+    // y' = act(swish(y · gate_downᵀ) · gate_upᵀ) ⊙ y (§3.4), the gate
+    // [B, T, d] or, tensorwise, [B, T, 1] broadcast over d.
+    Value h = linear(y, param(prefix + ".gate_down.weight"));
+    Value s = swish(h);
+    Value z = linear(s, param(prefix + ".gate_up.weight"));
+    Value g = gateActivation(z);
+    if (gate == "tensorwise") {
+      int64_t rank = shapeOf(g).size();
+      SmallVector<ReassociationIndices> groups;
+      for (int64_t d = 0; d + 2 < rank; ++d)
+        groups.push_back({d});
+      groups.push_back({rank - 2, rank - 1});
+      Value rows = tensor::CollapseShapeOp::create(b, g, groups);
+      Value init = tensor::EmptyOp::create(b, shapeOf(y), b.getF32Type());
+      auto wide = linalg::BroadcastOp::create(b, rows, init,
+                                              ArrayRef<int64_t>{rank - 1});
+      g = wide.getResult()[0];
+    }
+    return arith::MulFOp::create(b, g, y);
+  }
+
+  /// The norm `prefix` without a gate: `baseNorm()` of the config.
+  Value baseNorm(Value x, const std::string &prefix) {
+    Type type = x.getType();
+    std::string kind = c.baseNorm();
+    if (kind == "rmsnorm") {
+      Value w = param(prefix + ".weight");
+      return RMSNormOp::create(b, type, x, w, epsilon());
+    }
+    if (kind == "preaffine") {
+      Value pre = param(prefix + ".pre_scale");
+      Value w = param(prefix + ".weight");
+      return PreAffineRMSNormOp::create(b, type, x, pre, w, epsilon());
+    }
+    if (kind == "none") {
       // The no-normalization ablation (issue 12's no_rmsnorm): x ⊙ w, the
       // weight broadcast over every row.
       Value w = param(prefix + ".weight");

@@ -48,25 +48,30 @@ struct ParameterList {
     p.init = init;
     specs.push_back(std::move(p));
   }
-  /// A norm's tensors, in its op's operand order.
+  /// A norm's tensors, in its op's operand order, then its gate's: the low
+  /// rank gate_down [r, d] and gate_up [d, r] (elementwise) or [1, r] (one
+  /// gate per token), nn.Linear layout.
   void addNorm(const ModelConfig &c, const std::string &prefix) {
     int64_t d = c.hiddenSize;
-    if (c.norm == "rmsnorm") {
+    std::string base = c.baseNorm();
+    if (base == "rmsnorm") {
       add(prefix + ".weight", {d}, named("ones"));
-    } else if (c.norm == "preaffine") {
+    } else if (base == "preaffine") {
       add(prefix + ".pre_scale", {d}, named("ones"));
       add(prefix + ".weight", {d}, named("ones"));
-    } else if (c.norm == "gatednorm") {
-      add(prefix + ".weight", {d}, named("ones"));
-      add(prefix + ".gate_down.weight", {c.gatednormRank, d}, normal());
-      add(prefix + ".gate_up.weight", {d, c.gatednormRank}, normal());
-    } else if (c.norm == "none") { // identity; the weight is kept
+    } else if (base == "none") { // identity; the weight is kept
       add(prefix + ".weight", {d}, named("ones"));
     } else { // dyt
       add(prefix + ".alpha", {1}, named("constant", kDyTAlphaInit));
       add(prefix + ".weight", {d}, named("ones"));
       add(prefix + ".bias", {d}, named("zeros"));
     }
+    std::string gate = c.effectiveNormGate();
+    if (gate == "none")
+      return;
+    int64_t gates = gate == "tensorwise" ? 1 : d;
+    add(prefix + ".gate_down.weight", {c.gatednormRank, d}, normal());
+    add(prefix + ".gate_up.weight", {gates, c.gatednormRank}, normal());
   }
 };
 

@@ -121,6 +121,8 @@ Expected<ModelConfig> parseModelConfig(const JsonValue &json) {
     } else if (key == "norm")
       s = readChoice(
           key, v, {"rmsnorm", "preaffine", "gatednorm", "dyt", "none"}, c.norm);
+    else if (key == "norm_gate")
+      s = readChoice(key, v, {"none", "elementwise", "tensorwise"}, c.normGate);
     else if (key == "gatednorm_rank")
       s = readPositiveInt(key, v, c.gatednormRank);
     else if (key == "gatednorm_activation")
@@ -204,7 +206,12 @@ Expected<ModelConfig> parseModelConfig(const JsonValue &json) {
     return Status::error("head_dim " + std::to_string(c.headDim) +
                          " is odd: rotary embeddings rotate pairs of "
                          "dimensions");
-  if (c.norm == "gatednorm" && c.gatednormRank > c.hiddenSize)
+  if (c.norm == "gatednorm" && c.normGate == "tensorwise")
+    return fieldError("norm_gate",
+                      "'tensorwise' contradicts norm 'gatednorm' (rmsnorm with "
+                      "an elementwise gate); for one gate per token write norm "
+                      "'rmsnorm' with norm_gate 'tensorwise'");
+  if (c.effectiveNormGate() != "none" && c.gatednormRank > c.hiddenSize)
     return fieldError("gatednorm_rank", std::to_string(c.gatednormRank) +
                                             " is larger than hidden_size " +
                                             std::to_string(c.hiddenSize));
@@ -262,6 +269,7 @@ JsonValue ModelConfig::toJson() const {
       {"hidden_act", jsonString("silu")},
       {"torch_dtype", jsonString("float32")},
       {"norm", jsonString(norm)},
+      {"norm_gate", jsonString(normGate)},
       {"gatednorm_rank", jsonInt(gatednormRank)},
       {"gatednorm_activation", jsonString(gatednormActivation)},
       {"attn_gate", jsonString(attnGate)},

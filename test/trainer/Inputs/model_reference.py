@@ -92,8 +92,7 @@ class Model:
         r = 1.0 / math.sqrt(sum(v * v for v in x) / len(x) + self.eps)
         return [wi * xi * r for wi, xi in zip(w, x)]
 
-    def norm(self, x, prefix):
-        kind = self.c["norm"]
+    def base_norm(self, x, prefix, kind):
         if kind == "rmsnorm":
             return self.rms(x, self.vec(prefix + ".weight"))
         if kind == "none":  # identity, the weight kept
@@ -101,28 +100,43 @@ class Model:
         if kind == "preaffine":
             u = [s * v for s, v in zip(self.vec(prefix + ".pre_scale"), x)]
             return self.rms(u, self.vec(prefix + ".weight"))
-        if kind == "gatednorm":
-            y = self.rms(x, self.vec(prefix + ".weight"))
-            down = self.mat(prefix + ".gate_down.weight")  # [r, D]
-            up = self.mat(prefix + ".gate_up.weight")  # [D, r]
-            h = matvec(down, y)
-            sw = [v * sigmoid(v) for v in h]
-            z = matvec(up, sw)
-            act = self.c["gatednorm_activation"]
-            if act == "sigmoid":
-                g = [sigmoid(v) for v in z]
-            elif act == "tanh":
-                g = [math.tanh(v) for v in z]
-            elif act == "silu":
-                g = [v * sigmoid(v) for v in z]
-            else:
-                g = z
-            return [gi * yi for gi, yi in zip(g, y)]
         assert kind == "dyt", kind
         alpha = self.vec(prefix + ".alpha")[0]
         w = self.vec(prefix + ".weight")
         b = self.vec(prefix + ".bias")
         return [wi * math.tanh(alpha * v) + bi for wi, v, bi in zip(w, x, b)]
+
+    def norm(self, x, prefix):
+        """The configured norm, then its low-rank gate (§3.4):
+        y' = act(gate_up · swish(gate_down · y)) ⊙ y, with one gate per
+        element (gate_up [D, r]) or per token (gate_up [1, r]).
+        `norm: gatednorm` is rmsnorm with an elementwise gate."""
+        kind = self.c["norm"]
+        gate = self.c.get("norm_gate", "none")
+        if kind == "gatednorm":
+            kind, gate = "rmsnorm", "elementwise"
+        y = self.base_norm(x, prefix, kind)
+        if gate == "none":
+            return y
+        down = self.mat(prefix + ".gate_down.weight")  # [r, D]
+        up = self.mat(prefix + ".gate_up.weight")  # [D, r] or [1, r]
+        assert len(up) == (1 if gate == "tensorwise" else len(y)), gate
+        h = matvec(down, y)
+        sw = [v * sigmoid(v) for v in h]
+        z = matvec(up, sw)
+        act = self.c["gatednorm_activation"]
+        if act == "sigmoid":
+            g = [sigmoid(v) for v in z]
+        elif act == "tanh":
+            g = [math.tanh(v) for v in z]
+        elif act == "silu":
+            g = [v * sigmoid(v) for v in z]
+        else:
+            assert act == "identity", act
+            g = z
+        if gate == "tensorwise":
+            g = g * len(y)
+        return [gi * yi for gi, yi in zip(g, y)]
 
     def residual(self, x, y):
         s = [a + b for a, b in zip(x, y)]

@@ -36,7 +36,11 @@ struct ModelConfig {
   bool tieWordEmbeddings = false;
 
   // The paper's variants.
-  std::string norm = "rmsnorm"; // rmsnorm | preaffine | gatednorm | dyt
+  std::string norm = "rmsnorm"; // rmsnorm | preaffine | gatednorm | dyt | none
+  /// The low-rank self-gate after every norm (issue 19): none | elementwise
+  /// | tensorwise (one gate per token). `norm: gatednorm` is rmsnorm with an
+  /// elementwise gate.
+  std::string normGate = "none";
   int64_t gatednormRank = 16;
   std::string gatednormActivation = "sigmoid"; // sigmoid|tanh|silu|identity
   std::string attnGate = "none";               // none | headwise | elementwise
@@ -44,6 +48,17 @@ struct ModelConfig {
   std::optional<double> residualClip; // nullopt = "none"
   /// One entry per layer: "full_attention" | "linear_attention".
   std::vector<std::string> layerTypes;
+
+  /// The norm under the gate: `gatednorm` is `rmsnorm`, the others as they
+  /// are.
+  std::string baseNorm() const {
+    return norm == "gatednorm" ? "rmsnorm" : norm;
+  }
+  /// The gate after every norm: `elementwise` for `gatednorm`, else
+  /// `norm_gate`.
+  std::string effectiveNormGate() const {
+    return norm == "gatednorm" ? "elementwise" : normGate;
+  }
 
   /// Every field, defaults filled in, under its config.json name: what a
   /// checkpoint's config.json holds, and what two configs are compared by.
