@@ -374,8 +374,7 @@ int sweepMain(int argc, char **argv) {
   if (steps < 1 || seeds < 1 || c.batch < 1 || c.seq < 1)
     fail("sweep: --steps, --seeds, --batch and --seq must be at least 1");
   if (variantsList.empty())
-    for (const std::string &name : trainer::fixedVariantNames())
-      variantsList += (variantsList.empty() ? "" : ",") + name;
+    variantsList = trainer::defaultSweepVariants();
   runtime::Expected<std::vector<trainer::SweepVariant>> variants =
       trainer::parseSweepVariants(variantsList);
   if (!variants)

@@ -35,10 +35,15 @@ struct SweepVariant {
 
 /// The fixed variant names, in the order the report lists them.
 const std::vector<std::string> &fixedVariantNames();
+/// The default sweep's variants (no --variants): the fixed variants of
+/// issue 12, which fit the default sweep's budget; `--variants all` adds the
+/// rest (issue 19's gated DyT and gate ablations).
+std::string defaultSweepVariants();
 
 /// Parses --variants: comma-separated fixed names, or `name:key=value` with
 /// further `key=value` items belonging to it, e.g.
-/// "baseline,ga,gn_tanh:norm=gatednorm,gatednorm_activation=tanh". A value
+/// "baseline,ga,gn_tanh:norm=gatednorm,gatednorm_activation=tanh", or
+/// `all` (every fixed variant). A value
 /// is read as JSON when it parses (numbers, true, "text"), else as a string.
 /// An unknown name, a repeated name or a malformed item is one error line.
 runtime::Expected<std::vector<SweepVariant>>
