@@ -31,11 +31,13 @@
 #include "modelbuilder/CompileModel.h"
 #endif
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -67,7 +69,7 @@ const char kUsage[] =
     "         [--steps N] [--data FILE] [--device cpu|cuda] [--seeds K] "
     "[--seed S]\n"
     "         [--batch B] [--seq T] [--lr X] [--warmup N] [--eval-every N]\n"
-    "         [--eval-batches N] [-O 0-3]\n"
+    "         [--eval-batches N] [--lrs LR1,LR2,...] [-O 0-3]\n"
     "(docs/trainer.md, docs/experiments.md)\n";
 
 int64_t parseInt(const std::string &flag, const std::string &text) {
@@ -323,6 +325,7 @@ void quantizationAnalysis(const std::string &variant,
 /// checkpoint. The report is rewritten from the runs' metrics at the end.
 int sweepMain(int argc, char **argv) {
   std::string configPath, out, variantsList;
+  std::vector<double> lrs; // --lrs: the stability table (issue 19)
   trainer::TrainOptions common;
   int64_t seeds = 1, baseSeed = 0;
   modelbuilder::CompileModelOptions c;
@@ -366,7 +369,20 @@ int sweepMain(int argc, char **argv) {
       i(common.evalEvery);
     else if (flag == "--eval-batches")
       i(common.evalBatches);
-    else
+    else if (flag == "--lrs") {
+      std::stringstream items(value);
+      std::string item;
+      while (std::getline(items, item, ',')) {
+        double lr = parseReal(flag, item);
+        if (!(lr > 0) || !std::isfinite(lr))
+          fail("--lrs expects positive learning rates, got '" + item + "'");
+        if (std::find(lrs.begin(), lrs.end(), lr) != lrs.end())
+          fail("--lrs names " + item + " twice");
+        lrs.push_back(lr);
+      }
+      if (lrs.empty())
+        fail("--lrs expects a comma-separated list of learning rates");
+    } else
       fail("unknown option '" + flag + "' for sweep\n" + kUsage);
   }
   if (configPath.empty() || out.empty())
@@ -534,10 +550,66 @@ int sweepMain(int argc, char **argv) {
                                   steps,      c.batch,  c.seq};
   if (runtime::Status s = trainer::writeSweepReport(out, settings, results); !s)
     fail(s.message());
-  std::printf("sweep: %zu variants; report in %s/report.md (and report.json, "
-              "loss_curves.svg, activation_profile.svg, "
-              "first_token_share.svg)\n",
-              results.size(), out.c_str());
+
+  // Stability (--lrs): every variant once more at every learning rate, the
+  // sweep's first seed; a run that diverges is a result, not an error.
+  if (!lrs.empty()) {
+    std::vector<trainer::StabilityRun> stability;
+    std::vector<std::string> names;
+    for (size_t vi = 0; vi < variants->size(); ++vi) {
+      const trainer::SweepVariant &v = (*variants)[vi];
+      names.push_back(v.name);
+      std::string vdir = trainer::joinPath(out, v.name);
+      std::string mdir = trainer::joinPath(vdir, "module");
+      for (double lr : lrs) {
+        std::string runDir =
+            trainer::joinPath(vdir, trainer::stabilityRunName(lr));
+        std::string done = trainer::joinPath(runDir, "sweep-done");
+        if (trainer::pathExists(done)) {
+          std::fprintf(stderr, "sweep: %s lr %g: already trained\n",
+                       v.name.c_str(), lr);
+        } else {
+          std::fprintf(stderr, "sweep: %s lr %g: training %lld steps\n",
+                       v.name.c_str(), lr, static_cast<long long>(steps));
+          trainer::TrainOptions o = common;
+          o.configPath = trainer::joinPath(vdir, "config.json");
+          o.outDir = runDir;
+          o.modulePath = mdir;
+          o.seed = baseSeed;
+          o.lr = lr;
+          o.resume = trainer::runHasCheckpoint(runDir);
+          runtime::Status s = trainer::train(o);
+          if (!s &&
+              !trainer::pathExists(trainer::joinPath(runDir, "diverged.json")))
+            fail("variant '" + v.name + "' at " +
+                 trainer::stabilityRunName(lr) + ": " + s.message());
+          if (!s)
+            std::fprintf(stderr, "sweep: %s lr %g: diverged (%s)\n",
+                         v.name.c_str(), lr, s.message().c_str());
+          if (runtime::Status m = trainer::replaceFileDurably(done, "done\n");
+              !m)
+            fail(m.message());
+        }
+        runtime::Expected<trainer::StabilityRun> run =
+            trainer::readStabilityRun(runDir, v.name, lr);
+        if (!run)
+          fail(run.status().message());
+        stability.push_back(*run);
+      }
+    }
+    if (runtime::Status s =
+            trainer::writeStabilityReport(out, names, configs, lrs, stability);
+        !s)
+      fail(s.message());
+  }
+  std::string atLrs =
+      lrs.empty() ? ""
+                  : " at " + std::to_string(lrs.size()) + " learning rates";
+  std::printf("sweep: %zu variants%s; report in %s/report.md (and "
+              "report.json, loss_curves.svg, activation_profile.svg, "
+              "first_token_share.svg%s)\n",
+              results.size(), atLrs.c_str(), out.c_str(),
+              lrs.empty() ? "" : ", stability.md, stability.json");
   return 0;
 }
 #else

@@ -1093,4 +1093,245 @@ Status writeSweepReport(const std::string &dir, const SweepSettings &settings,
                             lossCurvesSvg(results));
 }
 
+//===----------------------------------------------------------------------===//
+// Stability (`sweep --lrs`)
+//===----------------------------------------------------------------------===//
+
+int64_t countLossSpikes(const std::vector<double> &losses) {
+  constexpr size_t kWindow = 10;
+  constexpr double kJump = 1.25;
+  int64_t spikes = 0;
+  bool inSpike = false;
+  for (size_t t = kWindow; t < losses.size(); ++t) {
+    std::vector<double> window(losses.begin() + (t - kWindow),
+                               losses.begin() + t);
+    std::nth_element(window.begin(), window.begin() + kWindow / 2,
+                     window.end());
+    double median = window[kWindow / 2];
+    bool spike = losses[t] > kJump * median;
+    if (spike && !inSpike)
+      ++spikes;
+    inSpike = spike;
+  }
+  return spikes;
+}
+
+std::string stabilityRunName(double lr) { return "lr" + formatNumber(lr); }
+
+Expected<StabilityRun> readStabilityRun(const std::string &runDir,
+                                        const std::string &variant, double lr) {
+  StabilityRun run;
+  run.variant = variant;
+  run.lr = lr;
+  run.runDir = runDir;
+  std::string path = joinPath(runDir, "metrics.jsonl");
+  // A run that stopped at its first step has no metrics file.
+  std::vector<double> losses;
+  if (pathExists(path)) {
+    Expected<std::string> text = readWholeFile(path);
+    if (!text)
+      return text.status();
+    std::stringstream lines(*text);
+    std::string line;
+    int64_t number = 0;
+    while (std::getline(lines, line)) {
+      ++number;
+      if (trim(line).empty())
+        continue;
+      Expected<JsonValue> row = runtime::parseJson(line);
+      const JsonValue *loss = row ? row->get("loss") : nullptr;
+      if (!loss || !loss->isNumber())
+        return Status::error("'" + path + "' line " + std::to_string(number) +
+                             " is not a metrics row");
+      losses.push_back(loss->getNumber());
+      if (const JsonValue *val = row->get("val_loss"); val && val->isNumber())
+        run.finalValLoss = val->getNumber();
+    }
+  }
+  run.steps = static_cast<int64_t>(losses.size());
+  if (!losses.empty()) {
+    run.initialLoss = losses.front();
+    run.finalLoss = losses.back();
+  }
+  run.spikes = countLossSpikes(losses);
+  Expected<std::optional<JsonValue>> diverged =
+      readJsonIfPresent(joinPath(runDir, "diverged.json"));
+  if (!diverged)
+    return diverged.status();
+  if (*diverged) {
+    const JsonValue *step = (*diverged)->get("step");
+    if (!step || !step->isInteger())
+      return Status::error("'" + joinPath(runDir, "diverged.json") +
+                           "' has no integer 'step'");
+    run.nonFiniteStep = step->getInteger();
+  }
+  run.diverged = run.nonFiniteStep >= 0 || losses.empty() ||
+                 !(run.finalLoss <= run.initialLoss);
+  return run;
+}
+
+namespace {
+/// The largest learning rate at which `variant` trains (did not diverge),
+/// or NaN when it diverged at every one.
+double largestStableLr(const std::vector<StabilityRun> &runs,
+                       const std::string &variant) {
+  double best = NAN;
+  for (const StabilityRun &r : runs)
+    if (r.variant == variant && !r.diverged && !(r.lr <= best))
+      best = r.lr;
+  return best;
+}
+
+/// What the numbers say about claim (1), "removing normalization hurts
+/// stability": the variants without a normalizing norm (`none`, `dyt`)
+/// against the baseline's largest stable learning rate.
+std::string judgeNormalizationClaim(const std::vector<std::string> &variants,
+                                    const std::vector<ModelConfig> &configs,
+                                    const std::vector<StabilityRun> &runs) {
+  std::ostringstream p;
+  auto baseline = std::find(variants.begin(), variants.end(), "baseline");
+  std::vector<size_t> normFree;
+  for (size_t i = 0; i < variants.size(); ++i)
+    if (configs[i].baseNorm() == "none" || configs[i].baseNorm() == "dyt")
+      normFree.push_back(i);
+  if (baseline == variants.end() || normFree.empty()) {
+    p << "Claim (1), that removing normalization hurts stability, cannot be "
+         "judged from this sweep: it needs the `baseline` and at least one "
+         "variant without normalization (`no_rmsnorm`, `dyt`, `dyt_ga`, "
+         "`dyt_ga_gated`).\n";
+    return p.str();
+  }
+  double base = largestStableLr(runs, "baseline");
+  int64_t below = 0, notBelow = 0;
+  p << "Claim (1), removing normalization hurts stability: the baseline "
+       "trains up to lr "
+    << (std::isnan(base) ? std::string("(none: it diverged at every lr)")
+                         : formatNumber(base))
+    << ";";
+  for (size_t i : normFree) {
+    double lr = largestStableLr(runs, variants[i]);
+    p << " `" << variants[i] << "` ("
+      << (configs[i].baseNorm() == "none" ? "no norm" : "DyT") << ") up to "
+      << (std::isnan(lr) ? std::string("none") : formatNumber(lr)) << ",";
+    bool lower = !std::isnan(base) && (std::isnan(lr) || lr < base);
+    (lower ? below : notBelow) += 1;
+  }
+  p.seekp(-1, std::ios_base::cur);
+  p << ". ";
+  if (std::isnan(base))
+    p << "With the baseline diverging everywhere, these learning rates are "
+         "all too high to compare stability; rerun with smaller ones.\n";
+  else if (notBelow == 0)
+    p << "Every variant without normalization diverges at a learning rate "
+         "the baseline survives: these numbers support the claim.\n";
+  else if (below == 0)
+    p << "No variant without normalization diverges earlier than the "
+         "baseline: at this size and budget these numbers do not reproduce "
+         "the claim.\n";
+  else
+    p << "Some variants without normalization diverge earlier than the "
+         "baseline and some do not: these numbers support the claim only "
+         "in part.\n";
+  return p.str();
+}
+} // namespace
+
+Status writeStabilityReport(const std::string &dir,
+                            const std::vector<std::string> &variants,
+                            const std::vector<ModelConfig> &configs,
+                            const std::vector<double> &lrs,
+                            const std::vector<StabilityRun> &runs) {
+  std::vector<JsonValue> rows;
+  for (const StabilityRun &r : runs)
+    rows.push_back(JsonValue::makeObject({
+        {"variant", jsonString(r.variant)},
+        {"lr", jsonNumber(r.lr)},
+        {"run", jsonString(r.runDir)},
+        {"steps", jsonInt(r.steps)},
+        {"initial_loss", jsonOrNull(r.initialLoss)},
+        {"final_loss", jsonOrNull(r.finalLoss)},
+        {"final_val_loss", jsonOrNull(r.finalValLoss)},
+        {"non_finite_step",
+         r.nonFiniteStep >= 0 ? jsonInt(r.nonFiniteStep) : JsonValue()},
+        {"spikes", jsonInt(r.spikes)},
+        {"diverged", jsonBool(r.diverged)},
+    }));
+  std::vector<JsonValue> largest, lrValues;
+  for (double lr : lrs)
+    lrValues.push_back(jsonNumber(lr));
+  for (const std::string &v : variants)
+    largest.push_back(JsonValue::makeObject(
+        {{"variant", jsonString(v)},
+         {"largest_stable_lr", jsonOrNull(largestStableLr(runs, v))}}));
+  std::string verdict = judgeNormalizationClaim(variants, configs, runs);
+  JsonValue json = JsonValue::makeObject({
+      {"format", jsonString("rescale-sweep-stability")},
+      {"version", jsonInt(1)},
+      {"spike_rule",
+       jsonString("a step whose training loss exceeds 1.25 x the median "
+                  "(the 6th smallest) of the 10 steps before it; consecutive "
+                  "such steps are one spike")},
+      {"divergence_rule",
+       jsonString("a non-finite loss or gradient norm, or a final training "
+                  "loss above the first step's")},
+      {"lrs", JsonValue::makeArray(std::move(lrValues))},
+      {"runs", JsonValue::makeArray(std::move(rows))},
+      {"largest_stable_lr", JsonValue::makeArray(std::move(largest))},
+      {"claim_1", jsonString(verdict)},
+  });
+  if (Status s = replaceFileDurably(joinPath(dir, "stability.json"),
+                                    json.serialize() + "\n");
+      !s)
+    return s;
+
+  std::ostringstream md;
+  md << "## Stability\n\n"
+     << "Every variant trained at every learning rate of `--lrs` (seed of "
+     << "the sweep, the sweep's steps; runs in `<variant>/lr<LR>`). "
+     << "Diverged: a non-finite loss or gradient norm (the step is given), "
+     << "or a final training loss above the first step's. A spike: a step "
+     << "whose training loss exceeds 1.25 x the median (the 6th smallest) "
+     << "of the 10 steps before it (consecutive ones count once).\n\n"
+     << "| variant | lr | final val loss | diverged | spikes |\n"
+     << "|---|---|---|---|---|\n";
+  for (const StabilityRun &r : runs) {
+    md << "| " << r.variant << " | " << formatNumber(r.lr) << " | "
+       << (std::isnan(r.finalValLoss) ? std::string("n/a")
+                                      : formatNumber(r.finalValLoss))
+       << " | ";
+    if (r.nonFiniteStep >= 0)
+      md << "yes (non-finite at step " << r.nonFiniteStep << ")";
+    else if (r.diverged)
+      md << "yes (final loss " << formatNumber(r.finalLoss) << " > initial "
+         << formatNumber(r.initialLoss) << ")";
+    else
+      md << "no";
+    md << " | " << r.spikes << " |\n";
+  }
+  md << "\n| variant | largest lr at which it trains |\n|---|---|\n";
+  for (const std::string &v : variants) {
+    double lr = largestStableLr(runs, v);
+    md << "| " << v << " | "
+       << (std::isnan(lr) ? std::string("none (diverged at every lr)")
+                          : formatNumber(lr))
+       << " |\n";
+  }
+  md << "\n" << verdict;
+  if (Status s = replaceFileDurably(joinPath(dir, "stability.md"), md.str());
+      !s)
+    return s;
+
+  // report.md gets the same section at its end (replacing an older one).
+  std::string reportPath = joinPath(dir, "report.md");
+  Expected<std::string> report = readWholeFile(reportPath);
+  if (!report)
+    return report.status();
+  std::string text = *report;
+  if (size_t at = text.find("\n## Stability\n"); at != std::string::npos)
+    text.resize(at + 1);
+  if (!text.empty() && text.back() != '\n')
+    text += "\n";
+  return replaceFileDurably(reportPath, text + "\n" + md.str());
+}
+
 } // namespace rescale::trainer

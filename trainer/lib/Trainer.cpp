@@ -11,6 +11,7 @@
 #include "rescale/trainer/JsonUtil.h"
 #include "rescale/trainer/Sweep.h"
 
+#include <cerrno>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -522,6 +523,11 @@ Status train(const TrainOptions &o) {
   if (!locked)
     RESCALE_RETURN_IF_ERROR(lockRun());
   RESCALE_RETURN_IF_ERROR(removeStaleCheckpoints(o.outDir));
+  // A divergence record describes an earlier attempt, not this one.
+  std::string divergedPath = joinPath(o.outDir, "diverged.json");
+  if (std::remove(divergedPath.c_str()) != 0 && errno != ENOENT)
+    return Status::error("cannot remove '" + divergedPath +
+                         "': " + std::strerror(errno));
   std::string metricsPath = joinPath(o.outDir, "metrics.jsonl");
   RESCALE_RETURN_IF_ERROR(truncateMetrics(metricsPath, startStep));
 
@@ -598,6 +604,21 @@ Status train(const TrainOptions &o) {
     }
     auto t1 = std::chrono::steady_clock::now();
     if (!std::isfinite(r->loss) || !std::isfinite(r->gradNorm)) {
+      // DIR/diverged.json records the stop for whoever reads the run
+      // later (the sweep's stability table counts it as diverged).
+      std::string what = std::isfinite(r->loss) ? "gradient_norm" : "loss";
+      JsonValue record = JsonValue::makeObject(
+          {{"step", jsonInt(step)},
+           {"what", jsonString(what)},
+           {"value", jsonString(formatNumber(
+                         std::isfinite(r->loss) ? r->gradNorm : r->loss))},
+           {"last_checkpoint_step", jsonInt(lastSaved)}});
+      if (Status s = replaceFileDurably(joinPath(o.outDir, "diverged.json"),
+                                        record.serialize() + "\n");
+          !s) {
+        result = s;
+        break;
+      }
       result = Status::error(
           std::string(std::isfinite(r->loss) ? "gradient norm" : "loss") +
           " is " +

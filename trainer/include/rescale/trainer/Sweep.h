@@ -165,6 +165,56 @@ runtime::Status
 writeSweepReport(const std::string &dir, const SweepSettings &settings,
                  const std::vector<SweepVariantResult> &results);
 
+//===----------------------------------------------------------------------===//
+// Stability (`sweep --lrs`, issue 19): every variant at every learning rate
+//===----------------------------------------------------------------------===//
+
+/// Loss spikes in a training-loss curve (docs/experiments.md): step t is a
+/// spike step when its loss exceeds 1.25 times the median (the 6th
+/// smallest) of the 10 steps before it; consecutive spike steps are one spike.
+/// The first 10 steps are never spikes (no history).
+int64_t countLossSpikes(const std::vector<double> &losses);
+
+/// One variant trained at one learning rate.
+struct StabilityRun {
+  std::string variant;
+  double lr = 0;
+  std::string runDir;
+  /// Steps in metrics.jsonl (the finite ones), and the first and last
+  /// training losses among them.
+  int64_t steps = 0;
+  double initialLoss = NAN, finalLoss = NAN;
+  /// The last validation loss in metrics.jsonl; NaN when none (a run that
+  /// stopped before its first evaluation).
+  double finalValLoss = NAN;
+  /// The step whose loss or gradient norm was not finite (RUN/diverged.json
+  /// written by the trainer), or -1.
+  int64_t nonFiniteStep = -1;
+  int64_t spikes = 0;
+  /// A non-finite loss, or a final training loss above the initial one.
+  bool diverged = false;
+};
+
+/// Reads RUN/metrics.jsonl and RUN/diverged.json (when present).
+runtime::Expected<StabilityRun> readStabilityRun(const std::string &runDir,
+                                                 const std::string &variant,
+                                                 double lr);
+
+/// Writes DIR/stability.json and DIR/stability.md (each atomically), and
+/// the same table and paragraph as the section "Stability" at the end of
+/// DIR/report.md: per variant and learning rate, the final validation
+/// loss, diverged or not, the spikes; per variant the largest learning
+/// rate at which it trains; and a paragraph that judges the paper's claim
+/// that removing normalization hurts stability from these numbers.
+runtime::Status writeStabilityReport(const std::string &dir,
+                                     const std::vector<std::string> &variants,
+                                     const std::vector<ModelConfig> &configs,
+                                     const std::vector<double> &lrs,
+                                     const std::vector<StabilityRun> &runs);
+
+/// The folder name of a learning rate's run under a variant: "lr" + %g.
+std::string stabilityRunName(double lr);
+
 } // namespace rescale::trainer
 
 #endif // RESCALE_TRAINER_SWEEP_H
