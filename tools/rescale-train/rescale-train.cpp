@@ -521,7 +521,9 @@ int sweepMain(int argc, char **argv) {
       // checkpoint is read once for all of them.
       std::string sinks = trainer::joinPath(runDir, "sink_report.json");
       std::string quant = trainer::joinPath(runDir, "quant_report.json");
-      if (!trainer::pathExists(sinks) || !trainer::pathExists(quant)) {
+      std::string weights = trainer::joinPath(runDir, "norm_weights.json");
+      if (!trainer::pathExists(sinks) || !trainer::pathExists(quant) ||
+          !trainer::pathExists(weights)) {
         ensureModule();
         auto failRun = [&](const std::string &what, const runtime::Status &s) {
           fail("variant '" + v.name + "' seed " + std::to_string(baseSeed + k) +
@@ -534,6 +536,11 @@ int sweepMain(int argc, char **argv) {
         if (!trainer::pathExists(sinks))
           if (runtime::Status s = analysis->writeSinkReport(heldout, sinks); !s)
             failRun("analysis", s);
+        if (!trainer::pathExists(weights))
+          if (runtime::Status s =
+                  analysis->writeNormWeightReport(sinks, weights);
+              !s)
+            failRun("norm weights", s);
         if (!trainer::pathExists(quant))
           quantizationAnalysis(v.name, configs[vi], c, *analysis, mdir, runDir,
                                heldout, calibrationTokens);

@@ -634,6 +634,21 @@ Expected<SweepRun> readSweepRun(const std::string &runDir, int64_t seed) {
       run.topDimsOverlap = o->getNumber();
   run.sinkReport = **report;
 
+  std::string weightsPath = joinPath(runDir, "norm_weights.json");
+  Expected<std::optional<JsonValue>> weights = readJsonIfPresent(weightsPath);
+  if (!weights)
+    return weights.status();
+  if (*weights) {
+    const JsonValue *list = (*weights)->get("norms");
+    if (!list || !list->isArray())
+      return Status::error("'" + weightsPath + "' has no norms");
+    std::vector<double> ratios;
+    for (const JsonValue &n : list->getArray())
+      if (const JsonValue *r = n.get("top_to_median"); r && r->isNumber())
+        ratios.push_back(r->getNumber());
+    run.normWeightTopToMedian = mean(ratios);
+  }
+
   std::string quantPath = joinPath(runDir, "quant_report.json");
   Expected<std::optional<JsonValue>> quant = readJsonIfPresent(quantPath);
   if (!quant)
@@ -682,7 +697,8 @@ Status writeSweepReport(const std::string &dir, const SweepSettings &settings,
   std::vector<double> meanVal(results.size()), meanLoss(results.size()),
       meanPeak(results.size()), meanShare(results.size()),
       meanKurtosis(results.size()), meanInShare(results.size()),
-      meanOutShare(results.size()), meanOutputShare(results.size());
+      meanOutShare(results.size()), meanOutputShare(results.size()),
+      meanWeightRatio(results.size());
   std::vector<std::vector<double>> meanIncrease(
       kReportSchemes.size(), std::vector<double>(results.size(), NAN));
   for (size_t i = 0; i < results.size(); ++i) {
@@ -718,6 +734,7 @@ Status writeSweepReport(const std::string &dir, const SweepSettings &settings,
           {"top5_input_share", jsonOrNull(run.topInputShare)},
           {"top5_output_share", jsonOrNull(run.topOutputShare)},
           {"top5_consecutive_overlap", jsonOrNull(run.topDimsOverlap)},
+          {"norm_weight_top5_to_median", jsonOrNull(run.normWeightTopToMedian)},
           {"full_precision_loss", jsonOrNull(run.fullPrecisionLoss)},
           {"quantized", quantizedJson(run)},
           {"sink_report", run.sinkReport ? *run.sinkReport : JsonValue()},
@@ -731,6 +748,7 @@ Status writeSweepReport(const std::string &dir, const SweepSettings &settings,
     meanOutputShare[i] = meanOver(r.runs, &SweepRun::firstTokenOutputShare);
     meanInShare[i] = meanOver(r.runs, &SweepRun::topInputShare);
     meanOutShare[i] = meanOver(r.runs, &SweepRun::topOutputShare);
+    meanWeightRatio[i] = meanOver(r.runs, &SweepRun::normWeightTopToMedian);
     JsonObject increases;
     for (size_t q = 0; q < kReportSchemes.size(); ++q) {
       meanIncrease[q][i] = meanIncreaseOf(r.runs, kReportSchemes[q]);
@@ -752,6 +770,7 @@ Status writeSweepReport(const std::string &dir, const SweepSettings &settings,
         {"mean_max_kurtosis", jsonOrNull(meanKurtosis[i])},
         {"mean_top5_input_share", jsonOrNull(meanInShare[i])},
         {"mean_top5_output_share", jsonOrNull(meanOutShare[i])},
+        {"mean_norm_weight_top5_to_median", jsonOrNull(meanWeightRatio[i])},
         {"mean_quantization_increase",
          JsonValue::makeObject(std::move(increases))},
     }));
@@ -933,6 +952,32 @@ Status writeSweepReport(const std::string &dir, const SweepSettings &settings,
       md << "The paper's direction holds where the loss is worse and the "
             "peak lower; stability across learning rates is not measured by "
             "one sweep (issue 19's --lrs).\n\n";
+  }
+  md << "**The norm weight shrinks at the outlier channels** (paper: the "
+        "RMSNorm weight at the sink channel collapses towards 0). ";
+  {
+    std::vector<std::string> parts;
+    size_t below = 0;
+    for (size_t i = 0; i < results.size(); ++i)
+      if (std::isfinite(meanWeightRatio[i])) {
+        parts.push_back(results[i].variant.name + " " +
+                        formatNumber(meanWeightRatio[i]));
+        below += meanWeightRatio[i] < 1;
+      }
+    if (parts.empty()) {
+      md << "Not measured here (no norm_weights.json in the runs).\n\n";
+    } else {
+      md << "Mean |weight| at each norm input's top-5 channels (by max |x|) "
+            "over the norm's median |weight|, mean over norms "
+            "(`norm_weights.json`; 1 = no different from the rest): ";
+      for (size_t k = 0; k < parts.size(); ++k)
+        md << (k ? "; " : "") << parts[k];
+      md << ". Below 1 in " << below << " of " << parts.size() << " variants"
+         << (below == parts.size()
+                 ? ": the direction of the paper."
+                 : "; where it is not, the collapse does not reproduce here.")
+         << "\n\n";
+    }
   }
   md << "**Outliers are rescale factors, not contributors** (paper: the "
         "massive channels dominate the norm's input and are scaled away by "

@@ -11,6 +11,7 @@
 #include "rescale/trainer/JsonUtil.h"
 #include "rescale/trainer/Sweep.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cmath>
@@ -770,9 +771,76 @@ Expected<RunAnalysis> RunAnalysis::open(const std::string &mdir,
   run.mdir_ = mdir;
   run.batch_ = desc->batch;
   run.seq_ = desc->seq;
-  for (auto &named : *p)
+  for (auto &named : *p) {
+    run.names_.push_back(named.first);
     run.inputs_.push_back(std::move(named.second));
+  }
   return run;
+}
+
+Status RunAnalysis::writeNormWeightReport(const std::string &sinkReportPath,
+                                          const std::string &reportPath) {
+  Expected<std::string> text = readWholeFile(sinkReportPath);
+  if (!text)
+    return text.status();
+  Expected<JsonValue> sinks = runtime::parseJson(*text);
+  if (!sinks)
+    return sinks.status().withContext("'" + sinkReportPath + "'");
+  const JsonValue *norms = sinks->get("norms");
+  if (!norms || !norms->isArray())
+    return Status::error("'" + sinkReportPath + "' has no norms");
+  std::vector<JsonValue> entries;
+  for (const JsonValue &norm : norms->getArray()) {
+    const JsonValue *name = norm.get("name");
+    const JsonValue *top = norm.get("top_max_dims");
+    if (!name || !name->isString() || !top || !top->isArray())
+      return Status::error("'" + sinkReportPath +
+                           "': a norm without name or top_max_dims");
+    auto it =
+        std::find(names_.begin(), names_.end(), name->getString() + ".weight");
+    if (it == names_.end())
+      continue; // a probe that is no norm of the model's own
+    const HostTensor &w = inputs_[it - names_.begin()];
+    if (w.dtype() != DType::F32 || w.rank() != 1)
+      return Status::error("'" + *it + "' is " + w.typeString() +
+                           ", not a norm weight f32[d]");
+    int64_t d = w.shape()[0];
+    std::vector<double> absWeights;
+    for (int64_t c = 0; c < d; ++c)
+      absWeights.push_back(std::fabs(double(w.dataAs<float>()[c])));
+    std::vector<double> sorted = absWeights;
+    std::sort(sorted.begin(), sorted.end());
+    double median =
+        d % 2 ? sorted[d / 2] : 0.5 * (sorted[d / 2 - 1] + sorted[d / 2]);
+    std::vector<JsonValue> dims;
+    double topSum = 0;
+    for (const JsonValue &t : top->getArray()) {
+      const JsonValue *dim = t.get("dim");
+      if (!dim || !dim->isInteger() || dim->getInteger() < 0 ||
+          dim->getInteger() >= d)
+        return Status::error(
+            "'" + sinkReportPath + "': norm '" + name->getString() +
+            "' names a channel outside [0, " + std::to_string(d) + ")");
+      double a = absWeights[dim->getInteger()];
+      topSum += a;
+      dims.push_back(JsonValue::makeObject({{"dim", jsonInt(dim->getInteger())},
+                                            {"abs_weight", jsonNumber(a)}}));
+    }
+    double ratio = !dims.empty() && median > 0
+                       ? topSum / double(dims.size()) / median
+                       : NAN;
+    entries.push_back(JsonValue::makeObject(
+        {{"name", jsonString(name->getString())},
+         {"median_abs_weight", jsonNumber(median)},
+         {"top_dims", JsonValue::makeArray(std::move(dims))},
+         {"top_to_median",
+          std::isfinite(ratio) ? jsonNumber(ratio) : JsonValue()}}));
+  }
+  JsonValue report = JsonValue::makeObject(
+      {{"format", jsonString("rescale-norm-weights")},
+       {"version", jsonInt(1)},
+       {"norms", JsonValue::makeArray(std::move(entries))}});
+  return replaceFileDurably(reportPath, report.serialize() + "\n");
 }
 
 Status

@@ -10,6 +10,7 @@ loss of the held-out batch, which the quantization report computes again."""
 import json
 import math
 import os
+import struct
 import sys
 import xml.etree.ElementTree as ET
 
@@ -23,6 +24,20 @@ SCHEMA = os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir,
 def fail(message):
     print("FAIL: " + message)
     sys.exit(1)
+
+
+def read_safetensors(path):
+    """name -> flat list of f32 values (the format, parsed by hand)."""
+    data = open(path, "rb").read()
+    n = struct.unpack("<Q", data[:8])[0]
+    header = json.loads(data[8:8 + n])
+    out = {}
+    for name, info in header.items():
+        if name == "__metadata__":
+            continue
+        b, e = info["data_offsets"]
+        out[name] = list(struct.unpack("<%df" % ((e - b) // 4), data[8 + n + b: 8 + n + e]))
+    return out
 
 
 def main():
@@ -91,6 +106,29 @@ def main():
             if abs(quant["full_precision_loss"] - run["final_val_loss"]) > 1e-5 * abs(run["final_val_loss"]):
                 fail(v["name"] + ": full-precision loss %r, final val loss %r"
                      % (quant["full_precision_loss"], run["final_val_loss"]))
+            # The norm weights at the outlier channels, recomputed from the
+            # checkpoint (issue 19): mean |w| at the sink report's top-5
+            # input channels over the median |w|, per norm, then the mean.
+            tensors = read_safetensors(os.path.join(run["run"], "checkpoint", "model.safetensors"))
+            weights = json.load(open(os.path.join(run["run"], "norm_weights.json")))
+            if [n["name"] for n in weights["norms"]] != [n["name"] for n in sinks["norms"]]:
+                fail(v["name"] + ": norm_weights.json names")
+            ratios = []
+            for n, entry in zip(sinks["norms"], weights["norms"]):
+                w = [abs(x) for x in tensors[n["name"] + ".weight"]]
+                srt = sorted(w)
+                mid = len(srt) // 2
+                median = srt[mid] if len(srt) % 2 else 0.5 * (srt[mid - 1] + srt[mid])
+                dims = [t["dim"] for t in n["top_max_dims"]]
+                if [t["dim"] for t in entry["top_dims"]] != dims:
+                    fail(v["name"] + ": " + n["name"] + " top dims")
+                ratio = sum(w[d] for d in dims) / len(dims) / median
+                if abs(entry["top_to_median"] - ratio) > 1e-9 * ratio or \
+                        abs(entry["median_abs_weight"] - median) > 1e-12 * max(1, median):
+                    fail(v["name"] + ": " + n["name"] + " weight ratio")
+                ratios.append(ratio)
+            if abs(run["norm_weight_top5_to_median"] - sum(ratios) / len(ratios)) > 1e-9:
+                fail(v["name"] + ": norm_weight_top5_to_median")
             kurtosis = [n["kurtosis"] for n in sinks["norms"]]
             if run["max_kurtosis"] != max(kurtosis):
                 fail(v["name"] + ": max_kurtosis")
@@ -105,6 +143,7 @@ def main():
         fail("no heldout_tokens.npy")
     md = open(os.path.join(out, "report.md")).read()
     for claim in ("Explicit rescaling lowers peak activations",
+                  "The norm weight shrinks at the outlier channels",
                   "Gated attention removes the attention sink",
                   "GatedNorm is the most quantization-robust variant",
                   "Outliers are rescale factors, not contributors"):

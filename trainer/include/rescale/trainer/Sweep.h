@@ -86,6 +86,9 @@ struct SweepRun {
   /// |y| (output); the mean overlap of consecutive top-5 sets.
   double maxKurtosis = NAN, topInputShare = NAN, topOutputShare = NAN,
          topDimsOverlap = NAN;
+  /// RUN/norm_weights.json when there is one: the mean over norms of the
+  /// mean |weight| at the input's top-5 channels over the median |weight|.
+  double normWeightTopToMedian = NAN;
 };
 
 struct SweepVariantResult {
@@ -120,6 +123,14 @@ public:
   runtime::Status calibrate(const std::string &tokensPath,
                             const std::string &calibrationPath);
 
+  /// RUN/norm_weights.json (issue 19, docs/experiments.md): for every norm
+  /// of the sink report at `sinkReportPath`, its weight `<norm>.weight` at
+  /// the top-5 channels of its input (the report's top_max_dims) next to
+  /// the median |weight| over all channels, and their ratio (the paper: the
+  /// weight at the sink channel collapses towards 0).
+  runtime::Status writeNormWeightReport(const std::string &sinkReportPath,
+                                        const std::string &reportPath);
+
   /// The mean over the batches of `tokensPath` of the loss that entry
   /// `entry` of the host module `so` returns first.
   runtime::Expected<double> loss(const std::string &so,
@@ -139,6 +150,7 @@ private:
   std::string mdir_;
   int64_t batch_ = 0, seq_ = 0;
   std::vector<runtime::HostTensor> inputs_; // the parameters, in order
+  std::vector<std::string> names_;          // their names
 };
 
 /// RUN/quant_report.json (docs/experiments.md): the held-out loss in full
