@@ -18,8 +18,13 @@ largest errors, or fails with the first mismatch.
 """
 import json
 import math
+import os
 import struct
 import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                os.pardir, os.pardir, "Inputs"))
+from safetensors_f32 import read_safetensors  # noqa: E402
 
 M64 = (1 << 64) - 1
 V, B, T = 256, 4, 8
@@ -106,21 +111,6 @@ def lr_at(step, a):
     return a["min_lr"] + 0.5 * (a["lr"] - a["min_lr"]) * (1 + math.cos(math.pi * progress))
 
 
-def read_safetensors(path):
-    data = open(path, "rb").read()
-    n = struct.unpack("<Q", data[:8])[0]
-    header = json.loads(data[8:8 + n])
-    out = {}
-    for name, info in header.items():
-        if name == "__metadata__":
-            continue
-        b, e = info["data_offsets"]
-        raw = data[8 + n + b: 8 + n + e]
-        if info["dtype"] == "F32":
-            out[name] = list(struct.unpack("<%df" % (len(raw) // 4), raw))
-    return out
-
-
 def close(a, b, rtol, atol=0.0):
     return abs(a - b) <= atol + rtol * abs(b)
 
@@ -191,7 +181,7 @@ def main():
         elif "val_loss" in r:
             sys.exit("step %d: unexpected val_loss" % step)
 
-    got = read_safetensors(run_dir + "/checkpoint/model.safetensors")["model.embed_tokens.weight"]
+    got = read_safetensors(run_dir + "/checkpoint/model.safetensors")["model.embed_tokens.weight"][1]
     for i in range(V):
         for j in range(V):
             err = abs(got[i * V + j] - W[i][j])

@@ -10,11 +10,14 @@ loss of the held-out batch, which the quantization report computes again."""
 import json
 import math
 import os
-import struct
 import sys
 import xml.etree.ElementTree as ET
 
 import jsonschema
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                os.pardir, os.pardir, "Inputs"))
+from safetensors_f32 import read_safetensors  # noqa: E402
 
 SCHEMA = os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir,
                       os.pardir, os.pardir, "docs", "schemas",
@@ -24,20 +27,6 @@ SCHEMA = os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir,
 def fail(message):
     print("FAIL: " + message)
     sys.exit(1)
-
-
-def read_safetensors(path):
-    """name -> flat list of f32 values (the format, parsed by hand)."""
-    data = open(path, "rb").read()
-    n = struct.unpack("<Q", data[:8])[0]
-    header = json.loads(data[8:8 + n])
-    out = {}
-    for name, info in header.items():
-        if name == "__metadata__":
-            continue
-        b, e = info["data_offsets"]
-        out[name] = list(struct.unpack("<%df" % ((e - b) // 4), data[8 + n + b: 8 + n + e]))
-    return out
 
 
 def main():
@@ -115,7 +104,7 @@ def main():
                 fail(v["name"] + ": norm_weights.json names")
             ratios = []
             for n, entry in zip(sinks["norms"], weights["norms"]):
-                w = [abs(x) for x in tensors[n["name"] + ".weight"]]
+                w = [abs(x) for x in tensors[n["name"] + ".weight"][1]]
                 srt = sorted(w)
                 mid = len(srt) // 2
                 median = srt[mid] if len(srt) % 2 else 0.5 * (srt[mid - 1] + srt[mid])

@@ -19,28 +19,12 @@ Standard library only (no numpy).
 import json
 import math
 import os
-import struct
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 os.pardir, os.pardir, "Inputs"))
 from npy import read_npy  # noqa: E402
-
-
-def read_safetensors(path):
-    data = open(path, "rb").read()
-    n = struct.unpack("<Q", data[:8])[0]
-    header = json.loads(data[8:8 + n])
-    tensors = {}
-    for name, info in header.items():
-        if name == "__metadata__":
-            continue
-        assert info["dtype"] == "F32", (name, info["dtype"])
-        b, e = info["data_offsets"]
-        count = (e - b) // 4
-        values = list(struct.unpack("<%df" % count, data[8 + n + b: 8 + n + e]))
-        tensors[name] = (info["shape"], values)
-    return tensors
+from safetensors_f32 import read_safetensors  # noqa: E402
 
 
 def read_npy_i32(path):
