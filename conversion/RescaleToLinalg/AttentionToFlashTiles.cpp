@@ -272,8 +272,9 @@ struct ConvertRescaleAttentionToFlashTilesPass
     AffineMap id2 = identityMap(ctx, 2);
     AffineMap rows2 = dropLastDimMap(ctx, 2);
     AffineMap id1 = identityMap(ctx, 1);
-    AffineExpr i = getAffineDimExpr(0, ctx), j = getAffineDimExpr(1, ctx),
-               r = getAffineDimExpr(2, ctx);
+    // The products' loops are (i, j, r): the rhs maps below read k[j, r]
+    // and v[r, j].
+    AffineExpr j = getAffineDimExpr(1, ctx), r = getAffineDimExpr(2, ctx);
 
     SmallVector<Value> inits{accInit};
     if (!sigmoidWeights) {
