@@ -250,11 +250,7 @@ public:
 
   /// silu(g) ⊙ u = g / (1 + exp(−g)) ⊙ u.
   Value swiglu(Value g, Value u) {
-    Value neg = arith::NegFOp::create(b, g);
-    Value e = math::ExpOp::create(b, neg);
-    Value one = splat(shapeOf(g), 1.0);
-    Value den = arith::AddFOp::create(b, one, e);
-    Value silu = arith::DivFOp::create(b, g, den);
+    Value silu = swish(g);
     return arith::MulFOp::create(b, silu, u);
   }
 
