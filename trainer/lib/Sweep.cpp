@@ -543,16 +543,13 @@ Expected<std::optional<JsonValue>> readJsonIfPresent(const std::string &path) {
     return Status::error("'" + path + "': " + json.status().message());
   return std::optional<JsonValue>(json.take());
 }
-} // namespace
-
-Expected<SweepRun> readSweepRun(const std::string &runDir, int64_t seed) {
-  std::string path = joinPath(runDir, "metrics.jsonl");
+/// The (step, loss) and (step, val_loss) rows of a run's metrics.jsonl.
+Status readLossCurves(const std::string &path,
+                      std::vector<std::pair<int64_t, double>> &loss,
+                      std::vector<std::pair<int64_t, double>> &valLoss) {
   Expected<std::string> text = readWholeFile(path);
   if (!text)
     return text.status();
-  SweepRun run;
-  run.seed = seed;
-  run.runDir = runDir;
   std::stringstream lines(*text);
   std::string line;
   int64_t number = 0;
@@ -562,14 +559,25 @@ Expected<SweepRun> readSweepRun(const std::string &runDir, int64_t seed) {
       continue;
     Expected<JsonValue> row = runtime::parseJson(line);
     const JsonValue *step = row ? row->get("step") : nullptr;
-    const JsonValue *loss = row ? row->get("loss") : nullptr;
-    if (!step || !step->isInteger() || !loss || !loss->isNumber())
+    const JsonValue *value = row ? row->get("loss") : nullptr;
+    if (!step || !step->isInteger() || !value || !value->isNumber())
       return Status::error("'" + path + "' line " + std::to_string(number) +
                            " is not a metrics row");
-    run.loss.push_back({step->getInteger(), loss->getNumber()});
+    loss.push_back({step->getInteger(), value->getNumber()});
     if (const JsonValue *val = row->get("val_loss"); val && val->isNumber())
-      run.valLoss.push_back({step->getInteger(), val->getNumber()});
+      valLoss.push_back({step->getInteger(), val->getNumber()});
   }
+  return Status::ok();
+}
+} // namespace
+
+Expected<SweepRun> readSweepRun(const std::string &runDir, int64_t seed) {
+  std::string path = joinPath(runDir, "metrics.jsonl");
+  SweepRun run;
+  run.seed = seed;
+  run.runDir = runDir;
+  if (Status s = readLossCurves(path, run.loss, run.valLoss); !s)
+    return s;
   if (run.loss.empty() || run.valLoss.empty())
     return Status::error("'" + path + "' has no evaluated step (val_loss)");
 
@@ -1173,25 +1181,13 @@ Expected<StabilityRun> readStabilityRun(const std::string &runDir,
   // A run that stopped at its first step has no metrics file.
   std::vector<double> losses;
   if (pathExists(path)) {
-    Expected<std::string> text = readWholeFile(path);
-    if (!text)
-      return text.status();
-    std::stringstream lines(*text);
-    std::string line;
-    int64_t number = 0;
-    while (std::getline(lines, line)) {
-      ++number;
-      if (trim(line).empty())
-        continue;
-      Expected<JsonValue> row = runtime::parseJson(line);
-      const JsonValue *loss = row ? row->get("loss") : nullptr;
-      if (!loss || !loss->isNumber())
-        return Status::error("'" + path + "' line " + std::to_string(number) +
-                             " is not a metrics row");
-      losses.push_back(loss->getNumber());
-      if (const JsonValue *val = row->get("val_loss"); val && val->isNumber())
-        run.finalValLoss = val->getNumber();
-    }
+    std::vector<std::pair<int64_t, double>> curve, valCurve;
+    if (Status s = readLossCurves(path, curve, valCurve); !s)
+      return s;
+    for (const auto &[step, loss] : curve)
+      losses.push_back(loss);
+    if (!valCurve.empty())
+      run.finalValLoss = valCurve.back().second;
   }
   run.steps = static_cast<int64_t>(losses.size());
   if (!losses.empty()) {
