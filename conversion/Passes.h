@@ -20,6 +20,7 @@ void populateQuantToLinalgPatterns(RewritePatternSet &patterns);
 void populateTrainingToLinalgPatterns(RewritePatternSet &patterns);
 void populateNormsGradToLinalgPatterns(RewritePatternSet &patterns);
 void populateAttentionGradToLinalgPatterns(RewritePatternSet &patterns);
+void populateGatedDeltaRuleToLinalgPatterns(RewritePatternSet &patterns);
 
 /// All of the above.
 void populateRescaleToLinalgPatterns(RewritePatternSet &patterns);

@@ -488,4 +488,7 @@ include "dialect/RescaleTrainingOps.td"
 // add_rms_norm_grad, gated_norm_grad), which their gradient rules emit.
 include "dialect/RescaleBackwardOps.td"
 
+// Linear attention: the gated delta rule and its fused backward.
+include "dialect/RescaleLinearAttentionOps.td"
+
 #endif // RESCALE_OPS_TD

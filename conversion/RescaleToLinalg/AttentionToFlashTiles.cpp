@@ -65,47 +65,6 @@ namespace {
 
 constexpr double kNegInf = -std::numeric_limits<double>::infinity();
 
-/// Tiles of at most `maxTile` that split `extent` as evenly as possible:
-/// the tile size, the number of tiles and the padded extent.
-struct TileSplit {
-  int64_t size, count, padded;
-};
-TileSplit splitEvenly(int64_t extent, int64_t maxTile) {
-  int64_t count = llvm::divideCeil(extent, maxTile);
-  int64_t size = llvm::divideCeil(extent, count);
-  return {size, count, size * count};
-}
-
-/// `t` with `padded - extent` zero entries appended along dimension `dim`.
-Value padDim(OpBuilder &b, Location loc, Value t, unsigned dim,
-             int64_t padded) {
-  RankedTensorType type = tensorType(t);
-  if (type.getDimSize(dim) == padded)
-    return t;
-  SmallVector<int64_t> shape(type.getShape());
-  shape[dim] = padded;
-  Value zero =
-      arith::ConstantOp::create(b, loc, b.getZeroAttr(type.getElementType()));
-  return tensor::createPadHighOp(type.clone(shape), t, zero, /*nofold=*/false,
-                                 loc, b);
-}
-
-/// The slice of `source` at `offsets` with `sizes`, unit strides, with the
-/// leading unit dimensions dropped (rank-reduced to `keptShape`).
-Value sliceOf(OpBuilder &b, Location loc, Value source,
-              ArrayRef<OpFoldResult> offsets, ArrayRef<int64_t> sizes,
-              ArrayRef<int64_t> keptShape) {
-  SmallVector<OpFoldResult> sizeAttrs, strides;
-  for (int64_t size : sizes) {
-    sizeAttrs.push_back(b.getIndexAttr(size));
-    strides.push_back(b.getIndexAttr(1));
-  }
-  auto type =
-      RankedTensorType::get(keptShape, tensorType(source).getElementType());
-  return tensor::ExtractSliceOp::create(b, loc, type, source, offsets,
-                                        sizeAttrs, strides);
-}
-
 /// out[i, j] += a[i, r] · b[rhsMap(i, j, r)] over loops (i, j, r), in f32:
 /// the body `out + a * b` that rescale-contractions-to-blas hands to sgemm.
 Value accumulateProduct(OpBuilder &b, Location loc, Value lhs, Value rhs,

@@ -8,7 +8,10 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Tensor/Utils/Utils.h"
 #include "llvm/Support/raw_ostream.h"
+
+#include <algorithm>
 
 using namespace mlir;
 using namespace mlir::rescale;
@@ -307,4 +310,43 @@ Value tolinalg::sumAs(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
   Value sum = autodiff::buildSum(b, loc, shape, computeType, computeType,
                                  inputs, inputMaps, outMap, body);
   return convertElements(b, loc, sum, elementType);
+}
+
+//===----------------------------------------------------------------------===//
+// Tiles
+//===----------------------------------------------------------------------===//
+
+TileSplit mlir::rescale::tolinalg::splitEvenly(int64_t extent,
+                                               int64_t maxTile) {
+  int64_t count = std::max<int64_t>(1, llvm::divideCeil(extent, maxTile));
+  int64_t size = llvm::divideCeil(extent, count);
+  return {size, count, size * count};
+}
+
+Value mlir::rescale::tolinalg::padDim(OpBuilder &b, Location loc, Value t,
+                                      unsigned dim, int64_t padded) {
+  RankedTensorType type = tensorType(t);
+  if (type.getDimSize(dim) == padded)
+    return t;
+  SmallVector<int64_t> shape(type.getShape());
+  shape[dim] = padded;
+  Value zero =
+      arith::ConstantOp::create(b, loc, b.getZeroAttr(type.getElementType()));
+  return tensor::createPadHighOp(type.clone(shape), t, zero, /*nofold=*/false,
+                                 loc, b);
+}
+
+Value mlir::rescale::tolinalg::sliceOf(OpBuilder &b, Location loc, Value source,
+                                       ArrayRef<OpFoldResult> offsets,
+                                       ArrayRef<int64_t> sizes,
+                                       ArrayRef<int64_t> keptShape) {
+  SmallVector<OpFoldResult> sizeAttrs, strides;
+  for (int64_t size : sizes) {
+    sizeAttrs.push_back(b.getIndexAttr(size));
+    strides.push_back(b.getIndexAttr(1));
+  }
+  auto type =
+      RankedTensorType::get(keptShape, tensorType(source).getElementType());
+  return tensor::ExtractSliceOp::create(b, loc, type, source, offsets,
+                                        sizeAttrs, strides);
 }

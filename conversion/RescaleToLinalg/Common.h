@@ -151,6 +151,27 @@ Value convertElementType(OpBuilder &b, Location loc, Value tensor,
                          Type elementType);
 
 //===----------------------------------------------------------------------===//
+// Tiles (AttentionToFlashTiles, GatedDeltaRuleToLinalg)
+//===----------------------------------------------------------------------===//
+
+/// Tiles of at most `maxTile` that split `extent` as evenly as possible:
+/// the tile size, the number of tiles and the padded extent (at least one
+/// tile, so an extent of 0 gives one empty tile).
+struct TileSplit {
+  int64_t size, count, padded;
+};
+TileSplit splitEvenly(int64_t extent, int64_t maxTile);
+
+/// `t` with `padded - extent` zero entries appended along dimension `dim`.
+Value padDim(OpBuilder &b, Location loc, Value t, unsigned dim, int64_t padded);
+
+/// The slice of `source` at `offsets` with `sizes`, unit strides, with its
+/// unit dimensions dropped down to `keptShape` (a rank-reduced slice).
+Value sliceOf(OpBuilder &b, Location loc, Value source,
+              ArrayRef<OpFoldResult> offsets, ArrayRef<int64_t> sizes,
+              ArrayRef<int64_t> keptShape);
+
+//===----------------------------------------------------------------------===//
 // Preconditions
 //===----------------------------------------------------------------------===//
 

@@ -36,6 +36,7 @@ void mlir::rescale::populateRescaleToLinalgPatterns(
   populateNormsGradToLinalgPatterns(patterns);
   populateAttentionGradToLinalgPatterns(patterns);
   populateAttentionToLinalgPatterns(patterns);
+  populateGatedDeltaRuleToLinalgPatterns(patterns);
   populateLinearToLinalgPatterns(patterns);
   populateQuantToLinalgPatterns(patterns);
   populateTrainingToLinalgPatterns(patterns);

@@ -42,6 +42,8 @@ namespace autodiff {
 /// there wherever the dialect is loaded.
 void attachRescaleOpGradRules(MLIRContext *ctx);
 void attachAttentionGradRule(MLIRContext *ctx);
+/// gated_delta_rule (GatedDeltaRuleGrad.cpp).
+void attachGatedDeltaRuleGradRule(MLIRContext *ctx);
 /// embedding, cross_entropy, rope (TrainingGrad.cpp).
 void attachTrainingGradRules(MLIRContext *ctx);
 

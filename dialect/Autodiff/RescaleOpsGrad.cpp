@@ -287,5 +287,6 @@ void mlir::rescale::autodiff::attachRescaleOpGradRules(MLIRContext *ctx) {
   ClipOp::attachInterface<ClipGrad>(*ctx);
   FakeQuantOp::attachInterface<FakeQuantGrad>(*ctx);
   attachAttentionGradRule(ctx);
+  attachGatedDeltaRuleGradRule(ctx);
   attachTrainingGradRules(ctx);
 }

@@ -463,6 +463,39 @@ def decoder_lm_loss(ins):
     return cross_entropy(z_loss=1e-2)([flat, targets])
 
 
+
+# ---------------------------------------------------------------------------
+# The gated delta rule (Inputs/gated-delta-rule.mlir): the token recurrence
+# of gated_delta_rule.py (float64, from the op's definition)
+# ---------------------------------------------------------------------------
+
+def gated_delta_rule_output(q, k, v, g, beta):
+    import gated_delta_rule
+    B, T, Hk, dk = q.shape
+    Hv, dv = v.shape[2], v.shape[3]
+    dims = (B, T, Hk, Hv, dk, dv)
+    return gated_delta_rule.reference(dims, q.data, k.data, v.data, g.data,
+                                      beta.data, None, want_grads=False)[0]
+
+
+def case_gdr(ins):
+    q, k, v, g, beta, r = ins
+    return weighted_sum(gated_delta_rule_output(q, k, v, g, beta), r)
+
+
+def case_gdr_chunks(ins):
+    q, k, v, graw, braw, r = ins
+    dk = k.shape[3]
+    w = 0.577350269
+    kn = []
+    for row in rows(k):
+        kn += rms_row(row, [w] * dk, 1e-6)
+    g = [-0.1 * x * x for x in graw.data]
+    beta = [0.3 * x for x in braw.data]
+    o = gated_delta_rule_output(q, Tensor(k.shape, kn), v,
+                                Tensor(graw.shape, g), Tensor(braw.shape, beta))
+    return weighted_sum(o, r)
+
 CASES = {
     "elementwise": {"loss": elementwise, "diff": [0, 1, 3]},
     "linalg_ops": {"loss": linalg_ops, "diff": [0, 1, 2, 3, 4, 5], "aux": 1},
@@ -497,6 +530,8 @@ CASES = {
     "attention_causal_empty_rows": {
         "loss": attention(causal=True, gate="elementwise"),
         "diff": [0, 1, 2, 3]},
+    "gdr_loss": {"loss": case_gdr, "diff": [0, 1, 2, 3, 4]},
+    "gdr_chunks_loss": {"loss": case_gdr_chunks, "diff": [0, 1, 2, 3, 4]},
     "attention_sink": {"loss": attention(softmax="learned_sink"),
                        "diff": [0, 1, 2, 3]},
     "attention_sigmoid": {"loss": attention(softmax="sigmoid"),
