@@ -85,6 +85,10 @@ JsonValue initJson(const trainer::ParameterInit &init) {
     o.push_back({"std", jsonNumber(init.std)});
   if (init.kind == "constant")
     o.push_back({"value", jsonNumber(init.value)});
+  if (init.kind == "uniform" || init.kind == "log_uniform") {
+    o.push_back({"low", jsonNumber(init.low)});
+    o.push_back({"high", jsonNumber(init.high)});
+  }
   return JsonValue::makeObject(std::move(o));
 }
 

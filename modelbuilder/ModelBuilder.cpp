@@ -30,6 +30,8 @@
 
 #include "llvm/ADT/StringMap.h"
 
+#include <cmath>
+
 namespace mlir::rescale::modelbuilder {
 
 using trainer::ModelConfig;
@@ -298,6 +300,125 @@ public:
     return CrossEntropyOp::create(b, f32({}), logits, targets, ignore, zLoss);
   }
 
+  /// σ(x) = 1 / (1 + exp(−x)), elementwise.
+  Value sigmoid(Value x) {
+    Value neg = arith::NegFOp::create(b, x);
+    Value e = math::ExpOp::create(b, neg);
+    Value one = splat(shapeOf(x), 1.0);
+    Value den = arith::AddFOp::create(b, one, e);
+    return arith::DivFOp::create(b, one, den);
+  }
+
+  /// softplus(x) = log(1 + exp(x)) as max(x, 0) + log1p(exp(−|x|)), which
+  /// neither overflows for large x nor loses small values.
+  Value softplus(Value x) {
+    Value zero = splat(shapeOf(x), 0.0);
+    Value positive = arith::MaximumFOp::create(b, x, zero);
+    Value magnitude = math::AbsFOp::create(b, x);
+    Value negMagnitude = arith::NegFOp::create(b, magnitude);
+    Value e = math::ExpOp::create(b, negMagnitude);
+    Value tail = math::Log1pOp::create(b, e);
+    return arith::AddFOp::create(b, positive, tail);
+  }
+
+  /// `v` [n] broadcast to `shape` [..., n] along every leading dimension.
+  Value broadcastRows(Value v, ArrayRef<int64_t> shape) {
+    Value init = tensor::EmptyOp::create(b, shape, b.getF32Type());
+    SmallVector<int64_t> rows;
+    for (int64_t d = 0; d + 1 < int64_t(shape.size()); ++d)
+      rows.push_back(d);
+    auto wide = linalg::BroadcastOp::create(b, v, init, rows);
+    return wide.getResult()[0];
+  }
+
+  /// x [B, T, n] columns [first, first + width).
+  Value columns(Value x, int64_t first, int64_t width) {
+    SmallVector<OpFoldResult> offsets{b.getIndexAttr(0), b.getIndexAttr(0),
+                                      b.getIndexAttr(first)};
+    SmallVector<OpFoldResult> sizes{b.getIndexAttr(B), b.getIndexAttr(T),
+                                    b.getIndexAttr(width)};
+    SmallVector<OpFoldResult> strides(3, b.getIndexAttr(1));
+    return tensor::ExtractSliceOp::create(b, f32({B, T, width}), x, offsets,
+                                          sizes, strides);
+  }
+
+  /// [B, T, H·d] -> [B, T, H, d] (no transpose: the gated delta rule reads
+  /// tokens major).
+  Value reshapeHeads(Value x, int64_t heads, int64_t dim) {
+    SmallVector<ReassociationIndices> groups = {{0}, {1}, {2, 3}};
+    return tensor::ExpandShapeOp::create(b, f32({B, T, heads, dim}), x, groups);
+  }
+
+  /// x [B, T, n] delayed by `shift` tokens: zeros first, the last `shift`
+  /// tokens dropped.
+  Value delayTokens(Value x, int64_t shift) {
+    if (shift == 0)
+      return x;
+    int64_t n = shapeOf(x)[2];
+    Value zeros = splat({B, shift, n}, 0.0);
+    SmallVector<OpFoldResult> offsets(3, b.getIndexAttr(0));
+    SmallVector<OpFoldResult> sizes{
+        b.getIndexAttr(B), b.getIndexAttr(T - shift), b.getIndexAttr(n)};
+    SmallVector<OpFoldResult> strides(3, b.getIndexAttr(1));
+    Value kept = tensor::ExtractSliceOp::create(b, f32({B, T - shift, n}), x,
+                                                offsets, sizes, strides);
+    return tensor::ConcatOp::create(b, /*dim=*/1, ValueRange{zeros, kept});
+  }
+
+  /// The causal depthwise convolution of x [B, T, C] with w [C, 1, K]
+  /// (PyTorch's Conv1d(groups = C, padding = K − 1), first T outputs):
+  /// y[t] = Σ_j w[:, 0, j] ⊙ x[t − (K − 1) + j], written as a sum of
+  /// delayed copies (each tap a slice of w broadcast over the tokens).
+  Value causalDepthwiseConv(Value x, Value w) {
+    int64_t channels = shapeOf(w)[0], kernel = shapeOf(w)[2];
+    Value sum;
+    for (int64_t j = 0; j < kernel; ++j) {
+      int64_t shift = kernel - 1 - j;
+      if (shift >= T)
+        continue; // the tap sees only padding
+      SmallVector<OpFoldResult> offsets{b.getIndexAttr(0), b.getIndexAttr(0),
+                                        b.getIndexAttr(j)};
+      SmallVector<OpFoldResult> sizes{b.getIndexAttr(channels),
+                                      b.getIndexAttr(1), b.getIndexAttr(1)};
+      SmallVector<OpFoldResult> strides(3, b.getIndexAttr(1));
+      Value tap = tensor::ExtractSliceOp::create(b, f32({channels}), w, offsets,
+                                                 sizes, strides);
+      Value wide = broadcastRows(tap, {B, T, channels});
+      Value delayed = delayTokens(x, shift);
+      Value term = arith::MulFOp::create(b, delayed, wide);
+      sum = sum ? arith::AddFOp::create(b, sum, term).getResult() : term;
+    }
+    return sum;
+  }
+
+  /// Per head of x [B, T, H, d]: x · scale / sqrt(Σ x² + 1e-6) (Gated
+  /// DeltaNet's L2 normalization of q and k), written out of elementwise
+  /// ops and a reduction: it is not a norm of the residual stream.
+  Value l2Normalize(Value x, double scale) {
+    ArrayRef<int64_t> shape = shapeOf(x);
+    SmallVector<int64_t> rowShape(shape.drop_back());
+    Value squares = arith::MulFOp::create(b, x, x);
+    Value zeros = splat(rowShape, 0.0);
+    auto sum = linalg::ReduceOp::create(
+        b, ValueRange{squares}, ValueRange{zeros},
+        ArrayRef<int64_t>{int64_t(shape.size()) - 1},
+        [](OpBuilder &nb, Location loc, ValueRange args) {
+          Value total = arith::AddFOp::create(nb, loc, args[0], args[1]);
+          linalg::YieldOp::create(nb, loc, total);
+        });
+    Value eps = splat(rowShape, 1e-6);
+    Value padded = arith::AddFOp::create(b, sum.getResult(0), eps);
+    Value inverse = math::RsqrtOp::create(b, padded);
+    Value init = tensor::EmptyOp::create(b, shape, b.getF32Type());
+    auto wide = linalg::BroadcastOp::create(
+        b, inverse, init, ArrayRef<int64_t>{int64_t(shape.size()) - 1});
+    Value normalized = arith::MulFOp::create(b, x, wide.getResult()[0]);
+    if (scale == 1.0)
+      return normalized;
+    Value factor = splat(shape, scale);
+    return arith::MulFOp::create(b, normalized, factor);
+  }
+
 private:
   llvm::StringMap<Value> params;
   llvm::DenseMap<Value, std::string> paramNames;
@@ -306,6 +427,17 @@ private:
 //===----------------------------------------------------------------------===//
 // Layers
 //===----------------------------------------------------------------------===//
+
+/// h + down(silu(gate(ĥ)) ⊙ up(ĥ)), ĥ the post-attention norm of h.
+static Value buildMlpSublayer(DecoderBuilder &d, const std::string &prefix,
+                              Value h) {
+  Value hn = d.norm(h, prefix + ".post_attention_layernorm");
+  Value g = d.linear(hn, d.param(prefix + ".mlp.gate_proj.weight"));
+  Value u = d.linear(hn, d.param(prefix + ".mlp.up_proj.weight"));
+  Value act = d.swiglu(g, u);
+  Value down = d.linear(act, d.param(prefix + ".mlp.down_proj.weight"));
+  return d.residual(h, down);
+}
 
 /// Softmax attention with the paper's gate and sinks (§3.2), then the SwiGLU
 /// MLP; both sublayers pre-norm.
@@ -356,20 +488,82 @@ static Value buildFullAttentionLayer(DecoderBuilder &d, int64_t layer,
   Value om = d.mergeHeads(o);
   Value a = d.linear(om, d.param(attn + ".o_proj.weight"));
   Value h = d.residual(x, a);
+  return buildMlpSublayer(d, prefix, h);
+}
 
-  Value hn = d.norm(h, prefix + ".post_attention_layernorm");
-  Value g = d.linear(hn, d.param(prefix + ".mlp.gate_proj.weight"));
-  Value u = d.linear(hn, d.param(prefix + ".mlp.up_proj.weight"));
-  Value act = d.swiglu(g, u);
-  Value down = d.linear(act, d.param(prefix + ".mlp.down_proj.weight"));
-  return d.residual(h, down);
+/// Gated DeltaNet (arXiv 2412.06464) as in Qwen3-Next's linear layers, then
+/// the SwiGLU MLP: projections of the normalized input, a causal depthwise
+/// convolution and SiLU over [q; k; v], L2-normalized q (scaled by
+/// 1/sqrt(dk)) and k, β = σ(b), g = −exp(A_log)·softplus(a + dt_bias), the
+/// gated delta rule, then per head an RMSNorm over dv times SiLU(z), and
+/// out_proj (docs/trainer.md, "Linear attention").
+static Value buildLinearAttentionLayer(DecoderBuilder &d, int64_t layer,
+                                       Value x) {
+  ImplicitLocOpBuilder &b = d.b;
+  const ModelConfig &c = d.c;
+  std::string prefix = "model.layers." + std::to_string(layer);
+  std::string attn = prefix + ".linear_attn";
+  int64_t hk = c.linearNumKeyHeads, hv = c.linearNumValueHeads;
+  int64_t dk = c.linearKeyHeadDim, dv = c.linearValueHeadDim;
+  int64_t keyWidth = hk * dk, valueWidth = hv * dv;
+
+  Value xn = d.norm(x, prefix + ".input_layernorm");
+  Value q = d.linear(xn, d.param(attn + ".q_proj.weight"));
+  Value k = d.linear(xn, d.param(attn + ".k_proj.weight"));
+  Value v = d.linear(xn, d.param(attn + ".v_proj.weight"));
+  Value z = d.linear(xn, d.param(attn + ".z_proj.weight"));
+  Value betaLogits = d.linear(xn, d.param(attn + ".b_proj.weight"));
+  Value a = d.linear(xn, d.param(attn + ".a_proj.weight"));
+
+  Value qkv = tensor::ConcatOp::create(b, /*dim=*/2, ValueRange{q, k, v});
+  Value conv = d.causalDepthwiseConv(qkv, d.param(attn + ".conv1d.weight"));
+  Value mixed = d.swish(conv);
+  Value qc = d.columns(mixed, 0, keyWidth);
+  Value kc = d.columns(mixed, keyWidth, keyWidth);
+  Value vc = d.columns(mixed, 2 * keyWidth, valueWidth);
+  Value qh = d.reshapeHeads(qc, hk, dk);
+  Value kh = d.reshapeHeads(kc, hk, dk);
+  Value vh = d.reshapeHeads(vc, hv, dv);
+  Value qn = d.l2Normalize(qh, 1.0 / std::sqrt(double(dk)));
+  Value kn = d.l2Normalize(kh, 1.0);
+
+  Value beta = d.sigmoid(betaLogits);
+  Value dtBias = d.broadcastRows(d.param(attn + ".dt_bias"), {d.B, d.T, hv});
+  Value shifted = arith::AddFOp::create(b, a, dtBias);
+  Value step = d.softplus(shifted);
+  Value rate = math::ExpOp::create(b, d.param(attn + ".A_log"));
+  Value wideRate = d.broadcastRows(rate, {d.B, d.T, hv});
+  Value decay = arith::MulFOp::create(b, wideRate, step);
+  Value g = arith::NegFOp::create(b, decay);
+
+  Value o;
+  {
+    DecoderBuilder::NamedScope scope(b, attn);
+    o = GatedDeltaRuleOp::create(b, d.f32({d.B, d.T, hv, dv}), qn, kn, vh, g,
+                                 beta);
+  }
+  Value normalized;
+  {
+    DecoderBuilder::NamedScope scope(b, attn + ".norm");
+    auto norm = RMSNormOp::create(b, o.getType(), o,
+                                  d.param(attn + ".norm.weight"), d.epsilon());
+    norm->setAttr(kInnerNormAttrName, b.getUnitAttr());
+    normalized = norm;
+  }
+  Value zh = d.reshapeHeads(z, hv, dv);
+  Value zGate = d.swish(zh);
+  Value gated = arith::MulFOp::create(b, normalized, zGate);
+  SmallVector<ReassociationIndices> groups = {{0}, {1}, {2, 3}};
+  Value merged = tensor::CollapseShapeOp::create(b, gated, groups);
+  Value out = d.linear(merged, d.param(attn + ".out_proj.weight"));
+  Value h = d.residual(x, out);
+  return buildMlpSublayer(d, prefix, h);
 }
 
 ArrayRef<LayerBuilder> getLayerBuilders() {
   static const LayerBuilder builders[] = {
       {"full_attention", buildFullAttentionLayer},
-      // The paper's hybrids (Gated DeltaNet layers): another issue.
-      {"linear_attention", nullptr},
+      {"linear_attention", buildLinearAttentionLayer},
   };
   return builders;
 }

@@ -8,6 +8,8 @@
 //===----------------------------------------------------------------------===//
 #include "modelbuilder/CompileModel.h"
 
+#include <cmath>
+
 namespace rescale::modelbuilder {
 
 using trainer::ModelConfig;
@@ -26,6 +28,14 @@ ParameterInit normal() {
   ParameterInit i;
   i.kind = "normal";
   i.std = kInitStd;
+  return i;
+}
+/// Uniform in [low, high), or its log (`log_uniform`).
+ParameterInit range(const char *kind, double low, double high) {
+  ParameterInit i;
+  i.kind = kind;
+  i.low = low;
+  i.high = high;
   return i;
 }
 ParameterInit named(const char *kind, double value = 0) {
@@ -73,6 +83,40 @@ struct ParameterList {
     add(prefix + ".gate_down.weight", {c.gatednormRank, d}, normal());
     add(prefix + ".gate_up.weight", {gates, c.gatednormRank}, normal());
   }
+
+  /// The post-attention norm and the SwiGLU MLP of layer `layer`.
+  void addMlp(const ModelConfig &c, const std::string &layer) {
+    int64_t d = c.hiddenSize;
+    addNorm(c, layer + ".post_attention_layernorm");
+    add(layer + ".mlp.gate_proj.weight", {c.intermediateSize, d}, normal());
+    add(layer + ".mlp.up_proj.weight", {c.intermediateSize, d}, normal());
+    add(layer + ".mlp.down_proj.weight", {d, c.intermediateSize}, normal());
+  }
+
+  /// A Gated DeltaNet sublayer (Qwen3-Next's names and layouts). The inits
+  /// follow Qwen3-Next's: A = exp(A_log) uniform in [1, 16) (Mamba-2's
+  /// range), dt_bias ones, the output norm's weight ones, the depthwise
+  /// convolution PyTorch's Conv1d default (uniform ±1/sqrt(K), fan-in K).
+  void addLinearAttention(const ModelConfig &c, const std::string &prefix) {
+    int64_t d = c.hiddenSize;
+    int64_t hk = c.linearNumKeyHeads, hv = c.linearNumValueHeads;
+    int64_t dk = c.linearKeyHeadDim, dv = c.linearValueHeadDim;
+    int64_t kernel = c.linearConvKernelDim;
+    int64_t channels = 2 * hk * dk + hv * dv;
+    double bound = 1.0 / std::sqrt(static_cast<double>(kernel));
+    add(prefix + ".q_proj.weight", {hk * dk, d}, normal());
+    add(prefix + ".k_proj.weight", {hk * dk, d}, normal());
+    add(prefix + ".v_proj.weight", {hv * dv, d}, normal());
+    add(prefix + ".z_proj.weight", {hv * dv, d}, normal());
+    add(prefix + ".b_proj.weight", {hv, d}, normal());
+    add(prefix + ".a_proj.weight", {hv, d}, normal());
+    add(prefix + ".conv1d.weight", {channels, 1, kernel},
+        range("uniform", -bound, bound));
+    add(prefix + ".dt_bias", {hv}, named("ones"));
+    add(prefix + ".A_log", {hv}, range("log_uniform", 1.0, 16.0));
+    add(prefix + ".norm.weight", {dv}, named("ones"));
+    add(prefix + ".out_proj.weight", {d, hv * dv}, normal());
+  }
 };
 
 } // namespace
@@ -85,6 +129,11 @@ std::vector<ParameterSpec> listParameters(const ModelConfig &c) {
   for (int64_t i = 0; i < c.numHiddenLayers; ++i) {
     std::string layer = "model.layers." + std::to_string(i);
     l.addNorm(c, layer + ".input_layernorm");
+    if (c.layerTypes[i] == "linear_attention") {
+      l.addLinearAttention(c, layer + ".linear_attn");
+      l.addMlp(c, layer);
+      continue;
+    }
     l.add(layer + ".self_attn.q_proj.weight", {h * hd, d}, normal());
     l.add(layer + ".self_attn.k_proj.weight", {kv * hd, d}, normal());
     l.add(layer + ".self_attn.v_proj.weight", {kv * hd, d}, normal());
@@ -95,10 +144,7 @@ std::vector<ParameterSpec> listParameters(const ModelConfig &c) {
       l.add(layer + ".self_attn.gate_proj.weight", {h * hd, d}, normal());
     if (c.softmax == "learned_sink")
       l.add(layer + ".self_attn.sinks", {h}, named("zeros"));
-    l.addNorm(c, layer + ".post_attention_layernorm");
-    l.add(layer + ".mlp.gate_proj.weight", {c.intermediateSize, d}, normal());
-    l.add(layer + ".mlp.up_proj.weight", {c.intermediateSize, d}, normal());
-    l.add(layer + ".mlp.down_proj.weight", {d, c.intermediateSize}, normal());
+    l.addMlp(c, layer);
   }
   l.addNorm(c, "model.norm");
   if (!c.tieWordEmbeddings)

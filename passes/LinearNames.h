@@ -40,6 +40,11 @@ constexpr llvm::StringLiteral kProbeAttrName = "rescale.probe";
 /// other variant's.
 constexpr llvm::StringLiteral kNormSiteAttrName = "rescale.norm_site";
 
+/// A unit attribute on a norm op inside a sublayer, which does not read the
+/// residual stream (the per-head output norm of a linear-attention layer):
+/// --rescale-instrument-sinks leaves it out of the residual statistics.
+constexpr llvm::StringLiteral kInnerNormAttrName = "rescale.inner_norm";
+
 /// `{kind = <kind>, name = <name>}`, or `{kind = <kind>, names = [...]}`
 /// for a probe that measures several things at once (one input read by
 /// several linears).

@@ -125,6 +125,8 @@ struct RescaleInstrumentSinksPass
                                           "first_token_output_share", {name})});
           return;
         }
+        if (op->hasAttr(kInnerNormAttrName))
+          return;
         if (isa<RMSNormOp, PreAffineRMSNormOp, GatedNormOp, AddRMSNormOp,
                 DyTOp>(op) ||
             (op->hasAttr(kNormSiteAttrName) && op->getNumOperands() >= 1 &&

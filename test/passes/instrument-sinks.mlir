@@ -86,6 +86,22 @@ func.func @norm_site(%x: tensor<2x8xf32>, %w: tensor<2x8xf32>) -> tensor<2x8xf32
 
 // -----
 
+// A norm marked rescale.inner_norm (the per-head output norm of a linear
+// attention layer) does not read the residual stream: no probe, and no
+// gated delta rule probe either (it has no attention probabilities).
+// CHECK-LABEL: func.func @inner_norm
+// CHECK-SAME: tensor<1x3x2x4xf32> {rescale.probe = {kind = "norm_input", name = "layers.0.input_layernorm"}})
+// CHECK-NOT: rescale.probe
+// CHECK: return
+func.func @inner_norm(%x: tensor<1x3x2x4xf32>, %w: tensor<4xf32>, %q: tensor<1x3x1x4xf32>, %g: tensor<1x3x2xf32>) -> (tensor<1x3x2x4xf32>, tensor<1x3x2x4xf32>) {
+  %n = rescale.rms_norm %x, %w : (tensor<1x3x2x4xf32>, tensor<4xf32>) -> tensor<1x3x2x4xf32> loc("layers.0.input_layernorm")
+  %o = rescale.gated_delta_rule %q, %q, %n, %g, %g : (tensor<1x3x1x4xf32>, tensor<1x3x1x4xf32>, tensor<1x3x2x4xf32>, tensor<1x3x2xf32>, tensor<1x3x2xf32>) -> tensor<1x3x2x4xf32> loc("layers.0.linear_attn")
+  %y = rescale.rms_norm %o, %w {rescale.inner_norm} : (tensor<1x3x2x4xf32>, tensor<4xf32>) -> tensor<1x3x2x4xf32> loc("layers.0.linear_attn.norm")
+  return %y, %o : tensor<1x3x2x4xf32>, tensor<1x3x2x4xf32>
+}
+
+// -----
+
 // Only the function's own block can return a probe.
 // CHECK-LABEL: func.func @nested
 // CHECK-SAME: -> tensor<2x8xf32> {

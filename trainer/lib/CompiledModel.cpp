@@ -3,6 +3,7 @@
 
 #include "rescale/trainer/Files.h"
 
+#include <cmath>
 #include <cstring>
 
 namespace rescale::trainer {
@@ -35,9 +36,19 @@ Status parseInit(const JsonValue &v, ParameterInit &init) {
     if (!value || !value->isNumber())
       return Status::error("constant init needs a numeric 'value'");
     init.value = value->getNumber();
+  } else if (init.kind == "uniform" || init.kind == "log_uniform") {
+    const JsonValue *low = v.get("low"), *high = v.get("high");
+    if (!low || !high || !low->isNumber() || !high->isNumber() ||
+        !(low->getNumber() < high->getNumber()) ||
+        (init.kind == "log_uniform" && !(low->getNumber() > 0)))
+      return Status::error(init.kind + " init needs numbers 'low' < 'high'" +
+                           (init.kind == "log_uniform" ? " with low > 0" : ""));
+    init.low = low->getNumber();
+    init.high = high->getNumber();
   } else if (init.kind != "ones" && init.kind != "zeros") {
     return Status::error("unknown init kind '" + init.kind +
-                         "' (expected normal, ones, zeros or constant)");
+                         "' (expected normal, ones, zeros, constant, uniform "
+                         "or log_uniform)");
   }
   return Status::ok();
 }
@@ -318,6 +329,12 @@ Status CompiledModel::initialize(Rng &rng) {
         x[j] = 1.0f;
       else if (p.init.kind == "constant")
         x[j] = static_cast<float>(p.init.value);
+      else if (p.init.kind == "uniform")
+        x[j] = static_cast<float>(p.init.low +
+                                  (p.init.high - p.init.low) * rng.uniform());
+      else if (p.init.kind == "log_uniform")
+        x[j] = static_cast<float>(
+            std::log(p.init.low + (p.init.high - p.init.low) * rng.uniform()));
       else
         x[j] = 0.0f;
     }

@@ -83,6 +83,9 @@ Expected<ModelConfig> parseModelConfig(const JsonValue &json) {
                                              "intermediate_size", "vocab_size"};
   std::map<std::string, bool> seen;
   const JsonValue *layerTypes = nullptr;
+  int64_t fullAttentionInterval = 0;
+  bool haveLinearKeyHeads = false, haveLinearValueHeads = false;
+  bool haveLinearKeyDim = false, haveLinearValueDim = false;
 
   auto isString = [](const std::string &s) {
     return
@@ -145,7 +148,21 @@ Expected<ModelConfig> parseModelConfig(const JsonValue &json) {
                                 v.serialize());
     } else if (key == "layer_types") {
       layerTypes = &v;
-    }
+    } else if (key == "full_attention_interval")
+      s = readPositiveInt(key, v, fullAttentionInterval);
+    else if (key == "linear_num_key_heads")
+      s = readPositiveInt(key, v, c.linearNumKeyHeads),
+      haveLinearKeyHeads = true;
+    else if (key == "linear_num_value_heads")
+      s = readPositiveInt(key, v, c.linearNumValueHeads),
+      haveLinearValueHeads = true;
+    else if (key == "linear_key_head_dim")
+      s = readPositiveInt(key, v, c.linearKeyHeadDim), haveLinearKeyDim = true;
+    else if (key == "linear_value_head_dim")
+      s = readPositiveInt(key, v, c.linearValueHeadDim),
+      haveLinearValueDim = true;
+    else if (key == "linear_conv_kernel_dim")
+      s = readPositiveInt(key, v, c.linearConvKernelDim);
     // Hugging Face bookkeeping: accepted with the values our models have.
     else if (key == "architectures" || key == "transformers_version" ||
              key == "bos_token_id" || key == "eos_token_id" ||
@@ -157,9 +174,10 @@ Expected<ModelConfig> parseModelConfig(const JsonValue &json) {
           key, v,
           [](const JsonValue &v) {
             return v.isString() &&
-                   (v.getString() == "llama" || v.getString() == "qwen3");
+                   (v.getString() == "llama" || v.getString() == "qwen3" ||
+                    v.getString() == "qwen3_next");
           },
-          "\"llama\" or \"qwen3\"");
+          "\"llama\", \"qwen3\" or \"qwen3_next\"");
     else if (key == "hidden_act")
       s = checkFixed(key, v, isString("silu"), "\"silu\"");
     else if (key == "torch_dtype")
@@ -216,7 +234,27 @@ Expected<ModelConfig> parseModelConfig(const JsonValue &json) {
                                             " is larger than hidden_size " +
                                             std::to_string(c.hiddenSize));
 
+  if (!haveLinearKeyHeads)
+    c.linearNumKeyHeads = c.numAttentionHeads;
+  if (!haveLinearValueHeads)
+    c.linearNumValueHeads = c.linearNumKeyHeads;
+  if (!haveLinearKeyDim)
+    c.linearKeyHeadDim = c.headDim;
+  if (!haveLinearValueDim)
+    c.linearValueHeadDim = c.headDim;
+  if (c.linearNumValueHeads % c.linearNumKeyHeads != 0)
+    return Status::error(
+        "linear_num_value_heads " + std::to_string(c.linearNumValueHeads) +
+        " is not divisible by linear_num_key_heads " +
+        std::to_string(c.linearNumKeyHeads) +
+        " (each key head serves a whole group of value heads)");
+
   c.layerTypes.assign(static_cast<size_t>(c.numHiddenLayers), "full_attention");
+  if (fullAttentionInterval > 0)
+    for (size_t i = 0; i < c.layerTypes.size(); ++i)
+      if ((i + 1) % static_cast<size_t>(fullAttentionInterval) != 0)
+        c.layerTypes[i] = "linear_attention";
+  std::vector<std::string> fromInterval = c.layerTypes;
   if (layerTypes) {
     if (!layerTypes->isArray() ||
         layerTypes->getArray().size() != c.layerTypes.size())
@@ -231,6 +269,11 @@ Expected<ModelConfig> parseModelConfig(const JsonValue &json) {
       if (!s)
         return s;
     }
+    if (fullAttentionInterval > 0 && fromInterval != c.layerTypes)
+      return fieldError("layer_types",
+                        "disagrees with full_attention_interval " +
+                            std::to_string(fullAttentionInterval) +
+                            " (give one of them, or both alike)");
   }
   return c;
 }
@@ -277,6 +320,11 @@ JsonValue ModelConfig::toJson() const {
       {"residual_clip",
        residualClip ? jsonNumber(*residualClip) : jsonString("none")},
       {"layer_types", JsonValue::makeArray(std::move(types))},
+      {"linear_num_key_heads", jsonInt(linearNumKeyHeads)},
+      {"linear_num_value_heads", jsonInt(linearNumValueHeads)},
+      {"linear_key_head_dim", jsonInt(linearKeyHeadDim)},
+      {"linear_value_head_dim", jsonInt(linearValueHeadDim)},
+      {"linear_conv_kernel_dim", jsonInt(linearConvKernelDim)},
   };
   return JsonValue::makeObject(std::move(o));
 }

@@ -1,6 +1,9 @@
 """Float64 reference of rescale-train's decoder (every variant), written from
 the formulas of docs/trainer.md and docs/overview.md, not from the builder:
 the loss of a checkpoint's parameters on int32 [N, T+1] token windows.
+Each layer's attention sublayer is the one its `layer_types` entry names:
+`full_attention` (softmax attention, every variant) or `linear_attention`
+(Gated DeltaNet, as in Qwen3-Next; Model.linear_attention has the formulas).
 
   model_reference.py CHECKPOINT_DIR TOKENS.npy [EVAL.json|METRICS.jsonl [REL_TOL]]
 
@@ -46,6 +49,23 @@ def sigmoid(x):
         return 1.0 / (1.0 + math.exp(-x))
     e = math.exp(x)
     return e / (1.0 + e)
+
+
+def silu(x):
+    return x * sigmoid(x)
+
+
+def softplus(x):
+    """log(1 + eˣ), without overflow for large x."""
+    if x > 0:
+        return x + math.log1p(math.exp(-x))
+    return math.log1p(math.exp(x))
+
+
+def l2normalize(x):
+    """x / sqrt(Σ x² + 1e-6) (the fla / Qwen3-Next l2norm)."""
+    r = 1.0 / math.sqrt(sum(v * v for v in x) + 1e-6)
+    return [v * r for v in x]
 
 
 def matvec(w, x):
@@ -199,6 +219,73 @@ class Model:
                 outs[i][h * hd:(h + 1) * hd] = o
         return [matvec(wo, o) for o in outs]
 
+    def linear_attention(self, xs, layer):
+        """Gated DeltaNet (Qwen3-Next's linear attention) over the normalized
+        inputs of one sequence, xs [T][D]; returns the sublayer's outputs.
+
+        q, k [Hk*dk], v, z [Hv*dv], b, a [Hv] are linear maps of x̂_t. The
+        channels [q; k; v] go through a causal depthwise convolution over
+        time (kernel K, left zero padding, no bias) and SiLU. Per head
+        (contiguous blocks; value head h reads key head h // (Hv/Hk)), q and
+        k are L2-normalized and q scaled by 1/sqrt(dk); β = σ(b),
+        g = −exp(A_log) · softplus(a + dt_bias). The state S [dk, dv], zero
+        at t = 0, follows the gated delta rule
+          S ← exp(g_t) S;  S ← S + k_t (β_t (v_t − Sᵀ k_t))ᵀ;  o_t = Sᵀ q_t,
+        and each head's o_t is RMS-normalized over dv (rms_norm_eps, weight
+        norm.weight) and multiplied by SiLU(z) elementwise; out_proj maps
+        the concatenated heads back to D."""
+        p = "model.layers.%d.linear_attn" % layer
+        c = self.c
+        Hk, Hv = c["linear_num_key_heads"], c["linear_num_value_heads"]
+        dk, dv = c["linear_key_head_dim"], c["linear_value_head_dim"]
+        K = c["linear_conv_kernel_dim"]
+        assert Hv % Hk == 0, (Hv, Hk)
+        T = len(xs)
+        wq, wk, wv, wz, wb, wa, wo = (self.mat(p + n) for n in
+                                      (".q_proj.weight", ".k_proj.weight",
+                                       ".v_proj.weight", ".z_proj.weight",
+                                       ".b_proj.weight", ".a_proj.weight",
+                                       ".out_proj.weight"))
+        qkv = [matvec(wq, x) + matvec(wk, x) + matvec(wv, x) for x in xs]
+        z = [matvec(wz, x) for x in xs]
+        b = [matvec(wb, x) for x in xs]
+        a = [matvec(wa, x) for x in xs]
+        # Causal depthwise convolution: conv[t][ch] =
+        # Σ_j w[ch][0][j] · qkv[t − (K−1) + j][ch], negative times being 0.
+        C = 2 * Hk * dk + Hv * dv
+        shape, w = self.t[p + ".conv1d.weight"]
+        assert list(shape) == [C, 1, K], shape
+        conv = [[silu(sum(w[ch * K + j] * qkv[t - (K - 1) + j][ch]
+                          for j in range(K) if t - (K - 1) + j >= 0))
+                 for ch in range(C)] for t in range(T)]
+        A = [-math.exp(v) for v in self.vec(p + ".A_log")]
+        dt_bias = self.vec(p + ".dt_bias")
+        norm_w = self.vec(p + ".norm.weight")
+        scale = 1.0 / math.sqrt(dk)
+        outs = [[0.0] * (Hv * dv) for _ in range(T)]
+        for h in range(Hv):
+            kh = h // (Hv // Hk)
+            S = [[0.0] * dv for _ in range(dk)]  # [dk][dv]
+            for t in range(T):
+                qt = [scale * v for v in
+                      l2normalize(conv[t][kh * dk:(kh + 1) * dk])]
+                kt = l2normalize(
+                    conv[t][Hk * dk + kh * dk:Hk * dk + (kh + 1) * dk])
+                vt = conv[t][2 * Hk * dk + h * dv:2 * Hk * dk + (h + 1) * dv]
+                beta = sigmoid(b[t][h])
+                decay = math.exp(A[h] * softplus(a[t][h] + dt_bias[h]))
+                S = [[decay * s for s in row] for row in S]
+                kv = [sum(S[i][j] * kt[i] for i in range(dk)) for j in range(dv)]
+                delta = [beta * (vt[j] - kv[j]) for j in range(dv)]
+                S = [[S[i][j] + kt[i] * delta[j] for j in range(dv)]
+                     for i in range(dk)]
+                o = [sum(S[i][j] * qt[i] for i in range(dk)) for j in range(dv)]
+                y = self.rms(o, norm_w)
+                zt = z[t][h * dv:(h + 1) * dv]
+                outs[t][h * dv:(h + 1) * dv] = [yi * silu(zi)
+                                                for yi, zi in zip(y, zt)]
+        return [matvec(wo, o) for o in outs]
+
     def mlp(self, x, layer):
         p = "model.layers.%d.mlp" % layer
         g = matvec(self.mat(p + ".gate_proj.weight"), x)
@@ -210,11 +297,16 @@ class Model:
         """Sum of the next-token cross-entropies of one window [T+1]."""
         emb = self.mat("model.embed_tokens.weight")
         xs = [list(emb[i]) for i in ids[:-1]]
-        for layer in range(self.c["num_hidden_layers"]):
-            assert self.c["layer_types"][layer] == "full_attention"
+        layers = self.c["num_hidden_layers"]
+        types = self.c.get("layer_types") or ["full_attention"] * layers
+        for layer in range(layers):
             pre = "model.layers.%d" % layer
             xn = [self.norm(x, pre + ".input_layernorm") for x in xs]
-            a = self.attention(xn, layer)
+            if types[layer] == "linear_attention":
+                a = self.linear_attention(xn, layer)
+            else:
+                assert types[layer] == "full_attention", types[layer]
+                a = self.attention(xn, layer)
             hs = [self.residual(x, y) for x, y in zip(xs, a)]
             hn = [self.norm(h, pre + ".post_attention_layernorm") for h in hs]
             xs = [self.residual(h, self.mlp(n, layer)) for h, n in zip(hs, hn)]

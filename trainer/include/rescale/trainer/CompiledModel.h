@@ -37,9 +37,11 @@
 namespace rescale::trainer {
 
 struct ParameterInit {
-  std::string kind = "normal"; // normal | ones | zeros | constant
-  double std = 0.02;           // normal
-  double value = 0;            // constant
+  /// normal | ones | zeros | constant | uniform | log_uniform
+  std::string kind = "normal";
+  double std = 0.02;        // normal
+  double value = 0;         // constant
+  double low = 0, high = 0; // uniform in [low, high), or its log
 };
 
 struct ParameterSpec {

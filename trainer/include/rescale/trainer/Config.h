@@ -46,8 +46,26 @@ struct ModelConfig {
   std::string attnGate = "none";               // none | headwise | elementwise
   std::string softmax = "standard";   // standard | off_by_one | learned_sink
   std::optional<double> residualClip; // nullopt = "none"
-  /// One entry per layer: "full_attention" | "linear_attention".
+  /// One entry per layer: "full_attention" | "linear_attention" (from
+  /// `layer_types`, or from `full_attention_interval` n: layer i is full when
+  /// (i + 1) % n == 0; default all full).
   std::vector<std::string> layerTypes;
+
+  // Linear attention (Gated DeltaNet, Qwen3-Next names): key heads Hk
+  // (default num_attention_heads), value heads Hv (a multiple of Hk, default
+  // Hk), head dims (default head_dim) and the short convolution's kernel.
+  int64_t linearNumKeyHeads = 0;
+  int64_t linearNumValueHeads = 0;
+  int64_t linearKeyHeadDim = 0;
+  int64_t linearValueHeadDim = 0;
+  int64_t linearConvKernelDim = 4;
+
+  bool hasLinearAttention() const {
+    for (const std::string &t : layerTypes)
+      if (t == "linear_attention")
+        return true;
+    return false;
+  }
 
   /// The norm under the gate: `gatednorm` is `rmsnorm`, the others as they
   /// are.
