@@ -14,6 +14,7 @@
 #include <cctype>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <map>
 #include <optional>
 #include <set>
@@ -83,6 +84,20 @@ const std::vector<FixedVariant> &fixedVariants() {
       {"gatednorm_identity",
        {{"norm", jsonString("gatednorm")},
         {"gatednorm_activation", jsonString("identity")}},
+       false},
+      // Issue 19's linear attention: every layer Gated DeltaNet, and
+      // Qwen3-Next's hybrid (every 4th layer full attention), with a
+      // headwise gate on its full layers, and with GatedNorm too.
+      {"linear", {{"layer_types", jsonString("linear_attention")}}, false},
+      {"hybrid", {{"full_attention_interval", jsonInt(4)}}, false},
+      {"hybrid_ga",
+       {{"full_attention_interval", jsonInt(4)},
+        {"attn_gate", jsonString("headwise")}},
+       false},
+      {"hybrid_ga_gatednorm",
+       {{"full_attention_interval", jsonInt(4)},
+        {"attn_gate", jsonString("headwise")},
+        {"norm", jsonString("gatednorm")}},
        false},
   };
   return variants;
@@ -395,15 +410,24 @@ std::string firstTokenShareSvg(const std::vector<SweepVariantResult> &results) {
   for (const SweepVariantResult &r : results) {
     Series line{r.variant.name, {}};
     if (const auto *attention = sinkEntries(r, "attention"))
-      for (size_t layer = 0; layer < attention->size(); ++layer) {
-        const JsonValue *shares = (*attention)[layer].get("first_token_share");
+      for (size_t i = 0; i < attention->size(); ++i) {
+        const JsonValue *shares = (*attention)[i].get("first_token_share");
         if (!shares || !shares->isArray() || shares->getArray().empty())
           continue;
         double sum = 0;
         for (const JsonValue &v : shares->getArray())
           sum += v.getNumber();
-        line.points.push_back(
-            {double(layer), sum / double(shares->getArray().size())});
+        // The layer of "model.layers.N.self_attn": in a hybrid the
+        // attentions are not layers 0, 1, ... (linear layers have none).
+        double layer = double(i);
+        if (const JsonValue *name = (*attention)[i].get("name");
+            name && name->isString()) {
+          const std::string &n = name->getString();
+          const std::string prefix = "model.layers.";
+          if (n.rfind(prefix, 0) == 0)
+            layer = std::atof(n.c_str() + prefix.size());
+        }
+        line.points.push_back({layer, sum / double(shares->getArray().size())});
       }
     series.push_back(std::move(line));
   }
@@ -509,23 +533,46 @@ Expected<ModelConfig> variantConfig(const ModelConfig &base,
   };
   for (const auto &[k, v] : baselineFields())
     set(k, v);
-  bool layersChanged = false, typesGiven = false;
+  bool layersChanged = false, typesGiven = false, intervalGiven = false;
   for (const auto &[k, v] : variant.overrides) {
     set(k, v);
     layersChanged |= k == "num_hidden_layers";
     typesGiven |= k == "layer_types";
+    intervalGiven |= k == "full_attention_interval";
   }
-  // A new layer count takes the default layer_types, unless given.
-  if (layersChanged && !typesGiven)
+  // A new layer count or a full_attention_interval takes layer_types from
+  // those, unless given.
+  if ((layersChanged || intervalGiven) && !typesGiven)
     fields.erase(
         std::remove_if(fields.begin(), fields.end(),
                        [](const auto &f) { return f.first == "layer_types"; }),
         fields.end());
+  // `layer_types` as one string: that type for every layer.
+  for (auto &[k, v] : fields) {
+    if (k != "layer_types" || !v.isString())
+      continue;
+    int64_t layers = 0;
+    for (const auto &[k2, v2] : fields)
+      if (k2 == "num_hidden_layers" && v2.isInteger())
+        layers = v2.getInteger();
+    std::vector<JsonValue> types(
+        static_cast<size_t>(std::max<int64_t>(0, layers)), v);
+    v = JsonValue::makeArray(std::move(types));
+  }
   Expected<ModelConfig> config =
       parseModelConfig(JsonValue::makeObject(std::move(fields)));
   if (!config)
     return Status::error("variant '" + variant.name +
                          "': " + config.status().message());
+  // A hybrid with no full layer would silently be `linear` again.
+  if (intervalGiven && !typesGiven &&
+      std::count(config->layerTypes.begin(), config->layerTypes.end(),
+                 "full_attention") == 0)
+    return Status::error(
+        "variant '" + variant.name + "': full_attention_interval over " +
+        std::to_string(config->numHiddenLayers) +
+        " layers leaves no full-attention layer (a hybrid needs at least as "
+        "many layers as the interval)");
   return config;
 }
 
@@ -820,7 +867,9 @@ Status writeSweepReport(const std::string &dir, const SweepSettings &settings,
      << "each run's final parameters (`sink_report.json` in the run "
      << "folder): peak |act| is the largest |x| entering any norm, the "
      << "first-token share the mean attention probability on the first "
-     << "token over every layer and head.\n\n"
+     << "token over every full-attention layer and head (linear-attention "
+     << "layers have no attention probabilities and are left out; a model "
+     << "of only those has none: n/a).\n\n"
      << "Quantization robustness (`quant_report.json` in the run folder): "
      << "the loss on the same held-out batch with every linear but the LM "
      << "head quantized (`--rescale-insert-quantization`, weights per "
@@ -839,6 +888,13 @@ Status writeSweepReport(const std::string &dir, const SweepSettings &settings,
   auto cell = [](double v) {
     return std::isfinite(v) ? formatNumber(v) : std::string("-");
   };
+  // Linear-attention layers have no attention probabilities: a model of
+  // only those has no first-token share at all (not 0).
+  auto shareCell = [&](const SweepVariantResult &r, double v) {
+    bool anyFull = std::count(r.config.layerTypes.begin(),
+                              r.config.layerTypes.end(), "full_attention") > 0;
+    return anyFull ? cell(v) : std::string("n/a (no softmax attention)");
+  };
   auto indexOf = [&](const std::string &name) -> std::optional<size_t> {
     for (size_t k = 0; k < results.size(); ++k)
       if (results[k].variant.name == name)
@@ -853,7 +909,7 @@ Status writeSweepReport(const std::string &dir, const SweepSettings &settings,
        << formatNumber(meanLoss[i]) << " | "
        << (baseline ? formatNumber(meanVal[i] - meanVal[*baseline]) : "-")
        << " | " << cell(meanPeak[i]) << " | " << cell(meanKurtosis[i]) << " | "
-       << cell(meanShare[i]) << " |";
+       << shareCell(results[i], meanShare[i]) << " |";
     for (size_t q = 0; q < kReportSchemes.size(); ++q)
       md << " " << cell(meanIncrease[q][i]) << " |";
     md << "\n";

@@ -73,12 +73,24 @@ def main():
             if run["sink_report"] != sinks:
                 fail(v["name"] + ": sink_report differs from the run's file")
             shares = [s for a in sinks["attention"] for s in a["first_token_share"]]
-            if not shares or not all(0.0 <= s <= 1.0 for s in shares):
-                fail(v["name"] + ": first-token shares outside [0, 1]")
-            if abs(run["first_token_share_mean"] - sum(shares) / len(shares)) > 1e-12:
-                fail(v["name"] + ": first_token_share_mean")
-            if run["heads_over_half"] != sum(s > 0.5 for s in shares) / len(shares):
-                fail(v["name"] + ": heads_over_half")
+            # One attention entry per full-attention layer; linear layers
+            # have none, and a model of only those has no share (null).
+            full = [i for i, t in enumerate(v["config"]["layer_types"])
+                    if t == "full_attention"]
+            attention_names = ["model.layers.%d.self_attn" % i for i in full]
+            if [a["name"] for a in sinks["attention"]] != attention_names:
+                fail(v["name"] + ": attention entries %r, expected %r"
+                     % ([a["name"] for a in sinks["attention"]], attention_names))
+            if not full:
+                if run["first_token_share_mean"] is not None or run["heads_over_half"] is not None:
+                    fail(v["name"] + ": a first-token share without softmax attention")
+            else:
+                if not shares or not all(0.0 <= s <= 1.0 for s in shares):
+                    fail(v["name"] + ": first-token shares outside [0, 1]")
+                if abs(run["first_token_share_mean"] - sum(shares) / len(shares)) > 1e-12:
+                    fail(v["name"] + ": first_token_share_mean")
+                if run["heads_over_half"] != sum(s > 0.5 for s in shares) / len(shares):
+                    fail(v["name"] + ": heads_over_half")
             peak = max(sinks["norms"], key=lambda n: n["peak_abs"])
             if run["peak_abs"] != peak["peak_abs"] or run["median_abs_at_peak"] != peak["median_abs"]:
                 fail(v["name"] + ": peak_abs")
@@ -122,7 +134,7 @@ def main():
             if run["max_kurtosis"] != max(kurtosis):
                 fail(v["name"] + ": max_kurtosis")
             layers = json.load(open(os.path.join(os.path.dirname(run["run"]), "config.json")))["num_hidden_layers"]
-            if len(sinks["attention"]) != layers or len(sinks["norms"]) != 2 * layers + 1:
+            if len(sinks["attention"]) != len(full) or len(sinks["norms"]) != 2 * layers + 1:
                 fail(v["name"] + ": %d attentions and %d norms for %d layers"
                      % (len(sinks["attention"]), len(sinks["norms"]), layers))
         if abs(v["mean_final_val_loss"] - sum(vals) / len(vals)) > 1e-9 * abs(v["mean_final_val_loss"]):
@@ -142,19 +154,22 @@ def main():
         if ("| " + n + " |") not in md:
             fail("report.md has no row for " + n)
     ns = "{http://www.w3.org/2000/svg}"
-    layers = report["variants"][0]["config"]["num_hidden_layers"]
     hidden = report["variants"][0]["config"]["hidden_size"]
-    plots = [("loss_curves.svg", ["optimizer step", "training loss (nats/token)"], settings["steps"]),
-             ("activation_profile.svg", ["hidden channel", "max |x| over held-out tokens (log scale)"], hidden),
-             ("first_token_share.svg", ["layer", "mean first-token share over heads"], layers)]
+    # Points per polyline (one per variant, in order); the first-token
+    # share has one per full-attention layer (none for linear layers).
+    full_layers = [sum(t == "full_attention" for t in v["config"]["layer_types"])
+                   for v in report["variants"]]
+    plots = [("loss_curves.svg", ["optimizer step", "training loss (nats/token)"], [settings["steps"]] * len(names)),
+             ("activation_profile.svg", ["hidden channel", "max |x| over held-out tokens (log scale)"], [hidden] * len(names)),
+             ("first_token_share.svg", ["layer", "mean first-token share over heads"], full_layers)]
     for name, labels, points in plots:
         svg = ET.parse(os.path.join(out, name)).getroot()
         lines = svg.findall(ns + "polyline")
         if [p.find(ns + "title").text for p in lines] != names:
             fail(name + ": polylines")
-        for p in lines:
-            if len(p.get("points").split()) != points:
-                fail(name + ": %d points, expected %d" % (len(p.get("points").split()), points))
+        for p, expected in zip(lines, points):
+            if len(p.get("points").split()) != expected:
+                fail(name + ": %d points, expected %d" % (len(p.get("points").split()), expected))
         texts = [t.text for t in svg.iter(ns + "text")]
         for label in labels + names:
             if label not in texts:
