@@ -17,24 +17,17 @@ using namespace mlir::rescale;
 using namespace mlir::rescale::verifier;
 
 namespace {
-LogicalResult expectFloat(Operation *op, Value v, StringRef name) {
-  Type et = tensorOf(v).getElementType();
-  if (et.isF32() || et.isF16() || et.isBF16())
-    return success();
-  return op->emitOpError() << "'" << name
-                           << "' must have element type f32, f16 or bf16, but "
-                              "has "
-                           << et;
-}
 
 /// The operand checks both ops share: q, k [B, T, Hk, dk] of one type,
 /// v [B, T, Hv, dv] of that type, Hv a multiple of Hk, g and beta
 /// [B, T, Hv] of that type or f32.
 LogicalResult verifyGatedDeltaRuleOperands(Operation *op, Value q, Value k,
                                            Value v, Value g, Value beta) {
-  if (failed(expectFloat(op, q, "q")) || failed(expectFloat(op, k, "k")) ||
-      failed(expectFloat(op, v, "v")) || failed(expectFloat(op, g, "g")) ||
-      failed(expectFloat(op, beta, "beta")) ||
+  if (failed(expectFloatElements(op, q, "q")) ||
+      failed(expectFloatElements(op, k, "k")) ||
+      failed(expectFloatElements(op, v, "v")) ||
+      failed(expectFloatElements(op, g, "g")) ||
+      failed(expectFloatElements(op, beta, "beta")) ||
       failed(expectRank(op, q, "q", 4, "[B, T, Hk, dk]")) ||
       failed(expectRank(op, v, "v", 4, "[B, T, Hv, dv]")))
     return failure();

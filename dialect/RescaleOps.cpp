@@ -26,21 +26,6 @@ using namespace mlir::rescale::verifier;
 //===----------------------------------------------------------------------===//
 
 namespace {
-/// The dialect computes in f32, f16 and bf16 only.
-bool isComputeType(Type t) { return t.isF32() || t.isF16() || t.isBF16(); }
-
-/// Checks that `value` (named `name`) is a tensor of f32, f16 or bf16. ODS
-/// only checks that operands are ranked tensors, so that this message can
-/// name the operand.
-LogicalResult expectFloatElements(Operation *op, Value value, StringRef name) {
-  Type et = tensorOf(value).getElementType();
-  if (isComputeType(et))
-    return success();
-  return op->emitOpError() << "'" << name
-                           << "' must have element type f32, f16 or bf16, but "
-                              "has "
-                           << et;
-}
 
 /// Checks that a parameter's element type is the compute type (that of
 /// `refName`) or f32: f32 master weights with bf16/f16 activations are the

@@ -20,15 +20,6 @@ using namespace mlir::rescale;
 using namespace mlir::rescale::verifier;
 
 namespace {
-LogicalResult expectFloat(Operation *op, Value v, StringRef name) {
-  Type et = tensorOf(v).getElementType();
-  if (et.isF32() || et.isF16() || et.isBF16())
-    return success();
-  return op->emitOpError() << "'" << name
-                           << "' must have element type f32, f16 or bf16, but "
-                              "has "
-                           << et;
-}
 
 /// Token ids, targets and positions: i32 or i64 (signless).
 LogicalResult expectIndices(Operation *op, Value v, StringRef name) {
@@ -61,7 +52,7 @@ SmallVector<int64_t> withLast(ArrayRef<int64_t> shape, int64_t last) {
 /// its gradient.
 LogicalResult verifyLogitsTargets(Operation *op, Value logits, Value targets,
                                   const APFloat &zLoss) {
-  if (failed(expectFloat(op, logits, "logits")) ||
+  if (failed(expectFloatElements(op, logits, "logits")) ||
       failed(expectIndices(op, targets, "targets")))
     return failure();
   RankedTensorType lt = tensorOf(logits);
@@ -85,7 +76,7 @@ LogicalResult verifyLogitsTargets(Operation *op, Value logits, Value targets,
 
 LogicalResult EmbeddingOp::verify() {
   if (failed(expectIndices(*this, getIds(), "ids")) ||
-      failed(expectFloat(*this, getTable(), "table")) ||
+      failed(expectFloatElements(*this, getTable(), "table")) ||
       failed(expectRank(*this, getTable(), "table", 2, "[V, D]")))
     return failure();
   RankedTensorType table = tensorOf(getTable());
@@ -100,7 +91,7 @@ LogicalResult EmbeddingOp::verify() {
 
 LogicalResult EmbeddingGradOp::verify() {
   if (failed(expectIndices(*this, getIds(), "ids")) ||
-      failed(expectFloat(*this, getDy(), "dy")))
+      failed(expectFloatElements(*this, getDy(), "dy")))
     return failure();
   int64_t v = getNumEmbeddings();
   if (v < 0)
@@ -145,7 +136,7 @@ LogicalResult CrossEntropyGradOp::verify() {
 //===----------------------------------------------------------------------===//
 
 LogicalResult RoPEOp::verify() {
-  if (failed(expectFloat(*this, getX(), "x")) ||
+  if (failed(expectFloatElements(*this, getX(), "x")) ||
       failed(expectRank(*this, getX(), "x", 4, "[B, H, S, D]")))
     return failure();
   ArrayRef<int64_t> x = tensorOf(getX()).getShape();
@@ -184,5 +175,5 @@ LogicalResult RoPEOp::verify() {
 
 LogicalResult AdamWOp::verify() {
   // ODS has checked that param, grad, m, v and the results share one type.
-  return expectFloat(*this, getParam(), "param");
+  return expectFloatElements(*this, getParam(), "param");
 }

@@ -66,6 +66,20 @@ inline LogicalResult expectShape(Operation *op, Value value, StringRef name,
   return diag;
 }
 
+/// Checks that `value` (named `name`) is a tensor of f32, f16 or bf16, the
+/// dialect's compute types. ODS only checks that operands are ranked
+/// tensors, so that this message can name the operand.
+inline LogicalResult expectFloatElements(Operation *op, Value value,
+                                         StringRef name) {
+  Type et = tensorOf(value).getElementType();
+  if (et.isF32() || et.isF16() || et.isBF16())
+    return success();
+  return op->emitOpError() << "'" << name
+                           << "' must have element type f32, f16 or bf16, but "
+                              "has "
+                           << et;
+}
+
 inline LogicalResult expectRank(Operation *op, Value v, StringRef name,
                                 int64_t rank, StringRef layout = {}) {
   int64_t actual = tensorOf(v).getRank();

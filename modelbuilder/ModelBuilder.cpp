@@ -157,11 +157,7 @@ public:
       return swish(z);
     assert(act == "sigmoid" && "the config parser accepts only known "
                                "activations");
-    Value neg = arith::NegFOp::create(b, z);
-    Value e = math::ExpOp::create(b, neg);
-    Value one = splat(shapeOf(z), 1.0);
-    Value den = arith::AddFOp::create(b, one, e);
-    return arith::DivFOp::create(b, one, den);
+    return sigmoid(z);
   }
 
   /// The norm `prefix` of the configured kind, then its gate, named

@@ -587,6 +587,22 @@ Value unpad(OpBuilder &b, Location loc, Value t, int64_t T, Type elementType) {
   return convertElementType(b, loc, t, elementType);
 }
 
+/// The indices of one scf.forall iteration over (batch, value head), and
+/// the key head that value head reads (head / group).
+struct HeadIndices {
+  Value batch, head, keyHead;
+
+  static HeadIndices of(OpBuilder &b, Location loc, scf::ForallOp forall,
+                        int64_t group) {
+    HeadIndices h;
+    h.batch = forall.getInductionVar(0);
+    h.head = forall.getInductionVar(1);
+    Value groupSize = arith::ConstantIndexOp::create(b, loc, group);
+    h.keyHead = arith::DivUIOp::create(b, loc, h.head, groupSize);
+    return h;
+  }
+};
+
 struct GatedDeltaRuleToLinalg : OpRewritePattern<GatedDeltaRuleOp> {
   using OpRewritePattern::OpRewritePattern;
 
@@ -614,10 +630,7 @@ struct GatedDeltaRuleToLinalg : OpRewritePattern<GatedDeltaRuleOp> {
     {
       OpBuilder::InsertionGuard guard(b);
       b.setInsertionPointToStart(forall.getBody());
-      Value batch = forall.getInductionVar(0);
-      Value head = forall.getInductionVar(1);
-      Value group = arith::ConstantIndexOp::create(b, loc, d.group);
-      Value keyHead = arith::DivUIOp::create(b, loc, head, group);
+      auto [batch, head, keyHead] = HeadIndices::of(b, loc, forall, d.group);
       Value state = filledTensor(b, loc, {d.dk, d.dv}, f32, 0.0);
       Value headOut = emptyTensor(b, loc, {Tp, d.dv}, f32);
       Value zero = arith::ConstantIndexOp::create(b, loc, 0);
@@ -691,10 +704,7 @@ struct GatedDeltaRuleGradToLinalg : OpRewritePattern<GatedDeltaRuleGradOp> {
     {
       OpBuilder::InsertionGuard guard(b);
       b.setInsertionPointToStart(forall.getBody());
-      Value batch = forall.getInductionVar(0);
-      Value head = forall.getInductionVar(1);
-      Value group = arith::ConstantIndexOp::create(b, loc, d.group);
-      Value keyHead = arith::DivUIOp::create(b, loc, head, group);
+      auto [batch, head, keyHead] = HeadIndices::of(b, loc, forall, d.group);
       Value zero = arith::ConstantIndexOp::create(b, loc, 0);
       Value count = arith::ConstantIndexOp::create(b, loc, n);
       Value one = arith::ConstantIndexOp::create(b, loc, 1);
