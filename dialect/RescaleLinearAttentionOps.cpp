@@ -96,10 +96,5 @@ LogicalResult GatedDeltaRuleGradOp::verify() {
                                             {getV(), "v"},
                                             {getG(), "g"},
                                             {getBeta(), "beta"}};
-  for (auto [result, operand] : llvm::zip(getResults(), operands))
-    if (result.getType() != operand.first.getType())
-      return emitOpError() << "the gradient of '" << operand.second
-                           << "' must have its type " << operand.first.getType()
-                           << ", but has " << result.getType();
-  return success();
+  return expectGradientTypes(*this, getResults(), operands);
 }

@@ -502,12 +502,7 @@ LogicalResult AttentionGradOp::verify() {
                          << " results (the gradients of q, k, v and of the "
                             "gate and sinks it has), but has "
                          << getNumResults();
-  for (auto [result, operand] : llvm::zip(getResults(), operands))
-    if (result.getType() != operand.first.getType())
-      return emitOpError() << "the gradient of '" << operand.second
-                           << "' must have its type " << operand.first.getType()
-                           << ", but has " << result.getType();
-  return success();
+  return expectGradientTypes(*this, getResults(), operands);
 }
 
 //===----------------------------------------------------------------------===//

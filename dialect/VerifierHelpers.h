@@ -80,6 +80,19 @@ inline LogicalResult expectFloatElements(Operation *op, Value value,
                            << et;
 }
 
+/// A backward op's results: the gradient of each named operand, in order,
+/// of exactly that operand's type.
+inline LogicalResult
+expectGradientTypes(Operation *op, ValueRange gradients,
+                    ArrayRef<std::pair<Value, StringRef>> operands) {
+  for (auto [gradient, operand] : llvm::zip(gradients, operands))
+    if (gradient.getType() != operand.first.getType())
+      return op->emitOpError()
+             << "the gradient of '" << operand.second << "' must have its type "
+             << operand.first.getType() << ", but has " << gradient.getType();
+  return success();
+}
+
 inline LogicalResult expectRank(Operation *op, Value v, StringRef name,
                                 int64_t rank, StringRef layout = {}) {
   int64_t actual = tensorOf(v).getRank();
