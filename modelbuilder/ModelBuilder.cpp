@@ -137,13 +137,25 @@ public:
   /// gate_down [r, d] / gate_up [d, r].
   Value transposed2d(Value w) { return transpose(w, {1, 0}); }
 
-  /// x / (1 + exp(−x)) = x·σ(x), elementwise.
-  Value swish(Value x) {
+  /// 1 + exp(−x), the denominator of σ and swish, and the splat 1 it adds.
+  std::pair<Value, Value> logisticDenominator(Value x) {
     Value neg = arith::NegFOp::create(b, x);
     Value e = math::ExpOp::create(b, neg);
     Value one = splat(shapeOf(x), 1.0);
     Value den = arith::AddFOp::create(b, one, e);
+    return {den, one};
+  }
+
+  /// x / (1 + exp(−x)) = x·σ(x), elementwise.
+  Value swish(Value x) {
+    Value den = logisticDenominator(x).first;
     return arith::DivFOp::create(b, x, den);
+  }
+
+  /// σ(x) = 1 / (1 + exp(−x)), elementwise.
+  Value sigmoid(Value x) {
+    auto [den, one] = logisticDenominator(x);
+    return arith::DivFOp::create(b, one, den);
   }
 
   /// The gate activation `gatednorm_activation` of logits z, elementwise.
@@ -195,10 +207,7 @@ public:
         groups.push_back({d});
       groups.push_back({rank - 2, rank - 1});
       Value rows = tensor::CollapseShapeOp::create(b, g, groups);
-      Value init = tensor::EmptyOp::create(b, shapeOf(y), b.getF32Type());
-      auto wide = linalg::BroadcastOp::create(b, rows, init,
-                                              ArrayRef<int64_t>{rank - 1});
-      g = wide.getResult()[0];
+      g = broadcastColumns(rows, shapeOf(y));
     }
     return arith::MulFOp::create(b, g, y);
   }
@@ -220,12 +229,8 @@ public:
       // The no-normalization ablation (issue 12's no_rmsnorm): x ⊙ w, the
       // weight broadcast over every row.
       Value w = param(prefix + ".weight");
-      Value init = tensor::EmptyOp::create(b, shapeOf(x), b.getF32Type());
-      SmallVector<int64_t> rows;
-      for (int64_t d = 0; d + 1 < int64_t(shapeOf(x).size()); ++d)
-        rows.push_back(d);
-      auto wide = linalg::BroadcastOp::create(b, w, init, rows);
-      auto scaled = arith::MulFOp::create(b, x, wide.getResult()[0]);
+      Value wide = broadcastRows(w, shapeOf(x));
+      auto scaled = arith::MulFOp::create(b, x, wide);
       // Probed like a norm by --rescale-instrument-sinks (the sweep's
       // residual statistics of the no-normalization ablation).
       scaled->setAttr(kNormSiteAttrName, b.getUnitAttr());
@@ -296,15 +301,6 @@ public:
     return CrossEntropyOp::create(b, f32({}), logits, targets, ignore, zLoss);
   }
 
-  /// σ(x) = 1 / (1 + exp(−x)), elementwise.
-  Value sigmoid(Value x) {
-    Value neg = arith::NegFOp::create(b, x);
-    Value e = math::ExpOp::create(b, neg);
-    Value one = splat(shapeOf(x), 1.0);
-    Value den = arith::AddFOp::create(b, one, e);
-    return arith::DivFOp::create(b, one, den);
-  }
-
   /// softplus(x) = log(1 + exp(x)) as max(x, 0) + log1p(exp(−|x|)), which
   /// neither overflows for large x nor loses small values.
   Value softplus(Value x) {
@@ -327,15 +323,31 @@ public:
     return wide.getResult()[0];
   }
 
+  /// `rows` [...] broadcast to `shape` [..., n] along the last dimension.
+  Value broadcastColumns(Value rows, ArrayRef<int64_t> shape) {
+    Value init = tensor::EmptyOp::create(b, shape, b.getF32Type());
+    auto wide = linalg::BroadcastOp::create(
+        b, rows, init, ArrayRef<int64_t>{int64_t(shape.size()) - 1});
+    return wide.getResult()[0];
+  }
+
+  /// The slice of `x` at `offsets` with `sizes` (unit strides), of type
+  /// f32 `shape`: `sizes` with unit dimensions dropped, or not.
+  Value slice(Value x, ArrayRef<int64_t> offsets, ArrayRef<int64_t> sizes,
+              ArrayRef<int64_t> shape) {
+    SmallVector<OpFoldResult> offsetAttrs, sizeAttrs;
+    for (auto [offset, size] : llvm::zip(offsets, sizes)) {
+      offsetAttrs.push_back(b.getIndexAttr(offset));
+      sizeAttrs.push_back(b.getIndexAttr(size));
+    }
+    SmallVector<OpFoldResult> strides(sizes.size(), b.getIndexAttr(1));
+    return tensor::ExtractSliceOp::create(b, f32(shape), x, offsetAttrs,
+                                          sizeAttrs, strides);
+  }
+
   /// x [B, T, n] columns [first, first + width).
   Value columns(Value x, int64_t first, int64_t width) {
-    SmallVector<OpFoldResult> offsets{b.getIndexAttr(0), b.getIndexAttr(0),
-                                      b.getIndexAttr(first)};
-    SmallVector<OpFoldResult> sizes{b.getIndexAttr(B), b.getIndexAttr(T),
-                                    b.getIndexAttr(width)};
-    SmallVector<OpFoldResult> strides(3, b.getIndexAttr(1));
-    return tensor::ExtractSliceOp::create(b, f32({B, T, width}), x, offsets,
-                                          sizes, strides);
+    return slice(x, {0, 0, first}, {B, T, width}, {B, T, width});
   }
 
   /// [B, T, H·d] -> [B, T, H, d] (no transpose: the gated delta rule reads
@@ -352,12 +364,7 @@ public:
       return x;
     int64_t n = shapeOf(x)[2];
     Value zeros = splat({B, shift, n}, 0.0);
-    SmallVector<OpFoldResult> offsets(3, b.getIndexAttr(0));
-    SmallVector<OpFoldResult> sizes{
-        b.getIndexAttr(B), b.getIndexAttr(T - shift), b.getIndexAttr(n)};
-    SmallVector<OpFoldResult> strides(3, b.getIndexAttr(1));
-    Value kept = tensor::ExtractSliceOp::create(b, f32({B, T - shift, n}), x,
-                                                offsets, sizes, strides);
+    Value kept = slice(x, {0, 0, 0}, {B, T - shift, n}, {B, T - shift, n});
     return tensor::ConcatOp::create(b, /*dim=*/1, ValueRange{zeros, kept});
   }
 
@@ -372,13 +379,7 @@ public:
       int64_t shift = kernel - 1 - j;
       if (shift >= T)
         continue; // the tap sees only padding
-      SmallVector<OpFoldResult> offsets{b.getIndexAttr(0), b.getIndexAttr(0),
-                                        b.getIndexAttr(j)};
-      SmallVector<OpFoldResult> sizes{b.getIndexAttr(channels),
-                                      b.getIndexAttr(1), b.getIndexAttr(1)};
-      SmallVector<OpFoldResult> strides(3, b.getIndexAttr(1));
-      Value tap = tensor::ExtractSliceOp::create(b, f32({channels}), w, offsets,
-                                                 sizes, strides);
+      Value tap = slice(w, {0, 0, j}, {channels, 1, 1}, {channels});
       Value wide = broadcastRows(tap, {B, T, channels});
       Value delayed = delayTokens(x, shift);
       Value term = arith::MulFOp::create(b, delayed, wide);
@@ -405,10 +406,8 @@ public:
     Value eps = splat(rowShape, 1e-6);
     Value padded = arith::AddFOp::create(b, sum.getResult(0), eps);
     Value inverse = math::RsqrtOp::create(b, padded);
-    Value init = tensor::EmptyOp::create(b, shape, b.getF32Type());
-    auto wide = linalg::BroadcastOp::create(
-        b, inverse, init, ArrayRef<int64_t>{int64_t(shape.size()) - 1});
-    Value normalized = arith::MulFOp::create(b, x, wide.getResult()[0]);
+    Value wide = broadcastColumns(inverse, shape);
+    Value normalized = arith::MulFOp::create(b, x, wide);
     if (scale == 1.0)
       return normalized;
     Value factor = splat(shape, scale);
