@@ -448,12 +448,20 @@ const std::vector<std::string> &fixedVariantNames() {
   return names;
 }
 
-std::string defaultSweepVariants() {
+namespace {
+/// The fixed variants' names, comma-separated: every one, or the default
+/// sweep's.
+std::string fixedVariantList(bool defaultOnly) {
   std::string list;
   for (const FixedVariant &v : fixedVariants())
-    if (v.inDefault)
+    if (v.inDefault || !defaultOnly)
       list += (list.empty() ? "" : ",") + std::string(v.name);
   return list;
+}
+} // namespace
+
+std::string defaultSweepVariants() {
+  return fixedVariantList(/*defaultOnly=*/true);
 }
 
 Expected<std::vector<SweepVariant>>
@@ -461,12 +469,8 @@ parseSweepVariants(const std::string &list) {
   std::vector<SweepVariant> out;
   std::set<std::string> seen;
   bool custom = false; // the last variant takes further key=value items
-  if (trim(list) == "all") {
-    std::string every;
-    for (const std::string &name : fixedVariantNames())
-      every += (every.empty() ? "" : ",") + name;
-    return parseSweepVariants(every);
-  }
+  if (trim(list) == "all")
+    return parseSweepVariants(fixedVariantList(/*defaultOnly=*/false));
   std::stringstream items(list);
   std::string item;
   while (std::getline(items, item, ',')) {
@@ -565,9 +569,7 @@ Expected<ModelConfig> variantConfig(const ModelConfig &base,
     return Status::error("variant '" + variant.name +
                          "': " + config.status().message());
   // A hybrid with no full layer would silently be `linear` again.
-  if (intervalGiven && !typesGiven &&
-      std::count(config->layerTypes.begin(), config->layerTypes.end(),
-                 "full_attention") == 0)
+  if (intervalGiven && !typesGiven && !config->hasFullAttention())
     return Status::error(
         "variant '" + variant.name + "': full_attention_interval over " +
         std::to_string(config->numHiddenLayers) +
@@ -891,9 +893,9 @@ Status writeSweepReport(const std::string &dir, const SweepSettings &settings,
   // Linear-attention layers have no attention probabilities: a model of
   // only those has no first-token share at all (not 0).
   auto shareCell = [&](const SweepVariantResult &r, double v) {
-    bool anyFull = std::count(r.config.layerTypes.begin(),
-                              r.config.layerTypes.end(), "full_attention") > 0;
-    return anyFull ? cell(v) : std::string("n/a (no softmax attention)");
+    return r.config.hasFullAttention()
+               ? cell(v)
+               : std::string("n/a (no softmax attention)");
   };
   auto indexOf = [&](const std::string &name) -> std::optional<size_t> {
     for (size_t k = 0; k < results.size(); ++k)

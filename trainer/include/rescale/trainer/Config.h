@@ -60,9 +60,10 @@ struct ModelConfig {
   int64_t linearValueHeadDim = 0;
   int64_t linearConvKernelDim = 4;
 
-  bool hasLinearAttention() const {
+  /// Whether some layer has softmax attention (and so attention sinks).
+  bool hasFullAttention() const {
     for (const std::string &t : layerTypes)
-      if (t == "linear_attention")
+      if (t == "full_attention")
         return true;
     return false;
   }
