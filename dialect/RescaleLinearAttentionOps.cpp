@@ -41,12 +41,10 @@ LogicalResult verifyGatedDeltaRuleOperands(Operation *op, Value q, Value k,
       failed(expectShape(op, beta, "beta", {qs[0], qs[1], vs[2]},
                          "[B, T, Hv], one write strength per value head")))
     return failure();
+  if (failed(expectElementTypeLike(op, k, "k", q, "q")) ||
+      failed(expectElementTypeLike(op, v, "v", q, "q")))
+    return failure();
   Type et = tensorOf(q).getElementType();
-  for (auto [value, name] : {std::pair{k, "k"}, std::pair{v, "v"}})
-    if (tensorOf(value).getElementType() != et)
-      return op->emitOpError()
-             << "'" << name << "' must have element type " << et
-             << " like 'q', but has " << tensorOf(value).getElementType();
   for (auto [value, name] : {std::pair{g, "g"}, std::pair{beta, "beta"}}) {
     Type vt = tensorOf(value).getElementType();
     if (vt != et && !vt.isF32())
@@ -86,10 +84,8 @@ LogicalResult GatedDeltaRuleGradOp::verify() {
   if (failed(expectShape(*this, getDout(), "dout", vt.getShape(),
                          "[B, T, Hv, dv], the forward's result")))
     return failure();
-  if (tensorOf(getDout()).getElementType() != vt.getElementType())
-    return emitOpError() << "'dout' must have element type "
-                         << vt.getElementType() << " like 'v', but has "
-                         << tensorOf(getDout()).getElementType();
+  if (failed(expectElementTypeLike(*this, getDout(), "dout", getV(), "v")))
+    return failure();
   // Each gradient has its operand's type.
   std::pair<Value, StringRef> operands[] = {{getQ(), "q"},
                                             {getK(), "k"},

@@ -49,11 +49,9 @@ LogicalResult expectSameType(Operation *op, Value result, StringRef resultName,
                              Value like, StringRef likeName) {
   if (result.getType() == like.getType())
     return success();
+  if (failed(expectElementTypeLike(op, result, resultName, like, likeName)))
+    return failure();
   RankedTensorType r = tensorOf(result), l = tensorOf(like);
-  if (r.getElementType() != l.getElementType())
-    return op->emitOpError() << "'" << resultName << "' must have element type "
-                             << l.getElementType() << " like '" << likeName
-                             << "', but has " << r.getElementType();
   if (!shapesMatch(r.getShape(), l.getShape()))
     return op->emitOpError()
            << "'" << resultName << "' must have shape "
@@ -388,11 +386,8 @@ LogicalResult AttentionOp::verify() {
   RankedTensorType qt = tensorOf(getQ());
   ArrayRef<int64_t> q = qt.getShape();
   int64_t Dv = tensorOf(getV()).getShape()[3];
-  RankedTensorType rt = tensorOf(getResult());
-  if (rt.getElementType() != qt.getElementType())
-    return emitOpError() << "'result' must have element type "
-                         << qt.getElementType() << " like 'q', but has "
-                         << rt.getElementType();
+  if (failed(expectElementTypeLike(*this, getResult(), "result", getQ(), "q")))
+    return failure();
   return expectShape(*this, getResult(), "result", {q[0], q[1], q[2], Dv},
                      "[B, Hq, S, Dv]");
 }
@@ -486,10 +481,8 @@ LogicalResult AttentionGradOp::verify() {
       failed(expectShape(*this, getDout(), "dout", {q[0], q[1], q[2], Dv},
                          "[B, Hq, S, Dv], the forward's result")))
     return failure();
-  if (tensorOf(getDout()).getElementType() != qt.getElementType())
-    return emitOpError() << "'dout' must have element type "
-                         << qt.getElementType() << " like 'q', but has "
-                         << tensorOf(getDout()).getElementType();
+  if (failed(expectElementTypeLike(*this, getDout(), "dout", getQ(), "q")))
+    return failure();
   // Each gradient has its operand's type.
   SmallVector<std::pair<Value, StringRef>> operands = {
       {getQ(), "q"}, {getK(), "k"}, {getV(), "v"}};
@@ -531,11 +524,8 @@ LogicalResult LinearOp::verify() {
       return failure();
   SmallVector<int64_t> outShape(xt.getShape());
   outShape.back() = N;
-  RankedTensorType rt = tensorOf(getResult());
-  if (rt.getElementType() != xt.getElementType())
-    return emitOpError() << "'result' must have element type "
-                         << xt.getElementType() << " like 'x', but has "
-                         << rt.getElementType();
+  if (failed(expectElementTypeLike(*this, getResult(), "result", getX(), "x")))
+    return failure();
   return expectShape(*this, getResult(), "result", outShape, "[..., N]");
 }
 

@@ -80,6 +80,20 @@ inline LogicalResult expectFloatElements(Operation *op, Value value,
                            << et;
 }
 
+/// Checks that `value` (named `name`) has the element type of `like`
+/// (named `likeName`).
+inline LogicalResult expectElementTypeLike(Operation *op, Value value,
+                                           StringRef name, Value like,
+                                           StringRef likeName) {
+  Type actual = tensorOf(value).getElementType();
+  Type expected = tensorOf(like).getElementType();
+  if (actual == expected)
+    return success();
+  return op->emitOpError() << "'" << name << "' must have element type "
+                           << expected << " like '" << likeName << "', but has "
+                           << actual;
+}
+
 /// A backward op's results: the gradient of each named operand, in order,
 /// of exactly that operand's type.
 inline LogicalResult
