@@ -1,5 +1,6 @@
-"""Reads .npy files with the standard library only (no numpy), for the lit
-scripts that compare rescale-run outputs, so the checks run wherever lit does.
+"""Reads and writes .npy files with the standard library only (no numpy),
+for the lit scripts that compare rescale-run outputs, so the checks run
+wherever lit does.
 
 Not used by test/reference/, which stays independent of everything it checks.
 """
@@ -40,6 +41,18 @@ def read_npy(path):
     values = struct.unpack("<%d%s" % (count, FORMATS[descr]),
                            body[:count * struct.calcsize(FORMATS[descr])])
     return descr, shape, values
+
+
+def write_npy(path, descr, shape, values):
+    """Writes `values` (flat, row-major) as a version 1.0 C-order .npy of
+    dtype `descr` (a key of FORMATS) and `shape`."""
+    header = "{'descr': '%s', 'fortran_order': False, 'shape': (%s), }" % (
+        descr, "".join("%d, " % d for d in shape))
+    header += " " * ((64 - (10 + len(header) + 1) % 64) % 64) + "\n"
+    with open(path, "wb") as f:
+        f.write(b"\x93NUMPY\x01\x00" + struct.pack("<H", len(header)))
+        f.write(header.encode("latin1"))
+        f.write(struct.pack("<%d%s" % (len(values), FORMATS[descr]), *values))
 
 
 def output_names(directory):

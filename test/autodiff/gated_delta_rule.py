@@ -46,7 +46,7 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, os.pardir, "Inputs"))
-from npy import read_npy  # noqa: E402
+from npy import read_npy, write_npy  # noqa: E402
 
 # name: B, T, Hk, Hv, dk, dv, dtype, decay dtype (g and beta), seed
 CASES = {
@@ -66,7 +66,9 @@ CASES = {
 }
 
 TOLERANCES = {"f32": (2e-4, 2e-3), "f16": (2e-3, 4e-3), "bf16": (1.6e-2, 1.6e-2)}
-NPY = {"f32": ("<f4", "f"), "f16": ("<f2", "e"), "bf16": ("<f4", "f")}
+# .npy dtype per case dtype (bf16 tensors are f32 .npy files at rescale-run's
+# boundary).
+NPY = {"f32": "<f4", "f16": "<f2", "bf16": "<f4"}
 
 
 def round_to(x, dtype):
@@ -77,17 +79,6 @@ def round_to(x, dtype):
     bits = struct.unpack("<I", struct.pack("<f", x))[0]
     bits = (bits + 0x7FFF + ((bits >> 16) & 1)) & 0xFFFF0000
     return struct.unpack("<f", struct.pack("<I", bits))[0]
-
-
-def write_npy(path, shape, values, dtype):
-    descr, fmt = NPY[dtype]
-    header = "{'descr': '%s', 'fortran_order': False, 'shape': (%s), }" % (
-        descr, "".join("%d, " % d for d in shape))
-    header += " " * ((64 - (10 + len(header) + 1) % 64) % 64) + "\n"
-    with open(path, "wb") as f:
-        f.write(b"\x93NUMPY\x01\x00" + struct.pack("<H", len(header)))
-        f.write(header.encode("latin1"))
-        f.write(struct.pack("<%d%s" % (len(values), fmt), *values))
 
 
 def make_inputs(case):
@@ -194,7 +185,7 @@ def gen(name, directory):
               (B, T, Hv), (B, T, Hv, dv)]
     dtypes = [dtype, dtype, dtype, ddtype, ddtype, dtype]
     for i, (values, shape, dt) in enumerate(zip(make_inputs(case), shapes, dtypes)):
-        write_npy(os.path.join(directory, "in%d.npy" % i), shape, values, dt)
+        write_npy(os.path.join(directory, "in%d.npy" % i), NPY[dt], shape, values)
     types = [mlir_type(s, t) for s, t in zip(shapes, dtypes)]
     args = ", ".join("%%a%d: %s" % (i, t) for i, t in enumerate(types))
     grads = ", ".join(types[:5])
