@@ -508,12 +508,16 @@ ChunkGrads ChunkBuilder::backward(const ChunkOperands &x, const ChunkForward &f,
 struct PaddedOperands {
   Value q, k, v, g, beta;
 
+  /// `t` [B, T, ...] in f32 with zero tokens up to `padded`.
+  static Value prepare(OpBuilder &b, Location loc, Value t, int64_t padded) {
+    Value wide = convertElementType(b, loc, t, b.getF32Type());
+    return padDim(b, loc, wide, 1, padded);
+  }
+
   static PaddedOperands of(OpBuilder &b, Location loc, ValueRange operands,
                            int64_t padded) {
-    Type f32 = b.getF32Type();
     auto prepare = [&](Value t) {
-      Value wide = convertElementType(b, loc, t, f32);
-      return padDim(b, loc, wide, 1, padded);
+      return PaddedOperands::prepare(b, loc, t, padded);
     };
     PaddedOperands p;
     p.q = prepare(operands[0]);
@@ -690,8 +694,7 @@ struct GatedDeltaRuleGradToLinalg : OpRewritePattern<GatedDeltaRuleGradOp> {
     int64_t C = d.chunks.size, Tp = d.chunks.padded, n = d.chunks.count;
     PaddedOperands in =
         PaddedOperands::of(b, loc, op->getOperands().take_front(5), Tp);
-    Value dOutAll =
-        padDim(b, loc, convertElementType(b, loc, op.getDout(), f32), 1, Tp);
+    Value dOutAll = PaddedOperands::prepare(b, loc, op.getDout(), Tp);
 
     // Per value head; dq and dk are summed over each key head's group after.
     SmallVector<Value> inits;
