@@ -65,43 +65,6 @@ namespace {
 
 constexpr double kNegInf = -std::numeric_limits<double>::infinity();
 
-/// out[i, j] += a[i, r] · b[rhsMap(i, j, r)] over loops (i, j, r), in f32:
-/// the body `out + a * b` that rescale-contractions-to-blas hands to sgemm.
-Value accumulateProduct(OpBuilder &b, Location loc, Value lhs, Value rhs,
-                        AffineMap rhsMap, Value acc) {
-  MLIRContext *ctx = b.getContext();
-  AffineExpr i = getAffineDimExpr(0, ctx), j = getAffineDimExpr(1, ctx),
-             r = getAffineDimExpr(2, ctx);
-  AffineMap lhsMap = AffineMap::get(3, 0, {i, r}, ctx);
-  AffineMap outMap = AffineMap::get(3, 0, {i, j}, ctx);
-  return buildGeneric(
-             b, loc, {lhs, rhs}, {lhsMap, rhsMap}, acc, outMap,
-             lastDimReductionIterators(3), b.getF32Type(),
-             [](OpBuilder &nb, Location l, ValueRange ins, ValueRange outs) {
-               Value p = arith::MulFOp::create(nb, l, ins[0], ins[1]);
-               return SmallVector<Value>{
-                   arith::AddFOp::create(nb, l, outs[0], p)};
-             })
-      .front();
-}
-
-/// An all-parallel generic over `init`'s shape that overwrites it in place
-/// with body(inputs..., init element): the running values of the key loop
-/// are updated where they are, with no new tensor per key tile.
-Value updateInPlace(
-    OpBuilder &b, Location loc, Value init, ValueRange inputs,
-    ArrayRef<AffineMap> inputMaps,
-    function_ref<Value(OpBuilder &, Location, ValueRange, Value)> body) {
-  unsigned rank = tensorType(init).getRank();
-  return buildGeneric(
-             b, loc, inputs, inputMaps, init, identityMap(b.getContext(), rank),
-             parallelIterators(rank), b.getF32Type(),
-             [&](OpBuilder &nb, Location l, ValueRange ins, ValueRange outs) {
-               return SmallVector<Value>{body(nb, l, ins, outs[0])};
-             })
-      .front();
-}
-
 /// m if it is finite, else 0: the base that exp(x - m) subtracts, so that a
 /// row whose keys are all masked so far (m = -inf) gives exp(-inf) = 0, not
 /// NaN.
@@ -231,9 +194,6 @@ struct ConvertRescaleAttentionToFlashTilesPass
     AffineMap id2 = identityMap(ctx, 2);
     AffineMap rows2 = dropLastDimMap(ctx, 2);
     AffineMap id1 = identityMap(ctx, 1);
-    // The products' loops are (i, j, r): the rhs maps below read k[j, r]
-    // and v[r, j].
-    AffineExpr j = getAffineDimExpr(1, ctx), r = getAffineDimExpr(2, ctx);
 
     SmallVector<Value> inits{accInit};
     if (!sigmoidWeights) {
@@ -255,8 +215,8 @@ struct ConvertRescaleAttentionToFlashTilesPass
       Value acc = carried[0];
 
       // dot[i, j] = Σ_d q[i, d] · k[j, d].
-      Value dot = accumulateProduct(b, loc, qTile, kTile,
-                                    AffineMap::get(3, 0, {j, r}, ctx),
+      Value dot = accumulateProduct(b, loc, qTile, /*lhsTransposed=*/false,
+                                    kTile, /*rhsTransposed=*/true,
                                     filledTensor(b, loc, {tq, tk}, f32, 0.0));
       // s = scale · dot, or the weight of the key where nothing normalizes
       // (sigmoid); masked keys (causal, or padding past T) get -inf (weight
@@ -294,8 +254,8 @@ struct ConvertRescaleAttentionToFlashTilesPass
       SmallVector<Value> yielded;
       if (sigmoidWeights) {
         // acc += p · v.
-        yielded.push_back(accumulateProduct(
-            b, loc, weights, vTile, AffineMap::get(3, 0, {r, j}, ctx), acc));
+        yielded.push_back(
+            accumulateProduct(b, loc, weights, false, vTile, false, acc));
       } else {
         Value runningMax = carried[1], runningSum = carried[2];
         Value tileMax = buildLastDimReduction(
@@ -347,8 +307,8 @@ struct ConvertRescaleAttentionToFlashTilesPass
             [](OpBuilder &nb, Location l, ValueRange a, Value o) -> Value {
               return arith::MulFOp::create(nb, l, a[0], o);
             });
-        yielded.push_back(accumulateProduct(
-            b, loc, probs, vTile, AffineMap::get(3, 0, {r, j}, ctx), scaled));
+        yielded.push_back(
+            accumulateProduct(b, loc, probs, false, vTile, false, scaled));
         yielded.push_back(newMax);
         yielded.push_back(newSum);
       }

@@ -350,3 +350,40 @@ Value mlir::rescale::tolinalg::sliceOf(OpBuilder &b, Location loc, Value source,
   return tensor::ExtractSliceOp::create(b, loc, type, source, offsets,
                                         sizeAttrs, strides);
 }
+
+Value mlir::rescale::tolinalg::accumulateProduct(OpBuilder &b, Location loc,
+                                                 Value lhs, bool lhsTransposed,
+                                                 Value rhs, bool rhsTransposed,
+                                                 Value acc) {
+  MLIRContext *ctx = b.getContext();
+  AffineExpr i = getAffineDimExpr(0, ctx), j = getAffineDimExpr(1, ctx),
+             r = getAffineDimExpr(2, ctx);
+  AffineMap lhsMap = lhsTransposed ? AffineMap::get(3, 0, {r, i}, ctx)
+                                   : AffineMap::get(3, 0, {i, r}, ctx);
+  AffineMap rhsMap = rhsTransposed ? AffineMap::get(3, 0, {j, r}, ctx)
+                                   : AffineMap::get(3, 0, {r, j}, ctx);
+  AffineMap outMap = AffineMap::get(3, 0, {i, j}, ctx);
+  return buildGeneric(
+             b, loc, {lhs, rhs}, {lhsMap, rhsMap}, acc, outMap,
+             lastDimReductionIterators(3), b.getF32Type(),
+             [](OpBuilder &nb, Location l, ValueRange ins, ValueRange outs) {
+               Value p = arith::MulFOp::create(nb, l, ins[0], ins[1]);
+               return SmallVector<Value>{
+                   arith::AddFOp::create(nb, l, outs[0], p)};
+             })
+      .front();
+}
+
+Value mlir::rescale::tolinalg::updateInPlace(
+    OpBuilder &b, Location loc, Value init, ValueRange inputs,
+    ArrayRef<AffineMap> inputMaps,
+    function_ref<Value(OpBuilder &, Location, ValueRange, Value)> body) {
+  unsigned rank = tensorType(init).getRank();
+  return buildGeneric(
+             b, loc, inputs, inputMaps, init, identityMap(b.getContext(), rank),
+             parallelIterators(rank), b.getF32Type(),
+             [&](OpBuilder &nb, Location l, ValueRange ins, ValueRange outs) {
+               return SmallVector<Value>{body(nb, l, ins, outs[0])};
+             })
+      .front();
+}

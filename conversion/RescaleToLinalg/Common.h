@@ -162,6 +162,23 @@ struct TileSplit {
 };
 TileSplit splitEvenly(int64_t extent, int64_t maxTile);
 
+/// acc[i, j] + Σ_r lhs · rhs over loops (i, j, r), in f32, with lhs [M, R]
+/// (or [R, M] when `lhsTransposed`) and rhs [R, N] (or [N, R] when
+/// `rhsTransposed`): the body `out + a * b` that
+/// rescale-contractions-to-blas hands to sgemm. The result is written over
+/// `acc` [M, N].
+Value accumulateProduct(OpBuilder &b, Location loc, Value lhs,
+                        bool lhsTransposed, Value rhs, bool rhsTransposed,
+                        Value acc);
+
+/// An all-parallel generic over `init`'s shape that overwrites it in place
+/// with body(inputs..., init element), in f32: a loop's running values
+/// updated where they are, with no new tensor per iteration.
+Value updateInPlace(
+    OpBuilder &b, Location loc, Value init, ValueRange inputs,
+    ArrayRef<AffineMap> inputMaps,
+    function_ref<Value(OpBuilder &, Location, ValueRange, Value)> body);
+
 /// `t` with `padded - extent` zero entries appended along dimension `dim`.
 Value padDim(OpBuilder &b, Location loc, Value t, unsigned dim, int64_t padded);
 

@@ -175,38 +175,19 @@ private:
 
   /// exp(γ) · t, written over `t` (a generic whose init is `t`).
   Value scaleInPlace(Value t, Value gamma) {
-    unsigned rank = tensorType(t).getRank();
-    return buildGeneric(
-               b, loc, {}, {}, t, identityMap(ctx, rank),
-               parallelIterators(rank), f32,
-               [&](OpBuilder &nb, Location l, ValueRange, ValueRange outs) {
-                 return SmallVector<Value>{
-                     mul(nb, l, expOf(nb, l, gamma), outs[0])};
-               })
-        .front();
+    return updateInPlace(b, loc, t, {}, {},
+                         [&](OpBuilder &nb, Location l, ValueRange, Value out) {
+                           return mul(nb, l, expOf(nb, l, gamma), out);
+                         });
   }
 
   /// [M, N]: acc + Σ_r lhs · rhs, lhs [M, R] (or [R, M] when `lhsT`), rhs
   /// [R, N] (or [N, R] when `rhsT`); acc zeros when null.
   Value product(Value lhs, bool lhsT, Value rhs, bool rhsT, int64_t M,
                 int64_t N, Value acc = {}) {
-    AffineExpr i = getAffineDimExpr(0, ctx), j = getAffineDimExpr(1, ctx),
-               r = getAffineDimExpr(2, ctx);
-    AffineMap lhsMap = lhsT ? AffineMap::get(3, 0, {r, i}, ctx)
-                            : AffineMap::get(3, 0, {i, r}, ctx);
-    AffineMap rhsMap = rhsT ? AffineMap::get(3, 0, {j, r}, ctx)
-                            : AffineMap::get(3, 0, {r, j}, ctx);
-    AffineMap outMap = AffineMap::get(3, 0, {i, j}, ctx);
     if (!acc)
       acc = zeros({M, N});
-    return buildGeneric(
-               b, loc, {lhs, rhs}, {lhsMap, rhsMap}, acc, outMap,
-               lastDimReductionIterators(3), f32,
-               [](OpBuilder &nb, Location l, ValueRange ins, ValueRange outs) {
-                 Value p = mul(nb, l, ins[0], ins[1]);
-                 return SmallVector<Value>{add(nb, l, outs[0], p)};
-               })
-        .front();
+    return accumulateProduct(b, loc, lhs, lhsT, rhs, rhsT, acc);
   }
 
   /// An f32 tensor of `shape` = body(inputs).
