@@ -126,7 +126,7 @@ class Model:
         up = self.mat(prefix + ".gate_up.weight")  # [D, r] or [1, r]
         assert len(up) == (1 if gate == "tensorwise" else len(y)), gate
         h = matvec(down, y)
-        sw = [v * sigmoid(v) for v in h]
+        sw = [silu(v) for v in h]
         z = matvec(up, sw)
         act = self.c["gatednorm_activation"]
         if act == "sigmoid":
@@ -134,7 +134,7 @@ class Model:
         elif act == "tanh":
             g = [math.tanh(v) for v in z]
         elif act == "silu":
-            g = [v * sigmoid(v) for v in z]
+            g = [silu(v) for v in z]
         else:
             assert act == "identity", act
             g = z
@@ -290,7 +290,7 @@ class Model:
         p = "model.layers.%d.mlp" % layer
         g = matvec(self.mat(p + ".gate_proj.weight"), x)
         u = matvec(self.mat(p + ".up_proj.weight"), x)
-        a = [gi * sigmoid(gi) * ui for gi, ui in zip(g, u)]
+        a = [silu(gi) * ui for gi, ui in zip(g, u)]
         return matvec(self.mat(p + ".down_proj.weight"), a)
 
     def sequence_loss(self, ids):
