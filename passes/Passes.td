@@ -410,7 +410,10 @@ def RescaleInstrumentSinksPass
       the identity norm of a model without normalization; named
       `<func>/norm<N>`): |x| of its input (the residual
       stream; the sum for `add_rms_norm`) in f32, probe kind `norm_input`;
-      norms reading one value share one probe (`names = [...]`).
+      norms reading one value share one probe (`names = [...]`). A norm
+      marked `rescale.inner_norm` (one inside a sublayer, such as the
+      per-head output norm of a linear-attention layer) reads no residual
+      stream and gets no probe.
     * with `norm-outputs`, each norm's output too (the normalized result of
       `add_rms_norm`, the gated output of `gated_norm`): |y| in f32, probe
       kind `norm_output`, one per norm, under the norm's name.
