@@ -24,6 +24,10 @@ import os
 import struct
 import sys
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                os.pardir, os.pardir, "Inputs"))
+from safetensors_f32 import write_checkpoint_model  # noqa: E402
+
 C, S, Q, A = 11, 5, 20, 0
 HIDDEN, HEAD_DIM, HEADS, KV_HEADS = 32, 8, 4, 2
 
@@ -66,15 +70,7 @@ def main():
             for head in (0, 1):
                 put(attn + "q_proj.weight", (head * HEAD_DIM + dim, c),
                     1000.0 if (dim, c) == (3, Q) else 0.0)
-    open(path, "wb").write(bytes(data))
-    # The checkpoint records each file's FNV-1a 64 (docs/trainer.md).
-    state_path = os.path.join(ckpt, "trainer_state.json")
-    state = json.load(open(state_path))
-    h = 0xcbf29ce484222325
-    for byte in data:
-        h = ((h ^ byte) * 0x100000001b3) & 0xFFFFFFFFFFFFFFFF
-    state["files"]["model.safetensors"]["fnv1a64"] = "%016x" % h
-    json.dump(state, open(state_path, "w"))
+    write_checkpoint_model(ckpt, data)
 
     raw = bytearray(open(heldout, "rb").read())
     assert raw[:6] == b"\x93NUMPY" and raw[6] == 1
