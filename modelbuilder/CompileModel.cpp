@@ -313,6 +313,7 @@ Status compileTrainingModel(const trainer::ModelConfig &config,
     // analyses run the same on a CPU or a GPU sweep.
     mlir::rescale::RescaleInstrumentSinksPassOptions sinkOptions;
     sinkOptions.normOutputs = true; // the post-norm outlier share
+    sinkOptions.gateProbes = true;  // the gate-magnitude correlation
     Status analysis = compileHostLoss(
         context, config, options, kAnalyzeEntry,
         [&](mlir::PassManager &pm) {

@@ -209,7 +209,11 @@ public:
       Value rows = tensor::CollapseShapeOp::create(b, g, groups);
       g = broadcastColumns(rows, shapeOf(y));
     }
-    return arith::MulFOp::create(b, g, y);
+    auto gated = arith::MulFOp::create(b, g, y);
+    // The gate and y, probed by --rescale-instrument-sinks (gate-probes):
+    // the sweep's gate-magnitude correlation.
+    gated->setAttr(kNormGateAttrName, b.getUnitAttr());
+    return gated;
   }
 
   /// The norm `prefix` without a gate: `baseNorm()` of the config.

@@ -40,6 +40,13 @@ constexpr llvm::StringLiteral kProbeAttrName = "rescale.probe";
 /// other variant's.
 constexpr llvm::StringLiteral kNormSiteAttrName = "rescale.norm_site";
 
+/// A unit attribute on the multiplication g ⊙ y that applies a norm's gate
+/// where the gate is written out of ops (after a norm other than RMSNorm,
+/// whose gated form is rescale.gated_norm): operand 0 is the gate (one value
+/// per element, or per token broadcast over the channels), operand 1 the
+/// normalized y. --rescale-instrument-sinks with `gate-probes` probes both.
+constexpr llvm::StringLiteral kNormGateAttrName = "rescale.norm_gate";
+
 /// A unit attribute on a norm op inside a sublayer, which does not read the
 /// residual stream (the per-head output norm of a linear-attention layer):
 /// --rescale-instrument-sinks leaves it out of the residual statistics.

@@ -417,6 +417,15 @@ def RescaleInstrumentSinksPass
     * with `norm-outputs`, each norm's output too (the normalized result of
       `add_rms_norm`, the gated output of `gated_norm`): |y| in f32, probe
       kind `norm_output`, one per norm, under the norm's name.
+    * with `gate-probes`, each gated norm's two halves, under the norm's
+      name: |y| of the normalized value before the gate (probe kind
+      `gate_input`, f32 `[..., d]`) and the gate itself (probe kind `gate`,
+      f32 `[..., d]`, or `[..., 1]` for a tensorwise `gated_norm`). A
+      `gated_norm` is recomputed in parts beside it (`rescale.rms_norm`, the
+      two `rescale.linear` and the activations of its definition); a gate
+      written out of ops is the multiplication marked `rescale.norm_gate`
+      (operand 0 the gate, operand 1 y). The report correlates them: is the
+      gate smaller where |y| is larger (docs/sink-report.md)?
 
     Dynamic shapes are kept: the |x| probe's init takes x's dynamic sizes
     (`tensor.dim`), and the first-token share has q's `[B, Hq]`.
@@ -442,6 +451,10 @@ def RescaleInstrumentSinksPass
            "Also return |y| of every norm's output (probe kind "
            "`norm_output`): what the next sublayer reads, for the report's "
            "post-norm outlier share">,
+    Option<"gateProbes", "gate-probes", "bool", /*default=*/"false",
+           "Also return each gated norm's |y| before the gate (probe kind "
+           "`gate_input`) and its gate (probe kind `gate`), for the report's "
+           "gate-magnitude correlation">,
   ];
   let statistics = [
     Statistic<"numProbes", "probes", "sink probes added">,

@@ -33,9 +33,11 @@ using namespace mlir::rescale;
 
 namespace {
 
-/// |x| in f32, elementwise: the norm-input probe (a new value, so that the
-/// function never returns an argument or another result twice).
-Value absF32(OpBuilder &b, Location loc, Value x) {
+/// fn(x) in f32, elementwise (x widened first; fn null: x itself): a new
+/// value, so that the function never returns an argument or another result
+/// twice.
+Value elementwiseF32(OpBuilder &b, Location loc, Value x,
+                     function_ref<Value(OpBuilder &, Location, Value)> fn) {
   auto xt = cast<RankedTensorType>(x.getType());
   Type f32 = b.getF32Type();
   unsigned rank = xt.getRank();
@@ -50,10 +52,95 @@ Value absF32(OpBuilder &b, Location loc, Value x) {
                Value v = args[0];
                if (v.getType() != f32)
                  v = arith::ExtFOp::create(nb, l, f32, v); // exact
-               linalg::YieldOp::create(nb, l,
-                                       Value(math::AbsFOp::create(nb, l, v)));
+               Value r = fn ? fn(nb, l, v) : v;
+               linalg::YieldOp::create(nb, l, r);
              })
       .getResult(0);
+}
+
+/// |x| in f32, elementwise: the norm-input probe.
+Value absF32(OpBuilder &b, Location loc, Value x) {
+  return elementwiseF32(b, loc, x, [](OpBuilder &nb, Location l, Value v) {
+    return Value(math::AbsFOp::create(nb, l, v));
+  });
+}
+
+/// x widened to f32 (x itself when it is f32 already).
+Value asF32(OpBuilder &b, Location loc, Value x) {
+  if (cast<RankedTensorType>(x.getType()).getElementType().isF32())
+    return x;
+  return elementwiseF32(b, loc, x, nullptr);
+}
+
+/// σ(v) = 1 / (1 + exp(−v)) of an f32 scalar.
+Value sigmoidOf(OpBuilder &b, Location l, Value v) {
+  Value one = arith::ConstantOp::create(b, l, b.getF32FloatAttr(1.0f));
+  Value neg = arith::NegFOp::create(b, l, v);
+  Value e = math::ExpOp::create(b, l, neg);
+  Value den = arith::AddFOp::create(b, l, one, e);
+  return arith::DivFOp::create(b, l, one, den);
+}
+
+/// v·σ(v) (swish, SiLU) of an f32 scalar.
+Value swishOf(OpBuilder &b, Location l, Value v) {
+  Value sig = sigmoidOf(b, l, v);
+  return arith::MulFOp::create(b, l, v, sig);
+}
+
+/// The gated_norm gate activation of an f32 scalar (RescaleAttrs.td).
+Value gateActivationOf(OpBuilder &b, Location l, Value v, GateActivation act) {
+  switch (act) {
+  case GateActivation::sigmoid:
+    return sigmoidOf(b, l, v);
+  case GateActivation::tanh:
+    return math::TanhOp::create(b, l, v);
+  case GateActivation::silu:
+    return swishOf(b, l, v);
+  case GateActivation::identity:
+    break;
+  }
+  return v;
+}
+
+/// w [m, n] as f32 [n, m]: a gated_norm weight in rescale.linear's [N, K]
+/// layout.
+Value transposedF32(OpBuilder &b, Location loc, Value w) {
+  Value wide = asF32(b, loc, w);
+  auto t = cast<RankedTensorType>(wide.getType());
+  Value init = tensor::EmptyOp::create(
+      b, loc, ArrayRef<int64_t>{t.getDimSize(1), t.getDimSize(0)},
+      b.getF32Type());
+  auto transposed =
+      linalg::TransposeOp::create(b, loc, wide, init, ArrayRef<int64_t>{1, 0});
+  return transposed.getResult()[0];
+}
+
+/// y before the gate and the gate g (both f32) of a gated_norm, recomputed
+/// from its operands as its definition reads: y = rms_norm(x, weight),
+/// g = act(swish(y · w_down) · w_up).
+std::pair<Value, Value> gatedNormParts(OpBuilder &b, GatedNormOp op) {
+  Location loc = op.getLoc();
+  auto xt = cast<RankedTensorType>(op.getX().getType());
+  Value normalized = RMSNormOp::create(b, loc, xt, op.getX(), op.getWeight(),
+                                       op.getEpsilonAttr());
+  Value y = asF32(b, loc, normalized);
+  auto shapeWithLast = [&](int64_t last) {
+    SmallVector<int64_t> shape(xt.getShape());
+    shape.back() = last;
+    return RankedTensorType::get(shape, b.getF32Type());
+  };
+  Value down = transposedF32(b, loc, op.getWDown()); // [r, d]
+  Value h =
+      LinearOp::create(b, loc, shapeWithLast(op.getRank()), y, down, Value());
+  Value s = elementwiseF32(b, loc, h, swishOf);
+  Value up = transposedF32(b, loc, op.getWUp()); // [d or 1, r]
+  int64_t gates = op.w_upType().getDimSize(1);
+  Value z = LinearOp::create(b, loc, shapeWithLast(gates), s, up, Value());
+  GateActivation act = op.getGateActivation();
+  Value g = elementwiseF32(b, loc, z, [&](OpBuilder &nb, Location l, Value v) {
+    return gateActivationOf(nb, l, v, act);
+  });
+  return {y, g};
 }
 
 /// The residual-stream value a norm reads: x, or the sum of add_rms_norm.
@@ -98,8 +185,26 @@ struct RescaleInstrumentSinksPass
       // Norm outputs (norm-outputs), in walk order: what the next sublayer
       // reads after the norm.
       SmallVector<std::pair<Value, std::string>> outputProbes;
-      unsigned numAttention = 0, numNormOps = 0;
+      // Gated norms (gate-probes): a gated_norm, or the multiplication that
+      // applies a gate written out of ops, and the norm's name.
+      SmallVector<std::pair<Operation *, std::string>> gateSites;
+      unsigned numAttention = 0, numNormOps = 0, numGates = 0;
       func.walk([&](Operation *op) {
+        if (op->hasAttr(kNormGateAttrName)) {
+          if (!gateProbes)
+            return;
+          std::string name =
+              probeName(op, func.getSymName(), "gate", numGates++);
+          if (op->getBlock() != &body || op->getNumOperands() != 2 ||
+              op->getNumResults() != 1) {
+            op->emitWarning() << "gate '" << name
+                              << "' is not a binary op of the function's "
+                                 "body; no gate probe";
+            return;
+          }
+          gateSites.push_back({op, name});
+          return;
+        }
         if (auto attn = dyn_cast<AttentionOp>(op)) {
           std::string name =
               probeName(op, func.getSymName(), "attention", numAttention++);
@@ -141,6 +246,14 @@ struct RescaleInstrumentSinksPass
           normInputs[normInput(op)].push_back(name);
           if (normOutputs)
             outputProbes.push_back({normOutput(op), name});
+          if (gateProbes && isa<GatedNormOp>(op)) {
+            if (cast<RankedTensorType>(op->getOperand(0).getType())
+                    .hasStaticShape())
+              gateSites.push_back({op, name});
+            else
+              op->emitWarning() << "gated norm '" << name
+                                << "' has a dynamic shape; no gate probe";
+          }
         }
       });
       for (auto &[x, names] : normInputs)
@@ -149,6 +262,18 @@ struct RescaleInstrumentSinksPass
       for (auto &[y, name] : outputProbes)
         probes.push_back({absF32(b, y.getLoc(), y),
                           makeProbeAttr(&getContext(), "norm_output", {name})});
+      for (auto &[op, name] : gateSites) {
+        Value y, g;
+        if (auto gated = dyn_cast<GatedNormOp>(op)) {
+          std::tie(y, g) = gatedNormParts(b, gated);
+        } else {
+          y = op->getOperand(1);
+          g = elementwiseF32(b, op->getLoc(), op->getOperand(0), nullptr);
+        }
+        probes.push_back({absF32(b, op->getLoc(), y),
+                          makeProbeAttr(&getContext(), "gate_input", {name})});
+        probes.push_back({g, makeProbeAttr(&getContext(), "gate", {name})});
+      }
       for (auto &[value, attr] : probes) {
         if (failed(func.insertResult(
                 func.getNumResults(), value.getType(),

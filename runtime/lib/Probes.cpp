@@ -340,6 +340,113 @@ JsonValue recurrenceJson(const std::vector<std::vector<int64_t>> &tops) {
                                    : JsonValue()}});
 }
 
+/// 1-based ranks of `v`, ties sharing their average rank.
+std::vector<double> averageRanks(const std::vector<double> &v) {
+  std::vector<size_t> order(v.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return v[a] < v[b]; });
+  std::vector<double> ranks(v.size());
+  for (size_t i = 0; i < order.size();) {
+    size_t j = i;
+    while (j + 1 < order.size() && v[order[j + 1]] == v[order[i]])
+      ++j;
+    double rank = 0.5 * double(i + j) + 1.0; // the mean of ranks i+1..j+1
+    for (size_t k = i; k <= j; ++k)
+      ranks[order[k]] = rank;
+    i = j + 1;
+  }
+  return ranks;
+}
+
+/// Spearman's rank correlation of a and b: the Pearson correlation of their
+/// average ranks. None with fewer than two values, or when a or b is
+/// constant (no order to correlate).
+std::optional<double> rankCorrelation(const std::vector<double> &a,
+                                      const std::vector<double> &b) {
+  if (a.size() != b.size() || a.size() < 2)
+    return std::nullopt;
+  std::vector<double> ra = averageRanks(a), rb = averageRanks(b);
+  double mean = 0.5 * double(a.size() + 1); // of ranks 1..n, ties or not
+  double sab = 0, saa = 0, sbb = 0;
+  for (size_t i = 0; i < a.size(); ++i) {
+    sab += (ra[i] - mean) * (rb[i] - mean);
+    saa += (ra[i] - mean) * (ra[i] - mean);
+    sbb += (rb[i] - mean) * (rb[i] - mean);
+  }
+  if (saa == 0 || sbb == 0)
+    return std::nullopt;
+  return sab / std::sqrt(saa * sbb);
+}
+
+/// One gated norm's entry of the sink report from |y| before the gate
+/// ([..., d]) and the gate ([..., d], or [..., 1] for one gate per token):
+/// per channel the mean |y| and the mean gate over tokens, and their rank
+/// correlation over channels (the paper: the gate is smaller where |y| is
+/// larger, a negative correlation); per token the same over tokens. A gate
+/// that is one value per token (width 1, or every row constant: a
+/// broadcast) has no channel correlation.
+Expected<JsonValue> gateJson(const std::string &name, const HostTensor &yAbs,
+                             const HostTensor &gate) {
+  int64_t d = yAbs.shape().back(), width = gate.shape().back();
+  int64_t rows = d ? yAbs.numElements() / d : 0;
+  if ((width != d && width != 1) ||
+      (width && gate.numElements() / width != rows))
+    return Status::error("gate probe '" + name + "' is " + gate.typeString() +
+                         ", its gate_input " + yAbs.typeString() +
+                         "; the gate must have the same rows and " +
+                         std::to_string(d) + " or 1 channels");
+  const float *y = yAbs.dataAs<float>(), *g = gate.dataAs<float>();
+  std::vector<double> channelY(d, 0.0), channelGate(d, 0.0);
+  std::vector<double> tokenY(rows, 0.0), tokenGate(rows, 0.0);
+  bool perToken = width == 1;
+  if (!perToken) {
+    perToken = true;
+    for (int64_t r = 0; r < rows && perToken; ++r)
+      for (int64_t c = 1; c < d && perToken; ++c)
+        perToken = g[r * d + c] == g[r * d];
+  }
+  double sumGate = 0;
+  for (int64_t r = 0; r < rows; ++r) {
+    for (int64_t c = 0; c < d; ++c) {
+      double gv = g[r * width + (width == 1 ? 0 : c)];
+      channelY[c] += y[r * d + c];
+      channelGate[c] += gv;
+      tokenY[r] += y[r * d + c];
+      tokenGate[r] += gv;
+      sumGate += gv;
+    }
+  }
+  for (int64_t c = 0; c < d; ++c) {
+    channelY[c] /= double(rows);
+    channelGate[c] /= double(rows);
+  }
+  for (int64_t r = 0; r < rows; ++r) {
+    tokenY[r] /= double(d);
+    tokenGate[r] /= double(d);
+  }
+  auto orNull = [](std::optional<double> v) {
+    return v && std::isfinite(*v) ? number(*v) : JsonValue();
+  };
+  std::optional<double> channel;
+  if (!perToken)
+    channel = rankCorrelation(channelY, channelGate);
+  std::vector<JsonValue> top;
+  for (int64_t dim : largestDims(channelY, kTopMaxDims))
+    top.push_back(
+        JsonValue::makeObject({{"dim", integer(dim)},
+                               {"mean_abs_y", number(channelY[dim])},
+                               {"mean_gate", number(channelGate[dim])}}));
+  double n = double(rows) * double(d);
+  return JsonValue::makeObject(
+      {{"name", JsonValue::makeString(name)},
+       {"gate", JsonValue::makeString(perToken ? "tensorwise" : "elementwise")},
+       {"mean_gate", n > 0 ? number(sumGate / n) : JsonValue()},
+       {"channel_rank_correlation", orNull(channel)},
+       {"token_rank_correlation", orNull(rankCorrelation(tokenY, tokenGate))},
+       {"top_dims", JsonValue::makeArray(std::move(top))}});
+}
+
 /// [B, Hq] -> the mean over the batch of each head.
 std::vector<JsonValue> batchMeans(const HostTensor &perHead) {
   int64_t batch = perHead.shape()[0], heads = perHead.shape()[1];
@@ -467,7 +574,31 @@ Status writeSinkReport(const std::string &path, const std::string &entry,
       fields.emplace_back("top_max_output_share", number(outShares.back()));
     norms.push_back(JsonValue::makeObject(std::move(fields)));
   }
-  if (attention.empty() && norms.empty())
+  // Gated norms: the gate against the magnitude it rescales.
+  std::vector<JsonValue> gates;
+  for (const ProbeSpec &p : probes) {
+    if (p.kind != "gate")
+      continue;
+    auto g = probeTensor(p, outputs, 1);
+    if (!g)
+      return g.status();
+    const HostTensor *y = nullptr;
+    for (const ProbeSpec &o : probes)
+      if (o.kind == "gate_input" && o.name == p.name) {
+        auto t = probeTensor(o, outputs, 1);
+        if (!t)
+          return t.status();
+        y = *t;
+      }
+    if (!y)
+      return Status::error("gate probe '" + p.name +
+                           "' has no gate_input probe of the same name");
+    Expected<JsonValue> entry = gateJson(p.name, *y, **g);
+    if (!entry)
+      return entry.status();
+    gates.push_back(entry.take());
+  }
+  if (attention.empty() && norms.empty() && gates.empty())
     return Status::error("the entry has no sink probes (no rescale.attention "
                          "or norm was instrumented), so there is nothing to "
                          "report");
@@ -480,7 +611,8 @@ Status writeSinkReport(const std::string &path, const std::string &entry,
         pairs ? number(double(sinks) / double(pairs)) : JsonValue()},
        {"attention", JsonValue::makeArray(std::move(attention))},
        {"norms", JsonValue::makeArray(std::move(norms))},
-       {"top_dims_recurrence", recurrenceJson(topMaxDims)}});
+       {"top_dims_recurrence", recurrenceJson(topMaxDims)},
+       {"gates", JsonValue::makeArray(std::move(gates))}});
   return writeFileBytes(path, root.serialize() + "\n");
 }
 

@@ -141,3 +141,17 @@ func.func @dynamic_shapes(%x: tensor<?x?xf32>, %w: tensor<?xf32>, %q: tensor<?x?
   return %y, %o : tensor<?x?xf32>, tensor<?x?x4x8xf32>
 }
 
+
+// -----
+
+// Without gate-probes (instrument-sinks-gate-probes.mlir), a gated norm gets
+// its norm_input probe only.
+// CHECK-LABEL: func.func @gated_norm_without_gate_probes
+// CHECK-SAME: {rescale.probe = {kind = "norm_input", name = "gated_norm_without_gate_probes/norm0"}})
+// CHECK-NOT: gate_input
+// CHECK: return
+func.func @gated_norm_without_gate_probes(%x: tensor<2x3x8xf32>, %w: tensor<8xf32>, %wd: tensor<8x4xf32>, %wu: tensor<4x8xf32>, %g: tensor<2x3x8xf32>) -> (tensor<2x3x8xf32>, tensor<2x3x8xf32>) {
+  %a = rescale.gated_norm %x, %w, %wd, %wu : (tensor<2x3x8xf32>, tensor<8xf32>, tensor<8x4xf32>, tensor<4x8xf32>) -> tensor<2x3x8xf32>
+  %m = arith.mulf %g, %a {rescale.norm_gate} : tensor<2x3x8xf32>
+  return %a, %m : tensor<2x3x8xf32>, tensor<2x3x8xf32>
+}

@@ -404,6 +404,7 @@ std::string compileProgram(const std::string &path, const Options &run,
     if (!run.sinkReport.empty()) {
       mlir::rescale::RescaleInstrumentSinksPassOptions sinkOptions;
       sinkOptions.normOutputs = true; // the post-norm outlier share
+      sinkOptions.gateProbes = true;  // the gate-magnitude correlation
       pm.addPass(mlir::rescale::createRescaleInstrumentSinksPass(sinkOptions));
     }
     if (mlir::failed(pm.run(*module)))

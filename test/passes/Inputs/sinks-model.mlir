@@ -36,6 +36,27 @@ func.func @residual_outlier() -> tensor<2x4xf32> {
   %y = rescale.rms_norm %x, %w : (tensor<2x4xf32>, tensor<4xf32>) -> tensor<2x4xf32> loc("layers.0.input_norm")
   return %y : tensor<2x4xf32>
 }
+// A gate against the magnitude it rescales (a gate written out of ops, the
+// multiplication marked rescale.norm_gate): |y| = [[1, 2, 3, 4], [3, 4, 5, 0]]
+// has the channel means [2, 3, 4, 2] (average ranks 1.5, 3, 4, 1.5), the
+// gate the channel means [0.8, 0.5, 0.3, 0.8] (ranks 3.5, 2, 1, 3.5): the
+// rank deviations are exact opposites, so the channel rank correlation is
+// -1. Per token, mean |y| 2.5 and 3 against mean gate 0.575 and 0.625: +1.
+// Mean gate 0.6; channels by mean |y|: 2, 1, then 0 and 3 (ties by dim).
+func.func @gate_against_magnitude() -> tensor<2x4xf32> {
+  %y = arith.constant dense<[[1.0, -2.0, 3.0, 4.0], [3.0, 4.0, -5.0, 0.0]]> : tensor<2x4xf32>
+  %g = arith.constant dense<[[0.9, 0.5, 0.2, 0.7], [0.7, 0.5, 0.4, 0.9]]> : tensor<2x4xf32>
+  %o = arith.mulf %g, %y {rescale.norm_gate} : tensor<2x4xf32> loc("layers.0.input_norm")
+  return %o : tensor<2x4xf32>
+}
+// One gate per token, broadcast over the channels: no channel correlation
+// (null, not 0); per token, mean |y| 2.5 and 3 against 0.9 and 0.1: -1.
+func.func @gate_per_token() -> tensor<2x4xf32> {
+  %y = arith.constant dense<[[1.0, -2.0, 3.0, 4.0], [3.0, 4.0, -5.0, 0.0]]> : tensor<2x4xf32>
+  %g = arith.constant dense<[[0.9, 0.9, 0.9, 0.9], [0.1, 0.1, 0.1, 0.1]]> : tensor<2x4xf32>
+  %o = arith.mulf %g, %y {rescale.norm_gate} : tensor<2x4xf32> loc("model.norm")
+  return %o : tensor<2x4xf32>
+}
 // A causal attention with a learned sink (GPT-OSS) and GQA: the decomposition
 // path of the other softmax kinds. Nothing to report but not crashing.
 func.func @causal_learned_sink(%q: tensor<1x4x4x8xf32>, %k: tensor<1x2x4x8xf32>, %v: tensor<1x2x4x8xf32>, %s: tensor<4xf32>) -> tensor<1x4x4x8xf32> {

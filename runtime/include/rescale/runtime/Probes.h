@@ -75,7 +75,10 @@ RESCALE_RUNTIME_API Status writeAbsmaxCalibration(
 /// (f32 |x|, [..., d]): per-head first-token share (mean over the batch),
 /// the sink rate (fraction of (attention, head) pairs with share >=
 /// `threshold`), and per norm the peak and median |x| and the 3 hidden
-/// dimensions with the largest mean |x|. Fails when there is no such probe.
+/// dimensions with the largest mean |x|; from "gate_input" (|y| before a
+/// gate) and "gate" probes of the same name, per gated norm the rank
+/// correlation of the gate with the magnitude it rescales. Fails when there
+/// is no such probe.
 RESCALE_RUNTIME_API Status
 writeSinkReport(const std::string &path, const std::string &entry,
                 const std::vector<ProbeSpec> &probes,
