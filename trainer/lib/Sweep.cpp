@@ -689,6 +689,21 @@ Expected<SweepRun> readSweepRun(const std::string &runDir, int64_t seed) {
   if (const JsonValue *r = (*report)->get("top_dims_recurrence"))
     if (const JsonValue *o = r->get("consecutive_overlap"); o && o->isNumber())
       run.topDimsOverlap = o->getNumber();
+  if (const JsonValue *gates = (*report)->get("gates")) {
+    if (!gates->isArray())
+      return Status::error("'" + sinkPath + "': gates is not a list");
+    std::vector<double> channel, token;
+    for (const JsonValue &g : gates->getArray()) {
+      if (const JsonValue *c = g.get("channel_rank_correlation");
+          c && c->isNumber())
+        channel.push_back(c->getNumber());
+      if (const JsonValue *t = g.get("token_rank_correlation");
+          t && t->isNumber())
+        token.push_back(t->getNumber());
+    }
+    run.gateChannelRankCorrelation = mean(channel);
+    run.gateTokenRankCorrelation = mean(token);
+  }
   run.sinkReport = **report;
 
   std::string weightsPath = joinPath(runDir, "norm_weights.json");
@@ -755,7 +770,8 @@ Status writeSweepReport(const std::string &dir, const SweepSettings &settings,
       meanPeak(results.size()), meanShare(results.size()),
       meanKurtosis(results.size()), meanInShare(results.size()),
       meanOutShare(results.size()), meanOutputShare(results.size()),
-      meanWeightRatio(results.size());
+      meanWeightRatio(results.size()), meanGateChannel(results.size()),
+      meanGateToken(results.size());
   std::vector<std::vector<double>> meanIncrease(
       kReportSchemes.size(), std::vector<double>(results.size(), NAN));
   for (size_t i = 0; i < results.size(); ++i) {
@@ -792,6 +808,10 @@ Status writeSweepReport(const std::string &dir, const SweepSettings &settings,
           {"top5_output_share", jsonOrNull(run.topOutputShare)},
           {"top5_consecutive_overlap", jsonOrNull(run.topDimsOverlap)},
           {"norm_weight_top5_to_median", jsonOrNull(run.normWeightTopToMedian)},
+          {"gate_channel_rank_correlation",
+           jsonOrNull(run.gateChannelRankCorrelation)},
+          {"gate_token_rank_correlation",
+           jsonOrNull(run.gateTokenRankCorrelation)},
           {"full_precision_loss", jsonOrNull(run.fullPrecisionLoss)},
           {"quantized", quantizedJson(run)},
           {"sink_report", run.sinkReport ? *run.sinkReport : JsonValue()},
@@ -806,6 +826,9 @@ Status writeSweepReport(const std::string &dir, const SweepSettings &settings,
     meanInShare[i] = meanOver(r.runs, &SweepRun::topInputShare);
     meanOutShare[i] = meanOver(r.runs, &SweepRun::topOutputShare);
     meanWeightRatio[i] = meanOver(r.runs, &SweepRun::normWeightTopToMedian);
+    meanGateChannel[i] =
+        meanOver(r.runs, &SweepRun::gateChannelRankCorrelation);
+    meanGateToken[i] = meanOver(r.runs, &SweepRun::gateTokenRankCorrelation);
     JsonObject increases;
     for (size_t q = 0; q < kReportSchemes.size(); ++q) {
       meanIncrease[q][i] = meanIncreaseOf(r.runs, kReportSchemes[q]);
@@ -828,6 +851,8 @@ Status writeSweepReport(const std::string &dir, const SweepSettings &settings,
         {"mean_top5_input_share", jsonOrNull(meanInShare[i])},
         {"mean_top5_output_share", jsonOrNull(meanOutShare[i])},
         {"mean_norm_weight_top5_to_median", jsonOrNull(meanWeightRatio[i])},
+        {"mean_gate_channel_rank_correlation", jsonOrNull(meanGateChannel[i])},
+        {"mean_gate_token_rank_correlation", jsonOrNull(meanGateToken[i])},
         {"mean_quantization_increase",
          JsonValue::makeObject(std::move(increases))},
     }));
@@ -1042,6 +1067,35 @@ Status writeSweepReport(const std::string &dir, const SweepSettings &settings,
          << (below == parts.size()
                  ? ": the direction of the paper."
                  : "; where it is not, the collapse does not reproduce here.")
+         << "\n\n";
+    }
+  }
+  md << "**Gates are smaller where |y| is larger** (paper: the norm gate "
+        "rescales the large channels down). ";
+  {
+    std::vector<std::string> parts;
+    size_t negative = 0;
+    for (size_t i = 0; i < results.size(); ++i)
+      if (std::isfinite(meanGateChannel[i])) {
+        parts.push_back(results[i].variant.name + " " +
+                        formatNumber(meanGateChannel[i]));
+        negative += meanGateChannel[i] < 0;
+      }
+    if (parts.empty()) {
+      md << "Not measured here (no variant with an elementwise norm gate).\n\n";
+    } else {
+      md << "Spearman rank correlation over channels between the mean |y_c| "
+            "before the gate and the mean gate, mean over the gated norms "
+            "(`sink_report.json`, `gates`; negative: smaller gates on larger "
+            "channels): ";
+      for (size_t k = 0; k < parts.size(); ++k)
+        md << (k ? "; " : "") << parts[k];
+      md << ". Negative in " << negative << " of " << parts.size()
+         << " variants"
+         << (negative == parts.size()
+                 ? ": the direction of the paper."
+                 : "; where it is not, the paper's relation does not "
+                   "reproduce here.")
          << "\n\n";
     }
   }

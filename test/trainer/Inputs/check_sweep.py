@@ -18,6 +18,8 @@ import jsonschema
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 os.pardir, os.pardir, "Inputs"))
 from safetensors_f32 import read_safetensors  # noqa: E402
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from model_reference import Model, read_npy_i32  # noqa: E402
 
 SCHEMA = os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir,
                       os.pardir, os.pardir, "docs", "schemas",
@@ -27,6 +29,63 @@ SCHEMA = os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir,
 def fail(message):
     print("FAIL: " + message)
     sys.exit(1)
+
+
+def average_ranks(v):
+    order = sorted(range(len(v)), key=lambda i: v[i])
+    ranks = [0.0] * len(v)
+    i = 0
+    while i < len(order):
+        j = i
+        while j + 1 < len(order) and v[order[j + 1]] == v[order[i]]:
+            j += 1
+        for k in range(i, j + 1):
+            ranks[order[k]] = (i + j) / 2.0 + 1.0
+        i = j + 1
+    return ranks
+
+
+def spearman(a, b):
+    """Spearman's rank correlation (average ranks for ties), None when a or
+    b is constant."""
+    ra, rb = average_ranks(a), average_ranks(b)
+    ma, mb = sum(ra) / len(ra), sum(rb) / len(rb)
+    sab = sum((x - ma) * (y - mb) for x, y in zip(ra, rb))
+    saa = sum((x - ma) ** 2 for x in ra)
+    sbb = sum((y - mb) ** 2 for y in rb)
+    if saa == 0 or sbb == 0:
+        return None
+    return sab / math.sqrt(saa * sbb)
+
+
+def reference_gates(checkpoint, heldout):
+    """Per gated norm, from the float64 reference model on the held-out
+    batch: the gate kind, mean gate, and the rank correlations over channels
+    and over tokens (docs/sink-report.md, "Gates")."""
+    config = json.load(open(os.path.join(checkpoint, "config.json")))
+    model = Model(config, read_safetensors(os.path.join(checkpoint, "model.safetensors")))
+    seen = {}
+    model.gate_observer = lambda name, y, g: seen.setdefault(name, []).append((y, g))
+    for window in read_npy_i32(heldout):
+        model.sequence_loss(window)
+    gates = {}
+    for name, rows in seen.items():
+        d = len(rows[0][0])
+        channel_y = [sum(abs(y[c]) for y, _ in rows) / len(rows) for c in range(d)]
+        channel_g = [sum(g[c] for _, g in rows) / len(rows) for c in range(d)]
+        token_y = [sum(abs(v) for v in y) / d for y, _ in rows]
+        token_g = [sum(g) / d for _, g in rows]
+        tensorwise = config.get("norm_gate") == "tensorwise"
+        gates[name] = {"gate": "tensorwise" if tensorwise else "elementwise",
+                       "mean_gate": sum(token_g) / len(token_g),
+                       "channel": None if tensorwise else spearman(channel_y, channel_g),
+                       "token": spearman(token_y, token_g)}
+    return gates
+
+
+def gated_variants(report):
+    return [v["name"] for v in report["variants"]
+            if v["config"].get("norm") == "gatednorm" or v["config"].get("norm_gate", "none") != "none"]
 
 
 def main():
@@ -48,6 +107,7 @@ def main():
             fail("settings.%s: no file %s" % (key, settings[key]))
     if [v["name"] for v in report["variants"]] != names:
         fail("variants %r" % [v["name"] for v in report["variants"]])
+    gates_checked = []
     if report.get("not_measured") != []:
         fail("not_measured: %r" % report.get("not_measured"))
     for v in report["variants"]:
@@ -130,6 +190,32 @@ def main():
                 ratios.append(ratio)
             if abs(run["norm_weight_top5_to_median"] - sum(ratios) / len(ratios)) > 1e-9:
                 fail(v["name"] + ": norm_weight_top5_to_median")
+            # The gate against the magnitude it rescales (issue 19): the
+            # run's means are the sink report's, and each gate's numbers are
+            # recomputed by the float64 reference model on the held-out
+            # batch. Rank correlations to 0.05 (a near tie between two
+            # channel means may order differently in f32; one swap of 32
+            # moves it by about 0.02), the mean gate to 1e-4 relative.
+            def mean_of(key):
+                vals = [g[key] for g in sinks["gates"] if g[key] is not None]
+                return sum(vals) / len(vals) if vals else None
+            for key in ("channel", "token"):
+                expected, got = mean_of(key + "_rank_correlation"), run["gate_%s_rank_correlation" % key]
+                if (expected is None) != (got is None) or (got is not None and abs(got - expected) > 1e-12):
+                    fail(v["name"] + ": gate_%s_rank_correlation %r, the sink report's mean %r" % (key, got, expected))
+            ref = reference_gates(os.path.join(run["run"], "checkpoint"), settings["heldout_tokens"])
+            if sorted(ref) != sorted(g["name"] for g in sinks["gates"]):
+                fail(v["name"] + ": gates %r, the reference has %r"
+                     % ([g["name"] for g in sinks["gates"]], sorted(ref)))
+            for g in sinks["gates"]:
+                r = ref[g["name"]]
+                if g["gate"] != r["gate"] or abs(g["mean_gate"] - r["mean_gate"]) > 1e-4 * max(1, abs(r["mean_gate"])):
+                    fail(v["name"] + ": " + g["name"] + " gate %r mean %r, reference %r" % (g["gate"], g["mean_gate"], r))
+                for key in ("channel", "token"):
+                    got, want = g[key + "_rank_correlation"], r[key]
+                    if (got is None) != (want is None) or (got is not None and abs(got - want) > 0.05):
+                        fail(v["name"] + ": " + g["name"] + " %s rank correlation %r, reference %r" % (key, got, want))
+                gates_checked.append(g["name"])
             kurtosis = [n["kurtosis"] for n in sinks["norms"]]
             if run["max_kurtosis"] != max(kurtosis):
                 fail(v["name"] + ": max_kurtosis")
@@ -139,11 +225,14 @@ def main():
                      % (len(sinks["attention"]), len(sinks["norms"]), layers))
         if abs(v["mean_final_val_loss"] - sum(vals) / len(vals)) > 1e-9 * abs(v["mean_final_val_loss"]):
             fail(v["name"] + ": mean")
+    if gated_variants(report) and not gates_checked:
+        fail("no gate was checked, yet a variant has a norm gate")
     heldout = os.path.join(out, "heldout_tokens.npy")
     if not os.path.exists(heldout):
         fail("no heldout_tokens.npy")
     md = open(os.path.join(out, "report.md")).read()
     for claim in ("Explicit rescaling lowers peak activations",
+                  "Gates are smaller where |y| is larger",
                   "The norm weight shrinks at the outlier channels",
                   "Gated attention removes the attention sink",
                   "GatedNorm is the most quantization-robust variant",
@@ -174,7 +263,8 @@ def main():
         for label in labels + names:
             if label not in texts:
                 fail(name + " has no text " + label)
-    print("ok: %d variants, report.json matches the runs, report.md and the SVG are complete" % len(names))
+    print("ok: %d variants, report.json matches the runs, report.md and the SVG are complete; %d gates match the float64 reference"
+          % (len(names), len(gates_checked)))
 
 
 if __name__ == "__main__":

@@ -84,6 +84,9 @@ class Model:
         self.eps = config["rms_norm_eps"]
         clip = config["residual_clip"]
         self.clip = None if clip == "none" or clip is None else float(clip)
+        # Called as f(norm name, y before the gate, gate) at every gated
+        # norm (check_sweep.py's gate correlation).
+        self.gate_observer = None
 
     def vec(self, name):
         return self.t[name][1]
@@ -140,6 +143,8 @@ class Model:
             g = z
         if gate == "tensorwise":
             g = g * len(y)
+        if self.gate_observer:
+            self.gate_observer(prefix, y, g)
         return [gi * yi for gi, yi in zip(g, y)]
 
     def residual(self, x, y):
@@ -347,4 +352,5 @@ def main():
           (got["loss"], ref, abs(got["loss"] - ref)))
 
 
-main()
+if __name__ == "__main__":
+    main()

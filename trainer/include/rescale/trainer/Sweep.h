@@ -89,6 +89,10 @@ struct SweepRun {
   /// RUN/norm_weights.json when there is one: the mean over norms of the
   /// mean |weight| at the input's top-5 channels over the median |weight|.
   double normWeightTopToMedian = NAN;
+  /// From the sink report's gates (gated norms only): the mean over gates of
+  /// the rank correlation over channels between mean |y_c| before the gate
+  /// and the mean gate (elementwise gates only), and the same over tokens.
+  double gateChannelRankCorrelation = NAN, gateTokenRankCorrelation = NAN;
 };
 
 struct SweepVariantResult {
