@@ -203,17 +203,26 @@ Status compileQuantizedLoss(const trainer::ModelConfig &config,
   // leaves no .so (only, at worst, a manifest that matches none).
   std::string tmp =
       so + ".tmp-" + std::to_string(llvm::sys::Process::getProcessId());
+  mlir::rescale::RescaleInsertQuantizationPassOptions q;
+  q.calibration = calibrationPath;
+  q.smoothquantAlpha = trainer::kSmoothQuantAlpha;
+  q.skip = trainer::kQuantizationSkip;
+  std::unique_ptr<mlir::Pass> quantize =
+      mlir::rescale::createRescaleInsertQuantizationPass(q);
+  // The scheme by its keyword, through the option's own parser (its
+  // keywords are declared once, in passes/Passes.td).
+  std::string optionError;
+  if (mlir::failed(quantize->initializeOptions("scheme=" + scheme,
+                                               [&](const llvm::Twine &message) {
+                                                 optionError = message.str();
+                                                 return mlir::failure();
+                                               })))
+    return Status::error("quantization scheme '" + scheme +
+                         "': " + optionError);
   Status s = compileHostLoss(
       context, config, options, kQuantizedEntry,
-      [&](mlir::PassManager &pm) {
-        mlir::rescale::RescaleInsertQuantizationPassOptions q;
-        q.scheme = scheme;
-        q.calibration = calibrationPath;
-        q.smoothquantAlpha = trainer::kSmoothQuantAlpha;
-        q.skip = trainer::kQuantizationSkip;
-        pm.addPass(mlir::rescale::createRescaleInsertQuantizationPass(q));
-      },
-      tmp, firstError);
+      [&](mlir::PassManager &pm) { pm.addPass(std::move(quantize)); }, tmp,
+      firstError);
   std::string tmpManifest = runtime::manifestPathFor(tmp);
   if (s) {
     if (std::error_code ec =

@@ -10,6 +10,13 @@ class DialectRegistry;
 class RewritePatternSet;
 namespace rescale {
 
+/// --rescale-insert-quantization's `scheme` option (passes/Passes.td names
+/// its keywords).
+enum class QuantizationScheme { none, w4a4, w8a8, fp8, nvfp4, mxfp4 };
+/// --rescale-insert-quantization's `storage` option: fake_quant ops, or the
+/// weights quantized into low-precision storage.
+enum class QuantizationStorage { fake, real };
+
 #define GEN_PASS_DECL
 #include "passes/Passes.h.inc"
 

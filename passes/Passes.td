@@ -317,8 +317,22 @@ def RescaleInsertQuantizationPass
     ```
   }];
   let options = [
-    Option<"scheme", "scheme", "std::string", /*default=*/"\"w8a8\"",
-           "w4a4, w8a8, fp8, nvfp4, mxfp4, or none (SmoothQuant only)">,
+    Option<"scheme", "scheme", "::mlir::rescale::QuantizationScheme",
+           /*default=*/"::mlir::rescale::QuantizationScheme::w8a8",
+           "The quantization scheme of linears' weights and activations",
+           [{::llvm::cl::values(
+             clEnumValN(::mlir::rescale::QuantizationScheme::w4a4, "w4a4",
+                        "int4 weights (per output channel) and activations (per token)"),
+             clEnumValN(::mlir::rescale::QuantizationScheme::w8a8, "w8a8",
+                        "int8 weights (per output channel) and activations (per token)"),
+             clEnumValN(::mlir::rescale::QuantizationScheme::fp8, "fp8",
+                        "float8 e4m3 weights (per channel or 128x128 blocks) and activations (per token)"),
+             clEnumValN(::mlir::rescale::QuantizationScheme::nvfp4, "nvfp4",
+                        "NVFP4: e2m1 in blocks of 16 with e4m3 scales"),
+             clEnumValN(::mlir::rescale::QuantizationScheme::mxfp4, "mxfp4",
+                        "MXFP4: e2m1 in blocks of 32 with e8m0 scales"),
+             clEnumValN(::mlir::rescale::QuantizationScheme::none, "none",
+                        "no quantization (SmoothQuant only)"))}]>,
     Option<"smoothquantAlpha", "smoothquant-alpha", "double", /*default=*/"0.5",
            "SmoothQuant migration strength α in [0, 1]">,
     Option<"calibration", "calibration", "std::string", /*default=*/"\"\"",
@@ -326,8 +340,15 @@ def RescaleInsertQuantizationPass
            "SmoothQuant">,
     Option<"skip", "skip", "std::string", /*default=*/"\"\"",
            "Regex: linears whose name it matches stay in full precision">,
-    Option<"storage", "storage", "std::string", /*default=*/"\"fake\"",
-           "fake (fake_quant) or real (low-precision weight storage)">,
+    Option<"storage", "storage", "::mlir::rescale::QuantizationStorage",
+           /*default=*/"::mlir::rescale::QuantizationStorage::fake",
+           "How quantized weights are kept",
+           [{::llvm::cl::values(
+             clEnumValN(::mlir::rescale::QuantizationStorage::fake, "fake",
+                        "rescale.fake_quant: quantize and dequantize in place"),
+             clEnumValN(::mlir::rescale::QuantizationStorage::real, "real",
+                        "low-precision weight storage (constants quantized "
+                        "at compile time)"))}]>,
   ];
   let statistics = [
     Statistic<"numQuantized", "quantized-linears", "Linears quantized">,

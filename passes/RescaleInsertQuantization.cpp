@@ -37,7 +37,6 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/SymbolTable.h"
-#include "llvm/ADT/StringSwitch.h"
 #include "llvm/Support/Regex.h"
 
 #include <cmath>
@@ -60,22 +59,12 @@ namespace {
 // Schemes
 //===----------------------------------------------------------------------===//
 
-enum class Scheme { None, W4A4, W8A8, FP8, NVFP4, MXFP4 };
-
-std::optional<Scheme> parseScheme(StringRef name) {
-  return llvm::StringSwitch<std::optional<Scheme>>(name)
-      .Case("none", Scheme::None)
-      .Case("w4a4", Scheme::W4A4)
-      .Case("w8a8", Scheme::W8A8)
-      .Case("fp8", Scheme::FP8)
-      .Case("nvfp4", Scheme::NVFP4)
-      .Case("mxfp4", Scheme::MXFP4)
-      .Default(std::nullopt);
-}
+/// The option's enum (passes/Passes.h), under the name this file uses.
+using Scheme = QuantizationScheme;
 
 /// The block along K that activations and weights share (1: none).
 int64_t kBlock(Scheme s) {
-  return s == Scheme::NVFP4 ? 16 : s == Scheme::MXFP4 ? 32 : 1;
+  return s == Scheme::nvfp4 ? 16 : s == Scheme::mxfp4 ? 32 : 1;
 }
 
 QuantSchemeAttr makeScheme(MLIRContext *ctx, QuantFormat f,
@@ -88,17 +77,17 @@ QuantSchemeAttr activationScheme(MLIRContext *ctx, Scheme s) {
   using F = QuantFormat;
   using G = QuantGranularity;
   switch (s) {
-  case Scheme::W4A4:
+  case Scheme::w4a4:
     return makeScheme(ctx, F::int4, G::per_token);
-  case Scheme::W8A8:
+  case Scheme::w8a8:
     return makeScheme(ctx, F::int8, G::per_token);
-  case Scheme::FP8:
+  case Scheme::fp8:
     return makeScheme(ctx, F::fp8, G::per_token);
-  case Scheme::NVFP4:
+  case Scheme::nvfp4:
     return makeScheme(ctx, F::nvfp4, G::per_token);
-  case Scheme::MXFP4:
+  case Scheme::mxfp4:
     return makeScheme(ctx, F::mxfp4, G::per_block);
-  case Scheme::None:
+  case Scheme::none:
     break;
   }
   return {};
@@ -109,20 +98,20 @@ QuantSchemeAttr weightScheme(MLIRContext *ctx, Scheme s, int64_t n, int64_t k) {
   using F = QuantFormat;
   using G = QuantGranularity;
   switch (s) {
-  case Scheme::W4A4:
+  case Scheme::w4a4:
     return makeScheme(ctx, F::int4, G::per_channel);
-  case Scheme::W8A8:
+  case Scheme::w8a8:
     return makeScheme(ctx, F::int8, G::per_channel);
-  case Scheme::FP8:
+  case Scheme::fp8:
     // DeepSeek-V3-style 128x128 weight blocks where they tile the weight.
     return n % 128 == 0 && k % 128 == 0
                ? makeScheme(ctx, F::fp8, G::per_block)
                : makeScheme(ctx, F::fp8, G::per_channel);
-  case Scheme::NVFP4:
+  case Scheme::nvfp4:
     return makeScheme(ctx, F::nvfp4, G::per_tensor);
-  case Scheme::MXFP4:
+  case Scheme::mxfp4:
     return makeScheme(ctx, F::mxfp4, G::per_block);
-  case Scheme::None:
+  case Scheme::none:
     break;
   }
   return {};
@@ -413,21 +402,15 @@ struct RescaleInsertQuantizationPass
 
   /// The options, checked, and the calibration file, read, once per
   /// pipeline run and before any IR is touched (initialize).
-  Scheme schemeKind = Scheme::None;
   std::shared_ptr<const Calibration> calibrationData;
+
+  /// The scheme's keyword ("nvfp4"), as the option declares it.
+  StringRef schemeKeyword() {
+    return scheme.getParser().findArgStrForValue(scheme).value_or("?");
+  }
 
   LogicalResult initialize(MLIRContext *ctx) override {
     Location loc = UnknownLoc::get(ctx);
-    std::optional<Scheme> kind = parseScheme(scheme);
-    if (!kind)
-      return emitError(loc)
-             << "--rescale-insert-quantization: unknown scheme '" << scheme
-             << "' (expected w4a4, w8a8, fp8, nvfp4, mxfp4 or none)";
-    schemeKind = *kind;
-    if (storage != "fake" && storage != "real")
-      return emitError(loc) << "--rescale-insert-quantization: storage must "
-                               "be fake or real, got '"
-                            << storage << "'";
     if (!(smoothquantAlpha >= 0.0 && smoothquantAlpha <= 1.0))
       return emitError(loc) << "--rescale-insert-quantization: "
                                "smoothquant-alpha must be in [0, 1], got "
@@ -471,10 +454,10 @@ struct RescaleInsertQuantizationPass
       }
       int64_t k =
           cast<RankedTensorType>(lin.getX().getType()).getShape().back();
-      int64_t block = kBlock(schemeKind);
+      int64_t block = kBlock(scheme);
       if (k % block != 0) {
         lin.emitWarning() << "linear '" << name
-                          << "' is not quantized: " << scheme
+                          << "' is not quantized: " << schemeKeyword()
                           << " uses blocks of " << block
                           << " along K, which do not divide K = " << k;
         ++numSkipped;
@@ -485,9 +468,9 @@ struct RescaleInsertQuantizationPass
 
     if (cal && failed(smooth(linears, *cal)))
       return signalPassFailure();
-    if (schemeKind != Scheme::None)
+    if (scheme != Scheme::none)
       for (LinearInfo &info : linears)
-        quantize(info.op, schemeKind);
+        quantize(info.op, scheme);
   }
 
   /// SmoothQuant on `linears` (see the pass description).
@@ -760,7 +743,7 @@ struct RescaleInsertQuantizationPass
         weightScheme(ctx, kind, wt.getDimSize(0), wt.getDimSize(1));
     Value x = fakeQuant(b, loc, lin.getX(), activationScheme(ctx, kind));
     Value w;
-    if (storage == "real") {
+    if (storage == QuantizationStorage::real) {
       bool folded;
       w = storedWeight(b, loc, lin.getWeight(), ws, folded);
       numStoredWeights += folded;

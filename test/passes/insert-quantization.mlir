@@ -6,11 +6,18 @@
 // RUN: FileCheck %s --check-prefix=MXFP4-WARN < %t.mxfp4.err
 // RUN: rescale-opt %s --split-input-file --rescale-insert-quantization="scheme=w8a8 storage=real" 2>/dev/null | FileCheck %s --check-prefix=REAL8
 
-// Bad options: one error line, non-zero exit.
+// Bad options: an error, non-zero exit. scheme and storage are enum options
+// (passes/Passes.td): the option parser names the word it does not know, and
+// `rescale-opt --help` lists the keywords.
+// RUN: rescale-opt --help | FileCheck %s --check-prefix=HELP
+// HELP: --rescale-insert-quantization
+// HELP: =w4a4
+// HELP: =mxfp4
+// HELP: =real
 // RUN: not rescale-opt %s --split-input-file --rescale-insert-quantization=scheme=int3 2>&1 | FileCheck %s --check-prefix=BAD-SCHEME
-// BAD-SCHEME: error: --rescale-insert-quantization: unknown scheme 'int3' (expected w4a4, w8a8, fp8, nvfp4, mxfp4 or none)
+// BAD-SCHEME: for the --scheme option: Cannot find option named 'int3'!
 // RUN: not rescale-opt %s --split-input-file --rescale-insert-quantization=storage=packed 2>&1 | FileCheck %s --check-prefix=BAD-STORAGE
-// BAD-STORAGE: error: --rescale-insert-quantization: storage must be fake or real, got 'packed'
+// BAD-STORAGE: for the --storage option: Cannot find option named 'packed'!
 // RUN: not rescale-opt %s --split-input-file "--rescale-insert-quantization=skip=(" 2>&1 | FileCheck %s --check-prefix=BAD-SKIP
 // BAD-SKIP: error: --rescale-insert-quantization: invalid skip regex '(':
 
