@@ -173,6 +173,28 @@ JsonValue jsonOrNull(double v) {
   return std::isfinite(v) ? jsonNumber(v) : JsonValue();
 }
 
+/// "name value; name value" over the variants whose value is measured
+/// (finite), with how many there are and how many are below `threshold`:
+/// a claim paragraph of report.md.
+struct VariantValues {
+  std::string list;
+  size_t count = 0, below = 0;
+};
+VariantValues variantValues(const std::vector<SweepVariantResult> &results,
+                            const std::vector<double> &values,
+                            double threshold) {
+  VariantValues out;
+  for (size_t i = 0; i < results.size(); ++i) {
+    if (!std::isfinite(values[i]))
+      continue;
+    out.list += (out.count ? "; " : "") + results[i].variant.name + " " +
+                formatNumber(values[i]);
+    ++out.count;
+    out.below += values[i] < threshold;
+  }
+  return out;
+}
+
 double mean(const std::vector<double> &v) {
   double s = 0;
   for (double x : v)
@@ -1047,24 +1069,16 @@ Status writeSweepReport(const std::string &dir, const SweepSettings &settings,
   md << "**The norm weight shrinks at the outlier channels** (paper: the "
         "RMSNorm weight at the sink channel collapses towards 0). ";
   {
-    std::vector<std::string> parts;
-    size_t below = 0;
-    for (size_t i = 0; i < results.size(); ++i)
-      if (std::isfinite(meanWeightRatio[i])) {
-        parts.push_back(results[i].variant.name + " " +
-                        formatNumber(meanWeightRatio[i]));
-        below += meanWeightRatio[i] < 1;
-      }
-    if (parts.empty()) {
+    VariantValues ratios = variantValues(results, meanWeightRatio, 1.0);
+    if (ratios.count == 0) {
       md << "Not measured here (no norm_weights.json in the runs).\n\n";
     } else {
       md << "Mean |weight| at each norm input's top-5 channels (by max |x|) "
             "over the norm's median |weight|, mean over norms "
-            "(`norm_weights.json`; 1 = no different from the rest): ";
-      for (size_t k = 0; k < parts.size(); ++k)
-        md << (k ? "; " : "") << parts[k];
-      md << ". Below 1 in " << below << " of " << parts.size() << " variants"
-         << (below == parts.size()
+            "(`norm_weights.json`; 1 = no different from the rest): "
+         << ratios.list << ". Below 1 in " << ratios.below << " of "
+         << ratios.count << " variants"
+         << (ratios.below == ratios.count
                  ? ": the direction of the paper."
                  : "; where it is not, the collapse does not reproduce here.")
          << "\n\n";
@@ -1073,26 +1087,17 @@ Status writeSweepReport(const std::string &dir, const SweepSettings &settings,
   md << "**Gates are smaller where |y| is larger** (paper: the norm gate "
         "rescales the large channels down). ";
   {
-    std::vector<std::string> parts;
-    size_t negative = 0;
-    for (size_t i = 0; i < results.size(); ++i)
-      if (std::isfinite(meanGateChannel[i])) {
-        parts.push_back(results[i].variant.name + " " +
-                        formatNumber(meanGateChannel[i]));
-        negative += meanGateChannel[i] < 0;
-      }
-    if (parts.empty()) {
+    VariantValues correlations = variantValues(results, meanGateChannel, 0.0);
+    if (correlations.count == 0) {
       md << "Not measured here (no variant with an elementwise norm gate).\n\n";
     } else {
       md << "Spearman rank correlation over channels between the mean |y_c| "
             "before the gate and the mean gate, mean over the gated norms "
             "(`sink_report.json`, `gates`; negative: smaller gates on larger "
-            "channels): ";
-      for (size_t k = 0; k < parts.size(); ++k)
-        md << (k ? "; " : "") << parts[k];
-      md << ". Negative in " << negative << " of " << parts.size()
-         << " variants"
-         << (negative == parts.size()
+            "channels): "
+         << correlations.list << ". Negative in " << correlations.below
+         << " of " << correlations.count << " variants"
+         << (correlations.below == correlations.count
                  ? ": the direction of the paper."
                  : "; where it is not, the paper's relation does not "
                    "reproduce here.")
