@@ -68,6 +68,7 @@ def reference_gates(checkpoint, heldout):
     model.gate_observer = lambda name, y, g: seen.setdefault(name, []).append((y, g))
     for window in read_npy_i32(heldout):
         model.sequence_loss(window)
+    tensorwise = config.get("norm_gate") == "tensorwise"
     gates = {}
     for name, rows in seen.items():
         d = len(rows[0][0])
@@ -75,12 +76,17 @@ def reference_gates(checkpoint, heldout):
         channel_g = [sum(g[c] for _, g in rows) / len(rows) for c in range(d)]
         token_y = [sum(abs(v) for v in y) / d for y, _ in rows]
         token_g = [sum(g) / d for _, g in rows]
-        tensorwise = config.get("norm_gate") == "tensorwise"
         gates[name] = {"gate": "tensorwise" if tensorwise else "elementwise",
                        "mean_gate": sum(token_g) / len(token_g),
                        "channel": None if tensorwise else spearman(channel_y, channel_g),
                        "token": spearman(token_y, token_g)}
     return gates
+
+
+def mean_of(gates, key):
+    """The mean of `key` over the gates that have it (not null), or None."""
+    vals = [g[key] for g in gates if g[key] is not None]
+    return sum(vals) / len(vals) if vals else None
 
 
 def gated_variants(report):
@@ -196,11 +202,8 @@ def main():
             # batch. Rank correlations to 0.05 (a near tie between two
             # channel means may order differently in f32; one swap of 32
             # moves it by about 0.02), the mean gate to 1e-4 relative.
-            def mean_of(key):
-                vals = [g[key] for g in sinks["gates"] if g[key] is not None]
-                return sum(vals) / len(vals) if vals else None
             for key in ("channel", "token"):
-                expected, got = mean_of(key + "_rank_correlation"), run["gate_%s_rank_correlation" % key]
+                expected, got = mean_of(sinks["gates"], key + "_rank_correlation"), run["gate_%s_rank_correlation" % key]
                 if (expected is None) != (got is None) or (got is not None and abs(got - expected) > 1e-12):
                     fail(v["name"] + ": gate_%s_rank_correlation %r, the sink report's mean %r" % (key, got, expected))
             ref = reference_gates(os.path.join(run["run"], "checkpoint"), settings["heldout_tokens"])
