@@ -5,6 +5,7 @@
 #include "dialect/RescaleAttrs.h"
 #include "dialect/RescaleOps.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/Builders.h"
 #include "llvm/ADT/TypeSwitch.h"
 
@@ -22,4 +23,12 @@ void RescaleDialect::initialize() {
   // The gradient rules (docs/autodiff.md) live beside the ops, in
   // dialect/Autodiff/RescaleOpsGrad.cpp.
   autodiff::attachRescaleOpGradRules(getContext());
+}
+
+Operation *RescaleDialect::materializeConstant(OpBuilder &builder,
+                                               Attribute value, Type type,
+                                               Location loc) {
+  if (!arith::ConstantOp::isBuildableWith(value, type))
+    return nullptr;
+  return arith::ConstantOp::create(builder, loc, type, cast<TypedAttr>(value));
 }

@@ -34,7 +34,9 @@ def Rescale_Dialect : Dialect {
     numerics that every other lowering is checked against.
   }];
   let useDefaultAttributePrinterParser = 1;
-  let dependentDialects = [];
+  // Folders (rescale.quantize of a constant) materialize arith.constant.
+  let dependentDialects = ["::mlir::arith::ArithDialect"];
+  let hasConstantMaterializer = 1;
   let extraClassDeclaration = [{
     /// Defined in RescaleAttrs.cpp, where the attribute storage is complete.
     void registerAttributes();

@@ -317,6 +317,10 @@ def Rescale_QuantizeOp : Rescale_Op<"quantize", [Pure]> {
     An nvfp4 block whose E4M3 scale rounds to 0 (`amax_b/6/S < 2^-10`) is
     quantized to zeros, since `x/(s_b·S)` would divide by 0.
 
+    Folds: when `x` is a finite constant, the op folds to constants of its
+    result types, bit for bit what it computes at run time (splats stay
+    splats; constants of more than 2^24 elements are left to run time).
+
     Result element types: int4 and int8 values are `i8` (int4 also `i4`),
     fp8 values `f8E4M3FN`, nvfp4 and mxfp4 values `f4E2M1FN`; scales are f32,
     except nvfp4's block scales (`f8E4M3FN`) and mxfp4's (`f8E8M0FNU`).
@@ -339,6 +343,20 @@ def Rescale_QuantizeOp : Rescale_Op<"quantize", [Pure]> {
     OpBuilder<(ins "::mlir::Value":$x, "QuantSchemeAttr":$scheme)>
   ];
   let hasVerifier = 1;
+  // A constant x folds to constants (dialect/QuantizeFold.cpp): constant
+  // weight quantization is this op plus canonicalize.
+  let hasFolder = 1;
+  let extraClassDeclaration = [{
+    /// The results of quantizing the constant `x` under `scheme`, as
+    /// attributes of `resultTypes`, bit for bit what the op computes at run
+    /// time. Fails (nothing to fold) for non-finite values, dynamic shapes,
+    /// or more than kMaxFoldedElements values or groups (a splat folds as
+    /// one value). insert-quantization calls it for immutable globals too.
+    static ::mlir::LogicalResult
+    foldConstant(QuantSchemeAttr scheme, ::mlir::DenseElementsAttr x,
+                 ::mlir::TypeRange resultTypes,
+                 ::llvm::SmallVectorImpl<::mlir::Attribute> &results);
+  }];
 }
 
 def Rescale_DequantizeOp : Rescale_Op<"dequantize", [Pure]> {

@@ -265,11 +265,12 @@ def RescaleInsertQuantizationPass
     | none   | -                                             | - (SmoothQuant only)            |
 
     `storage=fake` (default) wraps both in `rescale.fake_quant`.
-    `storage=real` stores weights in their low-precision format: a constant
-    weight is quantized at compile time into constants of i8 / f8E4M3FN /
-    f4E2M1FN values and their scales feeding a `rescale.dequantize` (bit for
-    bit what `rescale.quantize` computes at run time); any other weight gets
-    `rescale.quantize` + `rescale.dequantize` on its path. Activations are
+    `storage=real` stores weights in their low-precision format:
+    `rescale.quantize` + `rescale.dequantize` on the weight's path, the
+    quantize folded by its folder when the weight is known at compile time
+    (an `arith.constant`, or an immutable `ml_program.global`'s initial
+    value) into constants of i8 / f8E4M3FN / f4E2M1FN values and their
+    scales, bit for bit what it computes at run time. Activations are
     always fake-quantized, per token.
 
     A linear whose K is not a multiple of the scheme's block (16 for nvfp4,

@@ -5,11 +5,12 @@
 // that the numerics are exactly those of their reference decomposition.
 //
 // Two choices worth knowing:
-//  * storage=real quantizes constant weights here, at compile time, with
-//    dialect/QuantMath.h. Those helpers follow the decomposition's f64
-//    formulas in the same operation order, so the stored values and scales
-//    are bit for bit what `rescale.quantize` computes at run time (a test
-//    checks this against the run-time path).
+//  * storage=real stores weights through rescale.quantize and folds the
+//    ones known at compile time with the op's folder (dialect/
+//    QuantizeFold.cpp), which follows the decomposition's f64 formulas in
+//    the same operation order: the stored values and scales are bit for bit
+//    what `rescale.quantize` computes at run time (a test checks this
+//    against the run-time path).
 //  * SmoothQuant (Xiao et al. 2023) moves activation outliers into the
 //    weights with a per-channel s. The residual outliers it targets are the
 //    paper's residual sinks (arXiv 2601.22966 §2): they sit in a few hidden
@@ -20,7 +21,6 @@
 
 #include "passes/Passes.h"
 
-#include "dialect/QuantMath.h"
 #include "dialect/RescaleAttrs.h"
 #include "dialect/RescaleDialect.h"
 #include "dialect/RescaleOps.h"
@@ -51,7 +51,6 @@ namespace mlir::rescale {
 
 using namespace mlir;
 using namespace mlir::rescale;
-namespace qm = mlir::rescale::quant_math;
 
 namespace {
 
@@ -169,157 +168,6 @@ Value columnAbsMax(OpBuilder &b, Location loc, Value w) {
 }
 
 //===----------------------------------------------------------------------===//
-// Compile-time quantization (storage=real)
-//===----------------------------------------------------------------------===//
-
-/// The storage of a quantized constant, as `rescale.quantize` returns it.
-struct StoredWeight {
-  DenseElementsAttr values, scales, global;
-};
-
-APFloat floatFromCode(Type et, uint64_t code) {
-  const llvm::fltSemantics &sem = cast<FloatType>(et).getFloatSemantics();
-  return APFloat(sem, APInt(APFloat::getSizeInBits(sem), code));
-}
-
-/// Quantizes the constant [n, k] weight `w` under `scheme` exactly as the
-/// linalg decomposition of rescale.quantize does (QuantToLinalg.cpp): f64
-/// math in the formulas' order, scales rounded to their storage type last.
-/// A splat stays a splat (every group has the same amax, so one scale and
-/// one code); callers bound the rest with isFoldable. A zero-size dimension
-/// that one group spans is one group, with amax 0 and scale 1, as at run
-/// time.
-StoredWeight quantizeConstant(QuantSchemeAttr scheme, RankedTensorType wt,
-                              DenseElementsAttr w) {
-  MLIRContext *ctx = scheme.getContext();
-  int64_t n = wt.getDimSize(0), k = wt.getDimSize(1);
-  // The first-level groups: rows of blockRows x blockCols elements.
-  int64_t blockRows = 1, blockCols = k;
-  SmallVector<int64_t> block = scheme.getBlockShape();
-  if (block.size() == 1) {
-    blockCols = block[0];
-  } else if (block.size() == 2) {
-    blockRows = block[0];
-    blockCols = block[1];
-  } else if (scheme.getGranularity() == QuantGranularity::per_tensor) {
-    blockRows = n;
-  }
-  auto groups = [](int64_t size, int64_t blockSize) {
-    return blockSize == 0 ? int64_t(1) : size / blockSize;
-  };
-  int64_t groupRows = groups(n, blockRows), groupCols = groups(k, blockCols);
-  bool splat = w.isSplat() && wt.getNumElements() > 0;
-  QuantFormat format = scheme.getFormat();
-  double emax = scheme.getElementMax();
-
-  // The scale of a group from its amax, given nvfp4's second level.
-  auto scaleOf = [&](double amax, double globalScale) {
-    switch (format) {
-    case QuantFormat::int4:
-    case QuantFormat::int8:
-    case QuantFormat::fp8:
-      return qm::absmaxScale(amax, emax);
-    case QuantFormat::nvfp4:
-      return qm::nvfp4BlockScale(amax, globalScale);
-    case QuantFormat::mxfp4:
-      return qm::mxfp4BlockScale(amax);
-    }
-    llvm_unreachable("unknown format");
-  };
-  Type storage = scheme.getStorageType();
-  bool integer = format == QuantFormat::int4 || format == QuantFormat::int8;
-  // The stored code of element `v` in a group of scale `s`.
-  auto codeOf = [&](double v, double s, double globalScale) -> APInt {
-    switch (format) {
-    case QuantFormat::int4:
-    case QuantFormat::int8:
-      return APInt(8, qm::quantizeInt(v, s, int32_t(emax)), /*isSigned=*/true);
-    case QuantFormat::fp8:
-      return APInt(8, qm::encodeE4M3(qm::roundToE4M3(v / s)));
-    case QuantFormat::mxfp4:
-      return APInt(4, qm::encodeE2M1(qm::roundToE2M1(v / s)));
-    case QuantFormat::nvfp4: {
-      // A block whose E4M3 scale rounded to 0 is all zeros.
-      double t = s * globalScale;
-      double q = t == 0.0 ? 0.0 : qm::roundToE2M1(v / t);
-      return APInt(4, qm::encodeE2M1(q));
-    }
-    }
-    llvm_unreachable("unknown format");
-  };
-
-  SmallVector<double> x;
-  SmallVector<double> amax(splat ? 1 : groupRows * groupCols, 0.0);
-  if (splat) {
-    amax[0] = std::fabs(w.getSplatValue<APFloat>().convertToDouble());
-  } else {
-    x = toDoubles(w);
-    for (int64_t i = 0; i < n; ++i)
-      for (int64_t j = 0; j < k; ++j) {
-        double &m = amax[(i / blockRows) * groupCols + j / blockCols];
-        m = std::max(m, std::fabs(x[i * k + j]));
-      }
-  }
-  // nvfp4's second level: per tensor (the weight scheme is per_tensor).
-  double globalScale = 1.0;
-  if (format == QuantFormat::nvfp4) {
-    double all = 0.0;
-    for (double m : amax)
-      all = std::max(all, m);
-    globalScale = qm::nvfp4GlobalScale(all);
-  }
-  SmallVector<double> scale;
-  for (double m : amax)
-    scale.push_back(scaleOf(m, globalScale));
-
-  SmallVector<APInt> codes;
-  if (splat) {
-    codes.push_back(codeOf(w.getSplatValue<APFloat>().convertToDouble(),
-                           scale[0], globalScale));
-  } else {
-    for (int64_t i = 0; i < n; ++i)
-      for (int64_t j = 0; j < k; ++j)
-        codes.push_back(codeOf(
-            x[i * k + j], scale[(i / blockRows) * groupCols + j / blockCols],
-            globalScale));
-  }
-  auto valuesType = RankedTensorType::get(wt.getShape(), storage);
-  StoredWeight out;
-  if (integer) {
-    out.values = splat ? DenseElementsAttr::get(valuesType, codes.front())
-                       : DenseElementsAttr::get(valuesType, codes);
-  } else {
-    SmallVector<APFloat> floats;
-    for (const APInt &code : codes)
-      floats.push_back(floatFromCode(storage, code.getZExtValue()));
-    out.values = splat ? DenseElementsAttr::get(valuesType, floats.front())
-                       : DenseElementsAttr::get(valuesType, floats);
-  }
-
-  Type scaleType = scheme.getScaleType();
-  auto scalesType =
-      RankedTensorType::get(scheme.getScaleShape(wt.getShape()), scaleType);
-  SmallVector<APFloat> scales;
-  for (double s : scale) {
-    if (format == QuantFormat::nvfp4)
-      scales.push_back(floatFromCode(scaleType, qm::encodeE4M3(s)));
-    else if (format == QuantFormat::mxfp4)
-      scales.push_back(floatFromCode(scaleType, qm::floorLog2(s) + 127));
-    else
-      scales.push_back(roundTo(s, scaleType)); // f32, rounded once
-  }
-  out.scales = splat ? DenseElementsAttr::get(scalesType, scales.front())
-                     : DenseElementsAttr::get(scalesType, scales);
-  if (scheme.hasGlobalScale()) {
-    auto gt = RankedTensorType::get(scheme.getGlobalScaleShape(wt.getShape()),
-                                    Float32Type::get(ctx));
-    out.global =
-        DenseElementsAttr::get(gt, roundTo(globalScale, gt.getElementType()));
-  }
-  return out;
-}
-
-//===----------------------------------------------------------------------===//
 // Quantization builders
 //===----------------------------------------------------------------------===//
 
@@ -327,23 +175,26 @@ Value fakeQuant(OpBuilder &b, Location loc, Value x, QuantSchemeAttr scheme) {
   return FakeQuantOp::create(b, loc, x.getType(), x, scheme);
 }
 
-/// The weight in low-precision storage: constants quantized now, anything
-/// else by rescale.quantize at run time; then rescale.dequantize.
+/// The weight in low-precision storage: rescale.quantize, folded now when
+/// the weight is a compile-time value (its folder, which also reads immutable
+/// globals' initial values here), then rescale.dequantize.
 Value storedWeight(OpBuilder &b, Location loc, Value w, QuantSchemeAttr scheme,
                    bool &folded) {
   auto wt = cast<RankedTensorType>(w.getType());
-  SmallVector<Value> parts;
+  auto q = QuantizeOp::create(b, loc, w, scheme);
+  SmallVector<Value> parts(q->getResults());
+  SmallVector<Attribute> constants;
   folded = false;
-  if (DenseElementsAttr c = constantValue(w); c && isFoldable(c)) {
-    StoredWeight s = quantizeConstant(scheme, wt, c);
-    parts.push_back(arith::ConstantOp::create(b, loc, s.values));
-    parts.push_back(arith::ConstantOp::create(b, loc, s.scales));
-    if (s.global)
-      parts.push_back(arith::ConstantOp::create(b, loc, s.global));
+  if (DenseElementsAttr c = constantValue(w);
+      c && succeeded(QuantizeOp::foldConstant(scheme, c, q->getResultTypes(),
+                                              constants))) {
+    parts.clear();
+    for (Attribute a : constants) {
+      auto part = arith::ConstantOp::create(b, loc, cast<TypedAttr>(a));
+      parts.push_back(part);
+    }
+    q->erase();
     folded = true;
-  } else {
-    auto q = QuantizeOp::create(b, loc, w, scheme);
-    llvm::append_range(parts, q->getResults());
   }
   return DequantizeOp::create(b, loc, wt, parts[0], parts[1],
                               parts.size() > 2 ? parts[2] : Value(), scheme);

@@ -26,27 +26,6 @@ DenseElementsAttr rescale::constantValue(Value v) {
   return dyn_cast<DenseElementsAttr>(*global.getValue());
 }
 
-bool rescale::isFoldable(DenseElementsAttr d) {
-  return d.isSplat() || d.getNumElements() <= kMaxFoldedElements;
-}
-
-SmallVector<double> rescale::toDoubles(DenseElementsAttr d) {
-  assert(isFoldable(d) && "callers bound the expansion");
-  SmallVector<double> out;
-  out.reserve(d.getNumElements());
-  for (APFloat v : d.getValues<APFloat>())
-    out.push_back(v.convertToDouble());
-  return out;
-}
-
-APFloat rescale::roundTo(double v, Type et) {
-  APFloat r(v);
-  bool lost;
-  r.convert(cast<FloatType>(et).getFloatSemantics(),
-            APFloat::rmNearestTiesToEven, &lost);
-  return r;
-}
-
 Value rescale::scaleAlong(OpBuilder &b, Location loc, Value t, Value s,
                           unsigned axis,
                           function_ref<Value(DenseElementsAttr)> materialize) {

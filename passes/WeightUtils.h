@@ -5,11 +5,14 @@
 // initial value of an immutable ml_program.global) and scale it by a vector
 // along one dimension. Both need the same answer to "what is this weight"
 // and the same rounding of the product (f32, rounded once), so the helpers
-// live here.
+// live here. The fold bound and the rounding they share with the dialect's
+// folders are in dialect/ConstantFolding.h.
 //
 //===----------------------------------------------------------------------===//
 #ifndef RESCALE_PASSES_WEIGHTUTILS_H
 #define RESCALE_PASSES_WEIGHTUTILS_H
+
+#include "dialect/ConstantFolding.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
@@ -23,24 +26,6 @@ namespace mlir::rescale {
 /// The compile-time value of a parameter: a dense constant, or the initial
 /// value of an immutable ml_program.global it loads. Null otherwise.
 DenseElementsAttr constantValue(Value v);
-
-/// Compile-time folds expand at most this many elements (to doubles, or to
-/// a new constant). A weight is up to GBs, and a splat of GBs is a few bytes
-/// in the IR until something expands it: splats are folded as splats, and a
-/// larger non-splat constant is left to the run-time path, which computes the
-/// same values (the folds round exactly as the run-time code does).
-constexpr int64_t kMaxFoldedElements = int64_t(1) << 24;
-
-/// Whether folding `d` at compile time stays within kMaxFoldedElements (a
-/// splat always does: it is folded as one value).
-bool isFoldable(DenseElementsAttr d);
-
-/// The elements of a float constant as doubles (a splat gives every element).
-/// Callers check isFoldable first.
-SmallVector<double> toDoubles(DenseElementsAttr d);
-
-/// `v` rounded to nearest-even into the float type `et`.
-APFloat roundTo(double v, Type et);
 
 /// `t ⊙ s` with the vector `s` running along dimension `axis` of the
 /// statically shaped `t`: computed in f32 and rounded once to t's element

@@ -173,3 +173,27 @@ func.func @huge_splat_weight(%x: tensor<1x65536xf32>) -> tensor<1x65536xf32> {
   return %y : tensor<1x65536xf32>
 }
 
+
+// -----
+
+// A weight in an immutable ml_program.global (as rescale-compile loads
+// safetensors) is folded by the pass with rescale.quantize's folder, which
+// cannot see a global's value itself; a mutable global stays a run-time
+// quantize.
+// REAL8-LABEL: func.func @global_weights
+// REAL8-DAG: arith.constant dense<{{\[}}[127, -64], [0, 127]]> : tensor<2x2xi8>
+// REAL8-DAG: arith.constant dense<{{\[}}[0.0157480314], [0.0314960629]]> : tensor<2x1xf32>
+// REAL8: %[[M:.+]] = ml_program.global_load @mutable
+// REAL8: rescale.quantize %[[M]]
+// REAL8-NOT: rescale.quantize
+module {
+  ml_program.global private @frozen(dense<[[2.0, -1.0], [0.0, 4.0]]> : tensor<2x2xf32>) : tensor<2x2xf32>
+  ml_program.global private mutable @mutable(dense<[[2.0, -1.0], [0.0, 4.0]]> : tensor<2x2xf32>) : tensor<2x2xf32>
+  func.func @global_weights(%x: tensor<3x2xf32>) -> (tensor<3x2xf32>, tensor<3x2xf32>) {
+    %w = ml_program.global_load_const @frozen : tensor<2x2xf32>
+    %y = rescale.linear %x, %w : (tensor<3x2xf32>, tensor<2x2xf32>) -> tensor<3x2xf32>
+    %m = ml_program.global_load @mutable : tensor<2x2xf32>
+    %z = rescale.linear %x, %m : (tensor<3x2xf32>, tensor<2x2xf32>) -> tensor<3x2xf32>
+    return %y, %z : tensor<3x2xf32>, tensor<3x2xf32>
+  }
+}
