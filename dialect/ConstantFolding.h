@@ -1,4 +1,5 @@
-//===- ConstantFolding.h - bounds and helpers of compile-time folds -*- C++ -*-===//
+//===- ConstantFolding.h - bounds and helpers of compile-time folds -*- C++
+//-*-===//
 //
 // The dialect's folders (rescale.quantize) and the graph passes that rewrite
 // weights (fold-scales, insert-quantization) read float constants as doubles

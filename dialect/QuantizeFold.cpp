@@ -81,9 +81,9 @@ LogicalResult QuantizeOp::foldConstant(QuantSchemeAttr scheme,
     return failure();
   auto valuesType = dyn_cast<RankedTensorType>(resultTypes[0]);
   auto scalesType = dyn_cast<RankedTensorType>(resultTypes[1]);
-  RankedTensorType globalType =
-      resultTypes.size() > 2 ? dyn_cast<RankedTensorType>(resultTypes[2])
-                             : RankedTensorType();
+  RankedTensorType globalType = resultTypes.size() > 2
+                                    ? dyn_cast<RankedTensorType>(resultTypes[2])
+                                    : RankedTensorType();
   if (!valuesType || !scalesType || !valuesType.hasStaticShape() ||
       !scalesType.hasStaticShape() ||
       (globalType && !globalType.hasStaticShape()))
@@ -218,10 +218,9 @@ LogicalResult QuantizeOp::foldConstant(QuantSchemeAttr scheme,
       floatCodes.push_back(floatFromCode(storage, code.getZExtValue()));
   }
   if (splat)
-    results.push_back(integer
-                          ? DenseElementsAttr::get(valuesType, intCodes.front())
-                          : DenseElementsAttr::get(valuesType,
-                                                   floatCodes.front()));
+    results.push_back(
+        integer ? DenseElementsAttr::get(valuesType, intCodes.front())
+                : DenseElementsAttr::get(valuesType, floatCodes.front()));
   else
     results.push_back(integer ? DenseElementsAttr::get(valuesType, intCodes)
                               : DenseElementsAttr::get(valuesType, floatCodes));
@@ -237,7 +236,8 @@ LogicalResult QuantizeOp::foldConstant(QuantSchemeAttr scheme,
     return roundTo(s, scaleType);
   };
   if (splat) {
-    results.push_back(DenseElementsAttr::get(scalesType, storedScale(scale[0])));
+    results.push_back(
+        DenseElementsAttr::get(scalesType, storedScale(scale[0])));
   } else {
     SmallVector<APFloat> scales;
     for (double s : scale)
