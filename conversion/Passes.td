@@ -84,7 +84,7 @@ def ConvertRescaleAttentionToFlashTiles
 
     Example (causal, S = T = 1024, D = 64, query-tile = 64, key-tile = 64):
     ```mlir
-    %o = rescale.attention %q, %k, %v {causal = true} : ...
+    %o = rescale.attention %q, %k, %v {causal} : ...
     ```
     becomes
     ```mlir

@@ -191,13 +191,13 @@ def Rescale_AttentionLSEOp : Rescale_Op<"attention_lse", [Pure]> {
 
     Example:
     ```mlir
-    %lse = rescale.attention_lse %q, %k {causal = true}
+    %lse = rescale.attention_lse %q, %k {causal}
         : (tensor<1x8x16x64xbf16>, tensor<1x2x16x64xbf16>) -> tensor<1x8x16xf32>
     ```
   }];
   let arguments = (ins Rescale_FloatTensor:$q, Rescale_FloatTensor:$k,
                        Optional<Rescale_FloatTensor>:$sinks,
-                       OptionalAttr<Rescale_FlagAttr>:$causal,
+                       UnitAttr:$causal,
                        OptionalAttr<Rescale_AnyFloatAttr>:$scale,
                        DefaultValuedAttr<Rescale_SoftmaxKindAttr,
                                          "::mlir::rescale::SoftmaxKind::standard">:$softmax);
@@ -205,7 +205,6 @@ def Rescale_AttentionLSEOp : Rescale_Op<"attention_lse", [Pure]> {
   let assemblyFormat = "$q `,` $k (`,` $sinks^)? attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;
   let extraClassDeclaration = [{
-    bool isCausal();
     double getScaleValue();
   }];
 }
@@ -242,7 +241,7 @@ def Rescale_AttentionGradOp : Rescale_Op<"attention_grad", [Pure]> {
     Example:
     ```mlir
     %dq, %dk, %dv, %dg = rescale.attention_grad %q, %k, %v, %lse, %dout, %g
-        {causal = true, gate_kind = #rescale.gate_kind<headwise>}
+        {causal, gate_kind = #rescale.gate_kind<headwise>}
         : (tensor<1x8x16x64xf32>, tensor<1x2x16x64xf32>, tensor<1x2x16x64xf32>,
            tensor<1x8x16xf32>, tensor<1x8x16x64xf32>, tensor<1x8x16xf32>)
         -> (tensor<1x8x16x64xf32>, tensor<1x2x16x64xf32>, tensor<1x2x16x64xf32>,
@@ -253,7 +252,7 @@ def Rescale_AttentionGradOp : Rescale_Op<"attention_grad", [Pure]> {
                        Rescale_FloatTensor:$v,
                        Rescale_FloatTensor:$lse, Rescale_FloatTensor:$dout,
                        Variadic<Rescale_FloatTensor>:$gate_and_sinks,
-                       OptionalAttr<Rescale_FlagAttr>:$causal,
+                       UnitAttr:$causal,
                        OptionalAttr<Rescale_AnyFloatAttr>:$scale,
                        DefaultValuedAttr<Rescale_GateKindAttr,
                                          "::mlir::rescale::GateKind::none">:$gate_kind,
@@ -269,7 +268,6 @@ def Rescale_AttentionGradOp : Rescale_Op<"attention_grad", [Pure]> {
     ::mlir::Value getGate();
     /// The sinks operand, or null unless softmax is learned_sink.
     ::mlir::Value getSinks();
-    bool isCausal();
     double getScaleValue();
     unsigned getNumExpectedExtraOperands();
   }];

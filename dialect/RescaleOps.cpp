@@ -245,14 +245,6 @@ Value AttentionOp::getSinks() {
   return getGateAndSinks().back();
 }
 
-/// The `causal` attribute of the attention ops: absent (false), a unit
-/// attribute (true) or a bool.
-static bool causalValue(Attribute a) {
-  if (auto b = llvm::dyn_cast_or_null<BoolAttr>(a))
-    return b.getValue();
-  return a != nullptr; // unit attribute
-}
-
 /// The attention ops' score scale: `scale`, or 1/sqrt(D) for q [..., D].
 /// With D = 0 every score q·k is an empty sum, 0, whatever the scale: the
 /// default is 1 there (1/sqrt(0) = inf would make the scores inf·0 = NaN).
@@ -264,8 +256,6 @@ static double scaleValue(FloatAttr scale, Value q) {
     return 1.0;
   return 1.0 / std::sqrt(static_cast<double>(d));
 }
-
-bool AttentionOp::isCausal() { return causalValue(getCausalAttr()); }
 
 double AttentionOp::getScaleValue() {
   return scaleValue(getScaleAttr(), getQ());
@@ -396,8 +386,6 @@ LogicalResult AttentionOp::verify() {
 // Attention's backward (RescaleBackwardOps.td)
 //===----------------------------------------------------------------------===//
 
-bool AttentionLSEOp::isCausal() { return causalValue(getCausalAttr()); }
-
 double AttentionLSEOp::getScaleValue() {
   return scaleValue(getScaleAttr(), getQ());
 }
@@ -459,8 +447,6 @@ Value AttentionGradOp::getSinks() {
     return {};
   return getGateAndSinks().back();
 }
-
-bool AttentionGradOp::isCausal() { return causalValue(getCausalAttr()); }
 
 double AttentionGradOp::getScaleValue() {
   return scaleValue(getScaleAttr(), getQ());
@@ -685,10 +671,6 @@ LogicalResult FakeQuantOp::verify() {
 // Instrumentation
 //===----------------------------------------------------------------------===//
 
-bool AttentionFirstTokenShareOp::isCausal() {
-  return causalValue(getCausalAttr());
-}
-
 double AttentionFirstTokenShareOp::getScaleValue() {
   return scaleValue(getScaleAttr(), getQ());
 }
@@ -701,10 +683,6 @@ LogicalResult AttentionFirstTokenShareOp::verify() {
     return emitOpError() << "'result' must have element type f32, but has "
                          << tensorOf(getResult()).getElementType();
   return expectShape(*this, getResult(), "result", {q[0], q[1]}, "[B, Hq]");
-}
-
-bool AttentionFirstTokenOutputShareOp::isCausal() {
-  return causalValue(getCausalAttr());
 }
 
 double AttentionFirstTokenOutputShareOp::getScaleValue() {

@@ -35,15 +35,6 @@ def Rescale_AnyFloatAttr : Attr<CPred<"::llvm::isa<::mlir::FloatAttr>($_self) &&
   let constBuilderCall = "$_builder.getF32FloatAttr(::mlir::rescale::floatAttrValue($0))";
 }
 
-// `causal` may be spelled `causal = true` or as the unit attribute `causal`.
-def Rescale_FlagAttr : Attr<Or<[CPred<"::llvm::isa<::mlir::BoolAttr>($_self)">,
-                                CPred<"::llvm::isa<::mlir::UnitAttr>($_self)">]>,
-                            "bool or unit attribute"> {
-  let storageType = "::mlir::Attribute";
-  let returnType = "::mlir::Attribute";
-  let convertFromStorage = "$_self";
-}
-
 //===----------------------------------------------------------------------===//
 // Norms
 //===----------------------------------------------------------------------===//
@@ -202,13 +193,13 @@ def Rescale_AttentionOp : Rescale_Op<"attention", [Pure]> {
     `standard` this defines 0/0 as 0; the other kinds' denominators are
     positive and their numerators empty).
 
-    Attributes: `causal` (bool, default false), `scale` (optional float),
+    Attributes: `causal` (unit: present means causal), `scale` (optional float),
     `gate_kind` (`none`, `headwise`, `elementwise`; default none), `softmax`
     (`standard`, `off_by_one`, `learned_sink`; default standard).
 
     Example:
     ```mlir
-    %o = rescale.attention %q, %k, %v, %g {causal = true,
+    %o = rescale.attention %q, %k, %v, %g {causal,
            gate_kind = #rescale.gate_kind<headwise>}
         : (tensor<1x8x16x64xbf16>, tensor<1x2x16x64xbf16>, tensor<1x2x16x64xbf16>,
            tensor<1x8x16xbf16>) -> tensor<1x8x16x64xbf16>
@@ -217,7 +208,7 @@ def Rescale_AttentionOp : Rescale_Op<"attention", [Pure]> {
   let arguments = (ins Rescale_FloatTensor:$q, Rescale_FloatTensor:$k,
                        Rescale_FloatTensor:$v,
                        Variadic<Rescale_FloatTensor>:$gate_and_sinks,
-                       OptionalAttr<Rescale_FlagAttr>:$causal,
+                       UnitAttr:$causal,
                        OptionalAttr<Rescale_AnyFloatAttr>:$scale,
                        DefaultValuedAttr<Rescale_GateKindAttr,
                                          "::mlir::rescale::GateKind::none">:$gate_kind,
@@ -231,8 +222,6 @@ def Rescale_AttentionOp : Rescale_Op<"attention", [Pure]> {
     ::mlir::Value getGate();
     /// The sinks operand, or null unless softmax is learned_sink.
     ::mlir::Value getSinks();
-    /// True when the causal attribute is set (as `true` or as a unit attr).
-    bool isCausal();
     /// The score scale: the attribute, or 1/sqrt(D).
     double getScaleValue();
     /// How many operands the attributes call for after q, k and v.
@@ -429,13 +418,13 @@ def Rescale_AttentionFirstTokenShareOp
 
     Example:
     ```mlir
-    %share = rescale.attention_first_token_share %q, %k {causal = true}
+    %share = rescale.attention_first_token_share %q, %k {causal}
         : (tensor<1x8x16x64xf32>, tensor<1x2x16x64xf32>) -> tensor<1x8xf32>
     ```
   }];
   let arguments = (ins Rescale_FloatTensor:$q, Rescale_FloatTensor:$k,
                        Optional<Rescale_FloatTensor>:$sinks,
-                       OptionalAttr<Rescale_FlagAttr>:$causal,
+                       UnitAttr:$causal,
                        OptionalAttr<Rescale_AnyFloatAttr>:$scale,
                        DefaultValuedAttr<Rescale_SoftmaxKindAttr,
                                          "::mlir::rescale::SoftmaxKind::standard">:$softmax);
@@ -443,8 +432,6 @@ def Rescale_AttentionFirstTokenShareOp
   let assemblyFormat = "$q `,` $k (`,` $sinks^)? attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;
   let extraClassDeclaration = [{
-    /// True when the causal attribute is set (as `true` or as a unit attr).
-    bool isCausal();
     /// The score scale: the attribute, or 1/sqrt(D).
     double getScaleValue();
   }];
@@ -476,14 +463,14 @@ def Rescale_AttentionFirstTokenOutputShareOp
 
     Example:
     ```mlir
-    %share = rescale.attention_first_token_output_share %q, %k, %v {causal = true}
+    %share = rescale.attention_first_token_output_share %q, %k, %v {causal}
         : (tensor<1x8x16x64xf32>, tensor<1x2x16x64xf32>, tensor<1x2x16x64xf32>) -> tensor<1x8xf32>
     ```
   }];
   let arguments = (ins Rescale_FloatTensor:$q, Rescale_FloatTensor:$k,
                        Rescale_FloatTensor:$v,
                        Optional<Rescale_FloatTensor>:$sinks,
-                       OptionalAttr<Rescale_FlagAttr>:$causal,
+                       UnitAttr:$causal,
                        OptionalAttr<Rescale_AnyFloatAttr>:$scale,
                        DefaultValuedAttr<Rescale_SoftmaxKindAttr,
                                          "::mlir::rescale::SoftmaxKind::standard">:$softmax);
@@ -491,8 +478,6 @@ def Rescale_AttentionFirstTokenOutputShareOp
   let assemblyFormat = "$q `,` $k `,` $v (`,` $sinks^)? attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;
   let extraClassDeclaration = [{
-    /// True when the causal attribute is set (as `true` or as a unit attr).
-    bool isCausal();
     /// The score scale: the attribute, or 1/sqrt(D).
     double getScaleValue();
   }];

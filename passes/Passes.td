@@ -157,7 +157,7 @@ def RescaleFuseAttentionPass
     (elementwise). This pass folds that multiply into the attention op:
 
     ```mlir
-    %o = rescale.attention %q, %k, %v {causal = true}
+    %o = rescale.attention %q, %k, %v {causal}
         : (tensor<1x4x8x16xf32>, tensor<1x4x8x16xf32>, tensor<1x4x8x16xf32>)
         -> tensor<1x4x8x16xf32>
     // %sg = σ(%g) with %g : tensor<1x4x8x16xf32>;  %out = %o ⊙ %sg
@@ -165,7 +165,7 @@ def RescaleFuseAttentionPass
     becomes
     ```mlir
     %out = rescale.attention %q, %k, %v, %g
-        {causal = true, gate_kind = #rescale.gate_kind<elementwise>} : …
+        {causal, gate_kind = #rescale.gate_kind<elementwise>} : …
     ```
     A gate of shape `[B, Hq, S, 1]` or `[B, Hq, S]` broadcast over the head
     dimension becomes a headwise gate. A gate applied in the projection
@@ -459,11 +459,11 @@ def RescaleInstrumentSinksPass
 
     Example:
     ```mlir
-    %o = rescale.attention %q, %k, %v {causal = true} : (…) -> tensor<1x4x8x16xf32>
+    %o = rescale.attention %q, %k, %v {causal} : (…) -> tensor<1x4x8x16xf32>
     ```
     adds
     ```mlir
-    %share = rescale.attention_first_token_share %q, %k {causal = true}
+    %share = rescale.attention_first_token_share %q, %k {causal}
         : (tensor<1x4x8x16xf32>, tensor<1x4x8x16xf32>) -> tensor<1x4xf32>
     // returned with {rescale.probe = {kind = "first_token_share", name = "main/attention0"}}
     ```

@@ -38,7 +38,7 @@ attention() {
   if [ -n "$extra" ]; then arg=", %$extra: $type" use=", %$extra" types=", $type"; fi
   cat >"$work/$name.mlir" <<MLIR
 func.func @f(%q: $q, %k: $q, %v: $q$arg) -> $q {
-  %o = rescale.attention %q, %k, %v$use {causal = true$attrs}
+  %o = rescale.attention %q, %k, %v$use {causal$attrs}
       : ($q, $q, $q$types) -> $q
   return %o : $q
 }

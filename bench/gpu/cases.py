@@ -52,7 +52,7 @@ def attention_cases():
                 b, h = (4, 16) if s <= 1024 else (1, 16)
                 name = f"attention_bf16_d{d}_s{s}{'_causal' if causal else ''}"
                 q = f"tensor<{b}x{h}x{s}x{d}xbf16>"
-                attrs = " {causal = true}" if causal else ""
+                attrs = " {causal}" if causal else ""
                 mlir = (f"func.func @{name}(%q: {q}, %k: {q}, %v: {q}) -> {q} {{\n"
                         f"  %o = rescale.attention %q, %k, %v{attrs} : ({q}, {q}, {q}) -> {q}\n"
                         f"  return %o : {q}\n}}\n")

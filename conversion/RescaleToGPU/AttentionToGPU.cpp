@@ -643,7 +643,7 @@ struct AttentionToGPU : OpRewritePattern<AttentionOp> {
     p.dv = vType.getDimSize(3);
     if (p.batch * p.hq * p.s * p.t * p.d * p.dv == 0)
       return rewriter.notifyMatchFailure(op, "empty tensor");
-    p.causal = op.isCausal();
+    p.causal = op.getCausal();
     p.scaleLog2 = static_cast<float>(op.getScaleValue() * M_LOG2E);
     p.gateKind = op.getGateKind();
     p.softmax = op.getSoftmax();

@@ -159,7 +159,7 @@ struct AttentionLSEToLinalg : OpRewritePattern<AttentionLSEOp> {
 
     Value q5 = splitHeads(b, loc, op.getQ(), d.Hkv, d.G);
     Value scores = buildScores(b, loc, d, q5, op.getK(), op.getScaleValue(),
-                               op.isCausal());
+                               op.getCausal());
     Value init = ad::filledTensor(b, loc, rowShape, f32, kNegInf);
     SmallVector<utils::IteratorType> iters(5, utils::IteratorType::parallel);
     iters[4] = utils::IteratorType::reduction;
@@ -272,7 +272,7 @@ struct AttentionGradToLinalg : OpRewritePattern<AttentionGradOp> {
     Value q5 = splitHeads(b, loc, op.getQ(), d.Hkv, d.G);
     Value dout5 = splitHeads(b, loc, op.getDout(), d.Hkv, d.G);
     Value lse5 = splitHeads(b, loc, op.getLse(), d.Hkv, d.G);
-    Value scores = buildScores(b, loc, d, q5, op.getK(), scale, op.isCausal());
+    Value scores = buildScores(b, loc, d, q5, op.getK(), scale, op.getCausal());
     bool sigmoidKind = op.getSoftmax() == SoftmaxKind::sigmoid;
     double bias = -std::log(double(d.T));
     // p = exp(s − lse) on kept keys; 0 on masked keys and on an empty row

@@ -121,7 +121,7 @@ struct ConvertRescaleAttentionToFlashTilesPass
     TileSplit queries = splitEvenly(S, queryTile);
     TileSplit keys = splitEvenly(T, keyTile);
     int64_t tq = queries.size, tk = keys.size;
-    bool causal = op.isCausal();
+    bool causal = op.getCausal();
     SoftmaxKind softmax = op.getSoftmax();
     double scale = op.getScaleValue();
     Value gate = op.getGate();

@@ -271,7 +271,7 @@ struct AttentionToLinalg : OpRewritePattern<AttentionOp> {
     SoftmaxKind softmax = op.getSoftmax();
     Value sinks = op.getSinks();
     auto [maxLogit, numer, rowSum] =
-        buildSoftmax(b, loc, op.getQ(), op.getK(), sinks, op.isCausal(),
+        buildSoftmax(b, loc, op.getQ(), op.getK(), sinks, op.getCausal(),
                      op.getScaleValue(), softmax);
     // acc[b,h,i,c] = Σ_j e[b,h,i,j] · v[b,h/G,j,c], over (b, h, i, c, j).
     SmallVector<int64_t> outShape{B, Hq, S, Dv};
@@ -355,7 +355,7 @@ struct AttentionFirstTokenShareToLinalg
     SoftmaxKind softmax = op.getSoftmax();
     Value sinks = op.getSinks();
     auto [maxLogit, numer, rowSum] =
-        buildSoftmax(b, loc, op.getQ(), op.getK(), sinks, op.isCausal(),
+        buildSoftmax(b, loc, op.getQ(), op.getK(), sinks, op.getCausal(),
                      op.getScaleValue(), softmax);
 
     // p[b,h,i,0] = e[b,h,i,0] / (exp(z - m) + l), 0 for a row without keys.
@@ -409,7 +409,7 @@ struct AttentionFirstTokenOutputShareToLinalg
     SoftmaxKind softmax = op.getSoftmax();
     Value sinks = op.getSinks();
     auto [maxLogit, numer, rowSum] =
-        buildSoftmax(b, loc, op.getQ(), op.getK(), sinks, op.isCausal(),
+        buildSoftmax(b, loc, op.getQ(), op.getK(), sinks, op.getCausal(),
                      op.getScaleValue(), softmax);
 
     // p[b,h,i,j], normalized as in rescale.attention.

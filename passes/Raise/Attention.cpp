@@ -483,8 +483,7 @@ struct RaiseAttention : RewritePattern {
     SmallVector<NamedAttribute> attrs{
         rewriter.getNamedAttr("scale", rewriter.getF32FloatAttr(m->scale))};
     if (m->causal)
-      attrs.push_back(
-          rewriter.getNamedAttr("causal", rewriter.getBoolAttr(true)));
+      attrs.push_back(rewriter.getNamedAttr("causal", rewriter.getUnitAttr()));
     if (m->softmax != SoftmaxKind::standard)
       attrs.push_back(rewriter.getNamedAttr(
           "softmax", SoftmaxKindAttr::get(rewriter.getContext(), m->softmax)));

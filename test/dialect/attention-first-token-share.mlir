@@ -1,9 +1,9 @@
 // RUN: rescale-opt %s --split-input-file --verify-diagnostics | rescale-opt | FileCheck %s
 
 // CHECK-LABEL: func.func @gqa_causal
-// CHECK: rescale.attention_first_token_share %{{.+}}, %{{.+}} {causal = true} : (tensor<2x8x16x64xbf16>, tensor<2x2x32x64xbf16>) -> tensor<2x8xf32>
+// CHECK: rescale.attention_first_token_share %{{.+}}, %{{.+}} {causal} : (tensor<2x8x16x64xbf16>, tensor<2x2x32x64xbf16>) -> tensor<2x8xf32>
 func.func @gqa_causal(%q: tensor<2x8x16x64xbf16>, %k: tensor<2x2x32x64xbf16>) -> tensor<2x8xf32> {
-  %s = rescale.attention_first_token_share %q, %k {causal = true} : (tensor<2x8x16x64xbf16>, tensor<2x2x32x64xbf16>) -> tensor<2x8xf32>
+  %s = rescale.attention_first_token_share %q, %k {causal} : (tensor<2x8x16x64xbf16>, tensor<2x2x32x64xbf16>) -> tensor<2x8xf32>
   return %s : tensor<2x8xf32>
 }
 
@@ -52,9 +52,9 @@ func.func @bf16_result(%q: tensor<1x4x8x16xf32>, %k: tensor<1x4x8x16xf32>) -> te
 // rescale.attention_first_token_output_share: the first key's share of the
 // output reads v at the kv head of each query head.
 // CHECK-LABEL: func.func @output_share_gqa
-// CHECK: rescale.attention_first_token_output_share %{{.+}}, %{{.+}}, %{{.+}} {causal = true} : (tensor<2x8x16x64xbf16>, tensor<2x2x32x64xbf16>, tensor<2x2x32x48xbf16>) -> tensor<2x8xf32>
+// CHECK: rescale.attention_first_token_output_share %{{.+}}, %{{.+}}, %{{.+}} {causal} : (tensor<2x8x16x64xbf16>, tensor<2x2x32x64xbf16>, tensor<2x2x32x48xbf16>) -> tensor<2x8xf32>
 func.func @output_share_gqa(%q: tensor<2x8x16x64xbf16>, %k: tensor<2x2x32x64xbf16>, %v: tensor<2x2x32x48xbf16>) -> tensor<2x8xf32> {
-  %s = rescale.attention_first_token_output_share %q, %k, %v {causal = true} : (tensor<2x8x16x64xbf16>, tensor<2x2x32x64xbf16>, tensor<2x2x32x48xbf16>) -> tensor<2x8xf32>
+  %s = rescale.attention_first_token_output_share %q, %k, %v {causal} : (tensor<2x8x16x64xbf16>, tensor<2x2x32x64xbf16>, tensor<2x2x32x48xbf16>) -> tensor<2x8xf32>
   return %s : tensor<2x8xf32>
 }
 

@@ -16,16 +16,16 @@ func.func @attention_standard(%q: tensor<1x4x8x16xf32>, %k: tensor<1x4x8x16xf32>
   return %0 : tensor<1x4x8x16xf32>
 }
 
-// `causal` as a unit attribute and as `causal = true`; an explicit scale in
+// `causal` is a unit attribute (absent: not causal); an explicit scale in
 // f32 and in f64.
 // CHECK-LABEL: func.func @attention_causal_and_scale
 func.func @attention_causal_and_scale(%q: tensor<1x4x8x16xf32>, %k: tensor<1x4x8x16xf32>, %v: tensor<1x4x8x16xf32>) -> (tensor<1x4x8x16xf32>, tensor<1x4x8x16xf32>, tensor<1x4x8x16xf32>) {
   // CHECK: rescale.attention %{{.+}} {causal, scale = 1.250000e-01 : f32}
   %0 = rescale.attention %q, %k, %v {causal, scale = 0.125 : f32} : (tensor<1x4x8x16xf32>, tensor<1x4x8x16xf32>, tensor<1x4x8x16xf32>) -> tensor<1x4x8x16xf32>
-  // CHECK: rescale.attention %{{.+}} {causal = true, scale = 5.000000e-01 : f64}
-  %1 = rescale.attention %q, %k, %v {causal = true, scale = 0.5} : (tensor<1x4x8x16xf32>, tensor<1x4x8x16xf32>, tensor<1x4x8x16xf32>) -> tensor<1x4x8x16xf32>
-  // CHECK: rescale.attention %{{.+}} {causal = false}
-  %2 = rescale.attention %q, %k, %v {causal = false} : (tensor<1x4x8x16xf32>, tensor<1x4x8x16xf32>, tensor<1x4x8x16xf32>) -> tensor<1x4x8x16xf32>
+  // CHECK: rescale.attention %{{.+}} {causal, scale = 5.000000e-01 : f64}
+  %1 = rescale.attention %q, %k, %v {causal, scale = 0.5} : (tensor<1x4x8x16xf32>, tensor<1x4x8x16xf32>, tensor<1x4x8x16xf32>) -> tensor<1x4x8x16xf32>
+  // CHECK: rescale.attention %{{.+}} : (tensor
+  %2 = rescale.attention %q, %k, %v {} : (tensor<1x4x8x16xf32>, tensor<1x4x8x16xf32>, tensor<1x4x8x16xf32>) -> tensor<1x4x8x16xf32>
   return %0, %1, %2 : tensor<1x4x8x16xf32>, tensor<1x4x8x16xf32>, tensor<1x4x8x16xf32>
 }
 
@@ -51,9 +51,9 @@ func.func @attention_gqa_with_value_dim(%q: tensor<1x8x16x16xbf16>, %k: tensor<1
 // CHECK-LABEL: func.func @attention_headwise_gate
 // CHECK-SAME: %[[G:[^:]+]]: tensor<1x8x16xbf16>
 func.func @attention_headwise_gate(%q: tensor<1x8x16x64xbf16>, %k: tensor<1x2x16x64xbf16>, %v: tensor<1x2x16x64xbf16>, %g: tensor<1x8x16xbf16>) -> tensor<1x8x16x64xbf16> {
-  // CHECK: rescale.attention %{{.+}}, %{{.+}}, %{{.+}}, %[[G]] {causal = true, gate_kind = #rescale.gate_kind<headwise>}
+  // CHECK: rescale.attention %{{.+}}, %{{.+}}, %{{.+}}, %[[G]] {causal, gate_kind = #rescale.gate_kind<headwise>}
   // CHECK-SAME: : (tensor<1x8x16x64xbf16>, tensor<1x2x16x64xbf16>, tensor<1x2x16x64xbf16>, tensor<1x8x16xbf16>) -> tensor<1x8x16x64xbf16>
-  %0 = rescale.attention %q, %k, %v, %g {causal = true, gate_kind = #rescale.gate_kind<headwise>} : (tensor<1x8x16x64xbf16>, tensor<1x2x16x64xbf16>, tensor<1x2x16x64xbf16>, tensor<1x8x16xbf16>) -> tensor<1x8x16x64xbf16>
+  %0 = rescale.attention %q, %k, %v, %g {causal, gate_kind = #rescale.gate_kind<headwise>} : (tensor<1x8x16x64xbf16>, tensor<1x2x16x64xbf16>, tensor<1x2x16x64xbf16>, tensor<1x8x16xbf16>) -> tensor<1x8x16x64xbf16>
   return %0 : tensor<1x8x16x64xbf16>
 }
 

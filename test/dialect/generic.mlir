@@ -43,9 +43,9 @@ func.func @attention(%q: tensor<1x8x16x32xbf16>, %k: tensor<1x2x16x32xbf16>, %v:
   %0 = "rescale.attention"(%q, %k, %v) : (tensor<1x8x16x32xbf16>, tensor<1x2x16x32xbf16>, tensor<1x2x16x32xbf16>) -> tensor<1x8x16x32xbf16>
   // CHECK: rescale.attention %[[Q]], %[[K]], %[[V]] {causal, scale = 1.250000e-01 : f32, softmax = #rescale.softmax<off_by_one>}
   %1 = "rescale.attention"(%q, %k, %v) {causal, scale = 0.125 : f32, softmax = #rescale.softmax<off_by_one>} : (tensor<1x8x16x32xbf16>, tensor<1x2x16x32xbf16>, tensor<1x2x16x32xbf16>) -> tensor<1x8x16x32xbf16>
-  // CHECK: rescale.attention %[[Q]], %[[K]], %[[V]], %[[GH]] {causal = true, gate_kind = #rescale.gate_kind<headwise>}
-  // GENERIC: "rescale.attention"(%{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}) <{causal = true, gate_kind = #rescale.gate_kind<headwise>, softmax = #rescale.softmax<standard>}>
-  %2 = "rescale.attention"(%q, %k, %v, %gh) {causal = true, gate_kind = #rescale.gate_kind<headwise>} : (tensor<1x8x16x32xbf16>, tensor<1x2x16x32xbf16>, tensor<1x2x16x32xbf16>, tensor<1x8x16xbf16>) -> tensor<1x8x16x32xbf16>
+  // CHECK: rescale.attention %[[Q]], %[[K]], %[[V]], %[[GH]] {causal, gate_kind = #rescale.gate_kind<headwise>}
+  // GENERIC: "rescale.attention"(%{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}) <{causal, gate_kind = #rescale.gate_kind<headwise>, softmax = #rescale.softmax<standard>}>
+  %2 = "rescale.attention"(%q, %k, %v, %gh) {causal, gate_kind = #rescale.gate_kind<headwise>} : (tensor<1x8x16x32xbf16>, tensor<1x2x16x32xbf16>, tensor<1x2x16x32xbf16>, tensor<1x8x16xbf16>) -> tensor<1x8x16x32xbf16>
   // CHECK: rescale.attention %[[Q]], %[[K]], %[[V]], %[[GE]] {gate_kind = #rescale.gate_kind<elementwise>, scale = 2.500000e-01 : f64}
   %3 = "rescale.attention"(%q, %k, %v, %ge) <{gate_kind = #rescale.gate_kind<elementwise>, scale = 0.25}> : (tensor<1x8x16x32xbf16>, tensor<1x2x16x32xbf16>, tensor<1x2x16x32xbf16>, tensor<1x8x16x32xbf16>) -> tensor<1x8x16x32xbf16>
   // CHECK: rescale.attention %[[Q]], %[[K]], %[[V]], %[[S]] {softmax = #rescale.softmax<learned_sink>}

@@ -192,7 +192,7 @@ func.func @scale_not_float(%q: tensor<1x4x8x16xf32>, %k: tensor<1x4x8x16xf32>, %
 // -----
 
 func.func @causal_not_a_flag(%q: tensor<1x4x8x16xf32>, %k: tensor<1x4x8x16xf32>, %v: tensor<1x4x8x16xf32>) -> tensor<1x4x8x16xf32> {
-  // expected-error @+1 {{attribute 'causal' failed to satisfy constraint: bool or unit attribute}}
+  // expected-error @+1 {{attribute 'causal' failed to satisfy constraint: unit attribute}}
   %0 = rescale.attention %q, %k, %v {causal = 1 : i32} : (tensor<1x4x8x16xf32>, tensor<1x4x8x16xf32>, tensor<1x4x8x16xf32>) -> tensor<1x4x8x16xf32>
   return %0 : tensor<1x4x8x16xf32>
 }
@@ -229,5 +229,23 @@ func.func @softmax_unknown(%q: tensor<1x4x8x16xf32>, %k: tensor<1x4x8x16xf32>, %
   // expected-error @+2 {{unknown softmax 'sparsemax'; expected standard, off_by_one, learned_sink or sigmoid}}
   // expected-error @+1 {{failed to parse Rescale_SoftmaxKindAttr parameter 'value'}}
   %0 = rescale.attention %q, %k, %v {softmax = #rescale.softmax<sparsemax>} : (tensor<1x4x8x16xf32>, tensor<1x4x8x16xf32>, tensor<1x4x8x16xf32>) -> tensor<1x4x8x16xf32>
+  return %0 : tensor<1x4x8x16xf32>
+}
+
+// -----
+
+// `causal` is a unit attribute: present means causal. The bool spellings are
+// rejected where they are written.
+func.func @causal_bool(%q: tensor<1x4x8x16xf32>) -> tensor<1x4x8x16xf32> {
+  // expected-error @+1 {{'rescale.attention' op attribute 'causal' failed to satisfy constraint: unit attribute}}
+  %0 = rescale.attention %q, %q, %q {causal = true} : (tensor<1x4x8x16xf32>, tensor<1x4x8x16xf32>, tensor<1x4x8x16xf32>) -> tensor<1x4x8x16xf32>
+  return %0 : tensor<1x4x8x16xf32>
+}
+
+// -----
+
+func.func @causal_bool_generic(%q: tensor<1x4x8x16xf32>) -> tensor<1x4x8x16xf32> {
+  // expected-error @+1 {{Invalid attribute `causal` in property conversion: false}}
+  %0 = "rescale.attention"(%q, %q, %q) <{causal = false}> : (tensor<1x4x8x16xf32>, tensor<1x4x8x16xf32>, tensor<1x4x8x16xf32>) -> tensor<1x4x8x16xf32>
   return %0 : tensor<1x4x8x16xf32>
 }

@@ -425,7 +425,7 @@ void buildAttention(CaseLine &c, CaseSpec &spec) {
     attrs += "scale = " + f32Attr(*cfg.scale);
   }
   if (cfg.causal)
-    attrs += std::string(attrs.empty() ? "" : ", ") + "causal = true";
+    attrs += std::string(attrs.empty() ? "" : ", ") + "causal";
   if (cfg.gate != GateKind::none)
     attrs += std::string(attrs.empty() ? "" : ", ") +
              "gate_kind = #rescale.gate_kind<" + gk + ">";

@@ -3,11 +3,11 @@
 // Elementwise output gate (§3.2): attention(q, k, v) ⊙ σ(g), g [B,H,S,Dv].
 // CHECK-LABEL: func.func @attention_elementwise_gate
 // CHECK-SAME: (%[[Q:.+]]: tensor<1x4x8x16xf32>, %[[K:.+]]: tensor<1x2x8x16xf32>, %[[V:.+]]: tensor<1x2x8x16xf32>, %[[G:.+]]: tensor<1x4x8x16xf32>)
-// CHECK: %[[O:.+]] = rescale.attention %[[Q]], %[[K]], %[[V]], %[[G]] {causal = true, gate_kind = #rescale.gate_kind<elementwise>}
+// CHECK: %[[O:.+]] = rescale.attention %[[Q]], %[[K]], %[[V]], %[[G]] {causal, gate_kind = #rescale.gate_kind<elementwise>}
 // CHECK-NEXT: return %[[O]]
 func.func @attention_elementwise_gate(%q: tensor<1x4x8x16xf32>, %k: tensor<1x2x8x16xf32>, %v: tensor<1x2x8x16xf32>, %g: tensor<1x4x8x16xf32>) -> tensor<1x4x8x16xf32> {
   %one = arith.constant dense<1.0> : tensor<1x4x8x16xf32>
-  %o = rescale.attention %q, %k, %v {causal = true} : (tensor<1x4x8x16xf32>, tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>) -> tensor<1x4x8x16xf32>
+  %o = rescale.attention %q, %k, %v {causal} : (tensor<1x4x8x16xf32>, tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>) -> tensor<1x4x8x16xf32>
   %n = arith.negf %g : tensor<1x4x8x16xf32>
   %e = math.exp %n : tensor<1x4x8x16xf32>
   %d = arith.addf %one, %e : tensor<1x4x8x16xf32>
@@ -82,13 +82,13 @@ func.func @not_attention_gate_output_used_twice(%q: tensor<1x4x8x16xf32>, %k: te
 // CHECK-SAME: (%[[Q:.+]]: tensor<1x2x4x8xf32>, %[[K:.+]]: tensor<1x2x4x8xf32>, %[[V:.+]]: tensor<1x2x4x8xf32>, %[[G:.+]]: tensor<1x4x16xf32>)
 // CHECK: %[[G4:.+]] = tensor.expand_shape %[[G]] {{\[}}[0], [1], [2, 3]] output_shape [1, 4, 2, 8]
 // CHECK: %[[GT:.+]] = linalg.transpose ins(%[[G4]] : tensor<1x4x2x8xf32>) {{.*}} permutation = [0, 2, 1, 3]
-// CHECK: %[[O:.+]] = rescale.attention %[[Q]], %[[K]], %[[V]], %[[GT]] {causal = true, gate_kind = #rescale.gate_kind<elementwise>}
+// CHECK: %[[O:.+]] = rescale.attention %[[Q]], %[[K]], %[[V]], %[[GT]] {causal, gate_kind = #rescale.gate_kind<elementwise>}
 // CHECK: %[[OT:.+]] = linalg.transpose ins(%[[O]]
 // CHECK: %[[R:.+]] = tensor.collapse_shape %[[OT]]
 // CHECK-NEXT: return %[[R]]
 func.func @attention_gate_sequence_layout(%q: tensor<1x2x4x8xf32>, %k: tensor<1x2x4x8xf32>, %v: tensor<1x2x4x8xf32>, %g: tensor<1x4x16xf32>) -> tensor<1x4x16xf32> {
   %one = arith.constant dense<1.0> : tensor<1x4x16xf32>
-  %o = rescale.attention %q, %k, %v {causal = true} : (tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>) -> tensor<1x2x4x8xf32>
+  %o = rescale.attention %q, %k, %v {causal} : (tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>) -> tensor<1x2x4x8xf32>
   %e = tensor.empty() : tensor<1x4x2x8xf32>
   %t = linalg.transpose ins(%o : tensor<1x2x4x8xf32>) outs(%e : tensor<1x4x2x8xf32>) permutation = [0, 2, 1, 3]
   %f = tensor.collapse_shape %t [[0], [1], [2, 3]] : tensor<1x4x2x8xf32> into tensor<1x4x16xf32>
@@ -107,13 +107,13 @@ func.func @attention_gate_sequence_layout(%q: tensor<1x2x4x8xf32>, %k: tensor<1x
 // CHECK-LABEL: func.func @headwise_gate_transposed_layout
 // CHECK-SAME: %[[G:[^:]+]]: tensor<1x4x2xf32>)
 // CHECK: %[[GT:.+]] = linalg.transpose ins(%[[G]] : tensor<1x4x2xf32>) {{.*}} permutation = [0, 2, 1]
-// CHECK: %[[A:.+]] = rescale.attention %{{.+}}, %{{.+}}, %{{.+}}, %[[GT]] {causal = true, gate_kind = #rescale.gate_kind<headwise>}
+// CHECK: %[[A:.+]] = rescale.attention %{{.+}}, %{{.+}}, %{{.+}}, %[[GT]] {causal, gate_kind = #rescale.gate_kind<headwise>}
 // CHECK: %[[B:.+]] = linalg.transpose ins(%[[A]] : tensor<1x2x4x8xf32>) {{.*}} permutation = [0, 2, 1, 3]
 // CHECK-NOT: math.exp
 // CHECK: return %[[B]]
 func.func @headwise_gate_transposed_layout(%q: tensor<1x2x4x8xf32>, %k: tensor<1x2x4x8xf32>, %v: tensor<1x2x4x8xf32>, %g: tensor<1x4x2xf32>) -> tensor<1x4x2x8xf32> {
   %one = arith.constant dense<1.0> : tensor<1x4x2xf32>
-  %o = rescale.attention %q, %k, %v {causal = true} : (tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>) -> tensor<1x2x4x8xf32>
+  %o = rescale.attention %q, %k, %v {causal} : (tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>) -> tensor<1x2x4x8xf32>
   %e = tensor.empty() : tensor<1x4x2x8xf32>
   %t = linalg.transpose ins(%o : tensor<1x2x4x8xf32>) outs(%e : tensor<1x4x2x8xf32>) permutation = [0, 2, 1, 3]
   %n = arith.negf %g : tensor<1x4x2xf32>

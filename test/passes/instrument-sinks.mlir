@@ -12,15 +12,15 @@
 // CHECK-SAME: tensor<1x4x8xf32> {rescale.probe = {kind = "norm_input", name = "block/norm0"}})
 // CHECK: %[[Y:.+]] = rescale.rms_norm %[[X]], %[[W]]
 // CHECK: %[[O:.+]] = rescale.attention
-// CHECK: %[[SHARE:.+]] = rescale.attention_first_token_share %[[Q]], %[[K]], %[[S]] {causal = true, scale = 5.000000e-01 : f32, softmax = #rescale.softmax<learned_sink>} : (tensor<1x4x4x8xbf16>, tensor<1x2x4x8xbf16>, tensor<4xbf16>) -> tensor<1x4xf32>
-// CHECK: %[[OSHARE:.+]] = rescale.attention_first_token_output_share %[[Q]], %[[K]], %[[V]], %[[S]] {causal = true, scale = 5.000000e-01 : f32, softmax = #rescale.softmax<learned_sink>} : (tensor<1x4x4x8xbf16>, tensor<1x2x4x8xbf16>, tensor<1x2x4x8xbf16>, tensor<4xbf16>) -> tensor<1x4xf32>
+// CHECK: %[[SHARE:.+]] = rescale.attention_first_token_share %[[Q]], %[[K]], %[[S]] {causal, scale = 5.000000e-01 : f32, softmax = #rescale.softmax<learned_sink>} : (tensor<1x4x4x8xbf16>, tensor<1x2x4x8xbf16>, tensor<4xbf16>) -> tensor<1x4xf32>
+// CHECK: %[[OSHARE:.+]] = rescale.attention_first_token_output_share %[[Q]], %[[K]], %[[V]], %[[S]] {causal, scale = 5.000000e-01 : f32, softmax = #rescale.softmax<learned_sink>} : (tensor<1x4x4x8xbf16>, tensor<1x2x4x8xbf16>, tensor<1x2x4x8xbf16>, tensor<4xbf16>) -> tensor<1x4xf32>
 // CHECK: %[[ABS:.+]] = linalg.generic {{.*}} ins(%[[X]] : tensor<1x4x8xbf16>)
 // CHECK: arith.extf
 // CHECK: math.absf
 // CHECK: return %[[Y]], %[[O]], %[[SHARE]], %[[OSHARE]], %[[ABS]]
 func.func @block(%x: tensor<1x4x8xbf16>, %q: tensor<1x4x4x8xbf16>, %k: tensor<1x2x4x8xbf16>, %v: tensor<1x2x4x8xbf16>, %g: tensor<1x4x4xbf16>, %s: tensor<4xbf16>, %w: tensor<8xbf16>) -> (tensor<1x4x8xbf16>, tensor<1x4x4x8xbf16>) {
   %y = rescale.rms_norm %x, %w : (tensor<1x4x8xbf16>, tensor<8xbf16>) -> tensor<1x4x8xbf16>
-  %o = rescale.attention %q, %k, %v, %g, %s {causal = true, scale = 0.5 : f32, gate_kind = #rescale.gate_kind<headwise>, softmax = #rescale.softmax<learned_sink>} : (tensor<1x4x4x8xbf16>, tensor<1x2x4x8xbf16>, tensor<1x2x4x8xbf16>, tensor<1x4x4xbf16>, tensor<4xbf16>) -> tensor<1x4x4x8xbf16>
+  %o = rescale.attention %q, %k, %v, %g, %s {causal, scale = 0.5 : f32, gate_kind = #rescale.gate_kind<headwise>, softmax = #rescale.softmax<learned_sink>} : (tensor<1x4x4x8xbf16>, tensor<1x2x4x8xbf16>, tensor<1x2x4x8xbf16>, tensor<1x4x4xbf16>, tensor<4xbf16>) -> tensor<1x4x4x8xbf16>
   return %y, %o : tensor<1x4x8xbf16>, tensor<1x4x4x8xbf16>
 }
 

@@ -8,7 +8,7 @@
 // CHECK-DAG: %[[Q4:.+]] = tensor.expand_shape %[[Q]] {{\[}}[0, 1], [2], [3]] output_shape [1, 2, 4, 8]
 // CHECK-DAG: %[[K4:.+]] = tensor.expand_shape %[[K]]
 // CHECK-DAG: %[[V4:.+]] = tensor.expand_shape %[[V]]
-// CHECK: %[[O:.+]] = rescale.attention %[[Q4]], %[[K4]], %[[V4]] {causal = true, scale = 0.353553385 : f32}
+// CHECK: %[[O:.+]] = rescale.attention %[[Q4]], %[[K4]], %[[V4]] {causal, scale = 0.353553385 : f32}
 // CHECK: %[[R:.+]] = tensor.collapse_shape %[[O]]
 // CHECK-NOT: linalg.
 // CHECK: return %[[R]]
@@ -69,7 +69,7 @@ func.func @attention_batch_matmul_select_mask(%q: tensor<2x4x8xf32>, %k: tensor<
 #mask4 = affine_map<(b, h, i, j) -> (i, j)>
 // CHECK-LABEL: func.func @attention_4d_generics_kv_offset_additive_mask
 // CHECK-SAME: (%[[Q:.+]]: tensor<1x2x4x16xf32>, %[[K:.+]]: tensor<1x2x6x16xf32>, %[[V:.+]]: tensor<1x2x6x16xf32>)
-// CHECK: %[[O:.+]] = rescale.attention %[[Q]], %[[K]], %[[V]] {causal = true, scale = 2.500000e-01 : f32}
+// CHECK: %[[O:.+]] = rescale.attention %[[Q]], %[[K]], %[[V]] {causal, scale = 2.500000e-01 : f32}
 // CHECK-NOT: linalg.
 // CHECK: return %[[O]]
 func.func @attention_4d_generics_kv_offset_additive_mask(%q: tensor<1x2x4x16xf32>, %k: tensor<1x2x6x16xf32>, %v: tensor<1x2x6x16xf32>) -> tensor<1x2x4x16xf32> {
@@ -158,7 +158,7 @@ func.func @attention_4d_generics_kv_offset_additive_mask(%q: tensor<1x2x4x16xf32
 // reduce_sum and reciprocal.
 // CHECK-LABEL: func.func @attention_tosa
 // CHECK-SAME: (%[[Q:.+]]: tensor<2x4x8xf32>, %[[K:.+]]: tensor<2x4x8xf32>, %[[V:.+]]: tensor<2x4x8xf32>)
-// CHECK: rescale.attention {{.*}} {causal = true, scale = 0.353553385 : f32}
+// CHECK: rescale.attention {{.*}} {causal, scale = 0.353553385 : f32}
 // CHECK-NOT: tosa.
 // CHECK-NOT: linalg.batch_matmul
 func.func @attention_tosa(%q: tensor<2x4x8xf32>, %k: tensor<2x4x8xf32>, %v: tensor<2x4x8xf32>) -> tensor<2x4x8xf32> {
@@ -237,7 +237,7 @@ func.func @not_attention_sliding_window_mask(%q: tensor<2x4x8xf32>, %k: tensor<2
 // CHECK-LABEL: func.func @attention_2d_masked_fill_keepdim
 // CHECK-SAME: (%[[Q:.+]]: tensor<4x8xf32>, %[[K:.+]]: tensor<4x8xf32>, %[[V:.+]]: tensor<4x8xf32>)
 // CHECK: %[[Q4:.+]] = tensor.expand_shape %[[Q]] {{\[}}[0, 1, 2], [3]] output_shape [1, 1, 4, 8]
-// CHECK: %[[O:.+]] = rescale.attention %[[Q4]], %{{.+}}, %{{.+}} {causal = true, scale = 0.353553{{[0-9]*}} : f32}
+// CHECK: %[[O:.+]] = rescale.attention %[[Q4]], %{{.+}}, %{{.+}} {causal, scale = 0.353553{{[0-9]*}} : f32}
 // CHECK: %[[R:.+]] = tensor.collapse_shape %[[O]]
 // CHECK-NEXT: return %[[R]]
 func.func @attention_2d_masked_fill_keepdim(%q: tensor<4x8xf32>, %k: tensor<4x8xf32>, %v: tensor<4x8xf32>) -> tensor<4x8xf32> {
@@ -764,7 +764,7 @@ func.func @not_sinks_wrong_column_dropped(%q: tensor<1x2x4x16xf32>, %k: tensor<1
 // CHECK-DAG: %[[Q4:.+]] = tensor.expand_shape %[[Q]] {{\[}}[0, 1], [2], [3]] output_shape [1, 2, 4, 8]
 // CHECK-DAG: %[[K4:.+]] = tensor.expand_shape %[[K]]
 // CHECK-DAG: %[[V4:.+]] = tensor.expand_shape %[[V]]
-// CHECK: %[[O:.+]] = rescale.attention %[[Q4]], %[[K4]], %[[V4]] {causal = true, scale = 0.353553385 : f32}
+// CHECK: %[[O:.+]] = rescale.attention %[[Q4]], %[[K4]], %[[V4]] {causal, scale = 0.353553385 : f32}
 // CHECK: %[[R:.+]] = tensor.collapse_shape %[[O]]
 // CHECK-NOT: linalg.
 // CHECK: return %[[R]]
@@ -825,7 +825,7 @@ func.func @attention_batch_matmul_select_mask(%q: tensor<2x4x8xf32>, %k: tensor<
 #mask4 = affine_map<(b, h, i, j) -> (i, j)>
 // CHECK-LABEL: func.func @attention_4d_generics_kv_offset_additive_mask
 // CHECK-SAME: (%[[Q:.+]]: tensor<1x2x4x16xf32>, %[[K:.+]]: tensor<1x2x6x16xf32>, %[[V:.+]]: tensor<1x2x6x16xf32>)
-// CHECK: %[[O:.+]] = rescale.attention %[[Q]], %[[K]], %[[V]] {causal = true, scale = 2.500000e-01 : f32}
+// CHECK: %[[O:.+]] = rescale.attention %[[Q]], %[[K]], %[[V]] {causal, scale = 2.500000e-01 : f32}
 // CHECK-NOT: linalg.
 // CHECK: return %[[O]]
 func.func @attention_4d_generics_kv_offset_additive_mask(%q: tensor<1x2x4x16xf32>, %k: tensor<1x2x6x16xf32>, %v: tensor<1x2x6x16xf32>) -> tensor<1x2x4x16xf32> {
@@ -914,7 +914,7 @@ func.func @attention_4d_generics_kv_offset_additive_mask(%q: tensor<1x2x4x16xf32
 // reduce_sum and reciprocal.
 // CHECK-LABEL: func.func @attention_tosa
 // CHECK-SAME: (%[[Q:.+]]: tensor<2x4x8xf32>, %[[K:.+]]: tensor<2x4x8xf32>, %[[V:.+]]: tensor<2x4x8xf32>)
-// CHECK: rescale.attention {{.*}} {causal = true, scale = 0.353553385 : f32}
+// CHECK: rescale.attention {{.*}} {causal, scale = 0.353553385 : f32}
 // CHECK-NOT: tosa.
 // CHECK-NOT: linalg.batch_matmul
 func.func @attention_tosa(%q: tensor<2x4x8xf32>, %k: tensor<2x4x8xf32>, %v: tensor<2x4x8xf32>) -> tensor<2x4x8xf32> {
@@ -993,7 +993,7 @@ func.func @not_attention_sliding_window_mask(%q: tensor<2x4x8xf32>, %k: tensor<2
 // CHECK-LABEL: func.func @attention_2d_masked_fill_keepdim
 // CHECK-SAME: (%[[Q:.+]]: tensor<4x8xf32>, %[[K:.+]]: tensor<4x8xf32>, %[[V:.+]]: tensor<4x8xf32>)
 // CHECK: %[[Q4:.+]] = tensor.expand_shape %[[Q]] {{\[}}[0, 1, 2], [3]] output_shape [1, 1, 4, 8]
-// CHECK: %[[O:.+]] = rescale.attention %[[Q4]], %{{.+}}, %{{.+}} {causal = true, scale = 0.353553{{[0-9]*}} : f32}
+// CHECK: %[[O:.+]] = rescale.attention %[[Q4]], %{{.+}}, %{{.+}} {causal, scale = 0.353553{{[0-9]*}} : f32}
 // CHECK: %[[R:.+]] = tensor.collapse_shape %[[O]]
 // CHECK-NEXT: return %[[R]]
 func.func @attention_2d_masked_fill_keepdim(%q: tensor<4x8xf32>, %k: tensor<4x8xf32>, %v: tensor<4x8xf32>) -> tensor<4x8xf32> {

@@ -55,7 +55,7 @@ func.func @gated_norm(%x: tensor<37x24xf32>, %w: tensor<24xf32>, %wd: tensor<24x
 // CHECK:         return
 func.func @attention(%q: tensor<1x3x40x8xf32>, %k: tensor<1x3x40x8xf32>,
                      %v: tensor<1x3x40x8xf32>) -> tensor<1x3x40x8xf32> {
-  %o = rescale.attention %q, %k, %v {causal = true}
+  %o = rescale.attention %q, %k, %v {causal}
       : (tensor<1x3x40x8xf32>, tensor<1x3x40x8xf32>, tensor<1x3x40x8xf32>) -> tensor<1x3x40x8xf32>
   return %o : tensor<1x3x40x8xf32>
 }
@@ -82,7 +82,7 @@ func.func @norm_before_headwise_gate(%x: tensor<1x40x8xf32>, %w: tensor<8xf32>,
   %g_init = tensor.empty() : tensor<1x3x40xf32>
   %gate = linalg.transpose ins(%g_flat : tensor<1x40x3xf32>)
       outs(%g_init : tensor<1x3x40xf32>) permutation = [0, 2, 1]
-  %o = rescale.attention %q, %k, %v, %gate {causal = true, gate_kind = #rescale.gate_kind<headwise>}
+  %o = rescale.attention %q, %k, %v, %gate {causal, gate_kind = #rescale.gate_kind<headwise>}
       : (tensor<1x3x40x8xf32>, tensor<1x3x40x8xf32>, tensor<1x3x40x8xf32>, tensor<1x3x40xf32>)
       -> tensor<1x3x40x8xf32>
   return %o : tensor<1x3x40x8xf32>

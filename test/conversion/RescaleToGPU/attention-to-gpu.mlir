@@ -38,7 +38,7 @@
 // CHECK:           gpu.shuffle  xor %{{.+}}, %c2_i32, %c32_i32
 // CHECK:           arith.divf
 func.func @attention_bf16_causal_gqa(%q: tensor<1x8x1024x128xbf16>, %k: tensor<1x2x1024x128xbf16>, %v: tensor<1x2x1024x128xbf16>) -> tensor<1x8x1024x128xbf16> {
-  %o = rescale.attention %q, %k, %v {causal = true} : (tensor<1x8x1024x128xbf16>, tensor<1x2x1024x128xbf16>, tensor<1x2x1024x128xbf16>) -> tensor<1x8x1024x128xbf16>
+  %o = rescale.attention %q, %k, %v {causal} : (tensor<1x8x1024x128xbf16>, tensor<1x2x1024x128xbf16>, tensor<1x2x1024x128xbf16>) -> tensor<1x8x1024x128xbf16>
   return %o : tensor<1x8x1024x128xbf16>
 }
 
@@ -79,6 +79,6 @@ func.func @attention_sink_and_gate(%q: tensor<1x4x256x64xbf16>, %k: tensor<1x4x2
 // CHECK-COUNT-5:     gpu.shuffle  xor
 // CHECK:             math.exp2
 func.func @attention_f32_general(%q: tensor<2x4x100x80xf32>, %k: tensor<2x2x120x80xf32>, %v: tensor<2x2x120x80xf32>) -> tensor<2x4x100x80xf32> {
-  %o = rescale.attention %q, %k, %v {causal = true} : (tensor<2x4x100x80xf32>, tensor<2x2x120x80xf32>, tensor<2x2x120x80xf32>) -> tensor<2x4x100x80xf32>
+  %o = rescale.attention %q, %k, %v {causal} : (tensor<2x4x100x80xf32>, tensor<2x2x120x80xf32>, tensor<2x2x120x80xf32>) -> tensor<2x4x100x80xf32>
   return %o : tensor<2x4x100x80xf32>
 }

@@ -56,7 +56,7 @@
 // CPU:         llvm.return
 func.func @causal(%q: tensor<1x4x128x16xf32>, %k: tensor<1x2x128x16xf32>,
                   %v: tensor<1x2x128x16xf32>) -> tensor<1x4x128x16xf32> {
-  %o = rescale.attention %q, %k, %v {causal = true}
+  %o = rescale.attention %q, %k, %v {causal}
       : (tensor<1x4x128x16xf32>, tensor<1x2x128x16xf32>, tensor<1x2x128x16xf32>) -> tensor<1x4x128x16xf32>
   return %o : tensor<1x4x128x16xf32>
 }
@@ -105,7 +105,7 @@ func.func @ragged_sink_gate(%q: tensor<1x2x37x8xbf16>, %k: tensor<1x2x37x8xbf16>
                             %v: tensor<1x2x37x8xbf16>, %g: tensor<1x2x37xbf16>,
                             %sinks: tensor<2xf32>) -> tensor<1x2x37x8xbf16> {
   %o = rescale.attention %q, %k, %v, %g, %sinks {
-         causal = true, gate_kind = #rescale.gate_kind<headwise>,
+         causal, gate_kind = #rescale.gate_kind<headwise>,
          softmax = #rescale.softmax<learned_sink>}
       : (tensor<1x2x37x8xbf16>, tensor<1x2x37x8xbf16>, tensor<1x2x37x8xbf16>,
          tensor<1x2x37xbf16>, tensor<2xf32>) -> tensor<1x2x37x8xbf16>
@@ -124,7 +124,7 @@ func.func @ragged_sink_gate(%q: tensor<1x2x37x8xbf16>, %k: tensor<1x2x37x8xbf16>
 // CHECK:           scf.yield
 func.func @sigmoid(%q: tensor<1x1x32x8xf32>, %k: tensor<1x1x32x8xf32>,
                    %v: tensor<1x1x32x8xf32>) -> tensor<1x1x32x8xf32> {
-  %o = rescale.attention %q, %k, %v {causal = true, softmax = #rescale.softmax<sigmoid>}
+  %o = rescale.attention %q, %k, %v {causal, softmax = #rescale.softmax<sigmoid>}
       : (tensor<1x1x32x8xf32>, tensor<1x1x32x8xf32>, tensor<1x1x32x8xf32>) -> tensor<1x1x32x8xf32>
   return %o : tensor<1x1x32x8xf32>
 }

@@ -89,7 +89,7 @@ func.func @attention_standard_f32(%q: tensor<1x2x4x8xf32>, %k: tensor<1x2x6x8xf3
 func.func @attention_causal_queries_are_the_last_positions(
     %q: tensor<1x1x3x4xf32>, %k: tensor<1x1x5x4xf32>, %v: tensor<1x1x5x4xf32>)
     -> tensor<1x1x3x4xf32> {
-  %o = rescale.attention %q, %k, %v {causal = true, scale = 0.125 : f32}
+  %o = rescale.attention %q, %k, %v {causal, scale = 0.125 : f32}
       : (tensor<1x1x3x4xf32>, tensor<1x1x5x4xf32>, tensor<1x1x5x4xf32>) -> tensor<1x1x3x4xf32>
   return %o : tensor<1x1x3x4xf32>
 }

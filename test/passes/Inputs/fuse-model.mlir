@@ -27,7 +27,7 @@ func.func @residual_add_norm(%x: tensor<4x8xf32>, %r: tensor<4x8xf32>, %w: tenso
 #id = affine_map<(b, h, s, d) -> (b, h, s, d)>
 #head = affine_map<(b, h, s, d) -> (b, h, s)>
 func.func @headwise_output_gate(%q: tensor<1x4x8x16xf32>, %k: tensor<1x2x8x16xf32>, %v: tensor<1x2x8x16xf32>, %g: tensor<1x4x8xf32>) -> tensor<1x4x8x16xf32> {
-  %o = rescale.attention %q, %k, %v {causal = true} : (tensor<1x4x8x16xf32>, tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>) -> tensor<1x4x8x16xf32>
+  %o = rescale.attention %q, %k, %v {causal} : (tensor<1x4x8x16xf32>, tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>) -> tensor<1x4x8x16xf32>
   %e = tensor.empty() : tensor<1x4x8x16xf32>
   %out = linalg.generic {indexing_maps = [#id, #head, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
       ins(%o, %g : tensor<1x4x8x16xf32>, tensor<1x4x8xf32>) outs(%e : tensor<1x4x8x16xf32>) {
@@ -45,7 +45,7 @@ func.func @headwise_output_gate(%q: tensor<1x4x8x16xf32>, %k: tensor<1x2x8x16xf3
 // Gated attention in the projection layout [B, S, H*Dv].
 func.func @sequence_layout_gate(%q: tensor<1x2x4x8xf32>, %k: tensor<1x2x4x8xf32>, %v: tensor<1x2x4x8xf32>, %g: tensor<1x4x16xf32>) -> tensor<1x4x16xf32> {
   %one = arith.constant dense<1.0> : tensor<1x4x16xf32>
-  %o = rescale.attention %q, %k, %v {causal = true} : (tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>) -> tensor<1x2x4x8xf32>
+  %o = rescale.attention %q, %k, %v {causal} : (tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>) -> tensor<1x2x4x8xf32>
   %e = tensor.empty() : tensor<1x4x2x8xf32>
   %t = linalg.transpose ins(%o : tensor<1x2x4x8xf32>) outs(%e : tensor<1x4x2x8xf32>) permutation = [0, 2, 1, 3]
   %f = tensor.collapse_shape %t [[0], [1], [2, 3]] : tensor<1x4x2x8xf32> into tensor<1x4x16xf32>
@@ -93,7 +93,7 @@ func.func @identity_self_gate(%x: tensor<4x8xf32>, %w: tensor<8xf32>, %wd: tenso
 // the heads flattened.
 func.func @headwise_transposed_gate(%q: tensor<1x2x4x8xf32>, %k: tensor<1x2x4x8xf32>, %v: tensor<1x2x4x8xf32>, %g: tensor<1x4x2xf32>) -> tensor<1x4x16xf32> {
   %one = arith.constant dense<1.0> : tensor<1x4x2xf32>
-  %o = rescale.attention %q, %k, %v {causal = true} : (tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>) -> tensor<1x2x4x8xf32>
+  %o = rescale.attention %q, %k, %v {causal} : (tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>) -> tensor<1x2x4x8xf32>
   %e = tensor.empty() : tensor<1x4x2x8xf32>
   %t = linalg.transpose ins(%o : tensor<1x2x4x8xf32>) outs(%e : tensor<1x4x2x8xf32>) permutation = [0, 2, 1, 3]
   %n = arith.negf %g : tensor<1x4x2xf32>

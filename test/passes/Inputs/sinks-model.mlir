@@ -60,6 +60,6 @@ func.func @gate_per_token() -> tensor<2x4xf32> {
 // A causal attention with a learned sink (GPT-OSS) and GQA: the decomposition
 // path of the other softmax kinds. Nothing to report but not crashing.
 func.func @causal_learned_sink(%q: tensor<1x4x4x8xf32>, %k: tensor<1x2x4x8xf32>, %v: tensor<1x2x4x8xf32>, %s: tensor<4xf32>) -> tensor<1x4x4x8xf32> {
-  %o = rescale.attention %q, %k, %v, %s {causal = true, softmax = #rescale.softmax<learned_sink>} : (tensor<1x4x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<4xf32>) -> tensor<1x4x4x8xf32>
+  %o = rescale.attention %q, %k, %v, %s {causal, softmax = #rescale.softmax<learned_sink>} : (tensor<1x4x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<4xf32>) -> tensor<1x4x4x8xf32>
   return %o : tensor<1x4x4x8xf32>
 }

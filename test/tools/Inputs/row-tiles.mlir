@@ -11,7 +11,7 @@ func.func @rows(%x: tensor<48x129xf32>, %w: tensor<129xf32>,
   %y = rescale.gated_norm %x, %w, %wd, %wu {epsilon = 1.0e-06 : f32}
       : (tensor<48x129xf32>, tensor<129xf32>, tensor<129x16xf32>,
          tensor<16x129xf32>) -> tensor<48x129xf32>
-  %o = rescale.attention %q, %k, %v {causal = true}
+  %o = rescale.attention %q, %k, %v {causal}
       : (tensor<1x2x37x8xf32>, tensor<1x2x37x8xf32>, tensor<1x2x37x8xf32>)
       -> tensor<1x2x37x8xf32>
   return %y, %o : tensor<48x129xf32>, tensor<1x2x37x8xf32>

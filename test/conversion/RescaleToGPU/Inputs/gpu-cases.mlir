@@ -39,7 +39,7 @@ func.func @gated_norm_f16_tensorwise(%x: tensor<64x256xf16>, %w: tensor<256xf16>
   return %y : tensor<64x256xf16>
 }
 func.func @attn_bf16_d128_causal_gqa(%q: tensor<1x4x200x128xbf16>, %k: tensor<1x2x260x128xbf16>, %v: tensor<1x2x260x128xbf16>) -> tensor<1x4x200x128xbf16> {
-  %o = rescale.attention %q, %k, %v {causal = true} : (tensor<1x4x200x128xbf16>, tensor<1x2x260x128xbf16>, tensor<1x2x260x128xbf16>) -> tensor<1x4x200x128xbf16>
+  %o = rescale.attention %q, %k, %v {causal} : (tensor<1x4x200x128xbf16>, tensor<1x2x260x128xbf16>, tensor<1x2x260x128xbf16>) -> tensor<1x4x200x128xbf16>
   return %o : tensor<1x4x200x128xbf16>
 }
 func.func @attn_f16_d64_sink_headwise(%q: tensor<2x2x128x64xf16>, %k: tensor<2x2x128x64xf16>, %v: tensor<2x2x128x64xf16>, %g: tensor<2x2x128xf16>, %s: tensor<2xf32>) -> tensor<2x2x128x64xf16> {
@@ -47,19 +47,19 @@ func.func @attn_f16_d64_sink_headwise(%q: tensor<2x2x128x64xf16>, %k: tensor<2x2
   return %o : tensor<2x2x128x64xf16>
 }
 func.func @attn_bf16_d64_off_by_one_elementwise(%q: tensor<1x2x64x64xbf16>, %k: tensor<1x2x96x64xbf16>, %v: tensor<1x2x96x64xbf16>, %g: tensor<1x2x64x64xbf16>) -> tensor<1x2x64x64xbf16> {
-  %o = rescale.attention %q, %k, %v, %g {causal = true, gate_kind = #rescale.gate_kind<elementwise>, softmax = #rescale.softmax<off_by_one>} : (tensor<1x2x64x64xbf16>, tensor<1x2x96x64xbf16>, tensor<1x2x96x64xbf16>, tensor<1x2x64x64xbf16>) -> tensor<1x2x64x64xbf16>
+  %o = rescale.attention %q, %k, %v, %g {causal, gate_kind = #rescale.gate_kind<elementwise>, softmax = #rescale.softmax<off_by_one>} : (tensor<1x2x64x64xbf16>, tensor<1x2x96x64xbf16>, tensor<1x2x96x64xbf16>, tensor<1x2x64x64xbf16>) -> tensor<1x2x64x64xbf16>
   return %o : tensor<1x2x64x64xbf16>
 }
 func.func @attn_f32_d80_general(%q: tensor<1x4x50x80xf32>, %k: tensor<1x2x70x80xf32>, %v: tensor<1x2x70x48xf32>) -> tensor<1x4x50x48xf32> {
-  %o = rescale.attention %q, %k, %v {causal = true, scale = 0.2 : f32} : (tensor<1x4x50x80xf32>, tensor<1x2x70x80xf32>, tensor<1x2x70x48xf32>) -> tensor<1x4x50x48xf32>
+  %o = rescale.attention %q, %k, %v {causal, scale = 0.2 : f32} : (tensor<1x4x50x80xf32>, tensor<1x2x70x80xf32>, tensor<1x2x70x48xf32>) -> tensor<1x4x50x48xf32>
   return %o : tensor<1x4x50x48xf32>
 }
 func.func @attn_bf16_d64_sigmoid_causal_gqa(%q: tensor<1x4x100x64xbf16>, %k: tensor<1x2x130x64xbf16>, %v: tensor<1x2x130x64xbf16>) -> tensor<1x4x100x64xbf16> {
-  %o = rescale.attention %q, %k, %v {causal = true, softmax = #rescale.softmax<sigmoid>} : (tensor<1x4x100x64xbf16>, tensor<1x2x130x64xbf16>, tensor<1x2x130x64xbf16>) -> tensor<1x4x100x64xbf16>
+  %o = rescale.attention %q, %k, %v {causal, softmax = #rescale.softmax<sigmoid>} : (tensor<1x4x100x64xbf16>, tensor<1x2x130x64xbf16>, tensor<1x2x130x64xbf16>) -> tensor<1x4x100x64xbf16>
   return %o : tensor<1x4x100x64xbf16>
 }
 func.func @attn_f32_d80_sigmoid_elementwise(%q: tensor<1x4x50x80xf32>, %k: tensor<1x2x70x80xf32>, %v: tensor<1x2x70x48xf32>, %g: tensor<1x4x50x48xf32>) -> tensor<1x4x50x48xf32> {
-  %o = rescale.attention %q, %k, %v, %g {causal = true, gate_kind = #rescale.gate_kind<elementwise>, softmax = #rescale.softmax<sigmoid>} : (tensor<1x4x50x80xf32>, tensor<1x2x70x80xf32>, tensor<1x2x70x48xf32>, tensor<1x4x50x48xf32>) -> tensor<1x4x50x48xf32>
+  %o = rescale.attention %q, %k, %v, %g {causal, gate_kind = #rescale.gate_kind<elementwise>, softmax = #rescale.softmax<sigmoid>} : (tensor<1x4x50x80xf32>, tensor<1x2x70x80xf32>, tensor<1x2x70x48xf32>, tensor<1x4x50x48xf32>) -> tensor<1x4x50x48xf32>
   return %o : tensor<1x4x50x48xf32>
 }
 func.func @linear_bf16_ragged_bias(%x: tensor<3x70x200xbf16>, %w: tensor<130x200xbf16>, %b: tensor<130xbf16>) -> tensor<3x70x130xbf16> {

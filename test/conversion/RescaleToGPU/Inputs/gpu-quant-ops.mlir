@@ -115,7 +115,7 @@ func.func @clip_f16(%x: tensor<13x37xf16>) -> tensor<13x37xf16> {
 
 // The sink probe (f32 softmax sums: compared with the f32 tolerance).
 func.func @first_token_share_causal_gqa_bf16(%q: tensor<2x6x9x24xbf16>, %k: tensor<2x2x13x24xbf16>) -> tensor<2x6xf32> {
-  %s = rescale.attention_first_token_share %q, %k {causal = true} : (tensor<2x6x9x24xbf16>, tensor<2x2x13x24xbf16>) -> tensor<2x6xf32>
+  %s = rescale.attention_first_token_share %q, %k {causal} : (tensor<2x6x9x24xbf16>, tensor<2x2x13x24xbf16>) -> tensor<2x6xf32>
   return %s : tensor<2x6xf32>
 }
 func.func @first_token_share_learned_sink_f32(%q: tensor<1x3x7x20xf32>, %k: tensor<1x3x11x20xf32>, %sinks: tensor<3xf32>) -> tensor<1x3xf32> {
@@ -123,7 +123,7 @@ func.func @first_token_share_learned_sink_f32(%q: tensor<1x3x7x20xf32>, %k: tens
   return %s : tensor<1x3xf32>
 }
 func.func @first_token_output_share_causal_gqa_bf16(%q: tensor<2x6x9x24xbf16>, %k: tensor<2x2x13x24xbf16>, %v: tensor<2x2x13x20xbf16>) -> tensor<2x6xf32> {
-  %s = rescale.attention_first_token_output_share %q, %k, %v {causal = true} : (tensor<2x6x9x24xbf16>, tensor<2x2x13x24xbf16>, tensor<2x2x13x20xbf16>) -> tensor<2x6xf32>
+  %s = rescale.attention_first_token_output_share %q, %k, %v {causal} : (tensor<2x6x9x24xbf16>, tensor<2x2x13x24xbf16>, tensor<2x2x13x20xbf16>) -> tensor<2x6xf32>
   return %s : tensor<2x6xf32>
 }
 func.func @first_token_output_share_learned_sink_f32(%q: tensor<1x3x7x20xf32>, %k: tensor<1x3x11x20xf32>, %v: tensor<1x3x11x12xf32>, %sinks: tensor<3xf32>) -> tensor<1x3xf32> {

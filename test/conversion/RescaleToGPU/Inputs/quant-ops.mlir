@@ -80,7 +80,7 @@ func.func @clip_bf16(%x: tensor<8x64xbf16>) -> tensor<8x64xbf16> {
   return %y : tensor<8x64xbf16>
 }
 func.func @first_token_share_causal_gqa(%q: tensor<2x8x16x64xbf16>, %k: tensor<2x2x32x64xbf16>) -> tensor<2x8xf32> {
-  %s = rescale.attention_first_token_share %q, %k {causal = true} : (tensor<2x8x16x64xbf16>, tensor<2x2x32x64xbf16>) -> tensor<2x8xf32>
+  %s = rescale.attention_first_token_share %q, %k {causal} : (tensor<2x8x16x64xbf16>, tensor<2x2x32x64xbf16>) -> tensor<2x8xf32>
   return %s : tensor<2x8xf32>
 }
 func.func @first_token_share_learned_sink(%q: tensor<1x4x16x32xf32>, %k: tensor<1x4x16x32xf32>, %sinks: tensor<4xf32>) -> tensor<1x4xf32> {
@@ -88,6 +88,6 @@ func.func @first_token_share_learned_sink(%q: tensor<1x4x16x32xf32>, %k: tensor<
   return %s : tensor<1x4xf32>
 }
 func.func @first_token_output_share_causal_gqa(%q: tensor<2x8x16x64xbf16>, %k: tensor<2x2x32x64xbf16>, %v: tensor<2x2x32x64xbf16>) -> tensor<2x8xf32> {
-  %s = rescale.attention_first_token_output_share %q, %k, %v {causal = true} : (tensor<2x8x16x64xbf16>, tensor<2x2x32x64xbf16>, tensor<2x2x32x64xbf16>) -> tensor<2x8xf32>
+  %s = rescale.attention_first_token_output_share %q, %k, %v {causal} : (tensor<2x8x16x64xbf16>, tensor<2x2x32x64xbf16>, tensor<2x2x32x64xbf16>) -> tensor<2x8xf32>
   return %s : tensor<2x8xf32>
 }
