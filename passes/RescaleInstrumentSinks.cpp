@@ -12,6 +12,7 @@
 
 #include "passes/Passes.h"
 
+#include "dialect/GateActivation.h"
 #include "dialect/RescaleOps.h"
 #include "passes/LinearNames.h"
 #include "passes/Matchers.h"
@@ -72,36 +73,6 @@ Value asF32(OpBuilder &b, Location loc, Value x) {
   return elementwiseF32(b, loc, x, nullptr);
 }
 
-/// σ(v) = 1 / (1 + exp(−v)) of an f32 scalar.
-Value sigmoidOf(OpBuilder &b, Location l, Value v) {
-  Value one = arith::ConstantOp::create(b, l, b.getF32FloatAttr(1.0f));
-  Value neg = arith::NegFOp::create(b, l, v);
-  Value e = math::ExpOp::create(b, l, neg);
-  Value den = arith::AddFOp::create(b, l, one, e);
-  return arith::DivFOp::create(b, l, one, den);
-}
-
-/// v·σ(v) (swish, SiLU) of an f32 scalar.
-Value swishOf(OpBuilder &b, Location l, Value v) {
-  Value sig = sigmoidOf(b, l, v);
-  return arith::MulFOp::create(b, l, v, sig);
-}
-
-/// The gated_norm gate activation of an f32 scalar (RescaleAttrs.td).
-Value gateActivationOf(OpBuilder &b, Location l, Value v, GateActivation act) {
-  switch (act) {
-  case GateActivation::sigmoid:
-    return sigmoidOf(b, l, v);
-  case GateActivation::tanh:
-    return math::TanhOp::create(b, l, v);
-  case GateActivation::silu:
-    return swishOf(b, l, v);
-  case GateActivation::identity:
-    break;
-  }
-  return v;
-}
-
 /// w [m, n] as f32 [n, m]: a gated_norm weight in rescale.linear's [N, K]
 /// layout.
 Value transposedF32(OpBuilder &b, Location loc, Value w) {
@@ -132,13 +103,13 @@ std::pair<Value, Value> gatedNormParts(OpBuilder &b, GatedNormOp op) {
   Value down = transposedF32(b, loc, op.getWDown()); // [r, d]
   Value h =
       LinearOp::create(b, loc, shapeWithLast(op.getRank()), y, down, Value());
-  Value s = elementwiseF32(b, loc, h, swishOf);
+  Value s = elementwiseF32(b, loc, h, buildSwish);
   Value up = transposedF32(b, loc, op.getWUp()); // [d or 1, r]
   int64_t gates = op.w_upType().getDimSize(1);
   Value z = LinearOp::create(b, loc, shapeWithLast(gates), s, up, Value());
   GateActivation act = op.getGateActivation();
   Value g = elementwiseF32(b, loc, z, [&](OpBuilder &nb, Location l, Value v) {
-    return gateActivationOf(nb, l, v, act);
+    return buildGateActivation(nb, l, act, v);
   });
   return {y, g};
 }

@@ -35,6 +35,7 @@
 #include "conversion/RescaleToGPU/NVPTXPatterns.h"
 #include "conversion/RescaleToGPU/TargetInfo.h"
 
+#include "dialect/GateActivation.h"
 #include "dialect/RescaleOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -119,12 +120,6 @@ Value sigmoidOfScore2(ImplicitLocOpBuilder &b, const AttentionProblem &p,
   return arith::DivFOp::create(b, one, arith::AddFOp::create(b, one, e));
 }
 
-Value sigmoid(ImplicitLocOpBuilder &b, Value x) {
-  Value one = cF32(b, 1.0f);
-  Value e = math::ExpOp::create(b, arith::NegFOp::create(b, x));
-  return arith::DivFOp::create(b, one, arith::AddFOp::create(b, one, e));
-}
-
 Value toF32(ImplicitLocOpBuilder &b, Value v) {
   if (v.getType().isF32())
     return v;
@@ -186,7 +181,7 @@ Value rowFactor(ImplicitLocOpBuilder &b, const AttentionProblem &p,
     Value gateRow = rowOffset(b, batch, head, row, p.hq, p.s, 1);
     Value g =
         loadScalarF32(b, a.gate, arith::AddIOp::create(b, gateRow, cIdx(b, 0)));
-    f = arith::MulFOp::create(b, f, sigmoid(b, g));
+    f = arith::MulFOp::create(b, f, buildSigmoid(b, b.getLoc(), g));
   }
   return f;
 }
@@ -196,7 +191,8 @@ Value gateElement(ImplicitLocOpBuilder &b, const AttentionProblem &p,
                   const AttentionArgs &a, Value v, Value idx) {
   if (p.gateKind != GateKind::elementwise)
     return v;
-  return arith::MulFOp::create(b, v, sigmoid(b, loadScalarF32(b, a.gate, idx)));
+  return arith::MulFOp::create(
+      b, v, buildSigmoid(b, b.getLoc(), loadScalarF32(b, a.gate, idx)));
 }
 
 //===----------------------------------------------------------------------===//

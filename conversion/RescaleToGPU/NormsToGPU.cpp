@@ -24,6 +24,7 @@
 #include "conversion/RescaleToGPU/NVPTXPatterns.h"
 #include "conversion/RescaleToGPU/TargetInfo.h"
 
+#include "dialect/GateActivation.h"
 #include "dialect/RescaleOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -161,27 +162,6 @@ Value mapLanes(ImplicitLocOpBuilder &b, Value v,
   for (int64_t i = 0; i < type.getNumElements(); ++i)
     lanes.push_back(fn(vector::ExtractOp::create(b, v, i)));
   return vector::FromElementsOp::create(b, type, lanes);
-}
-
-Value sigmoid(ImplicitLocOpBuilder &b, Value x) {
-  Value one = cF32(b, 1.0f);
-  Value e = math::ExpOp::create(b, arith::NegFOp::create(b, x));
-  return arith::DivFOp::create(b, one, arith::AddFOp::create(b, one, e));
-}
-
-/// GatedNorm's gate activation (paper §3.4, and its ablation).
-Value gateActivation(ImplicitLocOpBuilder &b, GateActivation act, Value x) {
-  switch (act) {
-  case GateActivation::sigmoid:
-    return sigmoid(b, x);
-  case GateActivation::tanh:
-    return math::TanhOp::create(b, x);
-  case GateActivation::silu:
-    return arith::MulFOp::create(b, x, sigmoid(b, x));
-  case GateActivation::identity:
-    return x;
-  }
-  llvm_unreachable("unknown gate activation");
 }
 
 Value flatArg(gpu::GPUFuncOp func, unsigned i) { return func.getArgument(i); }
@@ -455,10 +435,11 @@ void buildRowNormKernel(ImplicitLocOpBuilder &b, gpu::GPUFuncOp func,
     SmallVector<Value> h = rowReduce(partials);
     SmallVector<Value> sw; // swish(h) = h·σ(h)
     for (Value hj : h)
-      sw.push_back(arith::MulFOp::create(b, hj, sigmoid(b, hj)));
+      sw.push_back(buildSwish(b, b.getLoc(), hj));
     auto gate = [&](Value pre) {
-      return mapLanes(
-          b, pre, [&](Value v) { return gateActivation(b, p.activation, v); });
+      return mapLanes(b, pre, [&](Value v) {
+        return buildGateActivation(b, b.getLoc(), p.activation, v);
+      });
     };
     if (p.tensorwiseGate) {
       // One gate per token: w_up is [r, 1].

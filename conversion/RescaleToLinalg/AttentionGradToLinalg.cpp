@@ -28,6 +28,7 @@
 #include "conversion/RescaleToLinalg/Common.h"
 
 #include "dialect/Autodiff/Autodiff.h"
+#include "dialect/GateActivation.h"
 #include "dialect/RescaleOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -282,7 +283,7 @@ struct AttentionGradToLinalg : OpRewritePattern<AttentionGradOp> {
         [&](OpBuilder &nb, Location l, ValueRange a) {
           if (sigmoidKind) {
             Value x = arith::AddFOp::create(nb, l, a[0], f32c(nb, l, bias));
-            return tolinalg::sigmoid(nb, l, x);
+            return buildSigmoid(nb, l, x);
           }
           Value diff = arith::SubFOp::create(nb, l, a[0], a[1]);
           Value ex = math::ExpOp::create(nb, l, diff);
@@ -308,11 +309,11 @@ struct AttentionGradToLinalg : OpRewritePattern<AttentionGradOp> {
       dout = ad::buildMap(
           b, loc, outShape5, f32, f32, {dout5, gate5}, {id5, gateMap},
           [](OpBuilder &nb, Location l, ValueRange a) {
-            Value sg = tolinalg::sigmoid(nb, l, a[1]);
+            Value sg = buildSigmoid(nb, l, a[1]);
             return arith::MulFOp::create(nb, l, a[0], sg).getResult();
           });
       auto dgateBody = [](OpBuilder &nb, Location l, ValueRange a) {
-        Value sg = tolinalg::sigmoid(nb, l, a[2]);
+        Value sg = buildSigmoid(nb, l, a[2]);
         Value one = f32c(nb, l, 1.0);
         Value rest = arith::SubFOp::create(nb, l, one, sg);
         Value slope = arith::MulFOp::create(nb, l, sg, rest);

@@ -39,6 +39,7 @@
 #include "conversion/Passes.h"
 #include "conversion/RescaleToLinalg/Common.h"
 
+#include "dialect/GateActivation.h"
 #include "dialect/RescaleOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -229,7 +230,7 @@ struct ConvertRescaleAttentionToFlashTilesPass
             Value dropped = f32Const(nb, l, kNegInf);
             if (sigmoidWeights) {
               Value x = arith::AddFOp::create(nb, l, s, f32Const(nb, l, bias));
-              s = sigmoid(nb, l, x);
+              s = buildSigmoid(nb, l, x);
               dropped = f32Const(nb, l, 0.0);
             }
             if (!masked)
@@ -351,7 +352,8 @@ struct ConvertRescaleAttentionToFlashTilesPass
             o = arith::SelectOp::create(nb, l, noKeys, zero, ratio);
           }
           if (gateArg >= 0)
-            o = arith::MulFOp::create(nb, l, o, sigmoid(nb, l, a[gateArg]));
+            o = arith::MulFOp::create(nb, l, o,
+                                      buildSigmoid(nb, l, a[gateArg]));
           return o;
         });
 

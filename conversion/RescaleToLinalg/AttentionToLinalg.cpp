@@ -42,6 +42,7 @@
 #include "conversion/Passes.h"
 #include "conversion/RescaleToLinalg/Common.h"
 
+#include "dialect/GateActivation.h"
 #include "dialect/RescaleOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -199,7 +200,7 @@ SoftmaxParts buildSoftmax(OpBuilder &b, Location loc, Value q, Value k,
         b, loc, scoreType, scores, id4,
         [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
           Value x = arith::AddFOp::create(nb, l, a[0], f32Const(nb, l, bias));
-          return sigmoid(nb, l, x);
+          return buildSigmoid(nb, l, x);
         });
     Value zeros = filledTensor(b, loc, rowShape, f32, 0.0);
     return {zeros, numer, zeros};
@@ -307,7 +308,8 @@ struct AttentionToLinalg : OpRewritePattern<AttentionOp> {
                                        maxArg >= 0 ? a[maxArg] : Value(),
                                        sinkArg >= 0 ? a[sinkArg] : Value());
           if (gateArg >= 0)
-            o = arith::MulFOp::create(nb, l, o, sigmoid(nb, l, a[gateArg]));
+            o = arith::MulFOp::create(nb, l, o,
+                                      buildSigmoid(nb, l, a[gateArg]));
           return o;
         });
     rewriter.replaceOp(op, out);

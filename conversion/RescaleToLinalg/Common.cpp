@@ -67,15 +67,6 @@ Value tolinalg::f32Const(OpBuilder &b, Location loc, double value) {
   return floatConst(b, loc, value, b.getF32Type());
 }
 
-Value tolinalg::sigmoid(OpBuilder &b, Location loc, Value x) {
-  Type t = x.getType();
-  Value one = floatConst(b, loc, 1.0, t);
-  Value negX = arith::NegFOp::create(b, loc, x);
-  Value expNegX = math::ExpOp::create(b, loc, negX);
-  Value denom = arith::AddFOp::create(b, loc, one, expNegX);
-  return arith::DivFOp::create(b, loc, one, denom);
-}
-
 //===----------------------------------------------------------------------===//
 // Tensors and indexing maps
 //===----------------------------------------------------------------------===//

@@ -49,10 +49,6 @@ Value castScalar(OpBuilder &b, Location loc, Value v, Type to);
 Value floatConst(OpBuilder &b, Location loc, double value, Type type);
 Value f32Const(OpBuilder &b, Location loc, double value);
 
-/// σ(x) = 1 / (1 + exp(-x)), in x's type. The gates of the paper
-/// (GatedNorm §3.4, gated attention §3.2) are all sigmoids.
-Value sigmoid(OpBuilder &b, Location loc, Value x);
-
 //===----------------------------------------------------------------------===//
 // Tensors and indexing maps
 //===----------------------------------------------------------------------===//

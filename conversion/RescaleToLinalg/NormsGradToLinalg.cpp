@@ -18,6 +18,7 @@
 #include "conversion/RescaleToLinalg/Common.h"
 
 #include "dialect/Autodiff/Autodiff.h"
+#include "dialect/GateActivation.h"
 #include "dialect/RescaleOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -188,40 +189,14 @@ struct AddRMSNormGradToLinalg : OpRewritePattern<AddRMSNormGradOp> {
   }
 };
 
-/// σ(z) in f32.
-Value sigmoidOf(OpBuilder &b, Location l, Value z) {
-  Value nz = arith::NegFOp::create(b, l, z);
-  Value e = math::ExpOp::create(b, l, nz);
-  Value one = f32c(b, l, 1.0);
-  Value den = arith::AddFOp::create(b, l, one, e);
-  return arith::DivFOp::create(b, l, one, den);
-}
-
 /// swish'(z) = silu'(z) = σ(z) · (1 + z · (1 − σ(z))).
 Value siluSlope(OpBuilder &b, Location l, Value z) {
-  Value sig = sigmoidOf(b, l, z);
+  Value sig = buildSigmoid(b, l, z);
   Value one = f32c(b, l, 1.0);
   Value rest = arith::SubFOp::create(b, l, one, sig);
   Value zr = arith::MulFOp::create(b, l, z, rest);
   Value onePlus = arith::AddFOp::create(b, l, one, zr);
   return arith::MulFOp::create(b, l, sig, onePlus);
-}
-
-/// GatedNorm's gate activation act(z) (§3.4 and its ablation).
-Value gateActivation(OpBuilder &b, Location l, Value z, GateActivation act) {
-  switch (act) {
-  case GateActivation::identity:
-    return z;
-  case GateActivation::tanh:
-    return math::TanhOp::create(b, l, z);
-  case GateActivation::sigmoid:
-    return sigmoidOf(b, l, z);
-  case GateActivation::silu: {
-    Value sig = sigmoidOf(b, l, z);
-    return arith::MulFOp::create(b, l, z, sig);
-  }
-  }
-  return z;
 }
 
 /// act'(z).
@@ -236,7 +211,7 @@ Value gateSlope(OpBuilder &b, Location l, Value z, GateActivation act) {
     return arith::SubFOp::create(b, l, one, t2);
   }
   case GateActivation::sigmoid: {
-    Value sig = sigmoidOf(b, l, z);
+    Value sig = buildSigmoid(b, l, z);
     Value one = f32c(b, l, 1.0);
     Value rest = arith::SubFOp::create(b, l, one, sig);
     return arith::MulFOp::create(b, l, sig, rest);
@@ -309,11 +284,11 @@ struct GatedNormGradToLinalg : OpRewritePattern<GatedNormGradOp> {
     Value h = sumAs(b, loc, dr, f32, f32, {y, op.getWDown()},
                     {with({a}), ad::dimsMap(ctx, rank + 1, {a, c})}, with({c}),
                     mulBody);
-    Value s =
-        ad::buildMap(b, loc, hShape, f32, f32, {h}, {hId},
-                     [](OpBuilder &nb, Location l, ValueRange v) {
-                       return gateActivation(nb, l, v[0], GateActivation::silu);
-                     });
+    Value s = ad::buildMap(b, loc, hShape, f32, f32, {h}, {hId},
+                           [](OpBuilder &nb, Location l, ValueRange v) {
+                             return buildGateActivation(
+                                 nb, l, GateActivation::silu, v[0]);
+                           });
     auto dzBody = [&](OpBuilder &nb, Location l, ValueRange v) {
       Value slope = gateSlope(nb, l, v[1], act);
       return arith::MulFOp::create(nb, l, v[0], slope).getResult();
@@ -374,7 +349,7 @@ struct GatedNormGradToLinalg : OpRewritePattern<GatedNormGradOp> {
     Value dy = ad::buildMap(
         b, loc, xs, f32, f32, {op.getDout(), z, back}, {id, zRead, id},
         [&](OpBuilder &nb, Location l, ValueRange v) {
-          Value gate = gateActivation(nb, l, v[1], act);
+          Value gate = buildGateActivation(nb, l, act, v[1]);
           Value direct = arith::MulFOp::create(nb, l, v[0], gate);
           return arith::AddFOp::create(nb, l, direct, v[2]).getResult();
         });

@@ -16,6 +16,7 @@
 #include "conversion/Passes.h"
 #include "conversion/RescaleToLinalg/Common.h"
 
+#include "dialect/GateActivation.h"
 #include "dialect/RescaleOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -202,22 +203,6 @@ struct AddRMSNormToLinalg : OpRewritePattern<AddRMSNormOp> {
 // gated_norm (§3.4)
 //===----------------------------------------------------------------------===//
 
-/// act(z) for GatedNorm's gate: σ in the paper, the rest for its ablation.
-Value applyGateActivation(OpBuilder &b, Location loc, GateActivation act,
-                          Value z) {
-  switch (act) {
-  case GateActivation::sigmoid:
-    return sigmoid(b, loc, z);
-  case GateActivation::tanh:
-    return math::TanhOp::create(b, loc, z);
-  case GateActivation::silu:
-    return arith::MulFOp::create(b, loc, z, sigmoid(b, loc, z));
-  case GateActivation::identity:
-    return z;
-  }
-  llvm_unreachable("unknown gate activation");
-}
-
 struct GatedNormToLinalg : OpRewritePattern<GatedNormOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(GatedNormOp op,
@@ -251,12 +236,11 @@ struct GatedNormToLinalg : OpRewritePattern<GatedNormOp> {
 
     // (3) swish(h) = h · σ(h)
     RankedTensorType hType = tensorType(h);
-    Value swish = buildElementwise(
-        rewriter, loc, hType, h, identityMap(ctx, rank),
-        [](OpBuilder &b, Location l, ValueRange a) {
-          return arith::MulFOp::create(b, l, a[0], sigmoid(b, l, a[0]))
-              .getResult();
-        });
+    Value swish =
+        buildElementwise(rewriter, loc, hType, h, identityMap(ctx, rank),
+                         [](OpBuilder &b, Location l, ValueRange a) {
+                           return buildSwish(b, l, a[0]);
+                         });
 
     // (4) the up projection back to d (or 1):
     //       z[i,k] = Σ_j swish(h)[i,j] · w_up[j,k]
@@ -276,7 +260,7 @@ struct GatedNormToLinalg : OpRewritePattern<GatedNormOp> {
         rewriter, loc, tensorType(op.getResult()), {z, y},
         {zMap, identityMap(ctx, rank)},
         [&](OpBuilder &b, Location l, ValueRange a) {
-          Value g = applyGateActivation(b, l, act, a[0]);
+          Value g = buildGateActivation(b, l, act, a[0]);
           return arith::MulFOp::create(b, l, g, a[1]).getResult();
         });
     rewriter.replaceOp(op, out);
