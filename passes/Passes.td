@@ -21,9 +21,11 @@ def RescaleRaisePass
     linalg.
 
     Recognized (in any mix of linalg named ops, `linalg.generic` bodies and
-    arith/math ops on tensors; TOSA functions are first lowered with upstream
-    `tosa-to-linalg-named`, `tosa-to-linalg`, `tosa-to-arith` and
-    `tosa-to-tensor`, so one matcher serves all three):
+    arith/math ops on tensors; TOSA is read once lowered to linalg by the
+    `rescale-tosa-to-linalg` pipeline, run first: `rescale-opt
+    --rescale-tosa-to-linalg --rescale-raise`, the same sequence
+    rescale-compile and rescale-run start with. The pass runs no pipeline of
+    its own; TOSA ops left in its input stay, with a warning):
 
     * RMSNorm: `x · rsqrt(mean(x²) + ε) · w`, with `x / sqrt(…)`, `pow(x, 2)`,
       `sum · (1/d)` or `sum / d`, and with or without an f32 upcast and a

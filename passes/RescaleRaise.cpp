@@ -5,13 +5,18 @@
 // dataflow above it computes that formula. Matching on dataflow rather than
 // on one spelling lets a single pattern serve torch-mlir's linalg.generic
 // chains, fused generic bodies, linalg named ops, arith ops on tensors and
-// (after upstream tosa-to-linalg) TOSA.
+// TOSA once lowered to linalg.
 //
 // The patterns live in passes/Raise/, one file per family along the seams of
 // the formulas: Norms.cpp (RMSNorm, PreAffine RMSNorm), Attention.cpp
 // (softmax attention and its variants), Linears.cpp (linears and their
-// biases); Common.h holds what they share. This file is the pass: TOSA
-// normalization, then each family to a fixpoint, then the gate fusions.
+// biases); Common.h holds what they share. This file is the pass: each
+// family to a fixpoint, then the gate fusions.
+//
+// TOSA is not lowered here: the pass does not run a pipeline of its own.
+// `--rescale-tosa-to-linalg` (pipelines/, the same sequence the CPU and
+// NVPTX pipelines start with) goes first; TOSA ops the pass meets are left
+// as they are, with a warning that says so.
 //
 //===----------------------------------------------------------------------===//
 
@@ -19,12 +24,8 @@
 
 #include "dialect/RescaleOps.h"
 
-#include "mlir/Conversion/Passes.h"
-#include "mlir/Conversion/TosaToLinalg/TosaToLinalg.h"
-#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tosa/IR/TosaOps.h"
 #include "mlir/IR/PatternMatch.h"
-#include "mlir/Pass/PassManager.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 namespace mlir::rescale {
@@ -41,29 +42,18 @@ struct RescaleRaisePass
     : rescale::impl::RescaleRaisePassBase<RescaleRaisePass> {
   using RescaleRaisePassBase::RescaleRaisePassBase;
 
-  void getDependentDialects(DialectRegistry &registry) const override {
-    RescaleRaisePassBase::getDependentDialects(registry);
-    registry.insert<scf::SCFDialect>(); // used by tosa-to-linalg
-  }
-
-  /// TOSA is lowered with the upstream conversions so that the linalg
-  /// matchers see it; functions without TOSA are untouched.
-  LogicalResult normalizeTosa() {
-    bool hasTosa = false;
+  /// TOSA is read once lowered (--rescale-tosa-to-linalg); one warning, on
+  /// the first TOSA op, when some is left.
+  void warnAboutTosa() {
+    Operation *first = nullptr;
     getOperation()->walk([&](Operation *op) {
-      if (isa<tosa::TosaDialect>(op->getDialect()))
-        hasTosa = true;
+      if (!first && isa<tosa::TosaDialect>(op->getDialect()))
+        first = op;
     });
-    if (!hasTosa)
-      return success();
-    OpPassManager pm(getOperation()->getName());
-    OpPassManager &fpm =
-        isa<FunctionOpInterface>(getOperation()) ? pm : pm.nestAny();
-    fpm.addPass(tosa::createTosaToLinalgNamed());
-    fpm.addPass(tosa::createTosaToLinalg());
-    fpm.addPass(createTosaToArithPass());
-    fpm.addPass(createTosaToTensorPass());
-    return runPipeline(pm, getOperation());
+    if (first)
+      first->emitWarning()
+          << "TOSA ops are not raised; lower them first with "
+             "--rescale-tosa-to-linalg (rescale-compile and rescale-run do)";
   }
 
   /// Runs one family to a fixpoint; counts the rescale ops of `OpT` it made.
@@ -83,8 +73,7 @@ struct RescaleRaisePass
 
   void runOnOperation() override {
     MLIRContext *ctx = &getContext();
-    if (failed(normalizeTosa()))
-      return signalPassFailure();
+    warnAboutTosa();
     bool ok = true;
     if (raiseNorms) {
       RewritePatternSet p(ctx);

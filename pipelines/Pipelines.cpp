@@ -187,6 +187,22 @@ void mlir::rescale::registerRescalePipelines() {
   // PassPipelineRegistration, plus the check that the pipeline is not nested
   // under a function.
   registerPassPipeline(
+      "rescale-tosa-to-linalg",
+      "Lower TOSA to linalg, arith and tensor (upstream's tosa-to-linalg "
+      "pipeline, tosa-to-arith, tosa-to-tensor): what --rescale-raise and the "
+      "rescale pipelines read",
+      [](OpPassManager &pm, StringRef text,
+         function_ref<LogicalResult(const Twine &)> errorHandler) {
+        if (!text.empty())
+          return errorHandler("rescale-tosa-to-linalg takes no options");
+        if (failed(checkModulePipelineAnchor(pm, "rescale-tosa-to-linalg",
+                                             errorHandler)))
+          return failure();
+        buildTosaToLinalg(pm);
+        return success();
+      },
+      [](function_ref<void(const detail::PassOptions &)>) {});
+  registerPassPipeline(
       "rescale-lower-to-cpu",
       "Lower rescale programs to the LLVM dialect for the host CPU, with the "
       "packed _rescale_entry_<f> entry points of the compiled-module ABI",

@@ -49,10 +49,11 @@ struct LowerToCPUOptions : public PassPipelineOptions<LowerToCPUOptions> {
 void buildLowerToCPUPipeline(OpPassManager &pm,
                              const LowerToCPUOptions &options);
 
-/// Registers every pipeline above with the global pass registry.
-/// Imported TOSA becomes linalg (upstream tosa-to-linalg pipeline), so
-/// models from TOSA importers run as they are; a no-op without TOSA. Shared
-/// by the CPU and NVPTX pipelines.
+/// Imported TOSA becomes linalg (upstream tosa-to-linalg pipeline, then
+/// tosa-to-arith and tosa-to-tensor), so models from TOSA importers run as
+/// they are; a no-op without TOSA. The one TOSA->linalg sequence: the CPU and
+/// NVPTX pipelines start with it, and it is registered as
+/// `rescale-tosa-to-linalg` to run before `--rescale-raise`.
 void buildTosaToLinalg(OpPassManager &pm);
 
 /// Tensors -> buffers for a target whose entries take row-major descriptors:
@@ -62,6 +63,7 @@ void buildTosaToLinalg(OpPassManager &pm);
 /// and NVPTX pipelines.
 void buildBufferizeToOutParams(OpPassManager &pm);
 
+/// Registers every pipeline above with the global pass registry.
 void registerRescalePipelines();
 
 /// Success when `pm` runs on builtin.module; otherwise reports through

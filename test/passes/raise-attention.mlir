@@ -1,4 +1,4 @@
-// RUN: rescale-opt %s --split-input-file --rescale-raise | FileCheck %s
+// RUN: rescale-opt %s --split-input-file --rescale-tosa-to-linalg --rescale-raise | FileCheck %s
 
 // Multi-head attention as 3-d batch matmuls over [B*H, S, D], kᵀ through
 // linalg.transpose, the scale multiplied into the scores, a causal select

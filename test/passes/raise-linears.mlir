@@ -1,5 +1,5 @@
-// RUN: rescale-opt %s --split-input-file --rescale-raise | FileCheck %s
-// RUN: rescale-opt %s --split-input-file --rescale-raise=linears=false | FileCheck %s --check-prefix=OFF
+// RUN: rescale-opt %s --split-input-file --rescale-tosa-to-linalg --rescale-raise | FileCheck %s
+// RUN: rescale-opt %s --split-input-file --rescale-tosa-to-linalg --rescale-raise=linears=false | FileCheck %s --check-prefix=OFF
 // OFF-NOT: rescale.linear
 
 // torch-mlir's nn.Linear: transpose the [N, K] weight, matmul from a zero

@@ -1,7 +1,10 @@
-// RUN: rescale-opt %s --split-input-file --rescale-raise | FileCheck %s
+// RUN: rescale-opt %s --split-input-file --rescale-tosa-to-linalg --rescale-raise | FileCheck %s
 // The same pass from the system mlir-opt with the plugin loaded:
 // RUN: %system_mlir_opt %s --load-dialect-plugin=%rescale_plugin --load-pass-plugin=%rescale_plugin \
-// RUN:   --split-input-file --pass-pipeline='builtin.module(rescale-raise)' | FileCheck %s
+// RUN:   --split-input-file --pass-pipeline='builtin.module(rescale-tosa-to-linalg,rescale-raise)' | FileCheck %s
+// Without the TOSA lowering first, TOSA stays and the pass says why (it runs
+// no pipeline of its own):
+// RUN: rescale-opt %s --split-input-file --rescale-raise 2>&1 >/dev/null | FileCheck %s --check-prefix=UNLOWERED
 
 // torch-mlir style: one linalg.generic per op, mean as sum * (1/d).
 #id = affine_map<(d0, d1) -> (d0, d1)>
@@ -177,7 +180,10 @@ func.func @preaffine_rms_norm(%x: tensor<4x8xf32>, %l: tensor<8xf32>, %w: tensor
 
 // -----
 
-// TOSA (as onnx-mlir / tf emit it): lowered with tosa-to-linalg, then raised.
+// TOSA (as onnx-mlir / tf emit it): lowered with rescale-tosa-to-linalg,
+// then raised.
+// UNLOWERED: warning: TOSA ops are not raised; lower them first with --rescale-tosa-to-linalg (rescale-compile and rescale-run do)
+// UNLOWERED-NOT: warning
 // CHECK-LABEL: func.func @rms_norm_tosa
 // CHECK-SAME: (%[[X:.+]]: tensor<4x8xf32>)
 // CHECK: %[[W:.+]] = arith.constant dense<{{.*}}> : tensor<8xf32>
