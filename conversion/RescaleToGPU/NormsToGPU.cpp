@@ -164,50 +164,88 @@ Value mapLanes(ImplicitLocOpBuilder &b, Value v,
   return vector::FromElementsOp::create(b, type, lanes);
 }
 
-Value flatArg(gpu::GPUFuncOp func, unsigned i) { return func.getArgument(i); }
+/// Device side of the row-norm kernel for one problem and schedule, built in
+/// three parts: the prologue (arguments, thread coordinates, GatedNorm's
+/// staged weights, each chunk's column, the per-column values), the
+/// persistent row loop, and in it the norm kind's body. Ops are created in
+/// that order, which is the IR's.
+class RowNormKernelBuilder {
+public:
+  RowNormKernelBuilder(ImplicitLocOpBuilder &b, gpu::GPUFuncOp func,
+                       const RowNormProblem &p, const RowSchedule &s)
+      : b(b), func(func), p(p), s(s), loc(b.getLoc()) {}
 
-/// Device side of the row-norm kernel for `p` under the schedule `s`.
-void buildRowNormKernel(ImplicitLocOpBuilder &b, gpu::GPUFuncOp func,
-                        const RowNormProblem &p, const RowSchedule &s) {
-  Location loc = b.getLoc();
-  unsigned argNo = 0;
-  SmallVector<Value> rowBufs, colBufs, outBufs;
-  for (size_t i = 0; i < p.rowInputs.size(); ++i)
-    rowBufs.push_back(flatArg(func, argNo++));
-  for (size_t i = 0; i < p.colInputs.size(); ++i)
-    colBufs.push_back(flatArg(func, argNo++));
-  Value alphaBuf = p.alpha ? flatArg(func, argNo++) : Value();
-  Value wDownBuf, wUpBuf;
-  if (p.wDown) {
-    wDownBuf = flatArg(func, argNo++);
-    wUpBuf = flatArg(func, argNo++);
+  void build() {
+    bindArguments();
+    computeThreadCoordinates();
+    if (s.smemBytes != 0)
+      stageGateWeights();
+    computeChunkColumns();
+    loadColumnValues();
+    Value row = beginRowLoop();
+    Value rowBase = arith::MulIOp::create(b, row, cIdx(b, p.d));
+    SmallVector<Value> x;
+    for (int64_t k = 0; k < s.chunks; ++k)
+      x.push_back(load(rowBufs[0], rowBase, k));
+    switch (p.kind) {
+    case NormKind::RMSNorm:
+      return buildRMSNormRow(x, rowBase);
+    case NormKind::PreAffine:
+      return buildPreAffineRow(x, rowBase);
+    case NormKind::AddRMSNorm:
+      return buildAddRMSNormRow(x, rowBase);
+    case NormKind::DyT:
+      return buildDyTRow(x, rowBase);
+    case NormKind::Gated:
+      return buildGatedNormRow(x, rowBase);
+    }
   }
-  for (size_t i = 0; i < p.resultTypes.size(); ++i)
-    outBufs.push_back(flatArg(func, argNo++));
-  // The block-reduction scratch, when the schedule needs one (see
-  // buildRowNorm).
-  Value scratch = func.getWorkgroupAttributions().empty()
-                      ? Value()
-                      : Value(func.getWorkgroupAttributions()[0]);
 
-  const int64_t warp = TargetInfo::kWarpSize;
-  Value tid = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
-  Value bid = gpu::BlockIdOp::create(b, gpu::Dimension::x);
-  Value lane = arith::RemUIOp::create(b, tid, cIdx(b, warp));
-  Value warpId = arith::DivUIOp::create(b, tid, cIdx(b, warp));
-  // Threads of a block form rowsPerBlock groups of threadsPerRow threads;
-  // a group owns a row (in warp mode the group is the warp).
-  Value colThread = arith::RemUIOp::create(b, tid, cIdx(b, s.threadsPerRow));
-  Value rowInBlock = arith::DivUIOp::create(b, tid, cIdx(b, s.threadsPerRow));
-  Value groupFirstWarp =
-      arith::MulIOp::create(b, rowInBlock, cIdx(b, s.warpsPerRow()));
+private:
+  //===--------------------------------------------------------------------===//
+  // Prologue
+  //===--------------------------------------------------------------------===//
 
-  // GatedNorm: stage w_down (transposed to [r, d]) and w_up in shared
-  // memory once per CTA; every row this CTA walks reads them from there, and
-  // with both in [r, d] order the lanes of a warp read consecutive columns
-  // (no bank conflicts).
-  bool staged = s.smemBytes != 0;
-  if (staged) {
+  /// The kernel's buffers, in the launch's argument order.
+  void bindArguments() {
+    unsigned argNo = 0;
+    for (size_t i = 0; i < p.rowInputs.size(); ++i)
+      rowBufs.push_back(func.getArgument(argNo++));
+    for (size_t i = 0; i < p.colInputs.size(); ++i)
+      colBufs.push_back(func.getArgument(argNo++));
+    alphaBuf = p.alpha ? func.getArgument(argNo++) : Value();
+    if (p.wDown) {
+      wDownBuf = func.getArgument(argNo++);
+      wUpBuf = func.getArgument(argNo++);
+    }
+    for (size_t i = 0; i < p.resultTypes.size(); ++i)
+      outBufs.push_back(func.getArgument(argNo++));
+    // The block-reduction scratch, when the schedule needs one (see
+    // buildRowNorm).
+    scratch = func.getWorkgroupAttributions().empty()
+                  ? Value()
+                  : Value(func.getWorkgroupAttributions()[0]);
+  }
+
+  void computeThreadCoordinates() {
+    const int64_t warp = TargetInfo::kWarpSize;
+    tid = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
+    bid = gpu::BlockIdOp::create(b, gpu::Dimension::x);
+    lane = arith::RemUIOp::create(b, tid, cIdx(b, warp));
+    warpId = arith::DivUIOp::create(b, tid, cIdx(b, warp));
+    // Threads of a block form rowsPerBlock groups of threadsPerRow threads;
+    // a group owns a row (in warp mode the group is the warp).
+    colThread = arith::RemUIOp::create(b, tid, cIdx(b, s.threadsPerRow));
+    rowInBlock = arith::DivUIOp::create(b, tid, cIdx(b, s.threadsPerRow));
+    groupFirstWarp =
+        arith::MulIOp::create(b, rowInBlock, cIdx(b, s.warpsPerRow()));
+  }
+
+  /// GatedNorm: stage w_down (transposed to [r, d]) and w_up in shared
+  /// memory once per CTA; every row this CTA walks reads them from there,
+  /// and with both in [r, d] order the lanes of a warp read consecutive
+  /// columns (no bank conflicts).
+  void stageGateWeights() {
     SmallVector<Value> views;
     auto memrefOf = [](Value v) { return cast<MemRefType>(v.getType()); };
     carveDynamicSmem(b,
@@ -237,40 +275,86 @@ void buildRowNormKernel(ImplicitLocOpBuilder &b, gpu::GPUFuncOp func,
     gpu::BarrierOp::create(b);
     wDownBuf = views[0];
     wUpBuf = views[1];
+    staged = true;
   }
 
-  // Column of each chunk. The last chunk of a ragged row is predicated:
-  // loads read a clamped in-bounds column and select zero, stores are
-  // skipped.
-  int64_t vecCount = p.d / s.width;
-  SmallVector<Value> colIdx, valid;
-  for (int64_t k = 0; k < s.chunks; ++k) {
-    Value vecIdx =
-        arith::AddIOp::create(b, cIdx(b, k * s.threadsPerRow), colThread);
-    Value col = arith::MulIOp::create(b, vecIdx, cIdx(b, s.width));
-    if ((k + 1) * s.threadsPerRow <= vecCount) {
-      colIdx.push_back(col);
-      valid.push_back(Value());
-      continue;
+  /// Column of each chunk. The last chunk of a ragged row is predicated:
+  /// loads read a clamped in-bounds column and select zero, stores are
+  /// skipped.
+  void computeChunkColumns() {
+    int64_t vecCount = p.d / s.width;
+    for (int64_t k = 0; k < s.chunks; ++k) {
+      Value vecIdx =
+          arith::AddIOp::create(b, cIdx(b, k * s.threadsPerRow), colThread);
+      Value col = arith::MulIOp::create(b, vecIdx, cIdx(b, s.width));
+      if ((k + 1) * s.threadsPerRow <= vecCount) {
+        colIdx.push_back(col);
+        valid.push_back(Value());
+        continue;
+      }
+      Value ok = arith::CmpIOp::create(b, arith::CmpIPredicate::ult, vecIdx,
+                                       cIdx(b, vecCount));
+      colIdx.push_back(arith::SelectOp::create(b, ok, col, cIdx(b, 0)));
+      valid.push_back(ok);
     }
-    Value ok = arith::CmpIOp::create(b, arith::CmpIPredicate::ult, vecIdx,
-                                     cIdx(b, vecCount));
-    colIdx.push_back(arith::SelectOp::create(b, ok, col, cIdx(b, 0)));
-    valid.push_back(ok);
+    vecF32 = VectorType::get({s.width}, b.getF32Type());
+    zeroVec = arith::ConstantOp::create(
+        b, vecF32, DenseElementsAttr::get(vecF32, b.getF32FloatAttr(0.0f)));
   }
-  auto vecF32 = VectorType::get({s.width}, b.getF32Type());
-  Value zeroVec = arith::ConstantOp::create(
-      b, vecF32, DenseElementsAttr::get(vecF32, b.getF32FloatAttr(0.0f)));
-  auto load = [&](Value buf, Value base, int64_t k) {
+
+  /// Per-column vectors and scalars: loaded once, kept in registers.
+  void loadColumnValues() {
+    cols.resize(colBufs.size());
+    for (size_t i = 0; i < colBufs.size(); ++i)
+      for (int64_t k = 0; k < s.chunks; ++k)
+        cols[i].push_back(load(colBufs[i], Value(), k));
+    alpha = alphaBuf ? loadF32Scalar(b, alphaBuf, 0) : Value();
+  }
+
+  //===--------------------------------------------------------------------===//
+  // The row loop and its helpers
+  //===--------------------------------------------------------------------===//
+
+  /// Opens the persistent row loop (the builder stays inside it) and returns
+  /// this group's row of the current step.
+  Value beginRowLoop() {
+    Value rowsPerStep = cIdx(b, s.grid * s.rowsPerBlock);
+    Value firstRow = arith::AddIOp::create(
+        b, arith::MulIOp::create(b, bid, cIdx(b, s.rowsPerBlock)), rowInBlock);
+    Value lb = cIdx(b, 0);
+    Value ub = cIdx(b, s.iterations);
+    Value step = cIdx(b, 1);
+    auto loop = scf::ForOp::create(b, lb, ub, step);
+    b.setInsertionPointToStart(loop.getBody());
+    Value row = arith::AddIOp::create(
+        b, firstRow,
+        arith::MulIOp::create(b, loop.getInductionVar(), rowsPerStep));
+    // The last step of the persistent loop may run past the rows. Groups
+    // clamp to the last row and skip their stores, instead of branching
+    // around the body: every thread of the block keeps reaching the barriers
+    // of the block reductions.
+    if (s.grid * s.rowsPerBlock * s.iterations != p.rows) {
+      rowInRange = arith::CmpIOp::create(b, arith::CmpIPredicate::ult, row,
+                                         cIdx(b, p.rows));
+      row = arith::MinUIOp::create(b, row, cIdx(b, p.rows - 1));
+    }
+    return row;
+  }
+
+  /// Chunk k of the row at `base` (or of a per-column buffer: no base), as
+  /// an f32 vector; zero past a ragged row's end.
+  Value load(Value buf, Value base, int64_t k) {
     Value idx = base ? arith::AddIOp::create(b, base, colIdx[k]).getResult()
                      : colIdx[k];
     Value v = loadF32Vector(b, buf, idx, s.width);
     return valid[k]
                ? arith::SelectOp::create(b, valid[k], v, zeroVec).getResult()
                : v;
-  };
-  Value rowInRange; // set inside the row loop when rows may run out
-  auto store = [&](Value v, Value buf, Value base, int64_t k) {
+  }
+
+  /// Stores chunk k of the row at `base`, skipped past a ragged row's end
+  /// and for a clamped row.
+  void store(Value v, Value buf, Value base, int64_t k) {
     Value idx = arith::AddIOp::create(b, base, colIdx[k]);
     Value pred = valid[k];
     if (rowInRange)
@@ -284,23 +368,18 @@ void buildRowNormKernel(ImplicitLocOpBuilder &b, gpu::GPUFuncOp func,
     OpBuilder::InsertionGuard g(b);
     b.setInsertionPointToStart(guarded.thenBlock());
     storeF32Vector(b, v, buf, idx);
-  };
+  }
 
-  // Per-column vectors and scalars: loaded once, kept in registers.
-  SmallVector<SmallVector<Value>> cols(colBufs.size());
-  for (size_t i = 0; i < colBufs.size(); ++i)
-    for (int64_t k = 0; k < s.chunks; ++k)
-      cols[i].push_back(load(colBufs[i], Value(), k));
-  Value alpha = alphaBuf ? loadF32Scalar(b, alphaBuf, 0) : Value();
-
-  auto rowReduce = [&](ValueRange partials) -> SmallVector<Value> {
+  /// The sums of `partials` over the row's threads.
+  SmallVector<Value> rowReduce(ValueRange partials) {
     if (s.rowPerWarp())
       return warpReduceSum(b, loc, partials);
     return blockReduceSum(b, loc, partials, scratch, warpId, lane,
                           groupFirstWarp, s.warpsPerRow());
-  };
-  // 1 / sqrt(mean(v²) + ε) of the row held in `chunks` (f32).
-  auto invRms = [&](ArrayRef<Value> chunks) {
+  }
+
+  /// 1 / sqrt(mean(v²) + ε) of the row held in `chunks` (f32), broadcast.
+  Value invRms(ArrayRef<Value> chunks) {
     Value acc = zeroVec;
     for (Value c : chunks)
       acc = vector::FMAOp::create(b, c, c, acc);
@@ -312,46 +391,33 @@ void buildRowNormKernel(ImplicitLocOpBuilder &b, gpu::GPUFuncOp func,
     Value var = arith::AddFOp::create(b, mean, cF32(b, p.epsilon));
     Value inv = math::RsqrtOp::create(b, var);
     return vector::BroadcastOp::create(b, vecF32, inv).getResult();
-  };
-
-  // The persistent row loop.
-  Value rowsPerStep = cIdx(b, s.grid * s.rowsPerBlock);
-  Value firstRow = arith::AddIOp::create(
-      b, arith::MulIOp::create(b, bid, cIdx(b, s.rowsPerBlock)), rowInBlock);
-  Value lb = cIdx(b, 0);
-  Value ub = cIdx(b, s.iterations);
-  Value step = cIdx(b, 1);
-  auto loop = scf::ForOp::create(b, lb, ub, step);
-  b.setInsertionPointToStart(loop.getBody());
-  Value row = arith::AddIOp::create(
-      b, firstRow,
-      arith::MulIOp::create(b, loop.getInductionVar(), rowsPerStep));
-  // The last step of the persistent loop may run past the rows. Groups
-  // clamp to the last row and skip their stores, instead of branching around
-  // the body: every thread of the block keeps reaching the barriers of the
-  // block reductions.
-  if (s.grid * s.rowsPerBlock * s.iterations != p.rows) {
-    rowInRange = arith::CmpIOp::create(b, arith::CmpIPredicate::ult, row,
-                                       cIdx(b, p.rows));
-    row = arith::MinUIOp::create(b, row, cIdx(b, p.rows - 1));
   }
-  Value rowBase = arith::MulIOp::create(b, row, cIdx(b, p.d));
-  SmallVector<Value> x;
-  for (int64_t k = 0; k < s.chunks; ++k)
-    x.push_back(load(rowBufs[0], rowBase, k));
 
-  switch (p.kind) {
-  case NormKind::RMSNorm: {
+  /// weight ⊙ v · inv, chunk by chunk.
+  SmallVector<Value> scaleRow(ArrayRef<Value> v, Value inv,
+                              ArrayRef<Value> weight) {
+    SmallVector<Value> y;
+    for (int64_t k = 0; k < s.chunks; ++k)
+      y.push_back(arith::MulFOp::create(b, weight[k],
+                                        arith::MulFOp::create(b, v[k], inv)));
+    return y;
+  }
+
+  //===--------------------------------------------------------------------===//
+  // Row bodies, one per norm kind
+  //===--------------------------------------------------------------------===//
+
+  void buildRMSNormRow(ArrayRef<Value> x, Value rowBase) {
     Value inv = invRms(x);
     for (int64_t k = 0; k < s.chunks; ++k) {
       Value y = arith::MulFOp::create(b, cols[0][k],
                                       arith::MulFOp::create(b, x[k], inv));
       store(y, outBufs[0], rowBase, k);
     }
-    break;
   }
-  case NormKind::PreAffine: {
-    // PreAffine RMSNorm (§3.3): pre_scale acts before the statistic.
+
+  /// PreAffine RMSNorm (§3.3): pre_scale acts before the statistic.
+  void buildPreAffineRow(ArrayRef<Value> x, Value rowBase) {
     SmallVector<Value> u;
     for (int64_t k = 0; k < s.chunks; ++k)
       u.push_back(arith::MulFOp::create(b, cols[0][k], x[k]));
@@ -361,9 +427,9 @@ void buildRowNormKernel(ImplicitLocOpBuilder &b, gpu::GPUFuncOp func,
                                       arith::MulFOp::create(b, u[k], inv));
       store(y, outBufs[0], rowBase, k);
     }
-    break;
   }
-  case NormKind::AddRMSNorm: {
+
+  void buildAddRMSNormRow(ArrayRef<Value> x, Value rowBase) {
     SmallVector<Value> sum;
     for (int64_t k = 0; k < s.chunks; ++k) {
       sum.push_back(
@@ -376,9 +442,9 @@ void buildRowNormKernel(ImplicitLocOpBuilder &b, gpu::GPUFuncOp func,
                                       arith::MulFOp::create(b, sum[k], inv));
       store(y, outBufs[1], rowBase, k);
     }
-    break;
   }
-  case NormKind::DyT: {
+
+  void buildDyTRow(ArrayRef<Value> x, Value rowBase) {
     Value a = vector::BroadcastOp::create(b, vecF32, alpha);
     for (int64_t k = 0; k < s.chunks; ++k) {
       Value t = mapLanes(b, arith::MulFOp::create(b, a, x[k]), [&](Value v) {
@@ -387,19 +453,43 @@ void buildRowNormKernel(ImplicitLocOpBuilder &b, gpu::GPUFuncOp func,
       Value y = vector::FMAOp::create(b, cols[0][k], t, cols[1][k]);
       store(y, outBufs[0], rowBase, k);
     }
-    break;
   }
-  case NormKind::Gated: {
-    // GatedNorm (§3.4): the gate is computed from the normalized row itself,
-    // in the same pass: y stays in registers between the norm, the low-rank
-    // projection and the gating.
+
+  /// GatedNorm (§3.4): the gate is computed from the normalized row itself,
+  /// in the same pass: y stays in registers between the norm, the low-rank
+  /// projection and the gating.
+  void buildGatedNormRow(ArrayRef<Value> x, Value rowBase) {
     Value inv = invRms(x);
-    SmallVector<Value> y;
-    for (int64_t k = 0; k < s.chunks; ++k)
-      y.push_back(arith::MulFOp::create(b, cols[0][k],
-                                        arith::MulFOp::create(b, x[k], inv)));
-    // h = y · w_down: every thread accumulates its columns' contribution to
-    // the r outputs, then the row sums them.
+    SmallVector<Value> y = scaleRow(x, inv, cols[0]);
+    SmallVector<Value> h = rowReduce(downProjectionPartials(y));
+    SmallVector<Value> sw; // swish(h) = h·σ(h)
+    for (Value hj : h)
+      sw.push_back(buildSwish(b, b.getLoc(), hj));
+    if (p.tensorwiseGate) {
+      // One gate per token: w_up is [r, 1].
+      Value g = cF32(b, 0.0f);
+      for (int64_t j = 0; j < p.rank; ++j)
+        g = math::FmaOp::create(b, sw[j], loadF32Scalar(b, wUpBuf, j), g);
+      Value gv = gate(vector::BroadcastOp::create(b, vecF32, g));
+      for (int64_t k = 0; k < s.chunks; ++k)
+        store(arith::MulFOp::create(b, gv, y[k]), outBufs[0], rowBase, k);
+      return;
+    }
+    for (int64_t k = 0; k < s.chunks; ++k) {
+      Value acc = zeroVec;
+      for (int64_t j = 0; j < p.rank; ++j) {
+        Value idx = arith::AddIOp::create(b, cIdx(b, j * p.d), colIdx[k]);
+        Value wu = loadF32Vector(b, wUpBuf, idx, s.width);
+        Value sj = vector::BroadcastOp::create(b, vecF32, sw[j]);
+        acc = vector::FMAOp::create(b, sj, wu, acc);
+      }
+      store(arith::MulFOp::create(b, gate(acc), y[k]), outBufs[0], rowBase, k);
+    }
+  }
+
+  /// h = y · w_down: this thread's contribution of its columns to the r
+  /// outputs (the row sums them).
+  SmallVector<Value> downProjectionPartials(ArrayRef<Value> y) {
     SmallVector<Value> partials;
     if (staged) {
       // Shared w_down is [r, d]: one vector per (j, chunk), like x itself.
@@ -414,57 +504,55 @@ void buildRowNormKernel(ImplicitLocOpBuilder &b, gpu::GPUFuncOp func,
         }
         partials.push_back(acc);
       }
-    } else {
-      // Global w_down is [d, r]: a row of r values per column.
-      auto vecR = VectorType::get({p.rank}, b.getF32Type());
-      Value hAcc = arith::ConstantOp::create(
-          b, vecR, DenseElementsAttr::get(vecR, b.getF32FloatAttr(0.0f)));
-      for (int64_t k = 0; k < s.chunks; ++k)
-        for (int64_t e = 0; e < s.width; ++e) {
-          Value col = arith::AddIOp::create(b, colIdx[k], cIdx(b, e));
-          Value wRow = loadF32Vector(
-              b, wDownBuf, arith::MulIOp::create(b, col, cIdx(b, p.rank)),
-              p.rank);
-          Value ye = vector::BroadcastOp::create(
-              b, vecR, vector::ExtractOp::create(b, y[k], e));
-          hAcc = vector::FMAOp::create(b, ye, wRow, hAcc);
-        }
-      for (int64_t j = 0; j < p.rank; ++j)
-        partials.push_back(vector::ExtractOp::create(b, hAcc, j));
+      return partials;
     }
-    SmallVector<Value> h = rowReduce(partials);
-    SmallVector<Value> sw; // swish(h) = h·σ(h)
-    for (Value hj : h)
-      sw.push_back(buildSwish(b, b.getLoc(), hj));
-    auto gate = [&](Value pre) {
-      return mapLanes(b, pre, [&](Value v) {
-        return buildGateActivation(b, b.getLoc(), p.activation, v);
-      });
-    };
-    if (p.tensorwiseGate) {
-      // One gate per token: w_up is [r, 1].
-      Value g = cF32(b, 0.0f);
-      for (int64_t j = 0; j < p.rank; ++j)
-        g = math::FmaOp::create(b, sw[j], loadF32Scalar(b, wUpBuf, j), g);
-      Value gv = gate(vector::BroadcastOp::create(b, vecF32, g));
-      for (int64_t k = 0; k < s.chunks; ++k)
-        store(arith::MulFOp::create(b, gv, y[k]), outBufs[0], rowBase, k);
-      break;
-    }
-    for (int64_t k = 0; k < s.chunks; ++k) {
-      Value acc = zeroVec;
-      for (int64_t j = 0; j < p.rank; ++j) {
-        Value idx = arith::AddIOp::create(b, cIdx(b, j * p.d), colIdx[k]);
-        Value wu = loadF32Vector(b, wUpBuf, idx, s.width);
-        Value sj = vector::BroadcastOp::create(b, vecF32, sw[j]);
-        acc = vector::FMAOp::create(b, sj, wu, acc);
+    // Global w_down is [d, r]: a row of r values per column.
+    auto vecR = VectorType::get({p.rank}, b.getF32Type());
+    Value hAcc = arith::ConstantOp::create(
+        b, vecR, DenseElementsAttr::get(vecR, b.getF32FloatAttr(0.0f)));
+    for (int64_t k = 0; k < s.chunks; ++k)
+      for (int64_t e = 0; e < s.width; ++e) {
+        Value col = arith::AddIOp::create(b, colIdx[k], cIdx(b, e));
+        Value wRow = loadF32Vector(
+            b, wDownBuf, arith::MulIOp::create(b, col, cIdx(b, p.rank)),
+            p.rank);
+        Value ye = vector::BroadcastOp::create(
+            b, vecR, vector::ExtractOp::create(b, y[k], e));
+        hAcc = vector::FMAOp::create(b, ye, wRow, hAcc);
       }
-      store(arith::MulFOp::create(b, gate(acc), y[k]), outBufs[0], rowBase, k);
-    }
-    break;
+    for (int64_t j = 0; j < p.rank; ++j)
+      partials.push_back(vector::ExtractOp::create(b, hAcc, j));
+    return partials;
   }
+
+  /// The gate activation, lane by lane.
+  Value gate(Value pre) {
+    return mapLanes(b, pre, [&](Value v) {
+      return buildGateActivation(b, b.getLoc(), p.activation, v);
+    });
   }
-}
+
+  ImplicitLocOpBuilder &b;
+  gpu::GPUFuncOp func;
+  const RowNormProblem &p;
+  const RowSchedule &s;
+  Location loc;
+  // Arguments.
+  SmallVector<Value> rowBufs, colBufs, outBufs;
+  Value alphaBuf, wDownBuf, wUpBuf, scratch;
+  bool staged = false;
+  // Thread coordinates.
+  Value tid, bid, lane, warpId, colThread, rowInBlock, groupFirstWarp;
+  // Chunks: each one's column and, for a ragged last chunk, its predicate.
+  SmallVector<Value> colIdx, valid;
+  VectorType vecF32;
+  Value zeroVec;
+  // Per-column values (weights, DyT's alpha).
+  SmallVector<SmallVector<Value>> cols;
+  Value alpha;
+  // Set in the row loop when the last step's rows may run out.
+  Value rowInRange;
+};
 
 /// Builds the kernel and its launch for `p` and returns the result tensors.
 FailureOr<SmallVector<Value>> buildRowNorm(PatternRewriter &rewriter,
@@ -507,7 +595,7 @@ FailureOr<SmallVector<Value>> buildRowNorm(PatternRewriter &rewriter,
   LaunchConfig config{s.grid, s.blockSize, s.smemBytes};
   emitKernel(rewriter, op, p.name, args, workgroup, config,
              [&](ImplicitLocOpBuilder &b, gpu::GPUFuncOp func) {
-               buildRowNormKernel(b, func, p, s);
+               RowNormKernelBuilder(b, func, p, s).build();
              });
   return results;
 }
