@@ -345,64 +345,124 @@ bool useTensorCores(const AttentionProblem &p, const TargetInfo &target) {
          (p.dv == 64 || p.dv == 128);
 }
 
-void buildTensorCoreKernel(ImplicitLocOpBuilder &b, gpu::GPUFuncOp func,
-                           const AttentionProblem &p, Value kSmem,
-                           Value vtSmem) {
-  AttentionArgs a = kernelArgs(func, p);
-  Type elt = p.qElt;
-  const int64_t warp = TargetInfo::kWarpSize;
-  const int64_t kSteps = p.d / 16;     // k-steps of S = Q·Kᵀ
-  const int64_t sTiles = kBc / 8;      // n-tiles of S
-  const int64_t oTiles = p.dv / 8;     // n-tiles of O
-  const int64_t pSteps = kBc / 16;     // k-steps of O += P·V
-  const int64_t kStride = p.d + kPad;  // smem K row
-  const int64_t vtStride = kBc + kPad; // smem Vᵀ row
-  int64_t qTiles = llvm::divideCeil(p.s, kBr);
-  int64_t kvTiles = llvm::divideCeil(p.t, kBc);
+/// Device side of the tensor-core kernel: one CTA per (batch, head, tile of
+/// kBr queries), 4 warps of 16 query rows. Built in three parts: the
+/// prologue (thread coordinates, the Q tile as A fragments, the key tiles to
+/// visit), the loop over K/V tiles (stage through shared memory, S = Q·Kᵀ,
+/// scale and mask, online softmax, O += P·V), and the epilogue (normalize,
+/// gate, store). Ops are created in that order, which is the IR's.
+class TensorCoreAttentionBuilder {
+public:
+  TensorCoreAttentionBuilder(ImplicitLocOpBuilder &b, gpu::GPUFuncOp func,
+                             const AttentionProblem &p, Value kSmem,
+                             Value vtSmem)
+      : b(b), p(p), kSmem(kSmem), vtSmem(vtSmem), a(kernelArgs(func, p)),
+        elt(p.qElt), kSteps(p.d / 16), oTiles(p.dv / 8), kStride(p.d + kPad) {}
 
-  Value tid = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
-  Value bid = gpu::BlockIdOp::create(b, gpu::Dimension::x);
-  Value lane = arith::RemUIOp::create(b, tid, cIdx(b, warp));
-  Value warpId = arith::DivUIOp::create(b, tid, cIdx(b, warp));
-  Value group = arith::DivUIOp::create(b, lane, cIdx(b, 4)); // fragment row
-  Value quad = arith::RemUIOp::create(b, lane, cIdx(b, 4)); // fragment col pair
-  Value qTile = arith::RemUIOp::create(b, bid, cIdx(b, qTiles));
-  Value bh = arith::DivUIOp::create(b, bid, cIdx(b, qTiles));
-  Value head = arith::RemUIOp::create(b, bh, cIdx(b, p.hq));
-  Value batch = arith::DivUIOp::create(b, bh, cIdx(b, p.hq));
-  Value kvHead = arith::DivUIOp::create(b, head, cIdx(b, p.hq / p.hkv));
-  Value q0 = arith::MulIOp::create(b, qTile, cIdx(b, kBr));
-  Value warpRow0 = arith::AddIOp::create(
-      b, q0, arith::MulIOp::create(b, warpId, cIdx(b, 16)));
-  // This thread's two rows (fragment rows g and g + 8).
-  Value rows[2];
-  rows[0] = arith::AddIOp::create(b, warpRow0, group);
-  rows[1] = arith::AddIOp::create(b, warpRow0,
-                                  arith::AddIOp::create(b, group, cIdx(b, 8)));
-  Value quad2 = arith::MulIOp::create(b, quad, cIdx(b, 2));
-  auto clampRow = [&](Value r, int64_t n) {
-    return arith::MinUIOp::create(b, r, cIdx(b, n - 1)).getResult();
+  void build() {
+    computeCoordinates();
+    loadQueryFragments();
+    Value tileEnd = visibleKeyTiles();
+    kHeadBase = rowOffset(b, batch, kvHead, cIdx(b, 0), p.hkv, p.t, p.d);
+    vHeadBase = rowOffset(b, batch, kvHead, cIdx(b, 0), p.hkv, p.t, p.dv);
+
+    // Loop state: m and l for the two rows, then O (oTiles × 4 f32).
+    SmallVector<Value> init;
+    for (int r = 0; r < 2; ++r)
+      init.push_back(negInf(b));
+    for (int64_t i = 0; i < 2 + oTiles * 4; ++i)
+      init.push_back(cF32(b, 0.0f));
+    Value lb = cIdx(b, 0);
+    Value step = cIdx(b, 1);
+    auto loop = scf::ForOp::create(b, lb, tileEnd, step, init);
+    {
+      OpBuilder::InsertionGuard g(b);
+      b.setInsertionPointToStart(loop.getBody());
+      Value k0 = arith::MulIOp::create(b, loop.getInductionVar(), cIdx(b, kBc));
+      // Stage K (row-major) and Vᵀ through shared memory.
+      gpu::BarrierOp::create(b);
+      stageTile(a.k, kHeadBase, p.d, /*transpose=*/false, k0);
+      stageTile(a.v, vHeadBase, p.dv, /*transpose=*/true, k0);
+      gpu::BarrierOp::create(b);
+      Scores scores = computeScores();
+      scaleAndMask(scores, k0);
+      Value alpha[2];
+      SmallVector<Value> state = updateSoftmax(loop, scores, alpha);
+      llvm::append_range(state, accumulateOutput(loop, scores, alpha));
+      scf::YieldOp::create(b, state);
+    }
+    storeOutput(loop);
+  }
+
+private:
+  /// S for one K tile: sTiles n-tiles of 4 f32 accumulators per thread, and
+  /// the running row maxima of the thread's two rows.
+  struct Scores {
+    SmallVector<SmallVector<Value, 4>> acc;
+    Value tileMax[2];
   };
 
-  // Q tile resident in registers as A fragments (a0..a3 per k-step).
-  SmallVector<SmallVector<Value, 4>> qFrag(kSteps);
-  Value qRowBase[2];
-  for (int r = 0; r < 2; ++r)
-    qRowBase[r] =
-        rowOffset(b, batch, head, clampRow(rows[r], p.s), p.hq, p.s, p.d);
-  for (int64_t kk = 0; kk < kSteps; ++kk)
-    for (int slot = 0; slot < 4; ++slot) {
-      int r = slot % 2;
-      int64_t colOff = kk * 16 + (slot / 2) * 8;
-      Value idx = arith::AddIOp::create(
-          b, qRowBase[r], arith::AddIOp::create(b, quad2, cIdx(b, colOff)));
-      qFrag[kk].push_back(loadMmaPair(b, a.q, idx));
-    }
+  static constexpr int64_t kSTiles = kBc / 8;      // n-tiles of S
+  static constexpr int64_t kPSteps = kBc / 16;     // k-steps of O += P·V
+  static constexpr int64_t kVtStride = kBc + kPad; // smem Vᵀ row
 
-  // Tiles to visit: all, or (causal) up to the last one the CTA's last row
-  // sees; fully masked tiles are skipped without being loaded.
-  Value tileEnd = cIdx(b, kvTiles);
-  if (p.causal) {
+  Value clampRow(Value r, int64_t n) {
+    return arith::MinUIOp::create(b, r, cIdx(b, n - 1)).getResult();
+  }
+
+  //===--------------------------------------------------------------------===//
+  // Prologue
+  //===--------------------------------------------------------------------===//
+
+  void computeCoordinates() {
+    const int64_t warp = TargetInfo::kWarpSize;
+    int64_t qTiles = llvm::divideCeil(p.s, kBr);
+    tid = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
+    Value bid = gpu::BlockIdOp::create(b, gpu::Dimension::x);
+    Value lane = arith::RemUIOp::create(b, tid, cIdx(b, warp));
+    Value warpId = arith::DivUIOp::create(b, tid, cIdx(b, warp));
+    group = arith::DivUIOp::create(b, lane, cIdx(b, 4)); // fragment row
+    Value quad =
+        arith::RemUIOp::create(b, lane, cIdx(b, 4)); // fragment col pair
+    Value qTile = arith::RemUIOp::create(b, bid, cIdx(b, qTiles));
+    Value bh = arith::DivUIOp::create(b, bid, cIdx(b, qTiles));
+    head = arith::RemUIOp::create(b, bh, cIdx(b, p.hq));
+    batch = arith::DivUIOp::create(b, bh, cIdx(b, p.hq));
+    kvHead = arith::DivUIOp::create(b, head, cIdx(b, p.hq / p.hkv));
+    q0 = arith::MulIOp::create(b, qTile, cIdx(b, kBr));
+    Value warpRow0 = arith::AddIOp::create(
+        b, q0, arith::MulIOp::create(b, warpId, cIdx(b, 16)));
+    // This thread's two rows (fragment rows g and g + 8).
+    rows[0] = arith::AddIOp::create(b, warpRow0, group);
+    rows[1] = arith::AddIOp::create(
+        b, warpRow0, arith::AddIOp::create(b, group, cIdx(b, 8)));
+    quad2 = arith::MulIOp::create(b, quad, cIdx(b, 2));
+  }
+
+  /// The Q tile, resident in registers as A fragments (a0..a3 per k-step).
+  void loadQueryFragments() {
+    qFrag.resize(kSteps);
+    Value qRowBase[2];
+    for (int r = 0; r < 2; ++r)
+      qRowBase[r] =
+          rowOffset(b, batch, head, clampRow(rows[r], p.s), p.hq, p.s, p.d);
+    for (int64_t kk = 0; kk < kSteps; ++kk)
+      for (int slot = 0; slot < 4; ++slot) {
+        int r = slot % 2;
+        int64_t colOff = kk * 16 + (slot / 2) * 8;
+        Value idx = arith::AddIOp::create(
+            b, qRowBase[r], arith::AddIOp::create(b, quad2, cIdx(b, colOff)));
+        qFrag[kk].push_back(loadMmaPair(b, a.q, idx));
+      }
+  }
+
+  /// Tiles to visit: all, or (causal) up to the last one the CTA's last row
+  /// sees; fully masked tiles are skipped without being loaded.
+  Value visibleKeyTiles() {
+    int64_t kvTiles = llvm::divideCeil(p.t, kBc);
+    Value tileEnd = cIdx(b, kvTiles);
+    if (!p.causal)
+      return tileEnd;
     // last visible key of the CTA = q0 + Br − 1 + (T − S)
     Type i64 = b.getI64Type();
     Value q0I = arith::IndexCastOp::create(b, i64, q0);
@@ -419,69 +479,55 @@ void buildTensorCoreKernel(ImplicitLocOpBuilder &b, gpu::GPUFuncOp func,
     Value tiles = arith::DivUIOp::create(
         b, rounded, arith::ConstantIntOp::create(b, i64, kBc));
     Value tilesIdx = arith::IndexCastOp::create(b, b.getIndexType(), tiles);
-    tileEnd = arith::MinUIOp::create(b, tilesIdx, cIdx(b, kvTiles));
+    return arith::MinUIOp::create(b, tilesIdx, cIdx(b, kvTiles));
   }
 
-  Value kHeadBase = rowOffset(b, batch, kvHead, cIdx(b, 0), p.hkv, p.t, p.d);
-  Value vHeadBase = rowOffset(b, batch, kvHead, cIdx(b, 0), p.hkv, p.t, p.dv);
-  const int64_t blockSize = kWarps * warp;
+  //===--------------------------------------------------------------------===//
+  // One K/V tile
+  //===--------------------------------------------------------------------===//
 
-  // Loop state: m and l for the two rows, then O (oTiles × 4 f32).
-  SmallVector<Value> init;
-  for (int r = 0; r < 2; ++r)
-    init.push_back(negInf(b));
-  for (int64_t i = 0; i < 2 + oTiles * 4; ++i)
-    init.push_back(cF32(b, 0.0f));
-  Value lb = cIdx(b, 0);
-  Value step = cIdx(b, 1);
-  auto loop = scf::ForOp::create(b, lb, tileEnd, step, init);
-  {
-    OpBuilder::InsertionGuard g(b);
-    b.setInsertionPointToStart(loop.getBody());
-    Value k0 = arith::MulIOp::create(b, loop.getInductionVar(), cIdx(b, kBc));
-
-    // Stage K (row-major) and Vᵀ through shared memory, 16-byte global
-    // loads; keys past T are clamped (and masked below).
-    gpu::BarrierOp::create(b);
-    auto stage = [&](Value src, Value headBase, int64_t cols, bool transpose) {
-      int64_t vecs = kBc * cols / 8;
-      for (int64_t it = 0, e = llvm::divideCeil(vecs, blockSize); it < e;
-           ++it) {
-        Value v = arith::AddIOp::create(b, tid, cIdx(b, it * blockSize));
-        Value r = arith::DivUIOp::create(b, v, cIdx(b, cols / 8));
-        Value vecCol = arith::RemUIOp::create(b, v, cIdx(b, cols / 8));
-        Value c = arith::MulIOp::create(b, vecCol, cIdx(b, 8));
-        Value key = clampRow(arith::AddIOp::create(b, k0, r), p.t);
-        Value gIdx = arith::AddIOp::create(
-            b, headBase,
-            arith::AddIOp::create(
-                b, arith::MulIOp::create(b, key, cIdx(b, cols)), c));
-        Value data = vector::LoadOp::create(b, VectorType::get({8}, elt), src,
-                                            ValueRange{gIdx}, false,
-                                            llvm::MaybeAlign(16));
-        if (!transpose) {
-          Value sIdx = arith::AddIOp::create(
-              b, arith::MulIOp::create(b, r, cIdx(b, kStride)), c);
-          vector::StoreOp::create(b, data, kSmem, ValueRange{sIdx}, false,
-                                  llvm::MaybeAlign(16));
-          continue;
-        }
-        for (int64_t e = 0; e < 8; ++e) {
-          Value col = arith::AddIOp::create(b, c, cIdx(b, e));
-          Value sIdx = arith::AddIOp::create(
-              b, arith::MulIOp::create(b, col, cIdx(b, vtStride)), r);
-          memref::StoreOp::create(b, vector::ExtractOp::create(b, data, e),
-                                  vtSmem, ValueRange{sIdx});
-        }
+  /// Copies the tile's keys (or values) starting at key k0 to shared memory,
+  /// row-major (K) or transposed (Vᵀ), with 16-byte global loads; keys past
+  /// T are clamped (and masked in scaleAndMask).
+  void stageTile(Value src, Value headBase, int64_t cols, bool transpose,
+                 Value k0) {
+    const int64_t blockSize = kWarps * TargetInfo::kWarpSize;
+    int64_t vecs = kBc * cols / 8;
+    for (int64_t it = 0, e = llvm::divideCeil(vecs, blockSize); it < e; ++it) {
+      Value v = arith::AddIOp::create(b, tid, cIdx(b, it * blockSize));
+      Value r = arith::DivUIOp::create(b, v, cIdx(b, cols / 8));
+      Value vecCol = arith::RemUIOp::create(b, v, cIdx(b, cols / 8));
+      Value c = arith::MulIOp::create(b, vecCol, cIdx(b, 8));
+      Value key = clampRow(arith::AddIOp::create(b, k0, r), p.t);
+      Value gIdx = arith::AddIOp::create(
+          b, headBase,
+          arith::AddIOp::create(b, arith::MulIOp::create(b, key, cIdx(b, cols)),
+                                c));
+      Value data =
+          vector::LoadOp::create(b, VectorType::get({8}, elt), src,
+                                 ValueRange{gIdx}, false, llvm::MaybeAlign(16));
+      if (!transpose) {
+        Value sIdx = arith::AddIOp::create(
+            b, arith::MulIOp::create(b, r, cIdx(b, kStride)), c);
+        vector::StoreOp::create(b, data, kSmem, ValueRange{sIdx}, false,
+                                llvm::MaybeAlign(16));
+        continue;
       }
-    };
-    stage(a.k, kHeadBase, p.d, /*transpose=*/false);
-    stage(a.v, vHeadBase, p.dv, /*transpose=*/true);
-    gpu::BarrierOp::create(b);
+      for (int64_t e = 0; e < 8; ++e) {
+        Value col = arith::AddIOp::create(b, c, cIdx(b, e));
+        Value sIdx = arith::AddIOp::create(
+            b, arith::MulIOp::create(b, col, cIdx(b, kVtStride)), r);
+        memref::StoreOp::create(b, vector::ExtractOp::create(b, data, e),
+                                vtSmem, ValueRange{sIdx});
+      }
+    }
+  }
 
-    // S = Q·Kᵀ: B fragment b0/b1 = K[key = n0 + group][d = k + quad·2 (+8)].
-    SmallVector<SmallVector<Value, 4>> sAcc(sTiles);
-    for (int64_t nt = 0; nt < sTiles; ++nt) {
+  /// S = Q·Kᵀ: B fragment b0/b1 = K[key = n0 + group][d = k + quad·2 (+8)].
+  Scores computeScores() {
+    Scores scores;
+    scores.acc.resize(kSTiles);
+    for (int64_t nt = 0; nt < kSTiles; ++nt) {
       SmallVector<Value, 4> acc(4, cF32(b, 0.0f));
       Value key = arith::AddIOp::create(b, group, cIdx(b, nt * 8));
       Value keyRow = arith::MulIOp::create(b, key, cIdx(b, kStride));
@@ -493,26 +539,29 @@ void buildTensorCoreKernel(ImplicitLocOpBuilder &b, gpu::GPUFuncOp func,
             loadMmaPair(b, kSmem, arith::AddIOp::create(b, base, cIdx(b, 8)));
         mmaSync16816(b, elt, qFrag[kk], {b0, b1}, acc);
       }
-      sAcc[nt] = acc;
+      scores.acc[nt] = acc;
     }
+    return scores;
+  }
 
-    // Scale into base 2 and mask (keys past T; causal j > i + T − S).
+  /// Scales S into base 2 and masks it (keys past T; causal j > i + T − S),
+  /// in place, and takes the thread's row maxima.
+  void scaleAndMask(Scores &scores, Value k0) {
     Value rowLimit[2];
     for (int r = 0; r < 2; ++r) {
       Value rowI = arith::IndexCastOp::create(b, b.getI64Type(), rows[r]);
       rowLimit[r] = arith::AddIOp::create(
           b, rowI, arith::ConstantIntOp::create(b, b.getI64Type(), p.t - p.s));
     }
-    Value tileMax[2];
     for (int r = 0; r < 2; ++r)
-      tileMax[r] = negInf(b);
-    for (int64_t nt = 0; nt < sTiles; ++nt)
+      scores.tileMax[r] = negInf(b);
+    for (int64_t nt = 0; nt < kSTiles; ++nt)
       for (int slot = 0; slot < 4; ++slot) {
         int r = slot / 2;
         Value key = arith::AddIOp::create(
             b, k0, arith::AddIOp::create(b, quad2, cIdx(b, nt * 8 + slot % 2)));
-        Value s2 =
-            arith::MulFOp::create(b, sAcc[nt][slot], cF32(b, p.scaleLog2));
+        Value s2 = arith::MulFOp::create(b, scores.acc[nt][slot],
+                                         cF32(b, p.scaleLog2));
         Value keep = arith::CmpIOp::create(b, arith::CmpIPredicate::ult, key,
                                            cIdx(b, p.t));
         if (p.causal) {
@@ -523,58 +572,66 @@ void buildTensorCoreKernel(ImplicitLocOpBuilder &b, gpu::GPUFuncOp func,
                                     rowLimit[r]));
         }
         s2 = arith::SelectOp::create(b, keep, s2, negInf(b));
-        sAcc[nt][slot] = s2;
-        tileMax[r] = arith::MaximumFOp::create(b, tileMax[r], s2);
+        scores.acc[nt][slot] = s2;
+        scores.tileMax[r] = arith::MaximumFOp::create(b, scores.tileMax[r], s2);
       }
+  }
+
+  /// The online softmax step: the new running max m, the factor alpha that
+  /// rescales the old state, p = exp2(s2 − m) in place of S (sigmoid: σ of
+  /// each score alone), and the thread's partial l. Returns {m0, m1, l0, l1}.
+  SmallVector<Value> updateSoftmax(scf::ForOp loop, Scores &scores,
+                                   Value (&alpha)[2]) {
     // A row lives in the 4 threads of a quad: reduce across them.
     SmallVector<Value> next;
-    Value alpha[2], mNew[2];
+    Value mNew[2];
     for (int r = 0; r < 2; ++r) {
+      Value &tileMax = scores.tileMax[r];
       for (int64_t off : {1, 2})
-        tileMax[r] = arith::MaximumFOp::create(
-            b, tileMax[r], shuffleXor(b, b.getLoc(), tileMax[r], off));
+        tileMax = arith::MaximumFOp::create(
+            b, tileMax, shuffleXor(b, b.getLoc(), tileMax, off));
       Value mOld = loop.getRegionIterArg(r);
       bool sigmoidKind = p.softmax == SoftmaxKind::sigmoid;
-      mNew[r] =
-          sigmoidKind
-              ? mOld
-              : arith::MaximumFOp::create(b, mOld, tileMax[r]).getResult();
+      mNew[r] = sigmoidKind
+                    ? mOld
+                    : arith::MaximumFOp::create(b, mOld, tileMax).getResult();
       Value ms = safeMax(b, mNew[r]);
       alpha[r] = sigmoidKind ? cF32(b, 1.0f)
                              : exp2(b, arith::SubFOp::create(b, mOld, ms));
-      // p = exp2(s2 − m), in place (sigmoid: σ of each score alone).
       Value rowSum = cF32(b, 0.0f);
-      for (int64_t nt = 0; nt < sTiles; ++nt)
+      for (int64_t nt = 0; nt < kSTiles; ++nt)
         for (int slot = 2 * r; slot < 2 * r + 2; ++slot) {
-          sAcc[nt][slot] =
-              sigmoidKind
-                  ? sigmoidOfScore2(b, p, sAcc[nt][slot])
-                  : exp2(b, arith::SubFOp::create(b, sAcc[nt][slot], ms));
-          rowSum = arith::AddFOp::create(b, rowSum, sAcc[nt][slot]);
+          Value &sv = scores.acc[nt][slot];
+          sv = sigmoidKind ? sigmoidOfScore2(b, p, sv)
+                           : exp2(b, arith::SubFOp::create(b, sv, ms));
+          rowSum = arith::AddFOp::create(b, rowSum, sv);
         }
       // Per-thread partial l; the quad reduction waits for the epilogue.
       Value l = math::FmaOp::create(b, loop.getRegionIterArg(2 + r), alpha[r],
                                     rowSum);
       next.push_back(l);
     }
-    SmallVector<Value> state = {mNew[0], mNew[1], next[0], next[1]};
+    return {mNew[0], mNew[1], next[0], next[1]};
+  }
 
-    // O = O·alpha + P·V. P's A fragment for key step j is S n-tiles 2j and
-    // 2j+1 (c0c1 -> a0/a2 rows g, c2c3 -> a1/a3 rows g+8).
+  /// O = O·alpha + P·V. P's A fragment for key step j is S n-tiles 2j and
+  /// 2j+1 (c0c1 -> a0/a2 rows g, c2c3 -> a1/a3 rows g+8).
+  SmallVector<Value> accumulateOutput(scf::ForOp loop, const Scores &scores,
+                                      const Value (&alpha)[2]) {
     SmallVector<Value> o;
     for (int64_t i = 0; i < oTiles * 4; ++i)
       o.push_back(arith::MulFOp::create(b, loop.getRegionIterArg(4 + i),
                                         alpha[(i % 4) / 2]));
-    for (int64_t j = 0; j < pSteps; ++j) {
+    for (int64_t j = 0; j < kPSteps; ++j) {
       SmallVector<Value, 4> pFrag;
       for (int64_t nt : {2 * j, 2 * j + 1})
         for (int half = 0; half < 2; ++half)
-          pFrag.push_back(
-              packMmaPair(b, elt, sAcc[nt][2 * half], sAcc[nt][2 * half + 1]));
+          pFrag.push_back(packMmaPair(b, elt, scores.acc[nt][2 * half],
+                                      scores.acc[nt][2 * half + 1]));
       for (int64_t nt = 0; nt < oTiles; ++nt) {
         // B fragment = V[key = j·16 + quad·2 (+8)][dv = nt·8 + group] = Vᵀ row.
         Value vCol = arith::AddIOp::create(b, group, cIdx(b, nt * 8));
-        Value vRowBase = arith::MulIOp::create(b, vCol, cIdx(b, vtStride));
+        Value vRowBase = arith::MulIOp::create(b, vCol, cIdx(b, kVtStride));
         Value keyCol = arith::AddIOp::create(b, quad2, cIdx(b, j * 16));
         Value base = arith::AddIOp::create(b, vRowBase, keyCol);
         Value b0 = loadMmaPair(b, vtSmem, base);
@@ -584,38 +641,58 @@ void buildTensorCoreKernel(ImplicitLocOpBuilder &b, gpu::GPUFuncOp func,
         mmaSync16816(b, elt, pFrag, {b0, b1}, acc);
       }
     }
-    llvm::append_range(state, o);
-    scf::YieldOp::create(b, state);
+    return o;
   }
 
-  // Epilogue: finish l across the quad, divide, gate, store pairs.
-  for (int r = 0; r < 2; ++r) {
-    Value l = loop.getResult(2 + r);
-    for (int64_t off : {1, 2})
-      l = arith::AddFOp::create(b, l, shuffleXor(b, b.getLoc(), l, off));
-    Value row = clampRow(rows[r], p.s);
-    Value factor = rowFactor(b, p, a, l, loop.getResult(r), batch, head, row);
-    Value outBase = rowOffset(b, batch, head, row, p.hq, p.s, p.dv);
-    Value ok = arith::CmpIOp::create(b, arith::CmpIPredicate::ult, rows[r],
-                                     cIdx(b, p.s));
-    auto guarded = scf::IfOp::create(b, ok, /*withElseRegion=*/false);
-    OpBuilder::InsertionGuard g(b);
-    b.setInsertionPointToStart(guarded.thenBlock());
-    for (int64_t nt = 0; nt < oTiles; ++nt) {
-      Value idx = arith::AddIOp::create(
-          b, outBase, arith::AddIOp::create(b, quad2, cIdx(b, nt * 8)));
-      Value v0 =
-          arith::MulFOp::create(b, loop.getResult(4 + nt * 4 + 2 * r), factor);
-      Value v1 = arith::MulFOp::create(
-          b, loop.getResult(4 + nt * 4 + 2 * r + 1), factor);
-      v0 = gateElement(b, p, a, v0, idx);
-      v1 = gateElement(b, p, a, v1, arith::AddIOp::create(b, idx, cIdx(b, 1)));
-      Value pair = vector::FromElementsOp::create(
-          b, VectorType::get({2}, b.getF32Type()), ValueRange{v0, v1});
-      storeF32Vector(b, pair, a.out, idx);
+  //===--------------------------------------------------------------------===//
+  // Epilogue
+  //===--------------------------------------------------------------------===//
+
+  /// Finishes l across the quad, divides, gates and stores pairs.
+  void storeOutput(scf::ForOp loop) {
+    for (int r = 0; r < 2; ++r) {
+      Value l = loop.getResult(2 + r);
+      for (int64_t off : {1, 2})
+        l = arith::AddFOp::create(b, l, shuffleXor(b, b.getLoc(), l, off));
+      Value row = clampRow(rows[r], p.s);
+      Value factor = rowFactor(b, p, a, l, loop.getResult(r), batch, head, row);
+      Value outBase = rowOffset(b, batch, head, row, p.hq, p.s, p.dv);
+      Value ok = arith::CmpIOp::create(b, arith::CmpIPredicate::ult, rows[r],
+                                       cIdx(b, p.s));
+      auto guarded = scf::IfOp::create(b, ok, /*withElseRegion=*/false);
+      OpBuilder::InsertionGuard g(b);
+      b.setInsertionPointToStart(guarded.thenBlock());
+      for (int64_t nt = 0; nt < oTiles; ++nt) {
+        Value idx = arith::AddIOp::create(
+            b, outBase, arith::AddIOp::create(b, quad2, cIdx(b, nt * 8)));
+        Value v0 = arith::MulFOp::create(b, loop.getResult(4 + nt * 4 + 2 * r),
+                                         factor);
+        Value v1 = arith::MulFOp::create(
+            b, loop.getResult(4 + nt * 4 + 2 * r + 1), factor);
+        v0 = gateElement(b, p, a, v0, idx);
+        v1 =
+            gateElement(b, p, a, v1, arith::AddIOp::create(b, idx, cIdx(b, 1)));
+        Value pair = vector::FromElementsOp::create(
+            b, VectorType::get({2}, b.getF32Type()), ValueRange{v0, v1});
+        storeF32Vector(b, pair, a.out, idx);
+      }
     }
   }
-}
+
+  ImplicitLocOpBuilder &b;
+  const AttentionProblem &p;
+  Value kSmem, vtSmem;
+  AttentionArgs a;
+  Type elt;
+  const int64_t kSteps;  // k-steps of S = Q·Kᵀ
+  const int64_t oTiles;  // n-tiles of O
+  const int64_t kStride; // smem K row
+  // Coordinates.
+  Value tid, group, quad2, head, batch, kvHead, q0;
+  Value rows[2];
+  Value kHeadBase, vHeadBase;
+  SmallVector<SmallVector<Value, 4>> qFrag;
+};
 
 struct AttentionToGPU : OpRewritePattern<AttentionOp> {
   AttentionToGPU(MLIRContext *ctx, const TargetInfo &target)
@@ -678,9 +755,10 @@ struct AttentionToGPU : OpRewritePattern<AttentionOp> {
                workgroup, config,
                [&](ImplicitLocOpBuilder &b, gpu::GPUFuncOp func) {
                  if (tensorCores)
-                   buildTensorCoreKernel(b, func, p,
-                                         func.getWorkgroupAttributions()[0],
-                                         func.getWorkgroupAttributions()[1]);
+                   TensorCoreAttentionBuilder(
+                       b, func, p, func.getWorkgroupAttributions()[0],
+                       func.getWorkgroupAttributions()[1])
+                       .build();
                  else
                    buildGeneralKernel(b, func, p);
                });
