@@ -74,6 +74,15 @@ def main():
                 put(out, "pipeline-cpu", name, case)
                 put(out, "pipeline-nvptx", name, case)
                 n += 1
+    # What campaigns found (fuzz/findings/README.md) starts every campaign.
+    findings = os.path.join(src, "fuzz/findings")
+    for path in sorted(glob.glob(os.path.join(findings, "pipeline-*.mlir"))):
+        data = open(path, "rb").read()
+        put(out, "pipeline-cpu", "findings_" + os.path.basename(path), data)
+        put(out, "pipeline-nvptx", "findings_" + os.path.basename(path), data)
+    for path in sorted(glob.glob(os.path.join(findings, "calibration-*.json"))):
+        put(out, "calibration", "findings_" + os.path.basename(path),
+            open(path, "rb").read())
     for target in sorted(os.listdir(out)):
         print(f"seeds {target}: {len(os.listdir(os.path.join(out, target)))}")
 
