@@ -110,11 +110,12 @@ LogicalResult QuantizeOp::foldConstant(QuantSchemeAttr scheme,
     if (!std::isfinite(v))
       return failure();
 
-  // The group of each element (row-major), for the non-splat case.
+  // The group of each element (row-major). A splat is folded as its one
+  // value, in one group, and every result is built as a splat of it
+  // (DenseElementsAttr::get splats a single value).
   int64_t rank = xt.getRank();
-  SmallVector<int64_t> groupOf;
+  SmallVector<int64_t> groupOf(xs.size(), 0);
   if (!splat) {
-    groupOf.resize(xs.size());
     SmallVector<int64_t> index(rank, 0);
     for (size_t i = 0; i < xs.size(); ++i) {
       int64_t g = 0;
@@ -131,29 +132,20 @@ LogicalResult QuantizeOp::foldConstant(QuantSchemeAttr scheme,
 
   int64_t numGroups = splat ? 1 : groups.total;
   SmallVector<double> amax(numGroups, 0.0);
-  if (splat) {
-    amax[0] = std::fabs(xs[0]);
-  } else {
-    for (size_t i = 0; i < xs.size(); ++i)
-      amax[groupOf[i]] = std::max(amax[groupOf[i]], std::fabs(xs[i]));
-  }
+  for (size_t i = 0; i < xs.size(); ++i)
+    amax[groupOf[i]] = std::max(amax[groupOf[i]], std::fabs(xs[i]));
 
   QuantFormat format = scheme.getFormat();
   double emax = scheme.getElementMax();
   // nvfp4's second level, S = amax/(6*448) over the tensor or per row of
   // groups (per_token): the row of group g is g / (groups in the last dim).
-  bool perRowGlobal = scheme.getGranularity() == QuantGranularity::per_token;
   int64_t lastGroups = groups.count.back();
-  auto globalOf = [&](int64_t g) -> int64_t {
-    if (splat || !perRowGlobal)
-      return 0;
-    return lastGroups == 0 ? 0 : g / lastGroups;
-  };
+  bool perRowGlobal = scheme.getGranularity() == QuantGranularity::per_token &&
+                      !splat && lastGroups != 0;
+  auto globalOf = [&](int64_t g) { return perRowGlobal ? g / lastGroups : 0; };
   SmallVector<double> globalScale;
   if (format == QuantFormat::nvfp4) {
-    int64_t rows = splat || !perRowGlobal
-                       ? 1
-                       : (lastGroups == 0 ? 0 : numGroups / lastGroups);
+    int64_t rows = perRowGlobal ? numGroups / lastGroups : 1;
     SmallVector<double> rowAmax(rows, 0.0);
     for (int64_t g = 0; g < numGroups; ++g)
       rowAmax[globalOf(g)] = std::max(rowAmax[globalOf(g)], amax[g]);
@@ -207,23 +199,17 @@ LogicalResult QuantizeOp::foldConstant(QuantSchemeAttr scheme,
   // Codes go in as APInt or APFloat (not as attributes: a weight has
   // millions of elements, and attributes are uniqued in the context).
   bool integer = isa<IntegerType>(storage);
-  int64_t numValues = splat ? 1 : int64_t(xs.size());
   SmallVector<APInt> intCodes;
   SmallVector<APFloat> floatCodes;
-  for (int64_t i = 0; i < numValues; ++i) {
-    APInt code = codeOf(xs[i], splat ? 0 : groupOf[i]);
+  for (size_t i = 0; i < xs.size(); ++i) {
+    APInt code = codeOf(xs[i], groupOf[i]);
     if (integer)
       intCodes.push_back(code);
     else
       floatCodes.push_back(floatFromCode(storage, code.getZExtValue()));
   }
-  if (splat)
-    results.push_back(
-        integer ? DenseElementsAttr::get(valuesType, intCodes.front())
-                : DenseElementsAttr::get(valuesType, floatCodes.front()));
-  else
-    results.push_back(integer ? DenseElementsAttr::get(valuesType, intCodes)
-                              : DenseElementsAttr::get(valuesType, floatCodes));
+  results.push_back(integer ? DenseElementsAttr::get(valuesType, intCodes)
+                            : DenseElementsAttr::get(valuesType, floatCodes));
 
   // First-level scales in their storage types: f32 rounds once; the E4M3 and
   // E8M0 scales are on their grids already, so their codes are exact.
@@ -235,26 +221,15 @@ LogicalResult QuantizeOp::foldConstant(QuantSchemeAttr scheme,
       return floatFromCode(scaleType, qm::floorLog2(s) + 127);
     return roundTo(s, scaleType);
   };
-  if (splat) {
-    results.push_back(
-        DenseElementsAttr::get(scalesType, storedScale(scale[0])));
-  } else {
-    SmallVector<APFloat> scales;
-    for (double s : scale)
-      scales.push_back(storedScale(s));
-    results.push_back(DenseElementsAttr::get(scalesType, scales));
-  }
+  SmallVector<APFloat> scales;
+  for (double s : scale)
+    scales.push_back(storedScale(s));
+  results.push_back(DenseElementsAttr::get(scalesType, scales));
   if (globalType) {
-    Type et = globalType.getElementType();
-    if (splat) {
-      results.push_back(
-          DenseElementsAttr::get(globalType, roundTo(globalScale[0], et)));
-    } else {
-      SmallVector<APFloat> global;
-      for (double s : globalScale)
-        global.push_back(roundTo(s, et));
-      results.push_back(DenseElementsAttr::get(globalType, global));
-    }
+    SmallVector<APFloat> global;
+    for (double s : globalScale)
+      global.push_back(roundTo(s, globalType.getElementType()));
+    results.push_back(DenseElementsAttr::get(globalType, global));
   }
   return success();
 }
