@@ -1,5 +1,4 @@
-//===- ConstantFolding.h - bounds and helpers of compile-time folds -*- C++
-//-*-===//
+//===- ConstantFolding.h - compile-time fold helpers ----------*- C++ -*-===//
 //
 // The dialect's folders (rescale.quantize) and the graph passes that rewrite
 // weights (fold-scales, insert-quantization) read float constants as doubles

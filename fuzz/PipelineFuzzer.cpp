@@ -48,7 +48,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   // no terminator: without this copy a token at the very end (`#rescale`,
   // `rescale.dequaen`) runs on into the heap, which ASan reported as
   // heap-buffer-overflows that depended on the bytes after the input
-  // (fuzz/crashes-open, now fuzz/findings). Parse what a tool would read.
+  // (fuzz/findings/README.md). Parse what a tool would read.
   std::string terminated(reinterpret_cast<const char *>(data), size);
   llvm::StringRef text(terminated);
   // What crashes MLIR 22's parser is refused first, as the tools do.

@@ -45,15 +45,14 @@ struct RescaleRaisePass
   /// TOSA is read once lowered (--rescale-tosa-to-linalg); one warning, on
   /// the first TOSA op, when some is left.
   void warnAboutTosa() {
-    Operation *first = nullptr;
-    getOperation()->walk([&](Operation *op) {
-      if (!first && isa<tosa::TosaDialect>(op->getDialect()))
-        first = op;
-    });
-    if (first)
-      first->emitWarning()
+    getOperation()->walk([](Operation *op) {
+      if (!isa_and_nonnull<tosa::TosaDialect>(op->getDialect()))
+        return WalkResult::advance();
+      op->emitWarning()
           << "TOSA ops are not raised; lower them first with "
              "--rescale-tosa-to-linalg (rescale-compile and rescale-run do)";
+      return WalkResult::interrupt();
+    });
   }
 
   /// Runs one family to a fixpoint; counts the rescale ops of `OpT` it made.

@@ -286,8 +286,7 @@ struct GatedNormGradToLinalg : OpRewritePattern<GatedNormGradOp> {
                     mulBody);
     Value s = ad::buildMap(b, loc, hShape, f32, f32, {h}, {hId},
                            [](OpBuilder &nb, Location l, ValueRange v) {
-                             return buildGateActivation(
-                                 nb, l, GateActivation::silu, v[0]);
+                             return buildSwish(nb, l, v[0]);
                            });
     auto dzBody = [&](OpBuilder &nb, Location l, ValueRange v) {
       Value slope = gateSlope(nb, l, v[1], act);
