@@ -134,6 +134,9 @@ void mlir::rescale::buildLowerToNVPTXPipeline(
   ConvertGpuOpsToNVVMOpsOptions toNVVM;
   toNVVM.useBarePtrCallConv = true;
   OpPassManager &kernels = pm.nest<gpu::GPUModuleOp>();
+  // The upstream nvgpu ops of the kernels (cp.async) first, as
+  // gpu-lower-to-nvvm-pipeline orders them.
+  kernels.addPass(createConvertNVGPUToNVVMPass());
   kernels.addPass(createConvertGpuOpsToNVVMOps(toNVVM));
   kernels.addPass(createExternDynamicSharedMemory());
   kernels.addPass(createCanonicalizerPass());

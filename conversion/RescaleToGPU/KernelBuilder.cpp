@@ -51,6 +51,12 @@ gpu::GPUFuncOp mlir::rescale::nvptx::createKernel(
       gpu::GPUFuncOp::create(b, anchor->getLoc(), name,
                              b.getFunctionType(argTypes, {}), workgroupTypes);
   func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
+  // Static shared buffers are read and written with 16-byte vector accesses
+  // and cp.async copies, which need 16-byte aligned addresses; without the
+  // attribute the NVVM lowering aligns a buffer to its element only.
+  for (unsigned i = 0; i < workgroupTypes.size(); ++i)
+    func.setWorkgroupAttributionAttr(i, LLVM::LLVMDialect::getAlignAttrName(),
+                                     b.getI64IntegerAttr(16));
   func.setKnownBlockSizeAttr(
       b.getDenseI32ArrayAttr({static_cast<int32_t>(config.blockSize), 1, 1}));
   func.setKnownGridSizeAttr(

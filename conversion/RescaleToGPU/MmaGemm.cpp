@@ -5,6 +5,7 @@
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 
@@ -85,19 +86,37 @@ static Value loadUnits(ImplicitLocOpBuilder &b, Value src, Value idx,
   return v;
 }
 
+/// True when `op`'s tile is staged by cp.async (nvgpu.device_async_copy,
+/// global to shared without a register round trip): the global operand is a
+/// memref of the staged element type and one access is 4, 8 or 16 bytes (what
+/// cp.async copies). Codes staged as bytes of another type (f8 as i8), sub-byte
+/// codes (read through a byte pointer) and 2-byte rows (odd K) go through
+/// registers.
+static bool stagesAsync(const GemmOperand &op, Value src, int64_t width) {
+  auto type = dyn_cast<MemRefType>(src.getType());
+  int64_t bytes = width * unitBytes(op.smemElt);
+  return type && type.getElementType() == op.smemElt &&
+         (bytes == 4 || bytes == 8 || bytes == 16);
+}
+
 /// The whole block copies rows [base, base + 128) x units [u0, u0 + tile) of
 /// `op` into its staged tile; rows past the end are clamped, units past the
-/// end of a row read zeros.
+/// end of a row read zeros. Asynchronous copies append their tokens to
+/// `tokens` (the caller waits for them before the tile's barrier).
 static void stageTile(ImplicitLocOpBuilder &b, MmaKind kind,
                       const GemmOperand &op, Value src, Value base, Value k0,
-                      Value dst, Value tid) {
+                      Value dst, Value tid, SmallVectorImpl<Value> &tokens) {
   int64_t units = tileUnits(kind, op), stride = smemStride(kind, op);
   int64_t width = vectorWidth(op.rowUnits, {op.smemElt});
   width = std::min(width, units);
   int64_t vecsPerRow = units / width;
+  int64_t bytes = width * unitBytes(op.smemElt);
+  bool async = stagesAsync(op, src, width);
   auto vecType = VectorType::get({width}, op.smemElt);
-  Value zero = arith::ConstantOp::create(
-      b, vecType, DenseElementsAttr::get(vecType, b.getZeroAttr(op.smemElt)));
+  Value zero;
+  if (!async)
+    zero = arith::ConstantOp::create(
+        b, vecType, DenseElementsAttr::get(vecType, b.getZeroAttr(op.smemElt)));
   Value u0 = arith::DivUIOp::create(b, k0, cIdx(b, op.kPerUnit));
   for (int64_t it = 0; it < vecsPerRow; ++it) {
     Value v = arith::AddIOp::create(b, tid, cIdx(b, it * T::kThreads));
@@ -112,12 +131,27 @@ static void stageTile(ImplicitLocOpBuilder &b, MmaKind kind,
     Value safeCol = arith::SelectOp::create(b, inRow, col, cIdx(b, 0));
     Value gIdx = arith::AddIOp::create(
         b, arith::MulIOp::create(b, row, cIdx(b, op.rowUnits)), safeCol);
+    Value sRow = arith::MulIOp::create(b, r, cIdx(b, stride));
+    Value sIdx = arith::AddIOp::create(b, sRow, c);
+    if (async) {
+      // A vector is wholly inside a row or wholly past its end (`width`
+      // divides the row): past the end, cp.async reads nothing and fills
+      // zeros (src-size 0).
+      Value all = cIdx(b, width);
+      Value none = cIdx(b, 0);
+      Value srcElements = arith::SelectOp::create(b, inRow, all, none);
+      UnitAttr bypassL1 = bytes == 16 ? b.getUnitAttr() : UnitAttr();
+      auto copy = nvgpu::DeviceAsyncCopyOp::create(
+          b, nvgpu::DeviceAsyncTokenType::get(b.getContext()), dst,
+          ValueRange{sIdx}, src, ValueRange{gIdx}, b.getIndexAttr(width),
+          srcElements, bypassL1);
+      tokens.push_back(copy.getAsyncToken());
+      continue;
+    }
     Value data = loadUnits(b, src, gIdx, width, op.smemElt);
     data = arith::SelectOp::create(b, inRow, data, zero);
-    Value sIdx = arith::AddIOp::create(
-        b, arith::MulIOp::create(b, r, cIdx(b, stride)), c);
     vector::StoreOp::create(b, data, dst, ValueRange{sIdx}, false,
-                            llvm::MaybeAlign(width * unitBytes(op.smemElt)));
+                            llvm::MaybeAlign(bytes));
   }
 }
 
@@ -183,12 +217,19 @@ void mlir::rescale::nvptx::buildMmaGemm(ImplicitLocOpBuilder &b, MmaKind kind,
     Value kTile = loop.getInductionVar();
     Value k0 = arith::MulIOp::create(b, kTile, cIdx(b, tileK));
     gpu::BarrierOp::create(b);
-    stageTile(b, kind, a, aSrc, tile.m0, k0, aSmem, tile.tid);
-    stageTile(b, kind, bOp, bSrc, tile.n0, k0, bSmem, tile.tid);
+    SmallVector<Value> copies;
+    stageTile(b, kind, a, aSrc, tile.m0, k0, aSmem, tile.tid, copies);
+    stageTile(b, kind, bOp, bSrc, tile.n0, k0, bSmem, tile.tid, copies);
     if (a.stageExtra)
       a.stageExtra(b, tile, k0);
     if (bOp.stageExtra)
       bOp.stageExtra(b, tile, k0);
+    if (!copies.empty()) {
+      // This thread's copies land before the barrier makes them everyone's.
+      Value group = nvgpu::DeviceAsyncCreateGroupOp::create(
+          b, nvgpu::DeviceAsyncTokenType::get(b.getContext()), copies);
+      nvgpu::DeviceAsyncWaitOp::create(b, group, b.getI32IntegerAttr(0));
+    }
     gpu::BarrierOp::create(b);
 
     SmallVector<Value> acc(loop.getRegionIterArgs().begin(),

@@ -4,10 +4,11 @@
 // y[M, N] = A[M, K] · B[N, K]ᵀ with both operands K-contiguous (x rows and
 // weight rows): exactly the row.col operand order of mma.sync. A CTA of 4
 // warps (2 x 2) computes a 128 x 128 tile of y, each warp 64 x 64 as 4 x 8
-// mma.sync accumulators. K advances in tiles staged through shared memory with
-// (up to) 16-byte loads; rows are padded by 16 bytes so fragment reads are
-// bank-conflict free. Ragged M and N rows are clamped on load and guarded on
-// store; K past the end of a row reads zeros.
+// mma.sync accumulators. K advances in tiles staged through shared memory by
+// cp.async (nvgpu.device_async_copy, up to 16 bytes; through registers where
+// cp.async cannot copy, see stagesAsync); rows are padded by 16 bytes so
+// fragment reads are bank-conflict free. Ragged M and N rows are clamped on
+// load and guarded on store; K past the end of a row reads zeros.
 //
 // The schedule is the same for every linear; what differs is how an operand
 // is stored and how a fragment slot is built from its staged tile:

@@ -9,7 +9,7 @@
 // CHECK-SAME:      blocks in (%c128, %c1, %c1) threads in (%c128, %c1, %c1)
 // K tile [64 keys][128 + 8] and V transposed [128][64 + 8] in shared memory.
 // CHECK:       gpu.func @attention_bf16_causal_gqa_attention_mma
-// CHECK-SAME:      workgroup(%[[KS:.+]] : memref<8704xbf16, #gpu.address_space<workgroup>>, %[[VT:.+]] : memref<9216xbf16, #gpu.address_space<workgroup>>)
+// CHECK-SAME:      workgroup(%[[KS:.+]] : memref<8704xbf16, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}, %[[VT:.+]] : memref<9216xbf16, #gpu.address_space<workgroup>> {llvm.align = 16 : i64})
 // GQA: kv head = head / 4.
 // CHECK:           %[[HEAD:.+]] = arith.remui %{{.+}}, %c8 : index
 // CHECK:           arith.divui %[[HEAD]], %c4 : index

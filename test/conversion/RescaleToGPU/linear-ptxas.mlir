@@ -20,4 +20,8 @@
 // CHECK-DAG: Compiling entry function 'linear_f32_linear'
 
 // PTX-DAG: mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32
+// Tiles staged by 16-byte cp.async into 16-byte aligned shared buffers.
+// PTX-DAG: cp.async.cg.shared.global [%{{.+}}], [%{{.+}}], 16, %{{.+}};
+// PTX-DAG: cp.async.wait_group 0;
+// PTX-DAG: .shared .align 16 .b8 __wg_linear_bf16_linear_mma_0[10240];
 // PTX-DAG: mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32

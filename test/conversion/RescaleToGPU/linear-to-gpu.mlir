@@ -8,13 +8,15 @@
 // CHECK:         gpu.launch_func @rescale_kernels::@linear_bf16_linear_mma
 // CHECK-SAME:      blocks in (%c2752, %c1, %c1) threads in (%c128, %c1, %c1)
 // CHECK:       gpu.func @linear_bf16_linear_mma
-// CHECK-SAME:      workgroup(%[[AS:.+]] : memref<5120xbf16, #gpu.address_space<workgroup>>, %[[BS:.+]] : memref<5120xbf16, #gpu.address_space<workgroup>>)
+// CHECK-SAME:      workgroup(%[[AS:.+]] : memref<5120xbf16, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}, %[[BS:.+]] : memref<5120xbf16, #gpu.address_space<workgroup>> {llvm.align = 16 : i64})
 // CHECK:           scf.for %{{.+}} = %c0 to %c128 step %c1 iter_args
 // CHECK:             gpu.barrier
-// CHECK:             vector.load %arg0{{.*}} {alignment = 16 : i64} : memref<16384000xbf16>, vector<8xbf16>
-// CHECK:             vector.store %{{.+}}, %[[AS]]
-// CHECK:             vector.load %arg1{{.*}} {alignment = 16 : i64} : memref<45088768xbf16>, vector<8xbf16>
-// CHECK:             vector.store %{{.+}}, %[[BS]]
+// The tiles are staged by cp.async (16 bytes, L1 bypassed; a vector past the
+// end of a row copies nothing and fills zeros), waited for before the barrier.
+// CHECK:             nvgpu.device_async_copy %arg0[%{{.+}}], %[[AS]][%{{.+}}], 8, %{{.+}} {bypassL1} : memref<16384000xbf16> to memref<5120xbf16, #gpu.address_space<workgroup>>
+// CHECK:             nvgpu.device_async_copy %arg1[%{{.+}}], %[[BS]][%{{.+}}], 8, %{{.+}} {bypassL1} : memref<45088768xbf16> to memref<5120xbf16, #gpu.address_space<workgroup>>
+// CHECK:             %[[GROUP:.+]] = nvgpu.device_async_create_group
+// CHECK:             nvgpu.device_async_wait %[[GROUP]] {numGroups = 0 : i32}
 // CHECK:             gpu.barrier
 // Two k-steps of 32 tensor-core ops per warp.
 // CHECK-COUNT-64:    nvvm.mma.sync {{.*}}multiplicandAPtxType = #nvvm.mma_type<bf16>{{.*}}shape = #nvvm.shape<m = 16, n = 8, k = 16>

@@ -48,7 +48,7 @@ func.func @rms_norm_row_per_warp(%x: tensor<64x1024xbf16>, %w: tensor<1024xbf16>
 // CHECK:         gpu.launch_func @rescale_kernels::@rms_norm_row_per_cta_rms_norm
 // CHECK-SAME:      blocks in (%c1056, %c1, %c1) threads in (%c256, %c1, %c1)
 // CHECK:       gpu.func @rms_norm_row_per_cta_rms_norm
-// CHECK-SAME:      workgroup(%[[SCRATCH:.+]] : memref<8xf32, #gpu.address_space<workgroup>>)
+// CHECK-SAME:      workgroup(%[[SCRATCH:.+]] : memref<8xf32, #gpu.address_space<workgroup>> {llvm.align = 16 : i64})
 // CHECK:           scf.for %{{.+}} = %c0 to %c4 step %c1
 // CHECK-COUNT-5:     gpu.shuffle  xor
 // CHECK:             scf.if

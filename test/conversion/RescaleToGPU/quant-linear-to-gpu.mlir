@@ -12,12 +12,11 @@
 // CHECK-SAME:      args(%{{.+}} : memref<51200xi8>, %{{.+}} : memref<200xf32>, %{{.+}} : memref<76800xi8>, %{{.+}} : memref<300xf32>, %{{.+}} : memref<300xf32>, %{{.+}} : memref<60000xbf16>)
 // CHECK-NOT:     gpu.launch_func
 // CHECK:       gpu.func @w8a8_bf16_qlinear_int_int(%[[XQ:[a-z0-9_]+]]: memref<51200xi8>, %[[XS:[a-z0-9_]+]]: memref<200xf32>, %[[WQ:[a-z0-9_]+]]: memref<76800xi8>, %[[WS:[a-z0-9_]+]]: memref<300xf32>, %[[B:[a-z0-9_]+]]: memref<300xf32>, %[[Y:[a-z0-9_]+]]: memref<60000xbf16>)
-// CHECK-SAME:      workgroup(%[[AS:[a-z0-9_]+]] : memref<10240xi8, #gpu.address_space<workgroup>>, %[[BS:[a-z0-9_]+]] : memref<10240xi8, #gpu.address_space<workgroup>>)
+// CHECK-SAME:      workgroup(%[[AS:[a-z0-9_]+]] : memref<10240xi8, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}, %[[BS:[a-z0-9_]+]] : memref<10240xi8, #gpu.address_space<workgroup>> {llvm.align = 16 : i64})
 // CHECK:           scf.for %{{.+}} = %c0 to %c4 step %c1 iter_args({{.*}}) -> (i32,
-// CHECK:             vector.load %[[XQ]]{{.*}} {alignment = 16 : i64} : memref<51200xi8>, vector<16xi8>
-// CHECK:             vector.store %{{.+}}, %[[AS]]
-// CHECK:             vector.load %[[WQ]]{{.*}} : memref<76800xi8>, vector<16xi8>
-// CHECK:             vector.store %{{.+}}, %[[BS]]
+// CHECK:             nvgpu.device_async_copy %[[XQ]][%{{.+}}], %[[AS]][%{{.+}}], 16, %{{.+}} {bypassL1} : memref<51200xi8> to memref<10240xi8, #gpu.address_space<workgroup>>
+// CHECK:             nvgpu.device_async_copy %[[WQ]][%{{.+}}], %[[BS]][%{{.+}}], 16, %{{.+}} {bypassL1} : memref<76800xi8> to memref<10240xi8, #gpu.address_space<workgroup>>
+// CHECK:             nvgpu.device_async_wait
 // CHECK:             gpu.barrier
 // CHECK:             vector.load %[[AS]]{{.*}} {alignment = 4 : i64} : memref<10240xi8, #gpu.address_space<workgroup>>, vector<4xi8>
 // CHECK-NEXT:        vector.bitcast %{{.+}} : vector<4xi8> to vector<1xi32>
@@ -58,7 +57,7 @@ func.func @w8a8_bf16(%xq: tensor<2x100x256xi8>, %xs: tensor<2x100x1xf32>, %wq: t
 // CHECK:           arith.shli %{{.+}}, %c4_i32
 // CHECK:           memref.store %{{.+}} : memref<13000xi8>
 // CHECK:       gpu.func @w4a4_runtime_weight_qlinear_int_int
-// CHECK-SAME:      workgroup(%{{.+}} : memref<10240xi8, #gpu.address_space<workgroup>>, %[[BS:[a-z0-9_]+]] : memref<6144xi8, #gpu.address_space<workgroup>>)
+// CHECK-SAME:      workgroup(%{{.+}} : memref<10240xi8, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}, %[[BS:[a-z0-9_]+]] : memref<6144xi8, #gpu.address_space<workgroup>> {llvm.align = 16 : i64})
 // CHECK:             %[[PAIR:.+]] = vector.load %[[BS]]{{.*}} {alignment = 2 : i64} : memref<6144xi8, #gpu.address_space<workgroup>>, vector<2xi8>
 // CHECK:             %[[SIGN:.+]] = arith.andi %{{.+}}, %c134744072_i32
 // CHECK:             %[[EXT:.+]] = arith.muli %[[SIGN]], %c30_i32
@@ -117,7 +116,7 @@ func.func @w4a4_huge_splat_weight(%xq: tensor<33x65536xi8>, %xs: tensor<33x1xf32
 // CHECK-LABEL: func.func @fp8_per_channel
 // CHECK:         gpu.launch_func @rescale_kernels::@fp8_per_channel_qlinear_fp8_fp8
 // CHECK:       gpu.func @fp8_per_channel_qlinear_fp8_fp8(%{{.+}}: memref<19200xf8E4M3FN>, %[[XS:[a-z0-9_]+]]: memref<96xf32>, %{{.+}}: memref<25600xf8E4M3FN>, %[[WS:[a-z0-9_]+]]: memref<128xf32>, %{{.+}}: memref<12288xbf16>)
-// CHECK-SAME:      workgroup(%[[AS:[a-z0-9_]+]] : memref<6144xi8, #gpu.address_space<workgroup>>
+// CHECK-SAME:      workgroup(%[[AS:[a-z0-9_]+]] : memref<6144xi8, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}
 // CHECK:             %[[QNAN:.+]] = arith.constant 0x7FC00000 : f32
 // K = 200: 8-byte loads (the widest dividing K).
 // CHECK:             %[[V:.+]] = vector.load {{.*}} {alignment = 8 : i64} : memref<19200xf8E4M3FN>, vector<8xf8E4M3FN>
@@ -151,7 +150,7 @@ func.func @fp8_per_channel(%xq: tensor<96x200xf8E4M3FN>, %xs: tensor<96x1xf32>, 
 
 // CHECK-LABEL: func.func @fp8_block_weight_only
 // CHECK:       gpu.func @fp8_block_weight_only_qlinear_f16_fp8(%{{.+}}: memref<29568xf16>, %{{.+}}: memref<98304xf8E4M3FN>, %[[WS:[a-z0-9_]+]]: memref<6xf32>, %{{.+}}: memref<19712xf16>)
-// CHECK-SAME:      workgroup(%{{.+}} : memref<5120xf16, #gpu.address_space<workgroup>>, %{{.+}} : memref<6144xi8, #gpu.address_space<workgroup>>)
+// CHECK-SAME:      workgroup(%{{.+}} : memref<5120xf16, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}, %{{.+}} : memref<6144xi8, #gpu.address_space<workgroup>> {llvm.align = 16 : i64})
 // CHECK:           scf.for %[[KT:.+]] = %c0 to %c12 step %c1
 // CHECK:             %[[R:.+]] = arith.remui %[[KT]], %c4
 // CHECK:             %[[AT:.+]] = arith.cmpi eq, %[[R]], %c0
@@ -178,7 +177,7 @@ func.func @fp8_block_weight_only(%x: tensor<77x384xf16>, %wq: tensor<256x384xf8E
 
 // CHECK-LABEL: func.func @nvfp4
 // CHECK:       gpu.func @nvfp4_qlinear_nvfp4_nvfp4(%[[XQ:[a-z0-9_]+]]: memref<4096xf4E2M1FN>, %[[XS:[a-z0-9_]+]]: memref<256xf8E4M3FN>, %[[XG:[a-z0-9_]+]]: memref<64xf32>, %{{.+}}: memref<6144xf4E2M1FN>, %{{.+}}: memref<384xf8E4M3FN>, %[[WG:[a-z0-9_]+]]: memref<1xf32>, %{{.+}}: memref<6144xbf16>)
-// CHECK-SAME:      workgroup(%[[AS:[a-z0-9_]+]] : memref<6144xi8, #gpu.address_space<workgroup>>, %{{.+}} : memref<6144xi8, #gpu.address_space<workgroup>>, %[[ASC:[a-z0-9_]+]] : memref<256xf32, #gpu.address_space<workgroup>>, %{{.+}} : memref<256xf32, #gpu.address_space<workgroup>>)
+// CHECK-SAME:      workgroup(%[[AS:[a-z0-9_]+]] : memref<6144xi8, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}, %{{.+}} : memref<6144xi8, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}, %[[ASC:[a-z0-9_]+]] : memref<256xf32, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}, %{{.+}} : memref<256xf32, #gpu.address_space<workgroup>> {llvm.align = 16 : i64})
 // CHECK:         %[[P:.+]] = memref.extract_aligned_pointer_as_index %[[XQ]]
 // CHECK:         %{{.+}}, %[[OFF:.+]], %{{.+}}, %{{.+}} = memref.extract_strided_metadata %[[XQ]]
 // CHECK:         %[[PO:.+]] = arith.addi %[[P]], %[[OFF]]
@@ -210,7 +209,7 @@ func.func @nvfp4(%xq: tensor<64x64xf4E2M1FN>, %xs: tensor<64x4xf8E4M3FN>, %xg: t
 
 // CHECK-LABEL: func.func @mxfp4_weight_only
 // CHECK:       gpu.func @mxfp4_weight_only_qlinear_bf16_mxfp4
-// CHECK-SAME:      workgroup(%{{.+}} : memref<5120xbf16, #gpu.address_space<workgroup>>, %{{.+}} : memref<6144xi8, #gpu.address_space<workgroup>>, %[[WSC:[a-z0-9_]+]] : memref<128xf32, #gpu.address_space<workgroup>>)
+// CHECK-SAME:      workgroup(%{{.+}} : memref<5120xbf16, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}, %{{.+}} : memref<6144xi8, #gpu.address_space<workgroup>> {llvm.align = 16 : i64}, %[[WSC:[a-z0-9_]+]] : memref<128xf32, #gpu.address_space<workgroup>> {llvm.align = 16 : i64})
 // CHECK:             memref.load %{{.+}} : memref<288xf8E8M0FNU>
 // CHECK:             arith.select %{{.+}}, %c4194304_i32, %{{.+}} : i32
 // CHECK:             memref.store %{{.+}}, %[[WSC]]

@@ -9,7 +9,8 @@ return) is followed op by op; every launch runs each CTA's threads as
 coroutines that meet at gpu.barrier and at nvvm.mma.sync, which is computed
 for the whole warp from the lanes' fragments as the PTX ISA lays them out
 (m16n8k16 bf16/f16 and m16n8k32 s8, row.col), and at gpu.shuffle (xor, down,
-up, idx within the width). Threads that returned count as arrived at a
+up, idx within the width). nvgpu.device_async_copy (cp.async) lands at the
+thread's nvgpu.device_async_wait, not before. Threads that returned count as arrived at a
 barrier; a warp collective needs all 32 lanes. Writes OUT_DIR/out<j>.npy
 (f32 values; integer and narrow-float results as their values, as rescale-run
 writes them).
@@ -545,7 +546,9 @@ def compile_op(op):
     elif n in ("memref.extract_strided_metadata", "memref.store",
                "vector.store", "gpu.thread_id", "gpu.block_id",
                "gpu.barrier", "nvvm.mma.sync", "scf.for", "scf.if",
-               "scf.yield", "gpu.return"):
+               "scf.yield", "gpu.return",
+               "nvgpu.device_async_copy", "nvgpu.device_async_create_group",
+               "nvgpu.device_async_wait"):
         op.special = n
     else:
         raise Exception("unsupported op " + n)
@@ -591,6 +594,26 @@ def run_ops(ops, env, ctx):
             yield Barrier()
         elif n == "nvvm.mma.sync":
             env[op.results[0]] = yield ("mma", op, ins)
+        elif n == "nvgpu.device_async_copy":
+            # cp.async: the source is read now, the destination written only
+            # at the thread's device_async_wait, so a read of the tile that
+            # does not wait sees the old data, as it may on the GPU.
+            dst, dst_idx, src, src_idx = ins[:4]
+            count = int(prop(op, "dstElements").split(":")[0])
+            valid = ins[4] if len(ins) > 4 else count
+            assert src_idx + valid <= len(src.data), "out of bounds cp.async"
+            assert dst_idx + count <= len(dst.data), "out of bounds cp.async"
+            data = src.data[src_idx:src_idx + valid] + [0] * (count - valid)
+            ctx.setdefault("async", []).append((dst, dst_idx, data))
+            env[op.results[0]] = None
+        elif n == "nvgpu.device_async_create_group":
+            env[op.results[0]] = None
+        elif n == "nvgpu.device_async_wait":
+            groups = prop(op, "numGroups")
+            assert groups is None or int(groups.split(":")[0]) == 0, \
+                "only wait-for-all is emulated"
+            for dst, dst_idx, data in ctx.pop("async", []):
+                dst.data[dst_idx:dst_idx + len(data)] = data
         elif n == "gpu.shuffle":
             value, valid = yield ("shfl", op, ins)
             env[op.results[0]], env[op.results[1]] = value, valid
@@ -617,6 +640,7 @@ def run_ops(ops, env, ctx):
         elif n == "scf.yield":
             return ins
         elif n == "gpu.return":
+            assert not ctx.get("async"), "cp.async copies never waited for"
             return None
     return None
 
