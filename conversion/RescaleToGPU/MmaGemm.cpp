@@ -172,49 +172,78 @@ void mlir::rescale::nvptx::mmaSync16832S8(ImplicitLocOpBuilder &b,
   mmaSyncRowCol(b, b.getI8Type(), aFrag, bFrag, acc);
 }
 
-void mlir::rescale::nvptx::buildMmaGemm(ImplicitLocOpBuilder &b, MmaKind kind,
-                                        int64_t m, int64_t n, int64_t k,
-                                        const GemmOperand &a,
-                                        const GemmOperand &bOp, Value aSmem,
-                                        Value bSmem, const GemmHooks &hooks) {
-  const int64_t mTiles = T::kWarpTile / 16, nTiles = T::kWarpTile / 8;
-  const int64_t tileK = gemmTileK(kind), instK = mmaK(kind);
-  // Elements of one fragment slot (a 32-bit register): 2 x 16-bit or 4 x s8.
-  const int64_t perSlot = kind == MmaKind::s8 ? 4 : 2;
-  const bool integer = kind == MmaKind::s8;
-  int64_t gridN = llvm::divideCeil(n, T::kTileN);
+namespace {
+/// The kernel body of buildMmaGemm in its three parts: the CTA and warp
+/// geometry (prologue), the K loop (staging, then the warp's MMAs), and the
+/// guarded epilogue. Ops are created in that order.
+class MmaGemmBuilder {
+public:
+  MmaGemmBuilder(ImplicitLocOpBuilder &b, MmaKind kind, int64_t m, int64_t n,
+                 int64_t k, const GemmOperand &a, const GemmOperand &bOp,
+                 Value aSmem, Value bSmem, const GemmHooks &hooks)
+      : b(b), kind(kind), m(m), n(n), k(k), a(a), bOp(bOp), aSmem(aSmem),
+        bSmem(bSmem), hooks(hooks), tileK(gemmTileK(kind)), instK(mmaK(kind)),
+        integer(kind == MmaKind::s8) {}
 
-  GemmTile tile;
-  tile.tid = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
-  Value bid = gpu::BlockIdOp::create(b, gpu::Dimension::x);
-  Value lane = arith::RemUIOp::create(b, tile.tid, cIdx(b, 32));
-  Value warpId = arith::DivUIOp::create(b, tile.tid, cIdx(b, 32));
-  Value group = arith::DivUIOp::create(b, lane, cIdx(b, 4));
-  Value quad = arith::RemUIOp::create(b, lane, cIdx(b, 4));
-  Value tileM = arith::DivUIOp::create(b, bid, cIdx(b, gridN));
-  tile.m0 = arith::MulIOp::create(b, tileM, cIdx(b, T::kTileM));
-  Value tileN = arith::RemUIOp::create(b, bid, cIdx(b, gridN));
-  tile.n0 = arith::MulIOp::create(b, tileN, cIdx(b, T::kTileN));
-  // Warp (wm, wn) of the 2 x 2 grid owns rows wm·64.. and columns wn·64.. of
-  // the CTA tile.
-  Value warpM = arith::DivUIOp::create(b, warpId, cIdx(b, 2));
-  Value wm = arith::MulIOp::create(b, warpM, cIdx(b, T::kWarpTile));
-  Value warpN = arith::RemUIOp::create(b, warpId, cIdx(b, 2));
-  Value wn = arith::MulIOp::create(b, warpN, cIdx(b, T::kWarpTile));
-  Value aSrc = globalSource(b, a), bSrc = globalSource(b, bOp);
+  void build() {
+    buildGeometry();
+    scf::ForOp loop = buildKLoop();
+    buildEpilogue(loop);
+  }
 
-  Value zero =
-      integer ? arith::ConstantIntOp::create(b, b.getI32Type(), 0).getResult()
-              : cF32(b, 0.0f);
-  SmallVector<Value> init(mTiles * nTiles * 4, zero);
-  Value lb = cIdx(b, 0);
-  Value ub = cIdx(b, llvm::divideCeil(k, tileK));
-  Value step = cIdx(b, 1);
-  auto loop = scf::ForOp::create(b, lb, ub, step, init);
-  {
+private:
+  static constexpr int64_t kMTiles = T::kWarpTile / 16;
+  static constexpr int64_t kNTiles = T::kWarpTile / 8;
+
+  /// Thread, lane and warp coordinates, and the CTA's tile origin.
+  void buildGeometry() {
+    int64_t gridN = llvm::divideCeil(n, T::kTileN);
+    tile.tid = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
+    Value bid = gpu::BlockIdOp::create(b, gpu::Dimension::x);
+    Value lane = arith::RemUIOp::create(b, tile.tid, cIdx(b, 32));
+    Value warpId = arith::DivUIOp::create(b, tile.tid, cIdx(b, 32));
+    group = arith::DivUIOp::create(b, lane, cIdx(b, 4));
+    quad = arith::RemUIOp::create(b, lane, cIdx(b, 4));
+    Value tileM = arith::DivUIOp::create(b, bid, cIdx(b, gridN));
+    tile.m0 = arith::MulIOp::create(b, tileM, cIdx(b, T::kTileM));
+    Value tileN = arith::RemUIOp::create(b, bid, cIdx(b, gridN));
+    tile.n0 = arith::MulIOp::create(b, tileN, cIdx(b, T::kTileN));
+    // Warp (wm, wn) of the 2 x 2 grid owns rows wm·64.. and columns wn·64..
+    // of the CTA tile.
+    Value warpM = arith::DivUIOp::create(b, warpId, cIdx(b, 2));
+    wm = arith::MulIOp::create(b, warpM, cIdx(b, T::kWarpTile));
+    Value warpN = arith::RemUIOp::create(b, warpId, cIdx(b, 2));
+    wn = arith::MulIOp::create(b, warpN, cIdx(b, T::kWarpTile));
+    aSrc = globalSource(b, a);
+    bSrc = globalSource(b, bOp);
+  }
+
+  /// The loop over K tiles, carrying the warp's accumulators.
+  scf::ForOp buildKLoop() {
+    Value zero =
+        integer ? arith::ConstantIntOp::create(b, b.getI32Type(), 0).getResult()
+                : cF32(b, 0.0f);
+    SmallVector<Value> init(kMTiles * kNTiles * 4, zero);
+    Value lb = cIdx(b, 0);
+    Value ub = cIdx(b, llvm::divideCeil(k, tileK));
+    Value step = cIdx(b, 1);
+    auto loop = scf::ForOp::create(b, lb, ub, step, init);
     OpBuilder::InsertionGuard g(b);
     b.setInsertionPointToStart(loop.getBody());
     Value kTile = loop.getInductionVar();
+    stageKTile(kTile);
+    SmallVector<Value> acc(loop.getRegionIterArgs().begin(),
+                           loop.getRegionIterArgs().end());
+    if (hooks.onKTile)
+      hooks.onKTile(b, tile, kTile, acc);
+    buildMmas(acc);
+    scf::YieldOp::create(b, acc);
+    return loop;
+  }
+
+  /// Both operands' tiles (and side data) of K tile `kTile` into shared
+  /// memory, between two barriers.
+  void stageKTile(Value kTile) {
     Value k0 = arith::MulIOp::create(b, kTile, cIdx(b, tileK));
     gpu::BarrierOp::create(b);
     SmallVector<Value> copies;
@@ -226,31 +255,37 @@ void mlir::rescale::nvptx::buildMmaGemm(ImplicitLocOpBuilder &b, MmaKind kind,
       bOp.stageExtra(b, tile, k0);
     if (!copies.empty()) {
       // This thread's copies land before the barrier makes them everyone's.
-      Value group = nvgpu::DeviceAsyncCreateGroupOp::create(
+      Value copyGroup = nvgpu::DeviceAsyncCreateGroupOp::create(
           b, nvgpu::DeviceAsyncTokenType::get(b.getContext()), copies);
-      nvgpu::DeviceAsyncWaitOp::create(b, group, b.getI32IntegerAttr(0));
+      nvgpu::DeviceAsyncWaitOp::create(b, copyGroup, b.getI32IntegerAttr(0));
     }
     gpu::BarrierOp::create(b);
+  }
 
-    SmallVector<Value> acc(loop.getRegionIterArgs().begin(),
-                           loop.getRegionIterArgs().end());
-    if (hooks.onKTile)
-      hooks.onKTile(b, tile, kTile, acc);
-    // A slot's first K element within the tile: lane quad q holds elements
-    // q·perSlot.., and the second half of the instruction's K at +instK/2.
-    auto slotOf = [&](const GemmOperand &op, Value smem, Value row, Value kIn) {
-      Value rowBase =
-          arith::MulIOp::create(b, row, cIdx(b, smemStride(kind, op)));
-      Value unit = arith::DivUIOp::create(b, kIn, cIdx(b, op.kPerUnit));
-      Value idx = arith::AddIOp::create(b, rowBase, unit);
-      return op.slot ? op.slot(b, smem, idx, row, kIn)
-                     : loadSlotAsIs(b, smem, idx);
-    };
+  /// One fragment slot of `op` at tile row `row`, K `kIn` within the tile.
+  Value slotOf(const GemmOperand &op, Value smem, Value row, Value kIn) {
+    Value rowBase =
+        arith::MulIOp::create(b, row, cIdx(b, smemStride(kind, op)));
+    Value unit = arith::DivUIOp::create(b, kIn, cIdx(b, op.kPerUnit));
+    Value idx = arith::AddIOp::create(b, rowBase, unit);
+    return op.slot ? op.slot(b, smem, idx, row, kIn)
+                   : loadSlotAsIs(b, smem, idx);
+  }
+
+  /// The warp's MMAs over the staged K tile: per instruction K step, the A
+  /// fragments of its 4 row tiles, then per column tile its B fragment and
+  /// 4 MMAs.
+  void buildMmas(MutableArrayRef<Value> acc) {
+    // Elements of one fragment slot (a 32-bit register): 2 x 16-bit or 4 x
+    // s8. A slot's first K element within the tile: lane quad q holds
+    // elements q·perSlot.., and the second half of the instruction's K at
+    // +instK/2.
+    const int64_t perSlot = integer ? 4 : 2;
     Value qOff = arith::MulIOp::create(b, quad, cIdx(b, perSlot));
     for (int64_t kk = 0; kk < tileK / instK; ++kk) {
       Value kOff = arith::AddIOp::create(b, qOff, cIdx(b, kk * instK));
-      SmallVector<SmallVector<Value, 4>> aFrag(mTiles);
-      for (int64_t mt = 0; mt < mTiles; ++mt)
+      SmallVector<SmallVector<Value, 4>> aFrag(kMTiles);
+      for (int64_t mt = 0; mt < kMTiles; ++mt)
         for (int slot = 0; slot < 4; ++slot) {
           Value warpRow = arith::AddIOp::create(b, wm, group);
           Value row = arith::AddIOp::create(b, warpRow,
@@ -259,14 +294,14 @@ void mlir::rescale::nvptx::buildMmaGemm(ImplicitLocOpBuilder &b, MmaKind kind,
               arith::AddIOp::create(b, kOff, cIdx(b, (slot / 2) * instK / 2));
           aFrag[mt].push_back(slotOf(a, aSmem, row, kIn));
         }
-      for (int64_t nt = 0; nt < nTiles; ++nt) {
+      for (int64_t nt = 0; nt < kNTiles; ++nt) {
         Value warpCol = arith::AddIOp::create(b, wn, group);
         Value row = arith::AddIOp::create(b, warpCol, cIdx(b, nt * 8));
         Value b0 = slotOf(bOp, bSmem, row, kOff);
         Value b1 = slotOf(bOp, bSmem, row,
                           arith::AddIOp::create(b, kOff, cIdx(b, instK / 2)));
-        for (int64_t mt = 0; mt < mTiles; ++mt) {
-          MutableArrayRef<Value> c(acc.data() + (mt * nTiles + nt) * 4, 4);
+        for (int64_t mt = 0; mt < kMTiles; ++mt) {
+          MutableArrayRef<Value> c(acc.data() + (mt * kNTiles + nt) * 4, 4);
           if (integer)
             mmaSync16832S8(b, aFrag[mt], {b0, b1}, c);
           else
@@ -276,35 +311,58 @@ void mlir::rescale::nvptx::buildMmaGemm(ImplicitLocOpBuilder &b, MmaKind kind,
         }
       }
     }
-    scf::YieldOp::create(b, acc);
   }
 
-  // Epilogue: the C fragments (pairs of columns), guarded.
-  Value quad2 = arith::MulIOp::create(b, quad, cIdx(b, 2));
-  for (int64_t mt = 0; mt < mTiles; ++mt)
-    for (int64_t nt = 0; nt < nTiles; ++nt)
-      for (int half = 0; half < 2; ++half) {
-        Value tileRow = arith::AddIOp::create(
-            b, tile.m0, arith::AddIOp::create(b, wm, group));
-        Value row =
-            arith::AddIOp::create(b, tileRow, cIdx(b, mt * 16 + half * 8));
-        Value tileCol = arith::AddIOp::create(
-            b, tile.n0, arith::AddIOp::create(b, wn, quad2));
-        Value col = arith::AddIOp::create(b, tileCol, cIdx(b, nt * 8));
-        for (int e = 0; e < 2; ++e) {
-          Value c = arith::AddIOp::create(b, col, cIdx(b, e));
-          Value rowOk = arith::CmpIOp::create(b, arith::CmpIPredicate::ult, row,
-                                              cIdx(b, m));
-          Value colOk = arith::CmpIOp::create(b, arith::CmpIPredicate::ult, c,
-                                              cIdx(b, n));
-          Value ok = arith::AndIOp::create(b, rowOk, colOk);
-          auto guarded = scf::IfOp::create(b, ok, /*withElseRegion=*/false);
-          OpBuilder::InsertionGuard g(b);
-          b.setInsertionPointToStart(guarded.thenBlock());
-          Value v = loop.getResult((mt * nTiles + nt) * 4 + half * 2 + e);
-          if (integer)
-            v = arith::SIToFPOp::create(b, b.getF32Type(), v);
-          hooks.epilogue(b, tile, row, c, v);
+  /// The C fragments (pairs of columns) of the loop's results, each element
+  /// guarded by M and N and handed to the epilogue hook as f32.
+  void buildEpilogue(scf::ForOp loop) {
+    Value quad2 = arith::MulIOp::create(b, quad, cIdx(b, 2));
+    for (int64_t mt = 0; mt < kMTiles; ++mt)
+      for (int64_t nt = 0; nt < kNTiles; ++nt)
+        for (int half = 0; half < 2; ++half) {
+          Value tileRow = arith::AddIOp::create(
+              b, tile.m0, arith::AddIOp::create(b, wm, group));
+          Value row =
+              arith::AddIOp::create(b, tileRow, cIdx(b, mt * 16 + half * 8));
+          Value tileCol = arith::AddIOp::create(
+              b, tile.n0, arith::AddIOp::create(b, wn, quad2));
+          Value col = arith::AddIOp::create(b, tileCol, cIdx(b, nt * 8));
+          for (int e = 0; e < 2; ++e) {
+            Value c = arith::AddIOp::create(b, col, cIdx(b, e));
+            Value rowOk = arith::CmpIOp::create(b, arith::CmpIPredicate::ult,
+                                                row, cIdx(b, m));
+            Value colOk = arith::CmpIOp::create(b, arith::CmpIPredicate::ult, c,
+                                                cIdx(b, n));
+            Value ok = arith::AndIOp::create(b, rowOk, colOk);
+            auto guarded = scf::IfOp::create(b, ok, /*withElseRegion=*/false);
+            OpBuilder::InsertionGuard g(b);
+            b.setInsertionPointToStart(guarded.thenBlock());
+            Value v = loop.getResult((mt * kNTiles + nt) * 4 + half * 2 + e);
+            if (integer)
+              v = arith::SIToFPOp::create(b, b.getF32Type(), v);
+            hooks.epilogue(b, tile, row, c, v);
+          }
         }
-      }
+  }
+
+  ImplicitLocOpBuilder &b;
+  const MmaKind kind;
+  const int64_t m, n, k;
+  const GemmOperand &a, &bOp;
+  const Value aSmem, bSmem;
+  const GemmHooks &hooks;
+  const int64_t tileK, instK;
+  const bool integer;
+  // Set by buildGeometry.
+  GemmTile tile;
+  Value group, quad, wm, wn, aSrc, bSrc;
+};
+} // namespace
+
+void mlir::rescale::nvptx::buildMmaGemm(ImplicitLocOpBuilder &b, MmaKind kind,
+                                        int64_t m, int64_t n, int64_t k,
+                                        const GemmOperand &a,
+                                        const GemmOperand &bOp, Value aSmem,
+                                        Value bSmem, const GemmHooks &hooks) {
+  MmaGemmBuilder(b, kind, m, n, k, a, bOp, aSmem, bSmem, hooks).build();
 }
