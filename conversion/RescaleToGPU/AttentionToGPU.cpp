@@ -201,62 +201,83 @@ Value gateElement(ImplicitLocOpBuilder &b, const AttentionProblem &p,
 
 constexpr int64_t kGeneralRowsPerBlock = 4;
 
-void buildGeneralKernel(ImplicitLocOpBuilder &b, gpu::GPUFuncOp func,
-                        const AttentionProblem &p) {
-  AttentionArgs a = kernelArgs(func, p);
-  const int64_t warp = TargetInfo::kWarpSize;
-  int64_t qPerLane = llvm::divideCeil(p.d, warp);
-  int64_t oPerLane = llvm::divideCeil(p.dv, warp);
-  int64_t rowBlocks = llvm::divideCeil(p.s, kGeneralRowsPerBlock);
+/// The general kernel in its parts, in the order they create ops: the
+/// warp's (batch, head, row) and lane slices, the scaled query row in
+/// registers, the keys the row sees, the online-softmax loop over them, and
+/// the guarded, scaled and gated store.
+class GeneralAttentionBuilder {
+public:
+  GeneralAttentionBuilder(ImplicitLocOpBuilder &b, gpu::GPUFuncOp func,
+                          const AttentionProblem &p)
+      : b(b), p(p), a(kernelArgs(func, p)),
+        qPerLane(llvm::divideCeil(p.d, kWarp)),
+        oPerLane(llvm::divideCeil(p.dv, kWarp)), qOk(qPerLane), oOk(oPerLane) {}
 
-  Value tid = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
-  Value bid = gpu::BlockIdOp::create(b, gpu::Dimension::x);
-  Value lane = arith::RemUIOp::create(b, tid, cIdx(b, warp));
-  Value warpId = arith::DivUIOp::create(b, tid, cIdx(b, warp));
-  // blockIdx -> (batch, head, row block).
-  Value rowBlock = arith::RemUIOp::create(b, bid, cIdx(b, rowBlocks));
-  Value bh = arith::DivUIOp::create(b, bid, cIdx(b, rowBlocks));
-  Value head = arith::RemUIOp::create(b, bh, cIdx(b, p.hq));
-  Value batch = arith::DivUIOp::create(b, bh, cIdx(b, p.hq));
-  Value kvHead = arith::DivUIOp::create(b, head, cIdx(b, p.hq / p.hkv));
-  Value row = arith::AddIOp::create(
-      b, arith::MulIOp::create(b, rowBlock, cIdx(b, kGeneralRowsPerBlock)),
-      warpId);
-  Value rowOk =
-      arith::CmpIOp::create(b, arith::CmpIPredicate::ult, row, cIdx(b, p.s));
-  // Rows past S (last block) run row S-1 and do not store.
-  row = arith::MinUIOp::create(b, row, cIdx(b, p.s - 1));
+  void build() {
+    computeCoordinates();
+    loadQueryRow();
+    scf::ForOp loop = buildKeyLoop(visibleKeys());
+    storeOutput(loop);
+  }
 
-  // Lane-strided slices of the head dimensions; out-of-range slots read
-  // column 0 and count as zero.
-  auto slot = [&](int64_t i, int64_t dim, Value &ok) {
-    Value col = arith::AddIOp::create(b, lane, cIdx(b, i * warp));
-    if ((i + 1) * warp <= dim) {
+private:
+  static constexpr int64_t kWarp = TargetInfo::kWarpSize;
+
+  void computeCoordinates() {
+    int64_t rowBlocks = llvm::divideCeil(p.s, kGeneralRowsPerBlock);
+    Value tid = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
+    Value bid = gpu::BlockIdOp::create(b, gpu::Dimension::x);
+    lane = arith::RemUIOp::create(b, tid, cIdx(b, kWarp));
+    Value warpId = arith::DivUIOp::create(b, tid, cIdx(b, kWarp));
+    // blockIdx -> (batch, head, row block).
+    Value rowBlock = arith::RemUIOp::create(b, bid, cIdx(b, rowBlocks));
+    Value bh = arith::DivUIOp::create(b, bid, cIdx(b, rowBlocks));
+    head = arith::RemUIOp::create(b, bh, cIdx(b, p.hq));
+    batch = arith::DivUIOp::create(b, bh, cIdx(b, p.hq));
+    kvHead = arith::DivUIOp::create(b, head, cIdx(b, p.hq / p.hkv));
+    row = arith::AddIOp::create(
+        b, arith::MulIOp::create(b, rowBlock, cIdx(b, kGeneralRowsPerBlock)),
+        warpId);
+    rowOk =
+        arith::CmpIOp::create(b, arith::CmpIPredicate::ult, row, cIdx(b, p.s));
+    // Rows past S (last block) run row S-1 and do not store.
+    row = arith::MinUIOp::create(b, row, cIdx(b, p.s - 1));
+  }
+
+  /// Lane-strided slice `i` of a head dimension `dim`: out-of-range slots
+  /// read column 0 and count as zero (`ok` false; null when always in range).
+  Value slot(int64_t i, int64_t dim, Value &ok) {
+    Value col = arith::AddIOp::create(b, lane, cIdx(b, i * kWarp));
+    if ((i + 1) * kWarp <= dim) {
       ok = Value();
       return col;
     }
     ok = arith::CmpIOp::create(b, arith::CmpIPredicate::ult, col, cIdx(b, dim));
     return arith::SelectOp::create(b, ok, col, cIdx(b, 0)).getResult();
-  };
-  auto masked = [&](Value v, Value ok) {
+  }
+  Value masked(Value v, Value ok) {
     return ok ? arith::SelectOp::create(b, ok, v, cF32(b, 0.0f)).getResult()
               : v;
-  };
-
-  Value qBase = rowOffset(b, batch, head, row, p.hq, p.s, p.d);
-  SmallVector<Value> q, qCols, qOk(qPerLane), oCols, oOk(oPerLane);
-  for (int64_t i = 0; i < qPerLane; ++i) {
-    qCols.push_back(slot(i, p.d, qOk[i]));
-    Value v = loadScalarF32(b, a.q, arith::AddIOp::create(b, qBase, qCols[i]));
-    q.push_back(
-        masked(arith::MulFOp::create(b, v, cF32(b, p.scaleLog2)), qOk[i]));
   }
-  for (int64_t i = 0; i < oPerLane; ++i)
-    oCols.push_back(slot(i, p.dv, oOk[i]));
 
-  // Keys this row sees: all T, or up to i + (T − S) when causal.
-  Value keyEnd = cIdx(b, p.t);
-  if (p.causal) {
+  /// The lane's slices of q·scale·log2(e), and the lane's output columns.
+  void loadQueryRow() {
+    Value qBase = rowOffset(b, batch, head, row, p.hq, p.s, p.d);
+    for (int64_t i = 0; i < qPerLane; ++i) {
+      qCols.push_back(slot(i, p.d, qOk[i]));
+      Value v =
+          loadScalarF32(b, a.q, arith::AddIOp::create(b, qBase, qCols[i]));
+      q.push_back(
+          masked(arith::MulFOp::create(b, v, cF32(b, p.scaleLog2)), qOk[i]));
+    }
+    for (int64_t i = 0; i < oPerLane; ++i)
+      oCols.push_back(slot(i, p.dv, oOk[i]));
+  }
+
+  /// Keys this row sees: all T, or up to i + (T − S) when causal.
+  Value visibleKeys() {
+    if (!p.causal)
+      return cIdx(b, p.t);
     Value last = arith::AddIOp::create(b, row, cIdx(b, p.t - p.s + 1));
     // i + T − S + 1 may be <= 0 for early rows when T < S: no keys.
     Value lastI = arith::IndexCastOp::create(b, b.getI64Type(), last);
@@ -264,20 +285,23 @@ void buildGeneralKernel(ImplicitLocOpBuilder &b, gpu::GPUFuncOp func,
         b, arith::CmpIPredicate::sgt, lastI,
         arith::ConstantIntOp::create(b, b.getI64Type(), 0));
     Value clamped = arith::MinUIOp::create(b, last, cIdx(b, p.t));
-    keyEnd = arith::SelectOp::create(b, pos, clamped, cIdx(b, 0));
+    return arith::SelectOp::create(b, pos, clamped, cIdx(b, 0));
   }
-  Value kBase = rowOffset(b, batch, kvHead, cIdx(b, 0), p.hkv, p.t, p.d);
-  Value vBase = rowOffset(b, batch, kvHead, cIdx(b, 0), p.hkv, p.t, p.dv);
 
-  SmallVector<Value> init;
-  init.push_back(negInf(b));
-  init.push_back(cF32(b, 0.0f));
-  for (int64_t i = 0; i < oPerLane; ++i)
+  /// One key per iteration: the warp's dot product, the online softmax (or
+  /// the standalone sigmoid), and the lane's output slices, carried as
+  /// (m, l, o...).
+  scf::ForOp buildKeyLoop(Value keyEnd) {
+    Value kBase = rowOffset(b, batch, kvHead, cIdx(b, 0), p.hkv, p.t, p.d);
+    Value vBase = rowOffset(b, batch, kvHead, cIdx(b, 0), p.hkv, p.t, p.dv);
+    SmallVector<Value> init;
+    init.push_back(negInf(b));
     init.push_back(cF32(b, 0.0f));
-  Value lb = cIdx(b, 0);
-  Value step = cIdx(b, 1);
-  auto loop = scf::ForOp::create(b, lb, keyEnd, step, init);
-  {
+    for (int64_t i = 0; i < oPerLane; ++i)
+      init.push_back(cF32(b, 0.0f));
+    Value lb = cIdx(b, 0);
+    Value step = cIdx(b, 1);
+    auto loop = scf::ForOp::create(b, lb, keyEnd, step, init);
     OpBuilder::InsertionGuard g(b);
     b.setInsertionPointToStart(loop.getBody());
     Value j = loop.getInductionVar();
@@ -312,21 +336,40 @@ void buildGeneralKernel(ImplicitLocOpBuilder &b, gpu::GPUFuncOp func,
       next.push_back(math::FmaOp::create(b, pj, vv, o));
     }
     scf::YieldOp::create(b, next);
+    return loop;
   }
-  Value m = loop.getResult(0), l = loop.getResult(1);
-  Value factor = rowFactor(b, p, a, l, m, batch, head, row);
-  Value outBase = rowOffset(b, batch, head, row, p.hq, p.s, p.dv);
-  for (int64_t i = 0; i < oPerLane; ++i) {
-    Value idx = arith::AddIOp::create(b, outBase, oCols[i]);
-    Value v = arith::MulFOp::create(b, loop.getResult(2 + i), factor);
-    v = gateElement(b, p, a, v, idx);
-    Value ok =
-        oOk[i] ? arith::AndIOp::create(b, oOk[i], rowOk).getResult() : rowOk;
-    auto guarded = scf::IfOp::create(b, ok, /*withElseRegion=*/false);
-    OpBuilder::InsertionGuard g(b);
-    b.setInsertionPointToStart(guarded.thenBlock());
-    storeScalarF32(b, v, a.out, idx);
+
+  /// o / l (or the sink / off-by-one / sigmoid factor), gated, stored where
+  /// the row and the column are in range.
+  void storeOutput(scf::ForOp loop) {
+    Value m = loop.getResult(0), l = loop.getResult(1);
+    Value factor = rowFactor(b, p, a, l, m, batch, head, row);
+    Value outBase = rowOffset(b, batch, head, row, p.hq, p.s, p.dv);
+    for (int64_t i = 0; i < oPerLane; ++i) {
+      Value idx = arith::AddIOp::create(b, outBase, oCols[i]);
+      Value v = arith::MulFOp::create(b, loop.getResult(2 + i), factor);
+      v = gateElement(b, p, a, v, idx);
+      Value ok =
+          oOk[i] ? arith::AndIOp::create(b, oOk[i], rowOk).getResult() : rowOk;
+      auto guarded = scf::IfOp::create(b, ok, /*withElseRegion=*/false);
+      OpBuilder::InsertionGuard g(b);
+      b.setInsertionPointToStart(guarded.thenBlock());
+      storeScalarF32(b, v, a.out, idx);
+    }
   }
+
+  ImplicitLocOpBuilder &b;
+  const AttentionProblem &p;
+  const AttentionArgs a;
+  const int64_t qPerLane, oPerLane;
+  // Set by computeCoordinates and loadQueryRow.
+  Value lane, head, batch, kvHead, row, rowOk;
+  SmallVector<Value> q, qCols, qOk, oCols, oOk;
+};
+
+void buildGeneralKernel(ImplicitLocOpBuilder &b, gpu::GPUFuncOp func,
+                        const AttentionProblem &p) {
+  GeneralAttentionBuilder(b, func, p).build();
 }
 
 //===----------------------------------------------------------------------===//
