@@ -5,12 +5,10 @@
 
 using namespace mlir::rescale;
 
-namespace {
-
 /// Whether `text` at `i` starts a well-formed DenseI64ArrayAttr list,
 /// `[` (int (`,` int)*)? `]` with optional signs and whitespace, as the
 /// linalg parsers need it. Advances `i` past what it read.
-bool isIntegerList(llvm::StringRef text, size_t &i) {
+static bool isIntegerList(llvm::StringRef text, size_t &i) {
   auto skipSpace = [&] {
     while (i < text.size() && llvm::isSpace(text[i]))
       ++i;
@@ -42,8 +40,6 @@ bool isIntegerList(llvm::StringRef text, size_t &i) {
     skipSpace();
   }
 }
-
-} // namespace
 
 std::string ParserCrash::format(llvm::StringRef path) const {
   return path.str() + ":" + std::to_string(line) + ":" +

@@ -24,12 +24,10 @@ int floorLog2(double v) {
   return llvm::ilogb(llvm::APFloat(v));
 }
 
-namespace {
-
 /// `v` rounded to nearest-even onto `semantics`, saturating at `maxValue`
 /// (keeping v's sign; NaN stays NaN), as an APFloat of that format.
-llvm::APFloat roundSaturating(const llvm::fltSemantics &semantics,
-                              double maxValue, double v) {
+static llvm::APFloat roundSaturating(const llvm::fltSemantics &semantics,
+                                     double maxValue, double v) {
   if (!std::isnan(v) && std::fabs(v) >= maxValue)
     v = std::copysign(maxValue, v);
   llvm::APFloat r(v);
@@ -38,12 +36,14 @@ llvm::APFloat roundSaturating(const llvm::fltSemantics &semantics,
   return r;
 }
 
-double toDouble(llvm::APFloat r) {
+static double toDouble(llvm::APFloat r) {
   bool losesInfo = false;
   r.convert(llvm::APFloat::IEEEdouble(), llvm::APFloat::rmNearestTiesToEven,
             &losesInfo); // exact: every E4M3FN and E2M1 value is a double
   return r.convertToDouble();
 }
+
+namespace {
 
 constexpr double kE4M3Max = 448.0;
 constexpr double kE2M1Max = 6.0;

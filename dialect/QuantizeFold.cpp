@@ -33,13 +33,13 @@ namespace qm = mlir::rescale::quant_math;
 using llvm::APFloat;
 using llvm::APInt;
 
-namespace {
-
 /// The value of a storage code in the float type `et`.
-APFloat floatFromCode(Type et, uint64_t code) {
+static APFloat floatFromCode(Type et, uint64_t code) {
   const llvm::fltSemantics &sem = cast<FloatType>(et).getFloatSemantics();
   return APFloat(sem, APInt(APFloat::getSizeInBits(sem), code));
 }
+
+namespace {
 
 /// Groups of elements that share a first-level scale: `block[d]` elements
 /// along dimension d (QuantToLinalg.cpp's elementGrouping). A zero-size

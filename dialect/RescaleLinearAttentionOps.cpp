@@ -16,13 +16,12 @@ using namespace mlir;
 using namespace mlir::rescale;
 using namespace mlir::rescale::verifier;
 
-namespace {
-
 /// The operand checks both ops share: q, k [B, T, Hk, dk] of one type,
 /// v [B, T, Hv, dv] of that type, Hv a multiple of Hk, g and beta
 /// [B, T, Hv] of that type or f32.
-LogicalResult verifyGatedDeltaRuleOperands(Operation *op, Value q, Value k,
-                                           Value v, Value g, Value beta) {
+static LogicalResult verifyGatedDeltaRuleOperands(Operation *op, Value q,
+                                                  Value k, Value v, Value g,
+                                                  Value beta) {
   if (failed(expectFloatElements(op, q, "q")) ||
       failed(expectFloatElements(op, k, "k")) ||
       failed(expectFloatElements(op, v, "v")) ||
@@ -61,7 +60,6 @@ LogicalResult verifyGatedDeltaRuleOperands(Operation *op, Value q, Value k,
   }
   return success();
 }
-} // namespace
 
 LogicalResult GatedDeltaRuleOp::verify() {
   if (failed(verifyGatedDeltaRuleOperands(*this, getQ(), getK(), getV(), getG(),

@@ -25,14 +25,12 @@ using namespace mlir::rescale::verifier;
 // Helpers
 //===----------------------------------------------------------------------===//
 
-namespace {
-
 /// Checks that a parameter's element type is the compute type (that of
 /// `refName`) or f32: f32 master weights with bf16/f16 activations are the
 /// usual mixed precision.
-LogicalResult expectParamElementType(Operation *op, Value param, StringRef name,
-                                     Type computeType,
-                                     StringRef refName = "x") {
+static LogicalResult expectParamElementType(Operation *op, Value param,
+                                            StringRef name, Type computeType,
+                                            StringRef refName = "x") {
   Type et = tensorOf(param).getElementType();
   if (et == computeType || et.isF32())
     return success();
@@ -45,8 +43,9 @@ LogicalResult expectParamElementType(Operation *op, Value param, StringRef name,
 }
 
 /// The result must have x's type exactly.
-LogicalResult expectSameType(Operation *op, Value result, StringRef resultName,
-                             Value like, StringRef likeName) {
+static LogicalResult expectSameType(Operation *op, Value result,
+                                    StringRef resultName, Value like,
+                                    StringRef likeName) {
   if (result.getType() == like.getType())
     return success();
   if (failed(expectElementTypeLike(op, result, resultName, like, likeName)))
@@ -60,8 +59,8 @@ LogicalResult expectSameType(Operation *op, Value result, StringRef resultName,
   return success();
 }
 
-LogicalResult expectRankAtLeast(Operation *op, Value v, StringRef name,
-                                int64_t rank) {
+static LogicalResult expectRankAtLeast(Operation *op, Value v, StringRef name,
+                                       int64_t rank) {
   int64_t actual = tensorOf(v).getRank();
   if (actual >= rank)
     return success();
@@ -69,7 +68,7 @@ LogicalResult expectRankAtLeast(Operation *op, Value v, StringRef name,
                            << ", but has rank " << actual;
 }
 
-LogicalResult verifyEpsilon(Operation *op, const APFloat &eps) {
+static LogicalResult verifyEpsilon(Operation *op, const APFloat &eps) {
   double e = eps.convertToDouble();
   if (std::isfinite(e) && e >= 0.0)
     return success();
@@ -80,10 +79,10 @@ LogicalResult verifyEpsilon(Operation *op, const APFloat &eps) {
 
 /// Shared checks for the norms: x has rank >= 1, each `[d]` parameter has
 /// the last dimension of x, the result has x's type.
-LogicalResult verifyNormCommon(Operation *op, Value x,
-                               ArrayRef<std::pair<Value, StringRef>> vectors,
-                               Value result, const APFloat &eps,
-                               StringRef resultName = "result") {
+static LogicalResult
+verifyNormCommon(Operation *op, Value x,
+                 ArrayRef<std::pair<Value, StringRef>> vectors, Value result,
+                 const APFloat &eps, StringRef resultName = "result") {
   if (failed(expectFloatElements(op, x, "x")) ||
       failed(expectRankAtLeast(op, x, "x", 1)))
     return failure();
@@ -102,8 +101,8 @@ LogicalResult verifyNormCommon(Operation *op, Value x,
 /// GatedNorm's low-rank gate: w_down [d, r] with r >= 1, w_up [r, d] or
 /// [r, 1], both of x's element type or f32. Shared by gated_norm and
 /// gated_norm_grad.
-LogicalResult verifyGateWeights(Operation *op, RankedTensorType xType,
-                                Value wDown, Value wUp) {
+static LogicalResult verifyGateWeights(Operation *op, RankedTensorType xType,
+                                       Value wDown, Value wUp) {
   Type et = xType.getElementType();
   int64_t d = xType.getShape().back();
   if (failed(expectRank(op, wDown, "w_down", 2, "[d, r]")) ||
@@ -137,7 +136,7 @@ LogicalResult verifyGateWeights(Operation *op, RankedTensorType xType,
 
 /// The backward ops: the incoming adjoint `dy` has x's type and each
 /// operand's gradient has that operand's type.
-LogicalResult verifyGradients(
+static LogicalResult verifyGradients(
     Operation *op, ArrayRef<std::pair<Value, StringRef>> adjoints, Value x,
     ArrayRef<std::tuple<Value, StringRef, Value, StringRef>> grads) {
   for (auto [adjoint, name] : adjoints)
@@ -148,7 +147,6 @@ LogicalResult verifyGradients(
       return failure();
   return success();
 }
-} // namespace
 
 //===----------------------------------------------------------------------===//
 // Norms
@@ -544,11 +542,10 @@ LogicalResult ClipOp::verify() {
 // Quantization
 //===----------------------------------------------------------------------===//
 
-namespace {
 /// Checks the float tensor `x` against the scheme: blocks divide the trailing
 /// dimensions.
-LogicalResult verifySchemeFits(Operation *op, QuantSchemeAttr scheme,
-                               RankedTensorType xt, StringRef name) {
+static LogicalResult verifySchemeFits(Operation *op, QuantSchemeAttr scheme,
+                                      RankedTensorType xt, StringRef name) {
   if (xt.getRank() < 1)
     return op->emitOpError()
            << "'" << name << "' must have rank >= 1, but has rank 0";
@@ -569,16 +566,17 @@ LogicalResult verifySchemeFits(Operation *op, QuantSchemeAttr scheme,
   return success();
 }
 
-bool isValidStorage(QuantSchemeAttr scheme, Type et) {
+static bool isValidStorage(QuantSchemeAttr scheme, Type et) {
   if (scheme.getFormat() == QuantFormat::int4)
     return et.isInteger(8) || et.isInteger(4);
   return et == scheme.getStorageType();
 }
 
 /// Checks the (values, scales, global_scale) triple of quantize/dequantize.
-LogicalResult verifyQuantized(Operation *op, QuantSchemeAttr scheme,
-                              RankedTensorType xt, Value values, Value scales,
-                              Value globalScale, StringRef where) {
+static LogicalResult verifyQuantized(Operation *op, QuantSchemeAttr scheme,
+                                     RankedTensorType xt, Value values,
+                                     Value scales, Value globalScale,
+                                     StringRef where) {
   RankedTensorType vt = tensorOf(values);
   if (!isValidStorage(scheme, vt.getElementType())) {
     auto diag = op->emitOpError()
@@ -626,13 +624,12 @@ LogicalResult verifyQuantized(Operation *op, QuantSchemeAttr scheme,
 
 /// The float tensor `value` (called `name`) that `scheme` quantizes: a
 /// compute element type, and a shape the scheme's blocks tile.
-LogicalResult verifySchemeOperand(Operation *op, QuantSchemeAttr scheme,
-                                  Value value, StringRef name) {
+static LogicalResult verifySchemeOperand(Operation *op, QuantSchemeAttr scheme,
+                                         Value value, StringRef name) {
   if (failed(expectFloatElements(op, value, name)))
     return failure();
   return verifySchemeFits(op, scheme, tensorOf(value), name);
 }
-} // namespace
 
 void QuantizeOp::build(OpBuilder &builder, OperationState &state, Value x,
                        QuantSchemeAttr scheme) {

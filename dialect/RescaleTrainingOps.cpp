@@ -19,10 +19,8 @@ using namespace mlir;
 using namespace mlir::rescale;
 using namespace mlir::rescale::verifier;
 
-namespace {
-
 /// Token ids, targets and positions: i32 or i64 (signless).
-LogicalResult expectIndices(Operation *op, Value v, StringRef name) {
+static LogicalResult expectIndices(Operation *op, Value v, StringRef name) {
   Type et = tensorOf(v).getElementType();
   if (et.isSignlessInteger(32) || et.isSignlessInteger(64))
     return success();
@@ -31,8 +29,8 @@ LogicalResult expectIndices(Operation *op, Value v, StringRef name) {
                            << et;
 }
 
-LogicalResult expectElementType(Operation *op, Value v, StringRef name,
-                                Type expected, StringRef like) {
+static LogicalResult expectElementType(Operation *op, Value v, StringRef name,
+                                       Type expected, StringRef like) {
   Type et = tensorOf(v).getElementType();
   if (et == expected)
     return success();
@@ -42,7 +40,7 @@ LogicalResult expectElementType(Operation *op, Value v, StringRef name,
 }
 
 /// `shape` followed by `last`.
-SmallVector<int64_t> withLast(ArrayRef<int64_t> shape, int64_t last) {
+static SmallVector<int64_t> withLast(ArrayRef<int64_t> shape, int64_t last) {
   SmallVector<int64_t> out(shape);
   out.push_back(last);
   return out;
@@ -50,8 +48,8 @@ SmallVector<int64_t> withLast(ArrayRef<int64_t> shape, int64_t last) {
 
 /// logits [..., V] float, targets [...] integer: shared by cross_entropy and
 /// its gradient.
-LogicalResult verifyLogitsTargets(Operation *op, Value logits, Value targets,
-                                  const APFloat &zLoss) {
+static LogicalResult verifyLogitsTargets(Operation *op, Value logits,
+                                         Value targets, const APFloat &zLoss) {
   if (failed(expectFloatElements(op, logits, "logits")) ||
       failed(expectIndices(op, targets, "targets")))
     return failure();
@@ -68,7 +66,6 @@ LogicalResult verifyLogitsTargets(Operation *op, Value logits, Value targets,
            << "'z_loss' must be finite and non-negative, but is " << z;
   return success();
 }
-} // namespace
 
 //===----------------------------------------------------------------------===//
 // Embedding

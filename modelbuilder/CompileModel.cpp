@@ -77,9 +77,7 @@ using trainer::jsonNumber;
 using trainer::JsonObject;
 using trainer::jsonString;
 
-namespace {
-
-JsonValue initJson(const trainer::ParameterInit &init) {
+static JsonValue initJson(const trainer::ParameterInit &init) {
   JsonObject o = {{"kind", jsonString(init.kind)}};
   if (init.kind == "normal")
     o.push_back({"std", jsonNumber(init.std)});
@@ -92,7 +90,7 @@ JsonValue initJson(const trainer::ParameterInit &init) {
   return JsonValue::makeObject(std::move(o));
 }
 
-Status writeFile(const std::string &path, const std::string &text) {
+static Status writeFile(const std::string &path, const std::string &text) {
   std::error_code ec;
   llvm::raw_fd_ostream os(path, ec);
   if (ec)
@@ -103,8 +101,6 @@ Status writeFile(const std::string &path, const std::string &text) {
     return Status::error("cannot write '" + path + "'");
   return Status::ok();
 }
-
-} // namespace
 
 std::string modelJson(const trainer::ModelConfig &config,
                       const CompileModelOptions &options) {
@@ -143,17 +139,17 @@ struct FirstError {
   std::string message;
   mlir::ScopedDiagnosticHandler handler;
 };
+} // namespace
 
 /// Builds the loss alone as @entry in a module of its own, runs `addPasses`
 /// on it, and compiles it for the host CPU (whatever the device: the
 /// analyses run the same on a CPU or a GPU sweep) into `so`. Errors carry
 /// the first diagnostic, which the caller's handler keeps in `firstError`.
-Status compileHostLoss(mlir::MLIRContext &context,
-                       const trainer::ModelConfig &config,
-                       const CompileModelOptions &options,
-                       llvm::StringRef entry,
-                       llvm::function_ref<void(mlir::PassManager &)> addPasses,
-                       const std::string &so, const std::string &firstError) {
+static Status
+compileHostLoss(mlir::MLIRContext &context, const trainer::ModelConfig &config,
+                const CompileModelOptions &options, llvm::StringRef entry,
+                llvm::function_ref<void(mlir::PassManager &)> addPasses,
+                const std::string &so, const std::string &firstError) {
   auto failedWith = [&](const std::string &what) {
     return Status::error(what + " (@" + entry.str() + "): " +
                          (firstError.empty() ? "(no diagnostic)" : firstError));
@@ -177,7 +173,6 @@ Status compileHostLoss(mlir::MLIRContext &context,
     return failedWith("compiling the loss failed");
   return Status::ok();
 }
-} // namespace
 
 const std::vector<std::string> &quantizationSchemes() {
   static const std::vector<std::string> schemes = {"w8a8", "w4a4", "fp8",

@@ -24,26 +24,30 @@ constexpr double kInitStd = 0.02;
 /// DyT's alpha init: the DyT paper's default alpha0 = 0.5 (arXiv 2503.10622).
 constexpr double kDyTAlphaInit = 0.5;
 
-ParameterInit normal() {
+} // namespace
+
+static ParameterInit normal() {
   ParameterInit i;
   i.kind = "normal";
   i.std = kInitStd;
   return i;
 }
 /// Uniform in [low, high), or its log (`log_uniform`).
-ParameterInit range(const char *kind, double low, double high) {
+static ParameterInit range(const char *kind, double low, double high) {
   ParameterInit i;
   i.kind = kind;
   i.low = low;
   i.high = high;
   return i;
 }
-ParameterInit named(const char *kind, double value = 0) {
+static ParameterInit named(const char *kind, double value = 0) {
   ParameterInit i;
   i.kind = kind;
   i.value = value;
   return i;
 }
+
+namespace {
 
 struct ParameterList {
   std::vector<ParameterSpec> specs;

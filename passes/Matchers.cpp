@@ -21,11 +21,9 @@ using namespace mlir;
 using namespace mlir::rescale;
 using namespace mlir::rescale::match;
 
-namespace {
-
 /// An indexing map that reads its operand in loop order, possibly skipping
 /// loops or reading a unit dimension (constant 0): identity or broadcast.
-bool isInOrderProjection(AffineMap m) {
+static bool isInOrderProjection(AffineMap m) {
   if (!m.isProjectedPermutation(/*allowZeroInResults=*/true))
     return false;
   int64_t last = -1;
@@ -41,7 +39,7 @@ bool isInOrderProjection(AffineMap m) {
 }
 
 /// Shapes equal once unit dimensions are dropped.
-bool isUnitReshape(Type a, Type b) {
+static bool isUnitReshape(Type a, Type b) {
   auto ta = dyn_cast<RankedTensorType>(a), tb = dyn_cast<RankedTensorType>(b);
   if (!ta || !tb || !ta.hasStaticShape() || !tb.hasStaticShape())
     return false;
@@ -55,13 +53,13 @@ bool isUnitReshape(Type a, Type b) {
   return dropOnes(ta.getShape()) == dropOnes(tb.getShape());
 }
 
-bool isFloatCast(Operation *op) {
+static bool isFloatCast(Operation *op) {
   return isa<arith::ExtFOp, arith::TruncFOp>(op);
 }
 
 /// An elementwise linalg op: all loops parallel and every result written in
 /// loop order.
-bool isElementwiseLinalg(linalg::LinalgOp op) {
+static bool isElementwiseLinalg(linalg::LinalgOp op) {
   if (!op || !op.hasPureTensorSemantics() ||
       op.getNumLoops() != op.getNumParallelLoops())
     return false;
@@ -70,7 +68,6 @@ bool isElementwiseLinalg(linalg::LinalgOp op) {
       return false;
   return true;
 }
-} // namespace
 
 Value match::strip(Value v, bool throughCasts) {
   for (int guard = 0; guard < 256 && v; ++guard) {
@@ -511,11 +508,10 @@ Value match::matchSwishFactors(ArrayRef<Factor> f) {
 // Masks
 //===----------------------------------------------------------------------===//
 
-namespace {
 /// Evaluates index/integer/float arithmetic inside a linalg body at one
 /// iteration point. Only what masks are built from is supported.
-std::optional<double> evalAt(Value v, ArrayRef<int64_t> point,
-                             unsigned depth = 16) {
+static std::optional<double> evalAt(Value v, ArrayRef<int64_t> point,
+                                    unsigned depth = 16) {
   if (depth == 0)
     return std::nullopt;
   Attribute attr;
@@ -593,7 +589,6 @@ std::optional<double> evalAt(Value v, ArrayRef<int64_t> point,
   }
   return std::nullopt;
 }
-} // namespace
 
 std::optional<SmallVector<double>> match::evaluateMask(Value v, int64_t S,
                                                        int64_t T) {

@@ -34,14 +34,16 @@ namespace {
 /// The argument attribute that keeps a float argument out of the gradient.
 constexpr StringLiteral kNoGradAttr = "rescale.no_grad";
 
-bool isDifferentiableArgument(func::FuncOp func, unsigned i) {
+} // namespace
+
+static bool isDifferentiableArgument(func::FuncOp func, unsigned i) {
   auto type = dyn_cast<RankedTensorType>(func.getArgument(i).getType());
   return type && autodiff::isFloatLike(type) &&
          !func.getArgAttr(i, kNoGradAttr);
 }
 
 /// Checks the contract on @NAME; emits the reason on failure.
-LogicalResult checkEntry(func::FuncOp func) {
+static LogicalResult checkEntry(func::FuncOp func) {
   if (!func.isPublic())
     return func.emitError() << "--rescale-autodiff: '@" << func.getSymName()
                             << "' must be public";
@@ -87,6 +89,8 @@ LogicalResult checkEntry(func::FuncOp func) {
   }
   return success();
 }
+
+namespace {
 
 struct RescaleAutodiffPass
     : rescale::impl::RescaleAutodiffPassBase<RescaleAutodiffPass> {

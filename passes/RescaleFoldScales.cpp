@@ -40,13 +40,11 @@ namespace mlir::rescale {
 using namespace mlir;
 using namespace mlir::rescale;
 
-namespace {
-
 /// A constant holding `attr`, as an arith.constant, or as a new private
 /// immutable global when `like` came from a global and `newGlobals` (keeping
 /// weights in ml_program the way the model stored them).
-Value materialize(OpBuilder &b, Location loc, DenseElementsAttr attr,
-                  Value like, bool newGlobals) {
+static Value materialize(OpBuilder &b, Location loc, DenseElementsAttr attr,
+                         Value like, bool newGlobals) {
   auto load = like.getDefiningOp<ml_program::GlobalLoadConstOp>();
   if (!load || !newGlobals)
     return arith::ConstantOp::create(b, loc, attr);
@@ -65,8 +63,8 @@ Value materialize(OpBuilder &b, Location loc, DenseElementsAttr attr,
 
 /// `w ⊙ s` along `axis` of the 2-d `w` (axis 0 scales rows, axis 1
 /// columns); a folded constant stays in ml_program when `w` came from there.
-Value scaleWeightAlong(OpBuilder &b, Location loc, Value w, Value s,
-                       unsigned axis, bool newGlobals) {
+static Value scaleWeightAlong(OpBuilder &b, Location loc, Value w, Value s,
+                              unsigned axis, bool newGlobals) {
   assert(cast<RankedTensorType>(w.getType()).hasStaticShape() &&
          "callers check static weights");
   return scaleAlong(b, loc, w, s, axis, [&](DenseElementsAttr folded) {
@@ -75,18 +73,20 @@ Value scaleWeightAlong(OpBuilder &b, Location loc, Value w, Value s,
 }
 
 /// A vector of ones with the type of `like`.
-Value onesLike(OpBuilder &b, Location loc, Value like) {
+static Value onesLike(OpBuilder &b, Location loc, Value like) {
   auto t = cast<RankedTensorType>(like.getType());
   return arith::ConstantOp::create(
       b, loc,
       DenseElementsAttr::get(t, b.getFloatAttr(t.getElementType(), 1.0)));
 }
 
-bool isOnes(Value v) {
+static bool isOnes(Value v) {
   DenseElementsAttr d = constantValue(v);
   return d && d.isSplat() &&
          d.getSplatValue<APFloat>().convertToDouble() == 1.0;
 }
+
+namespace {
 
 /// (a) preaffine_rms_norm(linear(x, W, b), λ₁, w)
 ///       -> rms_norm(linear(x, diag(λ₁)·W, λ₁ ⊙ b), w)

@@ -27,12 +27,10 @@ using namespace mlir;
 using namespace mlir::rescale;
 using namespace mlir::rescale::match;
 
-namespace {
-
 /// The two factors of the plain product `x ⊙ y` that `op` (one result, not a
 /// rescale op) computes; false for anything else (a constant factor, more
 /// factors).
-bool matchTwoFactorProduct(Operation *op, SmallVectorImpl<Factor> &fs) {
+static bool matchTwoFactorProduct(Operation *op, SmallVectorImpl<Factor> &fs) {
   if (op->getNumResults() != 1 || isa<RescaleDialect>(op->getDialect()))
     return false;
   double c;
@@ -41,15 +39,16 @@ bool matchTwoFactorProduct(Operation *op, SmallVectorImpl<Factor> &fs) {
 }
 
 /// g when the factor `f` is σ(g), which flattens to 1 / (1 + e^-g); else null.
-Value sigmoidArgument(const Factor &f) {
+static Value sigmoidArgument(const Factor &f) {
   return f.inverse ? matchLogisticDenominator(f.v) : Value();
 }
 
 /// A copy of the ungated `attn` with the gate `g` (already in the op's
 /// layout) of kind `kind`; a gate of another type than the output is read
 /// as f32.
-AttentionOp buildGatedAttention(PatternRewriter &rewriter, Location loc,
-                                AttentionOp attn, Value g, GateKind kind) {
+static AttentionOp buildGatedAttention(PatternRewriter &rewriter, Location loc,
+                                       AttentionOp attn, Value g,
+                                       GateKind kind) {
   auto gt = cast<RankedTensorType>(g.getType());
   if (gt.getElementType() != attn.getType().getElementType() &&
       !gt.getElementType().isF32())
@@ -63,6 +62,8 @@ AttentionOp buildGatedAttention(PatternRewriter &rewriter, Location loc,
   gated.setGateKind(kind);
   return gated;
 }
+
+namespace {
 
 /// `attention(q, k, v) ⊙ σ(g)` -> `attention(q, k, v, g)`.
 struct FuseOutputGate : RewritePattern {
@@ -118,11 +119,13 @@ struct FuseOutputGate : RewritePattern {
   }
 };
 
+} // namespace
+
 /// The attention output in the layout models gate it in,
 /// transpose(attn, [0, 2, 1, 3]) = [B, S, H, Dv], possibly with the heads
 /// already flattened, reshape(…, [B, S, H·Dv]) (the projection layout).
 /// Returns the attention (or null) and sets `flattened`.
-AttentionOp matchSequenceLayoutView(Value v, bool &flattened) {
+static AttentionOp matchSequenceLayoutView(Value v, bool &flattened) {
   Value t = strip(v);
   flattened = false;
   if (auto collapse = t.getDefiningOp<tensor::CollapseShapeOp>()) {
@@ -140,6 +143,8 @@ AttentionOp matchSequenceLayoutView(Value v, bool &flattened) {
     return {};
   return tr.getInput().getDefiningOp<AttentionOp>();
 }
+
+namespace {
 
 /// Gated attention applied in the sequence layout: the gate moved into the
 /// op's `[B, H, S, …]` layout, the output transposed (and reshaped) back.

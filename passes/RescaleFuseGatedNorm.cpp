@@ -35,11 +35,13 @@ struct GateMatch {
   GateActivation activation;
 };
 
+} // namespace
+
 /// `act(z)` as the factors of a product besides the normalized row: σ(z)
 /// flattens to 1/(1 + e^-z), tanh(z) stays one factor, silu(z) = z·σ(z) is
 /// two, and the identity gate (the ablation without an activation) is z
 /// itself, the up-projection.
-std::optional<std::pair<Value, GateActivation>>
+static std::optional<std::pair<Value, GateActivation>>
 matchGateActivation(ArrayRef<Factor> fs) {
   if (fs.size() == 2) {
     if (Value z = matchSwishFactors(fs))
@@ -62,7 +64,7 @@ matchGateActivation(ArrayRef<Factor> fs) {
   return std::nullopt;
 }
 
-std::optional<GateMatch> matchSelfGate(Value root) {
+static std::optional<GateMatch> matchSelfGate(Value root) {
   SmallVector<Factor> fs;
   double c;
   flattenProduct(root, fs, c);
@@ -91,6 +93,8 @@ std::optional<GateMatch> matchSelfGate(Value root) {
   }
   return std::nullopt;
 }
+
+namespace {
 
 /// `rms_norm` followed by its explicit low-rank self-gate -> `gated_norm`.
 struct FuseSelfGate : RewritePattern {

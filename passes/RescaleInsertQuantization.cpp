@@ -61,18 +61,20 @@ namespace {
 /// The option's enum (passes/Passes.h), under the name this file uses.
 using Scheme = QuantizationScheme;
 
+} // namespace
+
 /// The block along K that activations and weights share (1: none).
-int64_t kBlock(Scheme s) {
+static int64_t kBlock(Scheme s) {
   return s == Scheme::nvfp4 ? 16 : s == Scheme::mxfp4 ? 32 : 1;
 }
 
-QuantSchemeAttr makeScheme(MLIRContext *ctx, QuantFormat f,
-                           QuantGranularity g) {
+static QuantSchemeAttr makeScheme(MLIRContext *ctx, QuantFormat f,
+                                  QuantGranularity g) {
   return QuantSchemeAttr::get(ctx, f, g, {});
 }
 
 /// Dynamic per-token activation scheme.
-QuantSchemeAttr activationScheme(MLIRContext *ctx, Scheme s) {
+static QuantSchemeAttr activationScheme(MLIRContext *ctx, Scheme s) {
   using F = QuantFormat;
   using G = QuantGranularity;
   switch (s) {
@@ -93,7 +95,8 @@ QuantSchemeAttr activationScheme(MLIRContext *ctx, Scheme s) {
 }
 
 /// Weight scheme for a [n, k] weight: per output channel, or per block.
-QuantSchemeAttr weightScheme(MLIRContext *ctx, Scheme s, int64_t n, int64_t k) {
+static QuantSchemeAttr weightScheme(MLIRContext *ctx, Scheme s, int64_t n,
+                                    int64_t k) {
   using F = QuantFormat;
   using G = QuantGranularity;
   switch (s) {
@@ -120,16 +123,16 @@ QuantSchemeAttr weightScheme(MLIRContext *ctx, Scheme s, int64_t n, int64_t k) {
 // Compile-time values
 //===----------------------------------------------------------------------===//
 
-Value f32Vector(OpBuilder &b, Location loc, ArrayRef<float> v) {
+static Value f32Vector(OpBuilder &b, Location loc, ArrayRef<float> v) {
   auto type = RankedTensorType::get({int64_t(v.size())}, b.getF32Type());
   return arith::ConstantOp::create(b, loc, DenseElementsAttr::get(type, v));
 }
 
 /// A 1-d elementwise linalg.generic over same-shaped vectors, body in the
 /// block arguments' types, result `resultType`.
-Value mapVectors(OpBuilder &b, Location loc, ValueRange inputs,
-                 Type resultElement,
-                 function_ref<Value(OpBuilder &, Location, ValueRange)> body) {
+static Value
+mapVectors(OpBuilder &b, Location loc, ValueRange inputs, Type resultElement,
+           function_ref<Value(OpBuilder &, Location, ValueRange)> body) {
   AffineMap id = AffineMap::getMultiDimIdentityMap(1, b.getContext());
   Value init = match::emptyLike(b, loc, inputs.front(), resultElement);
   SmallVector<AffineMap> maps(inputs.size() + 1, id);
@@ -143,7 +146,7 @@ Value mapVectors(OpBuilder &b, Location loc, ValueRange inputs,
 }
 
 /// max_n |W[n, j]| of a run-time [N, K] weight, in f32: tensor<Kxf32>.
-Value columnAbsMax(OpBuilder &b, Location loc, Value w) {
+static Value columnAbsMax(OpBuilder &b, Location loc, Value w) {
   MLIRContext *ctx = b.getContext();
   Type f32 = b.getF32Type();
   Value zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.0f));
@@ -171,15 +174,16 @@ Value columnAbsMax(OpBuilder &b, Location loc, Value w) {
 // Quantization builders
 //===----------------------------------------------------------------------===//
 
-Value fakeQuant(OpBuilder &b, Location loc, Value x, QuantSchemeAttr scheme) {
+static Value fakeQuant(OpBuilder &b, Location loc, Value x,
+                       QuantSchemeAttr scheme) {
   return FakeQuantOp::create(b, loc, x.getType(), x, scheme);
 }
 
 /// The weight in low-precision storage: rescale.quantize, folded now when
 /// the weight is a compile-time value (its folder, which also reads immutable
 /// globals' initial values here), then rescale.dequantize.
-Value storedWeight(OpBuilder &b, Location loc, Value w, QuantSchemeAttr scheme,
-                   bool &folded) {
+static Value storedWeight(OpBuilder &b, Location loc, Value w,
+                          QuantSchemeAttr scheme, bool &folded) {
   auto wt = cast<RankedTensorType>(w.getType());
   auto q = QuantizeOp::create(b, loc, w, scheme);
   SmallVector<Value> parts(q->getResults());
@@ -206,7 +210,7 @@ Value storedWeight(OpBuilder &b, Location loc, Value w, QuantSchemeAttr scheme,
 
 /// Reads the calibration file (passes/Calibration.h); one clear error on
 /// `loc` when it cannot.
-FailureOr<Calibration> readCalibration(Location loc, StringRef path) {
+static FailureOr<Calibration> readCalibration(Location loc, StringRef path) {
   llvm::Expected<Calibration> cal = readCalibrationFile(path);
   if (!cal) {
     emitError(loc) << "calibration file '" << path
@@ -221,7 +225,7 @@ FailureOr<Calibration> readCalibration(Location loc, StringRef path) {
 //===----------------------------------------------------------------------===//
 
 /// The norm result a linear reads directly, or null.
-Value normOutput(Value x) {
+static Value normOutput(Value x) {
   Operation *def = x.getDefiningOp();
   if (isa_and_nonnull<RMSNormOp, PreAffineRMSNormOp, GatedNormOp>(def))
     return x;
@@ -231,7 +235,7 @@ Value normOutput(Value x) {
 }
 
 /// The norm's post weight operand.
-OpOperand &normWeight(Operation *norm) {
+static OpOperand &normWeight(Operation *norm) {
   if (auto g = dyn_cast<GatedNormOp>(norm))
     return g.getWeightMutable();
   if (auto p = dyn_cast<PreAffineRMSNormOp>(norm))
@@ -240,6 +244,8 @@ OpOperand &normWeight(Operation *norm) {
     return a.getWeightMutable();
   return cast<RMSNormOp>(norm).getWeightMutable();
 }
+
+namespace {
 
 struct LinearInfo {
   LinearOp op;

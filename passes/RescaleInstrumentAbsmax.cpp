@@ -29,10 +29,8 @@ namespace mlir::rescale {
 using namespace mlir;
 using namespace mlir::rescale;
 
-namespace {
-
 /// max |x| over every dimension but the last, in f32: tensor<Kxf32>.
-Value channelAbsMax(OpBuilder &b, Location loc, Value x) {
+static Value channelAbsMax(OpBuilder &b, Location loc, Value x) {
   auto xt = cast<RankedTensorType>(x.getType());
   int64_t rank = xt.getRank();
   Type f32 = b.getF32Type();
@@ -61,7 +59,7 @@ Value channelAbsMax(OpBuilder &b, Location loc, Value x) {
   return generic.getResult(0);
 }
 
-bool hasAbsmaxProbes(func::FuncOp func) {
+static bool hasAbsmaxProbes(func::FuncOp func) {
   for (unsigned i = 0, e = func.getNumResults(); i < e; ++i)
     if (auto probe =
             func.getResultAttrOfType<DictionaryAttr>(i, kProbeAttrName))
@@ -69,6 +67,8 @@ bool hasAbsmaxProbes(func::FuncOp func) {
         return true;
   return false;
 }
+
+namespace {
 
 struct RescaleInstrumentAbsmaxPass
     : rescale::impl::RescaleInstrumentAbsmaxPassBase<

@@ -32,13 +32,12 @@ namespace mlir::rescale {
 using namespace mlir;
 using namespace mlir::rescale;
 
-namespace {
-
 /// fn(x) in f32, elementwise (x widened first; fn null: x itself): a new
 /// value, so that the function never returns an argument or another result
 /// twice.
-Value elementwiseF32(OpBuilder &b, Location loc, Value x,
-                     function_ref<Value(OpBuilder &, Location, Value)> fn) {
+static Value
+elementwiseF32(OpBuilder &b, Location loc, Value x,
+               function_ref<Value(OpBuilder &, Location, Value)> fn) {
   auto xt = cast<RankedTensorType>(x.getType());
   Type f32 = b.getF32Type();
   unsigned rank = xt.getRank();
@@ -60,14 +59,14 @@ Value elementwiseF32(OpBuilder &b, Location loc, Value x,
 }
 
 /// |x| in f32, elementwise: the norm-input probe.
-Value absF32(OpBuilder &b, Location loc, Value x) {
+static Value absF32(OpBuilder &b, Location loc, Value x) {
   return elementwiseF32(b, loc, x, [](OpBuilder &nb, Location l, Value v) {
     return Value(math::AbsFOp::create(nb, l, v));
   });
 }
 
 /// x widened to f32 (x itself when it is f32 already).
-Value asF32(OpBuilder &b, Location loc, Value x) {
+static Value asF32(OpBuilder &b, Location loc, Value x) {
   if (cast<RankedTensorType>(x.getType()).getElementType().isF32())
     return x;
   return elementwiseF32(b, loc, x, nullptr);
@@ -75,7 +74,7 @@ Value asF32(OpBuilder &b, Location loc, Value x) {
 
 /// w [m, n] as f32 [n, m]: a gated_norm weight in rescale.linear's [N, K]
 /// layout.
-Value transposedF32(OpBuilder &b, Location loc, Value w) {
+static Value transposedF32(OpBuilder &b, Location loc, Value w) {
   Value wide = asF32(b, loc, w);
   auto t = cast<RankedTensorType>(wide.getType());
   Value init = tensor::EmptyOp::create(
@@ -89,7 +88,7 @@ Value transposedF32(OpBuilder &b, Location loc, Value w) {
 /// y before the gate and the gate g (both f32) of a gated_norm, recomputed
 /// from its operands as its definition reads: y = rms_norm(x, weight),
 /// g = act(swish(y · w_down) · w_up).
-std::pair<Value, Value> gatedNormParts(OpBuilder &b, GatedNormOp op) {
+static std::pair<Value, Value> gatedNormParts(OpBuilder &b, GatedNormOp op) {
   Location loc = op.getLoc();
   auto xt = cast<RankedTensorType>(op.getX().getType());
   Value normalized = RMSNormOp::create(b, loc, xt, op.getX(), op.getWeight(),
@@ -115,7 +114,7 @@ std::pair<Value, Value> gatedNormParts(OpBuilder &b, GatedNormOp op) {
 }
 
 /// The residual-stream value a norm reads: x, or the sum of add_rms_norm.
-Value normInput(Operation *op) {
+static Value normInput(Operation *op) {
   if (auto add = dyn_cast<AddRMSNormOp>(op))
     return add.getSum();
   return op->getOperand(0);
@@ -123,19 +122,21 @@ Value normInput(Operation *op) {
 
 /// What the next sublayer reads: the normalized result (of add_rms_norm, its
 /// second result; of gated_norm, after the gate).
-Value normOutput(Operation *op) {
+static Value normOutput(Operation *op) {
   if (auto add = dyn_cast<AddRMSNormOp>(op))
     return add.getResult();
   return op->getResult(0);
 }
 
 /// `<func>/<kind><N>` or the op's NameLoc.
-std::string probeName(Operation *op, StringRef func, StringRef kind,
-                      unsigned index) {
+static std::string probeName(Operation *op, StringRef func, StringRef kind,
+                             unsigned index) {
   if (auto named = dyn_cast<NameLoc>(op->getLoc()))
     return named.getName().str();
   return (func + "/" + kind + Twine(index)).str();
 }
+
+namespace {
 
 struct RescaleInstrumentSinksPass
     : rescale::impl::RescaleInstrumentSinksPassBase<

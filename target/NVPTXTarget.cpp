@@ -43,21 +43,23 @@ constexpr ChipPTX kMinimumPTX[] = {
     {"sm_121a", 88}, {"sm_121f", 88},
 };
 
+} // namespace
+
 /// The minimum PTX version of `chip`, 0 where the table has none.
-unsigned minimumPTX(llvm::StringRef chip) {
+static unsigned minimumPTX(llvm::StringRef chip) {
   for (const ChipPTX &entry : kMinimumPTX)
     if (entry.chip == chip)
       return entry.ptx;
   return 0;
 }
 
-std::string ptxString(unsigned version) {
+static std::string ptxString(unsigned version) {
   return std::to_string(version / 10) + "." + std::to_string(version % 10);
 }
 
 /// LLVM's NVPTX subtarget tables (processors, features); null when this LLVM
 /// was built without the NVPTX target.
-const llvm::MCSubtargetInfo *nvptxSubtargetInfo() {
+static const llvm::MCSubtargetInfo *nvptxSubtargetInfo() {
   static const std::unique_ptr<llvm::MCSubtargetInfo> info = [] {
     LLVMInitializeNVPTXTargetInfo();
     LLVMInitializeNVPTXTargetMC();
@@ -72,15 +74,13 @@ const llvm::MCSubtargetInfo *nvptxSubtargetInfo() {
 }
 
 /// The SM number of `chip` (90 for sm_90a), 0 if it has none.
-unsigned smNumber(llvm::StringRef chip) {
+static unsigned smNumber(llvm::StringRef chip) {
   unsigned sm = 0;
   if (!chip.consume_front("sm_"))
     return 0;
   chip = chip.take_while(llvm::isDigit);
   return chip.getAsInteger(10, sm) ? 0 : sm;
 }
-
-} // namespace
 
 std::string mlir::rescale::checkNVPTXTarget(llvm::StringRef chip,
                                             llvm::StringRef features) {

@@ -70,9 +70,11 @@ struct GemmPlan {
   SmallVector<std::pair<int64_t, SmallVector<int64_t, 3>>> batch;
 };
 
+} // namespace
+
 /// Whether the body is exactly `yield out + a * b` in f32 (either order of
 /// each operand pair), with no cast: the product a BLAS computes.
-bool isMulAddBody(linalg::LinalgOp op) {
+static bool isMulAddBody(linalg::LinalgOp op) {
   Block *body = op.getBlock();
   if (body->getNumArguments() != 3 || body->getOperations().size() != 3)
     return false;
@@ -95,9 +97,9 @@ bool isMulAddBody(linalg::LinalgOp op) {
 
 /// `operand`'s view of `group`: nullopt when its loops do not collapse into
 /// one strided dimension. `strideOf[d]` is the operand's stride along loop d.
-std::optional<GroupView> viewOf(ArrayRef<unsigned> group,
-                                ArrayRef<int64_t> sizes,
-                                ArrayRef<int64_t> strideOf) {
+static std::optional<GroupView> viewOf(ArrayRef<unsigned> group,
+                                       ArrayRef<int64_t> sizes,
+                                       ArrayRef<int64_t> strideOf) {
   GroupView view;
   std::optional<unsigned> inner;
   for (unsigned d : group) {
@@ -114,7 +116,7 @@ std::optional<GroupView> viewOf(ArrayRef<unsigned> group,
 }
 
 /// The row-major BLAS form of a rows × cols matrix, or nullopt.
-std::optional<MatrixArg> matrixArg(GroupView rows, GroupView cols) {
+static std::optional<MatrixArg> matrixArg(GroupView rows, GroupView cols) {
   auto unit = [](GroupView g) { return !g.stride || *g.stride == 1; };
   auto fits = [](int64_t ld, int64_t width) {
     return ld >= std::max<int64_t>(1, width) &&
@@ -133,7 +135,7 @@ std::optional<MatrixArg> matrixArg(GroupView rows, GroupView cols) {
   return std::nullopt;
 }
 
-std::optional<GemmPlan> planGemm(linalg::LinalgOp op) {
+static std::optional<GemmPlan> planGemm(linalg::LinalgOp op) {
   if (!op.hasPureBufferSemantics() || op.getNumDpsInputs() != 2 ||
       op.getNumDpsInits() != 1 || !isMulAddBody(op))
     return std::nullopt;
@@ -232,7 +234,7 @@ std::optional<GemmPlan> planGemm(linalg::LinalgOp op) {
 
 /// Whether `name` is free for a declaration of `type` in `module`: unused,
 /// or already that declaration.
-bool canDeclare(ModuleOp module, StringRef name, FunctionType type) {
+static bool canDeclare(ModuleOp module, StringRef name, FunctionType type) {
   Operation *existing = module.lookupSymbol(name);
   if (!existing)
     return true;
@@ -243,8 +245,8 @@ bool canDeclare(ModuleOp module, StringRef name, FunctionType type) {
 /// The private declaration `name` of `type`, added at the end of `module`
 /// when missing; failure when the module has another symbol of that name
 /// (its own definition, or another signature).
-FailureOr<func::FuncOp> getOrDeclare(ModuleOp module, StringRef name,
-                                     FunctionType type) {
+static FailureOr<func::FuncOp> getOrDeclare(ModuleOp module, StringRef name,
+                                            FunctionType type) {
   if (!canDeclare(module, name, type))
     return failure();
   if (auto existing = module.lookupSymbol<func::FuncOp>(name))
@@ -256,7 +258,7 @@ FailureOr<func::FuncOp> getOrDeclare(ModuleOp module, StringRef name,
 }
 
 /// The declaration of cblas_sgemm (OpenBLAS's cblas.h, 32-bit blasint).
-FailureOr<func::FuncOp> getOrDeclareSgemm(ModuleOp module) {
+static FailureOr<func::FuncOp> getOrDeclareSgemm(ModuleOp module) {
   MLIRContext *ctx = module.getContext();
   Type i32 = IntegerType::get(ctx, 32), f32 = Float32Type::get(ctx),
        ptr = LLVM::LLVMPointerType::get(ctx);
@@ -273,7 +275,7 @@ FailureOr<func::FuncOp> getOrDeclareSgemm(ModuleOp module) {
 /// `openmp`); with its own threads as well, OpenBLAS would run 2 threads per
 /// core, and its callers serialize on its thread server (a tiled attention
 /// ran 7x slower). Products outside such loops keep OpenBLAS's threads.
-void runTiledProductsOnOneThread(ModuleOp module, func::FuncOp sgemm) {
+static void runTiledProductsOnOneThread(ModuleOp module, func::FuncOp sgemm) {
   SmallVector<scf::ForallOp> loops;
   module.walk([&](scf::ForallOp loop) {
     if (loop->getParentOfType<scf::ForallOp>())
@@ -318,8 +320,8 @@ void runTiledProductsOnOneThread(ModuleOp module, func::FuncOp sgemm) {
 
 /// The address of the element `offset` elements past `alignedIndex` (a
 /// buffer's aligned pointer as an index).
-Value elementPointer(OpBuilder &b, Location loc, Value alignedIndex,
-                     Value offset) {
+static Value elementPointer(OpBuilder &b, Location loc, Value alignedIndex,
+                            Value offset) {
   Type i64 = b.getI64Type();
   Value address = arith::IndexCastOp::create(b, loc, i64, alignedIndex);
   Value base = LLVM::IntToPtrOp::create(
@@ -329,7 +331,8 @@ Value elementPointer(OpBuilder &b, Location loc, Value alignedIndex,
                              ValueRange{offset64});
 }
 
-void emitCall(linalg::LinalgOp op, const GemmPlan &plan, func::FuncOp sgemm) {
+static void emitCall(linalg::LinalgOp op, const GemmPlan &plan,
+                     func::FuncOp sgemm) {
   OpBuilder b(op);
   Location loc = op.getLoc();
   SmallVector<Value, 3> aligned, offsets;
@@ -378,6 +381,8 @@ void emitCall(linalg::LinalgOp op, const GemmPlan &plan, func::FuncOp sgemm) {
                                   lda, bPtr, ldb, one, cPtr, ldc});
   op->erase();
 }
+
+namespace {
 
 struct ContractionsToBlasPass
     : mlir::rescale::impl::ContractionsToBlasBase<ContractionsToBlasPass> {

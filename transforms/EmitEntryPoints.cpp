@@ -21,11 +21,9 @@ namespace mlir::rescale {
 
 using namespace mlir;
 
-namespace {
-
 /// Checks that `func` can be called through the packed ABI: every argument a
 /// statically shaped memref, no results (they became out-params).
-LogicalResult verifyEntrySignature(func::FuncOp func) {
+static LogicalResult verifyEntrySignature(func::FuncOp func) {
   for (auto [i, type] : llvm::enumerate(func.getArgumentTypes())) {
     auto memref = dyn_cast<MemRefType>(type);
     if (!memref)
@@ -48,7 +46,8 @@ LogicalResult verifyEntrySignature(func::FuncOp func) {
 
 /// Builds `func.func @_rescale_entry_<f>(%args: !llvm.ptr)` that loads the
 /// descriptor behind each `args[i]` and calls `@f`.
-void buildPackedEntry(func::FuncOp func, const LLVMTypeConverter &converter) {
+static void buildPackedEntry(func::FuncOp func,
+                             const LLVMTypeConverter &converter) {
   MLIRContext *ctx = func.getContext();
   Location loc = func.getLoc();
   OpBuilder b(func);
@@ -75,6 +74,8 @@ void buildPackedEntry(func::FuncOp func, const LLVMTypeConverter &converter) {
   func::CallOp::create(b, loc, func, operands);
   func::ReturnOp::create(b, loc);
 }
+
+namespace {
 
 struct EmitEntryPointsPass
     : mlir::rescale::impl::EmitEntryPointsBase<EmitEntryPointsPass> {

@@ -12,10 +12,9 @@ namespace mlir::rescale {
 
 using namespace mlir;
 
-namespace {
 /// Whether `scope` allocates on the stack itself: an alloca anywhere inside,
 /// nested scopes included (conservative: the inner scope may be inlined too).
-bool holdsStackAllocation(memref::AllocaScopeOp scope) {
+static bool holdsStackAllocation(memref::AllocaScopeOp scope) {
   return scope
       ->walk([](Operation *op) {
         return isa<memref::AllocaOp, LLVM::AllocaOp>(op)
@@ -25,6 +24,7 @@ bool holdsStackAllocation(memref::AllocaScopeOp scope) {
       .wasInterrupted();
 }
 
+namespace {
 struct InlineAllocaScopesPass
     : mlir::rescale::impl::InlineAllocaScopesBase<InlineAllocaScopesPass> {
   void runOnOperation() override {

@@ -30,17 +30,15 @@ namespace mlir::rescale {
 
 using namespace mlir;
 
-namespace {
-
-bool isLoopNest(Operation *op) {
+static bool isLoopNest(Operation *op) {
   return isa<scf::ForOp, scf::ParallelOp, omp::ParallelOp>(op);
 }
 
 /// The values `nest` reads that are defined outside it, in order of first
 /// use: `captured` become the outlined function's arguments; `constants`
 /// are cloned into it, so that LLVM still sees constant trip counts.
-void valuesFromOutside(Operation *nest, SmallVectorImpl<Value> &captured,
-                       SmallVectorImpl<Value> &constants) {
+static void valuesFromOutside(Operation *nest, SmallVectorImpl<Value> &captured,
+                              SmallVectorImpl<Value> &constants) {
   llvm::SetVector<Value> used;
   for (Value operand : nest->getOperands())
     used.insert(operand);
@@ -48,6 +46,8 @@ void valuesFromOutside(Operation *nest, SmallVectorImpl<Value> &captured,
   for (Value value : used)
     (matchPattern(value, m_Constant()) ? constants : captured).push_back(value);
 }
+
+namespace {
 
 struct OutlineLoopNestsPass
     : mlir::rescale::impl::OutlineLoopNestsBase<OutlineLoopNestsPass> {

@@ -23,11 +23,9 @@ namespace mlir::rescale {
 
 using namespace mlir;
 
-namespace {
-
 /// Host ops that may remain: they compute addresses and launch, but never
 /// dereference a buffer on the CPU.
-bool isHostSafe(Operation *op) {
+static bool isHostSafe(Operation *op) {
   if (isa<gpu::GPUDialect>(op->getDialect()))
     return true;
   if (isa<func::ReturnOp, func::CallOp, memref::CollapseShapeOp,
@@ -37,6 +35,8 @@ bool isHostSafe(Operation *op) {
     return true;
   return isMemoryEffectFree(op);
 }
+
+namespace {
 
 struct RescaleGPUDeviceMemoryPass
     : mlir::rescale::impl::RescaleGPUDeviceMemoryBase<

@@ -21,16 +21,16 @@ namespace mlir::rescale {
 
 using namespace mlir;
 
-namespace {
-
 /// Whether finalize-memref-to-llvm copies `type` as one contiguous block
 /// (its MemRefCopyOpLowering asks exactly this before choosing a memcpy over
 /// the memrefCopy call).
-bool isContiguous(MemRefType type) {
+static bool isContiguous(MemRefType type) {
   return type.getLayout().isIdentity() ||
          (type.hasStaticShape() && type.getNumElements() > 0 &&
           memref::isStaticShapeAndContiguousRowMajor(type));
 }
+
+namespace {
 
 struct StridedCopiesToLinalgPass
     : mlir::rescale::impl::StridedCopiesToLinalgBase<

@@ -38,10 +38,8 @@ namespace mlir::rescale {
 
 using namespace mlir;
 
-namespace {
-
 /// Whether `value` is computed from `iv` (through index arithmetic).
-bool dependsOn(Value value, Value iv, unsigned depth = 0) {
+static bool dependsOn(Value value, Value iv, unsigned depth = 0) {
   if (value == iv)
     return true;
   Operation *def = value.getDefiningOp();
@@ -56,8 +54,8 @@ bool dependsOn(Value value, Value iv, unsigned depth = 0) {
 /// whose indexing maps do not use loop `rowLoop`: what every tile of rows
 /// reads again (a weight, the keys of a head). `extents` is the tile's size
 /// along each loop of `op`.
-int64_t rowInvariantInputBytes(linalg::LinalgOp op, unsigned rowLoop,
-                               ArrayRef<int64_t> extents) {
+static int64_t rowInvariantInputBytes(linalg::LinalgOp op, unsigned rowLoop,
+                                      ArrayRef<int64_t> extents) {
   int64_t bytes = 0;
   for (OpOperand *input : op.getDpsInputOperands()) {
     auto type = dyn_cast<ShapedType>(input->get().getType());
@@ -80,7 +78,8 @@ int64_t rowInvariantInputBytes(linalg::LinalgOp op, unsigned rowLoop,
 }
 
 /// The loop of `op` that indexes dimension `dim` of its first result.
-std::optional<unsigned> loopOfResultDim(linalg::LinalgOp op, unsigned dim) {
+static std::optional<unsigned> loopOfResultDim(linalg::LinalgOp op,
+                                               unsigned dim) {
   AffineMap map = op.getIndexingMapMatchingResult(op->getResult(0));
   if (dim >= map.getNumResults())
     return std::nullopt;
@@ -89,6 +88,8 @@ std::optional<unsigned> loopOfResultDim(linalg::LinalgOp op, unsigned dim) {
     return std::nullopt;
   return expr.getPosition();
 }
+
+namespace {
 
 struct TileAndFuseRowsPass
     : mlir::rescale::impl::TileAndFuseRowsBase<TileAndFuseRowsPass> {
@@ -163,9 +164,12 @@ struct TileAndFuseRowsPass
     // with the rows: a slice that is the same for every head of an attention
     // tile (the norm before a headwise gate's projection) would be computed
     // again for each head.
-    for (auto [iv, lower, upper, step] :
+    for (auto [inductionVar, lower, upper, step] :
          llvm::zip(forall.getInductionVars(), forall.getMixedLowerBound(),
                    forall.getMixedUpperBound(), forall.getMixedStep())) {
+      // A copy: the lambda below captures it, which C++17 does not allow for
+      // a structured binding.
+      Value iv = inductionVar;
       std::optional<int64_t> lb = getConstantIntValue(lower),
                              ub = getConstantIntValue(upper),
                              st = getConstantIntValue(step);

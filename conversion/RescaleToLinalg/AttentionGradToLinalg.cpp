@@ -50,20 +50,23 @@ namespace {
 
 constexpr double kNegInf = -std::numeric_limits<double>::infinity();
 
-RankedTensorType tensorOf(Value v) {
+} // namespace
+
+static RankedTensorType tensorOf(Value v) {
   return cast<RankedTensorType>(v.getType());
 }
 
-Value f32c(OpBuilder &b, Location loc, double v) {
+static Value f32c(OpBuilder &b, Location loc, double v) {
   return ad::floatConstant(b, loc, b.getF32Type(), v);
 }
 
-Value mulBody(OpBuilder &b, Location l, ValueRange a) {
+static Value mulBody(OpBuilder &b, Location l, ValueRange a) {
   return arith::MulFOp::create(b, l, a[0], a[1]);
 }
 
 /// Splits dim 1 (the query heads, Hq = Hkv·G) of `t` into (Hkv, G).
-Value splitHeads(OpBuilder &b, Location loc, Value t, int64_t hkv, int64_t g) {
+static Value splitHeads(OpBuilder &b, Location loc, Value t, int64_t hkv,
+                        int64_t g) {
   RankedTensorType tt = tensorOf(t);
   SmallVector<int64_t> shape(tt.getShape());
   shape[1] = g;
@@ -75,7 +78,8 @@ Value splitHeads(OpBuilder &b, Location loc, Value t, int64_t hkv, int64_t g) {
 }
 
 /// The inverse of splitHeads, into `type`.
-Value mergeHeads(OpBuilder &b, Location loc, Value t, RankedTensorType type) {
+static Value mergeHeads(OpBuilder &b, Location loc, Value t,
+                        RankedTensorType type) {
   unsigned rank = tensorOf(t).getRank();
   SmallVector<ReassociationIndices> re = {{0}, {1, 2}};
   for (int64_t d = 3; d < int64_t(rank); ++d)
@@ -84,27 +88,31 @@ Value mergeHeads(OpBuilder &b, Location loc, Value t, RankedTensorType type) {
 }
 
 /// sinks [Hq] as [Hkv, G].
-Value splitSinks(OpBuilder &b, Location loc, Value sinks, int64_t hkv,
-                 int64_t g) {
+static Value splitSinks(OpBuilder &b, Location loc, Value sinks, int64_t hkv,
+                        int64_t g) {
   auto type = RankedTensorType::get({hkv, g}, tensorOf(sinks).getElementType());
   return tensor::ExpandShapeOp::create(
       b, loc, type, sinks, SmallVector<ReassociationIndices>{{0, 1}});
 }
+
+namespace {
 
 /// The sizes both ops share.
 struct AttentionDims {
   int64_t B, Hq, S, D, Hkv, T, G;
 };
 
-AttentionDims dimsOf(Value q, Value k) {
+} // namespace
+
+static AttentionDims dimsOf(Value q, Value k) {
   ArrayRef<int64_t> qs = tensorOf(q).getShape(), ks = tensorOf(k).getShape();
   return {qs[0], qs[1], qs[2], qs[3], ks[1], ks[2], qs[1] / ks[1]};
 }
 
 /// s[b,h,g,i,j] = scale · Σ_c q[b,h,g,i,c] k[b,h,j,c] in f32, with the keys a
 /// causal mask drops (j > i + T − S) at −inf. `q5` is q split by splitHeads.
-Value buildScores(OpBuilder &b, Location loc, const AttentionDims &d, Value q5,
-                  Value k, double scale, bool causal) {
+static Value buildScores(OpBuilder &b, Location loc, const AttentionDims &d,
+                         Value q5, Value k, double scale, bool causal) {
   MLIRContext *ctx = b.getContext();
   Type f32 = b.getF32Type();
   auto m6 = [&](ArrayRef<unsigned> dims) { return ad::dimsMap(ctx, 6, dims); };
@@ -129,6 +137,8 @@ Value buildScores(OpBuilder &b, Location loc, const AttentionDims &d, Value q5,
         return arith::SelectOp::create(nb, l, keep, s, ninf).getResult();
       });
 }
+
+namespace {
 
 struct AttentionLSEToLinalg : OpRewritePattern<AttentionLSEOp> {
   using OpRewritePattern::OpRewritePattern;

@@ -66,14 +66,18 @@ namespace {
 
 constexpr double kNegInf = -std::numeric_limits<double>::infinity();
 
+} // namespace
+
 /// m if it is finite, else 0: the base that exp(x - m) subtracts, so that a
 /// row whose keys are all masked so far (m = -inf) gives exp(-inf) = 0, not
 /// NaN.
-Value finiteBase(OpBuilder &b, Location loc, Value m) {
+static Value finiteBase(OpBuilder &b, Location loc, Value m) {
   Value none = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, m,
                                      f32Const(b, loc, kNegInf));
   return arith::SelectOp::create(b, loc, none, f32Const(b, loc, 0.0), m);
 }
+
+namespace {
 
 struct ConvertRescaleAttentionToFlashTilesPass
     : mlir::rescale::impl::ConvertRescaleAttentionToFlashTilesBase<

@@ -61,11 +61,14 @@ namespace {
 
 constexpr double kNegInf = -std::numeric_limits<double>::infinity();
 
+} // namespace
+
 /// A 4-d or 5-d map of dims (by position) with the kv-head dim divided by
 /// the GQA group size: `kvHeadMap(ctx, 5, {0, 1, 3, 4}, 1, G)` is
 /// (d0, d1, d2, d3, d4) -> (d0, d1 floordiv G, d3, d4).
-AffineMap kvHeadMap(MLIRContext *ctx, unsigned numDims, ArrayRef<unsigned> dims,
-                    unsigned headPos, int64_t group) {
+static AffineMap kvHeadMap(MLIRContext *ctx, unsigned numDims,
+                           ArrayRef<unsigned> dims, unsigned headPos,
+                           int64_t group) {
   SmallVector<AffineExpr> exprs;
   for (unsigned d : dims)
     exprs.push_back(getAffineDimExpr(d, ctx));
@@ -77,8 +80,9 @@ AffineMap kvHeadMap(MLIRContext *ctx, unsigned numDims, ArrayRef<unsigned> dims,
 ///   out[b,h,i,x] = Σ_r lhs[b,h,i,r] · rhs[rhsMap(b,h,i,x,r)]
 /// accumulated in f32 from 0. Both q·kᵀ (x = j, r = d) and p·v (x = c,
 /// r = j) have this form; `rhsMap` reads the kv head h/G.
-Value buildHeadContraction(OpBuilder &b, Location loc, Value lhs, Value rhs,
-                           AffineMap rhsMap, ArrayRef<int64_t> outShape) {
+static Value buildHeadContraction(OpBuilder &b, Location loc, Value lhs,
+                                  Value rhs, AffineMap rhsMap,
+                                  ArrayRef<int64_t> outShape) {
   MLIRContext *ctx = b.getContext();
   auto dims = [&](ArrayRef<unsigned> ds) {
     SmallVector<AffineExpr> exprs;
@@ -100,13 +104,14 @@ Value buildHeadContraction(OpBuilder &b, Location loc, Value lhs, Value rhs,
 }
 
 /// (d0, ..., d{numDims-1}) -> (d1): reads sinks[h].
-AffineMap headMap(MLIRContext *ctx, unsigned numDims) {
+static AffineMap headMap(MLIRContext *ctx, unsigned numDims) {
   return AffineMap::get(numDims, 0, getAffineDimExpr(1, ctx));
 }
 
 /// The normalizer's extra logit z (see the header), from a body's arguments
 /// (`sink` is sinks[h] for learned_sink); null for the standard softmax.
-Value extraLogit(OpBuilder &nb, Location l, SoftmaxKind softmax, Value sink) {
+static Value extraLogit(OpBuilder &nb, Location l, SoftmaxKind softmax,
+                        Value sink) {
   switch (softmax) {
   case SoftmaxKind::standard:
     return {};
@@ -125,9 +130,9 @@ Value extraLogit(OpBuilder &nb, Location l, SoftmaxKind softmax, Value sink) {
 /// `maxLogit` is read only when there is a z), and 0 for a row without keys
 /// (a zero normalizer). rescale.attention and
 /// rescale.attention_first_token_share normalize through this one formula.
-Value softmaxProbability(OpBuilder &nb, Location l, SoftmaxKind softmax,
-                         Value numer, Value rowSum, Value maxLogit,
-                         Value sink) {
+static Value softmaxProbability(OpBuilder &nb, Location l, SoftmaxKind softmax,
+                                Value numer, Value rowSum, Value maxLogit,
+                                Value sink) {
   if (softmax == SoftmaxKind::sigmoid)
     return numer; // σ(s + b) already: nothing normalizes over the keys
   Value denom = rowSum;
@@ -143,6 +148,8 @@ Value softmaxProbability(OpBuilder &nb, Location l, SoftmaxKind softmax,
                                  arith::DivFOp::create(nb, l, numer, denom));
 }
 
+namespace {
+
 /// The pieces of the softmax that rescale.attention and
 /// rescale.attention_first_token_share share: p = numer / (exp(z - m) +
 /// rowSum).
@@ -152,9 +159,11 @@ struct SoftmaxParts {
   Value rowSum;   ///< l[b,h,i] = Σ_j e
 };
 
-SoftmaxParts buildSoftmax(OpBuilder &b, Location loc, Value q, Value k,
-                          Value sinks, bool causal, double scale,
-                          SoftmaxKind softmax) {
+} // namespace
+
+static SoftmaxParts buildSoftmax(OpBuilder &b, Location loc, Value q, Value k,
+                                 Value sinks, bool causal, double scale,
+                                 SoftmaxKind softmax) {
   MLIRContext *ctx = b.getContext();
   Type f32 = b.getF32Type();
   ArrayRef<int64_t> qShape = tensorType(q).getShape();
@@ -249,6 +258,8 @@ SoftmaxParts buildSoftmax(OpBuilder &b, Location loc, Value q, Value k,
   return {maxLogit, numer, rowSum};
 }
 
+namespace {
+
 struct AttentionToLinalg : OpRewritePattern<AttentionOp> {
   using OpRewritePattern::OpRewritePattern;
 
@@ -317,10 +328,12 @@ struct AttentionToLinalg : OpRewritePattern<AttentionOp> {
   }
 };
 
+} // namespace
+
 /// out[b,h] = (1/S) Σ_i rows[b,h,i], as `resultType` ([B, Hq] f32): the sink
 /// probes' mean over the queries.
-Value meanOverQueries(OpBuilder &b, Location loc, Value rows,
-                      RankedTensorType resultType) {
+static Value meanOverQueries(OpBuilder &b, Location loc, Value rows,
+                             RankedTensorType resultType) {
   ArrayRef<int64_t> rowShape = tensorType(rows).getShape();
   int64_t S = rowShape[2];
   MLIRContext *ctx = b.getContext();
@@ -335,6 +348,8 @@ Value meanOverQueries(OpBuilder &b, Location loc, Value rows,
         return arith::DivFOp::create(nb, l, a[0], f32Const(nb, l, double(S)));
       });
 }
+
+namespace {
 
 /// share[b,h] = (1/S) Σ_i p[b,h,i,0], with p the attention softmax above
 /// (the sink statistic of arXiv 2601.22966 §2).

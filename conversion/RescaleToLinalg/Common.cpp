@@ -122,12 +122,10 @@ tolinalg::lastDimReductionIterators(unsigned rank) {
 // linalg.generic builders
 //===----------------------------------------------------------------------===//
 
-namespace {
 /// Float scalars go to the compute type; others (integers) stay as they are.
-Value toCompute(OpBuilder &b, Location loc, Value v, Type computeType) {
+static Value toCompute(OpBuilder &b, Location loc, Value v, Type computeType) {
   return isa<FloatType>(v.getType()) ? castScalar(b, loc, v, computeType) : v;
 }
-} // namespace
 
 SmallVector<Value>
 tolinalg::buildGeneric(OpBuilder &b, Location loc, ValueRange inputs,

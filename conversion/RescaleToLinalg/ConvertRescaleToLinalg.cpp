@@ -42,13 +42,11 @@ void mlir::rescale::populateRescaleToLinalgPatterns(
   populateTrainingToLinalgPatterns(patterns);
 }
 
-namespace {
-
 /// Reports, on the op, every rescale op the decomposition cannot take, so that
 /// users see why instead of only "failed to legalize": a dynamic shape, or an
 /// op with no pattern in `patterns`. Returns failure if there was any.
-LogicalResult checkDecomposable(Operation *root,
-                                const FrozenRewritePatternSet &patterns) {
+static LogicalResult
+checkDecomposable(Operation *root, const FrozenRewritePatternSet &patterns) {
   const auto &byOp = patterns.getOpSpecificNativePatterns();
   bool ok = true;
   root->walk([&](Operation *op) {
@@ -72,6 +70,8 @@ LogicalResult checkDecomposable(Operation *root,
   });
   return success(ok);
 }
+
+namespace {
 
 struct ConvertRescaleToLinalgPass
     : mlir::rescale::impl::ConvertRescaleToLinalgBase<

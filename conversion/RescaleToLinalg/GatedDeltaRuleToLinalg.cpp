@@ -76,38 +76,42 @@ struct RuleDims {
   bool empty() const { return B == 0 || T == 0 || Hv == 0 || dv == 0; }
 };
 
+} // namespace
+
 //===----------------------------------------------------------------------===//
 // Scalar helpers for the generic bodies
 //===----------------------------------------------------------------------===//
 
-Value add(OpBuilder &b, Location loc, Value x, Value y) {
+static Value add(OpBuilder &b, Location loc, Value x, Value y) {
   return arith::AddFOp::create(b, loc, x, y);
 }
-Value sub(OpBuilder &b, Location loc, Value x, Value y) {
+static Value sub(OpBuilder &b, Location loc, Value x, Value y) {
   return arith::SubFOp::create(b, loc, x, y);
 }
-Value mul(OpBuilder &b, Location loc, Value x, Value y) {
+static Value mul(OpBuilder &b, Location loc, Value x, Value y) {
   return arith::MulFOp::create(b, loc, x, y);
 }
-Value expOf(OpBuilder &b, Location loc, Value x) {
+static Value expOf(OpBuilder &b, Location loc, Value x) {
   return math::ExpOp::create(b, loc, x);
 }
 /// exp(x − y).
-Value expDiff(OpBuilder &b, Location loc, Value x, Value y) {
+static Value expDiff(OpBuilder &b, Location loc, Value x, Value y) {
   Value d = sub(b, loc, x, y);
   return expOf(b, loc, d);
 }
 
 /// `value` where the generic's index j (dim 1) and i (dim 0) satisfy
 /// `predicate(j, i)`, else 0: the triangular masks (slt: j < i, sle: j <= i).
-Value maskedByIndex(OpBuilder &b, Location loc, arith::CmpIPredicate predicate,
-                    Value value) {
+static Value maskedByIndex(OpBuilder &b, Location loc,
+                           arith::CmpIPredicate predicate, Value value) {
   Value i = linalg::IndexOp::create(b, loc, 0);
   Value j = linalg::IndexOp::create(b, loc, 1);
   Value keep = arith::CmpIOp::create(b, loc, predicate, j, i);
   Value zero = f32Const(b, loc, 0.0);
   return arith::SelectOp::create(b, loc, keep, value, zero);
 }
+
+namespace {
 
 //===----------------------------------------------------------------------===//
 // One chunk
@@ -242,6 +246,8 @@ private:
   Type f32;
   int64_t C, dk, dv;
 };
+
+} // namespace
 
 Value ChunkBuilder::solveUnitTriangular(Value A, Value X, int64_t D,
                                         bool transposed) {
@@ -481,6 +487,8 @@ ChunkGrads ChunkBuilder::backward(const ChunkOperands &x, const ChunkForward &f,
   return g;
 }
 
+namespace {
+
 //===----------------------------------------------------------------------===//
 // The ops
 //===----------------------------------------------------------------------===//
@@ -528,9 +536,11 @@ struct PaddedOperands {
   }
 };
 
+} // namespace
+
 /// `source` [n, m] (or [n]) written into `dest` at row `first`.
-Value insertRows(OpBuilder &b, Location loc, Value source, Value dest,
-                 Value first) {
+static Value insertRows(OpBuilder &b, Location loc, Value source, Value dest,
+                        Value first) {
   ArrayRef<int64_t> shape = tensorType(source).getShape();
   SmallVector<OpFoldResult> offsets{first}, sizes, strides;
   for (size_t i = 1; i < shape.size(); ++i)
@@ -545,8 +555,8 @@ Value insertRows(OpBuilder &b, Location loc, Value source, Value dest,
 
 /// In the forall's terminator: `perHead` ([Tp, n] or [Tp]) into `dest`
 /// [B, Tp, Hv, n] (or [B, Tp, Hv]) at (batch, 0, head).
-void insertHead(OpBuilder &b, Location loc, Value perHead, Value dest,
-                Value batch, Value head) {
+static void insertHead(OpBuilder &b, Location loc, Value perHead, Value dest,
+                       Value batch, Value head) {
   ArrayRef<int64_t> shape = tensorType(perHead).getShape();
   SmallVector<OpFoldResult> offsets{batch, b.getIndexAttr(0), head};
   SmallVector<OpFoldResult> sizes{b.getIndexAttr(1), b.getIndexAttr(shape[0]),
@@ -561,7 +571,8 @@ void insertHead(OpBuilder &b, Location loc, Value perHead, Value dest,
 }
 
 /// `t` [B, Tp, ...] cut to the first T tokens and rounded to `elementType`.
-Value unpad(OpBuilder &b, Location loc, Value t, int64_t T, Type elementType) {
+static Value unpad(OpBuilder &b, Location loc, Value t, int64_t T,
+                   Type elementType) {
   ArrayRef<int64_t> shape = tensorType(t).getShape();
   if (shape[1] != T) {
     SmallVector<int64_t> kept(shape);
@@ -571,6 +582,8 @@ Value unpad(OpBuilder &b, Location loc, Value t, int64_t T, Type elementType) {
   }
   return convertElementType(b, loc, t, elementType);
 }
+
+namespace {
 
 /// The indices of one scf.forall iteration over (batch, value head), and
 /// the key head that value head reads (head / group).

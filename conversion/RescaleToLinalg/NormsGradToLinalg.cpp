@@ -32,22 +32,20 @@ using tolinalg::convertElements;
 using tolinalg::sumAs;
 namespace ad = mlir::rescale::autodiff;
 
-namespace {
-
-RankedTensorType tensorOf(Value v) {
+static RankedTensorType tensorOf(Value v) {
   return cast<RankedTensorType>(v.getType());
 }
 
-Value f32c(OpBuilder &b, Location loc, double v) {
+static Value f32c(OpBuilder &b, Location loc, double v) {
   return ad::floatConstant(b, loc, b.getF32Type(), v);
 }
 
-Value mulBody(OpBuilder &b, Location l, ValueRange a) {
+static Value mulBody(OpBuilder &b, Location l, ValueRange a) {
   return arith::MulFOp::create(b, l, a[0], a[1]);
 }
 
 /// inv[rows] = rsqrt(Σ_k u_k² / d + ε), f32, for the f32 rows u [..., d].
-Value rowInvRms(OpBuilder &b, Location loc, Value u, double eps) {
+static Value rowInvRms(OpBuilder &b, Location loc, Value u, double eps) {
   MLIRContext *ctx = b.getContext();
   Type f32 = b.getF32Type();
   ArrayRef<int64_t> shape = tensorOf(u).getShape();
@@ -75,8 +73,8 @@ Value rowInvRms(OpBuilder &b, Location loc, Value u, double eps) {
 ///   y  = w ⊙ u · inv
 ///   du = g ⊙ w · inv − u · inv³ · (Σ_k g_k w_k u_k) / d        (f32)
 ///   dw = Σ_rows g ⊙ u · inv                                    (w's type)
-std::pair<Value, Value> rmsNormVjp(OpBuilder &b, Location loc, Value u,
-                                   Value inv, Value w, Value g) {
+static std::pair<Value, Value> rmsNormVjp(OpBuilder &b, Location loc, Value u,
+                                          Value inv, Value w, Value g) {
   MLIRContext *ctx = b.getContext();
   Type f32 = b.getF32Type();
   ArrayRef<int64_t> shape = tensorOf(u).getShape();
@@ -110,6 +108,8 @@ std::pair<Value, Value> rmsNormVjp(OpBuilder &b, Location loc, Value u,
             });
   return {du, dw};
 }
+
+namespace {
 
 struct RMSNormGradToLinalg : OpRewritePattern<RMSNormGradOp> {
   using OpRewritePattern::OpRewritePattern;
@@ -189,8 +189,10 @@ struct AddRMSNormGradToLinalg : OpRewritePattern<AddRMSNormGradOp> {
   }
 };
 
+} // namespace
+
 /// swish'(z) = silu'(z) = σ(z) · (1 + z · (1 − σ(z))).
-Value siluSlope(OpBuilder &b, Location l, Value z) {
+static Value siluSlope(OpBuilder &b, Location l, Value z) {
   Value sig = buildSigmoid(b, l, z);
   Value one = f32c(b, l, 1.0);
   Value rest = arith::SubFOp::create(b, l, one, sig);
@@ -200,7 +202,7 @@ Value siluSlope(OpBuilder &b, Location l, Value z) {
 }
 
 /// act'(z).
-Value gateSlope(OpBuilder &b, Location l, Value z, GateActivation act) {
+static Value gateSlope(OpBuilder &b, Location l, Value z, GateActivation act) {
   switch (act) {
   case GateActivation::identity:
     return f32c(b, l, 1.0);
@@ -221,6 +223,8 @@ Value gateSlope(OpBuilder &b, Location l, Value z, GateActivation act) {
   }
   return z;
 }
+
+namespace {
 
 /// GatedNorm (arXiv 2601.22966 §3.4), the forward recomputed in f32:
 ///   y = rms_norm(x, w); h = y·W_down; s = swish(h); z = s·W_up;

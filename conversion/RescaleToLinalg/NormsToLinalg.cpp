@@ -27,8 +27,6 @@ using namespace mlir;
 using namespace mlir::rescale;
 using namespace mlir::rescale::tolinalg;
 
-namespace {
-
 /// Computes, per row of the index space `shape` (the shape of x), the inverse
 /// RMS statistic `rsqrt(mean(u²) + ε)` of the row vector
 /// `u = rowValue(inputs...)`, as a `tensor<shape[:-1] x f32>`. `rowValue`
@@ -36,9 +34,10 @@ namespace {
 ///
 ///   sumsq[i] = Σ_k u[i,k]²                (f32 accumulation)
 ///   inv[i]   = rsqrt(sumsq[i] / d + ε)
-Value buildInverseRms(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
-                      ValueRange inputs, ArrayRef<AffineMap> maps,
-                      ElementwiseFn rowValue, const APFloat &epsilon) {
+static Value buildInverseRms(OpBuilder &b, Location loc,
+                             ArrayRef<int64_t> shape, ValueRange inputs,
+                             ArrayRef<AffineMap> maps, ElementwiseFn rowValue,
+                             const APFloat &epsilon) {
   Value sumSq = buildLastDimReduction(
       b, loc, shape, inputs, maps, /*init=*/0.0,
       [&](OpBuilder &nb, Location nloc, ValueRange args, Value acc) {
@@ -61,7 +60,9 @@ Value buildInverseRms(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
 }
 
 /// The row vector of rms_norm: x itself (the first input).
-Value firstArg(OpBuilder &, Location, ValueRange args) { return args[0]; }
+static Value firstArg(OpBuilder &, Location, ValueRange args) {
+  return args[0];
+}
 
 /// The RMS-normalized, weighted row vector u = rowValue(inputs...), stored
 /// as `resultType` (x's shape; the op's result element type, or f32 for an
@@ -69,10 +70,11 @@ Value firstArg(OpBuilder &, Location, ValueRange args) { return args[0]; }
 /// space.
 ///   inv[i]   = rsqrt(mean_k(u[i,k]²) + ε)
 ///   y[i,k]   = weight[k] · (u[i,k] · inv[i])
-Value buildWeightedRMSNorm(OpBuilder &b, Location loc,
-                           RankedTensorType resultType, ValueRange inputs,
-                           ArrayRef<AffineMap> maps, ElementwiseFn rowValue,
-                           Value weight, const APFloat &epsilon) {
+static Value buildWeightedRMSNorm(OpBuilder &b, Location loc,
+                                  RankedTensorType resultType,
+                                  ValueRange inputs, ArrayRef<AffineMap> maps,
+                                  ElementwiseFn rowValue, Value weight,
+                                  const APFloat &epsilon) {
   MLIRContext *ctx = b.getContext();
   unsigned rank = resultType.getRank();
   Value inv = buildInverseRms(b, loc, resultType.getShape(), inputs, maps,
@@ -92,12 +94,14 @@ Value buildWeightedRMSNorm(OpBuilder &b, Location loc,
 }
 
 /// rms_norm(x, weight) stored as `resultType`: the row vector is x itself.
-Value buildRMSNorm(OpBuilder &b, Location loc, Value x, Value weight,
-                   const APFloat &epsilon, RankedTensorType resultType) {
+static Value buildRMSNorm(OpBuilder &b, Location loc, Value x, Value weight,
+                          const APFloat &epsilon, RankedTensorType resultType) {
   return buildWeightedRMSNorm(b, loc, resultType, x,
                               identityMap(b.getContext(), resultType.getRank()),
                               firstArg, weight, epsilon);
 }
+
+namespace {
 
 //===----------------------------------------------------------------------===//
 // rms_norm: y = weight ⊙ x / sqrt(mean(x²) + ε)

@@ -365,9 +365,12 @@ struct Grouping {
   }
 };
 
+} // namespace
+
 /// The first-level groups of `scheme` on a tensor of `shape`: blocks tile the
 /// trailing dimensions; unblocked schemes are per tensor or per row.
-Grouping elementGrouping(QuantSchemeAttr scheme, ArrayRef<int64_t> shape) {
+static Grouping elementGrouping(QuantSchemeAttr scheme,
+                                ArrayRef<int64_t> shape) {
   Grouping g{SmallVector<int64_t>(shape),
              SmallVector<int64_t>(shape.size(), 1)};
   SmallVector<int64_t> blockShape = scheme.getBlockShape();
@@ -384,7 +387,8 @@ Grouping elementGrouping(QuantSchemeAttr scheme, ArrayRef<int64_t> shape) {
 
 /// nvfp4's second-level groups, on the tensor of block scales: the whole
 /// tensor (per_tensor) or each row (per_token).
-Grouping globalGrouping(QuantSchemeAttr scheme, ArrayRef<int64_t> blockShape) {
+static Grouping globalGrouping(QuantSchemeAttr scheme,
+                               ArrayRef<int64_t> blockShape) {
   Grouping g{SmallVector<int64_t>(blockShape),
              SmallVector<int64_t>(blockShape.size(), 1)};
   if (scheme.getGranularity() == QuantGranularity::per_token)
@@ -394,19 +398,20 @@ Grouping globalGrouping(QuantSchemeAttr scheme, ArrayRef<int64_t> blockShape) {
   return g;
 }
 
-Value expand(OpBuilder &b, Location loc, Value t, const Grouping &g) {
+static Value expand(OpBuilder &b, Location loc, Value t, const Grouping &g) {
   auto type =
       RankedTensorType::get(g.expandedShape(), tensorType(t).getElementType());
   return tensor::ExpandShapeOp::create(b, loc, type, t, g.reassociation());
 }
 
-Value collapse(OpBuilder &b, Location loc, Value t, const Grouping &g) {
+static Value collapse(OpBuilder &b, Location loc, Value t, const Grouping &g) {
   auto type = RankedTensorType::get(g.shape, tensorType(t).getElementType());
   return tensor::CollapseShapeOp::create(b, loc, type, t, g.reassociation());
 }
 
 /// max |x| over each group, exactly, as an f64 tensor of the group shape.
-Value groupAbsMax(OpBuilder &b, Location loc, Value x, const Grouping &g) {
+static Value groupAbsMax(OpBuilder &b, Location loc, Value x,
+                         const Grouping &g) {
   MLIRContext *ctx = b.getContext();
   Value init = filledTensor(b, loc, g.groupShape(), b.getF64Type(), 0.0);
   return buildGeneric(
@@ -424,10 +429,10 @@ Value groupAbsMax(OpBuilder &b, Location loc, Value x, const Grouping &g) {
 /// Elementwise over `x` with one value of each `perGroup` tensor (group
 /// shape) broadcast over its group: `body(x element, group values...)` in
 /// `computeType`, stored as `resultTypes` (tensors of x's shape).
-SmallVector<Value> mapGroups(OpBuilder &b, Location loc, Value x,
-                             const Grouping &g, ValueRange perGroup,
-                             TypeRange resultElementTypes, Type computeType,
-                             GenericBodyFn body) {
+static SmallVector<Value> mapGroups(OpBuilder &b, Location loc, Value x,
+                                    const Grouping &g, ValueRange perGroup,
+                                    TypeRange resultElementTypes,
+                                    Type computeType, GenericBodyFn body) {
   MLIRContext *ctx = b.getContext();
   bool trivial = g.isTrivial();
   SmallVector<int64_t> space = trivial ? g.shape : g.expandedShape();
@@ -453,9 +458,10 @@ SmallVector<Value> mapGroups(OpBuilder &b, Location loc, Value x,
 }
 
 /// An elementwise f64 map over tensors of one shape.
-Value mapF64(OpBuilder &b, Location loc, ValueRange inputs, Type resultElement,
-             Type computeType,
-             function_ref<Value(QuantScalarBuilder &, ValueRange)> body) {
+static Value
+mapF64(OpBuilder &b, Location loc, ValueRange inputs, Type resultElement,
+       Type computeType,
+       function_ref<Value(QuantScalarBuilder &, ValueRange)> body) {
   RankedTensorType t = tensorType(inputs.front());
   Grouping trivial{SmallVector<int64_t>(t.getShape()),
                    SmallVector<int64_t>(t.getRank(), 1)};
@@ -467,6 +473,8 @@ Value mapF64(OpBuilder &b, Location loc, ValueRange inputs, Type resultElement,
                    })
       .front();
 }
+
+namespace {
 
 //===----------------------------------------------------------------------===//
 // The schemes

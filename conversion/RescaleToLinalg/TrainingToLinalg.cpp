@@ -32,10 +32,9 @@ using namespace mlir;
 using namespace mlir::rescale;
 using namespace mlir::rescale::tolinalg;
 
-namespace {
-
 /// (d0, ..., d{n-1}) -> (d{dims[0]}, d{dims[1]}, ...).
-AffineMap selectDimsMap(MLIRContext *ctx, unsigned n, ArrayRef<unsigned> dims) {
+static AffineMap selectDimsMap(MLIRContext *ctx, unsigned n,
+                               ArrayRef<unsigned> dims) {
   SmallVector<AffineExpr> exprs;
   for (unsigned d : dims)
     exprs.push_back(getAffineDimExpr(d, ctx));
@@ -43,7 +42,7 @@ AffineMap selectDimsMap(MLIRContext *ctx, unsigned n, ArrayRef<unsigned> dims) {
 }
 
 /// [first, first + count).
-SmallVector<unsigned> dimRange(unsigned first, unsigned count) {
+static SmallVector<unsigned> dimRange(unsigned first, unsigned count) {
   SmallVector<unsigned> dims;
   for (unsigned i = 0; i < count; ++i)
     dims.push_back(first + i);
@@ -51,7 +50,7 @@ SmallVector<unsigned> dimRange(unsigned first, unsigned count) {
 }
 
 /// i1: the integer `id` (i32 or i64) equals loop index `dim`.
-Value idEqualsIndex(OpBuilder &b, Location loc, Value id, unsigned dim) {
+static Value idEqualsIndex(OpBuilder &b, Location loc, Value id, unsigned dim) {
   Value index = linalg::IndexOp::create(b, loc, dim);
   Value index64 = arith::IndexCastOp::create(b, loc, b.getI64Type(), index);
   Value id64 = castScalar(b, loc, id, b.getI64Type());
@@ -59,8 +58,8 @@ Value idEqualsIndex(OpBuilder &b, Location loc, Value id, unsigned dim) {
 }
 
 /// i1: target `t` is counted by the loss: t != ignore_index and 0 <= t < V.
-Value isCountedTarget(OpBuilder &b, Location loc, Value t, int64_t ignoreIndex,
-                      int64_t vocab) {
+static Value isCountedTarget(OpBuilder &b, Location loc, Value t,
+                             int64_t ignoreIndex, int64_t vocab) {
   Value t64 = castScalar(b, loc, t, b.getI64Type());
   Value ignore = arith::ConstantIntOp::create(b, loc, ignoreIndex, 64);
   Value zero = arith::ConstantIntOp::create(b, loc, 0, 64);
@@ -74,6 +73,8 @@ Value isCountedTarget(OpBuilder &b, Location loc, Value t, int64_t ignoreIndex,
   Value inRange = arith::AndIOp::create(b, loc, nonNegative, below);
   return arith::AndIOp::create(b, loc, notIgnored, inRange);
 }
+
+namespace {
 
 //===----------------------------------------------------------------------===//
 // Embedding
@@ -153,13 +154,15 @@ struct EmbeddingGradToLinalg : OpRewritePattern<EmbeddingGradOp> {
   }
 };
 
+} // namespace
+
 //===----------------------------------------------------------------------===//
 // Cross-entropy
 //===----------------------------------------------------------------------===//
 
 /// Per row of `logits [R..., V]`: lse[r] = m + log Σ_v exp(logits[r, v] − m)
 /// with m the row maximum, as tensor<R... x f32>.
-Value buildRowLogSumExp(OpBuilder &b, Location loc, Value logits) {
+static Value buildRowLogSumExp(OpBuilder &b, Location loc, Value logits) {
   MLIRContext *ctx = b.getContext();
   RankedTensorType type = tensorType(logits);
   ArrayRef<int64_t> shape = type.getShape();
@@ -191,10 +194,10 @@ Value buildRowLogSumExp(OpBuilder &b, Location loc, Value logits) {
 /// Reduces the rows [R...] to two scalars (tensor<f32>): the sum of
 /// `rowValue(ins...)` over counted rows and their count. `inputs` are read at
 /// the identity map of the rows; the last one is the targets.
-std::pair<Value, Value> buildCountedSum(OpBuilder &b, Location loc,
-                                        ArrayRef<int64_t> rows,
-                                        ValueRange inputs, int64_t ignoreIndex,
-                                        int64_t vocab, ElementwiseFn rowValue) {
+static std::pair<Value, Value>
+buildCountedSum(OpBuilder &b, Location loc, ArrayRef<int64_t> rows,
+                ValueRange inputs, int64_t ignoreIndex, int64_t vocab,
+                ElementwiseFn rowValue) {
   MLIRContext *ctx = b.getContext();
   unsigned n = rows.size();
   Value sumInit = filledTensor(b, loc, {}, b.getF32Type(), 0.0);
@@ -218,6 +221,8 @@ std::pair<Value, Value> buildCountedSum(OpBuilder &b, Location loc,
       });
   return {results[0], results[1]};
 }
+
+namespace {
 
 /// loss = Σ_counted (lse − logits[target] + z·lse²) / |counted|, 0 when no
 /// row is counted.

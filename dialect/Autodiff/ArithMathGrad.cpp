@@ -50,27 +50,31 @@ struct Ctx {
 
 using Rule = void (*)(Ctx &);
 
-void addRule(Ctx &c) {
+} // namespace
+
+static void addRule(Ctx &c) {
   c.grads[0] = c.g;
   c.grads[1] = c.g;
 }
 
-void subRule(Ctx &c) {
+static void subRule(Ctx &c) {
   c.grads[0] = c.g;
   if (c.want[1])
     c.grads[1] = arith::NegFOp::create(c.b, c.loc(), c.g);
 }
 
-void negRule(Ctx &c) { c.grads[0] = arith::NegFOp::create(c.b, c.loc(), c.g); }
+static void negRule(Ctx &c) {
+  c.grads[0] = arith::NegFOp::create(c.b, c.loc(), c.g);
+}
 
-void mulRule(Ctx &c) {
+static void mulRule(Ctx &c) {
   if (c.want[0])
     c.grads[0] = arith::MulFOp::create(c.b, c.loc(), c.g, c.operand(1));
   if (c.want[1])
     c.grads[1] = arith::MulFOp::create(c.b, c.loc(), c.g, c.operand(0));
 }
 
-void divRule(Ctx &c) {
+static void divRule(Ctx &c) {
   Value den = c.operand(1);
   if (c.want[0])
     c.grads[0] = arith::DivFOp::create(c.b, c.loc(), c.g, den);
@@ -82,7 +86,7 @@ void divRule(Ctx &c) {
 }
 
 /// g where `pred(a, b)` holds goes to a, the rest to b.
-void routeRule(Ctx &c, arith::CmpFPredicate pred) {
+static void routeRule(Ctx &c, arith::CmpFPredicate pred) {
   Value takesA =
       arith::CmpFOp::create(c.b, c.loc(), pred, c.operand(0), c.operand(1));
   Value zero = c.constant(0.0);
@@ -91,10 +95,10 @@ void routeRule(Ctx &c, arith::CmpFPredicate pred) {
   if (c.want[1])
     c.grads[1] = arith::SelectOp::create(c.b, c.loc(), takesA, zero, c.g);
 }
-void maxRule(Ctx &c) { routeRule(c, arith::CmpFPredicate::OGE); }
-void minRule(Ctx &c) { routeRule(c, arith::CmpFPredicate::OLE); }
+static void maxRule(Ctx &c) { routeRule(c, arith::CmpFPredicate::OGE); }
+static void minRule(Ctx &c) { routeRule(c, arith::CmpFPredicate::OLE); }
 
-void selectRule(Ctx &c) {
+static void selectRule(Ctx &c) {
   Value cond = c.operand(0);
   Value zero = c.constant(0.0);
   if (c.want[1])
@@ -103,21 +107,21 @@ void selectRule(Ctx &c) {
     c.grads[2] = arith::SelectOp::create(c.b, c.loc(), cond, zero, c.g);
 }
 
-void expRule(Ctx &c) {
+static void expRule(Ctx &c) {
   c.grads[0] = arith::MulFOp::create(c.b, c.loc(), c.g, c.result());
 }
 
-void logRule(Ctx &c) {
+static void logRule(Ctx &c) {
   c.grads[0] = arith::DivFOp::create(c.b, c.loc(), c.g, c.operand(0));
 }
 
-void log1pRule(Ctx &c) {
+static void log1pRule(Ctx &c) {
   Value one = c.constant(1.0);
   Value den = arith::AddFOp::create(c.b, c.loc(), one, c.operand(0));
   c.grads[0] = arith::DivFOp::create(c.b, c.loc(), c.g, den);
 }
 
-void tanhRule(Ctx &c) {
+static void tanhRule(Ctx &c) {
   Value z = c.result();
   Value z2 = arith::MulFOp::create(c.b, c.loc(), z, z);
   Value one = c.constant(1.0);
@@ -125,13 +129,13 @@ void tanhRule(Ctx &c) {
   c.grads[0] = arith::MulFOp::create(c.b, c.loc(), c.g, slope);
 }
 
-void sqrtRule(Ctx &c) {
+static void sqrtRule(Ctx &c) {
   Value z = c.result();
   Value twoZ = arith::AddFOp::create(c.b, c.loc(), z, z);
   c.grads[0] = arith::DivFOp::create(c.b, c.loc(), c.g, twoZ);
 }
 
-void rsqrtRule(Ctx &c) {
+static void rsqrtRule(Ctx &c) {
   Value z = c.result();
   Value z2 = arith::MulFOp::create(c.b, c.loc(), z, z);
   Value z3 = arith::MulFOp::create(c.b, c.loc(), z2, z);
@@ -140,7 +144,7 @@ void rsqrtRule(Ctx &c) {
   c.grads[0] = arith::MulFOp::create(c.b, c.loc(), gz3, half);
 }
 
-void erfRule(Ctx &c) {
+static void erfRule(Ctx &c) {
   Value a = c.operand(0);
   Value a2 = arith::MulFOp::create(c.b, c.loc(), a, a);
   Value na2 = arith::NegFOp::create(c.b, c.loc(), a2);
@@ -150,7 +154,7 @@ void erfRule(Ctx &c) {
   c.grads[0] = arith::MulFOp::create(c.b, c.loc(), c.g, slope);
 }
 
-void absRule(Ctx &c) {
+static void absRule(Ctx &c) {
   Value zero = floatConstant(c.b, c.loc(), c.operand(0).getType(), 0.0);
   Value nonNeg = arith::CmpFOp::create(c.b, c.loc(), arith::CmpFPredicate::OGE,
                                        c.operand(0), zero);
@@ -158,14 +162,16 @@ void absRule(Ctx &c) {
   c.grads[0] = arith::SelectOp::create(c.b, c.loc(), nonNeg, c.g, neg);
 }
 
-void extRule(Ctx &c) {
+static void extRule(Ctx &c) {
   c.grads[0] =
       arith::TruncFOp::create(c.b, c.loc(), c.operand(0).getType(), c.g);
 }
 
-void truncRule(Ctx &c) {
+static void truncRule(Ctx &c) {
   c.grads[0] = arith::ExtFOp::create(c.b, c.loc(), c.operand(0).getType(), c.g);
 }
+
+namespace {
 
 template <typename OpTy, Rule R>
 struct ElementwiseGrad

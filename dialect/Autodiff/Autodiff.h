@@ -47,6 +47,12 @@ void attachGatedDeltaRuleGradRule(MLIRContext *ctx);
 /// embedding, cross_entropy, rope (TrainingGrad.cpp).
 void attachTrainingGradRules(MLIRContext *ctx);
 
+/// The upstream ops' rules, by dialect (ArithMathGrad.cpp, LinalgGrad.cpp,
+/// TensorGrad.cpp); registerAutodiffExternalModels calls them.
+void registerArithMathGradModels(DialectRegistry &registry);
+void registerLinalgGradModels(DialectRegistry &registry);
+void registerTensorGradModels(DialectRegistry &registry);
+
 /// Reverse-mode accumulation over a straight-line list of ops.
 ///
 ///   ReverseMode rm(builder);          // builder: where the backward goes

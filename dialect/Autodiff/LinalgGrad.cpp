@@ -32,10 +32,8 @@ using namespace mlir;
 using namespace mlir::rescale;
 using namespace mlir::rescale::autodiff;
 
-namespace {
-
 /// Values of `block` that depend on any of `roots` (roots included).
-llvm::DenseSet<Value> dependents(Block &block, ArrayRef<Value> roots) {
+static llvm::DenseSet<Value> dependents(Block &block, ArrayRef<Value> roots) {
   llvm::DenseSet<Value> dep(roots.begin(), roots.end());
   for (Operation &op : block.without_terminator())
     if (llvm::any_of(op.getOperands(),
@@ -48,8 +46,8 @@ llvm::DenseSet<Value> dependents(Block &block, ArrayRef<Value> roots) {
 /// For a reduction: the summand e of `yielded = acc + e` (either order), or
 /// null when the combiner is not a sum of the accumulator and a value
 /// independent of every accumulator.
-Value sumSummand(Value yielded, BlockArgument acc,
-                 const llvm::DenseSet<Value> &dependsOnAcc) {
+static Value sumSummand(Value yielded, BlockArgument acc,
+                        const llvm::DenseSet<Value> &dependsOnAcc) {
   auto add = yielded.getDefiningOp<arith::AddFOp>();
   if (!add)
     return {};
@@ -63,10 +61,10 @@ Value sumSummand(Value yielded, BlockArgument acc,
   return other;
 }
 
-LogicalResult linalgAdjoint(linalg::LinalgOp op, OpBuilder &b,
-                            ArrayRef<Value> resultGrads,
-                            ArrayRef<bool> wantGrads,
-                            SmallVectorImpl<Value> &operandGrads) {
+static LogicalResult linalgAdjoint(linalg::LinalgOp op, OpBuilder &b,
+                                   ArrayRef<Value> resultGrads,
+                                   ArrayRef<bool> wantGrads,
+                                   SmallVectorImpl<Value> &operandGrads) {
   Operation *raw = op.getOperation();
   Location loc = op.getLoc();
   if (!op.hasPureTensorSemantics())
@@ -231,6 +229,8 @@ LogicalResult linalgAdjoint(linalg::LinalgOp op, OpBuilder &b,
   return success();
 }
 
+namespace {
+
 template <typename OpTy>
 struct LinalgStructuredGrad
     : AutodiffOpInterface::ExternalModel<LinalgStructuredGrad<OpTy>, OpTy> {
@@ -243,11 +243,11 @@ struct LinalgStructuredGrad
   }
 };
 
-template <typename... OpTys> void attachLinalg(MLIRContext *ctx) {
+} // namespace
+
+template <typename... OpTys> static void attachLinalg(MLIRContext *ctx) {
   (OpTys::template attachInterface<LinalgStructuredGrad<OpTys>>(*ctx), ...);
 }
-
-} // namespace
 
 namespace mlir::rescale::autodiff {
 void registerLinalgGradModels(DialectRegistry &registry) {

@@ -26,15 +26,15 @@ using namespace mlir;
 using namespace mlir::rescale;
 using namespace mlir::rescale::autodiff;
 
-namespace {
-
-RankedTensorType tensorOf(Value v) {
+static RankedTensorType tensorOf(Value v) {
   return cast<RankedTensorType>(v.getType());
 }
 
-Value f32c(OpBuilder &b, Location loc, double v) {
+static Value f32c(OpBuilder &b, Location loc, double v) {
   return floatConstant(b, loc, b.getF32Type(), v);
 }
+
+namespace {
 
 template <typename Derived, typename OpTy>
 struct RescaleGrad : AutodiffOpInterface::ExternalModel<Derived, OpTy> {
@@ -47,17 +47,21 @@ struct RescaleGrad : AutodiffOpInterface::ExternalModel<Derived, OpTy> {
   }
 };
 
+} // namespace
+
 //===----------------------------------------------------------------------===//
 // Norms
 //===----------------------------------------------------------------------===//
 
 /// Each gradient whose operand wants one; the others stay null.
-void setWanted(ValueRange results, ArrayRef<bool> want,
-               SmallVectorImpl<Value> &grads) {
+static void setWanted(ValueRange results, ArrayRef<bool> want,
+                      SmallVectorImpl<Value> &grads) {
   for (auto [i, v] : llvm::enumerate(results))
     if (want[i])
       grads[i] = v;
 }
+
+namespace {
 
 /// y = w ⊙ x · inv, inv = rsqrt(mean(x²) + ε):
 ///   dx = g ⊙ w · inv − x · inv³ · (Σ_k g_k w_k x_k) / d,

@@ -38,8 +38,10 @@ struct AttentionMatch {
   Value sinks;
 };
 
+} // namespace
+
 /// The tensor a scaled operand scales: `c · t` or `t / c` with c constant.
-Value unscale(Value v, double &scale) {
+static Value unscale(Value v, double &scale) {
   SmallVector<Factor> fs;
   double c;
   flattenProduct(v, fs, c);
@@ -49,11 +51,16 @@ Value unscale(Value v, double &scale) {
   return fs[0].v;
 }
 
+namespace {
+
 /// A causal mask applied to scores of [S, T]: `s + M` with M in {0, masked}
 /// or `select(C, s, masked)`. On success sets `s` to the unmasked scores.
 /// Returns failure for any other mask or bias, so near-misses stay alone.
 enum class MaskResult { NotAMask, Causal, Other };
-MaskResult peelMask(Value &s, int64_t S, int64_t T) {
+
+} // namespace
+
+static MaskResult peelMask(Value &s, int64_t S, int64_t T) {
   Elementwise e = getElementwise(s);
   if (e.kind == Ew::Add) {
     for (int i = 0; i < 2; ++i) {
@@ -94,13 +101,13 @@ MaskResult peelMask(Value &s, int64_t S, int64_t T) {
   return MaskResult::NotAMask;
 }
 
-Value matchSoftmaxScores(Value p, SoftmaxKind &kind);
-Value matchSinkSoftmax(Value p, int64_t T, int64_t rank, Value &sinks);
-bool isRowMax(Value m, Value s);
-std::optional<AttentionMatch> matchScores(Value s, const Matmul *pv, int64_t S,
-                                          int64_t T, int64_t rank);
+static Value matchSoftmaxScores(Value p, SoftmaxKind &kind);
+static Value matchSinkSoftmax(Value p, int64_t T, int64_t rank, Value &sinks);
+static bool isRowMax(Value m, Value s);
+static std::optional<AttentionMatch>
+matchScores(Value s, const Matmul *pv, int64_t S, int64_t T, int64_t rank);
 
-std::optional<AttentionMatch> matchAttention(Value root) {
+static std::optional<AttentionMatch> matchAttention(Value root) {
   // out = P · v (v possibly read per kv head, h floordiv g)
   std::optional<Matmul> pv = matchMatmul(root, /*allowGroupedRhs=*/true);
   if (!pv || pv->rhsTransposed || !pv->lhsCanonical || !pv->outCanonical ||
@@ -142,7 +149,7 @@ std::optional<AttentionMatch> matchAttention(Value root) {
 /// at some indexing map (a linalg.broadcast, or a generic written as one):
 /// all-parallel loops, an identity output map, the input's element yielded
 /// as it is. Returns the input operand, or null.
-OpOperand *copyingBroadcastInput(Value v) {
+static OpOperand *copyingBroadcastInput(Value v) {
   auto op = v.getDefiningOp<linalg::LinalgOp>();
   if (!op || op.getNumDpsInputs() != 1 || op.getNumDpsInits() != 1 ||
       op.getNumLoops() != op.getNumParallelLoops() ||
@@ -158,7 +165,7 @@ OpOperand *copyingBroadcastInput(Value v) {
 /// A [B, Hq, S, 1] column that holds one value per query head: a broadcast
 /// (linalg.broadcast or a copying generic) of a tensor of Hq elements read
 /// along the head loop only. Returns that tensor.
-Value matchPerHeadColumn(Value column) {
+static Value matchPerHeadColumn(Value column) {
   auto ct = cast<RankedTensorType>(column.getType());
   if (ct.getRank() != 4 || !ct.hasStaticShape() || ct.getDimSize(3) != 1)
     return {};
@@ -196,7 +203,7 @@ Value matchPerHeadColumn(Value column) {
 ///   P = softmax(concat(s, sink[h]))[..., :T]
 /// which is p_j = exp(s_j) / (exp(sink[h]) + Σ exp(s)). Returns s and sets
 /// `sinks` to the per-head logits.
-Value matchSinkSoftmax(Value p, int64_t T, int64_t rank, Value &sinks) {
+static Value matchSinkSoftmax(Value p, int64_t T, int64_t rank, Value &sinks) {
   auto slice = strip(p).getDefiningOp<tensor::ExtractSliceOp>();
   if (!slice || rank != 4)
     return {};
@@ -240,7 +247,7 @@ Value matchSinkSoftmax(Value p, int64_t T, int64_t rank, Value &sinks) {
 /// Whether `m` is the row maximum of `s` over the last dimension, or that
 /// maximum clamped below at 0 (softmax₁'s stabilizer, max(0, max s)): a
 /// value constant along the softmax dimension either way.
-bool isRowMax(Value m, Value s) {
+static bool isRowMax(Value m, Value s) {
   std::optional<Reduction> mx = matchReduction(m);
   if (mx)
     return mx->kind == ReduceKind::Max && mx->overLastDim &&
@@ -257,7 +264,7 @@ bool isRowMax(Value m, Value s) {
 }
 
 /// `exp(-m)` or `exp(0 - m)`: returns m.
-Value matchExpOfNegation(Value v) {
+static Value matchExpOfNegation(Value v) {
   Elementwise ex = getElementwise(v);
   if (ex.kind != Ew::Exp)
     return {};
@@ -278,7 +285,7 @@ Value matchExpOfNegation(Value v) {
 ///               exp(s) / (1 + Σ exp(s))  (softmax₁, "attention is off by one")
 /// where m, when present, is the row maximum of s (for off_by_one also
 /// max(0, max s)); any such m gives the same probabilities.
-Value matchSoftmaxScores(Value p, SoftmaxKind &kind) {
+static Value matchSoftmaxScores(Value p, SoftmaxKind &kind) {
   SmallVector<Factor> fs;
   double c;
   flattenProduct(p, fs, c);
@@ -327,8 +334,8 @@ Value matchSoftmaxScores(Value p, SoftmaxKind &kind) {
 }
 
 /// Below the softmax: optional scale and causal mask, then q·kᵀ.
-std::optional<AttentionMatch> matchScores(Value s, const Matmul *pv, int64_t S,
-                                          int64_t T, int64_t rank) {
+static std::optional<AttentionMatch>
+matchScores(Value s, const Matmul *pv, int64_t S, int64_t T, int64_t rank) {
   auto vt = cast<RankedTensorType>(pv->rhs.getType());
 
   // Peel the scale and the causal mask, in either order.
@@ -398,7 +405,7 @@ std::optional<AttentionMatch> matchScores(Value s, const Matmul *pv, int64_t S,
 /// dim 2 to [B, Hkv, n, T, D] and collapsed to [B, Hkv·n, T, D]. Returns the
 /// [B, Hkv, T, D] tensor, so the raised op does grouped-query attention
 /// instead of attending to n copies.
-Value matchRepeatKV(Value kv) {
+static Value matchRepeatKV(Value kv) {
   auto collapse = kv.getDefiningOp<tensor::CollapseShapeOp>();
   if (!collapse)
     return {};
@@ -433,11 +440,13 @@ Value matchRepeatKV(Value kv) {
 }
 
 /// `shape` with leading unit dims up to rank 4.
-SmallVector<int64_t> to4D(ArrayRef<int64_t> shape) {
+static SmallVector<int64_t> to4D(ArrayRef<int64_t> shape) {
   SmallVector<int64_t> r(4 - shape.size(), 1);
   r.append(shape.begin(), shape.end());
   return r;
 }
+
+namespace {
 
 struct RaiseAttention : RewritePattern {
   RaiseAttention(MLIRContext *ctx)

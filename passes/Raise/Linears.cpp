@@ -35,7 +35,9 @@ struct LinearMatch {
   Value bias; ///< [N] or null
 };
 
-std::optional<LinearMatch> matchLinear(Value root) {
+} // namespace
+
+static std::optional<LinearMatch> matchLinear(Value root) {
   std::optional<Matmul> mm = matchMatmul(root);
   // The root must be the matmul's value itself, not a reshaped view of it.
   if (!mm || !mm->lhsCanonical || !mm->outCanonical || !isWeightLike(mm->rhs) ||
@@ -71,6 +73,8 @@ std::optional<LinearMatch> matchLinear(Value root) {
     return std::nullopt;
   return m;
 }
+
+namespace {
 
 struct RaiseLinear : RewritePattern {
   RaiseLinear(MLIRContext *ctx)

@@ -34,8 +34,10 @@ struct NormMatch {
   double epsilon;
 };
 
+} // namespace
+
 /// `1 / sqrt(E)` as a factor: rsqrt(E), 1/sqrt(E), pow(E, -0.5). Returns E.
-Value matchInverseSqrt(const Factor &f) {
+static Value matchInverseSqrt(const Factor &f) {
   Elementwise e = getElementwise(f.v);
   if (!f.inverse && e.kind == Ew::Rsqrt)
     return e.operands[0];
@@ -50,7 +52,7 @@ Value matchInverseSqrt(const Factor &f) {
 }
 
 /// The squared element of a mean-square: x·x or pow(x, 2). Returns x.
-Value matchSquare(Value v) {
+static Value matchSquare(Value v) {
   Elementwise e = getElementwise(v);
   if (e.kind == Ew::Mul && sameValue(e.operands[0], e.operands[1]))
     return strip(e.operands[0]);
@@ -63,8 +65,8 @@ Value matchSquare(Value v) {
 }
 
 /// `mean(x²) + ε` over the last dimension of size d: returns (x, ε).
-std::optional<std::pair<Value, double>> matchMeanSquarePlusEps(Value v,
-                                                               int64_t d) {
+static std::optional<std::pair<Value, double>>
+matchMeanSquarePlusEps(Value v, int64_t d) {
   Elementwise add = getElementwise(v);
   if (add.kind != Ew::Add)
     return std::nullopt; // no ε: not the norm (a near-miss we leave alone)
@@ -112,7 +114,7 @@ std::optional<std::pair<Value, double>> matchMeanSquarePlusEps(Value v,
   return std::nullopt;
 }
 
-std::optional<NormMatch> matchRMSNorm(Value root) {
+static std::optional<NormMatch> matchRMSNorm(Value root) {
   auto rt = cast<RankedTensorType>(root.getType());
   if (rt.getRank() < 1)
     return std::nullopt;
@@ -180,6 +182,8 @@ std::optional<NormMatch> matchRMSNorm(Value root) {
     return std::nullopt;
   return m;
 }
+
+namespace {
 
 struct RaiseRMSNorm : RewritePattern {
   RaiseRMSNorm(MLIRContext *ctx)

@@ -22,26 +22,32 @@ struct DriverState {
   std::string pendingError;
 };
 
-DriverState &state() {
+} // namespace
+
+static DriverState &state() {
   static DriverState *s = new DriverState(); // never destroyed: mgpu* calls
   return *s;                                 // may run from global dtors
 }
+
+namespace {
 
 /// Bumped by resetDriver() so that per-thread context caches are refreshed.
 std::atomic<uint64_t> generation{1};
 std::atomic<int> defaultDeviceOrdinal{0};
 
-Status noDevice(const std::string &detail) {
+} // namespace
+
+static Status noDevice(const std::string &detail) {
   return Status::error(std::string(kNoCudaMessage) + " (" + detail + ")");
 }
 
 /// Functions older drivers may lack; their absence fails only their users.
-bool isOptional(const char *symbol) {
+static bool isOptional(const char *symbol) {
   return std::string(symbol) == "cuTensorMapEncodeTiled" ||
          std::string(symbol) == "cuLaunchKernelEx";
 }
 
-Status loadDriver(DriverState &s) {
+static Status loadDriver(DriverState &s) {
   Driver &d = s.driver;
   d.path = driverLibraryPath();
   d.handle = ::dlopen(d.path.c_str(), RTLD_NOW | RTLD_LOCAL);
@@ -69,7 +75,7 @@ Status loadDriver(DriverState &s) {
 }
 
 /// The primary context of `ordinal`, retained once per process.
-Expected<CUcontext> primaryContext(DriverState &s, int ordinal) {
+static Expected<CUcontext> primaryContext(DriverState &s, int ordinal) {
   auto it = s.contexts.find(ordinal);
   if (it != s.contexts.end())
     return it->second;
@@ -84,8 +90,6 @@ Expected<CUcontext> primaryContext(DriverState &s, int ordinal) {
   s.contexts[ordinal] = ctx;
   return ctx;
 }
-
-} // namespace
 
 std::string driverLibraryPath() {
   const char *env = std::getenv("RESCALE_CUDA_DRIVER");

@@ -26,6 +26,7 @@ using CUfunction = struct CUfunc_st *;
 using CUstream = struct CUstream_st *;
 using CUevent = struct CUevent_st *;
 
+// NOLINTBEGIN(readability-identifier-naming): cuda.h's names (see the top)
 constexpr CUresult CUDA_SUCCESS = 0;
 constexpr CUresult CUDA_ERROR_INVALID_VALUE = 1;
 constexpr CUresult CUDA_ERROR_NO_DEVICE = 100;
@@ -45,6 +46,7 @@ constexpr int CU_JIT_OPTIMIZATION_LEVEL = 7;
 constexpr int CU_LAUNCH_ATTRIBUTE_CLUSTER_DIMENSION = 4;
 constexpr int CU_LAUNCH_ATTRIBUTE_CLUSTER_SCHEDULING_POLICY_PREFERENCE = 5;
 constexpr int CU_CLUSTER_SCHEDULING_POLICY_SPREAD = 1;
+// NOLINTEND(readability-identifier-naming)
 
 /// Dynamic shared memory a kernel may use without opting in.
 constexpr int64_t kDefaultMaxDynamicSharedBytes = 48 * 1024;

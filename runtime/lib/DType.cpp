@@ -28,14 +28,14 @@ constexpr DTypeInfo kDTypes[] = {
     {DType::F8E8M0FNU, "f8E8M0FNU", 1, true},
     {DType::F4E2M1FN, "f4E2M1FN", 1, true},
 };
+} // namespace
 
-const DTypeInfo &info(DType dtype) {
+static const DTypeInfo &info(DType dtype) {
   for (const DTypeInfo &i : kDTypes)
     if (i.dtype == dtype)
       return i;
   return kDTypes[0]; // unreachable: the table covers the enum
 }
-} // namespace
 
 size_t dtypeByteSize(DType dtype) { return info(dtype).bytes; }
 std::string_view dtypeName(DType dtype) { return info(dtype).name; }

@@ -6,18 +6,16 @@
 
 namespace rescale::runtime {
 
-namespace {
-uint32_t bitsOf(float f) {
+static uint32_t bitsOf(float f) {
   uint32_t u;
   std::memcpy(&u, &f, 4);
   return u;
 }
-float floatOf(uint32_t u) {
+static float floatOf(uint32_t u) {
   float f;
   std::memcpy(&f, &u, 4);
   return f;
 }
-} // namespace
 
 uint16_t f32ToBf16(float value) {
   uint32_t u = bitsOf(value);

@@ -115,12 +115,11 @@ std::string HostTensor::typeString() const {
   return std::string(dtypeName(dtype_)) + formatShape(shape_);
 }
 
-namespace {
-bool isConvertibleFloat(DType d) {
+static bool isConvertibleFloat(DType d) {
   return d == DType::F32 || d == DType::F64 || d == DType::F16 ||
          d == DType::BF16;
 }
-double loadAsF64(const HostTensor &t, int64_t i) {
+static double loadAsF64(const HostTensor &t, int64_t i) {
   switch (t.dtype()) {
   case DType::F32:
     return t.dataAs<float>()[i];
@@ -132,7 +131,7 @@ double loadAsF64(const HostTensor &t, int64_t i) {
     return bf16ToF32(t.dataAs<uint16_t>()[i]);
   }
 }
-void storeFromF64(HostTensor &t, int64_t i, double v) {
+static void storeFromF64(HostTensor &t, int64_t i, double v) {
   switch (t.dtype()) {
   case DType::F32:
     t.dataAs<float>()[i] = float(v);
@@ -150,7 +149,6 @@ void storeFromF64(HostTensor &t, int64_t i, double v) {
     return;
   }
 }
-} // namespace
 
 Expected<HostTensor> convertTensor(const HostTensor &src, DType to) {
   if (src.dtype() == to)

@@ -39,12 +39,11 @@ std::string manifestPathFor(const std::string &modulePath) {
   return modulePath + ".manifest.json";
 }
 
-namespace {
-Status fail(const std::string &what) {
+static Status fail(const std::string &what) {
   return Status::error("invalid manifest: " + what);
 }
 
-bool isSha256Hex(const std::string &s) {
+static bool isSha256Hex(const std::string &s) {
   if (s.size() != 64)
     return false;
   for (char c : s)
@@ -53,8 +52,8 @@ bool isSha256Hex(const std::string &s) {
   return true;
 }
 
-Expected<std::vector<TensorSpec>> parseTensorList(const JsonValue *list,
-                                                  const std::string &where) {
+static Expected<std::vector<TensorSpec>>
+parseTensorList(const JsonValue *list, const std::string &where) {
   if (!list || !list->isArray())
     return fail(where + " must be an array");
   std::vector<TensorSpec> specs;
@@ -84,7 +83,6 @@ Expected<std::vector<TensorSpec>> parseTensorList(const JsonValue *list,
   }
   return specs;
 }
-} // namespace
 
 Expected<Manifest> parseManifest(std::string_view json) {
   Expected<JsonValue> root = parseJson(json);
@@ -195,8 +193,7 @@ Status sealManifest(const std::string &modulePath) {
   return writeFileBytes(path, sealed);
 }
 
-namespace {
-JsonValue specToJson(const TensorSpec &s) {
+static JsonValue specToJson(const TensorSpec &s) {
   std::vector<JsonValue> shape;
   for (int64_t d : s.shape)
     shape.push_back(JsonValue::makeNumber(double(d), true, d));
@@ -204,7 +201,6 @@ JsonValue specToJson(const TensorSpec &s) {
       {{"dtype", JsonValue::makeString(std::string(dtypeName(s.dtype)))},
        {"shape", JsonValue::makeArray(std::move(shape))}});
 }
-} // namespace
 
 std::string serializeManifest(const Manifest &m) {
   std::vector<JsonValue> entries;

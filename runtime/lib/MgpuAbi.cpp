@@ -22,11 +22,9 @@
 using namespace rescale::runtime;
 using namespace rescale::runtime::cuda;
 
-namespace {
-
 /// Run `body` with the driver unless an earlier error is pending; record its
 /// failure. Returns whether it ran and succeeded.
-template <typename Body> bool withDriver(Body body) {
+template <typename Body> static bool withDriver(Body body) {
   if (hasPendingError())
     return false;
   Expected<Driver *> d = getDriver();
@@ -38,6 +36,8 @@ template <typename Body> bool withDriver(Body body) {
   recordError(s);
   return s.isOk();
 }
+
+namespace {
 
 /// Kernel names by function handle, for launch error messages.
 struct KernelNames {
@@ -86,10 +86,12 @@ struct LaunchConfig {
   }
 };
 
+} // namespace
+
 /// Checks shared by both launch paths: dimensions, and the opt-in to more
 /// than 48 KiB of dynamic shared memory, which the driver requires before a
 /// launch that asks for it (CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES).
-Status prepareLaunch(Driver &d, const LaunchConfig &c) {
+static Status prepareLaunch(Driver &d, const LaunchConfig &c) {
   if (!c.function)
     return Status::error("launch of " + c.describe() +
                          ": null function (module load failed?)");
@@ -125,7 +127,7 @@ Status prepareLaunch(Driver &d, const LaunchConfig &c) {
 
 /// RESCALE_SYNC_LAUNCHES=1: wait for the kernel so that a fault is reported
 /// at the launch that caused it.
-Status finishLaunch(Driver &d, const LaunchConfig &c, CUstream stream) {
+static Status finishLaunch(Driver &d, const LaunchConfig &c, CUstream stream) {
   if (!syncLaunchesEnabled())
     return Status::ok();
   return checkResult(d, d.cuStreamSynchronize(stream), "cuStreamSynchronize",
@@ -134,18 +136,18 @@ Status finishLaunch(Driver &d, const LaunchConfig &c, CUstream stream) {
 
 /// Address of a memref descriptor's first element:
 /// {allocated, aligned, offset, sizes[rank], strides[rank]}.
-char *memrefData(void *descriptor, int64_t elementSizeBytes) {
+static char *memrefData(void *descriptor, int64_t elementSizeBytes) {
   auto *words = static_cast<int64_t *>(descriptor);
   char *aligned = reinterpret_cast<char *>(words[1]);
   return aligned + words[2] * elementSizeBytes;
 }
-const int64_t *memrefSizes(void *descriptor) {
+static const int64_t *memrefSizes(void *descriptor) {
   return static_cast<int64_t *>(descriptor) + 3;
 }
 
 /// Bytes spanned by a contiguous memref, or an error for a strided one.
-Expected<uint64_t> denseMemrefBytes(int64_t rank, void *descriptor,
-                                    int64_t elementSizeBytes) {
+static Expected<uint64_t> denseMemrefBytes(int64_t rank, void *descriptor,
+                                           int64_t elementSizeBytes) {
   const int64_t *sizes = memrefSizes(descriptor);
   const int64_t *strides = sizes + rank;
   int64_t expected = 1;
@@ -160,8 +162,6 @@ Expected<uint64_t> denseMemrefBytes(int64_t rank, void *descriptor,
   }
   return uint64_t(expected) * uint64_t(elementSizeBytes);
 }
-
-} // namespace
 
 //===----------------------------------------------------------------------===//
 // Modules and functions
@@ -247,7 +247,7 @@ mgpuLaunchKernel(void *function, intptr_t gridX, intptr_t gridY, intptr_t gridZ,
                    smem,
                    nullptr};
     RESCALE_RETURN_IF_ERROR(prepareLaunch(d, c));
-    auto s = static_cast<CUstream>(stream);
+    auto *s = static_cast<CUstream>(stream);
     RESCALE_RETURN_IF_ERROR(checkResult(
         d,
         d.cuLaunchKernel(c.function, unsigned(gridX), unsigned(gridY),

@@ -15,12 +15,11 @@
 
 namespace rescale::runtime {
 
-namespace {
 /// Whether `image` is a whole ELF shared object for this host, read off its
 /// headers: dlopen maps the segments the program headers name, and touching
 /// one past the end of a truncated file is a SIGBUS, not an error it reports.
-Status checkSharedObject(const uint8_t *image, size_t size,
-                         const std::string &path) {
+static Status checkSharedObject(const uint8_t *image, size_t size,
+                                const std::string &path) {
   auto bad = [&](const std::string &why) {
     return Status::error("cannot load module '" + path +
                          "': not a complete shared object (" + why + ")");
@@ -51,7 +50,6 @@ Status checkSharedObject(const uint8_t *image, size_t size,
   }
   return Status::ok();
 }
-} // namespace
 
 Status checkModuleImage(const Manifest &manifest, const uint8_t *image,
                         size_t size, const std::string &path) {
@@ -146,10 +144,10 @@ Expected<const EntrySpec *> Module::entry(const std::string &name) const {
                        "' (available: " + manifest_.entryNames() + ")");
 }
 
-namespace {
-Status checkTensors(const char *what, const std::vector<TensorSpec> &specs,
-                    const std::vector<HostTensor> &tensors,
-                    const EntrySpec &entry) {
+static Status checkTensors(const char *what,
+                           const std::vector<TensorSpec> &specs,
+                           const std::vector<HostTensor> &tensors,
+                           const EntrySpec &entry) {
   if (specs.size() != tensors.size())
     return Status::error("entry '" + entry.name + "' takes " +
                          std::to_string(specs.size()) + " " + what + "s, got " +
@@ -170,7 +168,6 @@ Status checkTensors(const char *what, const std::vector<TensorSpec> &specs,
   }
   return Status::ok();
 }
-} // namespace
 
 Status Module::checkInputs(const EntrySpec &entry,
                            const std::vector<HostTensor> &inputs) const {

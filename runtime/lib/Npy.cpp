@@ -28,7 +28,9 @@ constexpr NpyDTypeEntry kNpyDTypes[] = {
     {"|u1", DType::U8},  {"<u2", DType::U16}, {"|b1", DType::I1},
 };
 
-Expected<DType> parseDescr(const std::string &descr) {
+} // namespace
+
+static Expected<DType> parseDescr(const std::string &descr) {
   std::string d = descr;
   if (d.size() == 3 && (d[0] == '=' || d[0] == '<' || d[0] == '|')) {
     // Normalize: single-byte types are order-free, '=' is native (= little
@@ -45,6 +47,8 @@ Expected<DType> parseDescr(const std::string &descr) {
   return Status::error("unsupported npy dtype '" + descr +
                        "' (supported: <f4 <f8 <f2 |i1 <i4 <i8 |u1 |b1)");
 }
+
+namespace {
 
 /// Parses the header dict. Accepts exactly the keys descr, fortran_order and
 /// shape, in any order, each once.
@@ -169,14 +173,14 @@ private:
   size_t pos_ = 0;
 };
 
-uint32_t readLE(const uint8_t *p, int bytes) {
+} // namespace
+
+static uint32_t readLE(const uint8_t *p, int bytes) {
   uint32_t v = 0;
   for (int i = bytes - 1; i >= 0; --i)
     v = (v << 8) | p[i];
   return v;
 }
-
-} // namespace
 
 Expected<std::string> npyDescr(DType dtype) {
   for (const NpyDTypeEntry &e : kNpyDTypes)
@@ -197,10 +201,11 @@ struct NpyPrefix {
   size_t size;      // 10 for format 1.0, 12 for 2.0 and 3.0
   size_t headerLen; // the header dict's length
 };
+} // namespace
 
 /// `data` holds the first `size` bytes of the file: at least 12, or the
 /// whole of a shorter file.
-Expected<NpyPrefix> parseNpyPrefix(const uint8_t *data, size_t size) {
+static Expected<NpyPrefix> parseNpyPrefix(const uint8_t *data, size_t size) {
   static const uint8_t kMagic[6] = {0x93, 'N', 'U', 'M', 'P', 'Y'};
   if (size < 10)
     return Status::error("not an npy file: only " + std::to_string(size) +
@@ -223,12 +228,13 @@ Expected<NpyPrefix> parseNpyPrefix(const uint8_t *data, size_t size) {
   return prefix;
 }
 
-Status truncatedHeader(const NpyPrefix &prefix, uint64_t follow) {
+static Status truncatedHeader(const NpyPrefix &prefix, uint64_t follow) {
   return Status::error("truncated npy header: header length " +
                        std::to_string(prefix.headerLen) + " but only " +
                        std::to_string(follow) + " bytes follow");
 }
 
+namespace {
 /// What the header dict says.
 struct NpyHeader {
   std::string descr;
@@ -236,8 +242,9 @@ struct NpyHeader {
   std::vector<int64_t> shape;
   uint64_t dataBytes; // what the shape needs
 };
+} // namespace
 
-Expected<NpyHeader> parseNpyHeader(std::string_view text) {
+static Expected<NpyHeader> parseNpyHeader(std::string_view text) {
   NpyHeader h;
   bool fortranOrder = false;
   RESCALE_RETURN_IF_ERROR(
@@ -259,13 +266,12 @@ Expected<NpyHeader> parseNpyHeader(std::string_view text) {
   return h;
 }
 
-Status dataSizeMismatch(const NpyHeader &h, const std::string &fileHas) {
+static Status dataSizeMismatch(const NpyHeader &h, const std::string &fileHas) {
   return Status::error("npy data size mismatch: shape " + formatShape(h.shape) +
                        " of " + h.descr + " needs " +
                        std::to_string(h.dataBytes) + " bytes, file has " +
                        fileHas);
 }
-} // namespace
 
 Expected<HostTensor> parseNpy(const uint8_t *data, size_t size) {
   Expected<NpyPrefix> prefix = parseNpyPrefix(data, size);
@@ -284,11 +290,10 @@ Expected<HostTensor> parseNpy(const uint8_t *data, size_t size) {
                                size - dataStart);
 }
 
-namespace {
 /// readNpy without the path in its errors: the prefix, then the header it
 /// announces, then the data the header announces; a regular file's size is
 /// checked before its data is read, and a stream must end right after it.
-Expected<HostTensor> readNpyFrom(InputFile &file) {
+static Expected<HostTensor> readNpyFrom(InputFile &file) {
   std::string head;
   RESCALE_RETURN_IF_ERROR(file.readUpTo(head, 12));
   Expected<NpyPrefix> prefix = parseNpyPrefix(
@@ -327,7 +332,6 @@ Expected<HostTensor> readNpyFrom(InputFile &file) {
                                reinterpret_cast<const uint8_t *>(data.data()),
                                data.size());
 }
-} // namespace
 
 Expected<HostTensor> readNpy(const std::string &path) {
   Expected<InputFile> file = InputFile::open(path);

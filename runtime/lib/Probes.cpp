@@ -14,18 +14,16 @@
 
 namespace rescale::runtime {
 
-namespace {
-JsonValue integer(int64_t v) {
+static JsonValue integer(int64_t v) {
   return JsonValue::makeNumber(double(v), true, v);
 }
-JsonValue number(double v) { return JsonValue::makeNumber(v, false, 0); }
+static JsonValue number(double v) { return JsonValue::makeNumber(v, false, 0); }
 
-JsonValue probeToJson(const ProbeSpec &p) {
+static JsonValue probeToJson(const ProbeSpec &p) {
   return JsonValue::makeObject({{"output", integer(int64_t(p.output))},
                                 {"kind", JsonValue::makeString(p.kind)},
                                 {"name", JsonValue::makeString(p.name)}});
 }
-} // namespace
 
 Status addProbesToManifest(const std::string &manifestPath,
                            const std::vector<EntryProbes> &probes) {
@@ -243,10 +241,11 @@ struct NormStatistics {
   std::vector<double> channelMean, channelMax; // [d], over all other axes
   std::vector<int64_t> topMeanDims, topMaxDims;
 };
+} // namespace
 
 /// The `count` dims with the largest `value`, largest first, ties by dim.
-std::vector<int64_t> largestDims(const std::vector<double> &value,
-                                 int64_t count) {
+static std::vector<int64_t> largestDims(const std::vector<double> &value,
+                                        int64_t count) {
   std::vector<int64_t> dims(value.size());
   std::iota(dims.begin(), dims.end(), 0);
   std::stable_sort(dims.begin(), dims.end(),
@@ -255,7 +254,7 @@ std::vector<int64_t> largestDims(const std::vector<double> &value,
   return dims;
 }
 
-NormStatistics normStatistics(const HostTensor &abs) {
+static NormStatistics normStatistics(const HostTensor &abs) {
   NormStatistics st;
   const float *x = abs.dataAs<float>();
   int64_t n = abs.numElements(), d = abs.shape().back();
@@ -288,8 +287,8 @@ NormStatistics normStatistics(const HostTensor &abs) {
 
 /// Per dim of `dims`, Σ over that channel of |v| / Σ |v| (v a |.| probe
 /// [..., d]), then their sum last; all 0 when Σ |v| = 0.
-std::vector<double> massShares(const HostTensor &abs,
-                               const std::vector<int64_t> &dims) {
+static std::vector<double> massShares(const HostTensor &abs,
+                                      const std::vector<int64_t> &dims) {
   const float *v = abs.dataAs<float>();
   int64_t n = abs.numElements(), d = abs.shape().back();
   std::vector<double> channel(d, 0.0);
@@ -312,7 +311,7 @@ std::vector<double> massShares(const HostTensor &abs,
 /// in any top set with the number of probes whose top set has it (most
 /// first, ties by dim), and the mean overlap |A ∩ B| / |A| of consecutive
 /// probes' top sets (null with fewer than two).
-JsonValue recurrenceJson(const std::vector<std::vector<int64_t>> &tops) {
+static JsonValue recurrenceJson(const std::vector<std::vector<int64_t>> &tops) {
   std::map<int64_t, int64_t> counts;
   for (const auto &top : tops)
     for (int64_t dim : top)
@@ -341,7 +340,7 @@ JsonValue recurrenceJson(const std::vector<std::vector<int64_t>> &tops) {
 }
 
 /// 1-based ranks of `v`, ties sharing their average rank.
-std::vector<double> averageRanks(const std::vector<double> &v) {
+static std::vector<double> averageRanks(const std::vector<double> &v) {
   std::vector<size_t> order(v.size());
   std::iota(order.begin(), order.end(), 0);
   std::stable_sort(order.begin(), order.end(),
@@ -362,8 +361,8 @@ std::vector<double> averageRanks(const std::vector<double> &v) {
 /// Spearman's rank correlation of a and b: the Pearson correlation of their
 /// average ranks. None with fewer than two values, or when a or b is
 /// constant (no order to correlate).
-std::optional<double> rankCorrelation(const std::vector<double> &a,
-                                      const std::vector<double> &b) {
+static std::optional<double> rankCorrelation(const std::vector<double> &a,
+                                             const std::vector<double> &b) {
   if (a.size() != b.size() || a.size() < 2)
     return std::nullopt;
   std::vector<double> ra = averageRanks(a), rb = averageRanks(b);
@@ -386,8 +385,9 @@ std::optional<double> rankCorrelation(const std::vector<double> &a,
 /// larger, a negative correlation); per token the same over tokens. A gate
 /// that is one value per token (width 1, or every row constant: a
 /// broadcast) has no channel correlation.
-Expected<JsonValue> gateJson(const std::string &name, const HostTensor &yAbs,
-                             const HostTensor &gate) {
+static Expected<JsonValue> gateJson(const std::string &name,
+                                    const HostTensor &yAbs,
+                                    const HostTensor &gate) {
   int64_t d = yAbs.shape().back(), width = gate.shape().back();
   int64_t rows = d ? yAbs.numElements() / d : 0;
   if ((width != d && width != 1) ||
@@ -448,7 +448,7 @@ Expected<JsonValue> gateJson(const std::string &name, const HostTensor &yAbs,
 }
 
 /// [B, Hq] -> the mean over the batch of each head.
-std::vector<JsonValue> batchMeans(const HostTensor &perHead) {
+static std::vector<JsonValue> batchMeans(const HostTensor &perHead) {
   int64_t batch = perHead.shape()[0], heads = perHead.shape()[1];
   const float *v = perHead.dataAs<float>();
   std::vector<JsonValue> means;
@@ -462,9 +462,9 @@ std::vector<JsonValue> batchMeans(const HostTensor &perHead) {
 }
 
 /// The f32 probe output of `p`, or why not.
-Expected<const HostTensor *> probeTensor(const ProbeSpec &p,
-                                         const std::vector<HostTensor> &outputs,
-                                         size_t minRank) {
+static Expected<const HostTensor *>
+probeTensor(const ProbeSpec &p, const std::vector<HostTensor> &outputs,
+            size_t minRank) {
   if (p.output >= outputs.size() || outputs[p.output].dtype() != DType::F32 ||
       outputs[p.output].shape().size() < minRank)
     return Status::error(
@@ -472,7 +472,6 @@ Expected<const HostTensor *> probeTensor(const ProbeSpec &p,
         "' is not an f32 output of rank >= " + std::to_string(minRank));
   return &outputs[p.output];
 }
-} // namespace
 
 Status writeSinkReport(const std::string &path, const std::string &entry,
                        const std::vector<ProbeSpec> &probes,

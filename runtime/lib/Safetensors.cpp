@@ -44,13 +44,14 @@ struct PendingTensor {
   std::vector<int64_t> shape;
   uint64_t begin, end;
 };
+} // namespace
 
-Status fail(const std::string &what) {
+static Status fail(const std::string &what) {
   return Status::error("malformed safetensors: " + what);
 }
 
-Expected<PendingTensor> parseTensorEntry(const std::string &name,
-                                         const JsonValue &v) {
+static Expected<PendingTensor> parseTensorEntry(const std::string &name,
+                                                const JsonValue &v) {
   if (!v.isObject())
     return fail("entry '" + name + "' is not an object");
   const JsonValue *dtype = v.get("dtype");
@@ -91,7 +92,6 @@ Expected<PendingTensor> parseTensorEntry(const std::string &name,
                 " bytes but data_offsets span " + std::to_string(span));
   return t;
 }
-} // namespace
 
 Expected<DType> parseSafetensorsDType(std::string_view name) {
   for (const StDTypeEntry &e : kStDTypes)
@@ -118,10 +118,9 @@ const HostTensor *SafetensorsFile::find(const std::string &name) const {
   return nullptr;
 }
 
-namespace {
 /// The 8-byte header length; `data` holds the file's first `size` bytes, at
 /// least 8 or the whole of a shorter file.
-Expected<uint64_t> parseHeaderLength(const uint8_t *data, size_t size) {
+static Expected<uint64_t> parseHeaderLength(const uint8_t *data, size_t size) {
   if (size < 8)
     return fail("file is " + std::to_string(size) +
                 " bytes, shorter than the 8-byte header length");
@@ -134,11 +133,12 @@ Expected<uint64_t> parseHeaderLength(const uint8_t *data, size_t size) {
   return headerLen;
 }
 
-Status truncatedHeader(uint64_t headerLen, uint64_t follow) {
+static Status truncatedHeader(uint64_t headerLen, uint64_t follow) {
   return fail("truncated header: header length " + std::to_string(headerLen) +
               " but only " + std::to_string(follow) + " bytes follow");
 }
 
+namespace {
 /// The header's tensors (sorted by offset, not overlapping) and metadata.
 struct Header {
   std::vector<PendingTensor> tensors;
@@ -146,8 +146,9 @@ struct Header {
   /// Where the last tensor ends: the data section must be this long.
   uint64_t dataEnd = 0;
 };
+} // namespace
 
-Expected<Header> parseHeader(std::string_view text) {
+static Expected<Header> parseHeader(std::string_view text) {
   Expected<JsonValue> json = parseJson(text);
   if (!json)
     return json.status().withContext("malformed safetensors header");
@@ -190,7 +191,7 @@ Expected<Header> parseHeader(std::string_view text) {
 }
 
 /// The tensors of `header` read from a data section of `dataSize` bytes.
-Expected<SafetensorsFile>
+static Expected<SafetensorsFile>
 readTensors(Header &header, const uint8_t *dataSection, uint64_t dataSize) {
   for (const PendingTensor &t : header.tensors)
     if (t.end > dataSize)
@@ -209,7 +210,6 @@ readTensors(Header &header, const uint8_t *dataSection, uint64_t dataSize) {
   }
   return file;
 }
-} // namespace
 
 Expected<SafetensorsFile> parseSafetensors(const uint8_t *data, size_t size) {
   Expected<uint64_t> headerLen = parseHeaderLength(data, size);
@@ -224,11 +224,10 @@ Expected<SafetensorsFile> parseSafetensors(const uint8_t *data, size_t size) {
   return readTensors(*header, data + 8 + *headerLen, size - 8 - *headerLen);
 }
 
-namespace {
 /// readSafetensors without the path in its errors: the header length, the
 /// header, then only as much of the data section as the header's tensors
 /// span (a regular file's size is checked first).
-Expected<SafetensorsFile> readSafetensorsFrom(InputFile &file) {
+static Expected<SafetensorsFile> readSafetensorsFrom(InputFile &file) {
   std::string bytes;
   RESCALE_RETURN_IF_ERROR(file.readUpTo(bytes, 8));
   Expected<uint64_t> headerLen = parseHeaderLength(
@@ -256,7 +255,6 @@ Expected<SafetensorsFile> readSafetensorsFrom(InputFile &file) {
   return readTensors(*header, reinterpret_cast<const uint8_t *>(data.data()),
                      dataSize);
 }
-} // namespace
 
 Expected<SafetensorsFile> readSafetensors(const std::string &path) {
   Expected<InputFile> file = InputFile::open(path);

@@ -21,19 +21,17 @@
 
 using namespace rescale::runtime;
 
-namespace {
-
-int fail(const std::string &message) {
+static int fail(const std::string &message) {
   std::fprintf(stderr, "rescale-inspect: error: %s\n", message.c_str());
   return 1;
 }
 
-bool endsWith(const std::string &s, const std::string &suffix) {
+static bool endsWith(const std::string &s, const std::string &suffix) {
   return s.size() >= suffix.size() &&
          s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
-std::string elementString(const HostTensor &t, int64_t i) {
+static std::string elementString(const HostTensor &t, int64_t i) {
   char buf[64];
   const uint8_t *p = t.data();
   switch (t.dtype()) {
@@ -81,7 +79,8 @@ std::string elementString(const HostTensor &t, int64_t i) {
   return buf;
 }
 
-void printTensor(const std::string &label, const HostTensor &t, bool values) {
+static void printTensor(const std::string &label, const HostTensor &t,
+                        bool values) {
   std::printf("%s%s\n", label.c_str(), t.typeString().c_str());
   if (!values)
     return;
@@ -91,7 +90,7 @@ void printTensor(const std::string &label, const HostTensor &t, bool values) {
     std::printf("\n");
 }
 
-int inspectManifest(const std::string &path) {
+static int inspectManifest(const std::string &path) {
   Expected<Manifest> m = readManifest(path);
   if (!m)
     return fail(m.status().message());
@@ -109,8 +108,6 @@ int inspectManifest(const std::string &path) {
   }
   return 0;
 }
-
-} // namespace
 
 int main(int argc, char **argv) {
   std::string file;

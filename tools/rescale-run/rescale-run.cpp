@@ -107,16 +107,18 @@ constexpr const char *kUsage =
     "                     attention/residual sink report F (JSON)\n"
     "bf16 tensors are f32 .npy files at the boundary.\n";
 
-[[noreturn]] void fail(const std::string &message, int code = 1) {
+} // namespace
+
+[[noreturn]] static void fail(const std::string &message, int code = 1) {
   std::fprintf(stderr, "rescale-run: error: %s\n", message.c_str());
   std::exit(code);
 }
 
-[[noreturn]] void usageError(const std::string &message) {
+[[noreturn]] static void usageError(const std::string &message) {
   fail(message + " (see --help)", 2);
 }
 
-bool parseInt(const std::string &text, int64_t &value) {
+static bool parseInt(const std::string &text, int64_t &value) {
   if (text.empty())
     return false;
   char *end = nullptr;
@@ -128,12 +130,12 @@ bool parseInt(const std::string &text, int64_t &value) {
   return true;
 }
 
-bool endsWith(const std::string &s, const std::string &suffix) {
+static bool endsWith(const std::string &s, const std::string &suffix) {
   return s.size() >= suffix.size() &&
          s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
-Options parseOptions(int argc, char **argv) {
+static Options parseOptions(int argc, char **argv) {
   Options options;
   std::vector<std::string> positional;
   for (int i = 1; i < argc; ++i) {
@@ -236,7 +238,7 @@ Options parseOptions(int argc, char **argv) {
 }
 
 /// Empty if `path` is a readable regular file, else why not.
-std::string whyNotAFile(const std::string &path) {
+static std::string whyNotAFile(const std::string &path) {
   struct stat st;
   if (::stat(path.c_str(), &st) != 0)
     return std::strerror(errno);
@@ -248,7 +250,7 @@ std::string whyNotAFile(const std::string &path) {
 }
 
 /// mkdir -p.
-Status makeDirectories(const std::string &path) {
+static Status makeDirectories(const std::string &path) {
   std::string prefix;
   size_t pos = 0;
   while (pos != std::string::npos) {
@@ -270,6 +272,8 @@ Status makeDirectories(const std::string &path) {
   return Status::ok();
 }
 
+namespace {
+
 //===----------------------------------------------------------------------===//
 // Getting a module
 //===----------------------------------------------------------------------===//
@@ -286,21 +290,21 @@ public:
     if (!::mkdtemp(buffer.data()))
       fail(std::string("cannot create a temporary directory: ") +
            std::strerror(errno));
-    path_ = buffer.data();
+    path = buffer.data();
   }
   ~TempDir() {
-    for (const std::string &file : files_)
+    for (const std::string &file : files)
       ::unlink(file.c_str());
-    ::rmdir(path_.c_str());
+    ::rmdir(path.c_str());
   }
   std::string file(const std::string &name) {
-    files_.push_back(path_ + "/" + name);
-    return files_.back();
+    files.push_back(path + "/" + name);
+    return files.back();
   }
 
 private:
-  std::string path_;
-  std::vector<std::string> files_;
+  std::string path;
+  std::vector<std::string> files;
 };
 
 /// An entry input that feeds rescale.embedding's ids (compileProgram).
@@ -311,9 +315,11 @@ struct EmbeddingIdsInput {
 };
 std::vector<EmbeddingIdsInput> embeddingIdsInputs;
 
+} // namespace
+
 /// Warns, once per such input, when ids fall outside [0, V).
-void warnOutOfRangeIds(const std::string &entry,
-                       const std::vector<HostTensor> &inputs) {
+static void warnOutOfRangeIds(const std::string &entry,
+                              const std::vector<HostTensor> &inputs) {
   for (const EmbeddingIdsInput &e : embeddingIdsInputs) {
     if (e.entry != entry || e.input >= inputs.size())
       continue;
@@ -343,7 +349,7 @@ void warnOutOfRangeIds(const std::string &entry,
 /// [0, V) reads a zero row, which is defined but almost always a data bug,
 /// so main() counts them in the inputs and warns. A precompiled .so carries
 /// no IR, so the check runs for .mlir programs only (docs/compile-and-run.md).
-void collectEmbeddingIdsInputs(mlir::ModuleOp module) {
+static void collectEmbeddingIdsInputs(mlir::ModuleOp module) {
   module.walk([](mlir::rescale::EmbeddingOp op) {
     mlir::Value ids = op.getIds();
     while (mlir::Operation *def = ids.getDefiningOp()) {
@@ -371,8 +377,8 @@ void collectEmbeddingIdsInputs(mlir::ModuleOp module) {
 
 /// Compile `path` for `device` into `dir`; returns the module path. MLIR
 /// diagnostics (with locations) go to stderr; then one summary line.
-std::string compileProgram(const std::string &path, const Options &run,
-                           TempDir &dir) {
+static std::string compileProgram(const std::string &path, const Options &run,
+                                  TempDir &dir) {
   const std::string &device = run.device;
   mlir::DialectRegistry registry;
   mlir::rescale::registerModuleCompilerDialects(registry);
@@ -417,7 +423,8 @@ std::string compileProgram(const std::string &path, const Options &run,
 }
 #endif
 
-std::unique_ptr<Module> loadProgram(const Options &options, TempDir &dir) {
+static std::unique_ptr<Module> loadProgram(const Options &options,
+                                           TempDir &dir) {
   std::string notAFile = whyNotAFile(options.program);
   if (!notAFile.empty())
     fail("cannot open '" + options.program + "': " + notAFile);
@@ -438,6 +445,8 @@ std::unique_ptr<Module> loadProgram(const Options &options, TempDir &dir) {
     fail(module.status().message());
   return module.take();
 }
+
+namespace {
 
 //===----------------------------------------------------------------------===//
 // Inputs
@@ -462,7 +471,9 @@ struct SplitMix64 {
   }
 };
 
-bool isRawBitsDType(DType dtype) {
+} // namespace
+
+static bool isRawBitsDType(DType dtype) {
   return dtype == DType::F8E4M3FN || dtype == DType::F8E8M0FNU ||
          dtype == DType::F4E2M1FN || dtype == DType::I4;
 }
@@ -471,7 +482,8 @@ bool isRawBitsDType(DType dtype) {
 /// own stream, so adding an input does not change the others. Floats are
 /// drawn in f64 and rounded to the input's type; integers are round(3·n)
 /// clamped to the type; i1 is n > 0; f8/f4/i4 get random valid encodings.
-HostTensor randomInput(const TensorSpec &spec, uint64_t seed, size_t index) {
+static HostTensor randomInput(const TensorSpec &spec, uint64_t seed,
+                              size_t index) {
   SplitMix64 rng{seed * 0x100000001B3ull + index * 0x9E3779B97F4A7C15ull + 1};
   auto check = [](auto expected) {
     if (!expected)
@@ -539,7 +551,7 @@ HostTensor randomInput(const TensorSpec &spec, uint64_t seed, size_t index) {
 }
 
 /// The decoder of an 8-bit-or-narrower float dtype, or null.
-float (*narrowFloatDecoder(DType dtype))(uint8_t) {
+static float (*narrowFloatDecoder(DType dtype))(uint8_t) {
   switch (dtype) {
   case DType::F8E4M3FN:
     return f8E4M3FNToF32;
@@ -554,7 +566,7 @@ float (*narrowFloatDecoder(DType dtype))(uint8_t) {
 
 /// The tensor written to a file for a module tensor: bf16 -> f32 (exact),
 /// f8/f4 -> f32 decoded (exact), i4 -> i8; others as they are.
-HostTensor toFileTensor(const HostTensor &tensor) {
+static HostTensor toFileTensor(const HostTensor &tensor) {
   auto check = [](auto expected) {
     if (!expected)
       fail(expected.status().message());
@@ -582,7 +594,8 @@ HostTensor toFileTensor(const HostTensor &tensor) {
 /// f32 values that are exactly values of the narrow float `dtype` (as
 /// rescale-run writes them, decoded) -> their codes. Exact only: a value off
 /// the grid is an error, since rounding it here would hide a wrong file.
-Expected<HostTensor> encodeExactly(const HostTensor &values, DType dtype) {
+static Expected<HostTensor> encodeExactly(const HostTensor &values,
+                                          DType dtype) {
   float (*decode)(uint8_t) = narrowFloatDecoder(dtype);
   unsigned numCodes = dtype == DType::F4E2M1FN ? 16 : 256;
   auto out = HostTensor::create(dtype, values.shape());
@@ -615,8 +628,8 @@ Expected<HostTensor> encodeExactly(const HostTensor &values, DType dtype) {
 /// Read input `index` from `path` and bring it to `spec`'s dtype: bf16 from
 /// f32 (rounded); f8/f4 from f32 values on their grid (exactly) or from their
 /// raw codes in a u8/i8 file; i4 from i8; anything else must match exactly.
-HostTensor readInput(const std::string &path, const TensorSpec &spec,
-                     size_t index) {
+static HostTensor readInput(const std::string &path, const TensorSpec &spec,
+                            size_t index) {
   std::string what = "input " + std::to_string(index) + " ('" + path + "')";
   std::string notAFile = whyNotAFile(path);
   if (!notAFile.empty())
@@ -662,11 +675,13 @@ HostTensor readInput(const std::string &path, const TensorSpec &spec,
        ", got " + std::string(dtypeName(tensor.dtype())));
 }
 
-void writeTensor(const std::string &path, const HostTensor &tensor) {
+static void writeTensor(const std::string &path, const HostTensor &tensor) {
   Status status = writeNpy(path, toFileTensor(tensor));
   if (!status)
     fail(status.message());
 }
+
+namespace {
 
 //===----------------------------------------------------------------------===//
 // Reporting
@@ -740,7 +755,9 @@ private:
   struct sigaction previous[std::size(kSignals)];
 };
 
-void printSummary(const std::string &name, const HostTensor &tensor) {
+} // namespace
+
+static void printSummary(const std::string &name, const HostTensor &tensor) {
   HostTensor file = toFileTensor(tensor);
   double sum = 0, absSum = 0;
   int64_t nonFinite = 0;
@@ -786,8 +803,6 @@ void printSummary(const std::string &name, const HostTensor &tensor) {
               tensor.typeString().c_str(), sum, absSum,
               static_cast<long long>(nonFinite));
 }
-
-} // namespace
 
 int main(int argc, char **argv) {
   Options options = parseOptions(argc, argv);

@@ -43,12 +43,12 @@
 
 using namespace rescale;
 
-namespace {
-
-[[noreturn]] void fail(const std::string &message) {
+[[noreturn]] static void fail(const std::string &message) {
   std::fprintf(stderr, "error: %s\n", message.c_str());
   std::exit(1);
 }
+
+namespace {
 
 const char kUsage[] =
     "usage: rescale-train --config C.json --out DIR --module MDIR [--data "
@@ -72,7 +72,9 @@ const char kUsage[] =
     "         [--eval-batches N] [--lrs LR1,LR2,...] [-O 0-3]\n"
     "(docs/trainer.md, docs/experiments.md)\n";
 
-int64_t parseInt(const std::string &flag, const std::string &text) {
+} // namespace
+
+static int64_t parseInt(const std::string &flag, const std::string &text) {
   errno = 0;
   char *end = nullptr;
   long long v = std::strtoll(text.c_str(), &end, 10);
@@ -82,13 +84,14 @@ int64_t parseInt(const std::string &flag, const std::string &text) {
 }
 
 /// --device's value: cpu or cuda.
-std::string parseDevice(const std::string &flag, const std::string &text) {
+static std::string parseDevice(const std::string &flag,
+                               const std::string &text) {
   if (text != "cpu" && text != "cuda")
     fail(flag + " must be cpu or cuda, got '" + text + "'");
   return text;
 }
 
-double parseReal(const std::string &flag, const std::string &text) {
+static double parseReal(const std::string &flag, const std::string &text) {
   errno = 0;
   char *end = nullptr;
   double v = std::strtod(text.c_str(), &end);
@@ -97,14 +100,18 @@ double parseReal(const std::string &flag, const std::string &text) {
   return v;
 }
 
+namespace {
+
 /// "--flag value" and "--flag=value" pairs, in order.
 struct Args {
   std::vector<std::pair<std::string, std::string>> pairs;
   std::vector<std::string> switches;
 };
 
-Args split(int argc, char **argv, int first,
-           const std::vector<std::string> &switchNames) {
+} // namespace
+
+static Args split(int argc, char **argv, int first,
+                  const std::vector<std::string> &switchNames) {
   Args a;
   for (int i = first; i < argc; ++i) {
     std::string arg = argv[i];
@@ -137,13 +144,18 @@ Args split(int argc, char **argv, int first,
 }
 
 #ifdef RESCALE_TRAIN_HAVE_COMPILER
+namespace {
+
 // Default shapes of a compiled model when neither a module nor --batch/--seq
 // say otherwise.
 constexpr int64_t kDefaultBatch = 4, kDefaultSeq = 64;
 
+} // namespace
+
 /// Whether MDIR/model.json describes exactly this config, shapes and target.
-bool moduleMatches(const std::string &mdir, const trainer::ModelConfig &config,
-                   const modelbuilder::CompileModelOptions &options) {
+static bool moduleMatches(const std::string &mdir,
+                          const trainer::ModelConfig &config,
+                          const modelbuilder::CompileModelOptions &options) {
   runtime::Expected<trainer::ModelDescription> d =
       trainer::readModelDescription(mdir + "/model.json");
   return d && d->config.toJson().serialize() == config.toJson().serialize() &&
@@ -155,8 +167,8 @@ bool moduleMatches(const std::string &mdir, const trainer::ModelConfig &config,
 /// when its model.json matches, as on --resume).
 /// Reads `-O N` or `-ON` at argv[i] into `level` (advancing i past a
 /// separate value); false if argv[i] is not -O. As rescale-compile's -O.
-bool takeOptLevel(const std::string &arg, int &i, int argc, char **argv,
-                  unsigned &level) {
+static bool takeOptLevel(const std::string &arg, int &i, int argc, char **argv,
+                         unsigned &level) {
   if (arg.rfind("-O", 0) != 0)
     return false;
   std::string value = arg.substr(2);
@@ -171,7 +183,7 @@ bool takeOptLevel(const std::string &arg, int &i, int argc, char **argv,
   return true;
 }
 
-std::string compileForRun(const trainer::TrainOptions &o) {
+static std::string compileForRun(const trainer::TrainOptions &o) {
   std::string mdir = o.outDir + "/module";
   if (o.configPath.empty() || o.outDir.empty())
     return mdir; // the trainer reports the missing option
@@ -199,7 +211,7 @@ std::string compileForRun(const trainer::TrainOptions &o) {
   return mdir;
 }
 
-int compileMain(int argc, char **argv) {
+static int compileMain(int argc, char **argv) {
   std::string configPath, out;
   modelbuilder::CompileModelOptions c;
   // -o and -O are the short flags (as rescale-compile's); -O takes "-O 2"
@@ -255,7 +267,12 @@ int compileMain(int argc, char **argv) {
               c.device.c_str());
   return 0;
 }
+
+namespace {
+
 constexpr int64_t kCalibrationBatches = 4;
+
+} // namespace
 
 /// The quantization robustness analysis of one trained run
 /// (docs/experiments.md): the held-out loss in full precision (the analysis
@@ -264,13 +281,11 @@ constexpr int64_t kCalibrationBatches = 4;
 /// RUN/quant_report.json. The scheme modules are compiled once per variant
 /// into MDIR/quantized/, the SmoothQuant one per run (its scales come from
 /// the run's activations) into RUN/quantized/.
-void quantizationAnalysis(const std::string &variant,
-                          const trainer::ModelConfig &config,
-                          const modelbuilder::CompileModelOptions &c,
-                          trainer::RunAnalysis &analysis,
-                          const std::string &mdir, const std::string &runDir,
-                          const std::string &heldout,
-                          const std::string &calibrationTokens) {
+static void quantizationAnalysis(
+    const std::string &variant, const trainer::ModelConfig &config,
+    const modelbuilder::CompileModelOptions &c, trainer::RunAnalysis &analysis,
+    const std::string &mdir, const std::string &runDir,
+    const std::string &heldout, const std::string &calibrationTokens) {
   auto check = [&](const runtime::Status &s, const std::string &what) {
     if (!s)
       fail("variant '" + variant + "' (" + runDir + "): " + what + ": " +
@@ -323,7 +338,7 @@ void quantizationAnalysis(const std::string &variant,
 /// per variant, DIR/<variant>/seed<k> is a run folder. Resumable: a run with
 /// a sweep-done marker is not trained again, a killed one resumes from its
 /// checkpoint. The report is rewritten from the runs' metrics at the end.
-int sweepMain(int argc, char **argv) {
+static int sweepMain(int argc, char **argv) {
   std::string configPath, out, variantsList;
   std::vector<double> lrs; // --lrs: the stability table (issue 19)
   trainer::TrainOptions common;
@@ -339,7 +354,10 @@ int sweepMain(int argc, char **argv) {
   }
   Args a = split(static_cast<int>(rest.size()), rest.data(), 2, {});
   int64_t steps = 300;
-  for (const auto &[flag, value] : a.pairs) {
+  for (const auto &pair : a.pairs) {
+    // Not a structured binding: the lambda below captures these, which C++17
+    // does not allow for bindings.
+    const std::string &flag = pair.first, &value = pair.second;
     auto i = [&](std::optional<int64_t> &o) { o = parseInt(flag, value); };
     if (flag == "--config")
       configPath = value;
@@ -619,24 +637,25 @@ int sweepMain(int argc, char **argv) {
               lrs.empty() ? "" : ", stability.md, stability.json");
   return 0;
 }
+
 #else
-int sweepMain(int, char **) {
+static int sweepMain(int, char **) {
   fail("'rescale-train sweep' needs the compiler: this rescale-train was "
        "built with RESCALE_BUILD_COMPILER=OFF");
 }
 
-std::string compileForRun(const trainer::TrainOptions &) {
+static std::string compileForRun(const trainer::TrainOptions &) {
   return ""; // the trainer says that it needs --module
 }
 
-int compileMain(int, char **) {
+static int compileMain(int, char **) {
   fail("'rescale-train compile' needs the compiler: this rescale-train was "
        "built with RESCALE_BUILD_COMPILER=OFF (compile the model with a "
        "compiler build and pass --module MDIR)");
 }
 #endif
 
-int trainMain(int argc, char **argv) {
+static int trainMain(int argc, char **argv) {
   trainer::TrainOptions o;
   Args a = split(argc, argv, 1, {"--resume"});
   o.resume = !a.switches.empty();
@@ -705,7 +724,7 @@ int trainMain(int argc, char **argv) {
   return 0;
 }
 
-int evalMain(int argc, char **argv) {
+static int evalMain(int argc, char **argv) {
   trainer::EvalOptions o;
   Args a = split(argc, argv, 2, {});
   for (const auto &[flag, value] : a.pairs) {
@@ -731,8 +750,6 @@ int evalMain(int argc, char **argv) {
     fail(s.message());
   return 0;
 }
-
-} // namespace
 
 int main(int argc, char **argv) {
   if (argc >= 2 && std::string(argv[1]) == "eval")

@@ -23,14 +23,16 @@ const char *const kDataFiles[] = {"config.json", "model.safetensors",
                                   "optimizer.safetensors"};
 const char kStateFile[] = "trainer_state.json";
 
-std::string stepName(int64_t step) {
+} // namespace
+
+static std::string stepName(int64_t step) {
   char buf[32];
   std::snprintf(buf, sizeof(buf), "step-%08lld", static_cast<long long>(step));
   return buf;
 }
 
 /// Where OUT/checkpoint points ("checkpoints/step-..."), or "" if no link.
-std::string linkTarget(const std::string &outDir) {
+static std::string linkTarget(const std::string &outDir) {
   std::string link = joinPath(outDir, "checkpoint");
   char buf[4096];
   ssize_t n = ::readlink(link.c_str(), buf, sizeof(buf) - 1);
@@ -39,11 +41,9 @@ std::string linkTarget(const std::string &outDir) {
   return std::string(buf, static_cast<size_t>(n));
 }
 
-Status errnoError(const std::string &what) {
+static Status errnoError(const std::string &what) {
   return Status::error(what + ": " + std::strerror(errno));
 }
-
-} // namespace
 
 Status saveCheckpoint(const std::string &outDir, int64_t step,
                       const Checkpoint &checkpoint) {

@@ -19,9 +19,7 @@ using runtime::TensorSpec;
 // model.json
 //===----------------------------------------------------------------------===//
 
-namespace {
-
-Status parseInit(const JsonValue &v, ParameterInit &init) {
+static Status parseInit(const JsonValue &v, ParameterInit &init) {
   const JsonValue *kind = v.isObject() ? v.get("kind") : nullptr;
   if (!kind || !kind->isString())
     return Status::error("'init' must be an object with a string 'kind'");
@@ -53,7 +51,7 @@ Status parseInit(const JsonValue &v, ParameterInit &init) {
   return Status::ok();
 }
 
-Expected<ModelDescription> parseModelDescription(const JsonValue &json) {
+static Expected<ModelDescription> parseModelDescription(const JsonValue &json) {
   if (!json.isObject())
     return Status::error("expected a JSON object");
   const JsonValue *format = json.get("format");
@@ -121,8 +119,6 @@ Expected<ModelDescription> parseModelDescription(const JsonValue &json) {
   return d;
 }
 
-} // namespace
-
 Expected<ModelDescription> readModelDescription(const std::string &path) {
   Expected<std::string> text = readWholeFile(path);
   if (!text)
@@ -188,13 +184,12 @@ Status CompiledModel::Buffer::download(HostTensor &host) const {
 // Loading and checking
 //===----------------------------------------------------------------------===//
 
-namespace {
-
 /// "expected f32[4,4] (m_0 'x'), got f32[4]" checks of one entry's list.
-Status checkList(const std::string &module, const std::string &entry,
-                 const char *what, const std::vector<TensorSpec> &actual,
-                 const std::vector<std::pair<std::string, TensorSpec>> &want,
-                 size_t numParams) {
+static Status
+checkList(const std::string &module, const std::string &entry, const char *what,
+          const std::vector<TensorSpec> &actual,
+          const std::vector<std::pair<std::string, TensorSpec>> &want,
+          size_t numParams) {
   if (actual.size() != want.size())
     return Status::error("module '" + module +
                          "' does not match model.json: " + entry + " has " +
@@ -212,8 +207,6 @@ Status checkList(const std::string &module, const std::string &entry,
   }
   return Status::ok();
 }
-
-} // namespace
 
 Expected<std::unique_ptr<CompiledModel>>
 CompiledModel::load(const std::string &mdir) {

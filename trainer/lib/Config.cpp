@@ -14,21 +14,19 @@ using runtime::Expected;
 using runtime::JsonValue;
 using runtime::Status;
 
-namespace {
-
-std::string joinChoices(const std::vector<std::string> &choices) {
+static std::string joinChoices(const std::vector<std::string> &choices) {
   std::string s;
   for (size_t i = 0; i < choices.size(); ++i)
     s += (i == 0 ? "" : i + 1 == choices.size() ? " or " : ", ") + choices[i];
   return s;
 }
 
-Status fieldError(const std::string &field, const std::string &why) {
+static Status fieldError(const std::string &field, const std::string &why) {
   return Status::error("field '" + field + "': " + why);
 }
 
-Status readPositiveInt(const std::string &field, const JsonValue &v,
-                       int64_t &out) {
+static Status readPositiveInt(const std::string &field, const JsonValue &v,
+                              int64_t &out) {
   if (!v.isInteger() || v.getInteger() <= 0)
     return fieldError(field,
                       "expected a positive integer, got " + v.serialize());
@@ -36,8 +34,8 @@ Status readPositiveInt(const std::string &field, const JsonValue &v,
   return Status::ok();
 }
 
-Status readPositiveNumber(const std::string &field, const JsonValue &v,
-                          double &out) {
+static Status readPositiveNumber(const std::string &field, const JsonValue &v,
+                                 double &out) {
   if (!v.isNumber() || !(v.getNumber() > 0) || !std::isfinite(v.getNumber()))
     return fieldError(field,
                       "expected a positive number, got " + v.serialize());
@@ -45,8 +43,9 @@ Status readPositiveNumber(const std::string &field, const JsonValue &v,
   return Status::ok();
 }
 
-Status readChoice(const std::string &field, const JsonValue &v,
-                  const std::vector<std::string> &choices, std::string &out) {
+static Status readChoice(const std::string &field, const JsonValue &v,
+                         const std::vector<std::string> &choices,
+                         std::string &out) {
   if (!v.isString())
     return fieldError(field, "expected a string (" + joinChoices(choices) +
                                  "), got " + v.serialize());
@@ -62,16 +61,14 @@ Status readChoice(const std::string &field, const JsonValue &v,
 /// A Hugging Face bookkeeping field that we accept only with the value our
 /// models have (so a config asking for something else is not silently
 /// trained as ours).
-Status checkFixed(const std::string &field, const JsonValue &v,
-                  const std::function<bool(const JsonValue &)> &ok,
-                  const std::string &expected) {
+static Status checkFixed(const std::string &field, const JsonValue &v,
+                         const std::function<bool(const JsonValue &)> &ok,
+                         const std::string &expected) {
   if (!ok(v))
     return fieldError(field, "rescale-train supports only " + expected +
                                  ", got " + v.serialize());
   return Status::ok();
 }
-
-} // namespace
 
 Expected<ModelConfig> parseModelConfig(const JsonValue &json) {
   if (!json.isObject())

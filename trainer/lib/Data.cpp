@@ -15,9 +15,7 @@ using runtime::Expected;
 using runtime::HostTensor;
 using runtime::Status;
 
-namespace {
-
-Expected<std::vector<int32_t>> tokensFromNpy(const std::string &bytes) {
+static Expected<std::vector<int32_t>> tokensFromNpy(const std::string &bytes) {
   Expected<HostTensor> t = runtime::parseNpy(
       reinterpret_cast<const uint8_t *>(bytes.data()), bytes.size());
   if (!t)
@@ -42,8 +40,6 @@ Expected<std::vector<int32_t>> tokensFromNpy(const std::string &bytes) {
   }
   return tokens;
 }
-
-} // namespace
 
 Expected<TokenData> loadTokenData(const std::string &path, int64_t vocabSize,
                                   double valFraction, int64_t batch,

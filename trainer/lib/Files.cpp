@@ -15,11 +15,9 @@ namespace rescale::trainer {
 using runtime::Expected;
 using runtime::Status;
 
-namespace {
-Status errnoError(const std::string &what, const std::string &path) {
+static Status errnoError(const std::string &what, const std::string &path) {
   return Status::error(what + " '" + path + "': " + std::strerror(errno));
 }
-} // namespace
 
 Expected<std::string> readWholeFile(const std::string &path) {
   if (isDirectory(path))
@@ -72,14 +70,12 @@ Status writeAndSync(const std::string &path, std::string_view bytes) {
   return Status::ok();
 }
 
-namespace {
-std::string parentOf(const std::string &path) {
+static std::string parentOf(const std::string &path) {
   size_t slash = path.find_last_of('/');
   if (slash == std::string::npos)
     return ".";
   return slash == 0 ? "/" : path.substr(0, slash);
 }
-} // namespace
 
 Status replaceFileDurably(const std::string &path, std::string_view bytes) {
   std::string tmp = path + ".tmp";

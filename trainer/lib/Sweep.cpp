@@ -36,10 +36,12 @@ struct FixedVariant {
   bool inDefault = true;
 };
 
+} // namespace
+
 /// The variants of issue 12 that the stack builds. `clip` clamps the
 /// residual stream at ±10: an order of magnitude above the RMS-normalized
 /// scale of a tiny model's stream, so it only bites on outliers.
-const std::vector<FixedVariant> &fixedVariants() {
+static const std::vector<FixedVariant> &fixedVariants() {
   static const std::vector<FixedVariant> variants = {
       {"baseline", {}},
       {"ga", {{"attn_gate", jsonString("headwise")}}},
@@ -104,7 +106,7 @@ const std::vector<FixedVariant> &fixedVariants() {
 }
 
 /// The baseline's variant fields, set before every variant's own.
-std::vector<std::pair<std::string, JsonValue>> baselineFields() {
+static std::vector<std::pair<std::string, JsonValue>> baselineFields() {
   return {{"norm", jsonString("rmsnorm")},
           {"norm_gate", jsonString("none")},
           {"gatednorm_activation", jsonString("sigmoid")},
@@ -113,19 +115,19 @@ std::vector<std::pair<std::string, JsonValue>> baselineFields() {
           {"residual_clip", jsonString("none")}};
 }
 
-std::string trim(const std::string &s) {
+static std::string trim(const std::string &s) {
   size_t b = s.find_first_not_of(" \t"), e = s.find_last_not_of(" \t");
   return b == std::string::npos ? "" : s.substr(b, e - b + 1);
 }
 
-bool isName(const std::string &s) {
+static bool isName(const std::string &s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
     return std::isalnum(static_cast<unsigned char>(c)) || c == '_' ||
            c == '-' || c == '.';
   });
 }
 
-Status addOverride(SweepVariant &v, const std::string &item) {
+static Status addOverride(SweepVariant &v, const std::string &item) {
   size_t eq = item.find('=');
   std::string key = trim(item.substr(0, eq)), text = trim(item.substr(eq + 1));
   if (key.empty() || text.empty())
@@ -140,13 +142,13 @@ Status addOverride(SweepVariant &v, const std::string &item) {
   return Status::ok();
 }
 
-std::string formatNumber(double v) {
+static std::string formatNumber(double v) {
   char buf[32];
   std::snprintf(buf, sizeof(buf), "%.6g", v);
   return buf;
 }
 
-std::string escapeXml(const std::string &s) {
+static std::string escapeXml(const std::string &s) {
   std::string out;
   for (char c : s) {
     switch (c) {
@@ -169,9 +171,11 @@ std::string escapeXml(const std::string &s) {
   return out;
 }
 
-JsonValue jsonOrNull(double v) {
+static JsonValue jsonOrNull(double v) {
   return std::isfinite(v) ? jsonNumber(v) : JsonValue();
 }
+
+namespace {
 
 /// "name value; name value" over the variants whose value is measured
 /// (finite), with how many there are and how many are below `threshold`:
@@ -180,9 +184,12 @@ struct VariantValues {
   std::string list;
   size_t count = 0, below = 0;
 };
-VariantValues variantValues(const std::vector<SweepVariantResult> &results,
-                            const std::vector<double> &values,
-                            double threshold) {
+
+} // namespace
+
+static VariantValues
+variantValues(const std::vector<SweepVariantResult> &results,
+              const std::vector<double> &values, double threshold) {
   VariantValues out;
   for (size_t i = 0; i < results.size(); ++i) {
     if (!std::isfinite(values[i]))
@@ -195,7 +202,7 @@ VariantValues variantValues(const std::vector<SweepVariantResult> &results,
   return out;
 }
 
-double mean(const std::vector<double> &v) {
+static double mean(const std::vector<double> &v) {
   double s = 0;
   for (double x : v)
     s += x;
@@ -203,7 +210,7 @@ double mean(const std::vector<double> &v) {
 }
 
 /// Per step, the mean over runs of `series` (steps every run has).
-std::vector<std::pair<int64_t, double>>
+static std::vector<std::pair<int64_t, double>>
 meanCurve(const std::vector<SweepRun> &runs,
           std::vector<std::pair<int64_t, double>> SweepRun::*series) {
   std::map<int64_t, std::vector<double>> byStep;
@@ -217,7 +224,7 @@ meanCurve(const std::vector<SweepRun> &runs,
   return out;
 }
 
-std::string overridesText(const SweepVariant &v) {
+static std::string overridesText(const SweepVariant &v) {
   std::string out;
   for (const auto &[k, value] : v.overrides)
     out += (out.empty() ? "" : ", ") + k + "=" +
@@ -225,17 +232,22 @@ std::string overridesText(const SweepVariant &v) {
   return out.empty() ? "-" : out;
 }
 
+namespace {
+
 /// The report's quantization columns, in order (writeQuantReport's names).
 const std::vector<std::string> kReportSchemes = {
     "w8a8", "w4a4", "w4a4_smoothquant", "fp8", "nvfp4", "mxfp4"};
 constexpr size_t kSmoothQuantColumn = 2;
 
-std::string schemeLabel(const std::string &scheme) {
+} // namespace
+
+static std::string schemeLabel(const std::string &scheme) {
   return scheme == "w4a4_smoothquant" ? "w4a4+SQ" : scheme;
 }
 
 /// The mean over runs of a field (NaN where a run has none).
-double meanOver(const std::vector<SweepRun> &runs, double SweepRun::*field) {
+static double meanOver(const std::vector<SweepRun> &runs,
+                       double SweepRun::*field) {
   std::vector<double> values;
   for (const SweepRun &r : runs)
     values.push_back(r.*field);
@@ -243,8 +255,8 @@ double meanOver(const std::vector<SweepRun> &runs, double SweepRun::*field) {
 }
 
 /// The mean over runs of the loss increase under `scheme`.
-double meanIncreaseOf(const std::vector<SweepRun> &runs,
-                      const std::string &scheme) {
+static double meanIncreaseOf(const std::vector<SweepRun> &runs,
+                             const std::string &scheme) {
   std::vector<double> values;
   for (const SweepRun &r : runs) {
     double increase = NAN;
@@ -256,7 +268,7 @@ double meanIncreaseOf(const std::vector<SweepRun> &runs,
   return mean(values);
 }
 
-JsonValue quantizedJson(const SweepRun &run) {
+static JsonValue quantizedJson(const SweepRun &run) {
   std::vector<JsonValue> out;
   for (const QuantizedLoss &q : run.quantized)
     out.push_back(JsonValue::makeObject(
@@ -266,18 +278,23 @@ JsonValue quantizedJson(const SweepRun &run) {
   return JsonValue::makeArray(std::move(out));
 }
 
+namespace {
+
 /// A named line of a chart: (x, y) points in x order.
 struct Series {
   std::string name;
   std::vector<std::pair<double, double>> points;
 };
 
+} // namespace
+
 /// A plain SVG line chart: title, axes with ticks and labels, one polyline
 /// per series (points that are not finite, or not positive on a log axis,
 /// are left out) and a legend. `logY` draws y on a log10 axis.
-std::string lineChartSvg(const std::string &title, const std::string &xLabel,
-                         const std::string &yLabel,
-                         const std::vector<Series> &series, bool logY) {
+static std::string lineChartSvg(const std::string &title,
+                                const std::string &xLabel,
+                                const std::string &yLabel,
+                                const std::vector<Series> &series, bool logY) {
   const double width = 760, height = 460, left = 80, right = 190, top = 40,
                bottom = 60;
   auto usable = [&](double y) { return std::isfinite(y) && (!logY || y > 0); };
@@ -372,7 +389,8 @@ std::string lineChartSvg(const std::string &title, const std::string &xLabel,
 }
 
 /// The loss curves: training loss per step, mean over seeds, per variant.
-std::string lossCurvesSvg(const std::vector<SweepVariantResult> &results) {
+static std::string
+lossCurvesSvg(const std::vector<SweepVariantResult> &results) {
   std::vector<Series> series;
   for (const SweepVariantResult &r : results) {
     Series line{r.variant.name, {}};
@@ -387,8 +405,8 @@ std::string lossCurvesSvg(const std::vector<SweepVariantResult> &results) {
 
 /// The first seed's sink report entries of kind `key` ("attention",
 /// "norms"), or none.
-const std::vector<JsonValue> *sinkEntries(const SweepVariantResult &r,
-                                          const char *key) {
+static const std::vector<JsonValue> *sinkEntries(const SweepVariantResult &r,
+                                                 const char *key) {
   if (r.runs.empty() || !r.runs[0].sinkReport)
     return nullptr;
   const JsonValue *v = r.runs[0].sinkReport->get(key);
@@ -397,13 +415,13 @@ const std::vector<JsonValue> *sinkEntries(const SweepVariantResult &r,
 
 /// The norm whose input the activation profile shows: the middle layer's
 /// attention norm.
-std::string profileNormName(int64_t numLayers) {
+static std::string profileNormName(int64_t numLayers) {
   return "model.layers." + std::to_string(numLayers / 2) + ".input_layernorm";
 }
 
 /// The massive-activation picture: max |x| per hidden channel at the input
 /// of the middle layer's attention norm (profileNormName), first seed.
-std::string
+static std::string
 activationProfileSvg(const std::vector<SweepVariantResult> &results) {
   std::vector<Series> series;
   std::string name;
@@ -427,7 +445,8 @@ activationProfileSvg(const std::vector<SweepVariantResult> &results) {
 }
 
 /// Mean first-token share over the heads of each layer, first seed.
-std::string firstTokenShareSvg(const std::vector<SweepVariantResult> &results) {
+static std::string
+firstTokenShareSvg(const std::vector<SweepVariantResult> &results) {
   std::vector<Series> series;
   for (const SweepVariantResult &r : results) {
     Series line{r.variant.name, {}};
@@ -458,8 +477,6 @@ std::string firstTokenShareSvg(const std::vector<SweepVariantResult> &results) {
                       /*logY=*/false);
 }
 
-} // namespace
-
 const std::vector<std::string> &fixedVariantNames() {
   static const std::vector<std::string> names = [] {
     std::vector<std::string> n;
@@ -470,17 +487,15 @@ const std::vector<std::string> &fixedVariantNames() {
   return names;
 }
 
-namespace {
 /// The fixed variants' names, comma-separated: every one, or the default
 /// sweep's.
-std::string fixedVariantList(bool defaultOnly) {
+static std::string fixedVariantList(bool defaultOnly) {
   std::string list;
   for (const FixedVariant &v : fixedVariants())
     if (v.inDefault || !defaultOnly)
       list += (list.empty() ? "" : ",") + std::string(v.name);
   return list;
 }
-} // namespace
 
 std::string defaultSweepVariants() {
   return fixedVariantList(/*defaultOnly=*/true);
@@ -600,10 +615,10 @@ Expected<ModelConfig> variantConfig(const ModelConfig &base,
   return config;
 }
 
-namespace {
 /// The JSON document at `path`; nullopt when there is no such file, an
 /// error when it cannot be read or parsed.
-Expected<std::optional<JsonValue>> readJsonIfPresent(const std::string &path) {
+static Expected<std::optional<JsonValue>>
+readJsonIfPresent(const std::string &path) {
   if (!pathExists(path))
     return std::optional<JsonValue>();
   Expected<std::string> text = readWholeFile(path);
@@ -615,9 +630,9 @@ Expected<std::optional<JsonValue>> readJsonIfPresent(const std::string &path) {
   return std::optional<JsonValue>(json.take());
 }
 /// The (step, loss) and (step, val_loss) rows of a run's metrics.jsonl.
-Status readLossCurves(const std::string &path,
-                      std::vector<std::pair<int64_t, double>> &loss,
-                      std::vector<std::pair<int64_t, double>> &valLoss) {
+static Status readLossCurves(const std::string &path,
+                             std::vector<std::pair<int64_t, double>> &loss,
+                             std::vector<std::pair<int64_t, double>> &valLoss) {
   Expected<std::string> text = readWholeFile(path);
   if (!text)
     return text.status();
@@ -640,7 +655,6 @@ Status readLossCurves(const std::string &path,
   }
   return Status::ok();
 }
-} // namespace
 
 Expected<SweepRun> readSweepRun(const std::string &runDir, int64_t seed) {
   std::string path = joinPath(runDir, "metrics.jsonl");
@@ -1328,11 +1342,10 @@ Expected<StabilityRun> readStabilityRun(const std::string &runDir,
   return run;
 }
 
-namespace {
 /// The largest learning rate at which `variant` trains (did not diverge),
 /// or NaN when it diverged at every one.
-double largestStableLr(const std::vector<StabilityRun> &runs,
-                       const std::string &variant) {
+static double largestStableLr(const std::vector<StabilityRun> &runs,
+                              const std::string &variant) {
   double best = NAN;
   for (const StabilityRun &r : runs)
     if (r.variant == variant && !r.diverged && !(r.lr <= best))
@@ -1343,9 +1356,10 @@ double largestStableLr(const std::vector<StabilityRun> &runs,
 /// What the numbers say about claim (1), "removing normalization hurts
 /// stability": the variants without a normalizing norm (`none`, `dyt`)
 /// against the baseline's largest stable learning rate.
-std::string judgeNormalizationClaim(const std::vector<std::string> &variants,
-                                    const std::vector<ModelConfig> &configs,
-                                    const std::vector<StabilityRun> &runs) {
+static std::string
+judgeNormalizationClaim(const std::vector<std::string> &variants,
+                        const std::vector<ModelConfig> &configs,
+                        const std::vector<StabilityRun> &runs) {
   std::ostringstream p;
   auto baseline = std::find(variants.begin(), variants.end(), "baseline");
   std::vector<size_t> normFree;
@@ -1392,7 +1406,6 @@ std::string judgeNormalizationClaim(const std::vector<std::string> &variants,
          "in part.\n";
   return p.str();
 }
-} // namespace
 
 Status writeStabilityReport(const std::string &dir,
                             const std::vector<std::string> &variants,

@@ -60,9 +60,11 @@ struct RunArgs {
          eps = 0, valFraction = 0;
 };
 
+} // namespace
+
 /// The integer and real arguments by their option names, for saving,
 /// restoring and comparing them uniformly.
-template <typename F> void forEachArg(RunArgs &a, F f) {
+template <typename F> static void forEachArg(RunArgs &a, F f) {
   f("steps", a.steps), f("batch", a.batch), f("seq", a.seq),
       f("warmup", a.warmup), f("seed", a.seed), f("save-every", a.saveEvery),
       f("eval-every", a.evalEvery), f("eval-batches", a.evalBatches);
@@ -71,7 +73,7 @@ template <typename F> void forEachArg(RunArgs &a, F f) {
       f("eps", a.eps), f("val-fraction", a.valFraction);
 }
 
-JsonValue runArgsToJson(RunArgs a) {
+static JsonValue runArgsToJson(RunArgs a) {
   JsonObject o = {{"data", jsonString(a.data)},
                   {"data_tokens", jsonInt(a.dataTokens)},
                   {"data_fnv1a64", jsonString(a.dataChecksum)},
@@ -87,7 +89,7 @@ JsonValue runArgsToJson(RunArgs a) {
   return JsonValue::makeObject(std::move(o));
 }
 
-Expected<RunArgs> runArgsFromJson(const JsonValue *j) {
+static Expected<RunArgs> runArgsFromJson(const JsonValue *j) {
   RunArgs a;
   if (!j || !j->isObject())
     return Status::error("trainer_state.json has no 'run' arguments");
@@ -125,7 +127,7 @@ Expected<RunArgs> runArgsFromJson(const JsonValue *j) {
   return a;
 }
 
-std::string formatNumber(double v) {
+static std::string formatNumber(double v) {
   char buf[64];
   std::snprintf(buf, sizeof(buf), "%.9g", v);
   return buf;
@@ -133,9 +135,10 @@ std::string formatNumber(double v) {
 
 /// Fresh run: options over defaults. Resume: options must equal the saved
 /// arguments, which fill in the rest.
-Expected<RunArgs> resolveArgs(const TrainOptions &o, const RunArgs *saved,
-                              const ModelDescription &model,
-                              const std::string &checkpointDir) {
+static Expected<RunArgs> resolveArgs(const TrainOptions &o,
+                                     const RunArgs *saved,
+                                     const ModelDescription &model,
+                                     const std::string &checkpointDir) {
   RunArgs a;
   if (saved)
     a = *saved;
@@ -227,10 +230,10 @@ Expected<RunArgs> resolveArgs(const TrainOptions &o, const RunArgs *saved,
 //===----------------------------------------------------------------------===//
 
 /// The tensors `prefix + name` of every parameter, in model.json order.
-Expected<NamedTensors> tensorsInOrder(const SafetensorsFile &file,
-                                      const ModelDescription &model,
-                                      const std::string &prefix,
-                                      const std::string &fileName) {
+static Expected<NamedTensors> tensorsInOrder(const SafetensorsFile &file,
+                                             const ModelDescription &model,
+                                             const std::string &prefix,
+                                             const std::string &fileName) {
   NamedTensors out;
   for (const ParameterSpec &p : model.parameters) {
     const HostTensor *t = file.find(prefix + p.name);
@@ -247,11 +250,11 @@ Expected<NamedTensors> tensorsInOrder(const SafetensorsFile &file,
 }
 
 /// A checkpoint of another model has tensors this one does not know.
-Status checkNoOtherTensors(const SafetensorsFile &file,
-                           const ModelDescription &model,
-                           const std::vector<std::string> &prefixes,
-                           const std::string &extra,
-                           const std::string &fileName) {
+static Status checkNoOtherTensors(const SafetensorsFile &file,
+                                  const ModelDescription &model,
+                                  const std::vector<std::string> &prefixes,
+                                  const std::string &extra,
+                                  const std::string &fileName) {
   for (const auto &[name, t] : file.tensors) {
     bool known = name == extra;
     for (const std::string &prefix : prefixes)
@@ -264,8 +267,8 @@ Status checkNoOtherTensors(const SafetensorsFile &file,
   return Status::ok();
 }
 
-Status checkConfigsMatch(const ModelConfig &a, const std::string &aName,
-                         const JsonValue &b, const std::string &bName) {
+static Status checkConfigsMatch(const ModelConfig &a, const std::string &aName,
+                                const JsonValue &b, const std::string &bName) {
   Expected<ModelConfig> parsed = parseModelConfig(b);
   if (!parsed)
     return parsed.status().withContext(bName);
@@ -289,7 +292,7 @@ Status checkConfigsMatch(const ModelConfig &a, const std::string &aName,
 
 /// Keep the lines of steps <= `step` (a resumed run rewrites the rest),
 /// dropping a torn last line.
-Status truncateMetrics(const std::string &path, int64_t step) {
+static Status truncateMetrics(const std::string &path, int64_t step) {
   if (!pathExists(path))
     return Status::ok();
   Expected<std::string> text = readWholeFile(path);
@@ -310,6 +313,8 @@ Status truncateMetrics(const std::string &path, int64_t step) {
   }
   return replaceFileDurably(path, kept);
 }
+
+namespace {
 
 //===----------------------------------------------------------------------===//
 // Progress
@@ -352,9 +357,11 @@ private:
   bool tty_;
 };
 
-Expected<double> validationLoss(CompiledModel &model,
-                                const ValidationBatches &val,
-                                std::vector<int32_t> &tokens) {
+} // namespace
+
+static Expected<double> validationLoss(CompiledModel &model,
+                                       const ValidationBatches &val,
+                                       std::vector<int32_t> &tokens) {
   double sum = 0;
   for (int64_t i = 0; i < val.count(); ++i) {
     val.get(i, tokens.data());
@@ -365,8 +372,6 @@ Expected<double> validationLoss(CompiledModel &model,
   }
   return sum / static_cast<double>(val.count());
 }
-
-} // namespace
 
 //===----------------------------------------------------------------------===//
 // train
