@@ -71,17 +71,19 @@ struct AttentionProblem {
 
 constexpr float kLog2e = 1.4426950408889634f;
 
-Value negInf(ImplicitLocOpBuilder &b) {
+} // namespace
+
+static Value negInf(ImplicitLocOpBuilder &b) {
   return cF32(b, -std::numeric_limits<float>::infinity());
 }
 
-Value exp2(ImplicitLocOpBuilder &b, Value x) {
+static Value exp2(ImplicitLocOpBuilder &b, Value x) {
   return math::Exp2Op::create(b, x);
 }
 
 /// A max that is -inf only for rows that have seen no key yet; subtracting
 /// it would give NaN (−inf − −inf), so those rows use 0.
-Value safeMax(ImplicitLocOpBuilder &b, Value m) {
+static Value safeMax(ImplicitLocOpBuilder &b, Value m) {
   Value isInf =
       arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ, m, negInf(b));
   return arith::SelectOp::create(b, isInf, cF32(b, 0.0f), m);
@@ -89,8 +91,8 @@ Value safeMax(ImplicitLocOpBuilder &b, Value m) {
 
 /// 1 / the softmax denominator of a row with running max m and sum l (both
 /// in base 2), for the op's softmax kind. `sinkLog2` is sink·log2e.
-Value invDenominator(ImplicitLocOpBuilder &b, SoftmaxKind kind, Value l,
-                     Value m, Value sinkLog2) {
+static Value invDenominator(ImplicitLocOpBuilder &b, SoftmaxKind kind, Value l,
+                            Value m, Value sinkLog2) {
   Value denom = l;
   Value ms = safeMax(b, m);
   switch (kind) {
@@ -111,8 +113,8 @@ Value invDenominator(ImplicitLocOpBuilder &b, SoftmaxKind kind, Value l,
 
 /// Sigmoid attention's probability of a base-2 score s2 = s·log2e:
 /// σ(s − log T) = 1 / (1 + exp2(−(s2 − log2 T))); 0 for s2 = −inf.
-Value sigmoidOfScore2(ImplicitLocOpBuilder &b, const AttentionProblem &p,
-                      Value s2) {
+static Value sigmoidOfScore2(ImplicitLocOpBuilder &b, const AttentionProblem &p,
+                             Value s2) {
   float biasLog2 = static_cast<float>(-std::log2(double(p.t)));
   Value x = arith::AddFOp::create(b, s2, cF32(b, biasLog2));
   Value e = exp2(b, arith::NegFOp::create(b, x));
@@ -120,29 +122,35 @@ Value sigmoidOfScore2(ImplicitLocOpBuilder &b, const AttentionProblem &p,
   return arith::DivFOp::create(b, one, arith::AddFOp::create(b, one, e));
 }
 
-Value toF32(ImplicitLocOpBuilder &b, Value v) {
+static Value toF32(ImplicitLocOpBuilder &b, Value v) {
   if (v.getType().isF32())
     return v;
   return arith::ExtFOp::create(b, b.getF32Type(), v);
 }
 
-Value loadScalarF32(ImplicitLocOpBuilder &b, Value buf, Value idx) {
+static Value loadScalarF32(ImplicitLocOpBuilder &b, Value buf, Value idx) {
   return toF32(b, memref::LoadOp::create(b, buf, ValueRange{idx}));
 }
 
-void storeScalarF32(ImplicitLocOpBuilder &b, Value v, Value buf, Value idx) {
+static void storeScalarF32(ImplicitLocOpBuilder &b, Value v, Value buf,
+                           Value idx) {
   Type elt = cast<MemRefType>(buf.getType()).getElementType();
   if (!elt.isF32())
     v = arith::TruncFOp::create(b, elt, v);
   memref::StoreOp::create(b, v, buf, ValueRange{idx});
 }
 
+namespace {
+
 /// Kernel arguments in order: q, k, v, [gate], [sinks], out.
 struct AttentionArgs {
   Value q, k, v, gate, sinks, out;
 };
 
-AttentionArgs kernelArgs(gpu::GPUFuncOp func, const AttentionProblem &p) {
+} // namespace
+
+static AttentionArgs kernelArgs(gpu::GPUFuncOp func,
+                                const AttentionProblem &p) {
   AttentionArgs a;
   unsigned i = 0;
   a.q = func.getArgument(i++);
@@ -157,20 +165,19 @@ AttentionArgs kernelArgs(gpu::GPUFuncOp func, const AttentionProblem &p) {
 }
 
 /// Row-major flat offsets of [b, h, i, 0] in a [B, H, N, C] tensor.
-Value rowOffset(ImplicitLocOpBuilder &b, Value batch, Value head, Value row,
-                int64_t heads, int64_t rows, int64_t cols) {
-  Value bh = arith::AddIOp::create(
-      b, arith::MulIOp::create(b, batch, cIdx(b, heads)), head);
-  Value r = arith::AddIOp::create(
-      b, arith::MulIOp::create(b, bh, cIdx(b, rows)), row);
+static Value rowOffset(ImplicitLocOpBuilder &b, Value batch, Value head,
+                       Value row, int64_t heads, int64_t rows, int64_t cols) {
+  IndexMath ix(b);
+  Value bh = ix.mulAdd(batch, heads, head);
+  Value r = ix.mulAdd(bh, rows, row);
   return arith::MulIOp::create(b, r, cIdx(b, cols));
 }
 
 /// The epilogue factor of one output row: 1/denominator, and the headwise
 /// gate when there is one (the elementwise gate is applied per column).
-Value rowFactor(ImplicitLocOpBuilder &b, const AttentionProblem &p,
-                const AttentionArgs &a, Value l, Value m, Value batch,
-                Value head, Value row) {
+static Value rowFactor(ImplicitLocOpBuilder &b, const AttentionProblem &p,
+                       const AttentionArgs &a, Value l, Value m, Value batch,
+                       Value head, Value row) {
   Value sinkLog2;
   if (a.sinks) {
     Value sink = loadScalarF32(b, a.sinks, head);
@@ -187,13 +194,15 @@ Value rowFactor(ImplicitLocOpBuilder &b, const AttentionProblem &p,
 }
 
 /// Applies the elementwise gate to one output value at flat index `idx`.
-Value gateElement(ImplicitLocOpBuilder &b, const AttentionProblem &p,
-                  const AttentionArgs &a, Value v, Value idx) {
+static Value gateElement(ImplicitLocOpBuilder &b, const AttentionProblem &p,
+                         const AttentionArgs &a, Value v, Value idx) {
   if (p.gateKind != GateKind::elementwise)
     return v;
   return arith::MulFOp::create(
       b, v, buildSigmoid(b, b.getLoc(), loadScalarF32(b, a.gate, idx)));
 }
+
+namespace {
 
 //===----------------------------------------------------------------------===//
 // General path: one warp per query row, FMA.
@@ -235,9 +244,7 @@ private:
     head = arith::RemUIOp::create(b, bh, cIdx(b, p.hq));
     batch = arith::DivUIOp::create(b, bh, cIdx(b, p.hq));
     kvHead = arith::DivUIOp::create(b, head, cIdx(b, p.hq / p.hkv));
-    row = arith::AddIOp::create(
-        b, arith::MulIOp::create(b, rowBlock, cIdx(b, kGeneralRowsPerBlock)),
-        warpId);
+    row = ix.mulAdd(rowBlock, kGeneralRowsPerBlock, warpId);
     rowOk =
         arith::CmpIOp::create(b, arith::CmpIPredicate::ult, row, cIdx(b, p.s));
     // Rows past S (last block) run row S-1 and do not store.
@@ -306,8 +313,7 @@ private:
     b.setInsertionPointToStart(loop.getBody());
     Value j = loop.getInductionVar();
     Value m = loop.getRegionIterArg(0), l = loop.getRegionIterArg(1);
-    Value kRow = arith::AddIOp::create(
-        b, kBase, arith::MulIOp::create(b, j, cIdx(b, p.d)));
+    Value kRow = ix.addProduct(kBase, j, p.d);
     Value partial = cF32(b, 0.0f);
     for (int64_t i = 0; i < qPerLane; ++i) {
       Value kv =
@@ -327,8 +333,7 @@ private:
       pj = exp2(b, arith::SubFOp::create(b, s2, mNew));
     }
     SmallVector<Value> next = {mNew, math::FmaOp::create(b, l, alpha, pj)};
-    Value vRow = arith::AddIOp::create(
-        b, vBase, arith::MulIOp::create(b, j, cIdx(b, p.dv)));
+    Value vRow = ix.addProduct(vBase, j, p.dv);
     for (int64_t i = 0; i < oPerLane; ++i) {
       Value vv =
           loadScalarF32(b, a.v, arith::AddIOp::create(b, vRow, oCols[i]));
@@ -359,6 +364,7 @@ private:
   }
 
   ImplicitLocOpBuilder &b;
+  IndexMath ix{b};
   const AttentionProblem &p;
   const AttentionArgs a;
   const int64_t qPerLane, oPerLane;
@@ -367,10 +373,14 @@ private:
   SmallVector<Value> q, qCols, qOk, oCols, oOk;
 };
 
-void buildGeneralKernel(ImplicitLocOpBuilder &b, gpu::GPUFuncOp func,
-                        const AttentionProblem &p) {
+} // namespace
+
+static void buildGeneralKernel(ImplicitLocOpBuilder &b, gpu::GPUFuncOp func,
+                               const AttentionProblem &p) {
   GeneralAttentionBuilder(b, func, p).build();
 }
+
+namespace {
 
 //===----------------------------------------------------------------------===//
 // Tensor-core path: FlashAttention-2 with mma.sync m16n8k16.
@@ -381,12 +391,17 @@ constexpr int64_t kBc = 64; // keys per K/V tile
 constexpr int64_t kWarps = 4;
 constexpr int64_t kPad = 8; // smem row padding (elements): no bank conflicts
 
-bool useTensorCores(const AttentionProblem &p, const TargetInfo &target) {
+} // namespace
+
+static bool useTensorCores(const AttentionProblem &p,
+                           const TargetInfo &target) {
   bool half = (p.qElt.isBF16() || p.qElt.isF16()) && p.kElt == p.qElt &&
               p.vElt == p.qElt;
   return half && target.hasMmaSyncBF16() && (p.d == 64 || p.d == 128) &&
          (p.dv == 64 || p.dv == 128);
 }
+
+namespace {
 
 /// Device side of the tensor-core kernel: one CTA per (batch, head, tile of
 /// kBr queries), 4 warps of 16 query rows. Built in three parts: the
@@ -473,12 +488,10 @@ private:
     batch = arith::DivUIOp::create(b, bh, cIdx(b, p.hq));
     kvHead = arith::DivUIOp::create(b, head, cIdx(b, p.hq / p.hkv));
     q0 = arith::MulIOp::create(b, qTile, cIdx(b, kBr));
-    Value warpRow0 = arith::AddIOp::create(
-        b, q0, arith::MulIOp::create(b, warpId, cIdx(b, 16)));
+    Value warpRow0 = ix.addProduct(q0, warpId, 16);
     // This thread's two rows (fragment rows g and g + 8).
     rows[0] = arith::AddIOp::create(b, warpRow0, group);
-    rows[1] = arith::AddIOp::create(
-        b, warpRow0, arith::AddIOp::create(b, group, cIdx(b, 8)));
+    rows[1] = ix.addOffset(warpRow0, group, 8);
     quad2 = arith::MulIOp::create(b, quad, cIdx(b, 2));
   }
 
@@ -493,8 +506,7 @@ private:
       for (int slot = 0; slot < 4; ++slot) {
         int r = slot % 2;
         int64_t colOff = kk * 16 + (slot / 2) * 8;
-        Value idx = arith::AddIOp::create(
-            b, qRowBase[r], arith::AddIOp::create(b, quad2, cIdx(b, colOff)));
+        Value idx = ix.addOffset(qRowBase[r], quad2, colOff);
         qFrag[kk].push_back(loadMmaPair(b, a.q, idx));
       }
   }
@@ -542,24 +554,20 @@ private:
       Value vecCol = arith::RemUIOp::create(b, v, cIdx(b, cols / 8));
       Value c = arith::MulIOp::create(b, vecCol, cIdx(b, 8));
       Value key = clampRow(arith::AddIOp::create(b, k0, r), p.t);
-      Value gIdx = arith::AddIOp::create(
-          b, headBase,
-          arith::AddIOp::create(b, arith::MulIOp::create(b, key, cIdx(b, cols)),
-                                c));
+      Value keyCol = ix.mulAdd(key, cols, c);
+      Value gIdx = ix.add(headBase, keyCol);
       Value data =
           vector::LoadOp::create(b, VectorType::get({8}, elt), src,
                                  ValueRange{gIdx}, false, llvm::MaybeAlign(16));
       if (!transpose) {
-        Value sIdx = arith::AddIOp::create(
-            b, arith::MulIOp::create(b, r, cIdx(b, kStride)), c);
+        Value sIdx = ix.mulAdd(r, kStride, c);
         vector::StoreOp::create(b, data, kSmem, ValueRange{sIdx}, false,
                                 llvm::MaybeAlign(16));
         continue;
       }
       for (int64_t e = 0; e < 8; ++e) {
         Value col = arith::AddIOp::create(b, c, cIdx(b, e));
-        Value sIdx = arith::AddIOp::create(
-            b, arith::MulIOp::create(b, col, cIdx(b, kVtStride)), r);
+        Value sIdx = ix.mulAdd(col, kVtStride, r);
         memref::StoreOp::create(b, vector::ExtractOp::create(b, data, e),
                                 vtSmem, ValueRange{sIdx});
       }
@@ -575,8 +583,7 @@ private:
       Value key = arith::AddIOp::create(b, group, cIdx(b, nt * 8));
       Value keyRow = arith::MulIOp::create(b, key, cIdx(b, kStride));
       for (int64_t kk = 0; kk < kSteps; ++kk) {
-        Value base = arith::AddIOp::create(
-            b, keyRow, arith::AddIOp::create(b, quad2, cIdx(b, kk * 16)));
+        Value base = ix.addOffset(keyRow, quad2, kk * 16);
         Value b0 = loadMmaPair(b, kSmem, base);
         Value b1 =
             loadMmaPair(b, kSmem, arith::AddIOp::create(b, base, cIdx(b, 8)));
@@ -601,8 +608,7 @@ private:
     for (int64_t nt = 0; nt < kSTiles; ++nt)
       for (int slot = 0; slot < 4; ++slot) {
         int r = slot / 2;
-        Value key = arith::AddIOp::create(
-            b, k0, arith::AddIOp::create(b, quad2, cIdx(b, nt * 8 + slot % 2)));
+        Value key = ix.addOffset(k0, quad2, nt * 8 + slot % 2);
         Value s2 = arith::MulFOp::create(b, scores.acc[nt][slot],
                                          cF32(b, p.scaleLog2));
         Value keep = arith::CmpIOp::create(b, arith::CmpIPredicate::ult, key,
@@ -706,8 +712,7 @@ private:
       OpBuilder::InsertionGuard g(b);
       b.setInsertionPointToStart(guarded.thenBlock());
       for (int64_t nt = 0; nt < oTiles; ++nt) {
-        Value idx = arith::AddIOp::create(
-            b, outBase, arith::AddIOp::create(b, quad2, cIdx(b, nt * 8)));
+        Value idx = ix.addOffset(outBase, quad2, nt * 8);
         Value v0 = arith::MulFOp::create(b, loop.getResult(4 + nt * 4 + 2 * r),
                                          factor);
         Value v1 = arith::MulFOp::create(
@@ -723,6 +728,7 @@ private:
   }
 
   ImplicitLocOpBuilder &b;
+  IndexMath ix{b};
   const AttentionProblem &p;
   Value kSmem, vtSmem;
   AttentionArgs a;

@@ -47,8 +47,10 @@ constexpr int64_t kWarpSize = TargetInfo::kWarpSize;
 /// Order-free reductions over at least this many points get a warp each.
 constexpr int64_t kWarpReductionMinSize = 64;
 
+} // namespace
+
 /// The constant op defining a scalar value, if any.
-Operation *scalarConstant(Value v) {
+static Operation *scalarConstant(Value v) {
   Operation *def = v.getDefiningOp();
   if (def && def->hasTrait<OpTrait::ConstantLike>() &&
       !isa<ShapedType>(v.getType()))
@@ -60,7 +62,7 @@ Operation *scalarConstant(Value v) {
 /// every element of a splat holds (a `linalg.fill` of a constant, or the
 /// all-parallel generic the pipeline generalizes it to: a reduction's init),
 /// so the kernel needs neither a buffer nor a kernel of its own for it.
-Operation *constantSource(Value v) {
+static Operation *constantSource(Value v) {
   auto splat = v.getDefiningOp<linalg::LinalgOp>();
   if (!splat)
     return scalarConstant(v);
@@ -86,7 +88,7 @@ Operation *constantSource(Value v) {
 /// total order, so any grouping gives the same bits). The group maxima of
 /// the quantization scales are such reductions. Null for any other, whose
 /// reduction loops must run serially in the CPU loops' order.
-Operation *orderFreeCombiner(linalg::LinalgOp op) {
+static Operation *orderFreeCombiner(linalg::LinalgOp op) {
   if (op.getNumDpsInits() != 1 || op.getNumReductionLoops() == 0)
     return nullptr;
   Block *payload = op.getBlock();
@@ -99,6 +101,8 @@ Operation *orderFreeCombiner(linalg::LinalgOp op) {
     return nullptr;
   return combiner;
 }
+
+namespace {
 
 /// How one operand reaches the kernel.
 struct OperandSource {
@@ -232,10 +236,10 @@ struct LinalgToGPU : OpInterfaceRewritePattern<linalg::LinalgOp> {
     LaunchConfig config{
         static_cast<int64_t>(llvm::divideCeil(workers, threads)), threads, 0};
     auto body = [&](ImplicitLocOpBuilder &b, gpu::GPUFuncOp func) {
+      IndexMath ix(b);
       Value tid = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
       Value bid = gpu::BlockIdOp::create(b, gpu::Dimension::x);
-      Value i = arith::AddIOp::create(
-          b, arith::MulIOp::create(b, bid, cIdx(b, threads)), tid);
+      Value i = ix.mulAdd(bid, threads, tid);
       // With a warp per point, `workers` is whole warps: the guard is
       // uniform across each warp, as its shuffles need.
       Value ok = arith::CmpIOp::create(b, arith::CmpIPredicate::ult, i,
@@ -264,8 +268,7 @@ struct LinalgToGPU : OpInterfaceRewritePattern<linalg::LinalgOp> {
                          ? ivs[cast<AffineDimExpr>(expr).getPosition()]
                          : affine::expandAffineExpr(b, b.getLoc(), expr, ivs,
                                                     ValueRange{});
-          idx = arith::AddIOp::create(
-              b, arith::MulIOp::create(b, idx, cIdx(b, shape[r])), at);
+          idx = ix.mulAdd(idx, shape[r], at);
         }
         return idx;
       };

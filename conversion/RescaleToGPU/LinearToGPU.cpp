@@ -47,23 +47,25 @@ struct LinearProblem {
 
 constexpr int64_t kGeneralThreads = 256;
 
-MmaKind mmaKindOf(Type elt) {
+} // namespace
+
+static MmaKind mmaKindOf(Type elt) {
   return elt.isBF16() ? MmaKind::bf16 : MmaKind::f16;
 }
 
-bool useTensorCores(const LinearProblem &p, const TargetInfo &target) {
+static bool useTensorCores(const LinearProblem &p, const TargetInfo &target) {
   return target.hasMmaSyncBF16() && (p.xElt.isBF16() || p.xElt.isF16()) &&
          p.wElt == p.xElt && p.k % 8 == 0;
 }
 
-Value toF32(ImplicitLocOpBuilder &b, Value v) {
+static Value toF32(ImplicitLocOpBuilder &b, Value v) {
   return v.getType().isF32()
              ? v
              : arith::ExtFOp::create(b, b.getF32Type(), v).getResult();
 }
 
 /// Stores one f32 value, converted to the buffer's element type.
-void storeF32(ImplicitLocOpBuilder &b, Value v, Value buf, Value idx) {
+static void storeF32(ImplicitLocOpBuilder &b, Value v, Value buf, Value idx) {
   Type elt = cast<MemRefType>(buf.getType()).getElementType();
   if (!elt.isF32())
     v = arith::TruncFOp::create(b, elt, v);
@@ -72,34 +74,34 @@ void storeF32(ImplicitLocOpBuilder &b, Value v, Value buf, Value idx) {
 
 /// The shared tensor-core schedule (MmaGemm.h) with both operands staged as
 /// they are; the epilogue adds the bias in f32.
-void buildTensorCoreKernel(ImplicitLocOpBuilder &b, gpu::GPUFuncOp func,
-                           const LinearProblem &p, ArrayRef<GemmOperand> ops) {
+static void buildTensorCoreKernel(ImplicitLocOpBuilder &b, gpu::GPUFuncOp func,
+                                  const LinearProblem &p,
+                                  ArrayRef<GemmOperand> ops) {
   Value bias = p.hasBias ? func.getArgument(2) : Value();
   Value y = func.getArgument(p.hasBias ? 3 : 2);
   GemmHooks hooks;
   hooks.epilogue = [&](ImplicitLocOpBuilder &b, const GemmTile &, Value row,
                        Value col, Value v) {
+    IndexMath ix(b);
     if (bias)
       v = arith::AddFOp::create(
           b, v, toF32(b, memref::LoadOp::create(b, bias, ValueRange{col})));
-    storeF32(b, v, y,
-             arith::AddIOp::create(
-                 b, arith::MulIOp::create(b, row, cIdx(b, p.n)), col));
+    storeF32(b, v, y, ix.mulAdd(row, p.n, col));
   };
   buildMmaGemm(b, mmaKindOf(p.xElt), p.m, p.n, p.k, ops[0], ops[1],
                func.getWorkgroupAttributions()[0],
                func.getWorkgroupAttributions()[1], hooks);
 }
 
-void buildGeneralKernel(ImplicitLocOpBuilder &b, gpu::GPUFuncOp func,
-                        const LinearProblem &p) {
+static void buildGeneralKernel(ImplicitLocOpBuilder &b, gpu::GPUFuncOp func,
+                               const LinearProblem &p) {
   Value x = func.getArgument(0), w = func.getArgument(1);
   Value bias = p.hasBias ? func.getArgument(2) : Value();
   Value y = func.getArgument(p.hasBias ? 3 : 2);
+  IndexMath ix(b);
   Value tid = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
   Value bid = gpu::BlockIdOp::create(b, gpu::Dimension::x);
-  Value i = arith::AddIOp::create(
-      b, arith::MulIOp::create(b, bid, cIdx(b, kGeneralThreads)), tid);
+  Value i = ix.mulAdd(bid, kGeneralThreads, tid);
   Value ok = arith::CmpIOp::create(b, arith::CmpIPredicate::ult, i,
                                    cIdx(b, p.m * p.n));
   auto guarded = scf::IfOp::create(b, ok, /*withElseRegion=*/false);
@@ -133,6 +135,8 @@ void buildGeneralKernel(ImplicitLocOpBuilder &b, gpu::GPUFuncOp func,
         b, v, toF32(b, memref::LoadOp::create(b, bias, ValueRange{col})));
   storeF32(b, v, y, i);
 }
+
+namespace {
 
 struct LinearToGPU : OpRewritePattern<LinearOp> {
   LinearToGPU(MLIRContext *ctx, const TargetInfo &target)

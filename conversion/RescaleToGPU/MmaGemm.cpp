@@ -106,6 +106,7 @@ static bool stagesAsync(const GemmOperand &op, Value src, int64_t width) {
 static void stageTile(ImplicitLocOpBuilder &b, MmaKind kind,
                       const GemmOperand &op, Value src, Value base, Value k0,
                       Value dst, Value tid, SmallVectorImpl<Value> &tokens) {
+  IndexMath ix(b);
   int64_t units = tileUnits(kind, op), stride = smemStride(kind, op);
   int64_t width = vectorWidth(op.rowUnits, {op.smemElt});
   width = std::min(width, units);
@@ -129,8 +130,7 @@ static void stageTile(ImplicitLocOpBuilder &b, MmaKind kind,
     Value inRow = arith::CmpIOp::create(b, arith::CmpIPredicate::ult, col,
                                         cIdx(b, op.rowUnits));
     Value safeCol = arith::SelectOp::create(b, inRow, col, cIdx(b, 0));
-    Value gIdx = arith::AddIOp::create(
-        b, arith::MulIOp::create(b, row, cIdx(b, op.rowUnits)), safeCol);
+    Value gIdx = ix.mulAdd(row, op.rowUnits, safeCol);
     Value sRow = arith::MulIOp::create(b, r, cIdx(b, stride));
     Value sIdx = arith::AddIOp::create(b, sRow, c);
     if (async) {
@@ -320,12 +320,10 @@ private:
     for (int64_t mt = 0; mt < kMTiles; ++mt)
       for (int64_t nt = 0; nt < kNTiles; ++nt)
         for (int half = 0; half < 2; ++half) {
-          Value tileRow = arith::AddIOp::create(
-              b, tile.m0, arith::AddIOp::create(b, wm, group));
+          Value tileRow = ix.addSum(tile.m0, wm, group);
           Value row =
               arith::AddIOp::create(b, tileRow, cIdx(b, mt * 16 + half * 8));
-          Value tileCol = arith::AddIOp::create(
-              b, tile.n0, arith::AddIOp::create(b, wn, quad2));
+          Value tileCol = ix.addSum(tile.n0, wn, quad2);
           Value col = arith::AddIOp::create(b, tileCol, cIdx(b, nt * 8));
           for (int e = 0; e < 2; ++e) {
             Value c = arith::AddIOp::create(b, col, cIdx(b, e));
@@ -346,6 +344,7 @@ private:
   }
 
   ImplicitLocOpBuilder &b;
+  IndexMath ix{b};
   const MmaKind kind;
   const int64_t m, n, k;
   const GemmOperand &a, &bOp;

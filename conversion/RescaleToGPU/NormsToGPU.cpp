@@ -90,8 +90,10 @@ constexpr int64_t kMinThreadsPerSM = 512;
 /// this size would cap it at 64 registers per thread and spill.
 constexpr int64_t kMaxGatedBlockSize = 512;
 
-FailureOr<RowSchedule> chooseSchedule(const RowNormProblem &p,
-                                      const TargetInfo &target) {
+} // namespace
+
+static FailureOr<RowSchedule> chooseSchedule(const RowNormProblem &p,
+                                             const TargetInfo &target) {
   RowSchedule s;
   SmallVector<Type> types;
   for (Value v : p.rowInputs)
@@ -155,14 +157,16 @@ FailureOr<RowSchedule> chooseSchedule(const RowNormProblem &p,
 
 /// Applies a scalar function to each lane of an f32 vector. Transcendental
 /// math is mapped to libdevice per scalar, so it is applied lane by lane.
-Value mapLanes(ImplicitLocOpBuilder &b, Value v,
-               llvm::function_ref<Value(Value)> fn) {
+static Value mapLanes(ImplicitLocOpBuilder &b, Value v,
+                      llvm::function_ref<Value(Value)> fn) {
   auto type = cast<VectorType>(v.getType());
   SmallVector<Value> lanes;
   for (int64_t i = 0; i < type.getNumElements(); ++i)
     lanes.push_back(fn(vector::ExtractOp::create(b, v, i)));
   return vector::FromElementsOp::create(b, type, lanes);
 }
+
+namespace {
 
 /// Device side of the row-norm kernel for one problem and schedule, built in
 /// three parts: the prologue (arguments, thread coordinates, GatedNorm's
@@ -265,8 +269,7 @@ private:
       Value t = fill.getInductionVar();
       Value j = arith::DivUIOp::create(b, t, cIdx(b, p.d));
       Value c = arith::RemUIOp::create(b, t, cIdx(b, p.d));
-      Value src = arith::AddIOp::create(
-          b, arith::MulIOp::create(b, c, cIdx(b, p.rank)), j);
+      Value src = ix.mulAdd(c, p.rank, j);
       Value v = memref::LoadOp::create(b, wDownBuf, ValueRange{src});
       memref::StoreOp::create(b, v, views[0], ValueRange{t});
     }
@@ -319,8 +322,7 @@ private:
   /// this group's row of the current step.
   Value beginRowLoop() {
     Value rowsPerStep = cIdx(b, s.grid * s.rowsPerBlock);
-    Value firstRow = arith::AddIOp::create(
-        b, arith::MulIOp::create(b, bid, cIdx(b, s.rowsPerBlock)), rowInBlock);
+    Value firstRow = ix.mulAdd(bid, s.rowsPerBlock, rowInBlock);
     Value lb = cIdx(b, 0);
     Value ub = cIdx(b, s.iterations);
     Value step = cIdx(b, 1);
@@ -533,6 +535,7 @@ private:
   }
 
   ImplicitLocOpBuilder &b;
+  IndexMath ix{b};
   gpu::GPUFuncOp func;
   const RowNormProblem &p;
   const RowSchedule &s;
@@ -554,11 +557,13 @@ private:
   Value rowInRange;
 };
 
+} // namespace
+
 /// Builds the kernel and its launch for `p` and returns the result tensors.
-FailureOr<SmallVector<Value>> buildRowNorm(PatternRewriter &rewriter,
-                                           Operation *op,
-                                           const RowNormProblem &p,
-                                           const TargetInfo &target) {
+static FailureOr<SmallVector<Value>> buildRowNorm(PatternRewriter &rewriter,
+                                                  Operation *op,
+                                                  const RowNormProblem &p,
+                                                  const TargetInfo &target) {
   FailureOr<RowSchedule> maybe = chooseSchedule(p, target);
   if (failed(maybe))
     return rewriter.notifyMatchFailure(
@@ -599,6 +604,8 @@ FailureOr<SmallVector<Value>> buildRowNorm(PatternRewriter &rewriter,
              });
   return results;
 }
+
+namespace {
 
 /// The norm patterns differ only in what their op puts into the problem
 /// (`describe`); the shape checks, the one row-norm kernel and the

@@ -100,12 +100,14 @@ struct QuantOperand {
   }
 };
 
+} // namespace
+
 /// How the kernel reads codes of `scheme` (element type `codes`) for a
 /// [rows, k] operand, if it has a schedule for them; values and scales are
 /// left for the caller.
-std::optional<QuantOperand> classifyScheme(QuantSchemeAttr scheme, Type codes,
-                                           bool isWeight, int64_t rows,
-                                           int64_t k) {
+static std::optional<QuantOperand> classifyScheme(QuantSchemeAttr scheme,
+                                                  Type codes, bool isWeight,
+                                                  int64_t rows, int64_t k) {
   {
     QuantOperand q;
     bool supported = true;
@@ -147,8 +149,8 @@ std::optional<QuantOperand> classifyScheme(QuantSchemeAttr scheme, Type codes,
 
 /// How the kernel reads `v`: a dequantize whose scheme has a schedule here,
 /// else a plain bf16/f16 tensor, else nothing (no match).
-std::optional<QuantOperand> classify(Value v, bool isWeight, int64_t rows,
-                                     int64_t k) {
+static std::optional<QuantOperand> classify(Value v, bool isWeight,
+                                            int64_t rows, int64_t k) {
   if (auto dq = v.getDefiningOp<DequantizeOp>(); dq && hasStaticOperands(dq)) {
     Type codes =
         cast<RankedTensorType>(dq.getValues().getType()).getElementType();
@@ -168,32 +170,39 @@ std::optional<QuantOperand> classify(Value v, bool isWeight, int64_t rows,
   return q;
 }
 
-int64_t numElements(Value v) {
+static int64_t numElements(Value v) {
   return cast<MemRefType>(v.getType()).getNumElements();
 }
+
+namespace {
 
 //===----------------------------------------------------------------------===//
 // Decoding (device side, integer bit operations on one code in an i32)
 //===----------------------------------------------------------------------===//
 
-Value cI32(ImplicitLocOpBuilder &b, int64_t v) {
+} // namespace
+
+static Value cI32(ImplicitLocOpBuilder &b, int64_t v) {
   return arith::ConstantIntOp::create(b, b.getI32Type(), v);
 }
-Value andI(ImplicitLocOpBuilder &b, Value v, int64_t mask) {
+
+static Value andI(ImplicitLocOpBuilder &b, Value v, int64_t mask) {
   return arith::AndIOp::create(b, v, cI32(b, mask));
 }
-Value shr(ImplicitLocOpBuilder &b, Value v, int64_t n) {
+
+static Value shr(ImplicitLocOpBuilder &b, Value v, int64_t n) {
   return arith::ShRUIOp::create(b, v, cI32(b, n));
 }
-Value shl(ImplicitLocOpBuilder &b, Value v, int64_t n) {
+
+static Value shl(ImplicitLocOpBuilder &b, Value v, int64_t n) {
   return arith::ShLIOp::create(b, v, cI32(b, n));
 }
 
 /// A sign-magnitude minifloat with an implicit leading one and subnormals:
 /// normal codes become the f32 bits directly (exponent rebiased, mantissa
 /// moved up); subnormal ones m·2^(1-bias-mbits), computed as a float.
-Value decodeMinifloat(ImplicitLocOpBuilder &b, Value code, int ebits, int mbits,
-                      int bias) {
+static Value decodeMinifloat(ImplicitLocOpBuilder &b, Value code, int ebits,
+                             int mbits, int bias) {
   Value e = andI(b, shr(b, code, mbits), (1 << ebits) - 1);
   Value m = andI(b, code, (1 << mbits) - 1);
   Value expBits = shl(b, arith::AddIOp::create(b, e, cI32(b, 127 - bias)), 23);
@@ -214,25 +223,27 @@ Value decodeMinifloat(ImplicitLocOpBuilder &b, Value code, int ebits, int mbits,
 
 /// A quiet NaN where `isNaN` holds, `v` elsewhere: the NaN codes of E4M3FN
 /// and E8M0FNU decode to NaN, as arith.extf gives on the CPU path.
-Value nanWhere(ImplicitLocOpBuilder &b, Value isNaN, Value v) {
+static Value nanWhere(ImplicitLocOpBuilder &b, Value isNaN, Value v) {
   return arith::SelectOp::create(
       b, isNaN, cF32(b, std::numeric_limits<float>::quiet_NaN()), v);
 }
 
 /// E4M3FN (bias 7): exact in bf16, f16 and f32; S.1111.111 is NaN.
-Value decodeE4M3(ImplicitLocOpBuilder &b, Value code) {
+static Value decodeE4M3(ImplicitLocOpBuilder &b, Value code) {
   Value magnitude = andI(b, code, 0x7F);
   Value isNaN = arith::CmpIOp::create(b, arith::CmpIPredicate::eq, magnitude,
                                       cI32(b, 0x7F));
   return nanWhere(b, isNaN, decodeMinifloat(b, code, 4, 3, 7));
 }
+
 /// E2M1 (bias 1), the low 4 bits of its byte: {0, .5, 1, 1.5, 2, 3, 4, 6}.
-Value decodeE2M1(ImplicitLocOpBuilder &b, Value code) {
+static Value decodeE2M1(ImplicitLocOpBuilder &b, Value code) {
   return decodeMinifloat(b, andI(b, code, 0xF), 2, 1, 1);
 }
+
 /// E8M0 (a power of two, bias 127): 2^(e-127); code 0 is the f32 subnormal
 /// 2^-127 and code 255 is NaN.
-Value decodeE8M0(ImplicitLocOpBuilder &b, Value code) {
+static Value decodeE8M0(ImplicitLocOpBuilder &b, Value code) {
   Value e = andI(b, code, 0xFF);
   Value isSub =
       arith::CmpIOp::create(b, arith::CmpIPredicate::eq, e, cI32(b, 0));
@@ -245,7 +256,8 @@ Value decodeE8M0(ImplicitLocOpBuilder &b, Value code) {
 }
 
 /// `count` consecutive bytes of a staged i8 tile as a zero-extended i32.
-Value loadBytes(ImplicitLocOpBuilder &b, Value smem, Value idx, int64_t count) {
+static Value loadBytes(ImplicitLocOpBuilder &b, Value smem, Value idx,
+                       int64_t count) {
   auto vec =
       vector::LoadOp::create(b, VectorType::get({count}, b.getI8Type()), smem,
                              ValueRange{idx}, false, llvm::MaybeAlign(count));
@@ -260,7 +272,7 @@ Value loadBytes(ImplicitLocOpBuilder &b, Value smem, Value idx, int64_t count) {
 /// sign-extended s8 in one i32: each nibble moves to the low half of its own
 /// byte, then bit 3 of each byte is copied into its bits 4..7 (0x08 · 0x1E =
 /// 0xF0, no carry between bytes).
-Value unpackInt4x4(ImplicitLocOpBuilder &b, Value packed) {
+static Value unpackInt4x4(ImplicitLocOpBuilder &b, Value packed) {
   Value v = andI(b, packed, 0xF);
   for (int i = 1; i < 4; ++i)
     v = arith::OrIOp::create(b, v,
@@ -271,17 +283,19 @@ Value unpackInt4x4(ImplicitLocOpBuilder &b, Value packed) {
 }
 
 /// Byte `idx` of a global code/scale buffer (any 8-bit element type) as i32.
-Value loadGlobalByte(ImplicitLocOpBuilder &b, Value buf, Value idx) {
+static Value loadGlobalByte(ImplicitLocOpBuilder &b, Value buf, Value idx) {
   Value v = memref::LoadOp::create(b, buf, ValueRange{idx});
   if (!v.getType().isInteger(8))
     v = arith::BitcastOp::create(b, b.getI8Type(), v);
   return arith::ExtUIOp::create(b, b.getI32Type(), v);
 }
 
-Value loadF32(ImplicitLocOpBuilder &b, Value buf, Value idx) {
+static Value loadF32(ImplicitLocOpBuilder &b, Value buf, Value idx) {
   Value v = memref::LoadOp::create(b, buf, ValueRange{idx});
   return v.getType().isF32() ? v : arith::ExtFOp::create(b, b.getF32Type(), v);
 }
+
+namespace {
 
 //===----------------------------------------------------------------------===//
 // The GEMM operands
@@ -293,15 +307,18 @@ struct OperandArgs {
   Value scaleTile; // staged nvfp4/mxfp4 block scales (f32 workgroup buffer)
 };
 
-int64_t scalesPerTileRow(const QuantOperand &q) {
+} // namespace
+
+static int64_t scalesPerTileRow(const QuantOperand &q) {
   return gemmTileK(MmaKind::bf16) / q.kBlock;
 }
 
 /// The schedule's view of `q`: how its tile is staged and how a fragment
 /// slot is decoded from it.
-GemmOperand makeGemmOperand(const QuantOperand &q, const OperandArgs &args,
-                            MmaKind kind, Type mmaElt, bool isA, int64_t rows,
-                            int64_t k) {
+static GemmOperand makeGemmOperand(const QuantOperand &q,
+                                   const OperandArgs &args, MmaKind kind,
+                                   Type mmaElt, bool isA, int64_t rows,
+                                   int64_t k) {
   GemmOperand op;
   op.buffer = args.values;
   op.rows = rows;
@@ -388,8 +405,8 @@ GemmOperand makeGemmOperand(const QuantOperand &q, const OperandArgs &args,
 /// The f32 factor of `q` for output row/column `idx` (null when none):
 /// per-row or per-tensor scales, nvfp4's second-level scale, and for fp8
 /// per_block the last K block's scale (see onKTile).
-Value rowFactor(ImplicitLocOpBuilder &b, const QuantOperand &q,
-                const OperandArgs &args, Value idx, int64_t k) {
+static Value rowFactor(ImplicitLocOpBuilder &b, const QuantOperand &q,
+                       const OperandArgs &args, Value idx, int64_t k) {
   auto perRow = [&](Value buf) {
     return loadF32(b, buf, numElements(buf) == 1 ? cIdx(b, 0) : idx);
   };
@@ -418,9 +435,9 @@ Value rowFactor(ImplicitLocOpBuilder &b, const QuantOperand &q,
 /// fp8 per_block weights: when K tile `kTile` starts a new K block, the
 /// accumulators (in units of the previous block's scale) are rescaled to the
 /// new block's: acc *= s[nb, kb-1] / s[nb, kb].
-void rescaleAtKBlock(ImplicitLocOpBuilder &b, const QuantOperand &q,
-                     Value scales, const GemmTile &tile, Value kTile,
-                     MutableArrayRef<Value> acc, int64_t k) {
+static void rescaleAtKBlock(ImplicitLocOpBuilder &b, const QuantOperand &q,
+                            Value scales, const GemmTile &tile, Value kTile,
+                            MutableArrayRef<Value> acc, int64_t k) {
   int64_t tilesPerBlock = q.kBlock / gemmTileK(MmaKind::bf16);
   int64_t nKb = k / q.kBlock;
   Value notFirst =
@@ -454,15 +471,20 @@ void rescaleAtKBlock(ImplicitLocOpBuilder &b, const QuantOperand &q,
     acc[i] = v;
 }
 
+namespace {
+
 //===----------------------------------------------------------------------===//
 // int4 weight packing (host side: a folded constant or a small kernel)
 //===----------------------------------------------------------------------===//
 
 constexpr int64_t kPackThreads = 256;
 
+} // namespace
+
 /// The packed [N, ceil(K/2)] i8 codes of int4 `codes` [N, K] as a flat
 /// buffer: low nibble = even k, a missing odd k packs as 0.
-Value packInt4Weight(PatternRewriter &rewriter, Operation *op, Value codes) {
+static Value packInt4Weight(PatternRewriter &rewriter, Operation *op,
+                            Value codes) {
   Location loc = op->getLoc();
   auto type = cast<RankedTensorType>(codes.getType());
   int64_t n = type.getDimSize(0), k = type.getDimSize(1);
@@ -503,6 +525,7 @@ Value packInt4Weight(PatternRewriter &rewriter, Operation *op, Value codes) {
   emitKernel(
       rewriter, op, "pack_int4", {codesFlat, out.flat}, {}, config,
       [&](ImplicitLocOpBuilder &b, gpu::GPUFuncOp func) {
+        IndexMath ix(b);
         Value src = func.getArgument(0), dst = func.getArgument(1);
         Value bid = gpu::BlockIdOp::create(b, gpu::Dimension::x);
         Value blockBase = arith::MulIOp::create(b, bid, cIdx(b, kPackThreads));
@@ -516,8 +539,7 @@ Value packInt4Weight(PatternRewriter &rewriter, Operation *op, Value codes) {
         Value row = arith::DivUIOp::create(b, i, cIdx(b, kb));
         Value pairCol = arith::RemUIOp::create(b, i, cIdx(b, kb));
         Value c = arith::MulIOp::create(b, pairCol, cIdx(b, 2));
-        Value base = arith::AddIOp::create(
-            b, arith::MulIOp::create(b, row, cIdx(b, k)), c);
+        Value base = ix.mulAdd(row, k, c);
         Value lo = andI(b, loadGlobalByte(b, src, base), 0xF);
         // The odd element, or 0 past the end of an odd-length row.
         Value c1 = arith::AddIOp::create(b, c, cIdx(b, 1));
@@ -533,6 +555,8 @@ Value packInt4Weight(PatternRewriter &rewriter, Operation *op, Value codes) {
       });
   return out.flat;
 }
+
+namespace {
 
 //===----------------------------------------------------------------------===//
 // The pattern
@@ -638,14 +662,14 @@ struct QuantLinearToGPU : OpRewritePattern<LinearOp> {
             };
           hooks.epilogue = [&](ImplicitLocOpBuilder &b, const GemmTile &,
                                Value row, Value col, Value v) {
+            IndexMath ix(b);
             if (Value f = rowFactor(b, *a, aArgs, row, k))
               v = arith::MulFOp::create(b, v, f);
             if (Value f = rowFactor(b, *w, wArgs, col, k))
               v = arith::MulFOp::create(b, v, f);
             if (bias)
               v = arith::AddFOp::create(b, v, loadF32(b, bias, col));
-            Value idx = arith::AddIOp::create(
-                b, arith::MulIOp::create(b, row, cIdx(b, n)), col);
+            Value idx = ix.mulAdd(row, n, col);
             Type elt = outType.getElementType();
             if (!elt.isF32())
               v = arith::TruncFOp::create(b, elt, v);
