@@ -102,6 +102,51 @@ static Operation *orderFreeCombiner(linalg::LinalgOp op) {
   return combiner;
 }
 
+/// Why `op` cannot become one generic kernel, or null when it can. Fills
+/// `captured` with the constants its payload reads from above.
+static const char *unsupportedReason(linalg::LinalgOp op,
+                                     SmallVectorImpl<Operation *> &captured) {
+  if (!op.hasPureTensorSemantics())
+    return "expects tensors";
+  if (!hasStaticOperands(op))
+    return "dynamic shapes";
+  // Inputs may be read at any affine function of the loop indices (GQA
+  // reads head h's K at h floordiv group); each output element is written
+  // once, by the thread of its parallel point, after its reductions.
+  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+  for (OpOperand &operand : op->getOpOperands()) {
+    AffineMap map = op.getMatchingIndexingMap(&operand);
+    if (map.getNumSymbols() != 0)
+      return "indexing map with symbols";
+    if (!op.isDpsInit(&operand))
+      continue;
+    if (!map.isProjectedPermutation() ||
+        map.getNumResults() != op.getNumParallelLoops())
+      return "output not indexed by exactly the parallel loops";
+    for (AffineExpr e : map.getResults())
+      if (iterators[cast<AffineDimExpr>(e).getPosition()] !=
+          utils::IteratorType::parallel)
+        return "output indexed by a reduction loop";
+  }
+  // Values the payload captures from above (the yield included: a fill
+  // generalized and folded yields a constant) must be constants: the
+  // kernel is isolated from the host function, so they are cloned into it.
+  Block *payload = op.getBlock();
+  for (Operation &inner : *payload) {
+    if (inner.getNumRegions() != 0)
+      return "payload has regions";
+    for (Value v : inner.getOperands()) {
+      if (v.getParentBlock() == payload)
+        continue;
+      Operation *def = v.getDefiningOp();
+      if (!def || !def->hasTrait<OpTrait::ConstantLike>())
+        return "payload captures a non-constant";
+      captured.push_back(def);
+    }
+  }
+  return nullptr;
+}
+
 namespace {
 
 /// How one operand reaches the kernel.
@@ -112,6 +157,206 @@ struct OperandSource {
   Operation *constant = nullptr;
 };
 
+/// The body of one generic kernel: a thread (or a warp, for an order-free
+/// reduction) per parallel point, the reduction loops in the CPU loops'
+/// order, the payload cloned at each point. Ops are created in the order of
+/// `build`: coordinates, captured constants, then the warp reduction or the
+/// serial loop nest and the stores.
+class GenericKernelBuilder {
+public:
+  GenericKernelBuilder(ImplicitLocOpBuilder &b, gpu::GPUFuncOp func,
+                       linalg::LinalgOp op, ArrayRef<OperandSource> sources,
+                       ArrayRef<Operation *> captured, ArrayRef<int64_t> ranges,
+                       ArrayRef<unsigned> parallelDims,
+                       ArrayRef<unsigned> reductionDims, int64_t workers,
+                       int64_t threads, int64_t lanes, int64_t reductionSize,
+                       Operation *combiner, unsigned firstOut)
+      : b(b), func(func), op(op), sources(sources), captured(captured),
+        ranges(ranges), parallelDims(parallelDims),
+        reductionDims(reductionDims), workers(workers), threads(threads),
+        lanes(lanes), reductionSize(reductionSize), combiner(combiner),
+        firstOut(firstOut), ivs(ranges.size()) {}
+
+  void build() {
+    computeParallelIndices();
+    for (Operation *c : captured)
+      if (!constants.contains(c->getResult(0)))
+        b.clone(*c, constants);
+    if (lanes != 1)
+      buildWarpReduction();
+    else
+      buildSerial();
+  }
+
+private:
+  /// The guarded thread of parallel point `point` (and its lane), and the
+  /// parallel loop indices, last loop fastest.
+  void computeParallelIndices() {
+    Value tid = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
+    Value bid = gpu::BlockIdOp::create(b, gpu::Dimension::x);
+    Value i = ix.mulAdd(bid, threads, tid);
+    // With a warp per point, `workers` is whole warps: the guard is
+    // uniform across each warp, as its shuffles need.
+    Value ok = arith::CmpIOp::create(b, arith::CmpIPredicate::ult, i,
+                                     cIdx(b, workers));
+    auto guarded = scf::IfOp::create(b, ok, /*withElseRegion=*/false);
+    b.setInsertionPointToStart(guarded.thenBlock());
+    Value point = i;
+    if (lanes != 1) {
+      point = arith::DivUIOp::create(b, i, cIdx(b, lanes));
+      lane = arith::RemUIOp::create(b, i, cIdx(b, lanes));
+    }
+    Value rest = point;
+    for (unsigned d : llvm::reverse(parallelDims)) {
+      ivs[d] = arith::RemUIOp::create(b, rest, cIdx(b, ranges[d]));
+      rest = arith::DivUIOp::create(b, rest, cIdx(b, ranges[d]));
+    }
+  }
+
+  /// Row-major flat index of an operand at its indexing map.
+  Value flatIndex(OpOperand &operand) {
+    AffineMap map = op.getMatchingIndexingMap(&operand);
+    auto shape = cast<ShapedType>(operand.get().getType()).getShape();
+    Value idx = cIdx(b, 0);
+    for (auto [r, expr] : llvm::enumerate(map.getResults())) {
+      Value at = isa<AffineDimExpr>(expr)
+                     ? ivs[cast<AffineDimExpr>(expr).getPosition()]
+                     : affine::expandAffineExpr(b, b.getLoc(), expr, ivs,
+                                                ValueRange{});
+      idx = ix.mulAdd(idx, shape[r], at);
+    }
+    return idx;
+  }
+
+  /// An operand's element at the current indices.
+  Value read(OpOperand &operand) {
+    const OperandSource &src = sources[operand.getOperandNumber()];
+    switch (src.kind) {
+    case OperandSource::Buffer:
+      return memref::LoadOp::create(b, func.getArgument(src.argument),
+                                    ValueRange{flatIndex(operand)});
+    case OperandSource::Scalar:
+      return func.getArgument(src.argument);
+    case OperandSource::Constant:
+      return b.clone(*src.constant)->getResult(0);
+    case OperandSource::Unread:
+      return arith::ConstantOp::create(
+          b, cast<TypedAttr>(
+                 b.getZeroAttr(getElementTypeOrSelf(operand.get().getType()))));
+    }
+    llvm_unreachable("unknown operand source");
+  }
+
+  /// The payload at the current indices, with `accs` as the values of the
+  /// init block arguments; returns the yielded values.
+  SmallVector<Value> runPayload(ValueRange accs) {
+    IRMapping mapping = constants;
+    for (OpOperand *in : op.getDpsInputOperands())
+      if (op.payloadUsesValueFromOperand(in))
+        mapping.map(op.getMatchingBlockArgument(in), read(*in));
+    for (auto [j, init] : llvm::enumerate(op.getDpsInitsMutable()))
+      if (accs[j])
+        mapping.map(op.getMatchingBlockArgument(&init), accs[j]);
+    Block *payload = op.getBlock();
+    for (Operation &inner : payload->without_terminator()) {
+      if (auto index = dyn_cast<linalg::IndexOp>(inner)) {
+        mapping.map(index.getResult(), ivs[index.getDim()]);
+        continue;
+      }
+      b.clone(inner, mapping);
+    }
+    SmallVector<Value> yielded;
+    for (Value v : payload->getTerminator()->getOperands())
+      yielded.push_back(mapping.lookupOrDefault(v));
+    return yielded;
+  }
+
+  /// The reduction loops from the `k`-th, outermost first (the CPU loops'
+  /// order), carrying the accumulators.
+  SmallVector<Value> nest(unsigned k, ValueRange accs) {
+    if (k == reductionDims.size())
+      return runPayload(accs);
+    unsigned d = reductionDims[k];
+    Value lb = cIdx(b, 0);
+    Value ub = cIdx(b, ranges[d]);
+    Value step = cIdx(b, 1);
+    auto loop = scf::ForOp::create(b, lb, ub, step, accs);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(loop.getBody());
+    ivs[d] = loop.getInductionVar();
+    scf::YieldOp::create(b, nest(k + 1, loop.getRegionIterArgs()));
+    return SmallVector<Value>(loop.getResults());
+  }
+
+  /// Each lane from the init (max/min are idempotent, so every lane may
+  /// start from it) over the reduction points lane, lane + 32, ... (indices
+  /// delinearized, last reduction loop fastest), then the butterfly; lane 0
+  /// stores.
+  void buildWarpReduction() {
+    OpOperand &init = *op.getDpsInitOperand(0);
+    Value start = read(init);
+    Value end = cIdx(b, reductionSize);
+    Value step = cIdx(b, lanes);
+    auto loop = scf::ForOp::create(b, lane, end, step, ValueRange{start});
+    {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(loop.getBody());
+      Value r = loop.getInductionVar();
+      for (unsigned d : llvm::reverse(reductionDims)) {
+        ivs[d] = arith::RemUIOp::create(b, r, cIdx(b, ranges[d]));
+        r = arith::DivUIOp::create(b, r, cIdx(b, ranges[d]));
+      }
+      scf::YieldOp::create(b, runPayload(loop.getRegionIterArgs()));
+    }
+    Value acc = loop.getResult(0);
+    for (int64_t offset = lanes / 2; offset > 0; offset /= 2) {
+      Value other = shuffleXor(b, b.getLoc(), acc, offset);
+      IRMapping combine;
+      combine.map(combiner->getOperand(0), acc);
+      combine.map(combiner->getOperand(1), other);
+      acc = b.clone(*combiner, combine)->getResult(0);
+    }
+    Value first =
+        arith::CmpIOp::create(b, arith::CmpIPredicate::eq, lane, cIdx(b, 0));
+    auto store = scf::IfOp::create(b, first, /*withElseRegion=*/false);
+    b.setInsertionPointToStart(store.thenBlock());
+    memref::StoreOp::create(b, acc, func.getArgument(firstOut),
+                            ValueRange{flatIndex(init)});
+  }
+
+  /// One thread: the inits (or nothing where unread and nothing is
+  /// reduced), the loop nest, the stores.
+  void buildSerial() {
+    SmallVector<Value> inits;
+    for (OpOperand &init : op.getDpsInitsMutable())
+      inits.push_back(sources[init.getOperandNumber()].kind ==
+                                  OperandSource::Unread &&
+                              reductionDims.empty()
+                          ? Value()
+                          : read(init));
+    SmallVector<Value> finals = nest(0, inits);
+    for (auto [j, init] : llvm::enumerate(op.getDpsInitsMutable()))
+      memref::StoreOp::create(b, finals[j], func.getArgument(firstOut + j),
+                              ValueRange{flatIndex(init)});
+  }
+
+  ImplicitLocOpBuilder &b;
+  IndexMath ix{b};
+  gpu::GPUFuncOp func;
+  linalg::LinalgOp op;
+  ArrayRef<OperandSource> sources;
+  ArrayRef<Operation *> captured;
+  ArrayRef<int64_t> ranges;
+  ArrayRef<unsigned> parallelDims, reductionDims;
+  const int64_t workers, threads, lanes, reductionSize;
+  Operation *combiner;
+  const unsigned firstOut;
+  // Set while building.
+  SmallVector<Value> ivs;
+  Value lane;
+  IRMapping constants;
+};
+
 /// One kernel for a linalg op on static tensors whose outputs are indexed by
 /// its parallel loops: see the file header.
 struct LinalgToGPU : OpInterfaceRewritePattern<linalg::LinalgOp> {
@@ -119,49 +364,11 @@ struct LinalgToGPU : OpInterfaceRewritePattern<linalg::LinalgOp> {
 
   LogicalResult matchAndRewrite(linalg::LinalgOp op,
                                 PatternRewriter &rewriter) const override {
-    if (!op.hasPureTensorSemantics())
-      return rewriter.notifyMatchFailure(op, "expects tensors");
-    if (!hasStaticOperands(op))
-      return rewriter.notifyMatchFailure(op, "dynamic shapes");
-    // Inputs may be read at any affine function of the loop indices (GQA
-    // reads head h's K at h floordiv group); each output element is written
-    // once, by the thread of its parallel point, after its reductions.
-    SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
-    for (OpOperand &operand : op->getOpOperands()) {
-      AffineMap map = op.getMatchingIndexingMap(&operand);
-      if (map.getNumSymbols() != 0)
-        return rewriter.notifyMatchFailure(op, "indexing map with symbols");
-      if (!op.isDpsInit(&operand))
-        continue;
-      if (!map.isProjectedPermutation() ||
-          map.getNumResults() != op.getNumParallelLoops())
-        return rewriter.notifyMatchFailure(
-            op, "output not indexed by exactly the parallel loops");
-      for (AffineExpr e : map.getResults())
-        if (iterators[cast<AffineDimExpr>(e).getPosition()] !=
-            utils::IteratorType::parallel)
-          return rewriter.notifyMatchFailure(op, "output indexed by a "
-                                                 "reduction loop");
-    }
-    // Values the payload captures from above (the yield included: a fill
-    // generalized and folded yields a constant) must be constants: the
-    // kernel is isolated from the host function, so they are cloned into it.
-    Block *payload = op.getBlock();
     SmallVector<Operation *> captured;
-    for (Operation &inner : *payload) {
-      if (inner.getNumRegions() != 0)
-        return rewriter.notifyMatchFailure(op, "payload has regions");
-      for (Value v : inner.getOperands()) {
-        if (v.getParentBlock() == payload)
-          continue;
-        Operation *def = v.getDefiningOp();
-        if (!def || !def->hasTrait<OpTrait::ConstantLike>())
-          return rewriter.notifyMatchFailure(op,
-                                             "payload captures a non-constant");
-        captured.push_back(def);
-      }
-    }
+    if (const char *reason = unsupportedReason(op, captured))
+      return rewriter.notifyMatchFailure(op, reason);
 
+    SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
     SmallVector<int64_t> ranges = op.getStaticLoopRanges();
     SmallVector<unsigned> parallelDims, reductionDims;
     int64_t points = 1;
@@ -236,149 +443,10 @@ struct LinalgToGPU : OpInterfaceRewritePattern<linalg::LinalgOp> {
     LaunchConfig config{
         static_cast<int64_t>(llvm::divideCeil(workers, threads)), threads, 0};
     auto body = [&](ImplicitLocOpBuilder &b, gpu::GPUFuncOp func) {
-      IndexMath ix(b);
-      Value tid = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
-      Value bid = gpu::BlockIdOp::create(b, gpu::Dimension::x);
-      Value i = ix.mulAdd(bid, threads, tid);
-      // With a warp per point, `workers` is whole warps: the guard is
-      // uniform across each warp, as its shuffles need.
-      Value ok = arith::CmpIOp::create(b, arith::CmpIPredicate::ult, i,
-                                       cIdx(b, workers));
-      auto guarded = scf::IfOp::create(b, ok, /*withElseRegion=*/false);
-      b.setInsertionPointToStart(guarded.thenBlock());
-      Value point = i, lane;
-      if (lanes != 1) {
-        point = arith::DivUIOp::create(b, i, cIdx(b, lanes));
-        lane = arith::RemUIOp::create(b, i, cIdx(b, lanes));
-      }
-      // Parallel loop indices from the point, last loop fastest.
-      SmallVector<Value> ivs(ranges.size());
-      Value rest = point;
-      for (unsigned d : llvm::reverse(parallelDims)) {
-        ivs[d] = arith::RemUIOp::create(b, rest, cIdx(b, ranges[d]));
-        rest = arith::DivUIOp::create(b, rest, cIdx(b, ranges[d]));
-      }
-      // Row-major flat index of an operand at its indexing map.
-      auto flatIndex = [&](OpOperand &operand) {
-        AffineMap map = op.getMatchingIndexingMap(&operand);
-        auto shape = cast<ShapedType>(operand.get().getType()).getShape();
-        Value idx = cIdx(b, 0);
-        for (auto [r, expr] : llvm::enumerate(map.getResults())) {
-          Value at = isa<AffineDimExpr>(expr)
-                         ? ivs[cast<AffineDimExpr>(expr).getPosition()]
-                         : affine::expandAffineExpr(b, b.getLoc(), expr, ivs,
-                                                    ValueRange{});
-          idx = ix.mulAdd(idx, shape[r], at);
-        }
-        return idx;
-      };
-      IRMapping constants;
-      for (Operation *c : captured)
-        if (!constants.contains(c->getResult(0)))
-          b.clone(*c, constants);
-      auto read = [&](OpOperand &operand) -> Value {
-        const OperandSource &src = sources[operand.getOperandNumber()];
-        switch (src.kind) {
-        case OperandSource::Buffer:
-          return memref::LoadOp::create(b, func.getArgument(src.argument),
-                                        ValueRange{flatIndex(operand)});
-        case OperandSource::Scalar:
-          return func.getArgument(src.argument);
-        case OperandSource::Constant:
-          return b.clone(*src.constant)->getResult(0);
-        case OperandSource::Unread:
-          return arith::ConstantOp::create(
-              b, cast<TypedAttr>(b.getZeroAttr(
-                     getElementTypeOrSelf(operand.get().getType()))));
-        }
-        llvm_unreachable("unknown operand source");
-      };
-      // The payload at the current indices, with `accs` as the values of the
-      // init block arguments; returns the yielded values.
-      auto runPayload = [&](ValueRange accs) {
-        IRMapping mapping = constants;
-        for (OpOperand *in : op.getDpsInputOperands())
-          if (op.payloadUsesValueFromOperand(in))
-            mapping.map(op.getMatchingBlockArgument(in), read(*in));
-        for (auto [j, init] : llvm::enumerate(op.getDpsInitsMutable()))
-          if (accs[j])
-            mapping.map(op.getMatchingBlockArgument(&init), accs[j]);
-        for (Operation &inner : payload->without_terminator()) {
-          if (auto index = dyn_cast<linalg::IndexOp>(inner)) {
-            mapping.map(index.getResult(), ivs[index.getDim()]);
-            continue;
-          }
-          b.clone(inner, mapping);
-        }
-        SmallVector<Value> yielded;
-        for (Value v : payload->getTerminator()->getOperands())
-          yielded.push_back(mapping.lookupOrDefault(v));
-        return yielded;
-      };
-      // The reduction loops, outermost first (the CPU loops' order), carrying
-      // the accumulators.
-      std::function<SmallVector<Value>(unsigned, ValueRange)> nest =
-          [&](unsigned k, ValueRange accs) -> SmallVector<Value> {
-        if (k == reductionDims.size())
-          return runPayload(accs);
-        unsigned d = reductionDims[k];
-        Value lb = cIdx(b, 0);
-        Value ub = cIdx(b, ranges[d]);
-        Value step = cIdx(b, 1);
-        auto loop = scf::ForOp::create(b, lb, ub, step, accs);
-        OpBuilder::InsertionGuard guard(b);
-        b.setInsertionPointToStart(loop.getBody());
-        ivs[d] = loop.getInductionVar();
-        scf::YieldOp::create(b, nest(k + 1, loop.getRegionIterArgs()));
-        return SmallVector<Value>(loop.getResults());
-      };
-      if (lanes != 1) {
-        // Each lane from the init (max/min are idempotent, so every lane
-        // may start from it) over the reduction points lane, lane + 32, ...
-        // (indices delinearized, last reduction loop fastest), then the
-        // butterfly; lane 0 stores.
-        OpOperand &init = *op.getDpsInitOperand(0);
-        Value start = read(init);
-        Value end = cIdx(b, reductionSize);
-        Value step = cIdx(b, lanes);
-        auto loop = scf::ForOp::create(b, lane, end, step, ValueRange{start});
-        {
-          OpBuilder::InsertionGuard guard(b);
-          b.setInsertionPointToStart(loop.getBody());
-          Value r = loop.getInductionVar();
-          for (unsigned d : llvm::reverse(reductionDims)) {
-            ivs[d] = arith::RemUIOp::create(b, r, cIdx(b, ranges[d]));
-            r = arith::DivUIOp::create(b, r, cIdx(b, ranges[d]));
-          }
-          scf::YieldOp::create(b, runPayload(loop.getRegionIterArgs()));
-        }
-        Value acc = loop.getResult(0);
-        for (int64_t offset = lanes / 2; offset > 0; offset /= 2) {
-          Value other = shuffleXor(b, b.getLoc(), acc, offset);
-          IRMapping combine;
-          combine.map(combiner->getOperand(0), acc);
-          combine.map(combiner->getOperand(1), other);
-          acc = b.clone(*combiner, combine)->getResult(0);
-        }
-        Value first = arith::CmpIOp::create(b, arith::CmpIPredicate::eq, lane,
-                                            cIdx(b, 0));
-        auto store = scf::IfOp::create(b, first, /*withElseRegion=*/false);
-        b.setInsertionPointToStart(store.thenBlock());
-        memref::StoreOp::create(b, acc, func.getArgument(firstOut),
-                                ValueRange{flatIndex(init)});
-        return;
-      }
-      SmallVector<Value> inits;
-      for (OpOperand &init : op.getDpsInitsMutable())
-        inits.push_back(sources[init.getOperandNumber()].kind ==
-                                    OperandSource::Unread &&
-                                reductionDims.empty()
-                            ? Value()
-                            : read(init));
-      SmallVector<Value> finals = nest(0, inits);
-      for (auto [j, init] : llvm::enumerate(op.getDpsInitsMutable()))
-        memref::StoreOp::create(b, finals[j], func.getArgument(firstOut + j),
-                                ValueRange{flatIndex(init)});
+      GenericKernelBuilder(b, func, op, sources, captured, ranges, parallelDims,
+                           reductionDims, workers, threads, lanes,
+                           reductionSize, combiner, firstOut)
+          .build();
     };
     StringRef kind = isa<linalg::FillOp>(op) ? "fill"
                      : reductionDims.empty() ? "elementwise"
