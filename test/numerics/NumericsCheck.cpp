@@ -67,14 +67,12 @@
 
 using namespace rescale_ref;
 
-namespace {
-
 //===----------------------------------------------------------------------===//
 // Tolerances
 //===----------------------------------------------------------------------===//
 
 /// Relative tolerance (against max|ref|) of a non-quantized result of type t.
-double toleranceFor(DType t) {
+static double toleranceFor(DType t) {
   switch (t) {
   case DType::f16:
     return 1e-3;
@@ -89,12 +87,12 @@ double toleranceFor(DType t) {
 // Small helpers
 //===----------------------------------------------------------------------===//
 
-[[noreturn]] void fatal(const std::string &msg) {
+[[noreturn]] static void fatal(const std::string &msg) {
   std::fprintf(stderr, "rescale-numerics-check: error: %s\n", msg.c_str());
   std::exit(2);
 }
 
-std::vector<int64_t> parseShape(const std::string &s) {
+static std::vector<int64_t> parseShape(const std::string &s) {
   std::vector<int64_t> shape;
   if (s.empty() || s == "scalar")
     return shape;
@@ -110,46 +108,46 @@ std::vector<int64_t> parseShape(const std::string &s) {
   return shape;
 }
 
-std::string shapeStr(const std::vector<int64_t> &shape) {
+static std::string shapeStr(const std::vector<int64_t> &shape) {
   std::string s;
   for (size_t i = 0; i < shape.size(); ++i)
     s += (i ? "x" : "") + std::to_string(shape[i]);
   return s.empty() ? "scalar" : s;
 }
 
-std::string tensorType(const std::vector<int64_t> &shape,
-                       const std::string &t) {
+static std::string tensorType(const std::vector<int64_t> &shape,
+                              const std::string &t) {
   std::string s = "tensor<";
   for (int64_t d : shape)
     s += std::to_string(d) + "x";
   return s + t + ">";
 }
 
-std::string tensorType(const std::vector<int64_t> &shape, DType t) {
+static std::string tensorType(const std::vector<int64_t> &shape, DType t) {
   return tensorType(shape, std::string(dtypeName(t)));
 }
 
 /// An f32 attribute spelling `v` (already an f32 value: callers round with
 /// roundToF32 and use that same value in the reference) exactly.
-std::string f32Attr(double v) {
+static std::string f32Attr(double v) {
   char buf[64];
   std::snprintf(buf, sizeof buf, "%.9e : f32", v);
   return buf;
 }
 
-std::string quote(const std::string &s) {
+static std::string quote(const std::string &s) {
   std::string r = "'";
   for (char c : s)
     r += c == '\'' ? std::string("'\\''") : std::string(1, c);
   return r + "'";
 }
 
-void makeDirs(const std::string &p) {
+static void makeDirs(const std::string &p) {
   if (std::system(("mkdir -p " + quote(p)).c_str()) != 0)
     fatal("cannot create directory " + p);
 }
 
-std::string readFile(const std::string &p) {
+static std::string readFile(const std::string &p) {
   std::ifstream f(p);
   std::stringstream ss;
   ss << f.rdbuf();
@@ -159,6 +157,8 @@ std::string readFile(const std::string &p) {
 //===----------------------------------------------------------------------===//
 // Cases
 //===----------------------------------------------------------------------===//
+
+namespace {
 
 /// One line of a case file: `CASE: name key=value ...`.
 struct CaseLine {
@@ -247,10 +247,14 @@ struct Output {
   double elementwiseRel = 0.0;
 };
 
+} // namespace
+
 /// The tolerance `o` is checked against.
-double toleranceOf(const Output &o) {
+static double toleranceOf(const Output &o) {
   return o.elementwiseRel > 0 ? o.elementwiseRel : toleranceFor(o.dtype);
 }
+
+namespace {
 
 /// What the driver needs to run and check one case.
 struct CaseSpec {
@@ -272,7 +276,9 @@ struct CaseSpec {
   std::string description;
 };
 
-std::string funcText(const std::string &name, const CaseSpec &spec) {
+} // namespace
+
+static std::string funcText(const std::string &name, const CaseSpec &spec) {
   std::string results;
   for (size_t i = 0; i < spec.outputs.size(); ++i)
     results += (i ? ", " : "") +
@@ -293,8 +299,8 @@ std::string funcText(const std::string &name, const CaseSpec &spec) {
 }
 
 /// "(T0, T1) -> T2" for an op's functional type.
-std::string functionalType(const std::vector<Operand> &ins,
-                           const std::vector<std::string> &outs) {
+static std::string functionalType(const std::vector<Operand> &ins,
+                                  const std::vector<std::string> &outs) {
   std::string s = "(";
   for (size_t i = 0; i < ins.size(); ++i)
     s += (i ? ", " : "") + tensorType(ins[i].shape, ins[i].dtype);
@@ -307,7 +313,7 @@ std::string functionalType(const std::vector<Operand> &ins,
   return s + ")";
 }
 
-std::string operandList(const std::vector<Operand> &ins) {
+static std::string operandList(const std::vector<Operand> &ins) {
   std::string s;
   for (size_t i = 0; i < ins.size(); ++i)
     s += (i ? ", %" : "%") + ins[i].name;
@@ -318,7 +324,7 @@ std::string operandList(const std::vector<Operand> &ins) {
 // Op builders: one per op, each reading its own keys from the case line
 //===----------------------------------------------------------------------===//
 
-void buildNorm(CaseLine &c, CaseSpec &spec) {
+static void buildNorm(CaseLine &c, CaseSpec &spec) {
   DType t = c.dtype("dtype", DType::f32);
   DType wt = c.dtype("wdtype", t);
   std::vector<int64_t> shape = c.shape();
@@ -355,7 +361,7 @@ void buildNorm(CaseLine &c, CaseSpec &spec) {
       shapeStr(shape) + " " + dtypeName(t) + " w:" + dtypeName(wt);
 }
 
-void buildGatedNorm(CaseLine &c, CaseSpec &spec) {
+static void buildGatedNorm(CaseLine &c, CaseSpec &spec) {
   DType t = c.dtype("dtype", DType::f32);
   DType wt = c.dtype("wdtype", t);
   std::vector<int64_t> shape = c.shape();
@@ -387,7 +393,7 @@ void buildGatedNorm(CaseLine &c, CaseSpec &spec) {
                      (tensorwise ? " tensorwise" : "");
 }
 
-void buildAttention(CaseLine &c, CaseSpec &spec) {
+static void buildAttention(CaseLine &c, CaseSpec &spec) {
   DType t = c.dtype("dtype", DType::f32);
   DType wt = c.dtype("wdtype", t); // gate and sinks
   int64_t B, Hq, Hkv, S, T, D, Dv;
@@ -461,7 +467,7 @@ void buildAttention(CaseLine &c, CaseSpec &spec) {
   spec.description = d.str();
 }
 
-void buildLinear(CaseLine &c, CaseSpec &spec) {
+static void buildLinear(CaseLine &c, CaseSpec &spec) {
   DType t = c.dtype("dtype", DType::f32);
   DType wt = c.dtype("wdtype", t);
   std::vector<int64_t> shape = c.shape();
@@ -483,7 +489,7 @@ void buildLinear(CaseLine &c, CaseSpec &spec) {
                      dtypeName(t) + (bias ? " +bias" : "");
 }
 
-void buildDyT(CaseLine &c, CaseSpec &spec) {
+static void buildDyT(CaseLine &c, CaseSpec &spec) {
   DType t = c.dtype("dtype", DType::f32);
   DType wt = c.dtype("wdtype", t);
   std::vector<int64_t> shape = c.shape();
@@ -531,7 +537,7 @@ void buildDyT(CaseLine &c, CaseSpec &spec) {
   }
 }
 
-void buildClip(CaseLine &c, CaseSpec &spec) {
+static void buildClip(CaseLine &c, CaseSpec &spec) {
   DType t = c.dtype("dtype", DType::f32);
   std::vector<int64_t> shape = c.shape();
   double th = roundToF32(c.real("threshold", 1.5));
@@ -552,7 +558,7 @@ void buildClip(CaseLine &c, CaseSpec &spec) {
 
 /// Midpoints between neighbouring values of a float grid in [0, max): the
 /// values that round-half-to-even decides.
-std::vector<double> gridTies(const FloatGrid &g) {
+static std::vector<double> gridTies(const FloatGrid &g) {
   std::vector<double> points;
   // Walk the grid: subnormal quantum first, then each binade.
   double q = std::ldexp(1.0, g.minExponent - g.mantissaBits);
@@ -582,8 +588,8 @@ std::vector<double> gridTies(const FloatGrid &g) {
 /// through a first element 6·e·S, so s_b = e4m3(6·e·S/6/S) = e exactly.
 /// With `underflow`, every third other block is scaled by 2^-24 so that
 /// its s_b rounds to 0 in E4M3 (defined as a block of zeros).
-void craftQuantInput(Tensor &x, const QuantScheme &scheme, bool zeros,
-                     bool underflow, std::mt19937_64 &rng) {
+static void craftQuantInput(Tensor &x, const QuantScheme &scheme, bool zeros,
+                            bool underflow, std::mt19937_64 &rng) {
   std::vector<double> ties;
   double emax = scheme.elementMax();
   if (scheme.format == QuantFormat::int4 ||
@@ -646,7 +652,7 @@ void craftQuantInput(Tensor &x, const QuantScheme &scheme, bool zeros,
 
 /// The case's `scheme=` key, parsed; a fatal error naming the case when it
 /// is missing or not a scheme.
-QuantScheme requiredScheme(CaseLine &c) {
+static QuantScheme requiredScheme(CaseLine &c) {
   std::string err;
   auto scheme = QuantScheme::parse(c.required("scheme"), err);
   if (!scheme)
@@ -656,7 +662,7 @@ QuantScheme requiredScheme(CaseLine &c) {
 
 /// The case's shape for `scheme`; `shape=random` draws dims that the
 /// scheme's block (16, 32, or 2-d for fp8 per_block) tiles.
-std::vector<int64_t> quantShape(CaseLine &c, const QuantScheme &scheme) {
+static std::vector<int64_t> quantShape(CaseLine &c, const QuantScheme &scheme) {
   std::vector<int64_t> block = scheme.blockShape();
   std::vector<int64_t> shape = c.shape(block.empty() ? 1 : block.back());
   if (block.size() == 2 && c.str("shape", "") == "random") {
@@ -667,7 +673,7 @@ std::vector<int64_t> quantShape(CaseLine &c, const QuantScheme &scheme) {
   return shape;
 }
 
-void buildQuant(CaseLine &c, CaseSpec &spec) {
+static void buildQuant(CaseLine &c, CaseSpec &spec) {
   DType t = c.dtype("dtype", DType::f32);
   QuantScheme s = requiredScheme(c);
   std::vector<int64_t> shape = quantShape(c, s);
@@ -756,7 +762,7 @@ void buildQuant(CaseLine &c, CaseSpec &spec) {
 /// dequantize alone, on random quantized operands (rescale-run draws valid
 /// encodings for i8/f8/f4 inputs and writes them decoded): values · scales
 /// (· global_scale), rounded once to the result type, compared bit for bit.
-void buildDequantize(CaseLine &c, CaseSpec &spec) {
+static void buildDequantize(CaseLine &c, CaseSpec &spec) {
   DType t = c.dtype("dtype", DType::f32);
   QuantScheme s = requiredScheme(c);
   std::vector<int64_t> shape = quantShape(c, s);
@@ -784,7 +790,7 @@ void buildDequantize(CaseLine &c, CaseSpec &spec) {
 /// A function that never writes its result (it returns tensor.empty), with
 /// the identity as "reference": rescale-run must hand back its poison (NaN)
 /// and the check must fail. Used by poison.test only.
-void buildUnwritten(CaseLine &c, CaseSpec &spec) {
+static void buildUnwritten(CaseLine &c, CaseSpec &spec) {
   DType t = c.dtype("dtype", DType::f32);
   std::vector<int64_t> shape = c.shape();
   spec.inputs = {{"x", t, shape}};
@@ -796,7 +802,7 @@ void buildUnwritten(CaseLine &c, CaseSpec &spec) {
   spec.description = shapeStr(shape) + " " + dtypeName(t);
 }
 
-CaseSpec buildCase(CaseLine &c) {
+static CaseSpec buildCase(CaseLine &c) {
   CaseSpec spec;
   c.shapeRng.seed(uint64_t(c.integer("seed", 1)) * 7919 + 17);
   spec.op = c.required("op");
@@ -849,6 +855,8 @@ CaseSpec buildCase(CaseLine &c) {
 // Running and comparing
 //===----------------------------------------------------------------------===//
 
+namespace {
+
 struct Options {
   std::vector<std::string> files;
   std::string workDir;
@@ -859,9 +867,11 @@ struct Options {
   bool emitOnly = false; // write the module(s) and stop
 };
 
+} // namespace
+
 /// The npy dtype the driver writes for an input of type t (bf16 goes through
 /// f32 at the boundary).
-std::string npyDescrFor(DType t) {
+static std::string npyDescrFor(DType t) {
   switch (t) {
   case DType::f16:
     return "<f2";
@@ -874,8 +884,9 @@ std::string npyDescrFor(DType t) {
 
 /// Reads an output/input file as f64 values of MLIR type `t`. Narrow float
 /// formats may come back as floats (converted by rescale-run) or as raw bytes.
-bool readAs(const std::string &path, DType t, const std::vector<int64_t> &shape,
-            Tensor &out, std::string &error) {
+static bool readAs(const std::string &path, DType t,
+                   const std::vector<int64_t> &shape, Tensor &out,
+                   std::string &error) {
   NpyArray a;
   if (!readNpy(path, a, error))
     return false;
@@ -895,6 +906,8 @@ bool readAs(const std::string &path, DType t, const std::vector<int64_t> &shape,
   return true;
 }
 
+namespace {
+
 struct Comparison {
   bool pass = true;
   double maxErr = 0.0; // relative (tolerance) or absolute (exact)
@@ -904,7 +917,10 @@ struct Comparison {
   std::string note;
 };
 
-Comparison compare(const Tensor &got, const Tensor &ref, const Output &o) {
+} // namespace
+
+static Comparison compare(const Tensor &got, const Tensor &ref,
+                          const Output &o) {
   Comparison c;
   for (double v : ref.data)
     if (std::isfinite(v))
@@ -958,21 +974,21 @@ Comparison compare(const Tensor &got, const Tensor &ref, const Output &o) {
   return c;
 }
 
-std::string fmt(double v) {
+static std::string fmt(double v) {
   char buf[64];
   std::snprintf(buf, sizeof buf, "%.3g", v);
   return buf;
 }
 
-std::string fmtFull(double v) {
+static std::string fmtFull(double v) {
   char buf[64];
   std::snprintf(buf, sizeof buf, "%.9g", v);
   return buf;
 }
 
 /// Runs one case; prints its line; returns true on pass.
-bool runCase(const Options &opts, std::string program, const std::string &name,
-             CaseSpec &spec, uint64_t seed) {
+static bool runCase(const Options &opts, std::string program,
+                    const std::string &name, CaseSpec &spec, uint64_t seed) {
   std::string dir = opts.workDir + "/" + name;
   makeDirs(dir);
   bool alone = program.empty();
@@ -1112,7 +1128,7 @@ bool runCase(const Options &opts, std::string program, const std::string &name,
   return pass;
 }
 
-std::vector<CaseLine> readCases(const std::string &path) {
+static std::vector<CaseLine> readCases(const std::string &path) {
   std::ifstream f(path);
   if (!f)
     fatal("cannot open case file " + path);
@@ -1151,7 +1167,8 @@ std::vector<CaseLine> readCases(const std::string &path) {
 /// dtype and variant with random shapes, written as a case file. For soak
 /// runs beyond the lit suite (e.g. `--sweep 500`); a failing line can be
 /// copied into a .test file as it is.
-std::string writeSweep(const std::string &dir, int64_t n, uint64_t sweepSeed) {
+static std::string writeSweep(const std::string &dir, int64_t n,
+                              uint64_t sweepSeed) {
   std::mt19937_64 rng(sweepSeed);
   auto pick = [&](const std::vector<std::string> &v) {
     return v[std::uniform_int_distribution<size_t>(0, v.size() - 1)(rng)];
@@ -1217,7 +1234,7 @@ std::string writeSweep(const std::string &dir, int64_t n, uint64_t sweepSeed) {
 }
 
 /// A tool beside this executable (all live in build/bin), else on PATH.
-std::string findTool(const char *argv0, const std::string &tool) {
+static std::string findTool(const char *argv0, const std::string &tool) {
   std::string self = argv0;
   char buf[4096];
   ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
@@ -1236,7 +1253,8 @@ std::string findTool(const char *argv0, const std::string &tool) {
 /// only loads the .so. Returns "" (compile each case alone) when that fails,
 /// e.g. because one op of the file does not lower yet: the per-case runs
 /// then say which.
-std::string compileBatch(const Options &opts, const std::string &modulePath) {
+static std::string compileBatch(const Options &opts,
+                                const std::string &modulePath) {
   if (opts.rescaleCompile.empty())
     return "";
   std::string so = modulePath.substr(0, modulePath.size() - 5) + ".so";
@@ -1251,8 +1269,6 @@ std::string compileBatch(const Options &opts, const std::string &modulePath) {
               log.c_str());
   return "";
 }
-
-} // namespace
 
 int main(int argc, char **argv) {
   Options opts;

@@ -9,10 +9,9 @@
 
 namespace rescale_ref {
 
-namespace {
 /// The value of `key` in the header dict, up to the next top-level comma.
-bool findHeaderValue(const std::string &header, const std::string &key,
-                     std::string &value) {
+static bool findHeaderValue(const std::string &header, const std::string &key,
+                            std::string &value) {
   size_t k = header.find("'" + key + "'");
   if (k == std::string::npos)
     return false;
@@ -37,7 +36,7 @@ bool findHeaderValue(const std::string &header, const std::string &key,
   return true;
 }
 
-size_t elementSize(const std::string &descr) {
+static size_t elementSize(const std::string &descr) {
   if (descr == "<f8" || descr == "<i8")
     return 8;
   if (descr == "<f4" || descr == "<i4")
@@ -48,7 +47,6 @@ size_t elementSize(const std::string &descr) {
     return 1;
   return 0;
 }
-} // namespace
 
 bool readNpy(const std::string &path, NpyArray &out, std::string &error) {
   std::ifstream f(path, std::ios::binary);

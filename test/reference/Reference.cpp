@@ -41,11 +41,10 @@ int64_t groupIndex(const std::vector<int64_t> &shape,
   return g;
 }
 
-namespace {
-double sigmoid(double z) { return 1.0 / (1.0 + std::exp(-z)); }
+static double sigmoid(double z) { return 1.0 / (1.0 + std::exp(-z)); }
 
 /// 1 / sqrt(mean(u²) + ε) of one row of length d.
-double inverseRms(const double *u, int64_t d, double epsilon) {
+static double inverseRms(const double *u, int64_t d, double epsilon) {
   double sumSq = 0.0;
   for (int64_t j = 0; j < d; ++j)
     sumSq += u[j] * u[j];
@@ -53,7 +52,8 @@ double inverseRms(const double *u, int64_t d, double epsilon) {
 }
 
 /// max |x| over each group of `groupShape`.
-Tensor groupAbsMax(const Tensor &x, const std::vector<int64_t> &groupShape) {
+static Tensor groupAbsMax(const Tensor &x,
+                          const std::vector<int64_t> &groupShape) {
   Tensor amax(groupShape, 0.0);
   for (int64_t i = 0; i < x.numElements(); ++i) {
     double &m = amax[groupIndex(x.shape, groupShape, i)];
@@ -61,7 +61,6 @@ Tensor groupAbsMax(const Tensor &x, const std::vector<int64_t> &groupShape) {
   }
   return amax;
 }
-} // namespace
 
 //===----------------------------------------------------------------------===//
 // Norms
@@ -305,8 +304,7 @@ Tensor clip(const Tensor &x, double threshold) {
 // Quantization
 //===----------------------------------------------------------------------===//
 
-namespace {
-std::vector<std::string> split(const std::string &s, char sep) {
+static std::vector<std::string> split(const std::string &s, char sep) {
   std::vector<std::string> parts;
   std::stringstream ss(s);
   std::string item;
@@ -315,7 +313,6 @@ std::vector<std::string> split(const std::string &s, char sep) {
       parts.push_back(item);
   return parts;
 }
-} // namespace
 
 std::optional<QuantScheme> QuantScheme::parse(const std::string &text,
                                               std::string &error) {

@@ -16,11 +16,11 @@
 
 using rescale::trainer::countLossSpikes;
 
-namespace {
-
-std::vector<double> flat(size_t n, double v) {
+static std::vector<double> flat(size_t n, double v) {
   return std::vector<double>(n, v);
 }
+
+namespace {
 
 TEST(LossSpikes, NoneInASmoothDecreasingCurve) {
   std::vector<double> loss;

@@ -19,10 +19,8 @@
 
 using namespace mlir::rescale::quant_math;
 
-namespace {
-
 /// Equal as doubles and with the same sign (so -0 != +0).
-::testing::AssertionResult sameValue(double expected, double actual) {
+static ::testing::AssertionResult sameValue(double expected, double actual) {
   if (expected == actual && std::signbit(expected) == std::signbit(actual))
     return ::testing::AssertionSuccess();
   return ::testing::AssertionFailure()
@@ -32,6 +30,8 @@ namespace {
 //===----------------------------------------------------------------------===//
 // floorLog2
 //===----------------------------------------------------------------------===//
+
+namespace {
 
 TEST(QuantMathFloorLog2, NormalNumbers) {
   EXPECT_EQ(floorLog2(1.0), 0);
@@ -194,6 +194,8 @@ TEST(QuantMathE2M1, EncodeDecodeRoundTrip) {
   EXPECT_EQ(decodeE2M1(0xF7), 6.0);
 }
 
+} // namespace
+
 //===----------------------------------------------------------------------===//
 // Both grids against a brute-force nearest-value search
 //===----------------------------------------------------------------------===//
@@ -201,8 +203,8 @@ TEST(QuantMathE2M1, EncodeDecodeRoundTrip) {
 /// The nonnegative finite values of a minifloat with `mantissaBits` and
 /// `exponentBits` and bias `bias`, indexed by code (the last one dropped when
 /// `lastIsNaN`), written from the format definition alone.
-std::vector<double> gridOf(int mantissaBits, int exponentBits, int bias,
-                           bool lastIsNaN) {
+static std::vector<double> gridOf(int mantissaBits, int exponentBits, int bias,
+                                  bool lastIsNaN) {
   std::vector<double> grid;
   int codes = 1 << (mantissaBits + exponentBits);
   for (int code = 0; code < codes - (lastIsNaN ? 1 : 0); ++code) {
@@ -216,7 +218,7 @@ std::vector<double> gridOf(int mantissaBits, int exponentBits, int bias,
 
 /// Round-half-even onto `grid`, saturating: the nearest value, on a tie the
 /// one with an even code.
-double nearestOnGrid(const std::vector<double> &grid, double v) {
+static double nearestOnGrid(const std::vector<double> &grid, double v) {
   double a = std::fabs(v);
   size_t best = 0;
   for (size_t i = 1; i < grid.size(); ++i) {
@@ -230,7 +232,7 @@ double nearestOnGrid(const std::vector<double> &grid, double v) {
 /// Random doubles over every binade the grids touch (and past both ends),
 /// plus every grid value, every midpoint between neighbours and their
 /// one-ulp neighbours: the cases where a rounding rule shows.
-std::vector<double> probes(const std::vector<double> &grid) {
+static std::vector<double> probes(const std::vector<double> &grid) {
   std::vector<double> out;
   uint64_t state = 0x9E3779B97F4A7C15ull;
   for (int i = 0; i < 200000; ++i) {
@@ -250,6 +252,8 @@ std::vector<double> probes(const std::vector<double> &grid) {
   }
   return out;
 }
+
+namespace {
 
 TEST(QuantMathE4M3, MatchesNearestGridValue) {
   std::vector<double> grid = gridOf(3, 4, 7, /*lastIsNaN=*/true);

@@ -30,14 +30,12 @@
 
 using namespace rescale::runtime;
 
-namespace {
-
-int fail(const std::string &message) {
+static int fail(const std::string &message) {
   std::fprintf(stderr, "error: %s\n", message.c_str());
   return 1;
 }
 
-int runE2E(const std::string &path, bool check) {
+static int runE2E(const std::string &path, bool check) {
   Expected<std::unique_ptr<Module>> m = Module::load(path);
   if (!m)
     return fail(m.status().message());
@@ -75,12 +73,12 @@ int runE2E(const std::string &path, bool check) {
 }
 
 /// Prints the pending mgpu* error under `label` (or that there was none).
-void report(const char *label) {
+static void report(const char *label) {
   std::string e = takeLastCudaError();
   std::printf("%s: %s\n", label, e.empty() ? "<no error>" : e.c_str());
 }
 
-int driverErrors() {
+static int driverErrors() {
   static char ptx[] = ".version 8.0\n.target sm_90\n.address_size 64\n"
                       ".visible .entry noop()\n{\n\tret;\n}\n";
   void *module = mgpuModuleLoadJIT(ptx, 2);
@@ -106,7 +104,7 @@ int driverErrors() {
   return 0;
 }
 
-int tma() {
+static int tma() {
   void *buffer = mgpuMemAlloc(64 * 128 * 2, nullptr, false);
   int64_t desc[7] = {0, 0, 0, 64, 128, 128, 1};
   std::memcpy(&desc[0], &buffer, 8);
@@ -124,7 +122,7 @@ int tma() {
   return map ? 0 : 1;
 }
 
-int writeFiles(const std::string &dir) {
+static int writeFiles(const std::string &dir) {
   Expected<HostTensor> f32 = HostTensor::create(DType::F32, {2, 3});
   Expected<HostTensor> f16 = HostTensor::create(DType::F16, {4});
   Expected<HostTensor> i64 = HostTensor::create(DType::I64, {3});
@@ -175,8 +173,6 @@ int writeFiles(const std::string &dir) {
               dir.c_str());
   return 0;
 }
-
-} // namespace
 
 int main(int argc, char **argv) {
   std::string mode = argc > 1 ? argv[1] : "";

@@ -61,6 +61,7 @@ protected:
   }
   void clearLog() { std::ofstream(log_, std::ios::trunc); }
 
+private:
   TempDir dir_;
   std::string log_;
 };

@@ -10,13 +10,11 @@
 using namespace rescale::runtime;
 using namespace rescale::runtime::testing;
 
-namespace {
-float fromBits(uint32_t u) {
+static float fromBits(uint32_t u) {
   float f;
   std::memcpy(&f, &u, 4);
   return f;
 }
-} // namespace
 
 TEST(Bf16, RoundsToNearestEven) {
   EXPECT_EQ(f32ToBf16(1.0f), 0x3f80);

@@ -12,15 +12,13 @@
 using namespace rescale::runtime;
 using namespace rescale::runtime::testing;
 
-namespace {
 /// Loads a module and looks up kernel "k", as a module's constructor and
 /// entry do.
-void *loadKernel(const char *name = "k") {
+static void *loadKernel(const char *name = "k") {
   static char ptx[] = ".version 8.0\n";
   void *module = mgpuModuleLoadJIT(ptx, 3);
   return mgpuModuleGetFunction(module, name);
 }
-} // namespace
 
 //===----------------------------------------------------------------------===//
 // No driver / no device

@@ -16,22 +16,20 @@
 using namespace rescale::runtime;
 using namespace rescale::runtime::testing;
 
-namespace {
-std::string digestOf(const std::string &path) {
+static std::string digestOf(const std::string &path) {
   Expected<std::string> d = fileSha256(path);
   EXPECT_TRUE(d.isOk()) << d.status().message();
   return d.isOk() ? *d : std::string(64, '0');
 }
 
-void copyFile(const std::string &from, const std::string &to) {
+static void copyFile(const std::string &from, const std::string &to) {
   std::ifstream in(from, std::ios::binary);
   std::ofstream out(to, std::ios::binary);
   out << in.rdbuf();
 }
-void writeText(const std::string &path, const std::string &text) {
+static void writeText(const std::string &path, const std::string &text) {
   std::ofstream(path) << text;
 }
-} // namespace
 
 TEST(MemRef, DescriptorIsMlirsRowMajorLayout) {
   float data[24];

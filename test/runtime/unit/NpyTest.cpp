@@ -8,10 +8,9 @@
 using namespace rescale::runtime;
 using namespace rescale::runtime::testing;
 
-namespace {
 /// An .npy image with an explicit (possibly lying) header length.
-std::string npyImage(const std::string &dict, const std::string &data,
-                     int headerLenOverride = -1) {
+static std::string npyImage(const std::string &dict, const std::string &data,
+                            int headerLenOverride = -1) {
   std::string header = dict;
   size_t total = 10 + header.size() + 1;
   header.append((64 - total % 64) % 64, ' ');
@@ -26,18 +25,17 @@ std::string npyImage(const std::string &dict, const std::string &data,
   return out + header + data;
 }
 
-Expected<HostTensor> parse(const std::string &bytes) {
+static Expected<HostTensor> parse(const std::string &bytes) {
   return parseNpy(reinterpret_cast<const uint8_t *>(bytes.data()),
                   bytes.size());
 }
 
-std::string bytesOf(std::initializer_list<float> values) {
+static std::string bytesOf(std::initializer_list<float> values) {
   std::string s;
   for (float v : values)
     s.append(reinterpret_cast<const char *>(&v), 4);
   return s;
 }
-} // namespace
 
 TEST(Npy, ParsesWhatNumpyWrites) {
   // np.save of np.arange(6, dtype=np.float32).reshape(2, 3).

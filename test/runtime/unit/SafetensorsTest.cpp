@@ -7,10 +7,9 @@
 using namespace rescale::runtime;
 using namespace rescale::runtime::testing;
 
-namespace {
 /// header JSON + data, with an optional lying header length.
-std::string image(const std::string &header, const std::string &data,
-                  int64_t lenOverride = -1) {
+static std::string image(const std::string &header, const std::string &data,
+                         int64_t lenOverride = -1) {
   uint64_t len = lenOverride >= 0 ? uint64_t(lenOverride) : header.size();
   std::string out;
   for (int i = 0; i < 8; ++i)
@@ -18,19 +17,18 @@ std::string image(const std::string &header, const std::string &data,
   return out + header + data;
 }
 
-Expected<SafetensorsFile> parse(const std::string &bytes) {
+static Expected<SafetensorsFile> parse(const std::string &bytes) {
   return parseSafetensors(reinterpret_cast<const uint8_t *>(bytes.data()),
                           bytes.size());
 }
 
-HostTensor filled(DType d, std::vector<int64_t> shape, uint8_t seed) {
+static HostTensor filled(DType d, std::vector<int64_t> shape, uint8_t seed) {
   Expected<HostTensor> t = HostTensor::create(d, std::move(shape));
   EXPECT_TRUE(t.isOk());
   for (size_t i = 0; i < t->numBytes(); ++i)
     t->data()[i] = uint8_t(seed + i * 13);
   return t.take();
 }
-} // namespace
 
 TEST(Safetensors, ParsesTheStandardLayout) {
   // As the reference Python writer lays out {"a": f32[2], "b": i8[3]}.
