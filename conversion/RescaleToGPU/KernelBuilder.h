@@ -137,51 +137,37 @@ inline Value cIdx(ImplicitLocOpBuilder &b, int64_t v) {
   return arith::ConstantIndexOp::create(b, v);
 }
 
+inline Value cF32(ImplicitLocOpBuilder &b, float v) {
+  return arith::ConstantOp::create(b, b.getF32FloatAttr(v));
+}
+
 /// Index arithmetic of the kernels: each method creates its constant (if
 /// any) and then its op(s), in the order the formula reads, so a nested
 /// expression such as `ix.mulAdd(row, stride, col)` replaces nested `arith`
 /// creates without leaving their order to C++ (unspecified between the
-/// arguments of one call). Pass results of other calls through named locals
-/// when a formula has two of them.
+/// arguments of one call; each composite below passes one op-creating call
+/// as an argument, never two). Pass results of other calls through named
+/// locals when a formula has two of them.
 class IndexMath {
 public:
   explicit IndexMath(ImplicitLocOpBuilder &b) : b(b) {}
   Value add(Value x, Value y) { return arith::AddIOp::create(b, x, y); }
-  Value add(Value x, int64_t c) {
-    Value cv = cIdx(b, c);
-    return arith::AddIOp::create(b, x, cv);
-  }
+  Value add(Value x, int64_t c) { return add(x, cIdx(b, c)); }
   Value mul(Value x, int64_t c) {
-    Value cv = cIdx(b, c);
-    return arith::MulIOp::create(b, x, cv);
+    return arith::MulIOp::create(b, x, cIdx(b, c));
   }
   /// x · c + y.
-  Value mulAdd(Value x, int64_t c, Value y) {
-    Value product = mul(x, c);
-    return arith::AddIOp::create(b, product, y);
-  }
+  Value mulAdd(Value x, int64_t c, Value y) { return add(mul(x, c), y); }
   /// x + y · c.
-  Value addProduct(Value x, Value y, int64_t c) {
-    Value product = mul(y, c);
-    return arith::AddIOp::create(b, x, product);
-  }
+  Value addProduct(Value x, Value y, int64_t c) { return add(x, mul(y, c)); }
   /// x + (y + c).
-  Value addOffset(Value x, Value y, int64_t c) {
-    Value offset = add(y, c);
-    return arith::AddIOp::create(b, x, offset);
-  }
+  Value addOffset(Value x, Value y, int64_t c) { return add(x, add(y, c)); }
   /// x + (y + z).
-  Value addSum(Value x, Value y, Value z) {
-    Value sum = add(y, z);
-    return arith::AddIOp::create(b, x, sum);
-  }
+  Value addSum(Value x, Value y, Value z) { return add(x, add(y, z)); }
 
 private:
   ImplicitLocOpBuilder &b;
 };
-inline Value cF32(ImplicitLocOpBuilder &b, float v) {
-  return arith::ConstantOp::create(b, b.getF32FloatAttr(v));
-}
 
 } // namespace mlir::rescale::nvptx
 

@@ -89,12 +89,11 @@ static Value loadUnits(ImplicitLocOpBuilder &b, Value src, Value idx,
 /// True when `op`'s tile is staged by cp.async (nvgpu.device_async_copy,
 /// global to shared without a register round trip): the global operand is a
 /// memref of the staged element type and one access is 4, 8 or 16 bytes (what
-/// cp.async copies). Codes staged as bytes of another type (f8 as i8), sub-byte
-/// codes (read through a byte pointer) and 2-byte rows (odd K) go through
-/// registers.
-static bool stagesAsync(const GemmOperand &op, Value src, int64_t width) {
+/// cp.async copies; `bytes` is one access). Codes staged as bytes of another
+/// type (f8 as i8), sub-byte codes (read through a byte pointer) and 2-byte
+/// rows (odd K) go through registers.
+static bool stagesAsync(const GemmOperand &op, Value src, int64_t bytes) {
   auto type = dyn_cast<MemRefType>(src.getType());
-  int64_t bytes = width * unitBytes(op.smemElt);
   return type && type.getElementType() == op.smemElt &&
          (bytes == 4 || bytes == 8 || bytes == 16);
 }
@@ -112,7 +111,7 @@ static void stageTile(ImplicitLocOpBuilder &b, MmaKind kind,
   width = std::min(width, units);
   int64_t vecsPerRow = units / width;
   int64_t bytes = width * unitBytes(op.smemElt);
-  bool async = stagesAsync(op, src, width);
+  bool async = stagesAsync(op, src, bytes);
   auto vecType = VectorType::get({width}, op.smemElt);
   Value zero;
   if (!async)
