@@ -157,32 +157,40 @@ struct OperandSource {
   Operation *constant = nullptr;
 };
 
+/// What the pattern decides about an op before its kernel is built.
+struct GenericKernelPlan {
+  /// Constants the payload reads from above (cloned into the kernel).
+  SmallVector<Operation *> captured;
+  SmallVector<int64_t> ranges;
+  SmallVector<unsigned> parallelDims, reductionDims;
+  /// How each operand reaches the kernel, by operand number.
+  SmallVector<OperandSource> sources;
+  /// The kernel argument of the first result buffer.
+  unsigned firstOut = 0;
+  int64_t reductionSize = 1;
+  /// The order-free combiner, when a warp reduces each point.
+  Operation *combiner = nullptr;
+  /// Threads per parallel point (1 or a warp), threads in all, per block.
+  int64_t lanes = 1, workers = 0, threads = 0;
+};
+
 /// The body of one generic kernel: a thread (or a warp, for an order-free
 /// reduction) per parallel point, the reduction loops in the CPU loops'
 /// order, the payload cloned at each point. Ops are created in the order of
-/// `build`: coordinates, captured constants, then the warp reduction or the
-/// serial loop nest and the stores.
+/// `build`: coordinates, captured constants, then the warp reduction or
+/// the serial loop nest and the stores.
 class GenericKernelBuilder {
 public:
   GenericKernelBuilder(ImplicitLocOpBuilder &b, gpu::GPUFuncOp func,
-                       linalg::LinalgOp op, ArrayRef<OperandSource> sources,
-                       ArrayRef<Operation *> captured, ArrayRef<int64_t> ranges,
-                       ArrayRef<unsigned> parallelDims,
-                       ArrayRef<unsigned> reductionDims, int64_t workers,
-                       int64_t threads, int64_t lanes, int64_t reductionSize,
-                       Operation *combiner, unsigned firstOut)
-      : b(b), func(func), op(op), sources(sources), captured(captured),
-        ranges(ranges), parallelDims(parallelDims),
-        reductionDims(reductionDims), workers(workers), threads(threads),
-        lanes(lanes), reductionSize(reductionSize), combiner(combiner),
-        firstOut(firstOut), ivs(ranges.size()) {}
+                       linalg::LinalgOp op, const GenericKernelPlan &plan)
+      : b(b), func(func), op(op), plan(plan), ivs(plan.ranges.size()) {}
 
   void build() {
     computeParallelIndices();
-    for (Operation *c : captured)
+    for (Operation *c : plan.captured)
       if (!constants.contains(c->getResult(0)))
         b.clone(*c, constants);
-    if (lanes != 1)
+    if (plan.lanes != 1)
       buildWarpReduction();
     else
       buildSerial();
@@ -194,22 +202,22 @@ private:
   void computeParallelIndices() {
     Value tid = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
     Value bid = gpu::BlockIdOp::create(b, gpu::Dimension::x);
-    Value i = ix.mulAdd(bid, threads, tid);
+    Value i = ix.mulAdd(bid, plan.threads, tid);
     // With a warp per point, `workers` is whole warps: the guard is
     // uniform across each warp, as its shuffles need.
     Value ok = arith::CmpIOp::create(b, arith::CmpIPredicate::ult, i,
-                                     cIdx(b, workers));
+                                     cIdx(b, plan.workers));
     auto guarded = scf::IfOp::create(b, ok, /*withElseRegion=*/false);
     b.setInsertionPointToStart(guarded.thenBlock());
     Value point = i;
-    if (lanes != 1) {
-      point = arith::DivUIOp::create(b, i, cIdx(b, lanes));
-      lane = arith::RemUIOp::create(b, i, cIdx(b, lanes));
+    if (plan.lanes != 1) {
+      point = arith::DivUIOp::create(b, i, cIdx(b, plan.lanes));
+      lane = arith::RemUIOp::create(b, i, cIdx(b, plan.lanes));
     }
     Value rest = point;
-    for (unsigned d : llvm::reverse(parallelDims)) {
-      ivs[d] = arith::RemUIOp::create(b, rest, cIdx(b, ranges[d]));
-      rest = arith::DivUIOp::create(b, rest, cIdx(b, ranges[d]));
+    for (unsigned d : llvm::reverse(plan.parallelDims)) {
+      ivs[d] = arith::RemUIOp::create(b, rest, cIdx(b, plan.ranges[d]));
+      rest = arith::DivUIOp::create(b, rest, cIdx(b, plan.ranges[d]));
     }
   }
 
@@ -230,7 +238,7 @@ private:
 
   /// An operand's element at the current indices.
   Value read(OpOperand &operand) {
-    const OperandSource &src = sources[operand.getOperandNumber()];
+    const OperandSource &src = plan.sources[operand.getOperandNumber()];
     switch (src.kind) {
     case OperandSource::Buffer:
       return memref::LoadOp::create(b, func.getArgument(src.argument),
@@ -274,11 +282,11 @@ private:
   /// The reduction loops from the `k`-th, outermost first (the CPU loops'
   /// order), carrying the accumulators.
   SmallVector<Value> nest(unsigned k, ValueRange accs) {
-    if (k == reductionDims.size())
+    if (k == plan.reductionDims.size())
       return runPayload(accs);
-    unsigned d = reductionDims[k];
+    unsigned d = plan.reductionDims[k];
     Value lb = cIdx(b, 0);
-    Value ub = cIdx(b, ranges[d]);
+    Value ub = cIdx(b, plan.ranges[d]);
     Value step = cIdx(b, 1);
     auto loop = scf::ForOp::create(b, lb, ub, step, accs);
     OpBuilder::InsertionGuard guard(b);
@@ -295,32 +303,32 @@ private:
   void buildWarpReduction() {
     OpOperand &init = *op.getDpsInitOperand(0);
     Value start = read(init);
-    Value end = cIdx(b, reductionSize);
-    Value step = cIdx(b, lanes);
+    Value end = cIdx(b, plan.reductionSize);
+    Value step = cIdx(b, plan.lanes);
     auto loop = scf::ForOp::create(b, lane, end, step, ValueRange{start});
     {
       OpBuilder::InsertionGuard guard(b);
       b.setInsertionPointToStart(loop.getBody());
       Value r = loop.getInductionVar();
-      for (unsigned d : llvm::reverse(reductionDims)) {
-        ivs[d] = arith::RemUIOp::create(b, r, cIdx(b, ranges[d]));
-        r = arith::DivUIOp::create(b, r, cIdx(b, ranges[d]));
+      for (unsigned d : llvm::reverse(plan.reductionDims)) {
+        ivs[d] = arith::RemUIOp::create(b, r, cIdx(b, plan.ranges[d]));
+        r = arith::DivUIOp::create(b, r, cIdx(b, plan.ranges[d]));
       }
       scf::YieldOp::create(b, runPayload(loop.getRegionIterArgs()));
     }
     Value acc = loop.getResult(0);
-    for (int64_t offset = lanes / 2; offset > 0; offset /= 2) {
+    for (int64_t offset = plan.lanes / 2; offset > 0; offset /= 2) {
       Value other = shuffleXor(b, b.getLoc(), acc, offset);
       IRMapping combine;
-      combine.map(combiner->getOperand(0), acc);
-      combine.map(combiner->getOperand(1), other);
-      acc = b.clone(*combiner, combine)->getResult(0);
+      combine.map(plan.combiner->getOperand(0), acc);
+      combine.map(plan.combiner->getOperand(1), other);
+      acc = b.clone(*plan.combiner, combine)->getResult(0);
     }
     Value first =
         arith::CmpIOp::create(b, arith::CmpIPredicate::eq, lane, cIdx(b, 0));
     auto store = scf::IfOp::create(b, first, /*withElseRegion=*/false);
     b.setInsertionPointToStart(store.thenBlock());
-    memref::StoreOp::create(b, acc, func.getArgument(firstOut),
+    memref::StoreOp::create(b, acc, func.getArgument(plan.firstOut),
                             ValueRange{flatIndex(init)});
   }
 
@@ -329,14 +337,14 @@ private:
   void buildSerial() {
     SmallVector<Value> inits;
     for (OpOperand &init : op.getDpsInitsMutable())
-      inits.push_back(sources[init.getOperandNumber()].kind ==
+      inits.push_back(plan.sources[init.getOperandNumber()].kind ==
                                   OperandSource::Unread &&
-                              reductionDims.empty()
+                              plan.reductionDims.empty()
                           ? Value()
                           : read(init));
     SmallVector<Value> finals = nest(0, inits);
     for (auto [j, init] : llvm::enumerate(op.getDpsInitsMutable()))
-      memref::StoreOp::create(b, finals[j], func.getArgument(firstOut + j),
+      memref::StoreOp::create(b, finals[j], func.getArgument(plan.firstOut + j),
                               ValueRange{flatIndex(init)});
   }
 
@@ -344,13 +352,7 @@ private:
   IndexMath ix{b};
   gpu::GPUFuncOp func;
   linalg::LinalgOp op;
-  ArrayRef<OperandSource> sources;
-  ArrayRef<Operation *> captured;
-  ArrayRef<int64_t> ranges;
-  ArrayRef<unsigned> parallelDims, reductionDims;
-  const int64_t workers, threads, lanes, reductionSize;
-  Operation *combiner;
-  const unsigned firstOut;
+  const GenericKernelPlan &plan;
   // Set while building.
   SmallVector<Value> ivs;
   Value lane;
@@ -364,20 +366,19 @@ struct LinalgToGPU : OpInterfaceRewritePattern<linalg::LinalgOp> {
 
   LogicalResult matchAndRewrite(linalg::LinalgOp op,
                                 PatternRewriter &rewriter) const override {
-    SmallVector<Operation *> captured;
-    if (const char *reason = unsupportedReason(op, captured))
+    GenericKernelPlan plan;
+    if (const char *reason = unsupportedReason(op, plan.captured))
       return rewriter.notifyMatchFailure(op, reason);
 
     SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
-    SmallVector<int64_t> ranges = op.getStaticLoopRanges();
-    SmallVector<unsigned> parallelDims, reductionDims;
+    plan.ranges = op.getStaticLoopRanges();
     int64_t points = 1;
     for (auto [d, it] : llvm::enumerate(iterators)) {
       if (it == utils::IteratorType::parallel) {
-        parallelDims.push_back(d);
-        points *= ranges[d];
+        plan.parallelDims.push_back(d);
+        points *= plan.ranges[d];
       } else {
-        reductionDims.push_back(d);
+        plan.reductionDims.push_back(d);
       }
     }
 
@@ -398,59 +399,58 @@ struct LinalgToGPU : OpInterfaceRewritePattern<linalg::LinalgOp> {
     // Kernel arguments: the operands the payload reads (by buffer, by value,
     // or rebuilt as constants), then the result buffers.
     SmallVector<Value> args;
-    SmallVector<OperandSource> sources;
     for (OpOperand &operand : op->getOpOperands()) {
       bool isInit = op.isDpsInit(&operand);
-      if (isInit && reductionDims.empty() &&
+      if (isInit && plan.reductionDims.empty() &&
           !op.payloadUsesValueFromOperand(&operand)) {
-        sources.push_back({OperandSource::Unread});
+        plan.sources.push_back({OperandSource::Unread});
         continue;
       }
       if (Operation *c = constantSource(operand.get())) {
-        sources.push_back({OperandSource::Constant, 0, c});
+        plan.sources.push_back({OperandSource::Constant, 0, c});
         continue;
       }
       // A reduction whose payload ignores its accumulator still needs a start
       // value; any will do, it is overwritten by the first iteration.
       if (isInit && !op.payloadUsesValueFromOperand(&operand)) {
-        sources.push_back({OperandSource::Unread});
+        plan.sources.push_back({OperandSource::Unread});
         continue;
       }
       bool shaped = isa<ShapedType>(operand.get().getType());
-      sources.push_back({shaped ? OperandSource::Buffer : OperandSource::Scalar,
-                         static_cast<unsigned>(args.size())});
+      plan.sources.push_back(
+          {shaped ? OperandSource::Buffer : OperandSource::Scalar,
+           static_cast<unsigned>(args.size())});
       args.push_back(shaped ? flatBufferOf(rewriter, loc, operand.get())
                             : operand.get());
     }
-    unsigned firstOut = args.size();
+    plan.firstOut = args.size();
     llvm::append_range(args, outBuffers);
 
     // An order-free reduction over enough points runs a warp per output
     // element: each lane combines a strided share, then a butterfly of
-    // shuffles combines the lanes (same bits in any order). Coalesced, and a
-    // per-tensor maximum no longer runs in one thread.
-    int64_t reductionSize = 1;
-    for (unsigned d : reductionDims)
-      reductionSize *= ranges[d];
-    Operation *combiner = orderFreeCombiner(op);
-    int64_t lanes =
-        combiner && reductionSize >= kWarpReductionMinSize ? kWarpSize : 1;
-    int64_t workers = points * lanes;
+    // shuffles combines the lanes (same bits in any order). Coalesced, and
+    // a per-tensor maximum no longer runs in one thread.
+    for (unsigned d : plan.reductionDims)
+      plan.reductionSize *= plan.ranges[d];
+    plan.combiner = orderFreeCombiner(op);
+    plan.lanes = plan.combiner && plan.reductionSize >= kWarpReductionMinSize
+                     ? kWarpSize
+                     : 1;
+    plan.workers = points * plan.lanes;
     // Blocks of up to kMaxThreads, whole warps: a small iteration space (a
     // per-tensor scale, one row's reduction) does not launch idle warps.
-    int64_t threads = std::min(
-        kMaxThreads, static_cast<int64_t>(llvm::alignTo(workers, kWarpSize)));
+    plan.threads =
+        std::min(kMaxThreads,
+                 static_cast<int64_t>(llvm::alignTo(plan.workers, kWarpSize)));
     LaunchConfig config{
-        static_cast<int64_t>(llvm::divideCeil(workers, threads)), threads, 0};
+        static_cast<int64_t>(llvm::divideCeil(plan.workers, plan.threads)),
+        plan.threads, 0};
     auto body = [&](ImplicitLocOpBuilder &b, gpu::GPUFuncOp func) {
-      GenericKernelBuilder(b, func, op, sources, captured, ranges, parallelDims,
-                           reductionDims, workers, threads, lanes,
-                           reductionSize, combiner, firstOut)
-          .build();
+      GenericKernelBuilder(b, func, op, plan).build();
     };
-    StringRef kind = isa<linalg::FillOp>(op) ? "fill"
-                     : reductionDims.empty() ? "elementwise"
-                                             : "reduction";
+    StringRef kind = isa<linalg::FillOp>(op)      ? "fill"
+                     : plan.reductionDims.empty() ? "elementwise"
+                                                  : "reduction";
     emitKernel(rewriter, op, kind, args, {}, config, body);
     rewriter.replaceOp(op, results);
     return success();
