@@ -43,7 +43,9 @@ def Rescale_EmbeddingOp : Rescale_Op<"embedding", [Pure]> {
 
     The reference decomposition is dense: a one-hot reduction over the
     vocabulary, `y[n, d] = Σ_v (ids[n] == v) · table[v, d]`, exact (one
-    non-zero term) but O(N·V·D). Gradient: `rescale.embedding_grad`.
+    non-zero term) but O(N·V·D). The CPU pipeline gathers instead
+    (`--convert-rescale-embedding-to-gather`, same values, O(N·D)).
+    Gradient: `rescale.embedding_grad`.
 
     Example:
     ```mlir
@@ -64,8 +66,10 @@ def Rescale_EmbeddingGradOp : Rescale_Op<"embedding_grad", [Pure]> {
     a scatter-add of the result gradient `dy [ids.shape..., D]` into
     `[num_embeddings, D]`, accumulated in f32 and rounded once to the element
     type of `dy`. Ids outside `[0, num_embeddings)` contribute nothing (their
-    forward rows are constant zeros). Lowered densely, as a one-hot
-    contraction over the ids.
+    forward rows are constant zeros). The reference decomposition is a dense
+    one-hot contraction over the ids; the CPU pipeline adds one row per id
+    instead (`--convert-rescale-embedding-to-gather`, the same sums in the
+    same order).
 
     Example:
     ```mlir

@@ -54,6 +54,9 @@ void mlir::rescale::buildLowerToCPUPipeline(OpPassManager &pm,
   // scores: the row tiling of attention, so it goes with tile-rows.
   if (options.tileRows)
     pm.addPass(createConvertRescaleAttentionToFlashTiles());
+  // The embedding pair as a gather and a scatter-add rather than the
+  // reference's one-hot chains over the vocabulary (O(N·D), not O(N·V·D)).
+  pm.addPass(createConvertRescaleEmbeddingToGather());
   pm.addPass(createConvertRescaleToLinalg());
   // linalg.softmax (a softmax the raise left, or outside attention) has no
   // loop lowering: its own decomposition does.

@@ -1,5 +1,6 @@
-"""training-to-linalg.mlir: checks a `rescale-run --random-inputs` directory
-of one entry of Inputs/training.mlir against a float64 reference written here
+"""training-to-linalg.mlir and embedding-to-gather.mlir: checks a
+`rescale-run --random-inputs` directory of one entry of Inputs/training.mlir
+or Inputs/embedding-edges.mlir against a float64 reference written here
 from the ops' formulas (docs/overview.md, dialect/RescaleTrainingOps.td).
 
   check_training.py CASE DIR
@@ -160,6 +161,13 @@ CASES = {
     "embedding_i32": (embedding, 0.0, 0.0),
     "embedding_i64_bf16": (embedding, 0.0, 0.0),
     "embedding_grad": (embedding_grad(5), 1e-6, 1e-6),
+    "embedding_scalar_id": (embedding, 0.0, 0.0),
+    "embedding_empty_vocab": (embedding, 0.0, 0.0),
+    # bf16 dy, summed in f32, rounded once to bf16: within 2^-8 relative.
+    "embedding_grad_rank3_bf16": (embedding_grad(6), 1e-6, 3.91e-3),
+    "embedding_grad_scalar_id": (embedding_grad(4), 1e-6, 1e-6),
+    "embedding_grad_empty_vocab": (embedding_grad(0), 0.0, 0.0),
+    "embedding_grad_no_ids": (embedding_grad(4), 0.0, 0.0),
     "cross_entropy": (cross_entropy(ignore=2, z=1e-2), 1e-6, 1e-5),
     "cross_entropy_i64_bf16": (cross_entropy(), 1e-6, 1e-5),
     "cross_entropy_all_ignored": (cross_entropy_all_ignored, 0.0, 0.0),

@@ -8,6 +8,9 @@
 // (loss 0) and bf16 logits, cross_entropy_grad, rope with an offset, with
 // [B, S] and [S] positions, inverse, f16, and adamw in f32 (against
 // torch.optim.AdamW's formula) and bf16 with a run-time learning rate.
+// The CPU pipeline writes the embedding pair as a gather and a scatter-add
+// (convert-rescale-embedding-to-gather); embedding-to-gather.mlir runs the
+// dense decomposition checked below on the same entries.
 //
 // RUN: rm -rf %t && mkdir -p %t
 // RUN: rescale-run -O 0 %S/../Inputs/training.mlir --entry embedding_i32 --random-inputs --seed 1 --output-dir %t/embedding_i32
