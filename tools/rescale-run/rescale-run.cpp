@@ -23,6 +23,7 @@
 
 #include "rescale/runtime/Cuda.h"
 #include "rescale/runtime/Float.h"
+#include "rescale/runtime/HeapTuning.h"
 #include "rescale/runtime/HostTensor.h"
 #include "rescale/runtime/Module.h"
 #include "rescale/runtime/Npy.h"
@@ -805,6 +806,7 @@ static void printSummary(const std::string &name, const HostTensor &tensor) {
 }
 
 int main(int argc, char **argv) {
+  rescale::runtime::keepFreedHeapMemory();
   Options options = parseOptions(argc, argv);
 
   if (options.device == "cuda") {

@@ -17,6 +17,7 @@
 // --module in-process; the runtime-only build links no LLVM.
 //
 //===----------------------------------------------------------------------===//
+#include "rescale/runtime/HeapTuning.h"
 #include "rescale/runtime/HostTensor.h"
 #include "rescale/runtime/Npy.h"
 #include "rescale/trainer/Checkpoint.h"
@@ -752,6 +753,7 @@ static int evalMain(int argc, char **argv) {
 }
 
 int main(int argc, char **argv) {
+  rescale::runtime::keepFreedHeapMemory();
   if (argc >= 2 && std::string(argv[1]) == "eval")
     return evalMain(argc, argv);
   if (argc >= 2 && std::string(argv[1]) == "compile")
