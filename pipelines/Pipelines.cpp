@@ -99,8 +99,13 @@ void mlir::rescale::buildLowerToCPUPipeline(OpPassManager &pm,
   //    tuned BLAS); the rest becomes plain loops for LLVM's vectorizer.
   //    Copies between strided views (a tensor.concat's) become loops too
   //    instead of calls into MLIR's runner utilities, which modules lack.
-  if (options.blas)
-    pm.addPass(createContractionsToBlas());
+  if (options.blas) {
+    // With OpenMP, products outside the row tiles are split by rows across
+    // its threads (one single-threaded sgemm per thread).
+    ContractionsToBlasOptions blas;
+    blas.splitRows = options.openmp;
+    pm.addPass(createContractionsToBlas(blas));
+  }
   pm.addNestedPass<func::FuncOp>(createStridedCopiesToLinalg());
   // The tiles of a chain are independent (each writes its own rows), so
   // they run on every core through OpenMP; the result does not depend on

@@ -42,6 +42,7 @@ namespace {
 using mlir::rescale::kBlasGetThreadsSymbol;
 using mlir::rescale::kBlasSetThreadsSymbol;
 using mlir::rescale::kBlasSgemmSymbol;
+using mlir::rescale::kOmpMaxThreadsSymbol;
 // cblas.h's enumerators (CBLAS_ORDER, CBLAS_TRANSPOSE).
 constexpr int32_t kRowMajor = 101, kNoTrans = 111, kTrans = 112;
 
@@ -269,12 +270,23 @@ static FailureOr<func::FuncOp> getOrDeclareSgemm(ModuleOp module) {
   return getOrDeclare(module, kBlasSgemmSymbol, type);
 }
 
+/// The declaration of OpenMP's omp_get_max_threads, or null when the module
+/// has another symbol of that name (its products are then not split).
+static func::FuncOp getOrDeclareMaxThreads(ModuleOp module) {
+  MLIRContext *ctx = module.getContext();
+  FunctionType type = FunctionType::get(ctx, {}, {IntegerType::get(ctx, 32)});
+  FailureOr<func::FuncOp> decl =
+      getOrDeclare(module, kOmpMaxThreadsSymbol, type);
+  return succeeded(decl) ? *decl : func::FuncOp();
+}
+
 /// Around every outermost scf.forall that calls `sgemm`: OpenBLAS on one
 /// thread per caller, and its previous thread count restored after the loop.
 /// The forall's iterations run on OpenMP threads (the CPU pipeline's
 /// `openmp`); with its own threads as well, OpenBLAS would run 2 threads per
 /// core, and its callers serialize on its thread server (a tiled attention
-/// ran 7x slower). Products outside such loops keep OpenBLAS's threads.
+/// ran 7x slower). The loops of products split by rows (`split-rows`) are
+/// such loops too; other products outside them keep OpenBLAS's threads.
 static void runTiledProductsOnOneThread(ModuleOp module, func::FuncOp sgemm) {
   SmallVector<scf::ForallOp> loops;
   module.walk([&](scf::ForallOp loop) {
@@ -331,8 +343,99 @@ static Value elementPointer(OpBuilder &b, Location loc, Value alignedIndex,
                              ValueRange{offset64});
 }
 
+/// Rows of C a part gets at least when a product is split across threads:
+/// below that, each call's packing of B costs more than the second core
+/// gives.
+constexpr int64_t kMinRowsPerPart = 64;
+
+/// Whether `op` is split by rows across OpenMP threads (`split-rows`):
+/// outside any loop whose iterations already run on threads, no batch loop,
+/// and rows enough for two parts.
+static bool splitsRows(linalg::LinalgOp op, const GemmPlan &plan) {
+  return plan.batch.empty() && plan.m >= 2 * kMinRowsPerPart &&
+         !op->getParentOfType<scf::ForallOp>() &&
+         !op->getParentOfType<scf::ParallelOp>();
+}
+
+/// The sgemm call of `plan` on `rows` rows of C (an i32), starting at the
+/// element offsets `offsets` of the operands.
+static void emitSgemm(OpBuilder &b, Location loc, const GemmPlan &plan,
+                      func::FuncOp sgemm, ArrayRef<Value> aligned,
+                      ArrayRef<Value> offsets, Value rows) {
+  auto i32 = [&](int64_t v) -> Value {
+    return arith::ConstantIntOp::create(b, loc, v, 32);
+  };
+  Value order = i32(kRowMajor);
+  Value transA = i32(plan.a.transposed ? kTrans : kNoTrans);
+  Value transB = i32(plan.b.transposed ? kTrans : kNoTrans);
+  Value n = i32(plan.n), k = i32(plan.k);
+  Value one =
+      arith::ConstantFloatOp::create(b, loc, b.getF32Type(), APFloat(1.0f));
+  Value aPtr =
+      elementPointer(b, loc, aligned[plan.aOperand], offsets[plan.aOperand]);
+  Value lda = i32(plan.a.leadingDim);
+  Value bPtr =
+      elementPointer(b, loc, aligned[plan.bOperand], offsets[plan.bOperand]);
+  Value ldb = i32(plan.b.leadingDim);
+  Value cPtr =
+      elementPointer(b, loc, aligned[plan.cOperand], offsets[plan.cOperand]);
+  Value ldc = i32(plan.c.leadingDim);
+  func::CallOp::create(b, loc, sgemm,
+                       ValueRange{order, transA, transB, rows, n, k, one, aPtr,
+                                  lda, bPtr, ldb, one, cPtr, ldc});
+}
+
+/// The product as `parts` sgemm calls in an scf.forall, part i on rows
+/// [i·p, min((i+1)·p, M)) of C and of A (p = ceil(M / parts)), with parts =
+/// clamp(omp_get_max_threads(), 1, M / kMinRowsPerPart).
+static void emitRowSplitSgemm(OpBuilder &b, Location loc, const GemmPlan &plan,
+                              func::FuncOp sgemm, func::FuncOp maxThreads,
+                              ArrayRef<Value> aligned,
+                              ArrayRef<Value> offsets) {
+  auto threads32 = func::CallOp::create(b, loc, maxThreads, ValueRange{});
+  Value threads = arith::IndexCastOp::create(b, loc, b.getIndexType(),
+                                             threads32.getResult(0));
+  Value cap = arith::ConstantIndexOp::create(b, loc, plan.m / kMinRowsPerPart);
+  Value oneIndex = arith::ConstantIndexOp::create(b, loc, 1);
+  Value capped = arith::MinSIOp::create(b, loc, threads, cap);
+  Value parts = arith::MaxSIOp::create(b, loc, capped, oneIndex);
+  Value total = arith::ConstantIndexOp::create(b, loc, plan.m);
+  Value perPart = arith::CeilDivSIOp::create(b, loc, total, parts);
+  auto forall = scf::ForallOp::create(b, loc, ArrayRef<OpFoldResult>{parts},
+                                      ValueRange{}, std::nullopt);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(forall.getBody());
+  Value part = forall.getInductionVar(0);
+  Value firstRow = arith::MulIOp::create(b, loc, part, perPart);
+  Value left = arith::SubIOp::create(b, loc, total, firstRow);
+  Value rows = arith::MinSIOp::create(b, loc, perPart, left);
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+  Value any =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sgt, rows, zero);
+  auto ifAny = scf::IfOp::create(b, loc, any, /*withElseRegion=*/false);
+  b.setInsertionPointToStart(ifAny.thenBlock());
+  // Row r of the call's C is r·ldc in; of its A, r·lda in, or r columns in
+  // when A is passed transposed ([K, M] in memory).
+  SmallVector<Value, 3> partOffsets(offsets);
+  Value ldc = arith::ConstantIndexOp::create(b, loc, plan.c.leadingDim);
+  Value cAdvance = arith::MulIOp::create(b, loc, firstRow, ldc);
+  partOffsets[plan.cOperand] =
+      arith::AddIOp::create(b, loc, offsets[plan.cOperand], cAdvance);
+  Value aAdvance = firstRow;
+  if (!plan.a.transposed) {
+    Value lda = arith::ConstantIndexOp::create(b, loc, plan.a.leadingDim);
+    aAdvance = arith::MulIOp::create(b, loc, firstRow, lda);
+  }
+  partOffsets[plan.aOperand] =
+      arith::AddIOp::create(b, loc, offsets[plan.aOperand], aAdvance);
+  Value rows32 = arith::IndexCastOp::create(b, loc, b.getI32Type(), rows);
+  emitSgemm(b, loc, plan, sgemm, aligned, partOffsets, rows32);
+}
+
+/// Replaces `op` by the sgemm calls of `plan`; split by rows across OpenMP
+/// threads when `maxThreads` (omp_get_max_threads) is given.
 static void emitCall(linalg::LinalgOp op, const GemmPlan &plan,
-                     func::FuncOp sgemm) {
+                     func::FuncOp sgemm, func::FuncOp maxThreads) {
   OpBuilder b(op);
   Location loc = op.getLoc();
   SmallVector<Value, 3> aligned, offsets;
@@ -342,6 +445,11 @@ static void emitCall(linalg::LinalgOp op, const GemmPlan &plan,
         memref::ExtractAlignedPointerAsIndexOp::create(b, loc, operand);
     aligned.push_back(pointer);
     offsets.push_back(metadata.getOffset());
+  }
+  if (maxThreads) {
+    emitRowSplitSgemm(b, loc, plan, sgemm, maxThreads, aligned, offsets);
+    op->erase();
+    return;
   }
   // One loop per batch dimension; each operand's offset advances by its
   // stride along it.
@@ -358,27 +466,8 @@ static void emitCall(linalg::LinalgOp op, const GemmPlan &plan,
       offsets[i] = arith::AddIOp::create(b, loc, offsets[i], advance);
     }
   }
-  auto i32 = [&](int64_t v) -> Value {
-    return arith::ConstantIntOp::create(b, loc, v, 32);
-  };
-  Value order = i32(kRowMajor);
-  Value transA = i32(plan.a.transposed ? kTrans : kNoTrans);
-  Value transB = i32(plan.b.transposed ? kTrans : kNoTrans);
-  Value m = i32(plan.m), n = i32(plan.n), k = i32(plan.k);
-  Value one =
-      arith::ConstantFloatOp::create(b, loc, b.getF32Type(), APFloat(1.0f));
-  Value aPtr =
-      elementPointer(b, loc, aligned[plan.aOperand], offsets[plan.aOperand]);
-  Value lda = i32(plan.a.leadingDim);
-  Value bPtr =
-      elementPointer(b, loc, aligned[plan.bOperand], offsets[plan.bOperand]);
-  Value ldb = i32(plan.b.leadingDim);
-  Value cPtr =
-      elementPointer(b, loc, aligned[plan.cOperand], offsets[plan.cOperand]);
-  Value ldc = i32(plan.c.leadingDim);
-  func::CallOp::create(b, loc, sgemm,
-                       ValueRange{order, transA, transB, m, n, k, one, aPtr,
-                                  lda, bPtr, ldb, one, cPtr, ldc});
+  Value rows = arith::ConstantIntOp::create(b, loc, plan.m, 32);
+  emitSgemm(b, loc, plan, sgemm, aligned, offsets, rows);
   op->erase();
 }
 
@@ -386,6 +475,8 @@ namespace {
 
 struct ContractionsToBlasPass
     : mlir::rescale::impl::ContractionsToBlasBase<ContractionsToBlasPass> {
+  using Base::Base;
+
   void runOnOperation() override {
     ModuleOp module = getOperation();
     SmallVector<std::pair<linalg::LinalgOp, GemmPlan>> gemms;
@@ -403,9 +494,19 @@ struct ContractionsToBlasPass
           << kBlasSgemmSymbol << "'";
       return;
     }
+    // omp_get_max_threads, declared when a product is split.
+    func::FuncOp maxThreads;
     for (auto &[op, plan] : gemms) {
-      emitCall(op, plan, *sgemm);
+      func::FuncOp split;
+      if (splitRows && splitsRows(op, plan)) {
+        if (!maxThreads)
+          maxThreads = getOrDeclareMaxThreads(module);
+        split = maxThreads;
+      }
+      emitCall(op, plan, *sgemm, split);
       ++numCalls;
+      if (split)
+        ++numSplit;
     }
     runTiledProductsOnOneThread(module, *sgemm);
   }

@@ -18,6 +18,9 @@ inline constexpr llvm::StringLiteral kBlasGetThreadsSymbol =
     "openblas_get_num_threads";
 inline constexpr llvm::StringLiteral kBlasSetThreadsSymbol =
     "openblas_set_num_threads";
+/// OpenMP's thread count, the number of parts of a product split by rows.
+inline constexpr llvm::StringLiteral kOmpMaxThreadsSymbol =
+    "omp_get_max_threads";
 
 #define GEN_PASS_REGISTRATION
 #include "transforms/Passes.h.inc"

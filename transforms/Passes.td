@@ -98,6 +98,17 @@ def ContractionsToBlas
     slower). A module that defines either symbol itself keeps OpenBLAS's
     threads, with a remark.
 
+    With `split-rows` (the CPU pipeline sets it with `openmp`), a product
+    outside any `scf.forall`, with no batch loop and at least
+    2 x 64 rows, is split by rows of C into one part per OpenMP thread
+    (`omp_get_max_threads()` at run time, at most one part per 64 rows): an
+    `scf.forall` of single-threaded sgemm calls, each on its own block of rows
+    of A and C. OpenBLAS's own threads gave these products nothing on the
+    2-core build machine (the train step ran as fast with
+    OPENBLAS_NUM_THREADS=1), while idle OpenMP threads spun against them. Each
+    element of C is still one call's sum over all of K, so only OpenBLAS's
+    choice of kernel for the smaller call can change the rounding.
+
     Example (x·wᵀ):
     ```mlir
     linalg.matmul indexing_maps = [affine_map<(m, n, k) -> (m, k)>,
@@ -116,8 +127,14 @@ def ContractionsToBlas
                            "::mlir::memref::MemRefDialect",
                            "::mlir::scf::SCFDialect",
                            "::mlir::arith::ArithDialect"];
+  let options = [
+    Option<"splitRows", "split-rows", "bool", /*default=*/"false",
+           "Split each product outside a row tile by rows of C into one "
+           "part per OpenMP thread (needs the openmp lowering)">,
+  ];
   let statistics = [
     Statistic<"numCalls", "num-calls", "Number of contractions turned into cblas_sgemm calls">,
+    Statistic<"numSplit", "num-split", "Number of those split by rows across OpenMP threads">,
   ];
 }
 

@@ -6,6 +6,20 @@
 // products are generics with other bodies, the autodiff's x·Wᵀ, dY·W and
 // dYᵀ·X), which compile through this pass; cpu-blas.test checks the module.
 // RUN: rescale-opt %s --rescale-contractions-to-blas -split-input-file -verify-diagnostics | FileCheck %s
+// RUN: rescale-opt %s --rescale-contractions-to-blas=split-rows=true -split-input-file -verify-diagnostics | FileCheck %s --check-prefix=SPLIT
+//
+// split-rows, end to end: the CPU pipeline sets it (with openmp), so
+// rescale-run splits the products of Inputs/split-rows.mlir across 1, 2, 3
+// and 7 OpenMP threads (parts of 300 rows: 300, 150, 100, 75 capped at 4
+// parts; of 130 and 129 rows: 2 parts at most), checked against a float64
+// product (Inputs/check_split_rows.py; outputs poisoned with NaN first, so
+// a row no part wrote fails).
+// RUN: rm -rf %t && mkdir -p %t
+// RUN: for t in 1 2 3 7; do for e in x_wt weight_grad matmul_129; do \
+// RUN:   env OMP_NUM_THREADS=$t rescale-run -O 0 %S/Inputs/split-rows.mlir --entry $e --random-inputs --seed $t --output-dir %t/$t-$e > /dev/null && \
+// RUN:   %python %S/Inputs/check_split_rows.py $e %t/$t-$e || echo FAILED $e $t; done; done | FileCheck %s --check-prefix=NUM
+// NUM-COUNT-12: PASS
+// NUM-NOT: FAIL
 
 // CHECK-LABEL: func.func @matmul(
 // CHECK:       call @cblas_sgemm(%[[ROW:c101_i32]], %c111_i32, %c111_i32_{{[0-9]+}}, %c5_i32, %c3_i32, %c7_i32, %cst, %{{.+}}, %c7_i32_{{[0-9]+}}, %{{.+}}, %c3_i32_{{[0-9]+}}, %cst, %{{.+}}, %c3_i32_{{[0-9]+}})
@@ -246,6 +260,96 @@ func.func @gqa_two_heads(%q: memref<1x2x16x8xf32>, %k: memref<1x1x9x8xf32>, %s: 
     %m = arith.mulf %a, %b : f32
     %r = arith.addf %o, %m : f32
     linalg.yield %r : f32
+  }
+  return
+}
+
+// -----
+
+// split-rows: a product of M = 300 rows outside any scf.forall becomes one
+// sgemm per part in an scf.forall over clamp(omp_get_max_threads(), 1,
+// 300 / 64 = 4) parts; part i takes rows [i·p, min((i+1)·p, 300)) with
+// p = ceil(300 / parts): i·p·40 elements into A (lda 40) and i·p·24 into C
+// (ldc 24), B whole. The split loop is a tiled loop like the row tiles:
+// OpenBLAS on one thread around it. Without the option: one call.
+// SPLIT-LABEL: func.func @split_rows(
+// SPLIT:         %[[T:.+]] = call @omp_get_max_threads() : () -> i32
+// SPLIT:         %[[TI:.+]] = arith.index_cast %[[T]] : i32 to index
+// SPLIT:         %[[CAP:.+]] = arith.constant 4 : index
+// SPLIT:         %[[CAPPED:.+]] = arith.minsi %[[TI]], %[[CAP]]
+// SPLIT:         %[[PARTS:.+]] = arith.maxsi %[[CAPPED]], %{{.+}} : index
+// SPLIT:         %[[M:.+]] = arith.constant 300 : index
+// SPLIT:         %[[PER:.+]] = arith.ceildivsi %[[M]], %[[PARTS]] : index
+// SPLIT:         call @openblas_set_num_threads(
+// SPLIT:         scf.forall (%[[I:.+]]) in (%[[PARTS]]) {
+// SPLIT:           %[[FIRST:.+]] = arith.muli %[[I]], %[[PER]] : index
+// SPLIT:           %[[LEFT:.+]] = arith.subi %[[M]], %[[FIRST]] : index
+// SPLIT:           %[[ROWS:.+]] = arith.minsi %[[PER]], %[[LEFT]] : index
+// SPLIT:           %[[ANY:.+]] = arith.cmpi sgt, %[[ROWS]], %{{.+}} : index
+// SPLIT:           scf.if %[[ANY]] {
+// SPLIT:             %[[LDC:.+]] = arith.constant 24 : index
+// SPLIT:             arith.muli %[[FIRST]], %[[LDC]] : index
+// SPLIT:             %[[LDA:.+]] = arith.constant 40 : index
+// SPLIT:             arith.muli %[[FIRST]], %[[LDA]] : index
+// SPLIT:             %[[ROWS32:.+]] = arith.index_cast %[[ROWS]] : index to i32
+// SPLIT:             call @cblas_sgemm(%{{.+}}, %{{.+}}, %{{.+}}, %[[ROWS32]], %c24_i32, %c40_i32,
+// SPLIT:         call @openblas_set_num_threads(
+// SPLIT:         func.func private @omp_get_max_threads() -> i32
+// CHECK-LABEL: func.func @split_rows(
+// CHECK-NOT:     omp_get_max_threads
+// CHECK:         call @cblas_sgemm(%c101_i32, %c111_i32, %c112_i32, %c300_i32, %c24_i32, %c40_i32,
+func.func @split_rows(%x: memref<300x40xf32>, %w: memref<24x40xf32>, %y: memref<300x24xf32>) {
+  linalg.matmul indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (n, k)>, affine_map<(m, n, k) -> (m, n)>]
+    ins(%x, %w : memref<300x40xf32>, memref<24x40xf32>) outs(%y : memref<300x24xf32>)
+  return
+}
+
+// -----
+
+// A transposed A (a weight gradient's dyᵀ, [K, M] in memory): part i starts
+// i·p columns into it, not i·p·lda.
+// SPLIT-LABEL: func.func @split_rows_transposed_a(
+// SPLIT:         scf.forall (%[[I:.+]]) in
+// SPLIT:           %[[FIRST:.+]] = arith.muli %[[I]], %{{.+}} : index
+// SPLIT:           scf.if
+// SPLIT:             %[[LDC:.+]] = arith.constant 20 : index
+// SPLIT:             arith.muli %[[FIRST]], %[[LDC]] : index
+// SPLIT-NEXT:        arith.addi
+// SPLIT-NEXT:        arith.addi %{{.+}}, %[[FIRST]] : index
+// SPLIT:             call @cblas_sgemm(%{{.+}}, %c112_i32, %c111_i32,
+func.func @split_rows_transposed_a(%dy: memref<9x130xf32>, %x: memref<9x20xf32>, %dw: memref<130x20xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(n, k, s) -> (s, n)>, affine_map<(n, k, s) -> (s, k)>, affine_map<(n, k, s) -> (n, k)>], iterator_types = ["parallel", "parallel", "reduction"]}
+    ins(%dy, %x : memref<9x130xf32>, memref<9x20xf32>) outs(%dw : memref<130x20xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %m = arith.mulf %a, %b : f32
+    %s = arith.addf %o, %m : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
+// Not split: fewer than 2 x 64 rows, a batch loop, or a product already in
+// a tiled loop.
+// SPLIT-LABEL: func.func @not_split(
+// SPLIT-NOT:     omp_get_max_threads
+// SPLIT:         call @cblas_sgemm(%{{.+}}, %{{.+}}, %{{.+}}, %c127_i32,
+// SPLIT:         scf.for
+// SPLIT:           call @cblas_sgemm(%{{.+}}, %{{.+}}, %{{.+}}, %c200_i32,
+// SPLIT:         scf.forall
+// SPLIT-NOT:       omp_get_max_threads
+// SPLIT:           call @cblas_sgemm(%{{.+}}, %{{.+}}, %{{.+}}, %c256_i32,
+// SPLIT:         return
+func.func @not_split(%a: memref<127x8xf32>, %b: memref<8x4xf32>, %c: memref<127x4xf32>,
+                     %ba: memref<2x200x8xf32>, %bb: memref<2x8x4xf32>, %bc: memref<2x200x4xf32>,
+                     %ta: memref<2x256x8xf32>, %tc: memref<2x256x4xf32>) {
+  linalg.matmul ins(%a, %b : memref<127x8xf32>, memref<8x4xf32>) outs(%c : memref<127x4xf32>)
+  linalg.batch_matmul ins(%ba, %bb : memref<2x200x8xf32>, memref<2x8x4xf32>) outs(%bc : memref<2x200x4xf32>)
+  scf.forall (%i) in (2) {
+    %at = memref.subview %ta[%i, 0, 0] [1, 256, 8] [1, 1, 1] : memref<2x256x8xf32> to memref<256x8xf32, strided<[8, 1], offset: ?>>
+    %ct = memref.subview %tc[%i, 0, 0] [1, 256, 4] [1, 1, 1] : memref<2x256x4xf32> to memref<256x4xf32, strided<[4, 1], offset: ?>>
+    linalg.matmul ins(%at, %b : memref<256x8xf32, strided<[8, 1], offset: ?>>, memref<8x4xf32>) outs(%ct : memref<256x4xf32, strided<[4, 1], offset: ?>>)
   }
   return
 }
