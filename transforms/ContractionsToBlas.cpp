@@ -361,7 +361,7 @@ static bool splitsRows(linalg::LinalgOp op, const GemmPlan &plan) {
 /// element offsets `offsets` of the operands.
 static void emitSgemm(OpBuilder &b, Location loc, const GemmPlan &plan,
                       func::FuncOp sgemm, ArrayRef<Value> aligned,
-                      ArrayRef<Value> offsets, Value rows) {
+                      ArrayRef<Value> offsets, Value rows, float beta) {
   auto i32 = [&](int64_t v) -> Value {
     return arith::ConstantIntOp::create(b, loc, v, 32);
   };
@@ -380,9 +380,13 @@ static void emitSgemm(OpBuilder &b, Location loc, const GemmPlan &plan,
   Value cPtr =
       elementPointer(b, loc, aligned[plan.cOperand], offsets[plan.cOperand]);
   Value ldc = i32(plan.c.leadingDim);
+  Value betaValue = beta == 1.0f ? one
+                                 : arith::ConstantFloatOp::create(
+                                       b, loc, b.getF32Type(), APFloat(beta))
+                                       .getResult();
   func::CallOp::create(b, loc, sgemm,
                        ValueRange{order, transA, transB, rows, n, k, one, aPtr,
-                                  lda, bPtr, ldb, one, cPtr, ldc});
+                                  lda, bPtr, ldb, betaValue, cPtr, ldc});
 }
 
 /// The product as `parts` sgemm calls in an scf.forall, part i on rows
@@ -390,8 +394,8 @@ static void emitSgemm(OpBuilder &b, Location loc, const GemmPlan &plan,
 /// clamp(omp_get_max_threads(), 1, M / kMinRowsPerPart).
 static void emitRowSplitSgemm(OpBuilder &b, Location loc, const GemmPlan &plan,
                               func::FuncOp sgemm, func::FuncOp maxThreads,
-                              ArrayRef<Value> aligned,
-                              ArrayRef<Value> offsets) {
+                              ArrayRef<Value> aligned, ArrayRef<Value> offsets,
+                              float beta) {
   auto threads32 = func::CallOp::create(b, loc, maxThreads, ValueRange{});
   Value threads = arith::IndexCastOp::create(b, loc, b.getIndexType(),
                                              threads32.getResult(0));
@@ -429,7 +433,21 @@ static void emitRowSplitSgemm(OpBuilder &b, Location loc, const GemmPlan &plan,
   partOffsets[plan.aOperand] =
       arith::AddIOp::create(b, loc, offsets[plan.aOperand], aAdvance);
   Value rows32 = arith::IndexCastOp::create(b, loc, b.getI32Type(), rows);
-  emitSgemm(b, loc, plan, sgemm, aligned, partOffsets, rows32);
+  emitSgemm(b, loc, plan, sgemm, aligned, partOffsets, rows32, beta);
+}
+
+/// The linalg.fill of +0.0 into exactly `op`'s output buffer that comes
+/// right before `op` in its block, or null.
+static linalg::FillOp zeroFillJustBefore(linalg::LinalgOp op) {
+  auto fill = dyn_cast_or_null<linalg::FillOp>(op->getPrevNode());
+  if (!fill || !fill.hasPureBufferSemantics() ||
+      fill.getDpsInitOperand(0)->get() != op.getDpsInitOperand(0)->get())
+    return {};
+  auto zero = fill.getInputs()[0].getDefiningOp<arith::ConstantOp>();
+  auto value = zero ? dyn_cast<FloatAttr>(zero.getValue()) : FloatAttr();
+  if (!value || !value.getValue().isPosZero())
+    return {};
+  return fill;
 }
 
 /// Replaces `op` by the sgemm calls of `plan`; split by rows across OpenMP
@@ -438,6 +456,13 @@ static void emitCall(linalg::LinalgOp op, const GemmPlan &plan,
                      func::FuncOp sgemm, func::FuncOp maxThreads) {
   OpBuilder b(op);
   Location loc = op.getLoc();
+  // C zeroed just before: beta = 0 writes it without reading it, and the
+  // fill's pass over C goes (OpenBLAS's small-matrix kernels then skip C).
+  float beta = 1.0f;
+  if (linalg::FillOp fill = zeroFillJustBefore(op)) {
+    fill->erase();
+    beta = 0.0f;
+  }
   SmallVector<Value, 3> aligned, offsets;
   for (Value operand : op->getOperands()) {
     auto metadata = memref::ExtractStridedMetadataOp::create(b, loc, operand);
@@ -447,7 +472,7 @@ static void emitCall(linalg::LinalgOp op, const GemmPlan &plan,
     offsets.push_back(metadata.getOffset());
   }
   if (maxThreads) {
-    emitRowSplitSgemm(b, loc, plan, sgemm, maxThreads, aligned, offsets);
+    emitRowSplitSgemm(b, loc, plan, sgemm, maxThreads, aligned, offsets, beta);
     op->erase();
     return;
   }
@@ -467,7 +492,7 @@ static void emitCall(linalg::LinalgOp op, const GemmPlan &plan,
     }
   }
   Value rows = arith::ConstantIntOp::create(b, loc, plan.m, 32);
-  emitSgemm(b, loc, plan, sgemm, aligned, offsets, rows);
+  emitSgemm(b, loc, plan, sgemm, aligned, offsets, rows, beta);
   op->erase();
 }
 

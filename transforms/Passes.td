@@ -80,7 +80,12 @@ def ContractionsToBlas
     head as `h floordiv g` over a tile of one head, is a GEMM too. The output must have a unit stride along N or along M
     (then Cᵀ = Bᵀ·Aᵀ is computed instead). Batch loops become an `scf.for`
     around the call. The call accumulates (alpha = beta = 1), as the
-    contraction does into its initialized output.
+    contraction does into its initialized output, except where a
+    `linalg.fill` of +0.0 into the same buffer comes right before the
+    product: the fill is dropped and the call gets beta = 0 (C written
+    without being read; the fill's pass over C goes, and OpenBLAS's
+    small-matrix kernels skip C). Only the sign of an exact zero result can
+    differ.
 
     Only static shapes and strides, non-empty products and sizes within
     int32 are rewritten; anything else (another element type, casts in the

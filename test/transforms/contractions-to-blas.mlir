@@ -353,3 +353,33 @@ func.func @not_split(%a: memref<127x8xf32>, %b: memref<8x4xf32>, %c: memref<127x
   }
   return
 }
+
+// -----
+
+// An output zeroed by the fill right before the product: the fill goes and
+// the call gets beta = 0 (C written, not read). A fill of another value, or
+// one with another op in between, stays and beta stays 1.
+// CHECK-LABEL: func.func @zeroed_output(
+// CHECK-NOT:     outs(%arg2
+// CHECK:         %[[BETA0:cst_[0-9]+]] = arith.constant 0.000000e+00 : f32
+// CHECK:         call @cblas_sgemm({{.*}}, %[[BETA0]], %{{[^,]+}}, %{{[^,]+}})
+// CHECK:         linalg.fill ins(%cst_0 : f32) outs(%arg3
+// CHECK:         %[[ONE2:cst_[0-9]+]] = arith.constant 1.000000e+00 : f32
+// CHECK:         call @cblas_sgemm({{.*}}, %[[ONE2]], %{{[^,]+}}, %{{[^,]+}})
+// CHECK:         linalg.fill ins(%cst : f32) outs(%arg4
+// CHECK:         memref.store
+// CHECK:         %[[ONE3:cst_[0-9]+]] = arith.constant 1.000000e+00 : f32
+// CHECK:         call @cblas_sgemm({{.*}}, %[[ONE3]], %{{[^,]+}}, %{{[^,]+}})
+func.func @zeroed_output(%a: memref<5x7xf32>, %b: memref<7x3xf32>, %c: memref<5x3xf32>, %d: memref<5x3xf32>, %e: memref<5x3xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %one = arith.constant 1.0 : f32
+  %i = arith.constant 0 : index
+  linalg.fill ins(%zero : f32) outs(%c : memref<5x3xf32>)
+  linalg.matmul ins(%a, %b : memref<5x7xf32>, memref<7x3xf32>) outs(%c : memref<5x3xf32>)
+  linalg.fill ins(%one : f32) outs(%d : memref<5x3xf32>)
+  linalg.matmul ins(%a, %b : memref<5x7xf32>, memref<7x3xf32>) outs(%d : memref<5x3xf32>)
+  linalg.fill ins(%zero : f32) outs(%e : memref<5x3xf32>)
+  memref.store %one, %e[%i, %i] : memref<5x3xf32>
+  linalg.matmul ins(%a, %b : memref<5x7xf32>, memref<7x3xf32>) outs(%e : memref<5x3xf32>)
+  return
+}
