@@ -580,7 +580,9 @@ LogicalResult mlir::rescale::emitHostSharedObject(
   // Parallel loops (the row tiles, convert-scf-to-openmp) call LLVM's OpenMP
   // runtime. It lives in LLVM's library directory, which is not on the
   // loader's path, hence the RUNPATH.
-  if (callsFunctionsNamed("__kmpc_")) {
+  // Split products (rescale-contractions-to-blas{split-rows}) also ask it for
+  // the thread count (omp_get_max_threads).
+  if (callsFunctionsNamed("__kmpc_") || callsFunctionsNamed("omp_")) {
     args.push_back("-L" RESCALE_LIBOMP_DIR);
     args.push_back("-Wl,-rpath," RESCALE_LIBOMP_DIR);
     args.push_back("-lomp");

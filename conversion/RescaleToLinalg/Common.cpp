@@ -67,6 +67,17 @@ Value tolinalg::f32Const(OpBuilder &b, Location loc, double value) {
   return floatConst(b, loc, value, b.getF32Type());
 }
 
+Value tolinalg::idInRange(OpBuilder &b, Location loc, Value id64,
+                          int64_t size) {
+  Value zero = arith::ConstantIntOp::create(b, loc, 0, 64);
+  Value bound = arith::ConstantIntOp::create(b, loc, size, 64);
+  Value nonNegative =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, id64, zero);
+  Value below =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, id64, bound);
+  return arith::AndIOp::create(b, loc, nonNegative, below);
+}
+
 //===----------------------------------------------------------------------===//
 // Tensors and indexing maps
 //===----------------------------------------------------------------------===//

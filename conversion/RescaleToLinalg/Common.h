@@ -49,6 +49,9 @@ Value castScalar(OpBuilder &b, Location loc, Value v, Type to);
 Value floatConst(OpBuilder &b, Location loc, double value, Type type);
 Value f32Const(OpBuilder &b, Location loc, double value);
 
+/// i1: the i64 `id` lies in [0, size) (an embedding row, a loss target).
+Value idInRange(OpBuilder &b, Location loc, Value id64, int64_t size);
+
 //===----------------------------------------------------------------------===//
 // Tensors and indexing maps
 //===----------------------------------------------------------------------===//

@@ -57,13 +57,8 @@ struct CheckedId {
 
 static CheckedId checkId(OpBuilder &b, Location loc, Value id, int64_t rows) {
   Value id64 = castScalar(b, loc, id, b.getI64Type());
+  Value inRange = idInRange(b, loc, id64, rows);
   Value zero = arith::ConstantIntOp::create(b, loc, 0, 64);
-  Value bound = arith::ConstantIntOp::create(b, loc, rows, 64);
-  Value nonNegative =
-      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, id64, zero);
-  Value below =
-      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, id64, bound);
-  Value inRange = arith::AndIOp::create(b, loc, nonNegative, below);
   Value safe = arith::SelectOp::create(b, loc, inRange, id64, zero);
   Value row = arith::IndexCastOp::create(b, loc, b.getIndexType(), safe);
   return {inRange, row};
@@ -95,17 +90,6 @@ static Value mergeLeadingDims(OpBuilder &b, Location loc, Value t,
   for (unsigned d = leading; d < rank; ++d)
     groups.push_back({d});
   return tensor::CollapseShapeOp::create(b, loc, t, groups);
-}
-
-/// A rank-0 id tensor has no dimension to collapse: expand it to [1].
-static Value idsAsVector(OpBuilder &b, Location loc, Value ids) {
-  RankedTensorType type = tensorType(ids);
-  if (type.getRank() == 0) {
-    auto vector = RankedTensorType::get({1}, type.getElementType());
-    return tensor::ExpandShapeOp::create(b, loc, vector, ids,
-                                         ArrayRef<ReassociationIndices>{});
-  }
-  return mergeLeadingDims(b, loc, ids, type.getRank());
 }
 
 /// y[n..., d] = table[id, d] for ids in range, else 0: a gather.
@@ -153,9 +137,10 @@ static Value scatterAddRows(OpBuilder &b, EmbeddingGradOp op) {
   Value zeros = filledTensor(b, loc, resultType.getShape(), f32, 0.0);
   if (rows == 0)
     return convertElementType(b, loc, zeros, resultType.getElementType());
-  Value ids = idsAsVector(b, loc, op.getIds());
-  Value dy =
-      mergeLeadingDims(b, loc, op.getDy(), tensorType(op.getIds()).getRank());
+  // [N] ids and [N, D] rows of dy (a rank-0 id becomes [1]).
+  unsigned idRank = tensorType(op.getIds()).getRank();
+  Value ids = mergeLeadingDims(b, loc, op.getIds(), idRank);
+  Value dy = mergeLeadingDims(b, loc, op.getDy(), idRank);
   int64_t count = tensorType(ids).getDimSize(0);
   Value lower = arith::ConstantIndexOp::create(b, loc, 0);
   Value upper = arith::ConstantIndexOp::create(b, loc, count);

@@ -62,15 +62,9 @@ static Value isCountedTarget(OpBuilder &b, Location loc, Value t,
                              int64_t ignoreIndex, int64_t vocab) {
   Value t64 = castScalar(b, loc, t, b.getI64Type());
   Value ignore = arith::ConstantIntOp::create(b, loc, ignoreIndex, 64);
-  Value zero = arith::ConstantIntOp::create(b, loc, 0, 64);
-  Value v = arith::ConstantIntOp::create(b, loc, vocab, 64);
   Value notIgnored =
       arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, t64, ignore);
-  Value nonNegative =
-      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, t64, zero);
-  Value below =
-      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, t64, v);
-  Value inRange = arith::AndIOp::create(b, loc, nonNegative, below);
+  Value inRange = idInRange(b, loc, t64, vocab);
   return arith::AndIOp::create(b, loc, notIgnored, inRange);
 }
 
