@@ -2,9 +2,10 @@
 //
 // Three greedy steps, in this order:
 //   1. Hand-scheduled kernels (NormsToGPU.cpp, AttentionToGPU.cpp,
-//      LinearToGPU.cpp, ...): each takes the ops and shapes its schedule was
-//      written for. Fused kernels match op *chains* (a linear of dequantized
-//      operands), so they must see the chain before step 2 takes it apart.
+//      LinearToGPU.cpp, GatedDeltaRuleToGPU.cpp, ...): each takes the ops and
+//      shapes its schedule was written for. Fused kernels match op *chains* (a
+//      linear of dequantized operands), so they must see the chain before step
+//      2 takes it apart.
 //   2. Every rescale op no hand kernel took (quantize, dequantize, fake_quant,
 //      clip, the probes, shapes a schedule does not take) becomes its
 //      reference decomposition (ToLinalg/*ToLinalg.cpp): the very patterns of
@@ -78,6 +79,7 @@ struct ConvertRescaleToGPUPass
     nvptx::populateAttentionToGPUPatterns(handKernels, target);
     nvptx::populateLinearToGPUPatterns(handKernels, target);
     nvptx::populateQuantLinearToGPUPatterns(handKernels, target);
+    nvptx::populateGatedDeltaRuleToGPUPatterns(handKernels, target);
     if (failed(applyGreedily(module, std::move(handKernels))))
       return signalPassFailure();
 

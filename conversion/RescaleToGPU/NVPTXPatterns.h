@@ -24,6 +24,10 @@ void populateNormsToGPUPatterns(RewritePatternSet &patterns,
 /// otherwise.
 void populateAttentionToGPUPatterns(RewritePatternSet &patterns,
                                     const TargetInfo &target);
+/// gated_delta_rule and its fused backward: a CTA per (batch, value head)
+/// walking the chunks, the chunk math on f32 matrices in shared memory.
+void populateGatedDeltaRuleToGPUPatterns(RewritePatternSet &patterns,
+                                         const TargetInfo &target);
 /// Every linalg op on static tensors (glue, data movement, and the reference
 /// decomposition of ops with no hand kernel), one kernel each: a thread per
 /// parallel point, reduction loops serial in the CPU loops' order.

@@ -9,7 +9,8 @@ return) is followed op by op; every launch runs each CTA's threads as
 coroutines that meet at gpu.barrier and at nvvm.mma.sync, which is computed
 for the whole warp from the lanes' fragments as the PTX ISA lays them out
 (m16n8k16 bf16/f16 and m16n8k32 s8, row.col), and at gpu.shuffle (xor, down,
-up, idx within the width). nvgpu.device_async_copy (cp.async) lands at the
+up, idx within the width). Dynamic shared memory is one set of disjoint typed
+views (memref.view of gpu.dynamic_shared_memory) per CTA. nvgpu.device_async_copy (cp.async) lands at the
 thread's nvgpu.device_async_wait, not before. Threads that returned count as arrived at a
 barrier; a warp collective needs all 32 lanes. Writes OUT_DIR/out<j>.npy
 (f32 values; integer and narrow-float results as their values, as rescale-run
@@ -548,7 +549,8 @@ def compile_op(op):
                "gpu.barrier", "nvvm.mma.sync", "scf.for", "scf.if",
                "scf.yield", "gpu.return",
                "nvgpu.device_async_copy", "nvgpu.device_async_create_group",
-               "nvgpu.device_async_wait"):
+               "nvgpu.device_async_wait", "gpu.dynamic_shared_memory",
+               "memref.view"):
         op.special = n
     else:
         raise Exception("unsupported op " + n)
@@ -590,6 +592,20 @@ def run_ops(ops, env, ctx):
             env[op.results[0]] = ctx["tid"]
         elif n == "gpu.block_id":
             env[op.results[0]] = ctx["bid"]
+        elif n == "gpu.dynamic_shared_memory":
+            env[op.results[0]] = ctx["dynamic_smem"]
+        elif n == "memref.view":
+            # A typed view of the CTA's dynamic shared memory at a byte
+            # offset. Views are taken to be disjoint (carveDynamicSmem packs
+            # them so), each its own buffer; an empty view may share its
+            # offset with the next one, so the key has the size and type.
+            t = op.out_types[0]
+            count = int(re.match(r"memref<(\d+)x", t).group(1))
+            key = (ins[1], count, memref_elt(t))
+            views = ins[0]
+            if key not in views:
+                views[key] = Buf(memref_elt(t), count)
+            env[op.results[0]] = views[key]
         elif n == "gpu.barrier":
             yield Barrier()
         elif n == "nvvm.mma.sync":
@@ -706,11 +722,13 @@ def launch(func, args, grid, block):
             n = int(re.match(r"memref<(\d+)x", t).group(1))
             wg.append(Buf(memref_elt(t), n))
         gens = []
+        dynamic_smem = {}
         for tid in range(block):
             env = {}
             for nm, v in zip(names, list(args) + wg):
                 env[nm] = v
-            gens.append(run_ops(body, env, {"tid": tid, "bid": bid}))
+            gens.append(run_ops(body, env, {"tid": tid, "bid": bid,
+                                            "dynamic_smem": dynamic_smem}))
         run_block(gens)
 
 
