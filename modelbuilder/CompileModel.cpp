@@ -250,15 +250,6 @@ Status compileTrainingModel(const trainer::ModelConfig &config,
                          " is longer than max_position_embeddings " +
                          std::to_string(config.maxPositionEmbeddings));
   RESCALE_RETURN_IF_ERROR(checkBuildable(config));
-  // The gated delta rule has a CPU decomposition only; without this the
-  // NVPTX pipeline would stop at an anonymous linalg.generic.
-  if (options.device == "cuda")
-    for (size_t i = 0; i < config.layerTypes.size(); ++i)
-      if (config.layerTypes[i] == "linear_attention")
-        return Status::error(
-            "layer_types[" + std::to_string(i) +
-            "] = linear_attention has no NVPTX lowering yet (the gated delta "
-            "rule compiles for --device cpu only)");
 
   mlir::DialectRegistry registry;
   mlir::rescale::registerModuleCompilerDialects(registry);

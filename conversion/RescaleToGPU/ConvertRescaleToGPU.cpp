@@ -14,7 +14,9 @@
 //   3. The linalg those leave, and the glue between kernels, becomes generic
 //      kernels (ElementwiseToGPU.cpp): a thread per parallel point, reduction
 //      loops serial in the CPU loops' order (a warp for an order-free max),
-//      so results are bit-identical.
+//      so results are bit-identical. Slices and concatenations that would
+//      bufferize into strided copies become copy kernels
+//      (DataMovementToGPU.cpp).
 // A rescale op left after step 2 (a dynamic shape) is an error on that op,
 // and so is linalg left after step 3: nothing may silently fall back to the
 // host, whose buffers are device memory on this path.
@@ -103,6 +105,7 @@ struct ConvertRescaleToGPUPass
     // 3. linalg (decomposed ops and glue) to generic kernels.
     RewritePatternSet generic(&getContext());
     nvptx::populateElementwiseToGPUPatterns(generic);
+    nvptx::populateDataMovementToGPUPatterns(generic);
     if (failed(applyGreedily(module, std::move(generic))) ||
         failed(checkNoLinalgLeft(module)))
       return signalPassFailure();

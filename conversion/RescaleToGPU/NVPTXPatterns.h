@@ -28,6 +28,10 @@ void populateAttentionToGPUPatterns(RewritePatternSet &patterns,
 /// walking the chunks, the chunk math on f32 matrices in shared memory.
 void populateGatedDeltaRuleToGPUPatterns(RewritePatternSet &patterns,
                                          const TargetInfo &target);
+/// tensor.extract_slice / insert_slice of a non-contiguous region and
+/// tensor.concat: a copy kernel each (a thread per result element), since
+/// gpu.memcpy moves contiguous blocks only.
+void populateDataMovementToGPUPatterns(RewritePatternSet &patterns);
 /// Every linalg op on static tensors (glue, data movement, and the reference
 /// decomposition of ops with no hand kernel), one kernel each: a thread per
 /// parallel point, reduction loops serial in the CPU loops' order.
