@@ -82,7 +82,8 @@ static Value emitElementKernel(PatternRewriter &rewriter, Operation *op,
   ResultBuffer out = allocResult(rewriter, loc, resultType);
   args.push_back(out.flat);
   int64_t count = resultType.getNumElements();
-  LaunchConfig config{llvm::divideCeil(count, kBlockSize), kBlockSize, 0};
+  int64_t blocks = llvm::divideCeil(count, kBlockSize);
+  LaunchConfig config{blocks, kBlockSize, 0};
   ArrayRef<int64_t> shape = resultType.getShape();
   unsigned numInputs = inputs.size();
   emitKernel(rewriter, op, name, args, {}, config,

@@ -153,6 +153,8 @@ struct SmemLayout {
   }
 };
 
+} // namespace
+
 /// The chunking of `s`: the CPU path's when it fits the chip's shared
 /// memory, else the longest of halved maxima that does.
 static FailureOr<tolinalg::TileSplit>
@@ -169,6 +171,8 @@ chooseChunks(const RuleShape &s, bool backward, const TargetInfo &target) {
 //===----------------------------------------------------------------------===//
 // The kernel body
 //===----------------------------------------------------------------------===//
+
+namespace {
 
 /// Device code of both kernels. Every helper creates its ops in the order
 /// of its statements; results of op-creating calls pass through named
@@ -878,6 +882,8 @@ private:
 // The patterns
 //===----------------------------------------------------------------------===//
 
+} // namespace
+
 /// `perValueHead` [B, T, Hv, dk] summed over each key head's group of value
 /// heads ([B, T, Hk, dk]), then rounded to `elementType`.
 static Value sumGroups(OpBuilder &b, Location loc, const RuleShape &s,
@@ -916,6 +922,8 @@ matchRule(PatternRewriter &rewriter, Operation *op, const RuleShape &s,
         op, "the chunk's matrices do not fit in shared memory");
   return split;
 }
+
+namespace {
 
 struct GatedDeltaRuleToGPU : OpRewritePattern<GatedDeltaRuleOp> {
   GatedDeltaRuleToGPU(MLIRContext *ctx, const TargetInfo &target)
