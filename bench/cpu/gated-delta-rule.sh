@@ -4,7 +4,7 @@
 # (rescale.gated_delta_rule then rescale.gated_delta_rule_grad, the chunked
 # decomposition of docs/linear-attention.md, rescale-compile, rescale-run
 # --time) against a PyTorch eager chunked implementation written here from
-# the same formulas (chunks of 64, the WY/UT form with
+# the same formulas (bench/torch_gdr.py; chunks of 64, the WY/UT form with
 # torch.linalg.solve_triangular, the forward then autograd's backward) on as
 # many threads, in the same run, on the same inputs (q and k L2-normalized,
 # q scaled by 1/sqrt(dk), g = -softplus(normal), beta = sigmoid(normal)).
@@ -28,14 +28,13 @@ func.func @f(%q: $qk, %k: $qk, %v: $vv, %g: $gg, %b: $gg, %do: $vv) -> ($vv, $qk
 }
 MLIR
 
-"$py" - "$work" "$repeats" "$B" "$T" "$H" "$DK" "$DV" >"$work/torch.txt" <<'PY'
+RESCALE_ROOT="$root" "$py" - "$work" "$repeats" "$B" "$T" "$H" "$DK" "$DV" >"$work/torch.txt" <<'PY'
 import math, os, statistics, sys, time
 import numpy as np
 import torch
 torch.set_num_threads(os.cpu_count())
 work = sys.argv[1]
 repeats, B, T, H, DK, DV = map(int, sys.argv[2:])
-C = 64
 gen = torch.Generator().manual_seed(0)
 rn = lambda *s: torch.randn(*s, generator=gen)
 # Heads first ([B, H, T, d]) on the torch side, as flash-linear-attention.
@@ -46,37 +45,8 @@ g = -torch.nn.functional.softplus(rn(B, H, T))
 beta = torch.sigmoid(rn(B, H, T))
 dout = rn(B, H, T, DV)
 
-def chunked(q, k, v, g, beta):
-    """o [B, H, T, dv] by chunks of C: within a chunk, gamma = cumsum(g),
-    A = beta_i exp(gamma_i - gamma_j) k_i.k_j (j < i), U = (I + A)^-1
-    beta (V - exp(gamma) K S), O = exp(gamma) Q S + P U with
-    P = exp(gamma_i - gamma_j) q_i.k_j (j <= i), and
-    S' = exp(gamma_L) S + (exp(gamma_L - gamma) K)^T U."""
-    n = T // C
-    split = lambda x: x.reshape(B, H, n, C, *x.shape[3:])
-    q, k, v, g, beta = map(split, (q, k, v, g, beta))
-    gamma = g.cumsum(-1)
-    diff = gamma[..., :, None] - gamma[..., None, :]
-    strict = torch.ones(C, C, dtype=torch.bool).tril(-1)
-    lower = torch.ones(C, C, dtype=torch.bool).tril()
-    A = beta[..., :, None] * (k @ k.transpose(-1, -2)) * \
-        torch.exp(diff.masked_fill(~strict, float("-inf")))
-    eye = torch.eye(C).expand_as(A)
-    inv = torch.linalg.solve_triangular(eye + A, eye, upper=False,
-                                        unitriangular=True)
-    wv = inv @ (beta[..., None] * v)
-    wk = inv @ ((beta * torch.exp(gamma))[..., None] * k)
-    P = (q @ k.transpose(-1, -2)) * torch.exp(diff.masked_fill(~lower, float("-inf")))
-    S = torch.zeros(B, H, DK, DV)
-    outs = []
-    for c in range(n):
-        gc = gamma[:, :, c]
-        u = wv[:, :, c] - wk[:, :, c] @ S
-        outs.append(torch.exp(gc)[..., None] * (q[:, :, c] @ S) + P[:, :, c] @ u)
-        last = gc[..., -1:]
-        kd = torch.exp(last - gc)[..., None] * k[:, :, c]
-        S = torch.exp(last)[..., None] * S + kd.transpose(-1, -2) @ u
-    return torch.stack(outs, 2).reshape(B, H, T, DV)
+sys.path.insert(0, os.path.join(os.environ["RESCALE_ROOT"], "bench"))
+from torch_gdr import chunked  # noqa: E402
 
 leaves = [t.clone().requires_grad_() for t in (q, k, v, g, beta)]
 def step():

@@ -33,6 +33,8 @@ import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import formats  # noqa: E402  (the narrow formats' code tables, no torch)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir))
+from torch_gdr import chunked  # noqa: E402  (the rule's torch peer)
 
 # Module dtype -> torch dtype of the buffers we hand the kernels. The
 # raw-code dtypes (one byte per element, docs/runtime.md) travel as uint8.
@@ -448,8 +450,59 @@ def matmul_row(case, entry, iters, x, w):
                  peer_per_s("torch matmul", tf, lambda: ref_fn, iters)]
 
 
+def gdr_row(case, lib, spec, iters, compiled):
+    """The rule's forward + backward: ours on bf16 q, k, v, dout (tokens
+    first), against bench/torch_gdr.py's chunked form (heads first) with
+    autograd's backward, eager and torch.compile'd, on the same bf16 inputs.
+    The error is against that form in f32 on the same (bf16-rounded)
+    values, over the output and the five gradients, each relative to its
+    own max|ref|. Inputs as a model makes them: q, k L2-normalized, q
+    scaled by 1/sqrt(dk), g = -softplus(normal), beta = sigmoid(normal)."""
+    b, t, h, dk, dv = (case[key] for key in ("batch", "t", "heads", "dk", "dv"))
+    rn = lambda *shape: torch.randn(*shape, device="cuda")
+    q = F.normalize(rn(b, h, t, dk), dim=-1) / dk ** 0.5
+    k = F.normalize(rn(b, h, t, dk), dim=-1)
+    v, dout = rn(b, h, t, dv), rn(b, h, t, dv)
+    g, beta = -F.softplus(rn(b, h, t)), torch.sigmoid(rn(b, h, t))
+    bf = lambda x: x.to(torch.bfloat16)
+    first = lambda x: x.transpose(1, 2).contiguous()
+    entry = Entry(lib, spec, [first(bf(q)), first(bf(k)), first(bf(v)), first(g),
+                              first(beta), first(bf(dout))])
+    entry()
+    torch.cuda.synchronize()
+    leaves = [bf(x).float().requires_grad_() for x in (q, k, v)] + \
+        [x.clone().requires_grad_() for x in (g, beta)]
+    o = chunked(*leaves)
+    (o * bf(dout).float()).sum().backward()
+    refs = [o.detach()] + [x.grad for x in leaves]
+    err = max(max_rel_err(got, first(ref)) for got, ref in zip(entry.outputs, refs))
+
+    peer_leaves = [bf(x).requires_grad_() for x in (q, k, v)] + \
+        [x.clone().requires_grad_() for x in (g, beta)]
+    peer_dout = bf(dout)
+
+    def step(fn):
+        for x in peer_leaves:
+            x.grad = None
+        (fn(*peer_leaves) * peer_dout).sum().backward()
+
+    def compiled_fn():
+        if "gated_delta_rule" not in compiled:
+            compiled["gated_delta_rule"] = torch.compile(chunked)
+        comp = compiled["gated_delta_rule"]
+        step(comp)  # compile outside the timing
+        return lambda: step(comp)
+
+    tf = case["flops"] / 1e12
+    return err, [per_s(tf, kernel_ms(entry, iters)),
+                 peer_per_s("torch eager", tf, lambda: lambda: step(chunked), iters),
+                 peer_per_s("torch.compile", tf, compiled_fn, iters)]
+
+
 def run_case(case, modules, iters, compiled, quant):
     lib, spec = modules.entry(case.get("module", "bench"), case["entry"])
+    if case["kind"] == "gated_delta_rule":
+        return gdr_row(case, lib, spec, iters, compiled)
     if case["kind"] == "qlinear":
         entry = Entry(lib, spec, quant_inputs(case, spec))
     else:
@@ -487,6 +540,9 @@ def check_activation_quantize(case, modules, quant, x):
 # ---------------------------------------------------------------------------
 
 SECTIONS = [
+    ("gated_delta_rule", ("gated_delta_rule",),
+     "| gated delta rule fwd+bwd (bf16) | max rel err vs f32 torch | ours TFLOP/s | torch eager TFLOP/s | torch.compile TFLOP/s | ours / torch.compile |",
+     lambda c: c[0] / c[2], "{:.2f}", "{:.2f}"),
     ("norm", ("rms_norm", "gated_norm"),
      "| norm (bf16) | max rel err vs torch | ours GB/s | torch eager GB/s | torch.compile GB/s | copy GB/s | ours / copy |",
      lambda c: c[0] / c[3], "{:.0f}", "{:.2f}"),
@@ -514,6 +570,16 @@ QUANT_NOTE = (
     "2·M·N·K for ours and for torch's bf16 matmul of the same shape (on the "
     "dequantized operands, which are also the reference: f64 dequantization "
     "rounded to bf16; `_act` rows quantize x in f64 by the scheme's formulas).")
+
+
+GDR_NOTE = (
+    "Gated delta rule: B1, Hk = Hv = 4, dk = dv = 64, T = 2048, one entry "
+    "running rescale.gated_delta_rule then rescale.gated_delta_rule_grad. "
+    "TFLOP/s count three times the chunked forward's nominal FLOPs "
+    "(bench/torch_gdr.py, chunked_flops) for every column; for scale, the "
+    "H200's dense bf16 tensor-core peak is about 989 TFLOP/s (ours / peak is "
+    "ours TFLOP/s / 989). Our kernels are the FMA schedule (no tensor cores "
+    "yet); the peers are bench/torch_gdr.py with autograd's backward.")
 
 
 def render(rows, skipped, iters):
@@ -544,6 +610,8 @@ def render(rows, skipped, iters):
             lines += [f"- {case['entry']}: {c.peer}: {c.error}" for case, c in peer_failures]
         if section == "qlinear":
             lines += ["", QUANT_NOTE]
+        if section == "gated_delta_rule":
+            lines += ["", GDR_NOTE]
         if missing:
             lines += ["", "Not measured:"]
             lines += [f"- {case['entry']}: {why}" for case, why in missing]

@@ -7,7 +7,8 @@ Writes one public function per configuration into OUT_DIR/<module>.mlir
 list describing each: entry, module, kind, the shapes, and the bytes moved /
 FLOPs done, from which bench.py computes GB/s and TFLOP/s.
 
-Modules: `bench` holds the norms, attention and the bf16 linears. Each
+Modules: `bench` holds the norms, attention and the bf16 linears;
+`bench-gdr` the gated delta rule's forward + backward (issue 19). Each
 quantized-linear scheme has its own module (`bench-quant-<scheme>`, and
 `bench-quant-<scheme>-act` for the rows that also quantize the activation),
 so that a scheme the GPU path cannot compile loses only its own rows.
@@ -18,6 +19,9 @@ in a moment (for checking the cases and bench.py's reference here).
 import json
 import os
 import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir))
+from torch_gdr import chunked_flops  # noqa: E402
 
 BF16 = 2
 
@@ -189,6 +193,31 @@ def quant_linear_cases(shapes):
                              "flops": 2 * m * k * n, "quantize_check": check}
 
 
+# Issue 19's shape: B1, Hk = Hv = 4, dk = dv = 64, T = 2048.
+GDR_SHAPE = (1, 2048, 4, 64, 64)
+
+
+def gated_delta_rule_cases():
+    """The rule's forward and fused backward in one entry (bf16 q, k, v,
+    dout; f32 g, beta), as a training step runs them. FLOPs: three times the
+    chunked forward's nominal count (bench/torch_gdr.py)."""
+    b, t, h, dk, dv = GDR_SHAPE
+    qk = f"tensor<{b}x{t}x{h}x{dk}xbf16>"
+    vv = f"tensor<{b}x{t}x{h}x{dv}xbf16>"
+    gg = f"tensor<{b}x{t}x{h}xf32>"
+    name = f"gated_delta_rule_fwd_bwd_bf16_t{t}"
+    mlir = (f"func.func @{name}(%q: {qk}, %k: {qk}, %v: {vv}, %g: {gg}, %b: {gg}, "
+            f"%do: {vv}) -> ({vv}, {qk}, {qk}, {vv}, {gg}, {gg}) {{\n"
+            f"  %o = rescale.gated_delta_rule %q, %k, %v, %g, %b : "
+            f"({qk}, {qk}, {vv}, {gg}, {gg}) -> {vv}\n"
+            f"  %dq, %dk, %dv, %dg, %db = rescale.gated_delta_rule_grad %q, %k, %v, %g, %b, %do : "
+            f"({qk}, {qk}, {vv}, {gg}, {gg}, {vv}) -> ({qk}, {qk}, {vv}, {gg}, {gg})\n"
+            f"  return %o, %dq, %dk, %dv, %dg, %db : {vv}, {qk}, {qk}, {vv}, {gg}, {gg}\n}}\n")
+    yield mlir, {"entry": name, "kind": "gated_delta_rule", "module": "bench-gdr",
+                 "batch": b, "t": t, "heads": h, "dk": dk, "dv": dv,
+                 "flops": 3 * chunked_flops(b, h, t, dk, dv)}
+
+
 def main():
     if len(sys.argv) not in (3, 4) or sys.argv[3:] not in ([], ["--small"]):
         sys.exit("usage: cases.py OUT_DIR OUT.json [--small]")
@@ -196,8 +225,8 @@ def main():
     small = sys.argv[3:] == ["--small"]
     cases = list(quant_linear_cases(SMALL_LINEAR_SHAPES if small else LINEAR_SHAPES))
     if not small:
-        cases = (list(norm_cases()) + list(attention_cases()) + list(linear_cases())
-                 + cases)
+        cases = (list(gated_delta_rule_cases()) + list(norm_cases())
+                 + list(attention_cases()) + list(linear_cases()) + cases)
     modules = {}
     for mlir, case in cases:
         case.setdefault("module", "bench")
