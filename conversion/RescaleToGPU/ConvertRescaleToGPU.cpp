@@ -82,7 +82,8 @@ struct ConvertRescaleToGPUPass
     nvptx::populateLinearToGPUPatterns(handKernels, target);
     nvptx::populateQuantLinearToGPUPatterns(handKernels, target);
     nvptx::populateGatedDeltaRuleToGPUPatterns(handKernels, target);
-    if (failed(applyGreedily(module, std::move(handKernels))))
+    if (failed(applyGreedily(module, std::move(handKernels))) ||
+        failed(nvptx::checkGatedDeltaRulesTaken(module, target)))
       return signalPassFailure();
 
     // 2. The leftovers: the reference decomposition, the CPU path's own

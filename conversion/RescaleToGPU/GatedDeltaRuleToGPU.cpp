@@ -1010,6 +1010,29 @@ struct GatedDeltaRuleGradToGPU : OpRewritePattern<GatedDeltaRuleGradOp> {
 
 } // namespace
 
+LogicalResult
+mlir::rescale::nvptx::checkGatedDeltaRulesTaken(ModuleOp module,
+                                                const TargetInfo &target) {
+  WalkResult left = module.walk([&](Operation *op) {
+    if (!isa<GatedDeltaRuleOp, GatedDeltaRuleGradOp>(op) ||
+        !hasStaticOperands(op))
+      return WalkResult::advance();
+    RuleShape s = RuleShape::of(op->getOperand(0), op->getOperand(2));
+    if (s.empty())
+      return WalkResult::advance();
+    bool backward = isa<GatedDeltaRuleGradOp>(op);
+    int64_t smallest = SmemLayout::of(s, 1, backward).bytes();
+    op->emitError("no GPU kernel for '")
+        << op->getName() << "' with dk = " << s.dk << ", dv = " << s.dv
+        << ": its matrices need " << smallest
+        << " bytes of shared memory even in chunks of one token, and the "
+           "chip has "
+        << target.maxDynamicSmemBytes;
+    return WalkResult::interrupt();
+  });
+  return failure(left.wasInterrupted());
+}
+
 void mlir::rescale::nvptx::populateGatedDeltaRuleToGPUPatterns(
     RewritePatternSet &patterns, const TargetInfo &target) {
   patterns.add<GatedDeltaRuleToGPU, GatedDeltaRuleGradToGPU>(

@@ -12,7 +12,11 @@
 #ifndef RESCALE_CONVERSION_RESCALETOGPU_NVPTXPATTERNS_H
 #define RESCALE_CONVERSION_RESCALETOGPU_NVPTXPATTERNS_H
 
+#include "mlir/Support/LLVM.h"
+#include "llvm/Support/LogicalResult.h"
+
 namespace mlir {
+class ModuleOp;
 class RewritePatternSet;
 namespace rescale::nvptx {
 struct TargetInfo;
@@ -28,6 +32,12 @@ void populateAttentionToGPUPatterns(RewritePatternSet &patterns,
 /// walking the chunks, the chunk math on f32 matrices in shared memory.
 void populateGatedDeltaRuleToGPUPatterns(RewritePatternSet &patterns,
                                          const TargetInfo &target);
+/// After the hand kernels: a rule (or its backward) on static, non-empty
+/// shapes left means its matrices fit no chunk in shared memory; an error
+/// on the op that says so, rather than an anonymous one on its CPU
+/// decomposition later.
+LogicalResult checkGatedDeltaRulesTaken(ModuleOp module,
+                                        const TargetInfo &target);
 /// tensor.extract_slice / insert_slice of a non-contiguous region and
 /// tensor.concat: a copy kernel each (a thread per result element), since
 /// gpu.memcpy moves contiguous blocks only.

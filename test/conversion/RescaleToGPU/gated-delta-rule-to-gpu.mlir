@@ -9,6 +9,13 @@
 // RUN: rescale-opt %S/../Inputs/gated-delta-rule.mlir --convert-rescale-to-gpu=chip=sm_90 | FileCheck %s
 // RUN: rescale-opt %s --convert-rescale-to-gpu=chip=sm_90 | FileCheck %s --check-prefix=SM90
 // RUN: rescale-opt %s --convert-rescale-to-gpu=chip=sm_80 | FileCheck %s --check-prefix=SM80
+//
+// A rule whose matrices fit no chunk in shared memory: one error on the op
+// that says so (not an anonymous one on its CPU decomposition).
+// RUN: not rescale-opt %S/Inputs/gated-delta-rule-too-wide.mlir --convert-rescale-to-gpu=chip=sm_90 2>&1 | FileCheck %s --check-prefix=TOOWIDE
+// RUN: not rescale-opt %S/Inputs/gated-delta-rule-too-wide.mlir --convert-rescale-to-gpu=chip=sm_90 2>&1 | grep -c "error:" | FileCheck %s --check-prefix=ONE
+// TOOWIDE: gated-delta-rule-too-wide.mlir:4:8: error: no GPU kernel for 'rescale.gated_delta_rule' with dk = 256, dv = 256: its matrices need 266400 bytes of shared memory even in chunks of one token, and the chip has 232448
+// ONE: {{^1$}}
 
 // T = 130: three chunks of 44 (the CPU path's chunking), B·Hv = 4 CTAs.
 // CHECK-LABEL: func.func @forward
