@@ -125,8 +125,17 @@ static bool isContiguousRegion(ArrayRef<int64_t> shape,
   return true;
 }
 
-static bool allStatic(ArrayRef<int64_t> values) {
-  return llvm::none_of(values, ShapedType::isDynamic);
+/// Whether a slice op's tensors, offsets, sizes and strides are all static.
+template <typename SliceOp> static bool isStaticSlice(SliceOp op) {
+  auto isStatic = [](ArrayRef<int64_t> values) {
+    return llvm::none_of(values, ShapedType::isDynamic);
+  };
+  return hasStaticOperands(op) && isStatic(op.getStaticOffsets()) &&
+         isStatic(op.getStaticSizes()) && isStatic(op.getStaticStrides());
+}
+
+static bool hasUnitStrides(ArrayRef<int64_t> strides) {
+  return llvm::all_of(strides, [](int64_t s) { return s == 1; });
 }
 
 namespace {
@@ -143,13 +152,11 @@ struct ExtractSliceToGPU : OpRewritePattern<tensor::ExtractSliceOp> {
     ArrayRef<int64_t> offsets = op.getStaticOffsets();
     ArrayRef<int64_t> sizes = op.getStaticSizes();
     ArrayRef<int64_t> strides = op.getStaticStrides();
-    if (!source.hasStaticShape() || !allStatic(offsets) || !allStatic(sizes) ||
-        !allStatic(strides))
+    if (!isStaticSlice(op))
       return rewriter.notifyMatchFailure(op, "dynamic slice");
     if (result.getNumElements() == 0)
       return rewriter.notifyMatchFailure(op, "empty slice");
-    bool unitStrides = llvm::all_of(strides, [](int64_t s) { return s == 1; });
-    if (unitStrides && isContiguousRegion(source.getShape(), sizes))
+    if (hasUnitStrides(strides) && isContiguousRegion(source.getShape(), sizes))
       return rewriter.notifyMatchFailure(op, "contiguous: a memcpy moves it");
     llvm::SmallBitVector dropped = op.getDroppedDims();
     ArrayRef<int64_t> sourceShape = source.getShape();
@@ -187,10 +194,9 @@ struct InsertSliceToGPU : OpRewritePattern<tensor::InsertSliceOp> {
     ArrayRef<int64_t> offsets = op.getStaticOffsets();
     ArrayRef<int64_t> sizes = op.getStaticSizes();
     ArrayRef<int64_t> strides = op.getStaticStrides();
-    if (!dest.hasStaticShape() || !source.hasStaticShape() ||
-        !allStatic(offsets) || !allStatic(sizes) || !allStatic(strides))
+    if (!isStaticSlice(op))
       return rewriter.notifyMatchFailure(op, "dynamic slice");
-    if (!llvm::all_of(strides, [](int64_t s) { return s == 1; }))
+    if (!hasUnitStrides(strides))
       return rewriter.notifyMatchFailure(op, "strided insertion");
     if (dest.getNumElements() == 0 ||
         isContiguousRegion(dest.getShape(), sizes))

@@ -61,19 +61,7 @@ constexpr int64_t kBlockSize = 256;
 /// The CPU path's longest chunk (flash-linear-attention's choice).
 constexpr int64_t kMaxChunk = 64;
 
-/// The sizes of one op.
-struct RuleShape {
-  int64_t B, T, Hk, dk, Hv, dv, group;
-
-  static RuleShape of(Value q, Value v) {
-    ArrayRef<int64_t> qs = cast<RankedTensorType>(q.getType()).getShape();
-    ArrayRef<int64_t> vs = cast<RankedTensorType>(v.getType()).getShape();
-    RuleShape s{qs[0], qs[1], qs[2], qs[3], vs[2], vs[3], 1};
-    s.group = s.Hk > 0 ? s.Hv / s.Hk : 1;
-    return s;
-  }
-  bool empty() const { return B == 0 || T == 0 || Hv == 0 || dv == 0; }
-};
+using RuleShape = tolinalg::GatedDeltaRuleShape;
 
 /// The shared-memory matrices. `T1` = U dSᵀ and `T2` = dO Sᵀ are the
 /// backward's [C, dk] temporaries; `D` is the masked decay exp(γ_i − γ_j)
@@ -861,8 +849,7 @@ private:
         return mulF(wk, dx);
       });
       Value old = ld(DS, r, c);
-      Value keep = expF(gammaLast);
-      Value kept = mulF(keep, old);
+      Value kept = mulF(keepLast, old);
       Value sum = addF(kept, fromOut);
       Value updated = subF(sum, fromKeys);
       st(DS, r, c, updated);
@@ -878,41 +865,47 @@ private:
   Value tid, batch, head, keyHead, gammaLast;
 };
 
+} // namespace
+
 //===----------------------------------------------------------------------===//
 // The patterns
 //===----------------------------------------------------------------------===//
 
-} // namespace
-
-/// `perValueHead` [B, T, Hv, dk] summed over each key head's group of value
-/// heads ([B, T, Hk, dk]), then rounded to `elementType`.
+/// dq or dk per value head [B, T, Hv, dk] f32 summed over each key head's
+/// value heads, then rounded to `elementType`.
 static Value sumGroups(OpBuilder &b, Location loc, const RuleShape &s,
                        Value perValueHead, Type elementType) {
   Value summed = perValueHead;
-  if (s.group > 1) {
-    MLIRContext *ctx = b.getContext();
-    Type f32 = b.getF32Type();
-    auto dim = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
-    AffineMap groupMap =
-        AffineMap::get(5, 0, {dim(0), dim(1), dim(2), dim(4), dim(3)}, ctx);
-    Value grouped = tensor::ExpandShapeOp::create(
-        b, loc, RankedTensorType::get({s.B, s.T, s.Hk, s.group, s.dk}, f32),
-        perValueHead, SmallVector<ReassociationIndices>{{0}, {1}, {2, 3}, {4}});
-    summed = tolinalg::buildLastDimReduction(
-        b, loc, {s.B, s.T, s.Hk, s.dk, s.group}, {grouped}, {groupMap}, 0.0,
-        [](OpBuilder &nb, Location l, ValueRange a, Value acc) {
-          return arith::AddFOp::create(nb, l, acc, a[0]).getResult();
-        });
-  }
+  if (s.group > 1)
+    summed = tolinalg::sumValueHeadGroups(b, loc, perValueHead, s.Hk, s.group);
   return tolinalg::convertElementType(b, loc, summed, elementType);
 }
 
-/// The chunking, or a match failure that says why there is none.
-static FailureOr<tolinalg::TileSplit>
-matchRule(PatternRewriter &rewriter, Operation *op, const RuleShape &s,
-          bool backward, const TargetInfo &target) {
+namespace {
+
+/// What both patterns start from: the shape, the chunking, the shared-memory
+/// layout, and the operands as flat buffers (the kernel's first arguments).
+struct RuleLaunch {
+  RuleShape s;
+  tolinalg::TileSplit split;
+  SmemLayout layout;
+  SmallVector<Value> args;
+
+  LaunchConfig config() const {
+    return {s.B * s.Hv, kBlockSize, layout.bytes()};
+  }
+};
+
+} // namespace
+
+/// The launch of `op` (a rule or its backward), or a match failure that says
+/// why there is none.
+static FailureOr<RuleLaunch> prepareRule(PatternRewriter &rewriter,
+                                         Operation *op, bool backward,
+                                         const TargetInfo &target) {
   if (!hasStaticOperands(op))
     return rewriter.notifyMatchFailure(op, "dynamic shapes are not supported");
+  RuleShape s = RuleShape::of(op->getOperand(0), op->getOperand(2));
   // No output element: the reference decomposition's zeros.
   if (s.empty())
     return rewriter.notifyMatchFailure(op, "nothing to compute");
@@ -920,7 +913,10 @@ matchRule(PatternRewriter &rewriter, Operation *op, const RuleShape &s,
   if (failed(split))
     return rewriter.notifyMatchFailure(
         op, "the chunk's matrices do not fit in shared memory");
-  return split;
+  RuleLaunch launch{s, *split, SmemLayout::of(s, split->size, backward), {}};
+  for (Value operand : op->getOperands())
+    launch.args.push_back(flatBufferOf(rewriter, op->getLoc(), operand));
+  return launch;
 }
 
 namespace {
@@ -931,23 +927,16 @@ struct GatedDeltaRuleToGPU : OpRewritePattern<GatedDeltaRuleOp> {
 
   LogicalResult matchAndRewrite(GatedDeltaRuleOp op,
                                 PatternRewriter &rewriter) const override {
-    RuleShape s = RuleShape::of(op.getQ(), op.getV());
-    FailureOr<tolinalg::TileSplit> split =
-        matchRule(rewriter, op, s, /*backward=*/false, target);
-    if (failed(split))
+    FailureOr<RuleLaunch> l =
+        prepareRule(rewriter, op, /*backward=*/false, target);
+    if (failed(l))
       return failure();
-    SmemLayout layout = SmemLayout::of(s, split->size, /*backward=*/false);
-    Location loc = op.getLoc();
-    SmallVector<Value> args;
-    for (Value operand : op->getOperands())
-      args.push_back(flatBufferOf(rewriter, loc, operand));
-    ResultBuffer out =
-        allocResult(rewriter, loc, cast<RankedTensorType>(op.getType()));
-    args.push_back(out.flat);
-    LaunchConfig config{s.B * s.Hv, kBlockSize, layout.bytes()};
-    emitKernel(rewriter, op, "gated_delta_rule", args, {}, config,
+    ResultBuffer out = allocResult(rewriter, op.getLoc(),
+                                   cast<RankedTensorType>(op.getType()));
+    l->args.push_back(out.flat);
+    emitKernel(rewriter, op, "gated_delta_rule", l->args, {}, l->config(),
                [&](ImplicitLocOpBuilder &b, gpu::GPUFuncOp func) {
-                 ChunkKernel(b, s, *split, layout).buildForward(func);
+                 ChunkKernel(b, l->s, l->split, l->layout).buildForward(func);
                });
     rewriter.replaceOp(op, out.tensor);
     return success();
@@ -962,20 +951,17 @@ struct GatedDeltaRuleGradToGPU : OpRewritePattern<GatedDeltaRuleGradOp> {
 
   LogicalResult matchAndRewrite(GatedDeltaRuleGradOp op,
                                 PatternRewriter &rewriter) const override {
-    RuleShape s = RuleShape::of(op.getQ(), op.getV());
-    FailureOr<tolinalg::TileSplit> split =
-        matchRule(rewriter, op, s, /*backward=*/true, target);
-    if (failed(split))
+    FailureOr<RuleLaunch> l =
+        prepareRule(rewriter, op, /*backward=*/true, target);
+    if (failed(l))
       return failure();
-    SmemLayout layout = SmemLayout::of(s, split->size, /*backward=*/true);
+    const RuleShape &s = l->s;
+    SmallVector<Value> &args = l->args;
     Location loc = op.getLoc();
     Type f32 = rewriter.getF32Type();
-    SmallVector<Value> args;
-    for (Value operand : op->getOperands())
-      args.push_back(flatBufferOf(rewriter, loc, operand));
     // The chunk start states of pass 1, and dq, dk per value head in f32.
     auto states =
-        RankedTensorType::get({s.B * s.Hv * split->count, s.dk * s.dv}, f32);
+        RankedTensorType::get({s.B * s.Hv * l->split.count, s.dk * s.dv}, f32);
     ResultBuffer stateBuffer = allocResult(rewriter, loc, states);
     args.push_back(stateBuffer.flat);
     auto perHead = RankedTensorType::get({s.B, s.T, s.Hv, s.dk}, f32);
@@ -990,10 +976,9 @@ struct GatedDeltaRuleGradToGPU : OpRewritePattern<GatedDeltaRuleGradOp> {
       args.push_back(buffer.flat);
       results.push_back(buffer.tensor);
     }
-    LaunchConfig config{s.B * s.Hv, kBlockSize, layout.bytes()};
-    emitKernel(rewriter, op, "gated_delta_rule_grad", args, {}, config,
+    emitKernel(rewriter, op, "gated_delta_rule_grad", args, {}, l->config(),
                [&](ImplicitLocOpBuilder &b, gpu::GPUFuncOp func) {
-                 ChunkKernel(b, s, *split, layout).buildBackward(func);
+                 ChunkKernel(b, s, l->split, l->layout).buildBackward(func);
                });
     Type qType = cast<RankedTensorType>(op.getQ().getType()).getElementType();
     Type kType = cast<RankedTensorType>(op.getK().getType()).getElementType();

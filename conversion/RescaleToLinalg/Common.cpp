@@ -387,3 +387,32 @@ Value mlir::rescale::tolinalg::updateInPlace(
              })
       .front();
 }
+
+GatedDeltaRuleShape mlir::rescale::tolinalg::GatedDeltaRuleShape::of(Value q,
+                                                                     Value v) {
+  ArrayRef<int64_t> qs = tensorType(q).getShape();
+  ArrayRef<int64_t> vs = tensorType(v).getShape();
+  GatedDeltaRuleShape s{qs[0], qs[1], qs[2], qs[3], vs[2], vs[3], 1};
+  s.group = s.Hk > 0 ? s.Hv / s.Hk : 1;
+  return s;
+}
+
+Value mlir::rescale::tolinalg::sumValueHeadGroups(OpBuilder &b, Location loc,
+                                                  Value perValueHead,
+                                                  int64_t Hk, int64_t group) {
+  ArrayRef<int64_t> shape = tensorType(perValueHead).getShape();
+  int64_t B = shape[0], T = shape[1], dk = shape[3];
+  MLIRContext *ctx = b.getContext();
+  auto dim = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+  // Loops (b, t, hk, e, j): the group j innermost, reduced.
+  AffineMap groupMap =
+      AffineMap::get(5, 0, {dim(0), dim(1), dim(2), dim(4), dim(3)}, ctx);
+  Value grouped = tensor::ExpandShapeOp::create(
+      b, loc, RankedTensorType::get({B, T, Hk, group, dk}, b.getF32Type()),
+      perValueHead, SmallVector<ReassociationIndices>{{0}, {1}, {2, 3}, {4}});
+  return buildLastDimReduction(
+      b, loc, {B, T, Hk, dk, group}, {grouped}, {groupMap}, 0.0,
+      [](OpBuilder &nb, Location l, ValueRange a, Value acc) {
+        return arith::AddFOp::create(nb, l, acc, a[0]).getResult();
+      });
+}

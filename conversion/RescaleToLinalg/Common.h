@@ -202,6 +202,27 @@ LogicalResult requireStaticShapes(PatternRewriter &rewriter, Operation *op);
 bool hasStaticShapes(Operation *op, std::string *what = nullptr);
 
 //===----------------------------------------------------------------------===//
+// The gated delta rule (GatedDeltaRuleToLinalg, and its GPU kernels)
+//===----------------------------------------------------------------------===//
+
+/// The sizes of a rescale.gated_delta_rule or its backward: q, k
+/// [B, T, Hk, dk], v [B, T, Hv, dv]; each key head serves `group` = Hv / Hk
+/// consecutive value heads.
+struct GatedDeltaRuleShape {
+  int64_t B, T, Hk, dk, Hv, dv, group;
+
+  static GatedDeltaRuleShape of(Value q, Value v);
+  /// No output element, or nothing to iterate over: every result is zeros.
+  bool empty() const { return B == 0 || T == 0 || Hv == 0 || dv == 0; }
+};
+
+/// dq or dk per value head, `perValueHead` [B, T', Hv, dk] f32, summed over
+/// each key head's `group` value heads: [B, T', Hk, dk] f32, as one
+/// reduction generic (the heads seen as [B, T', Hk, group, dk]).
+Value sumValueHeadGroups(OpBuilder &b, Location loc, Value perValueHead,
+                         int64_t Hk, int64_t group);
+
+//===----------------------------------------------------------------------===//
 // The backward ops' decompositions (NormsGradToLinalg, AttentionGradToLinalg)
 //===----------------------------------------------------------------------===//
 

@@ -59,21 +59,16 @@ namespace {
 /// products are sized for.
 constexpr int64_t kMaxChunk = 64;
 
-/// The sizes of one op.
-struct RuleDims {
-  int64_t B, T, Hk, dk, Hv, dv, group;
+/// The sizes of one op and its chunks.
+struct RuleDims : GatedDeltaRuleShape {
   TileSplit chunks;
 
   static RuleDims of(Value q, Value v) {
-    ArrayRef<int64_t> qs = tensorType(q).getShape();
-    ArrayRef<int64_t> vs = tensorType(v).getShape();
-    RuleDims d{qs[0], qs[1], qs[2], qs[3], vs[2], vs[3], 1, {}};
-    d.group = d.Hk > 0 ? d.Hv / d.Hk : 1;
+    RuleDims d;
+    static_cast<GatedDeltaRuleShape &>(d) = GatedDeltaRuleShape::of(q, v);
     d.chunks = splitEvenly(d.T, kMaxChunk);
     return d;
   }
-  /// No output element, or nothing to iterate over: every result is zeros.
-  bool empty() const { return B == 0 || T == 0 || Hv == 0 || dv == 0; }
 };
 
 } // namespace
@@ -771,26 +766,9 @@ struct GatedDeltaRuleGradToLinalg : OpRewritePattern<GatedDeltaRuleGradOp> {
                    forall.getRegionIterArgs()[i], batch, head);
     }
 
-    // dq, dk: the sum over the value heads of each key head's group: the
-    // heads [B, Tp, Hv, dk] seen as [B, Tp, Hk, group, dk], reduced over
-    // the group on loops (b, t, hk, e, j).
-    MLIRContext *ctx = b.getContext();
-    auto dim = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
-    AffineMap groupMap =
-        AffineMap::get(5, 0, {dim(0), dim(1), dim(2), dim(4), dim(3)}, ctx);
-    auto sumGroups = [&](Value perValueHead) {
-      Value grouped = tensor::ExpandShapeOp::create(
-          b, loc, RankedTensorType::get({d.B, Tp, d.Hk, d.group, d.dk}, f32),
-          perValueHead,
-          SmallVector<ReassociationIndices>{{0}, {1}, {2, 3}, {4}});
-      return buildLastDimReduction(
-          b, loc, {d.B, Tp, d.Hk, d.dk, d.group}, {grouped}, {groupMap}, 0.0,
-          [](OpBuilder &nb, Location l, ValueRange a, Value acc) {
-            return add(nb, l, acc, a[0]);
-          });
-    };
-    Value dq = sumGroups(forall.getResult(0));
-    Value dk = sumGroups(forall.getResult(1));
+    // dq, dk: the sum over the value heads of each key head's group.
+    Value dq = sumValueHeadGroups(b, loc, forall.getResult(0), d.Hk, d.group);
+    Value dk = sumValueHeadGroups(b, loc, forall.getResult(1), d.Hk, d.group);
     auto elementType = [&](Value v) { return tensorType(v).getElementType(); };
     Value dqResult = unpad(b, loc, dq, d.T, elementType(op.getQ()));
     Value dkResult = unpad(b, loc, dk, d.T, elementType(op.getK()));
