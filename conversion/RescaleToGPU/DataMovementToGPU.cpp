@@ -109,6 +109,24 @@ static Value emitElementKernel(PatternRewriter &rewriter, Operation *op,
   return out.tensor;
 }
 
+/// cond ? thenValue() : elseValue(), each built in its own branch of an
+/// scf.if, so that the load of the branch not taken never runs (it may be
+/// out of bounds).
+static Value valueIf(ImplicitLocOpBuilder &b, Type type, Value cond,
+                     function_ref<Value()> thenValue,
+                     function_ref<Value()> elseValue) {
+  auto pick = scf::IfOp::create(b, TypeRange{type}, cond,
+                                /*withElseRegion=*/true);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(pick.thenBlock());
+  Value picked = thenValue();
+  scf::YieldOp::create(b, picked);
+  b.setInsertionPointToStart(pick.elseBlock());
+  Value other = elseValue();
+  scf::YieldOp::create(b, other);
+  return pick.getResult(0);
+}
+
 /// Whether the region at `offsets` with `sizes` (unit strides) of a tensor
 /// of `shape` is one contiguous block: unit sizes outside one dimension,
 /// whole extents inside it.
@@ -222,23 +240,16 @@ struct InsertSliceToGPU : OpRewritePattern<tensor::InsertSliceOp> {
                          ? arith::AndIOp::create(b, inside, inDim).getResult()
                          : inDim;
           }
-          auto pick = scf::IfOp::create(b, TypeRange{elt}, inside,
-                                        /*withElseRegion=*/true);
-          {
-            OpBuilder::InsertionGuard guard(b);
-            b.setInsertionPointToStart(pick.thenBlock());
+          auto fromSource = [&] {
             SmallVector<Value> at;
             for (size_t k = 0; k < destShape.size(); ++k)
               if (!dropped.test(k))
                 at.push_back(
                     arith::SubIOp::create(b, idx[k], cIdx(b, offsets[k])));
-            Value fromSource = loadAt(b, bufs[0], at, sourceShape);
-            scf::YieldOp::create(b, fromSource);
-            b.setInsertionPointToStart(pick.elseBlock());
-            Value fromDest = loadAt(b, bufs[1], idx, destShape);
-            scf::YieldOp::create(b, fromDest);
-          }
-          return pick.getResult(0);
+            return loadAt(b, bufs[0], at, sourceShape);
+          };
+          auto fromDest = [&] { return loadAt(b, bufs[1], idx, destShape); };
+          return valueIf(b, elt, inside, fromSource, fromDest);
         });
     rewriter.replaceOp(op, v);
     return success();
@@ -274,7 +285,7 @@ struct ConcatToGPU : OpRewritePattern<tensor::ConcatOp> {
             ArrayRef<Value> bufs) {
           // The input covering idx[dim]: the last whose start it reaches,
           // as a chain of ifs so that no other input is read.
-          std::function<Value(size_t)> from = [&](size_t i) -> Value {
+          auto from = [&](size_t i) -> Value {
             SmallVector<Value> at(idx);
             at[dim] = arith::SubIOp::create(b, idx[dim], cIdx(b, starts[i]));
             return loadAt(b, bufs[i], at, shapes[i]);
@@ -285,16 +296,9 @@ struct ConcatToGPU : OpRewritePattern<tensor::ConcatOp> {
             Value end = cIdx(b, starts[i + 1]);
             Value here = arith::CmpIOp::create(b, arith::CmpIPredicate::ult,
                                                idx[dim], end);
-            auto pick = scf::IfOp::create(b, TypeRange{elt}, here,
-                                          /*withElseRegion=*/true);
-            OpBuilder::InsertionGuard guard(b);
-            b.setInsertionPointToStart(pick.thenBlock());
-            Value mine = from(i);
-            scf::YieldOp::create(b, mine);
-            b.setInsertionPointToStart(pick.elseBlock());
-            Value later = chain(i + 1);
-            scf::YieldOp::create(b, later);
-            return pick.getResult(0);
+            return valueIf(
+                b, elt, here, [&] { return from(i); },
+                [&] { return chain(i + 1); });
           };
           return chain(0);
         });
